@@ -1,0 +1,102 @@
+/**
+ * The contract between the shell and everything it runs. The shell (parser, interpreter, line editor) lives in
+ * `emulator/shell/`; commands (kubectl, curl, iptables, …) live in `emulator/commands/` and only see a
+ * `CommandContext`. Nothing here imports a platform API, so the same shell serves the app, the CLI and tests.
+ */
+import type { World } from '../world';
+
+export interface OutputStream {
+  /** Text with `\n` line endings; the terminal layer turns them into `\r\n`. */
+  write(text: string): void;
+}
+
+/** A host a learner can have a shell on: the workstation/laptop, a node (`ssh worker-1`), a pod (`kubectl exec`). */
+export interface ShellHost {
+  /** Unique id, e.g. `workstation`, `node/worker-1`, `pod/default/web-5d9c7b8f4-abcde`. */
+  readonly id: string;
+  readonly kind: 'workstation' | 'node' | 'pod' | 'vm';
+  /** What `hostname` prints and the prompt shows. */
+  readonly hostname: string;
+  /** `student`, `root`, … */
+  readonly user: string;
+  readonly home: string;
+  /** Per-host virtual filesystem. */
+  readonly fs: VirtualFs;
+  /** Network namespace id in `world.network`, when the host has one. */
+  readonly netns?: string;
+  /**
+   * Commands this host has (a busybox pod has `nslookup` and `wget` but no `curl`); undefined = every command.
+   * Shell builtins are always available.
+   */
+  readonly commands?: ReadonlySet<string>;
+  /** Prompt style: bash (`user@host:cwd$ `) or busybox sh in a pod (`/ # `). */
+  readonly promptStyle: 'bash' | 'busybox';
+  /** Environment variables the host starts a shell with (pods: KUBERNETES_SERVICE_HOST …). */
+  readonly env?: ReadonlyMap<string, string>;
+}
+
+export interface VirtualFs {
+  readFile(path: string): string | undefined;
+  writeFile(path: string, content: string, append?: boolean): void;
+  exists(path: string): boolean;
+  isDir(path: string): boolean;
+  mkdir(path: string, recursive?: boolean): void;
+  /** Entry names of a directory, sorted; undefined when not a directory. */
+  list(path: string): string[] | undefined;
+  remove(path: string, recursive?: boolean): boolean;
+}
+
+/** What a running command can do to the session that runs it. */
+export interface SessionControl {
+  /** Push a new host on the session's stack (`ssh`, `kubectl exec -it … -- sh`); `exit` pops it. */
+  enterHost(host: ShellHost): void;
+  /** Ask the app to open a file or object in its editor (`kubectl edit`); false when there is no editor (CLI). */
+  openEditor?(request: EditorRequest): boolean;
+  /** Clear the screen (`clear`, Ctrl-L). */
+  clearScreen(): void;
+}
+
+export interface EditorRequest {
+  readonly title: string;
+  readonly content: string;
+  /** Called with the edited text when the learner saves; returns the message to print. */
+  readonly onSave: (text: string) => { ok: boolean; message: string };
+}
+
+export interface CommandContext {
+  /** argv[0] is the command name as typed. */
+  readonly argv: readonly string[];
+  /** Whole standard input (pipes and heredocs are buffered). */
+  readonly stdin: string;
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  /** The shell's variables, exported or not; commands read, `export`/assignments write. */
+  readonly env: Map<string, string>;
+  readonly cwd: string;
+  readonly host: ShellHost;
+  readonly world: World;
+  readonly session: SessionControl;
+  /** Aborted by Ctrl-C. Long-running commands (`kubectl get -w`, `ping`, `tcpdump`) stop when it fires. */
+  readonly signal: AbortSignal;
+  /** True in the app's terminal, false in `svclab run` (where `-w` and `-it` behave as without a TTY). */
+  readonly interactive: boolean;
+  /** Resolve a path against cwd and `~`. */
+  resolvePath(path: string): string;
+}
+
+/** Returns the exit status. */
+export type CommandImpl = (ctx: CommandContext) => number | Promise<number>;
+
+export interface CommandSpec {
+  readonly name: string;
+  readonly run: CommandImpl;
+  /** One line for `help`. */
+  readonly summary: string;
+  /** Tab completion for the arguments (the command name itself is completed by the shell). */
+  readonly complete?: (args: readonly string[], ctx: CompletionContext) => string[];
+}
+
+export interface CompletionContext {
+  readonly world: World;
+  readonly host: ShellHost;
+}
