@@ -1,0 +1,100 @@
+/**
+ * The seam between the IP stack (`emulator/net/`) and netfilter (`emulator/netfilter/`), as in the Linux kernel:
+ * the stack calls `hook()` at each of the five hooks in order; netfilter evaluates tables/chains/rules (data, one
+ * interpreter), consults and updates conntrack, applies NAT by rewriting the packet's fields, and returns a verdict.
+ * The stack never interprets rules; netfilter never routes.
+ */
+
+export type NfHook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
+export type NfTable = 'raw' | 'mangle' | 'nat' | 'filter';
+
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+
+/** TCP flag bits as on the wire. */
+export const TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10;
+
+/**
+ * The fields netfilter matches and rewrites. Addresses are IPv4 as unsigned 32-bit numbers. The stack passes its
+ * own packet object (which has these fields) or a view over it; NAT writes `src`/`dst`/`sport`/`dport` back.
+ */
+export interface NfPacket {
+  src: number;
+  dst: number;
+  proto: number;
+  /** TCP/UDP ports; for ICMP echo, `sport` = `dport` = the echo id (conntrack's convention). */
+  sport: number;
+  dport: number;
+  /** TCP flags (TCP only). */
+  tcpFlags: number;
+  /** ICMP type/code (ICMP only). */
+  icmpType: number;
+  icmpCode: number;
+  /** Total IPv4 length in bytes, for byte counters. */
+  length: number;
+  /** skb mark. */
+  mark: number;
+  /** Input interface name (PREROUTING, INPUT, FORWARD), output interface (FORWARD, OUTPUT, POSTROUTING). */
+  inIface: string;
+  outIface: string;
+  /**
+   * For ICMP errors: the embedded original header (so conntrack can mark them RELATED and un-NAT them).
+   */
+  embedded?: { src: number; dst: number; proto: number; sport: number; dport: number };
+}
+
+export type NfVerdict =
+  | { readonly kind: 'accept' }
+  | { readonly kind: 'drop'; readonly reason: string }
+  /** REJECT: the stack sends the ICMP error / TCP RST named by `with` back to the sender and drops the packet. */
+  | { readonly kind: 'reject'; readonly with: RejectWith; readonly reason: string };
+
+export type RejectWith =
+  | 'icmp-port-unreachable'
+  | 'icmp-net-unreachable'
+  | 'icmp-host-unreachable'
+  | 'icmp-proto-unreachable'
+  | 'icmp-net-prohibited'
+  | 'icmp-host-prohibited'
+  | 'icmp-admin-prohibited'
+  | 'tcp-reset';
+
+/** One step of netfilter's evaluation, for packet traces and the per-hop inspector. */
+export interface NfTraceStep {
+  readonly hook: NfHook;
+  readonly table: NfTable;
+  readonly chain: string;
+  /** 1-based rule number in the chain, 0 for the chain's policy. */
+  readonly ruleNum: number;
+  /** The rule as `iptables-save` prints it (`-A KUBE-SVC-… -m comment … -j KUBE-SEP-…`), or `:CHAIN POLICY`. */
+  readonly ruleText: string;
+  /** `jump KUBE-SEP-…`, `DNAT 10.244.1.5:8080`, `ACCEPT`, `RETURN`, `policy ACCEPT`, … */
+  readonly verdict: string;
+}
+
+export interface NfConntrackView {
+  /** conntrack -L style line for the packet's connection, after this hook. */
+  readonly line: string;
+  readonly state: 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID' | 'UNTRACKED';
+}
+
+export interface NfHookResult {
+  readonly verdict: NfVerdict;
+  readonly steps: readonly NfTraceStep[];
+  readonly conntrack?: NfConntrackView;
+}
+
+export interface NfHookContext {
+  /** Virtual time, for conntrack timeouts and `-m recent`. */
+  readonly now: number;
+  /** `-m addrtype --dst-type LOCAL`: is this address one of the namespace's own? */
+  isLocalAddress(addr: number): boolean;
+  /** When false the interpreter skips building trace steps (the fast path for benchmarks). */
+  readonly trace: boolean;
+}
+
+/** Per network namespace: its tables, its conntrack table. */
+export interface NetfilterNamespace {
+  hook(hook: NfHook, pkt: NfPacket, ctx: NfHookContext): NfHookResult;
+}

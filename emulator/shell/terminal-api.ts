@@ -1,0 +1,42 @@
+/**
+ * What the app (main process, web shell) and the CLI see of a shell: a terminal session fed with raw keystrokes
+ * (xterm.js `onData`) that answers with terminal output, and a script runner for `svclab run`.
+ * Implemented in `emulator/shell/terminal.ts` and `emulator/shell/script-runner.ts`.
+ */
+import type { Disposable } from '../core/events';
+
+export interface TranscriptEntry {
+  /** Host id the command ran on (`workstation`, `node/worker-1`, `pod/default/web-…`). */
+  readonly host: string;
+  /** The prompt that was shown, e.g. `student@workstation:~$ `. */
+  readonly prompt: string;
+  readonly command: string;
+  /** Output with `\n` line endings, ANSI escapes stripped. */
+  readonly output: string;
+  readonly exitCode: number;
+  /** Virtual time (ms since epoch) when the command started. */
+  readonly startedAt: number;
+}
+
+export interface TerminalSession {
+  /** Raw terminal input: typed keys, pasted text, escape sequences (arrows, Ctrl-C = \x03, Tab = \t, …). */
+  input(data: string): void;
+  /** Terminal output (`\r\n` line endings, ANSI escapes) to write into xterm.js. */
+  onOutput(listener: (data: string) => void): Disposable;
+  /** Fired when a command line finished. */
+  onCommand(listener: (entry: TranscriptEntry) => void): Disposable;
+  /** Fired when the app should open its editor (`kubectl edit`, `vi file`). */
+  resize(cols: number, rows: number): void;
+  /** Type a whole line as if the learner typed it and pressed Enter (used by lab snippets and replay). */
+  submit(line: string): Promise<TranscriptEntry>;
+  /** Current prompt text. */
+  prompt(): string;
+  dispose(): void;
+}
+
+export interface ScriptResult {
+  readonly host: string;
+  readonly command: string;
+  readonly output: string;
+  readonly exitCode: number;
+}
