@@ -25,7 +25,7 @@ export interface TerminalSession {
   onOutput(listener: (data: string) => void): Disposable;
   /** Fired when a command line finished. */
   onCommand(listener: (entry: TranscriptEntry) => void): Disposable;
-  /** Fired when the app should open its editor (`kubectl edit`, `vi file`). */
+  /** The terminal's size changed (xterm fit addon). */
   resize(cols: number, rows: number): void;
   /** Type a whole line as if the learner typed it and pressed Enter (used by lab snippets and replay). */
   submit(line: string): Promise<TranscriptEntry>;
