@@ -1,0 +1,151 @@
+/**
+ * The composition root: builds the services once, with explicit arguments, and exposes them as the contract's
+ * handlers. Electron's main process and the web shell both host exactly this object; neither adds logic of its own.
+ * Nothing here imports `electron`, so the whole app is tested under Node.
+ */
+import path from 'node:path';
+import {
+  Push,
+  type ClientRef,
+  type InvokeChannel,
+  type MainHandlers,
+  type Notice,
+  type PushEvent,
+  type PushMap,
+} from './contract';
+import { validateRequest } from './ipc-validate';
+import { LabsService } from './services/labs-service';
+import { NoticeBoard } from './services/notices';
+import { openProgressDatabase } from './services/progress/open-database';
+import { ProgressStore } from './services/progress/progress-store';
+import { TerminalService, type OpenWorldSession } from './services/terminal-service';
+import type { WallClock } from './services/world-clock';
+
+export interface AppOptions {
+  /** Where progress.db lives. */
+  readonly dataDir: string;
+  readonly labsDir: string;
+  readonly version: string;
+  readonly openWorldSession: OpenWorldSession;
+  readonly wallClock?: WallClock;
+  /** Wall clock for timestamps in the progress database. */
+  readonly now?: () => number;
+}
+
+/** `clientId` null = every client. */
+export type PushListener = <E extends PushEvent>(clientId: string | null, event: E, payload: PushMap[E]) => void;
+
+export const PROGRESS_DB_FILE = 'progress.db';
+
+export class KubeServiceLabApp {
+  readonly handlers: MainHandlers;
+  readonly dataDir: string;
+  readonly #listeners = new Set<PushListener>();
+  readonly #store: ProgressStore;
+  readonly #closeDb: () => void;
+  readonly #terminals: TerminalService;
+  readonly #notices: NoticeBoard;
+  #transcriptFailed = false;
+
+  constructor(opts: AppOptions) {
+    const now = opts.now ?? Date.now;
+    this.dataDir = opts.dataDir;
+    this.#notices = new NoticeBoard((n) => this.#push(null, Push.notice, n));
+
+    const opened = openProgressDatabase(path.join(opts.dataDir, PROGRESS_DB_FILE), { now });
+    this.#store = new ProgressStore(opened.db);
+    this.#closeDb = () => opened.db.close();
+    if (opened.recovery) {
+      this.#notices.add({ id: 'progress-recovered', level: 'warning', message: opened.recovery.message });
+    }
+
+    const labs = new LabsService(opts.labsDir);
+    const store = this.#store;
+    this.#terminals = new TerminalService({
+      openWorldSession: opts.openWorldSession,
+      wallClock: opts.wallClock,
+      defaultSeed: () => store.getSettings().seed,
+      push: {
+        output: (clientId, sessionId, data) => this.#push(clientId, Push.terminalOutput, { sessionId, data }),
+        command: (clientId, sessionId, entry) => this.#push(clientId, Push.terminalCommand, { sessionId, entry }),
+      },
+      onCommand: ({ sessionId, labId, entry }) => {
+        try {
+          store.appendTranscript({ ...entry, sessionId, labId }, now());
+        } catch (err) {
+          // Say it once; the terminal keeps working even when the disk is full.
+          if (!this.#transcriptFailed) {
+            this.#transcriptFailed = true;
+            this.#notices.add({
+              id: 'transcript-save-failed',
+              level: 'error',
+              message: `Commands could not be saved to your progress file (${err instanceof Error ? err.message : String(err)}).`,
+            });
+          }
+        }
+      },
+    });
+    const terminals = this.#terminals;
+    const notices = this.#notices;
+
+    this.handlers = {
+      'app:info': async () => ({ name: 'Kube Service Lab', version: opts.version, dataDir: opts.dataDir }),
+      'notices:list': async () => notices.list(),
+      'notices:dismiss': async ({ id }) => notices.dismiss(id),
+      'terminal:open': async (req, c) => terminals.open(req, c.clientId),
+      'terminal:input': async ({ sessionId, data }, c) => terminals.input(sessionId, data, c.clientId),
+      'terminal:resize': async ({ sessionId, cols, rows }, c) => terminals.resize(sessionId, cols, rows, c.clientId),
+      'terminal:submit': async ({ sessionId, line }, c) => terminals.submit(sessionId, line, c.clientId),
+      'terminal:close': async ({ sessionId }, c) => terminals.close(sessionId, c.clientId),
+      'labs:list': async () => labs.list(),
+      'labs:get': async ({ labId }) => labs.get(labId),
+      'progress:get': async ({ labId }) => store.getLab(labId),
+      'progress:list': async () => store.listLabs(),
+      'progress:record-step': async (req) => {
+        const lab = store.recordStep(req, { now: now(), stepCount: labs.stepCount(req.labId) });
+        this.#push(null, Push.progressChanged, lab);
+        return lab;
+      },
+      'progress:reset': async ({ labId }) => store.resetLab(labId),
+      'transcript:list': async ({ labId, limit }) => store.listTranscript(labId, limit),
+      'settings:get': async () => store.getSettings(),
+      'settings:update': async (patch) => {
+        const settings = store.updateSettings(patch);
+        this.#push(null, Push.settingsChanged, settings);
+        return settings;
+      },
+      'topology:snapshot': async ({ sessionId }, c) => terminals.topology(sessionId, c.clientId),
+      'traces:list': async ({ sessionId }, c) => terminals.traces(sessionId, c.clientId),
+    };
+  }
+
+  /** Validate and run one request from a client. Rejects with a message fit to show (never a stack). */
+  async dispatch(channel: unknown, arg: unknown, client: ClientRef): Promise<unknown> {
+    const req = validateRequest(channel, arg);
+    const handler = this.handlers[channel as InvokeChannel] as (r: unknown, c: ClientRef) => Promise<unknown>;
+    return handler(req, client);
+  }
+
+  onPush(listener: PushListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  addNotice(n: Notice): void {
+    this.#notices.add(n);
+  }
+
+  clientGone(clientId: string): void {
+    this.#terminals.closeClient(clientId);
+  }
+
+  dispose(): void {
+    this.#terminals.dispose();
+    this.#listeners.clear();
+    this.#closeDb();
+  }
+
+  #push<E extends PushEvent>(clientId: string | null, event: E, payload: PushMap[E]): void {
+    for (const l of [...this.#listeners]) l(clientId, event, payload);
+  }
+}

@@ -1,0 +1,173 @@
+/**
+ * Terminal sessions for the renderer: each one is a shell (from the emulator) on a world of its own, whose
+ * virtual time follows the wall clock while the session is open. Output and finished commands are pushed to the
+ * client that opened the session; finished commands also go to `onCommand` (the transcript).
+ *
+ * The service does not know how a world or a shell is built: the composition root passes `openWorldSession`.
+ */
+import type { Disposable } from '../../emulator/core/events';
+import type { TerminalSession } from '../../emulator/shell/terminal-api';
+import type {
+  CommandRecord,
+  ProfileName,
+  TerminalOpened,
+  TerminalOpenRequest,
+  TopologySnapshot,
+  PacketTrace,
+} from '../contract';
+import { WorldClock, systemClock, type Advanceable, type WallClock } from './world-clock';
+
+/** What a session needs of a world: its clock, and what the topology view shows. */
+export interface SessionWorld {
+  readonly scheduler: Advanceable & { now(): number };
+  readonly hosts: ReadonlyMap<string, { id: string; kind: TopologySnapshotHostKind; hostname: string; netns?: string }>;
+}
+type TopologySnapshotHostKind = TopologySnapshot['hosts'][number]['kind'];
+
+export interface WorldSession {
+  readonly world: SessionWorld;
+  readonly session: TerminalSession;
+  /** Packet traces the world recorded, when its network records them. */
+  readonly traces?: () => PacketTrace[];
+}
+
+export interface OpenWorldSessionRequest {
+  readonly profile: ProfileName;
+  readonly seed: number;
+  readonly labId: string | null;
+  readonly cols: number;
+  readonly rows: number;
+}
+
+export type OpenWorldSession = (req: OpenWorldSessionRequest) => WorldSession;
+
+export interface TerminalPush {
+  output(clientId: string, sessionId: string, data: string): void;
+  command(clientId: string, sessionId: string, entry: CommandRecord): void;
+}
+
+export interface CommandFinished {
+  readonly sessionId: string;
+  readonly labId: string | null;
+  readonly entry: CommandRecord;
+}
+
+export class UnknownSessionError extends Error {
+  override readonly name = 'UnknownSessionError';
+}
+
+interface OpenSession {
+  readonly id: string;
+  readonly clientId: string;
+  readonly labId: string | null;
+  readonly profile: ProfileName;
+  readonly seed: number;
+  readonly ws: WorldSession;
+  readonly clock: WorldClock;
+  readonly subscriptions: Disposable[];
+}
+
+export interface TerminalServiceOptions {
+  readonly openWorldSession: OpenWorldSession;
+  readonly push: TerminalPush;
+  readonly onCommand?: (c: CommandFinished) => void;
+  readonly wallClock?: WallClock;
+  /** Session ids are not secrets (the client is authenticated), only unique. */
+  readonly newId?: () => string;
+  readonly defaultSeed?: () => number;
+}
+
+export class TerminalService {
+  readonly #sessions = new Map<string, OpenSession>();
+  readonly #opts: TerminalServiceOptions;
+  #counter = 0;
+
+  constructor(opts: TerminalServiceOptions) {
+    this.#opts = opts;
+  }
+
+  open(req: TerminalOpenRequest, clientId: string): TerminalOpened {
+    const id = this.#opts.newId?.() ?? `t${++this.#counter}`;
+    const seed = req.seed ?? this.#opts.defaultSeed?.() ?? 1;
+    const labId = req.labId ?? null;
+    const ws = this.#opts.openWorldSession({ profile: req.profile, seed, labId, cols: req.cols, rows: req.rows });
+    const clock = new WorldClock(ws.world.scheduler, this.#opts.wallClock ?? systemClock);
+    const s: OpenSession = { id, clientId, labId, profile: req.profile, seed, ws, clock, subscriptions: [] };
+    s.subscriptions.push(
+      ws.session.onOutput((data) => this.#opts.push.output(clientId, id, data)),
+      ws.session.onCommand((entry) => {
+        const record: CommandRecord = { ...entry };
+        this.#opts.push.command(clientId, id, record);
+        this.#opts.onCommand?.({ sessionId: id, labId, entry: record });
+      }),
+    );
+    ws.session.resize(req.cols, req.rows);
+    this.#sessions.set(id, s);
+    clock.start();
+    return { sessionId: id, profile: req.profile, seed, labId, prompt: ws.session.prompt() };
+  }
+
+  input(sessionId: string, data: string, clientId: string): void {
+    const s = this.#get(sessionId, clientId);
+    s.ws.session.input(data);
+    // Run what the keystroke made due now, so output does not wait for the next tick.
+    s.clock.tick();
+  }
+
+  resize(sessionId: string, cols: number, rows: number, clientId: string): void {
+    this.#get(sessionId, clientId).ws.session.resize(cols, rows);
+  }
+
+  async submit(sessionId: string, line: string, clientId: string): Promise<CommandRecord> {
+    const s = this.#get(sessionId, clientId);
+    const done = s.ws.session.submit(line);
+    s.clock.tick();
+    return { ...(await done) };
+  }
+
+  close(sessionId: string, clientId: string): void {
+    this.#dispose(this.#get(sessionId, clientId));
+  }
+
+  /** A window closed or a WebSocket dropped: its sessions go with it. */
+  closeClient(clientId: string): void {
+    for (const s of [...this.#sessions.values()]) if (s.clientId === clientId) this.#dispose(s);
+  }
+
+  topology(sessionId: string, clientId: string): TopologySnapshot {
+    const s = this.#get(sessionId, clientId);
+    const hosts = [...s.ws.world.hosts.values()].map((h) => ({
+      id: h.id,
+      kind: h.kind,
+      hostname: h.hostname,
+      netns: h.netns ?? null,
+    }));
+    return { sessionId, profile: s.profile, seed: s.seed, now: s.ws.world.scheduler.now(), hosts };
+  }
+
+  traces(sessionId: string, clientId: string): PacketTrace[] {
+    return this.#get(sessionId, clientId).ws.traces?.() ?? [];
+  }
+
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  dispose(): void {
+    for (const s of [...this.#sessions.values()]) this.#dispose(s);
+  }
+
+  #get(sessionId: string, clientId: string): OpenSession {
+    const s = this.#sessions.get(sessionId);
+    // Another client's session is reported exactly like a missing one.
+    if (!s || s.clientId !== clientId) throw new UnknownSessionError(`no terminal session ${sessionId}`);
+    return s;
+  }
+
+  #dispose(s: OpenSession): void {
+    s.clock.stop();
+    for (const d of s.subscriptions) d.dispose();
+    s.ws.session.dispose();
+    this.#sessions.delete(s.id);
+  }
+}
