@@ -3,6 +3,7 @@
  * packet network and the hosts a learner can open a shell on. One `World` is one lab session; the same profile,
  * seed and commands give the same world.
  */
+import { ApiStore } from './api/store';
 import { Rng } from './core/rng';
 import { Scheduler } from './core/scheduler';
 import type { CommandSpec, ShellHost } from './shell/types';
@@ -23,12 +24,15 @@ export class World {
   readonly commands = new Map<string, CommandSpec>();
   /** Hosts by id (`workstation`, `node/worker-1`, `pod/default/web-…`). */
   readonly hosts = new Map<string, ShellHost>();
+  /** The Kubernetes API (object store, validation, watch): emulator/api/store.ts. */
+  readonly store: ApiStore;
 
   constructor(opts: WorldOptions = {}) {
     this.profile = opts.profile ?? 'local';
     this.seed = opts.seed ?? 1;
     this.scheduler = new Scheduler();
     this.rng = new Rng(this.seed);
+    this.store = new ApiStore({ scheduler: this.scheduler, rng: this.rng });
   }
 
   registerCommand(spec: CommandSpec): void {

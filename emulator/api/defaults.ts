@@ -1,0 +1,170 @@
+/**
+ * Defaulting, as the API server's scheme defaulters and default admission plugins fill in what a manifest left out
+ * (what `kubectl create --dry-run=client -o yaml` does not show but `kubectl get -o yaml` does).
+ */
+import { clone } from './meta';
+import type { ResourceInfo } from './resources';
+import type { Container, KubeObject, PodSpec } from './types';
+
+/** `Always` for `:latest` or an untagged image, otherwise `IfNotPresent` (digest references too). */
+export function defaultPullPolicy(image: string): string {
+  if (image.includes('@')) return 'IfNotPresent';
+  const lastSlash = image.lastIndexOf('/');
+  const colon = image.indexOf(':', lastSlash + 1);
+  if (colon < 0) return 'Always';
+  return image.slice(colon + 1) === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
+function defaultContainer(c: Container): void {
+  if (c === null || typeof c !== 'object') return;
+  if (typeof c.image === 'string' && !c.imagePullPolicy) c.imagePullPolicy = defaultPullPolicy(c.image);
+  if (!c.resources) c.resources = {};
+  if (!c.terminationMessagePath) c.terminationMessagePath = '/dev/termination-log';
+  if (!c.terminationMessagePolicy) c.terminationMessagePolicy = 'File';
+  if (Array.isArray(c.ports)) for (const p of c.ports) if (p && !p.protocol) p.protocol = 'TCP';
+  for (const probe of [c.readinessProbe, c.livenessProbe, (c as any).startupProbe]) {
+    if (!probe || typeof probe !== 'object') continue;
+    probe.timeoutSeconds ??= 1;
+    probe.periodSeconds ??= 10;
+    probe.successThreshold ??= 1;
+    probe.failureThreshold ??= 3;
+    if (probe.httpGet) probe.httpGet.scheme ??= 'HTTP';
+    if (probe.httpGet) probe.httpGet.path ??= '/';
+  }
+}
+
+/** Defaults shared by Pods and pod templates. */
+export function defaultPodSpec(spec: PodSpec): void {
+  if (!spec || typeof spec !== 'object') return;
+  spec.restartPolicy ??= 'Always';
+  spec.dnsPolicy ??= 'ClusterFirst';
+  spec.terminationGracePeriodSeconds ??= 30;
+  spec.schedulerName ??= 'default-scheduler';
+  spec.securityContext ??= {};
+  if (Array.isArray(spec.containers)) for (const c of spec.containers) defaultContainer(c);
+  if (Array.isArray(spec.initContainers)) for (const c of spec.initContainers) defaultContainer(c);
+}
+
+function defaultPod(pod: KubeObject, old: KubeObject | undefined): void {
+  const spec = (pod.spec ??= {} as PodSpec) as PodSpec & Record<string, any>;
+  defaultPodSpec(spec);
+  if (old) return;
+  // Admission plugins (ServiceAccount, Priority, DefaultTolerationSeconds) and pod-only defaults.
+  spec.serviceAccountName ??= 'default';
+  spec.serviceAccount ??= spec.serviceAccountName;
+  spec.enableServiceLinks ??= true;
+  spec.preemptionPolicy ??= 'PreemptLowerPriority';
+  spec.priority ??= 0;
+  const tolerations: any[] = Array.isArray(spec.tolerations) ? spec.tolerations : [];
+  for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
+    if (!tolerations.some((t) => t?.key === key))
+      tolerations.push({ effect: 'NoExecute', key, operator: 'Exists', tolerationSeconds: 300 });
+  }
+  spec.tolerations = tolerations;
+  pod.status = { phase: 'Pending', qosClass: 'BestEffort' };
+}
+
+function defaultService(svc: KubeObject, old: KubeObject | undefined): void {
+  const spec = (svc.spec ??= {});
+  spec.type ??= 'ClusterIP';
+  if (spec.type === 'ExternalName') {
+    spec.sessionAffinity ??= 'None';
+  } else {
+    spec.sessionAffinity ??= 'None';
+    spec.internalTrafficPolicy ??= 'Cluster';
+    if (spec.clusterIP && !spec.clusterIPs) spec.clusterIPs = [spec.clusterIP];
+    if (spec.clusterIPs && !spec.clusterIP) spec.clusterIP = spec.clusterIPs[0];
+    spec.ipFamilies ??= ['IPv4'];
+    spec.ipFamilyPolicy ??= 'SingleStack';
+  }
+  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.externalTrafficPolicy ??= 'Cluster';
+  if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
+  if (Array.isArray(spec.ports)) {
+    for (const p of spec.ports) {
+      if (!p || typeof p !== 'object') continue;
+      p.protocol ??= 'TCP';
+      if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
+    }
+  }
+  // An update that leaves out what the server allocated keeps it (as PrepareForUpdate does for `kubectl apply`).
+  if (old && old.spec.type === spec.type) {
+    if (!spec.clusterIP && old.spec.clusterIP) {
+      spec.clusterIP = old.spec.clusterIP;
+      spec.clusterIPs = clone(old.spec.clusterIPs);
+    }
+    if (Array.isArray(spec.ports) && Array.isArray(old.spec.ports)) {
+      for (const p of spec.ports) {
+        if (p.nodePort) continue;
+        const prev = old.spec.ports.find((o: any) => o.port === p.port && o.protocol === p.protocol) ?? (spec.ports.length === 1 && old.spec.ports.length === 1 ? old.spec.ports[0] : undefined);
+        if (prev?.nodePort) p.nodePort = prev.nodePort;
+      }
+    }
+    if (!spec.healthCheckNodePort && old.spec.healthCheckNodePort && spec.externalTrafficPolicy === 'Local') spec.healthCheckNodePort = old.spec.healthCheckNodePort;
+  }
+  if (!old) svc.status = { loadBalancer: {} };
+}
+
+function defaultDeployment(d: KubeObject, old: KubeObject | undefined): void {
+  const spec = (d.spec ??= {});
+  spec.replicas ??= 1;
+  spec.revisionHistoryLimit ??= 10;
+  spec.progressDeadlineSeconds ??= 600;
+  spec.strategy ??= { type: 'RollingUpdate' };
+  spec.strategy.type ??= 'RollingUpdate';
+  if (spec.strategy.type === 'RollingUpdate') {
+    spec.strategy.rollingUpdate ??= {};
+    spec.strategy.rollingUpdate.maxSurge ??= '25%';
+    spec.strategy.rollingUpdate.maxUnavailable ??= '25%';
+  }
+  spec.template ??= {};
+  spec.template.metadata ??= {};
+  defaultPodSpec((spec.template.spec ??= {}));
+  if (!old) d.status = {};
+}
+
+function defaultReplicaSet(rs: KubeObject, old: KubeObject | undefined): void {
+  const spec = (rs.spec ??= {});
+  spec.replicas ??= 1;
+  spec.template ??= {};
+  spec.template.metadata ??= {};
+  defaultPodSpec((spec.template.spec ??= {}));
+  if (!old) rs.status = { replicas: 0 };
+}
+
+function defaultNamespace(ns: KubeObject, old: KubeObject | undefined): void {
+  const name = ns.metadata.name;
+  if (name) ns.metadata.labels = { ...(ns.metadata.labels ?? {}), 'kubernetes.io/metadata.name': name };
+  if (!old) {
+    ns.spec = { finalizers: ['kubernetes'], ...(ns.spec ?? {}) };
+    ns.status = { phase: 'Active' };
+  }
+}
+
+export function defaultObject(info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined): void {
+  switch (info.resource) {
+    case 'pods':
+      return defaultPod(obj, old);
+    case 'services':
+      return defaultService(obj, old);
+    case 'deployments':
+      return defaultDeployment(obj, old);
+    case 'replicasets':
+      return defaultReplicaSet(obj, old);
+    case 'namespaces':
+      return defaultNamespace(obj, old);
+    case 'endpoints':
+      for (const s of obj.subsets ?? []) for (const p of s.ports ?? []) p.protocol ??= 'TCP';
+      return;
+    case 'endpointslices':
+      for (const p of obj.ports ?? []) if (p) p.protocol ??= 'TCP';
+      return;
+    case 'secrets':
+      obj.type ??= 'Opaque';
+      return;
+    case 'ingresses':
+      for (const rule of obj.spec?.rules ?? []) for (const p of rule?.http?.paths ?? []) if (p && !p.pathType) p.pathType = 'ImplementationSpecific';
+      return;
+    default:
+      return;
+  }
+}

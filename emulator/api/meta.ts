@@ -1,0 +1,99 @@
+/** Small helpers on object metadata shared by the store and the controllers. */
+import type { Rng } from '../core/rng';
+import type { KubeObject, OwnerReference } from './types';
+
+/** RFC 3339 at second precision, as metav1.Time marshals: `2026-01-01T00:00:00Z`. */
+export function rfc3339(ms: number): string {
+  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** metav1.MicroTime: `2026-01-01T00:00:00.000000Z`. */
+export function rfc3339Micro(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+export function parseTime(t: string | undefined): number | undefined {
+  if (!t) return undefined;
+  const v = Date.parse(t);
+  return Number.isNaN(v) ? undefined : v;
+}
+
+/** A random (version 4) UUID drawn from a seeded stream. */
+export function uuidV4(rng: Rng): string {
+  const hex: string[] = [];
+  for (let i = 0; i < 4; i++) hex.push(rng.nextUint32().toString(16).padStart(8, '0'));
+  const h = hex.join('');
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Kubernetes' alphabet for generated name suffixes (no vowels, no 0/1/3 — no accidental words). */
+export const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+export function randomSuffix(rng: Rng, n = 5): string {
+  return rng.string(n, SAFE_ALPHABET);
+}
+
+/** A deep copy of plain JSON data. */
+export function clone<T>(v: T): T {
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    const out = new Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = clone(v[i]);
+    return out as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k in v as Record<string, unknown>) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== undefined) out[k] = clone(x);
+  }
+  return out as T;
+}
+
+export function deepFreeze<T>(v: T): T {
+  if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const k in v as Record<string, unknown>) deepFreeze((v as Record<string, unknown>)[k]);
+  }
+  return v;
+}
+
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const bb = b as unknown[];
+    if (a.length !== bb.length) return false;
+    for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], bb[i])) return false;
+    return true;
+  }
+  const ak = Object.keys(a).filter((k) => (a as any)[k] !== undefined);
+  const bk = Object.keys(b).filter((k) => (b as any)[k] !== undefined);
+  if (ak.length !== bk.length) return false;
+  for (const k of ak) if (!deepEqual((a as any)[k], (b as any)[k])) return false;
+  return true;
+}
+
+export function objectKey(namespace: string | undefined, name: string): string {
+  return namespace ? `${namespace}/${name}` : name;
+}
+
+export function keyOf(obj: KubeObject): string {
+  return objectKey(obj.metadata.namespace, obj.metadata.name!);
+}
+
+export function controllerOf(obj: KubeObject): OwnerReference | undefined {
+  return obj.metadata.ownerReferences?.find((r) => r.controller);
+}
+
+export function ownerRef(owner: KubeObject, controller = true): OwnerReference {
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name!,
+    uid: owner.metadata.uid!,
+    controller,
+    blockOwnerDeletion: true,
+  };
+}

@@ -1,0 +1,637 @@
+/**
+ * The API server and its etcd in one object: validated, defaulted, versioned Kubernetes objects with list,
+ * label/field selectors and watch. Controllers reconcile over it; kubectl reads and writes it; a later HTTP facade
+ * can serve it to the real kubectl unchanged.
+ *
+ * Reads from `get`/`tryGet`/`list` are private deep copies (mutate them freely, then `update`). Watch events and
+ * the controller-side cache reads (`peek`, `peekList`, `dependentsOf`) hand out the stored object itself, which is
+ * deep-frozen: a controller copies before it changes anything, as client-go's informer cache demands.
+ *
+ * Watch events are delivered on the world's scheduler (same virtual instant, after the current task), never
+ * re-entrantly.
+ */
+import type { Disposable } from '../core/events';
+import type { Rng } from '../core/rng';
+import type { Scheduler } from '../core/scheduler';
+import { defaultObject } from './defaults';
+import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalidObject, notFound, type FieldError } from './errors';
+import { clone, deepEqual, deepFreeze, objectKey, randomSuffix, rfc3339, uuidV4 } from './meta';
+import { RESOURCES, type Resource, type ResourceInfo } from './resources';
+import { parseFieldSelector, parseLabelSelector } from './selectors';
+import type { KubeObject, ObjectList, WatchEvent } from './types';
+import { validateObject, validateUpdate } from './validation';
+
+export type { Resource } from './resources';
+
+export interface CreateOptions {
+  readonly dryRun?: boolean;
+  readonly fieldManager?: string;
+}
+
+export interface UpdateOptions {
+  readonly dryRun?: boolean;
+}
+
+export interface DeleteOptions {
+  readonly gracePeriodSeconds?: number;
+  readonly propagationPolicy?: 'Foreground' | 'Background' | 'Orphan';
+  readonly dryRun?: boolean;
+}
+
+export interface ListOptions {
+  readonly namespace?: string;
+  readonly labelSelector?: string;
+  readonly fieldSelector?: string;
+}
+
+export interface WatchOptions extends ListOptions {
+  /** Unset or '0': synthetic ADDED for every current object, then changes. Otherwise changes after that version. */
+  readonly resourceVersion?: string;
+}
+
+export type PatchType = 'merge' | 'strategic' | 'json';
+
+/**
+ * Admission: what the API server does synchronously inside a write, after validation and before storage — the
+ * ClusterIP and NodePort allocators live here, so a taken port fails the `kubectl create` that asked for it.
+ */
+export interface AdmissionPlugin {
+  readonly name: string;
+  /** May change `obj` (allocations) or throw an ApiError. `old` is set on update. With dryRun, check but keep nothing. */
+  admit?(resource: Resource, obj: KubeObject, old: KubeObject | undefined, dryRun: boolean): void;
+  /** The object left storage for good (release what admit took). */
+  released?(resource: Resource, obj: KubeObject): void;
+}
+
+interface Watcher {
+  readonly resource: Resource;
+  readonly namespace?: string;
+  readonly matches: (o: KubeObject) => boolean;
+  readonly handler: (ev: WatchEvent) => void;
+  active: boolean;
+}
+
+interface HistoryEntry {
+  readonly rv: number;
+  readonly ev: WatchEvent;
+}
+
+const HISTORY_LIMIT = 2000;
+/** Resources with `metadata.generation` (spec-bearing workload and config objects). */
+const GENERATION = new Set<Resource>(['deployments', 'replicasets', 'ingresses', 'ingressclasses', 'endpointslices']);
+/** Resources whose status is a subresource: a plain update keeps the stored status. */
+const STATUS_SUBRESOURCE = new Set<Resource>(['pods', 'services', 'deployments', 'replicasets', 'nodes', 'namespaces', 'ingresses']);
+
+export class ApiStore {
+  readonly #scheduler: Scheduler;
+  readonly #uidRng: Rng;
+  readonly #nameRng: Rng;
+  #rv = 100;
+  readonly #objects = new Map<Resource, Map<string, KubeObject>>();
+  readonly #byNamespace = new Map<Resource, Map<string, Map<string, KubeObject>>>();
+  /** owner uid → dependents' `resource\u0000key`. */
+  readonly #byOwner = new Map<string, Set<string>>();
+  readonly #watchers = new Map<Resource, Set<Watcher>>();
+  readonly #history = new Map<Resource, HistoryEntry[]>();
+  readonly #admission: AdmissionPlugin[] = [];
+  #queue: { w: Watcher; ev: WatchEvent }[] = [];
+  #flushScheduled = false;
+
+  constructor(deps: { scheduler: Scheduler; rng: Rng }) {
+    this.#scheduler = deps.scheduler;
+    this.#uidRng = deps.rng.fork('apiserver-uid');
+    this.#nameRng = deps.rng.fork('apiserver-generate-name');
+    for (const r of Object.keys(RESOURCES) as Resource[]) {
+      this.#objects.set(r, new Map());
+      this.#byNamespace.set(r, new Map());
+      this.#watchers.set(r, new Set());
+      this.#history.set(r, []);
+    }
+  }
+
+  addAdmissionPlugin(p: AdmissionPlugin): void {
+    this.#admission.push(p);
+  }
+
+  /** The current (latest committed) resourceVersion. */
+  get resourceVersion(): string {
+    return String(this.#rv);
+  }
+
+  now(): number {
+    return this.#scheduler.now();
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  get(resource: Resource, namespace: string | undefined, name: string): KubeObject {
+    const o = this.tryGet(resource, namespace, name);
+    if (!o) throw notFound(RESOURCES[resource], name);
+    return o;
+  }
+
+  tryGet(resource: Resource, namespace: string | undefined, name: string): KubeObject | undefined {
+    const o = this.peek(resource, namespace, name);
+    return o ? clone(o) : undefined;
+  }
+
+  list(resource: Resource, opts: ListOptions = {}): ObjectList {
+    const ls = parseLabelSelector(opts.labelSelector);
+    const fs = parseFieldSelector(opts.fieldSelector, resource);
+    const items: KubeObject[] = [];
+    for (const o of this.#sorted(resource, opts.namespace)) {
+      if (!ls.empty && !ls.matches(o.metadata.labels)) continue;
+      if (fs.requirements.length && !fs.matches(o)) continue;
+      items.push(clone(o));
+    }
+    return { items, resourceVersion: String(this.#rv) };
+  }
+
+  /** Controller cache read: the stored, frozen object. */
+  peek<T extends KubeObject = KubeObject>(resource: Resource, namespace: string | undefined, name: string): T | undefined {
+    const info = RESOURCES[resource];
+    return this.#objects.get(resource)!.get(objectKey(info.namespaced ? namespace : undefined, name)) as T | undefined;
+  }
+
+  /** Controller cache read: stored, frozen objects of a resource (one namespace, or all), unordered. */
+  peekList<T extends KubeObject = KubeObject>(resource: Resource, namespace?: string): Iterable<T> {
+    if (namespace !== undefined && RESOURCES[resource].namespaced) {
+      const m = this.#byNamespace.get(resource)!.get(namespace);
+      return (m ? m.values() : []) as Iterable<T>;
+    }
+    return this.#objects.get(resource)!.values() as Iterable<T>;
+  }
+
+  count(resource: Resource, namespace?: string): number {
+    if (namespace !== undefined && RESOURCES[resource].namespaced) return this.#byNamespace.get(resource)!.get(namespace)?.size ?? 0;
+    return this.#objects.get(resource)!.size;
+  }
+
+  /** Stored objects whose ownerReferences name `ownerUid` (the garbage collector's graph). */
+  dependentsOf(ownerUid: string): { resource: Resource; object: KubeObject }[] {
+    const out: { resource: Resource; object: KubeObject }[] = [];
+    for (const rk of this.#byOwner.get(ownerUid) ?? []) {
+      const i = rk.indexOf('\u0000');
+      const resource = rk.slice(0, i) as Resource;
+      const o = this.#objects.get(resource)!.get(rk.slice(i + 1));
+      if (o) out.push({ resource, object: o });
+    }
+    return out;
+  }
+
+  #sorted(resource: Resource, namespace?: string): KubeObject[] {
+    const arr = [...this.peekList(resource, namespace)];
+    arr.sort((a, b) => {
+      const an = a.metadata.namespace ?? '';
+      const bn = b.metadata.namespace ?? '';
+      if (an !== bn) return an < bn ? -1 : 1;
+      return a.metadata.name! < b.metadata.name! ? -1 : a.metadata.name! > b.metadata.name! ? 1 : 0;
+    });
+    return arr;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  create(resource: Resource, input: KubeObject, opts: CreateOptions = {}): KubeObject {
+    const info = RESOURCES[resource];
+    const obj = this.#prepareInput(info, input);
+    const meta = obj.metadata;
+    if (info.namespaced) {
+      meta.namespace = meta.namespace || 'default';
+    } else delete meta.namespace;
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + randomSuffix(this.#nameRng, 5);
+    if (info.namespaced) {
+      const ns = this.peek('namespaces', undefined, meta.namespace!);
+      if (!ns) throw notFound(RESOURCES.namespaces, meta.namespace!);
+      if (ns.metadata.deletionTimestamp && resource !== 'events')
+        throw forbidden(info, meta.name ?? '', `unable to create new content in namespace ${meta.namespace} because it is being terminated`);
+    }
+    // Fields the server owns.
+    delete meta.uid;
+    delete meta.resourceVersion;
+    delete meta.creationTimestamp;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.generation;
+    defaultObject(info, obj, undefined);
+    const errs = validateObject(info, obj);
+    if (errs.length) throw invalidObject(info, meta.name ?? '', errs);
+    if (this.peek(resource, meta.namespace, meta.name!)) throw alreadyExists(info, meta.name!);
+    for (const p of this.#admission) p.admit?.(resource, obj, undefined, opts.dryRun ?? false);
+
+    meta.uid = uuidV4(this.#uidRng);
+    meta.creationTimestamp = rfc3339(this.now());
+    if (GENERATION.has(resource)) meta.generation = 1;
+    if (opts.dryRun) {
+      meta.resourceVersion = undefined;
+      return clone(obj);
+    }
+    meta.resourceVersion = String(++this.#rv);
+    this.#commit(info, obj, undefined, 'ADDED');
+    return clone(obj);
+  }
+
+  update(resource: Resource, input: KubeObject, opts: UpdateOptions = {}): KubeObject {
+    return this.#update(resource, input, opts, false);
+  }
+
+  updateStatus(resource: Resource, input: KubeObject): KubeObject {
+    return this.#update(resource, input, {}, true);
+  }
+
+  #update(resource: Resource, input: KubeObject, opts: UpdateOptions, statusOnly: boolean): KubeObject {
+    const info = RESOURCES[resource];
+    const name = input.metadata?.name;
+    if (!name) throw invalidObject(info, '', [{ type: 'Required value', field: 'metadata.name', detail: 'name or generateName is required' }]);
+    const ns = info.namespaced ? input.metadata.namespace || 'default' : undefined;
+    const old = this.peek(resource, ns, name);
+    if (!old) throw notFound(info, name);
+    if (input.metadata.resourceVersion && input.metadata.resourceVersion !== old.metadata.resourceVersion) throw conflict(info, name);
+    const obj = this.#prepareInput(info, input);
+    let next: KubeObject;
+    if (statusOnly) {
+      next = clone(old);
+      if ('status' in obj) next.status = obj.status;
+    } else {
+      next = obj;
+      const m = next.metadata;
+      m.namespace = old.metadata.namespace;
+      m.uid = old.metadata.uid;
+      m.creationTimestamp = old.metadata.creationTimestamp;
+      if (old.metadata.deletionTimestamp) {
+        m.deletionTimestamp = old.metadata.deletionTimestamp;
+        if (old.metadata.deletionGracePeriodSeconds !== undefined) m.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+      } else {
+        delete m.deletionTimestamp;
+        delete m.deletionGracePeriodSeconds;
+      }
+      if (!info.namespaced) delete m.namespace;
+      if (STATUS_SUBRESOURCE.has(resource)) {
+        if (old.status !== undefined) next.status = clone(old.status);
+        else delete next.status;
+      }
+      defaultObject(info, next, old);
+      const errs: FieldError[] = [...validateObject(info, next), ...validateUpdate(info, next, old)];
+      if (errs.length) throw invalidObject(info, name, errs);
+      for (const p of this.#admission) p.admit?.(resource, next, old, opts.dryRun ?? false);
+      if (GENERATION.has(resource)) {
+        const specChanged = !deepEqual(specOf(next), specOf(old));
+        m.generation = (old.metadata.generation ?? 1) + (specChanged ? 1 : 0);
+      }
+    }
+    next.metadata.resourceVersion = old.metadata.resourceVersion;
+    // A write that changes nothing is a no-op: same resourceVersion, no watch event (controllers rely on this).
+    if (deepEqual(next, old)) return clone(old);
+    if (opts.dryRun) return clone(next);
+    next.metadata.resourceVersion = String(++this.#rv);
+    const m = next.metadata;
+    // An object being deleted goes once its last finalizer is removed (a pod in its grace period waits for the
+    // kubelet's final delete instead).
+    const finished =
+      m.deletionTimestamp !== undefined &&
+      (m.finalizers?.length ?? 0) === 0 &&
+      (m.deletionGracePeriodSeconds ?? 0) === 0 &&
+      !(resource === 'namespaces' && (next.spec?.finalizers?.length ?? 0) > 0);
+    if (finished) {
+      this.#remove(info, next);
+      return clone(next);
+    }
+    this.#commit(info, next, old, 'MODIFIED');
+    return clone(next);
+  }
+
+  patch(resource: Resource, namespace: string | undefined, name: string, patchType: PatchType, patch: unknown, opts: UpdateOptions = {}): KubeObject {
+    const info = RESOURCES[resource];
+    const current = this.tryGet(resource, info.namespaced ? namespace || 'default' : undefined, name);
+    if (!current) throw notFound(info, name);
+    let patched: KubeObject;
+    if (patchType === 'json') patched = applyJsonPatch(current, patch);
+    else {
+      if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) throw badRequest('json: cannot unmarshal array into Go value of type map[string]interface {}');
+      patched = mergePatch(current, patch, patchType === 'strategic') as KubeObject;
+    }
+    if (!patched.metadata) patched.metadata = {};
+    patched.metadata.name = name;
+    if (info.namespaced) patched.metadata.namespace = current.metadata.namespace;
+    const rvInPatch = (patch as any)?.metadata?.resourceVersion;
+    if (!rvInPatch) patched.metadata.resourceVersion = current.metadata.resourceVersion;
+    // Patches may write status for resources without a status subresource; with one, status is ignored here.
+    return this.#update(resource, patched, opts, false);
+  }
+
+  delete(resource: Resource, namespace: string | undefined, name: string, opts: DeleteOptions = {}): KubeObject {
+    const info = RESOURCES[resource];
+    const ns = info.namespaced ? namespace || 'default' : undefined;
+    const old = this.peek(resource, ns, name);
+    if (!old) throw notFound(info, name);
+    const now = this.now();
+    const next = clone(old);
+    const m = next.metadata;
+
+    if (resource === 'namespaces') {
+      if (['default', 'kube-system', 'kube-public'].includes(name))
+        throw forbidden(info, name, `this namespace may not be deleted`);
+      if (m.deletionTimestamp) return clone(old);
+      m.deletionTimestamp = rfc3339(now);
+      m.deletionGracePeriodSeconds = 0;
+      next.status = { ...(next.status ?? {}), phase: 'Terminating' };
+      return this.#writeDeleting(info, next, opts);
+    }
+
+    if (resource === 'pods') {
+      const specGrace = old.spec?.terminationGracePeriodSeconds ?? 30;
+      let grace = opts.gracePeriodSeconds ?? specGrace;
+      if (grace < 0) grace = 0;
+      // An unbound pod, or one that never ran, goes at once; a running pod gets its grace period (kubelet finishes).
+      const graceful = grace > 0 && !!old.spec?.nodeName && old.status?.phase !== 'Succeeded' && old.status?.phase !== 'Failed';
+      if (graceful) {
+        const curDeadline = m.deletionTimestamp ? Date.parse(m.deletionTimestamp) : Infinity;
+        const deadline = now + grace * 1000;
+        if (deadline >= curDeadline) return clone(old);
+        m.deletionTimestamp = rfc3339(deadline);
+        m.deletionGracePeriodSeconds = grace;
+        this.#applyPropagation(m, opts.propagationPolicy);
+        return this.#writeDeleting(info, next, opts);
+      }
+    }
+
+    this.#applyPropagation(m, opts.propagationPolicy);
+    if ((m.finalizers?.length ?? 0) > 0) {
+      if (!m.deletionTimestamp) {
+        m.deletionTimestamp = rfc3339(now);
+        m.deletionGracePeriodSeconds = 0;
+      }
+      return this.#writeDeleting(info, next, opts);
+    }
+    if (opts.dryRun) return clone(old);
+    this.#remove(info, old);
+    return clone(old);
+  }
+
+  #applyPropagation(m: KubeObject['metadata'], policy: DeleteOptions['propagationPolicy']): void {
+    const fin = new Set(m.finalizers ?? []);
+    if (policy === 'Foreground') fin.add('foregroundDeletion');
+    else if (policy === 'Orphan') fin.add('orphan');
+    if (fin.size) m.finalizers = [...fin];
+  }
+
+  #writeDeleting(info: ResourceInfo, next: KubeObject, opts: DeleteOptions): KubeObject {
+    if (opts.dryRun) return clone(next);
+    const old = this.peek(info.resource, next.metadata.namespace, next.metadata.name!);
+    next.metadata.resourceVersion = String(++this.#rv);
+    this.#commit(info, next, old, 'MODIFIED');
+    return clone(next);
+  }
+
+  // ---------------------------------------------------------------- watch
+
+  watch(resource: Resource, opts: WatchOptions, handler: (ev: WatchEvent) => void): Disposable {
+    const ls = parseLabelSelector(opts.labelSelector);
+    const fs = parseFieldSelector(opts.fieldSelector, resource);
+    const namespace = RESOURCES[resource].namespaced ? opts.namespace : undefined;
+    const w: Watcher = {
+      resource,
+      namespace,
+      matches: (o) =>
+        (namespace === undefined || o.metadata.namespace === namespace) &&
+        (ls.empty || ls.matches(o.metadata.labels)) &&
+        (fs.requirements.length === 0 || fs.matches(o)),
+      handler,
+      active: true,
+    };
+    const rv = opts.resourceVersion;
+    if (rv === undefined || rv === '' || rv === '0') {
+      for (const o of this.#sorted(resource, namespace)) if (w.matches(o)) this.#enqueue(w, { type: 'ADDED', object: o });
+    } else {
+      const from = Number(rv);
+      const hist = this.#history.get(resource)!;
+      if (hist.length && hist[0]!.rv > from + 1 && from < this.#rv - HISTORY_LIMIT)
+        throw new ApiError('Expired', `too old resource version: ${rv} (${hist[0]!.rv - 1})`);
+      for (const h of hist) if (h.rv > from && w.matches(h.ev.object)) this.#enqueue(w, h.ev);
+    }
+    this.#watchers.get(resource)!.add(w);
+    return {
+      dispose: () => {
+        w.active = false;
+        this.#watchers.get(resource)!.delete(w);
+      },
+    };
+  }
+
+  #enqueue(w: Watcher, ev: WatchEvent): void {
+    this.#queue.push({ w, ev });
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      this.#scheduler.after(0, () => this.#flush(), { label: 'apiserver-watch' });
+    }
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    // Handlers may write (and so enqueue more); those go to the next flush, after this one.
+    const batch = this.#queue;
+    this.#queue = [];
+    for (const { w, ev } of batch) if (w.active) w.handler(ev);
+  }
+
+  // ---------------------------------------------------------------- storage
+
+  #prepareInput(info: ResourceInfo, input: KubeObject): KubeObject {
+    if (input === null || typeof input !== 'object') throw badRequest('the body of the request was in an unknown format');
+    const obj = clone(input);
+    if (obj.apiVersion && obj.apiVersion !== info.apiVersion)
+      throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${info.apiVersion})`);
+    if (obj.kind && obj.kind !== info.kind) throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${info.kind})`);
+    obj.apiVersion = info.apiVersion;
+    obj.kind = info.kind;
+    if (!obj.metadata || typeof obj.metadata !== 'object') obj.metadata = {};
+    return obj;
+  }
+
+  #commit(info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, type: 'ADDED' | 'MODIFIED'): void {
+    deepFreeze(obj);
+    const key = objectKey(obj.metadata.namespace, obj.metadata.name!);
+    this.#objects.get(info.resource)!.set(key, obj);
+    if (info.namespaced) {
+      const byNs = this.#byNamespace.get(info.resource)!;
+      let m = byNs.get(obj.metadata.namespace!);
+      if (!m) byNs.set(obj.metadata.namespace!, (m = new Map()));
+      m.set(obj.metadata.name!, obj);
+    }
+    this.#indexOwners(info.resource, key, old, obj);
+    this.#publish(info.resource, { type, object: obj });
+  }
+
+  #remove(info: ResourceInfo, obj: KubeObject): void {
+    const key = objectKey(obj.metadata.namespace, obj.metadata.name!);
+    const stored = this.#objects.get(info.resource)!.get(key);
+    this.#objects.get(info.resource)!.delete(key);
+    if (info.namespaced) {
+      const byNs = this.#byNamespace.get(info.resource)!;
+      const m = byNs.get(obj.metadata.namespace!);
+      m?.delete(obj.metadata.name!);
+      if (m && m.size === 0) byNs.delete(obj.metadata.namespace!);
+    }
+    this.#indexOwners(info.resource, key, stored, undefined);
+    const final = clone(obj);
+    final.metadata.resourceVersion = String(++this.#rv);
+    deepFreeze(final);
+    for (const p of this.#admission) p.released?.(info.resource, final);
+    this.#publish(info.resource, { type: 'DELETED', object: final });
+  }
+
+  #indexOwners(resource: Resource, key: string, old: KubeObject | undefined, next: KubeObject | undefined): void {
+    const rk = `${resource}\u0000${key}`;
+    for (const r of old?.metadata.ownerReferences ?? []) {
+      const s = this.#byOwner.get(r.uid);
+      s?.delete(rk);
+      if (s && s.size === 0) this.#byOwner.delete(r.uid);
+    }
+    for (const r of next?.metadata.ownerReferences ?? []) {
+      let s = this.#byOwner.get(r.uid);
+      if (!s) this.#byOwner.set(r.uid, (s = new Set()));
+      s.add(rk);
+    }
+  }
+
+  #publish(resource: Resource, ev: WatchEvent): void {
+    const hist = this.#history.get(resource)!;
+    hist.push({ rv: Number(ev.object.metadata.resourceVersion), ev });
+    if (hist.length > HISTORY_LIMIT * 2) hist.splice(0, hist.length - HISTORY_LIMIT);
+    for (const w of this.#watchers.get(resource)!) if (w.matches(ev.object)) this.#enqueue(w, ev);
+  }
+}
+
+function specOf(o: KubeObject): unknown {
+  // Objects without `spec` (ConfigMap, EndpointSlice) bump generation on any non-metadata change.
+  if (o.spec !== undefined) return o.spec;
+  const { metadata: _m, status: _s, ...rest } = o;
+  return rest;
+}
+
+// ---------------------------------------------------------------- patches
+
+/** RFC 7386 JSON merge patch; with `strategic`, lists of named things (containers, ports, env) merge by key. */
+export function mergePatch(target: unknown, patch: unknown, strategic = false, path = ''): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) {
+    if (strategic && Array.isArray(patch) && Array.isArray(target)) {
+      const key = STRATEGIC_KEYS[path.split('.').pop() ?? ''];
+      if (key) return mergeList(target, patch, key, path);
+    }
+    return clone(patch);
+  }
+  const out: Record<string, unknown> = target !== null && typeof target === 'object' && !Array.isArray(target) ? clone(target as Record<string, unknown>) : {};
+  for (const [k, v] of Object.entries(patch as Record<string, unknown>)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v, strategic, path ? `${path}.${k}` : k);
+  }
+  return out;
+}
+
+const STRATEGIC_KEYS: Record<string, string> = {
+  containers: 'name',
+  initContainers: 'name',
+  env: 'name',
+  volumes: 'name',
+  volumeMounts: 'mountPath',
+  ports: 'port',
+  ownerReferences: 'uid',
+  tolerations: 'key',
+  imagePullSecrets: 'name',
+};
+
+function mergeList(target: unknown[], patch: unknown[], key: string, path: string): unknown[] {
+  const out = target.map((x) => clone(x)) as Record<string, unknown>[];
+  const k = path.endsWith('ports') && out.some((x) => x && 'containerPort' in x) ? 'containerPort' : key;
+  for (const p of patch as Record<string, unknown>[]) {
+    if (p && typeof p === 'object' && k in p) {
+      const i = out.findIndex((x) => x && x[k] === p[k]);
+      if ((p as any).$patch === 'delete') {
+        if (i >= 0) out.splice(i, 1);
+      } else if (i >= 0) out[i] = mergePatch(out[i], p, true, path) as Record<string, unknown>;
+      else out.push(clone(p));
+    } else out.push(clone(p));
+  }
+  return out;
+}
+
+/** RFC 6902 JSON patch. */
+export function applyJsonPatch(doc: KubeObject, patch: unknown): KubeObject {
+  if (!Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type jsonpatch.Patch');
+  let root: any = clone(doc);
+  const parse = (p: string): string[] => {
+    if (p === '') return [];
+    if (!p.startsWith('/')) throw badRequest(`the server rejected our request due to an error in our request`);
+    return p.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  };
+  const parentOf = (parts: string[]): [any, string] => {
+    let cur = root;
+    for (const s of parts.slice(0, -1)) {
+      if (cur === null || typeof cur !== 'object' || !(s in cur)) throw badRequest(`doc is missing path: "/${parts.join('/')}": missing value`);
+      cur = cur[s];
+    }
+    return [cur, parts[parts.length - 1]!];
+  };
+  const getAt = (parts: string[]): any => {
+    let cur = root;
+    for (const s of parts) {
+      if (cur === null || typeof cur !== 'object' || !(s in cur)) throw badRequest(`doc is missing path: "/${parts.join('/')}": missing value`);
+      cur = cur[s];
+    }
+    return cur;
+  };
+  const add = (parts: string[], value: unknown): void => {
+    if (parts.length === 0) {
+      root = clone(value);
+      return;
+    }
+    const [parent, last] = parentOf(parts);
+    if (Array.isArray(parent)) {
+      const idx = last === '-' ? parent.length : Number(last);
+      if (!Number.isInteger(idx) || idx < 0 || idx > parent.length) throw badRequest(`add operation does not apply: doc is missing path: "/${parts.join('/')}": missing value`);
+      parent.splice(idx, 0, clone(value));
+    } else parent[last] = clone(value);
+  };
+  const remove = (parts: string[]): unknown => {
+    const [parent, last] = parentOf(parts);
+    if (Array.isArray(parent)) {
+      const idx = Number(last);
+      if (!(idx >= 0 && idx < parent.length)) throw badRequest(`remove operation does not apply: doc is missing path: "/${parts.join('/')}": missing value`);
+      return parent.splice(idx, 1)[0];
+    }
+    if (parent === null || typeof parent !== 'object' || !(last in parent))
+      throw badRequest(`remove operation does not apply: doc is missing path: "/${parts.join('/')}": missing value`);
+    const v = parent[last];
+    delete parent[last];
+    return v;
+  };
+  for (const op of patch as { op: string; path: string; value?: unknown; from?: string }[]) {
+    const parts = parse(op.path);
+    switch (op.op) {
+      case 'add':
+        add(parts, op.value);
+        break;
+      case 'remove':
+        remove(parts);
+        break;
+      case 'replace':
+        remove(parts);
+        add(parts, op.value);
+        break;
+      case 'move': {
+        const v = remove(parse(op.from ?? ''));
+        add(parts, v);
+        break;
+      }
+      case 'copy':
+        add(parts, getAt(parse(op.from ?? '')));
+        break;
+      case 'test':
+        if (!deepEqual(getAt(parts), op.value)) throw new ApiError('Invalid', `the server rejected our request due to an error in our request`);
+        break;
+      default:
+        throw badRequest(`Unexpected kind: ${op.op}`);
+    }
+  }
+  return root as KubeObject;
+}
