@@ -1,0 +1,85 @@
+/**
+ * Helpers over the DNS message record of the packet layer (`emulator/net/packet/dns.ts`, names without the
+ * trailing dot, the root is ``): building records and queries, rcode names, reverse names. The wire format
+ * (lengths for tcpdump, pcap) stays in the packet layer.
+ */
+import type { DnsMessage, DnsQuestion, DnsRdata, DnsRecord, DnsType, DnsRcodeName } from '../net/packet/dns';
+import { DNS_CLASS_IN, DNS_RCODES, DNS_TYPES, dnsMessage } from '../net/packet/dns';
+
+export type { DnsMessage, DnsQuestion, DnsRecord, DnsRdata, DnsType, DnsRcodeName };
+
+const RCODE_NAMES: DnsRcodeName[] = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'];
+
+export function rcodeName(rcode: number): string {
+  return RCODE_NAMES[rcode] ?? `RESERVED${rcode}`;
+}
+
+export function rcodeOf(name: DnsRcodeName): number {
+  return DNS_RCODES[name];
+}
+
+export function parseDnsType(text: string): DnsType | undefined {
+  const up = text.toUpperCase();
+  return up !== 'OPT' && up in DNS_TYPES ? (up as DnsType) : undefined;
+}
+
+/** `web.` / `web` → `web` (the packet layer's form); `.` → ``. */
+export function relative(name: string): string {
+  return name.endsWith('.') ? name.slice(0, -1) : name;
+}
+
+/** `web` → `web.` (how dig and tcpdump print names); `` → `.`. */
+export function fqdn(name: string): string {
+  return name === '' ? '.' : name.endsWith('.') ? name : name + '.';
+}
+
+export function rr(name: string, ttl: number, rdata: DnsRdata): DnsRecord {
+  return { name, class: DNS_CLASS_IN, ttl, rdata };
+}
+
+export function aRecord(name: string, ttl: number, address: string): DnsRecord {
+  return rr(name, ttl, { type: 'A', address });
+}
+
+/** A query as a stub resolver sends it: RD set; `edns` adds an OPT record (dig does, glibc does not). */
+export function dnsQuery(id: number, name: string, type: DnsType, opts: { rd?: boolean; ednsCookie?: Uint8Array } = {}): DnsMessage {
+  const additional: DnsRecord[] = [];
+  if (opts.ednsCookie) {
+    const options = new Uint8Array(4 + opts.ednsCookie.length);
+    options[0] = 0; options[1] = 10; options[2] = 0; options[3] = opts.ednsCookie.length;
+    options.set(opts.ednsCookie, 4);
+    additional.push({ name: '', class: 1232, ttl: 0, rdata: { type: 'OPT', options } });
+  }
+  return dnsMessage({ id, rd: opts.rd ?? true, questions: [{ name: relative(name), type, class: DNS_CLASS_IN }], additional });
+}
+
+/** The OPT record of a message, if any (its `class` is the advertised UDP payload size). */
+export function ednsOf(m: DnsMessage): DnsRecord | undefined {
+  return m.additional.find((r) => r.rdata.type === 'OPT');
+}
+
+/** The address records of an answer (after any CNAMEs). */
+export function addressesOf(m: DnsMessage | undefined, type: 'A' | 'AAAA' = 'A'): string[] {
+  if (!m) return [];
+  const out: string[] = [];
+  for (const r of m.answers) if (r.rdata.type === type) out.push(r.rdata.address);
+  return out;
+}
+
+/** `10.96.45.12` → `12.45.96.10.in-addr.arpa` */
+export function reverseName(ip: string): string {
+  return ip.split('.').reverse().join('.') + '.in-addr.arpa';
+}
+
+/** `12.45.96.10.in-addr.arpa` → `10.96.45.12`, or undefined when not a full IPv4 reverse name. */
+export function ipFromReverseName(name: string): string | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.in-addr\.arpa\.?$/i.exec(name);
+  if (!m) return undefined;
+  const parts = [m[4], m[3], m[2], m[1]].map(Number);
+  return parts.every((x) => x <= 255) ? parts.join('.') : undefined;
+}
+
+export function isIPv4(s: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
+  return !!m && m.slice(1).every((x) => Number(x) <= 255);
+}
