@@ -7,6 +7,8 @@ import { ApiStore } from './api/store';
 import { Rng } from './core/rng';
 import { Scheduler } from './core/scheduler';
 import type { CommandSpec, ShellHost } from './shell/types';
+import { registerBuiltins } from './commands/builtins';
+import { createLoginHost } from './hosts/login-host';
 
 export type ProfileName = 'local' | 'cloud';
 
@@ -47,6 +49,34 @@ export class World {
     return h;
   }
 
+  /**
+   * Resolve once `ms` of virtual time has passed (true), or when `signal` aborts first (false). This does not move
+   * the clock: in the app the wall-clock ticker advances the scheduler and runs the wake-up task; commands that
+   * may also run non-interactively use `sleepVirtual` (emulator/shell/virtual-time.ts), which advances time
+   * itself there. The wake-up is a background task so that `settle()` does not fast-forward to it.
+   */
+  waitVirtual(ms: number, signal?: AbortSignal): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      if (signal?.aborted) {
+        resolve(false);
+        return;
+      }
+      const onAbort = () => {
+        this.scheduler.cancel(handle);
+        resolve(false);
+      };
+      const handle = this.scheduler.after(
+        ms,
+        () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(true);
+        },
+        { background: true, label: 'waitVirtual' },
+      );
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
   /** Let every controller reach quiescence (virtual time moves; bounded). */
   settle(limitMs?: number): number {
     return this.scheduler.settle(limitMs);
@@ -54,5 +84,9 @@ export class World {
 }
 
 export function createWorld(opts: WorldOptions = {}): World {
-  return new World(opts);
+  const world = new World(opts);
+  // The shell's basic commands and the learner's login host (workstation / laptop).
+  registerBuiltins(world);
+  createLoginHost(world);
+  return world;
 }

@@ -24,6 +24,8 @@ export interface ShellHost {
   readonly fs: VirtualFs;
   /** Network namespace id in `world.network`, when the host has one. */
   readonly netns?: string;
+  /** Addresses `ssh` also reaches this host by (its IPs), besides its hostname. */
+  readonly addresses?: readonly string[];
   /**
    * Commands this host has (a busybox pod has `nslookup` and `wget` but no `curl`); undefined = every command.
    * Shell builtins are always available.
@@ -35,8 +37,24 @@ export interface ShellHost {
   readonly env?: ReadonlyMap<string, string>;
 }
 
+/** What `ls -l` and `stat` need to know about an entry. */
+export interface FileStat {
+  readonly isDir: boolean;
+  readonly size: number;
+  /** Virtual ms since epoch. */
+  readonly mtime: number;
+  /** Permission bits, e.g. 0o644. */
+  readonly mode: number;
+  readonly owner: string;
+}
+
+/**
+ * Paths are absolute (callers resolve them with `CommandContext.resolvePath`). Mutations may throw `FsError`
+ * (emulator/shell/vfs.ts) with an errno-like code; `MemoryFs` there is the implementation every host uses.
+ */
 export interface VirtualFs {
   readFile(path: string): string | undefined;
+  /** Throws when the parent directory is missing or `path` is a directory. */
   writeFile(path: string, content: string, append?: boolean): void;
   exists(path: string): boolean;
   isDir(path: string): boolean;
@@ -44,16 +62,53 @@ export interface VirtualFs {
   /** Entry names of a directory, sorted; undefined when not a directory. */
   list(path: string): string[] | undefined;
   remove(path: string, recursive?: boolean): boolean;
+  /** Entry metadata, undefined when absent (optional so fakes stay small). */
+  stat?(path: string): FileStat | undefined;
 }
 
 /** What a running command can do to the session that runs it. */
 export interface SessionControl {
-  /** Push a new host on the session's stack (`ssh`, `kubectl exec -it … -- sh`); `exit` pops it. */
-  enterHost(host: ShellHost): void;
+  /**
+   * Push a new host on the session's stack (`ssh`, `kubectl exec -it … -- sh`); `exit` pops it. `onExit` returns
+   * what to print when the learner leaves it again (ssh: `logout\nConnection to worker-1 closed.\n`).
+   */
+  enterHost(host: ShellHost, opts?: EnterHostOptions): void;
+  /** `cd`: set the shell's working directory (already resolved and checked). */
+  setCwd?(path: string): void;
+  /** `exit`/`logout`: leave the current host (pop the stack) with this status. */
+  exit?(code: number): void;
+  /** `$?` before the running command (`exit` without an argument). */
+  lastStatus?(): number;
+  /** The live set of exported variable names of the current shell (`export`, `env`, `unset`). */
+  exportedNames?(): Set<string>;
+  /** The session's command history, oldest first (`history`). */
+  history?(): readonly string[];
+  /**
+   * Run one command by argv on `host` in a child shell (no parsing): `kubectl exec POD -- nslookup web`,
+   * `sudo iptables-save`. Output goes to `io`; returns the exit status (127 when the host lacks the command).
+   */
+  runCommand?(host: ShellHost, argv: readonly string[], io: ChildIo): Promise<number>;
+  /** Parse and run a command line on `host` in a child shell: `ssh worker-1 'iptables-save | grep KUBE'`, `sh -c`. */
+  runShell?(host: ShellHost, line: string, io: ChildIo): Promise<number>;
   /** Ask the app to open a file or object in its editor (`kubectl edit`); false when there is no editor (CLI). */
   openEditor?(request: EditorRequest): boolean;
   /** Clear the screen (`clear`, Ctrl-L). */
   clearScreen(): void;
+}
+
+export interface EnterHostOptions {
+  /** Text printed when the learner exits this host (default: nothing). */
+  readonly onExit?: (code: number) => string;
+}
+
+/** Streams of a child shell started by a command (`ssh NODE CMD`, `kubectl exec`). */
+export interface ChildIo {
+  readonly stdin: string;
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  readonly signal: AbortSignal;
+  /** Extra environment for the child (on top of the host's). */
+  readonly env?: ReadonlyMap<string, string>;
 }
 
 export interface EditorRequest {
@@ -80,6 +135,13 @@ export interface CommandContext {
   readonly signal: AbortSignal;
   /** True in the app's terminal, false in `svclab run` (where `-w` and `-it` behave as without a TTY). */
   readonly interactive: boolean;
+  /**
+   * Standard output is the terminal itself (not a pipe or a file): `ls` prints columns, as on a real TTY.
+   * Optional so hand-built contexts in tests stay small; undefined = false.
+   */
+  readonly stdoutIsTerminal?: boolean;
+  /** Terminal width in columns (80 when unknown). */
+  readonly columns?: number;
   /** Resolve a path against cwd and `~`. */
   resolvePath(path: string): string;
 }
@@ -89,6 +151,11 @@ export type CommandImpl = (ctx: CommandContext) => number | Promise<number>;
 
 export interface CommandSpec {
   readonly name: string;
+  /**
+   * Shell builtins (`cd`, `export`, `exit`, `echo`, …) run on every host regardless of `ShellHost.commands`,
+   * as a shell's own builtins do.
+   */
+  readonly builtin?: boolean;
   readonly run: CommandImpl;
   /** One line for `help`. */
   readonly summary: string;
@@ -99,4 +166,6 @@ export interface CommandSpec {
 export interface CompletionContext {
   readonly world: World;
   readonly host: ShellHost;
+  /** The shell's working directory (for file completion). */
+  readonly cwd?: string;
 }

@@ -1,0 +1,797 @@
+/**
+ * The shell interpreter: walks the syntax tree from parser.ts against a stack of hosts (workstation → `ssh
+ * worker-1` → …), expanding words, wiring pipes and redirects, and running commands from `world.commands`.
+ *
+ * Pipes are buffered: each stage runs to completion and its output becomes the next stage's stdin, which is how
+ * `kubectl get pods | grep web | wc -l` behaves for the finite outputs a lab produces. The last stage writes
+ * straight to the terminal, so a streaming command (`kubectl get -w`) shows its lines as they happen.
+ *
+ * Ctrl-C aborts the line's AbortSignal: a running command is raced against it (so even a command that ignores the
+ * signal returns control at once with status 130) and nothing after it in the line runs.
+ */
+import type { World } from '../world';
+import type { Command, List, Pipeline, Redirect, SimpleCommand, Word, AndOr } from './ast';
+import { ArithError, evaluateArithmetic } from './arith';
+import { expandGlob, hasGlobChars } from './glob';
+import { IncompleteInputError, parse, ShellSyntaxError, type ParseOptions } from './parser';
+import type {
+  ChildIo,
+  CommandContext,
+  CommandSpec,
+  EditorRequest,
+  EnterHostOptions,
+  OutputStream,
+  SessionControl,
+  ShellHost,
+} from './types';
+import { FsError, normalizePath } from './vfs';
+
+/** The streams one command or list runs with. */
+export interface ShellIo {
+  readonly stdin: string;
+  readonly stdout: OutputStream;
+  readonly stderr: OutputStream;
+  /** stdout is the terminal (not a pipe or a file). */
+  readonly stdoutIsTerminal: boolean;
+}
+
+export interface ShellOptions {
+  /** App terminal (true) or `svclab run` / tests (false). */
+  readonly interactive: boolean;
+  /** Terminal width for `ls` columns and the like. */
+  readonly columns?: () => number;
+  readonly clearScreen?: () => void;
+  readonly openEditor?: (request: EditorRequest) => boolean;
+  /** The learner left the login host (`exit` there, Ctrl-D): the terminal decides what that means. */
+  readonly onLogout?: (code: number) => void;
+  /** Shared history (child shells write to their parent's). */
+  readonly history?: string[];
+}
+
+/** One host on the session's stack, with its shell state. */
+interface Frame {
+  readonly host: ShellHost;
+  cwd: string;
+  vars: Map<string, string>;
+  readonly exported: Set<string>;
+  readonly onExit?: (code: number) => string;
+}
+
+/** The PID shells report for `$$` (fixed: determinism beats realism here). */
+const SHELL_PID = 4242;
+/** A `while true` without a sleep cannot be interrupted in a single-threaded emulator; stop it instead. */
+const LOOP_LIMIT = 100_000;
+
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+class BufferSink implements OutputStream {
+  text = '';
+  write(text: string): void {
+    this.text += text;
+  }
+}
+
+const NULL_SINK: OutputStream = { write() {} };
+
+/** Raised by `${x:?msg}` and arithmetic errors: the command is not run, status 1. */
+class ExpansionError extends Error {}
+
+/** Per-line execution state: the abort signal, and a promise that settles when it fires. */
+interface Run {
+  readonly signal: AbortSignal;
+  readonly aborted: Promise<number>;
+}
+
+export function shellName(host: ShellHost): string {
+  return host.promptStyle === 'busybox' ? 'sh' : 'bash';
+}
+
+export class Shell implements SessionControl {
+  readonly world: World;
+  readonly #opts: ShellOptions;
+  readonly #stack: Frame[] = [];
+  readonly #history: string[];
+  #status = 0;
+  #exitRequested: number | undefined;
+  #loggedOut = false;
+
+  constructor(world: World, host: ShellHost, opts: ShellOptions, env?: ReadonlyMap<string, string>) {
+    this.world = world;
+    this.#opts = opts;
+    this.#history = opts.history ?? [];
+    this.#stack.push(this.#newFrame(host, undefined, env));
+  }
+
+  // ------------------------------------------------------------------ state
+
+  get host(): ShellHost {
+    return this.#frame.host;
+  }
+
+  get cwd(): string {
+    return this.#frame.cwd;
+  }
+
+  get env(): Map<string, string> {
+    return this.#frame.vars;
+  }
+
+  /** `$?`. */
+  lastStatus(): number {
+    return this.#status;
+  }
+
+  get interactive(): boolean {
+    return this.#opts.interactive;
+  }
+
+  /** Hosts from the login host to the current one. */
+  get hostStack(): readonly ShellHost[] {
+    return this.#stack.map((f) => f.host);
+  }
+
+  /** True once `exit` left the login host (the script runner stops there). */
+  get loggedOut(): boolean {
+    return this.#loggedOut;
+  }
+
+  get #frame(): Frame {
+    return this.#stack[this.#stack.length - 1]!;
+  }
+
+  /** The prompt, as bash (`student@workstation:~$ `) or busybox sh (`/ # `) shows it. */
+  prompt(): string {
+    const f = this.#frame;
+    const home = f.vars.get('HOME') ?? f.host.home;
+    let dir = f.cwd;
+    if (home !== '/' && (dir === home || dir.startsWith(home + '/'))) dir = '~' + dir.slice(home.length);
+    const sigil = f.host.user === 'root' ? '#' : '$';
+    if (f.host.promptStyle === 'busybox') return `${dir} ${sigil} `;
+    return `${f.host.user}@${f.host.hostname}:${dir}${sigil} `;
+  }
+
+  #newFrame(host: ShellHost, opts?: EnterHostOptions, extraEnv?: ReadonlyMap<string, string>): Frame {
+    const vars = new Map<string, string>();
+    const exported = new Set<string>();
+    const set = (k: string, v: string) => {
+      vars.set(k, v);
+      exported.add(k);
+    };
+    set('HOME', host.home);
+    set('HOSTNAME', host.hostname);
+    set('PATH', DEFAULT_PATH);
+    set('PWD', host.home);
+    set('SHELL', host.promptStyle === 'busybox' ? '/bin/sh' : '/bin/bash');
+    set('TERM', 'xterm-256color');
+    set('USER', host.user);
+    for (const [k, v] of host.env ?? []) set(k, v);
+    for (const [k, v] of extraEnv ?? []) set(k, v);
+    const cwd = host.fs.isDir(host.home) ? normalizePath(host.home) : '/';
+    vars.set('PWD', cwd);
+    return { host, cwd, vars, exported, onExit: opts?.onExit };
+  }
+
+  // --------------------------------------------------------- SessionControl
+
+  enterHost(host: ShellHost, opts?: EnterHostOptions): void {
+    this.#stack.push(this.#newFrame(host, opts));
+  }
+
+  setCwd(path: string): void {
+    const f = this.#frame;
+    f.vars.set('OLDPWD', f.cwd);
+    f.cwd = normalizePath(path);
+    f.vars.set('PWD', f.cwd);
+  }
+
+  exit(code: number): void {
+    this.#exitRequested = code;
+  }
+
+  history(): readonly string[] {
+    return this.#history;
+  }
+
+  /** Record a command line in history (the terminal and script runner call this, as readline would). */
+  addHistory(line: string): void {
+    if (line.trim() === '') return;
+    if (this.#history[this.#history.length - 1] === line) return;
+    this.#history.push(line);
+  }
+
+  clearScreen(): void {
+    this.#opts.clearScreen?.();
+  }
+
+  openEditor(request: EditorRequest): boolean {
+    return this.#opts.openEditor?.(request) ?? false;
+  }
+
+  exportedNames(): Set<string> {
+    return this.#frame.exported;
+  }
+
+  async runCommand(host: ShellHost, argv: readonly string[], io: ChildIo): Promise<number> {
+    const child = this.#child(host, io.env);
+    const run = makeRun(io.signal);
+    const cio: ShellIo = { stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, stdoutIsTerminal: false };
+    return child.#invoke(argv, new Map(), cio, run);
+  }
+
+  async runShell(host: ShellHost, line: string, io: ChildIo): Promise<number> {
+    const child = this.#child(host, io.env);
+    const cio: ShellIo = { stdin: io.stdin, stdout: io.stdout, stderr: io.stderr, stdoutIsTerminal: false };
+    return child.run(line, cio, io.signal);
+  }
+
+  #child(host: ShellHost, env?: ReadonlyMap<string, string>): Shell {
+    return new Shell(this.world, host, { ...this.#opts, onLogout: undefined, history: this.#history }, env);
+  }
+
+  // -------------------------------------------------------------- running
+
+  /**
+   * Parse and run one complete command line (which may span lines: heredocs, loops). Syntax errors are printed
+   * as bash prints them (status 2). Returns the line's exit status; afterwards `$?` holds it.
+   */
+  async run(src: string, io: ShellIo, signal: AbortSignal, parseOpts: ParseOptions = {}): Promise<number> {
+    const sh = shellName(this.host);
+    let list: List;
+    try {
+      const parsed = parse(src, parseOpts);
+      list = parsed.list;
+      for (const w of parsed.warnings) io.stderr.write(`${sh}: ${w}\n`);
+    } catch (e) {
+      if (e instanceof ShellSyntaxError) {
+        io.stderr.write(`${sh}: ${e.message}\n`);
+      } else if (e instanceof IncompleteInputError) {
+        if (e.reason === 'quote') io.stderr.write(`${sh}: ${e.message}\n`);
+        io.stderr.write(`${sh}: syntax error: unexpected end of file\n`);
+      } else throw e;
+      this.#status = 2;
+      return 2;
+    }
+    const run = makeRun(signal);
+    const status = await this.#list(list, io, run);
+    if (signal.aborted) this.#status = 130;
+    if (this.#exitRequested !== undefined) this.#leaveHost(this.#exitRequested, io);
+    return this.#status;
+  }
+
+  /** Pop the current host (after `exit`); leaving the login host logs the session out. */
+  #leaveHost(code: number, io: ShellIo): void {
+    this.#exitRequested = undefined;
+    const frame = this.#stack.pop()!;
+    const message = frame.onExit?.(code);
+    if (message) io.stdout.write(message);
+    this.#status = code;
+    if (this.#stack.length === 0) {
+      this.#loggedOut = true;
+      // Keep a usable shell: the app's terminal starts a fresh login shell, the script runner stops.
+      this.#stack.push(this.#newFrame(frame.host));
+      this.#opts.onLogout?.(code);
+    }
+  }
+
+  /** Leave the current host as `exit` would (Ctrl-D on an empty line). */
+  logout(io: ShellIo): void {
+    this.#leaveHost(this.#status, io);
+  }
+
+  async #list(list: List, io: ShellIo, run: Run): Promise<number> {
+    for (const item of list.items) {
+      if (run.signal.aborted || this.#exitRequested !== undefined) break;
+      await this.#andOr(item.andOr, io, run);
+    }
+    return this.#status;
+  }
+
+  async #andOr(andOr: AndOr, io: ShellIo, run: Run): Promise<number> {
+    let status = await this.#pipeline(andOr.first, io, run);
+    for (const { op, pipeline } of andOr.rest) {
+      if (run.signal.aborted || this.#exitRequested !== undefined) break;
+      if ((op === '&&' && status !== 0) || (op === '||' && status === 0)) continue;
+      status = await this.#pipeline(pipeline, io, run);
+    }
+    return status;
+  }
+
+  async #pipeline(p: Pipeline, io: ShellIo, run: Run): Promise<number> {
+    let status: number;
+    if (p.commands.length === 1) {
+      status = await this.#command(p.commands[0]!, io, run);
+    } else {
+      let stdin = io.stdin;
+      status = 0;
+      for (let i = 0; i < p.commands.length; i++) {
+        if (run.signal.aborted) break;
+        const last = i === p.commands.length - 1;
+        const sink = last ? io.stdout : new BufferSink();
+        status = await this.#command(
+          p.commands[i]!,
+          { stdin, stdout: sink, stderr: io.stderr, stdoutIsTerminal: last && io.stdoutIsTerminal },
+          run,
+        );
+        if (!last) stdin = (sink as BufferSink).text;
+      }
+    }
+    if (p.bang) status = status === 0 ? 1 : 0;
+    if (run.signal.aborted) status = 130;
+    this.#status = status;
+    return status;
+  }
+
+  async #command(cmd: Command, io: ShellIo, run: Run): Promise<number> {
+    if (cmd.kind === 'simple') return this.#simple(cmd, io, run);
+    const rio = await this.#redirects(cmd.redirects, io, run);
+    if (!rio) return (this.#status = 1);
+    switch (cmd.kind) {
+      case 'for': {
+        const items = cmd.items ? await this.#expandWords(cmd.items, rio, run) : [];
+        let status = 0;
+        for (const item of items) {
+          if (run.signal.aborted || this.#exitRequested !== undefined) break;
+          this.#frame.vars.set(cmd.variable, item);
+          status = await this.#list(cmd.body, rio, run);
+        }
+        return (this.#status = status);
+      }
+      case 'while': {
+        let status = 0;
+        for (let n = 0; ; n++) {
+          if (run.signal.aborted || this.#exitRequested !== undefined) break;
+          if (n >= LOOP_LIMIT) {
+            rio.stderr.write(`${shellName(this.host)}: ${cmd.until ? 'until' : 'while'}: loop stopped after ${LOOP_LIMIT} iterations (emulator limit)\n`);
+            status = 1;
+            break;
+          }
+          const cond = await this.#list(cmd.condition, rio, run);
+          if (cmd.until ? cond === 0 : cond !== 0) break;
+          status = await this.#list(cmd.body, rio, run);
+        }
+        return (this.#status = status);
+      }
+      case 'if': {
+        for (const clause of cmd.clauses) {
+          const cond = await this.#list(clause.condition, rio, run);
+          if (run.signal.aborted) return 130;
+          if (cond === 0) return this.#list(clause.body, rio, run);
+        }
+        if (cmd.elseBody) return this.#list(cmd.elseBody, rio, run);
+        return (this.#status = 0);
+      }
+      case 'group': {
+        if (!cmd.subshell) return this.#list(cmd.body, rio, run);
+        return this.#subshell(() => this.#list(cmd.body, rio, run));
+      }
+    }
+  }
+
+  /** Run `fn` so that variable and directory changes do not leak out (subshells, `$(…)`). */
+  async #subshell(fn: () => Promise<number>): Promise<number> {
+    const f = this.#frame;
+    const saved = { vars: new Map(f.vars), cwd: f.cwd, depth: this.#stack.length };
+    try {
+      return await fn();
+    } finally {
+      f.vars = saved.vars;
+      f.cwd = saved.cwd;
+      // `exit` inside a subshell leaves only the subshell.
+      if (this.#exitRequested !== undefined && this.#stack.length === saved.depth) this.#exitRequested = undefined;
+    }
+  }
+
+  async #simple(cmd: SimpleCommand, io: ShellIo, run: Run): Promise<number> {
+    let argv: string[];
+    const assigns = new Map<string, string>();
+    this.#cmdSubStatus = undefined;
+    try {
+      argv = await this.#expandWords(cmd.words, io, run);
+      for (const a of cmd.assignments) assigns.set(a.name, await this.#expandString(a.value, io, run, true));
+    } catch (e) {
+      if (e instanceof ExpansionError) {
+        io.stderr.write(`${shellName(this.host)}: ${e.message}\n`);
+        return (this.#status = 1);
+      }
+      throw e;
+    }
+    if (argv.length === 0) {
+      for (const [k, v] of assigns) this.#frame.vars.set(k, v);
+      const rio = await this.#redirects(cmd.redirects, io, run);
+      if (!rio) return (this.#status = 1);
+      return (this.#status = this.#cmdSubStatus ?? 0);
+    }
+    const rio = await this.#redirects(cmd.redirects, io, run);
+    if (!rio) return (this.#status = 1);
+    return (this.#status = await this.#invoke(argv, assigns, rio, run));
+  }
+
+  #cmdSubStatus: number | undefined;
+
+  /** Whether `name` is a command this host can run (builtins always). */
+  lookup(name: string): CommandSpec | undefined {
+    const spec = this.world.commands.get(name);
+    if (!spec) return undefined;
+    if (spec.builtin) return spec;
+    const allowed = this.host.commands;
+    return !allowed || allowed.has(name) ? spec : undefined;
+  }
+
+  /** Every command name available on the current host (for Tab completion and `help`). */
+  commandNames(): string[] {
+    return [...this.world.commands.keys()].filter((n) => this.lookup(n) !== undefined).sort();
+  }
+
+  async #invoke(argv: readonly string[], assigns: Map<string, string>, io: ShellIo, run: Run): Promise<number> {
+    const name = argv[0]!;
+    const sh = shellName(this.host);
+    const spec = this.lookup(name);
+    if (!spec) {
+      if (name.includes('/')) {
+        const path = this.resolvePath(name);
+        const fs = this.host.fs;
+        if (fs.isDir(path)) io.stderr.write(`${sh}: ${name}: Is a directory\n`);
+        else if (fs.exists(path)) io.stderr.write(`${sh}: ${name}: Permission denied\n`);
+        else io.stderr.write(`${sh}: ${name}: No such file or directory\n`);
+        return fs.exists(path) ? 126 : 127;
+      }
+      io.stderr.write(sh === 'sh' ? `sh: ${name}: not found\n` : `bash: ${name}: command not found\n`);
+      return 127;
+    }
+    let env = this.#frame.vars;
+    if (assigns.size > 0) {
+      env = new Map(env);
+      for (const [k, v] of assigns) env.set(k, v);
+    }
+    const ctx: CommandContext = {
+      argv,
+      stdin: io.stdin,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      env,
+      cwd: this.cwd,
+      host: this.host,
+      world: this.world,
+      session: this,
+      signal: run.signal,
+      interactive: this.#opts.interactive,
+      stdoutIsTerminal: io.stdoutIsTerminal,
+      columns: this.#opts.columns?.() ?? 80,
+      resolvePath: (p) => this.resolvePath(p, env),
+    };
+    try {
+      const result = spec.run(ctx);
+      if (typeof result === 'number') return result;
+      return await Promise.race([result, run.aborted]);
+    } catch (e) {
+      if (run.signal.aborted) return 130;
+      const message = e instanceof Error ? e.message : String(e);
+      io.stderr.write(`${name}: ${message}\n`);
+      return 1;
+    }
+  }
+
+  /** Resolve a path as the shell would: `~`, `~/x`, relative to the working directory, `.`/`..` folded. */
+  resolvePath(path: string, env: Map<string, string> = this.#frame.vars): string {
+    const home = env.get('HOME') ?? this.host.home;
+    if (path === '~') return normalizePath(home);
+    if (path.startsWith('~/')) return normalizePath(home + path.slice(1));
+    if (path.startsWith('/')) return normalizePath(path);
+    return normalizePath(this.cwd + '/' + path);
+  }
+
+  // ------------------------------------------------------------ redirects
+
+  async #redirects(redirects: readonly Redirect[], io: ShellIo, run: Run): Promise<ShellIo | undefined> {
+    if (redirects.length === 0) return io;
+    const sh = shellName(this.host);
+    let stdin = io.stdin;
+    let stdout = io.stdout;
+    let stderr = io.stderr;
+    let stdoutIsTerminal = io.stdoutIsTerminal;
+    const fs = this.host.fs;
+    const setFd = (fd: number, sink: OutputStream, terminal: boolean) => {
+      if (fd === 1) {
+        stdout = sink;
+        stdoutIsTerminal = terminal;
+      } else if (fd === 2) stderr = sink;
+    };
+    for (const r of redirects) {
+      if (r.op === '<<' || r.op === '<<-') {
+        const h = r.heredoc!;
+        if (r.fd === 0) stdin = h.expand ? await this.#expandString(h.body, io, run, false) : h.raw;
+        continue;
+      }
+      let target: string;
+      try {
+        const fields = await this.#expandWord(r.target!, io, run, r.op !== '<<<');
+        if (r.op === '<<<') {
+          stdin = fields.join(' ') + '\n';
+          continue;
+        }
+        if (fields.length !== 1) {
+          io.stderr.write(`${sh}: ${r.target!.raw}: ambiguous redirect\n`);
+          return undefined;
+        }
+        target = fields[0]!;
+      } catch (e) {
+        if (e instanceof ExpansionError) {
+          io.stderr.write(`${sh}: ${e.message}\n`);
+          return undefined;
+        }
+        throw e;
+      }
+      if (r.op === '>&' || r.op === '<&') {
+        if (/^\d+$/.test(target)) {
+          const src = Number(target);
+          const sink = src === 1 ? stdout : src === 2 ? stderr : undefined;
+          if (!sink) {
+            io.stderr.write(`${sh}: ${target}: Bad file descriptor\n`);
+            return undefined;
+          }
+          setFd(r.fd, sink, src === 1 && stdoutIsTerminal);
+          continue;
+        }
+        if (target === '-') {
+          setFd(r.fd, NULL_SINK, false);
+          continue;
+        }
+        // `>&file` is `&>file`.
+      }
+      if (target === '/dev/null') {
+        if (r.op === '<') stdin = '';
+        else if (r.op === '&>' || r.op === '&>>' || r.op === '>&') {
+          stdout = NULL_SINK;
+          stderr = NULL_SINK;
+          stdoutIsTerminal = false;
+        } else setFd(r.fd, NULL_SINK, false);
+        continue;
+      }
+      if (target === '/dev/stdout' || target === '/dev/stderr') {
+        const sink = target === '/dev/stdout' ? stdout : stderr;
+        setFd(r.fd, sink, target === '/dev/stdout' && stdoutIsTerminal);
+        continue;
+      }
+      const path = this.resolvePath(target);
+      if (r.op === '<') {
+        const content = fs.readFile(path);
+        if (content === undefined) {
+          io.stderr.write(`${sh}: ${target}: ${fs.isDir(path) ? 'Is a directory' : 'No such file or directory'}\n`);
+          return undefined;
+        }
+        stdin = content;
+        continue;
+      }
+      const append = r.op === '>>' || r.op === '&>>';
+      try {
+        if (!append || !fs.exists(path)) fs.writeFile(path, '');
+      } catch (e) {
+        io.stderr.write(`${sh}: ${target}: ${fsMessage(e)}\n`);
+        return undefined;
+      }
+      const sink: OutputStream = { write: (text) => fs.writeFile(path, text, true) };
+      if (r.op === '&>' || r.op === '&>>' || r.op === '>&') {
+        stdout = sink;
+        stderr = sink;
+        stdoutIsTerminal = false;
+      } else setFd(r.fd, sink, false);
+    }
+    return { stdin, stdout, stderr, stdoutIsTerminal };
+  }
+
+  // ------------------------------------------------------------ expansion
+
+  async #expandWords(words: readonly Word[], io: ShellIo, run: Run): Promise<string[]> {
+    const out: string[] = [];
+    for (const w of words) out.push(...(await this.#expandWord(w, io, run, true)));
+    return out;
+  }
+
+  /** A word without field splitting or globbing (assignments, heredoc bodies). */
+  async #expandString(word: Word, io: ShellIo, run: Run, tilde: boolean): Promise<string> {
+    let out = '';
+    for (let i = 0; i < word.parts.length; i++) {
+      const part = word.parts[i]!;
+      if (part.kind === 'literal') {
+        out += i === 0 && tilde && !part.quoted ? this.#tilde(part.text) : part.text;
+      } else out += await this.#expandPart(part, io, run);
+    }
+    return out;
+  }
+
+  /** A word with tilde expansion, parameter/command/arithmetic expansion, field splitting and globbing. */
+  async #expandWord(word: Word, io: ShellIo, run: Run, split: boolean): Promise<string[]> {
+    interface Field {
+      text: string;
+      pattern: string;
+      glob: boolean;
+    }
+    const fields: Field[] = [];
+    let cur: Field | undefined;
+    const field = (): Field => (cur ??= { text: '', pattern: '', glob: false });
+    const end = () => {
+      if (cur) fields.push(cur);
+      cur = undefined;
+    };
+    for (let i = 0; i < word.parts.length; i++) {
+      const part = word.parts[i]!;
+      if (part.kind === 'literal') {
+        const f = field();
+        if (part.quoted) {
+          f.text += part.text;
+          f.pattern += part.text.replace(/[\\*?[]/g, '\\$&');
+        } else {
+          const text = i === 0 ? this.#tilde(part.text) : part.text;
+          f.text += text;
+          f.pattern += i === 0 && text !== part.text ? text.replace(/[\\*?[]/g, '\\$&') : text;
+          if (hasGlobChars(text)) f.glob = true;
+        }
+        continue;
+      }
+      const value = await this.#expandPart(part, io, run);
+      if (part.quoted || !split) {
+        const f = field();
+        f.text += value;
+        f.pattern += value.replace(/[\\*?[]/g, '\\$&');
+        continue;
+      }
+      // Unquoted expansion: split on IFS whitespace.
+      const ifs = this.#frame.vars.get('IFS') ?? ' \t\n';
+      let chunk = '';
+      const flushChunk = () => {
+        if (chunk === '') return;
+        const f = field();
+        f.text += chunk;
+        f.pattern += chunk;
+        if (hasGlobChars(chunk)) f.glob = true;
+        chunk = '';
+      };
+      for (const ch of value) {
+        if (ifs.includes(ch)) {
+          flushChunk();
+          end();
+        } else chunk += ch;
+      }
+      flushChunk();
+    }
+    end();
+    if (!split) return fields.map((f) => f.text);
+    const out: string[] = [];
+    for (const f of fields) {
+      if (f.glob) {
+        const matches = expandGlob(f.pattern, this.cwd, this.host.fs);
+        if (matches.length > 0) {
+          out.push(...matches);
+          continue;
+        }
+      }
+      out.push(f.text);
+    }
+    return out;
+  }
+
+  #tilde(text: string): string {
+    if (text === '~' || text.startsWith('~/')) return (this.#frame.vars.get('HOME') ?? this.host.home) + text.slice(1);
+    return text;
+  }
+
+  async #expandPart(part: Exclude<Word['parts'][number], { kind: 'literal' }>, io: ShellIo, run: Run): Promise<string> {
+    switch (part.kind) {
+      case 'param':
+        return this.#param(part.param, io, run);
+      case 'arith': {
+        try {
+          // Expand `$x` and `$(…)` inside first, as bash does, then evaluate.
+          const expr = await this.#expandString(parseArithText(part.expr), io, run, false);
+          return String(evaluateArithmetic(expr, (n) => this.#frame.vars.get(n)));
+        } catch (e) {
+          if (e instanceof ArithError) throw new ExpansionError(`${part.expr.trim()}: ${e.message}`);
+          throw e;
+        }
+      }
+      case 'command': {
+        const sink = new BufferSink();
+        const status = await this.#subshell(() =>
+          this.#list(part.body, { stdin: '', stdout: sink, stderr: io.stderr, stdoutIsTerminal: false }, run),
+        );
+        this.#cmdSubStatus = status;
+        return sink.text.replace(/\n+$/, '');
+      }
+    }
+  }
+
+  async #param(p: import('./ast').ParamExpansion, io: ShellIo, run: Run): Promise<string> {
+    const value = this.#paramValue(p.name);
+    if (p.length) return String((value ?? '').length);
+    if (!p.op) return value ?? '';
+    const colon = p.op.startsWith(':');
+    const unset = value === undefined || (colon && value === '');
+    const arg = async () => (p.arg ? this.#expandString(p.arg, io, run, true) : '');
+    switch (p.op) {
+      case ':-':
+      case '-':
+        return unset ? arg() : value!;
+      case ':=':
+      case '=': {
+        if (!unset) return value!;
+        const v = await arg();
+        this.#frame.vars.set(p.name, v);
+        return v;
+      }
+      case ':+':
+      case '+':
+        return unset ? '' : arg();
+      case ':?':
+      case '?': {
+        if (!unset) return value!;
+        const msg = await arg();
+        throw new ExpansionError(`${p.name}: ${msg || 'parameter null or not set'}`);
+      }
+    }
+  }
+
+  #paramValue(name: string): string | undefined {
+    switch (name) {
+      case '?':
+        return String(this.#status);
+      case '$':
+        return String(SHELL_PID);
+      case '#':
+        return '0';
+      case '0':
+        return shellName(this.host) === 'sh' ? 'sh' : 'bash';
+      case '@':
+      case '*':
+      case '!':
+        return '';
+      case '-':
+        return 'himBHs';
+      case 'RANDOM':
+        return String(this.#random());
+      default:
+        if (/^[1-9]$/.test(name)) return undefined;
+        return this.#frame.vars.get(name);
+    }
+  }
+
+  #rng: import('../core/rng').Rng | undefined;
+  #random(): number {
+    this.#rng ??= this.world.rng.fork('shell-random');
+    return this.#rng.int(32768);
+  }
+}
+
+/** The text inside `$(( … ))` may hold `$x` and `$(…)`: parse it as a double-quoted string. */
+function parseArithText(expr: string): Word {
+  const parsed = parse(`"${expr.replace(/["\\]/g, '\\$&')}"`);
+  const cmd = parsed.list.items[0]?.andOr.first.commands[0];
+  if (cmd?.kind === 'simple' && cmd.words[0]) return cmd.words[0];
+  return { parts: [{ kind: 'literal', text: expr, quoted: true }], raw: expr };
+}
+
+function makeRun(signal: AbortSignal): Run {
+  const aborted = new Promise<number>((resolve) => {
+    if (signal.aborted) resolve(130);
+    else signal.addEventListener('abort', () => resolve(130), { once: true });
+  });
+  return { signal, aborted };
+}
+
+/** Words an errno-carrying error the way coreutils and bash print them. */
+export function fsMessage(e: unknown): string {
+  if (e instanceof FsError) {
+    switch (e.code) {
+      case 'ENOENT':
+        return 'No such file or directory';
+      case 'ENOTDIR':
+        return 'Not a directory';
+      case 'EISDIR':
+        return 'Is a directory';
+      case 'EEXIST':
+        return 'File exists';
+      case 'ENOTEMPTY':
+        return 'Directory not empty';
+    }
+  }
+  return e instanceof Error ? e.message : String(e);
+}
