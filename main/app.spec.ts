@@ -17,7 +17,7 @@ function makeApp() {
   const opened: unknown[] = [];
   const app = new KubeServiceLabApp({
     dataDir: dir,
-    labsDir: path.join(dir, 'labs'),
+    labs: [],
     version: '9.9.9',
     openWorldSession: (req) => {
       opened.push(req);

@@ -14,7 +14,7 @@ import {
   type PushMap,
 } from './contract';
 import { validateRequest } from './ipc-validate';
-import { LabsService } from './services/labs-service';
+import { LabsService, type CatalogLab } from './services/labs-service';
 import { NoticeBoard } from './services/notices';
 import { openProgressDatabase } from './services/progress/open-database';
 import { ProgressStore } from './services/progress/progress-store';
@@ -24,7 +24,8 @@ import type { WallClock } from './services/world-clock';
 export interface AppOptions {
   /** Where progress.db lives. */
   readonly dataDir: string;
-  readonly labsDir: string;
+  /** Every lab the app offers (the build's `virtual:lab-catalog`). */
+  readonly labs: readonly CatalogLab[];
   readonly version: string;
   readonly openWorldSession: OpenWorldSession;
   readonly wallClock?: WallClock;
@@ -59,12 +60,12 @@ export class KubeServiceLabApp {
       this.#notices.add({ id: 'progress-recovered', level: 'warning', message: opened.recovery.message });
     }
 
-    const labs = new LabsService(opts.labsDir);
+    const labs = new LabsService(opts.labs);
     const store = this.#store;
     this.#terminals = new TerminalService({
       openWorldSession: opts.openWorldSession,
       wallClock: opts.wallClock,
-      defaultSeed: () => store.getSettings().seed,
+      defaultSeed: (labId) => (labId ? labs.defaultSeed(labId) : undefined) ?? store.getSettings().seed,
       push: {
         output: (clientId, sessionId, data) => this.#push(clientId, Push.terminalOutput, { sessionId, data }),
         command: (clientId, sessionId, entry) => this.#push(clientId, Push.terminalCommand, { sessionId, entry }),

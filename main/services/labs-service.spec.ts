@@ -1,48 +1,29 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LabsService } from './labs-service';
+import { describe, expect, it } from 'vitest';
+import { LabsService, type CatalogLab } from './labs-service';
 
-let dir: string;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ksl-labs-'));
+const lab = (id: string, steps: string[], profile: 'local' | 'cloud' = 'local'): CatalogLab => ({
+  manifest: { id, title: `Title ${id}`, summary: `About ${id}`, profile, defaultSeed: 5, steps: steps.map((s) => ({ id: s, title: `Step ${s}` })) },
+  markdown: Object.fromEntries(steps.map((s) => [s, `# ${s}\n\nDo ${s}.`])),
 });
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-function write(rel: string, text: string) {
-  fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
-  fs.writeFileSync(path.join(dir, rel), text);
-}
 
 describe('LabsService', () => {
-  it('lists lab folders in order with titles, summaries and step counts from their Markdown', () => {
-    write('02-nodeport/README.md', '# NodePort Services\n\nReach a Service from outside the cluster.\nOn every node.\n\nMore.');
-    write('02-nodeport/steps/01-create.md', '# Create the Deployment\n\nRun kubectl.');
-    write('02-nodeport/steps/02-expose.md', 'no heading');
-    write('01-clusterip/steps/01-a.md', '# A');
-    write('03-cloud-lb/README.md', '# Load balancers\nprofile: cloud\n\nAn ELB in front.');
-    write('notes/README.md', '# not a lab');
-    write('lab.spec.ts', '');
-    const labs = new LabsService(dir);
+  it('lists the catalog in id order as plain summaries', () => {
+    const labs = new LabsService([lab('02-nodeport', ['a', 'b'], 'cloud'), lab('01-clusterip', ['x'])]);
     expect(labs.list()).toEqual([
-      { id: '01-clusterip', title: 'clusterip', summary: '', profile: 'local', stepCount: 1 },
-      { id: '02-nodeport', title: 'NodePort Services', summary: 'Reach a Service from outside the cluster. On every node.', profile: 'local', stepCount: 2 },
-      { id: '03-cloud-lb', title: 'Load balancers', summary: 'An ELB in front.', profile: 'cloud', stepCount: 0 },
+      { id: '01-clusterip', title: 'Title 01-clusterip', summary: 'About 01-clusterip', profile: 'local', stepCount: 1 },
+      { id: '02-nodeport', title: 'Title 02-nodeport', summary: 'About 02-nodeport', profile: 'cloud', stepCount: 2 },
     ]);
-    const detail = labs.get('02-nodeport');
-    expect(detail?.steps.map((s) => [s.id, s.title])).toEqual([
-      ['01-create', 'Create the Deployment'],
-      ['02-expose', '02-expose'],
-    ]);
-    expect(detail?.steps[0]?.markdown).toContain('Run kubectl.');
   });
 
-  it('returns null for unknown or path-like ids and an empty list for a missing folder', () => {
-    write('01-a/README.md', '# A');
-    const labs = new LabsService(dir);
+  it('gives one lab with its steps’ Markdown, and null for an unknown id', () => {
+    const labs = new LabsService([lab('01-clusterip', ['x', 'y'])]);
+    expect(labs.get('01-clusterip')?.steps).toEqual([
+      { id: 'x', title: 'Step x', markdown: '# x\n\nDo x.' },
+      { id: 'y', title: 'Step y', markdown: '# y\n\nDo y.' },
+    ]);
+    expect(labs.stepCount('01-clusterip')).toBe(2);
+    expect(labs.defaultSeed('01-clusterip')).toBe(5);
     expect(labs.get('09-missing')).toBeNull();
-    expect(labs.get('../01-a')).toBeNull();
-    expect(new LabsService(path.join(dir, 'nope')).list()).toEqual([]);
+    expect(new LabsService([]).list()).toEqual([]);
   });
 });

@@ -1,89 +1,57 @@
 /**
- * The labs the app offers, read from the `labs/` folder: one folder per lab (`labs/<nn-slug>/`), its steps as
- * `steps/*.md` in file-name order, its title from the first `# ` heading of `README.md` (or the folder name).
- * The typed manifests (checks, setup, solve) are run by the labs engine; this service only lists what is there.
+ * The labs the app offers. Labs are typed manifests (`labs/<nn-slug>/lab.ts`) plus Markdown steps; the build
+ * gathers every one of them into a catalog (`virtual:lab-catalog`, see scripts/build.mjs), so the packaged app
+ * needs no TypeScript or lab folder at run time. This service turns the catalog into the contract's plain data.
+ * Grading (checks, hints, solve) is the labs engine's job.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import type { LabDetail, LabStepInfo, LabSummary, ProfileName } from '../contract';
+import type { LabDetail, LabSummary, ProfileName } from '../contract';
 
-const LAB_DIR_RE = /^\d{2}-[a-z0-9-]+$/;
-
-function firstHeading(markdown: string): string | undefined {
-  return /^#\s+(.+?)\s*$/m.exec(markdown)?.[1];
-}
-
-function firstParagraph(markdown: string): string {
-  const body = markdown.replace(/^#.*$/gm, '').trim();
-  return (body.split(/\n\s*\n/)[0] ?? '').replace(/\s+/g, ' ').trim();
-}
-
-function readText(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
+/** What the service needs of a loaded lab (structurally the labs engine's `LoadedLab`). */
+export interface CatalogLab {
+  readonly manifest: {
+    readonly id: string;
+    readonly title: string;
+    readonly summary: string;
+    readonly profile: ProfileName;
+    readonly defaultSeed?: number;
+    readonly steps: readonly { readonly id: string; readonly title: string }[];
+  };
+  /** Step id → Markdown. */
+  readonly markdown: Readonly<Record<string, string>>;
 }
 
 export class LabsService {
-  readonly #dir: string;
+  readonly #labs: ReadonlyMap<string, CatalogLab>;
 
-  constructor(labsDir: string) {
-    this.#dir = labsDir;
+  constructor(catalog: readonly CatalogLab[]) {
+    const sorted = [...catalog].sort((a, b) => a.manifest.id.localeCompare(b.manifest.id));
+    this.#labs = new Map(sorted.map((l) => [l.manifest.id, l]));
   }
 
   list(): LabSummary[] {
-    return this.#labDirs().map((d) => this.#summary(d, this.#steps(d)));
+    return [...this.#labs.values()].map((l) => summary(l));
   }
 
   get(labId: string): LabDetail | null {
-    if (!LAB_DIR_RE.test(labId) || !this.#labDirs().includes(labId)) return null;
-    const steps = this.#steps(labId);
-    return { ...this.#summary(labId, steps), steps };
+    const lab = this.#labs.get(labId);
+    if (!lab) return null;
+    return {
+      ...summary(lab),
+      steps: lab.manifest.steps.map((s) => ({ id: s.id, title: s.title, markdown: lab.markdown[s.id] ?? '' })),
+    };
   }
 
   stepCount(labId: string): number | undefined {
-    return this.get(labId)?.steps.length;
+    return this.#labs.get(labId)?.manifest.steps.length;
   }
 
-  #labDirs(): string[] {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(this.#dir, { withFileTypes: true });
-    } catch {
-      return [];
-    }
-    return entries
-      .filter((e) => e.isDirectory() && LAB_DIR_RE.test(e.name))
-      .map((e) => e.name)
-      .sort();
+  /** The seed a lab's world starts from when the learner did not pick one. */
+  defaultSeed(labId: string): number | undefined {
+    return this.#labs.get(labId)?.manifest.defaultSeed;
   }
+}
 
-  #steps(labId: string): LabStepInfo[] {
-    const stepsDir = path.join(this.#dir, labId, 'steps');
-    let files: string[];
-    try {
-      files = fs.readdirSync(stepsDir).filter((f) => f.endsWith('.md')).sort();
-    } catch {
-      return [];
-    }
-    return files.map((f) => {
-      const markdown = readText(path.join(stepsDir, f)) ?? '';
-      const id = f.replace(/\.md$/, '');
-      return { id, title: firstHeading(markdown) ?? id, markdown };
-    });
-  }
-
-  #summary(labId: string, steps: readonly LabStepInfo[]): LabSummary {
-    const readme = readText(path.join(this.#dir, labId, 'README.md')) ?? '';
-    const profile: ProfileName = /^profile:\s*cloud\s*$/m.test(readme) ? 'cloud' : 'local';
-    return {
-      id: labId,
-      title: firstHeading(readme) ?? labId.replace(/^\d{2}-/, '').replace(/-/g, ' '),
-      summary: firstParagraph(readme.replace(/^profile:.*$/m, '')),
-      profile,
-      stepCount: steps.length,
-    };
-  }
+function summary(l: CatalogLab): LabSummary {
+  const m = l.manifest;
+  return { id: m.id, title: m.title, summary: m.summary, profile: m.profile, stepCount: m.steps.length };
 }

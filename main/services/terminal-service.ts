@@ -74,7 +74,7 @@ export interface TerminalServiceOptions {
   readonly wallClock?: WallClock;
   /** Session ids are not secrets (the client is authenticated), only unique. */
   readonly newId?: () => string;
-  readonly defaultSeed?: () => number;
+  readonly defaultSeed?: (labId: string | null) => number;
 }
 
 export class TerminalService {
@@ -88,8 +88,8 @@ export class TerminalService {
 
   open(req: TerminalOpenRequest, clientId: string): TerminalOpened {
     const id = this.#opts.newId?.() ?? `t${++this.#counter}`;
-    const seed = req.seed ?? this.#opts.defaultSeed?.() ?? 1;
     const labId = req.labId ?? null;
+    const seed = req.seed ?? this.#opts.defaultSeed?.(labId) ?? 1;
     const ws = this.#opts.openWorldSession({ profile: req.profile, seed, labId, cols: req.cols, rows: req.rows });
     const clock = new WorldClock(ws.world.scheduler, this.#opts.wallClock ?? systemClock);
     const s: OpenSession = { id, clientId, labId, profile: req.profile, seed, ws, clock, subscriptions: [] };

@@ -19,7 +19,7 @@ beforeEach(async () => {
   fs.writeFileSync(path.join(dir, 'renderer/index.html'), '<!doctype html><title>KSL</title>');
   fs.writeFileSync(path.join(dir, 'renderer/assets/app.js'), 'console.log(1)');
   fs.writeFileSync(path.join(dir, 'secret.txt'), 'secret');
-  app = new KubeServiceLabApp({ dataDir: path.join(dir, 'data'), labsDir: path.join(dir, 'labs'), version: '0', openWorldSession: () => echoWorldSession() });
+  app = new KubeServiceLabApp({ dataDir: path.join(dir, 'data'), labs: [], version: '0', openWorldSession: () => echoWorldSession() });
   shell = await startWebShell({ app, rendererDir: path.join(dir, 'renderer') });
 });
 afterEach(async () => {

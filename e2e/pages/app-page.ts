@@ -1,0 +1,63 @@
+/** Page object for the app window: the lab list, the terminal, the header controls and the status bar. */
+import { expect, type Locator, type Page } from '@playwright/test';
+
+export class AppPage {
+  readonly terminal: Locator;
+  readonly labs: Locator;
+  readonly statusBar: Locator;
+  readonly themeButton: Locator;
+  readonly profileSelect: Locator;
+  readonly seedInput: Locator;
+  readonly alerts: Locator;
+
+  constructor(readonly page: Page) {
+    this.terminal = page.getByRole('region', { name: 'Terminal' });
+    this.labs = page.getByRole('navigation', { name: 'Labs' });
+    this.statusBar = page.getByRole('contentinfo', { name: 'Status bar' });
+    this.themeButton = page.getByRole('button', { name: /^Theme: / });
+    this.profileSelect = page.getByRole('combobox', { name: 'Profile' });
+    this.seedInput = page.getByRole('spinbutton', { name: 'Seed' });
+    this.alerts = page.getByRole('alert');
+  }
+
+  async open(url: string): Promise<void> {
+    await this.page.goto(url);
+    await this.waitReady();
+  }
+
+  /** The terminal has a session and has drawn what the shell printed (its prompt). */
+  async waitReady(): Promise<void> {
+    await expect(this.terminal).toHaveAttribute('data-state', 'ready');
+    await expect.poll(() => this.terminalText()).not.toBe('');
+  }
+
+  terminalText(): Promise<string> {
+    return this.page.evaluate(() => window.__kslTest?.terminalText() ?? '');
+  }
+
+  cursorLine(): Promise<string> {
+    return this.page.evaluate(() => window.__kslTest?.cursorLine() ?? '');
+  }
+
+  async focusTerminal(): Promise<void> {
+    await this.page.getByRole('textbox', { name: 'Terminal input' }).focus();
+  }
+
+  /** Type a command line into the terminal and press Enter, as the learner does. */
+  async run(command: string): Promise<void> {
+    await this.focusTerminal();
+    await this.page.keyboard.type(command);
+    await this.page.keyboard.press('Enter');
+  }
+
+  /** Wait until the terminal shows text matching `pattern`. */
+  async expectTerminal(pattern: RegExp | string): Promise<void> {
+    await expect
+      .poll(() => this.terminalText(), { message: `terminal should show ${String(pattern)}` })
+      .toMatch(typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : pattern);
+  }
+
+  async documentTheme(): Promise<string | undefined> {
+    return this.page.evaluate(() => document.documentElement.dataset['theme']);
+  }
+}

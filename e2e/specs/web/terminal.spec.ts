@@ -1,0 +1,69 @@
+import fs from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { AppPage } from '../../pages/app-page';
+import { startWebShellProcess, tempDataDir, type WebShellProcess } from '../../support/web-shell-process';
+
+let shell: WebShellProcess;
+
+test.beforeEach(async () => {
+  shell = await startWebShellProcess(tempDataDir());
+});
+test.afterEach(async () => {
+  await shell.stop();
+  fs.rmSync(shell.dataDir, { recursive: true, force: true });
+});
+
+test('@web the terminal runs what the learner types and shows the output', async ({ page }, testInfo) => {
+  const app = new AppPage(page);
+  await app.open(shell.url);
+  await app.expectTerminal(/student@workstation:~\$/);
+  await app.run('echo hello from the e2e test');
+  await app.expectTerminal(/^hello from the e2e test$/m);
+  await app.run('nosuchcommand --flag');
+  await app.expectTerminal('bash: nosuchcommand: command not found');
+  // The prompt comes back after each command.
+  await expect.poll(() => app.cursorLine()).toMatch(/student@workstation:~\$ $/);
+  const shot = testInfo.outputPath('terminal.png');
+  await page.screenshot({ path: shot });
+  await testInfo.attach('terminal', { path: shot, contentType: 'image/png' });
+  if (process.env['KSL_UPDATE_SCREENSHOT']) {
+    fs.mkdirSync('docs', { recursive: true });
+    fs.copyFileSync(shot, 'docs/screenshot.png');
+  }
+});
+
+test('@web the app shell is keyboard operable and labelled for assistive technology', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open(shell.url);
+  await expect(app.labs.getByRole('button', { name: /Sandbox/ })).toHaveAttribute('aria-current', 'page');
+  await expect(app.statusBar).toContainText('Profile: local');
+  await expect(app.statusBar).toContainText('Seed: 1');
+  await expect(app.statusBar.getByRole('status')).toHaveText('Terminal ready');
+  // Tab reaches the header controls; Ctrl+` brings the keyboard back to the terminal.
+  await app.themeButton.focus();
+  await page.keyboard.press('Enter');
+  await expect(app.themeButton).toHaveAccessibleName('Theme: Light');
+  await page.keyboard.press('Control+`');
+  await page.keyboard.type('echo back in the terminal');
+  await page.keyboard.press('Enter');
+  await app.expectTerminal(/^back in the terminal$/m);
+});
+
+test('@web switching the profile opens a terminal in the other world', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open(shell.url);
+  await app.profileSelect.selectOption('cloud');
+  await expect(app.statusBar).toContainText('Profile: cloud');
+  await app.waitReady();
+  await app.run('hostname');
+  await app.expectTerminal(/^laptop$/m);
+});
+
+test('@web the page and its WebSocket refuse a visitor without the token', async ({ page }) => {
+  const bare = shell.url.replace(/\?token=.*$/, '');
+  const res = await page.goto(bare);
+  expect(res?.status()).toBe(403);
+  await expect(page.locator('body')).toContainText('carries a token');
+  const wrong = await page.goto(`${bare}?token=not-the-token`);
+  expect(wrong?.status()).toBe(403);
+});

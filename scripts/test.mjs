@@ -1,0 +1,82 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: unit tests (vitest) then end-to-end tests (Playwright), each printing its usual output, each also
+ * writing a JSON report to reports/. The last line is one plain summary summed over both, from those reports:
+ *   N passed, N failed, N skipped
+ * Exit status is non-zero when anything failed or a report is missing (a runner that crashed wrote none).
+ * Extra arguments go to vitest (e.g. `npm test -- main/`); `--unit` / `--e2e` run one runner only.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const reports = path.join(root, 'reports');
+const argv = process.argv.slice(2);
+const only = argv.includes('--unit') ? 'unit' : argv.includes('--e2e') ? 'e2e' : null;
+const passThrough = argv.filter((a) => a !== '--unit' && a !== '--e2e');
+fs.mkdirSync(reports, { recursive: true });
+
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const run = (cmd, args, env = {}) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+
+/** Counts from vitest's JSON reporter (Jest-compatible shape). */
+export function countVitest(report) {
+  const r = report;
+  let passed = r.numPassedTests ?? 0;
+  let failed = r.numFailedTests ?? 0;
+  const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  // A file that failed to load has no tests but must count as a failure.
+  for (const file of r.testResults ?? []) {
+    if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed++;
+  }
+  if (r.success === false && failed === 0) failed++;
+  return { passed, failed, skipped };
+}
+
+/** Counts from Playwright's JSON reporter. */
+export function countPlaywright(report) {
+  const s = report.stats ?? {};
+  let failed = (s.unexpected ?? 0) + (report.errors?.length ?? 0);
+  return { passed: (s.expected ?? 0) + (s.flaky ?? 0), failed, skipped: s.skipped ?? 0 };
+}
+
+function readReport(file, label) {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    console.error(`${label}: no JSON report at ${path.relative(root, file)} (the runner did not finish)`);
+    return null;
+  }
+}
+
+const totals = { passed: 0, failed: 0, skipped: 0 };
+let missing = 0;
+const add = (c) => {
+  totals.passed += c.passed;
+  totals.failed += c.failed;
+  totals.skipped += c.skipped;
+};
+
+if (only !== 'e2e') {
+  const file = path.join(reports, 'vitest.json');
+  fs.rmSync(file, { force: true });
+  run(bin('vitest'), ['run', '--reporter=default', '--reporter=json', `--outputFile.json=${file}`, ...passThrough]);
+  const r = readReport(file, 'vitest');
+  if (r) add(countVitest(r));
+  else missing++;
+}
+
+if (only !== 'unit') {
+  const file = path.join(reports, 'playwright.json');
+  fs.rmSync(file, { force: true });
+  run(bin('playwright'), ['test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: file });
+  const r = readReport(file, 'playwright');
+  if (r) add(countPlaywright(r));
+  else missing++;
+}
+
+const failed = totals.failed + missing;
+console.log(`${totals.passed} passed, ${failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+process.exit(failed > 0 ? 1 : 0);
