@@ -42,6 +42,12 @@ export interface NfPacket {
    * For ICMP errors: the embedded original header (so conntrack can mark them RELATED and un-NAT them).
    */
   embedded?: { src: number; dst: number; proto: number; sport: number; dport: number };
+  /**
+   * Netfilter's conntrack attachment, set by the namespace that tracked the packet and read back by its later
+   * hooks (and by its PREROUTING when the packet loops back through `lo`). Opaque to the stack. A new packet must
+   * start without it (create a new object per packet; never recycle a packet object across packets).
+   */
+  nfct?: object;
 }
 
 export type NfVerdict =
@@ -92,6 +98,11 @@ export interface NfHookContext {
   isLocalAddress(addr: number): boolean;
   /** When false the interpreter skips building trace steps (the fast path for benchmarks). */
   readonly trace: boolean;
+  /**
+   * MASQUERADE: the primary IPv4 address of `iface` for reaching `dst` (what the kernel's inet_select_addr picks);
+   * undefined when the interface has none (the packet is then dropped, as Linux does).
+   */
+  ifaceAddress?(iface: string, dst: number): number | undefined;
 }
 
 /** Per network namespace: its tables, its conntrack table. */

@@ -1,0 +1,354 @@
+/**
+ * Connection tracking: a map keyed by 5-tuple. Each connection has an original tuple (as its first packet was
+ * seen) and a reply tuple (the ends swapped, with NAT reflected: a DNAT rewrites the reply's source, a SNAT its
+ * destination), so a reply packet finds its connection by its own tuple and NAT can be undone. NAT is decided
+ * once, on the first packet; a connection enters the table only when that packet is accepted (confirm).
+ * Timeouts are on the virtual clock and expire lazily (on lookup and listing), as the kernel's GC would.
+ */
+import { Emitter, type Disposable } from '../core/events';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type NfPacket } from './hook-api';
+import { formatIpv4 } from './ip';
+
+export type TcpState =
+  | 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT' | 'CLOSE_WAIT' | 'LAST_ACK' | 'TIME_WAIT' | 'CLOSE';
+
+/** Seconds. Linux defaults (nf_conntrack_tcp_timeout_*, nf_conntrack_udp_timeout*, icmp). */
+export interface ConntrackTimeouts {
+  tcp: Record<TcpState, number>;
+  udp: number;
+  udpStream: number;
+  icmp: number;
+  generic: number;
+}
+
+export function defaultTimeouts(): ConntrackTimeouts {
+  return {
+    tcp: {
+      SYN_SENT: 120, SYN_RECV: 60, ESTABLISHED: 432000, FIN_WAIT: 120, CLOSE_WAIT: 60, LAST_ACK: 30,
+      TIME_WAIT: 120, CLOSE: 10,
+    },
+    udp: 30,
+    udpStream: 120,
+    icmp: 30,
+    generic: 600,
+  };
+}
+
+export interface Tuple {
+  src: number;
+  dst: number;
+  sport: number;
+  dport: number;
+}
+
+export const DIR_ORIGINAL = 0;
+export const DIR_REPLY = 1;
+
+export interface CtEntry {
+  readonly id: number;
+  readonly proto: number;
+  readonly orig: Tuple;
+  /** Fixed once confirmed; before that NAT may still rewrite it. */
+  readonly reply: Tuple;
+  tcpState: TcpState | undefined;
+  /** Virtual ms at which the entry expires. */
+  expires: number;
+  readonly created: number;
+  seenReply: boolean;
+  assured: boolean;
+  confirmed: boolean;
+  /** Connection mark (ctmark), distinct from the packet mark. */
+  mark: number;
+  /** NAT bindings decided on the first packet (the reply tuple reflects them). */
+  dnat: boolean;
+  snat: boolean;
+  /** Whether the nat table was consulted for the DST/SRC manipulation. */
+  dstManipDone: boolean;
+  srcManipDone: boolean;
+  packets: [number, number];
+  bytes: [number, number];
+}
+
+export type CtEventType = 'NEW' | 'UPDATE' | 'DESTROY';
+
+export interface CtEvent {
+  readonly type: CtEventType;
+  /** The `conntrack -E` line: tag right-aligned in 9 columns, no mark/use. */
+  readonly line: string;
+  readonly entry: CtEntry;
+}
+
+function key(proto: number, t: Tuple): string {
+  return `${proto}|${t.src}|${t.dst}|${t.sport}|${t.dport}`;
+}
+
+export function protoName(p: number): string {
+  return p === IPPROTO_TCP ? 'tcp' : p === IPPROTO_UDP ? 'udp' : p === IPPROTO_ICMP ? 'icmp' : 'unknown';
+}
+
+function tupleText(proto: number, t: Tuple): string {
+  const base = `src=${formatIpv4(t.src)} dst=${formatIpv4(t.dst)}`;
+  if (proto === IPPROTO_ICMP) return `${base} type=8 code=0 id=${t.sport}`;
+  if (proto === IPPROTO_TCP || proto === IPPROTO_UDP) return `${base} sport=${t.sport} dport=${t.dport}`;
+  return base;
+}
+
+function replyIcmpText(t: Tuple): string {
+  return `src=${formatIpv4(t.src)} dst=${formatIpv4(t.dst)} type=0 code=0 id=${t.sport}`;
+}
+
+/** A `conntrack -L` line (`withCounters=false`, `event=true` gives the `-E` form without mark/use). */
+export function formatEntry(e: CtEntry, now: number, opts: { event?: boolean; extended?: boolean } = {}): string {
+  const remaining = Math.max(0, Math.floor((e.expires - now) / 1000));
+  let s = opts.extended ? `${'ipv4'.padEnd(8, ' ')} 2 ` : '';
+  s += `${protoName(e.proto).padEnd(8, ' ')} ${e.proto} ${remaining} `;
+  if (e.tcpState) s += `${e.tcpState} `;
+  s += tupleText(e.proto, e.orig);
+  if (!e.seenReply) s += ' [UNREPLIED]';
+  s += ` ${e.proto === IPPROTO_ICMP ? replyIcmpText(e.reply) : tupleText(e.proto, e.reply)}`;
+  if (e.assured) s += ' [ASSURED]';
+  if (!opts.event) s += ` mark=${e.mark} use=1`;
+  return s;
+}
+
+export function formatEvent(type: CtEventType, e: CtEntry, now: number): string {
+  return `${`[${type}]`.padStart(9, ' ')} ${formatEntry(e, now, { event: true })}`;
+}
+
+/** The packet's relation to its connection, as the ctstate match sees it. */
+export type CtInfo = 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID';
+
+export interface CtLookup {
+  entry: CtEntry | undefined;
+  dir: number;
+  info: CtInfo;
+}
+
+export interface ConntrackOptions {
+  readonly timeouts?: ConntrackTimeouts;
+}
+
+export class ConntrackTable {
+  readonly timeouts: ConntrackTimeouts;
+  readonly #byTuple = new Map<string, { entry: CtEntry; dir: number }>();
+  /** Confirmed entries in insertion order (what `conntrack -L` walks). */
+  readonly #entries = new Map<number, CtEntry>();
+  #nextId = 1;
+  #sinceSweep = 0;
+  readonly #events = new Emitter<CtEvent>();
+  readonly onEvent: (listener: (e: CtEvent) => void) => Disposable = this.#events.event;
+
+  constructor(opts: ConntrackOptions = {}) {
+    this.timeouts = opts.timeouts ?? defaultTimeouts();
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** Live entries (expired ones are removed first). */
+  list(now: number): CtEntry[] {
+    this.sweep(now);
+    return [...this.#entries.values()];
+  }
+
+  sweep(now: number): void {
+    for (const e of this.#entries.values()) if (e.expires <= now) this.#remove(e, now);
+  }
+
+  delete(e: CtEntry, now: number): void {
+    if (this.#entries.has(e.id)) this.#remove(e, now);
+  }
+
+  flush(now: number): number {
+    const n = this.#entries.size;
+    for (const e of [...this.#entries.values()]) this.#remove(e, now);
+    return n;
+  }
+
+  #remove(e: CtEntry, now: number): void {
+    this.#entries.delete(e.id);
+    const ko = key(e.proto, e.orig);
+    const kr = key(e.proto, e.reply);
+    if (this.#byTuple.get(ko)?.entry === e) this.#byTuple.delete(ko);
+    if (this.#byTuple.get(kr)?.entry === e) this.#byTuple.delete(kr);
+    if (this.#events.size > 0) this.#events.fire({ type: 'DESTROY', line: formatEvent('DESTROY', e, now), entry: e });
+  }
+
+  /** Find a confirmed connection by one of its tuples. */
+  find(proto: number, t: Tuple, now: number): { entry: CtEntry; dir: number } | undefined {
+    const hit = this.#byTuple.get(key(proto, t));
+    if (!hit) return undefined;
+    if (hit.entry.expires <= now) {
+      this.#remove(hit.entry, now);
+      return undefined;
+    }
+    return hit;
+  }
+
+  /** Is `t` already some connection's tuple (used to pick a free SNAT port)? */
+  tupleInUse(proto: number, t: Tuple): boolean {
+    return this.#byTuple.has(key(proto, t));
+  }
+
+  /**
+   * nf_conntrack_in: find or create the packet's connection and update its protocol state. A new connection is
+   * not in the table until `confirm`.
+   */
+  track(pkt: NfPacket, now: number): CtLookup {
+    const proto = pkt.proto;
+    if (proto === IPPROTO_ICMP && pkt.embedded && isIcmpError(pkt.icmpType)) {
+      const em = pkt.embedded;
+      // The error travels opposite to the packet it quotes: look up the quoted tuple reversed.
+      const hit = this.find(em.proto, { src: em.dst, dst: em.src, sport: em.dport, dport: em.sport }, now);
+      return hit ? { entry: hit.entry, dir: hit.dir, info: 'RELATED' } : { entry: undefined, dir: 0, info: 'INVALID' };
+    }
+    const t: Tuple = proto === IPPROTO_ICMP
+      ? { src: pkt.src, dst: pkt.dst, sport: pkt.sport, dport: pkt.sport }
+      : { src: pkt.src, dst: pkt.dst, sport: pkt.sport, dport: pkt.dport };
+    const hit = this.#byTuple.get(key(proto, t));
+    if (hit && hit.entry.expires > now) {
+      const e = hit.entry;
+      if (proto === IPPROTO_TCP && hit.dir === DIR_ORIGINAL && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN &&
+          (e.tcpState === 'TIME_WAIT' || e.tcpState === 'CLOSE')) {
+        // A new SYN on a closed connection's tuple reopens it as a new connection (tcp_packet's sTW/sCL → sSS).
+        this.#remove(e, now);
+        return this.#create(pkt, t, now);
+      }
+      if (!this.#update(e, hit.dir, pkt, now)) return { entry: undefined, dir: hit.dir, info: 'INVALID' };
+      return { entry: e, dir: hit.dir, info: hit.dir === DIR_REPLY || e.seenReply ? 'ESTABLISHED' : 'NEW' };
+    }
+    if (hit) this.#remove(hit.entry, now);
+    return this.#create(pkt, t, now);
+  }
+
+  #create(pkt: NfPacket, t: Tuple, now: number): CtLookup {
+    const proto = pkt.proto;
+    let tcpState: TcpState | undefined;
+    let timeout: number;
+    if (proto === IPPROTO_TCP) {
+      const f = pkt.tcpFlags;
+      if (f & TCP_RST) return { entry: undefined, dir: 0, info: 'INVALID' };
+      if ((f & (TCP_SYN | TCP_ACK)) === TCP_SYN) tcpState = 'SYN_SENT';
+      else if ((f & (TCP_SYN | TCP_FIN)) === 0 && f & TCP_ACK) tcpState = 'ESTABLISHED'; // nf_conntrack_tcp_loose pick-up
+      else return { entry: undefined, dir: 0, info: 'INVALID' };
+      timeout = this.timeouts.tcp[tcpState];
+    } else if (proto === IPPROTO_UDP) timeout = this.timeouts.udp;
+    else if (proto === IPPROTO_ICMP) {
+      if (pkt.icmpType !== 8) return { entry: undefined, dir: 0, info: 'INVALID' };
+      timeout = this.timeouts.icmp;
+    } else timeout = this.timeouts.generic;
+    const entry: CtEntry = {
+      id: this.#nextId++,
+      proto,
+      orig: t,
+      reply: { src: t.dst, dst: t.src, sport: t.dport, dport: t.sport },
+      tcpState,
+      expires: now + timeout * 1000,
+      created: now,
+      seenReply: false,
+      assured: false,
+      confirmed: false,
+      mark: 0,
+      dnat: false,
+      snat: false,
+      dstManipDone: false,
+      srcManipDone: false,
+      packets: [1, 0],
+      bytes: [pkt.length, 0],
+    };
+    return { entry, dir: DIR_ORIGINAL, info: 'NEW' };
+  }
+
+  /** Insert a new connection once its first packet was accepted. */
+  confirm(e: CtEntry, now: number): void {
+    if (e.confirmed) return;
+    e.confirmed = true;
+    this.#byTuple.set(key(e.proto, e.orig), { entry: e, dir: DIR_ORIGINAL });
+    this.#byTuple.set(key(e.proto, e.reply), { entry: e, dir: DIR_REPLY });
+    this.#entries.set(e.id, e);
+    if (this.#events.size > 0) this.#events.fire({ type: 'NEW', line: formatEvent('NEW', e, now), entry: e });
+    if (++this.#sinceSweep >= 4096) {
+      this.#sinceSweep = 0;
+      this.sweep(now);
+    }
+  }
+
+  /** Protocol state machine for a packet of an existing connection; false = INVALID. */
+  #update(e: CtEntry, dir: number, pkt: NfPacket, now: number): boolean {
+    e.packets[dir]!++;
+    e.bytes[dir]! += pkt.length;
+    const before = e.tcpState;
+    const wasAssured = e.assured;
+    const wasReplied = e.seenReply;
+    if (dir === DIR_REPLY) e.seenReply = true;
+    if (e.proto === IPPROTO_TCP) {
+      const f = pkt.tcpFlags;
+      const s = e.tcpState!;
+      let next: TcpState = s;
+      if (f & TCP_RST) next = 'CLOSE';
+      else if (f & TCP_SYN) {
+        if (dir === DIR_REPLY && f & TCP_ACK && (s === 'SYN_SENT' || s === 'SYN_RECV')) next = 'SYN_RECV';
+        else if (dir === DIR_ORIGINAL && !(f & TCP_ACK) && s === 'SYN_SENT') next = 'SYN_SENT';
+        else if (s !== 'ESTABLISHED') return false;
+      } else if (f & TCP_FIN) {
+        if (s === 'ESTABLISHED' || s === 'SYN_RECV') next = 'FIN_WAIT';
+        else if (s === 'FIN_WAIT' || s === 'CLOSE_WAIT') next = 'LAST_ACK';
+      } else if (f & TCP_ACK) {
+        if (s === 'SYN_RECV' && dir === DIR_ORIGINAL) next = 'ESTABLISHED';
+        else if (s === 'FIN_WAIT' && dir === DIR_REPLY) next = 'CLOSE_WAIT';
+        else if (s === 'LAST_ACK') next = 'TIME_WAIT';
+      }
+      e.tcpState = next;
+      if (next === 'ESTABLISHED' && s === 'SYN_RECV') e.assured = true;
+      e.expires = now + this.timeouts.tcp[next] * 1000;
+    } else if (e.proto === IPPROTO_UDP) {
+      if (e.seenReply && now - e.created > 2000) {
+        // Still active after two seconds with traffic both ways: a stream (udp_timeout_stream, ASSURED).
+        e.expires = now + this.timeouts.udpStream * 1000;
+        e.assured = true;
+      } else e.expires = now + this.timeouts.udp * 1000;
+    } else {
+      e.expires = now + (e.proto === IPPROTO_ICMP ? this.timeouts.icmp : this.timeouts.generic) * 1000;
+    }
+    if (e.confirmed && this.#events.size > 0 &&
+        (before !== e.tcpState || wasAssured !== e.assured || (!wasReplied && e.seenReply && e.proto !== IPPROTO_TCP))) {
+      this.#events.fire({ type: 'UPDATE', line: formatEvent('UPDATE', e, now), entry: e });
+    }
+    return true;
+  }
+}
+
+export function isIcmpError(type: number): boolean {
+  return type === 3 || type === 11 || type === 12 || type === 4 || type === 5;
+}
+
+/** `conntrack -L` filters. */
+export interface CtFilter {
+  proto?: number;
+  origSrc?: number;
+  origDst?: number;
+  replySrc?: number;
+  replyDst?: number;
+  sport?: number;
+  dport?: number;
+  state?: TcpState;
+  srcNat?: boolean;
+  dstNat?: boolean;
+  mark?: number;
+}
+
+export function matchesFilter(e: CtEntry, f: CtFilter): boolean {
+  if (f.proto !== undefined && e.proto !== f.proto) return false;
+  if (f.origSrc !== undefined && e.orig.src !== f.origSrc) return false;
+  if (f.origDst !== undefined && e.orig.dst !== f.origDst) return false;
+  if (f.replySrc !== undefined && e.reply.src !== f.replySrc) return false;
+  if (f.replyDst !== undefined && e.reply.dst !== f.replyDst) return false;
+  if (f.sport !== undefined && e.orig.sport !== f.sport) return false;
+  if (f.dport !== undefined && e.orig.dport !== f.dport) return false;
+  if (f.state !== undefined && e.tcpState !== f.state) return false;
+  if (f.srcNat && !e.snat) return false;
+  if (f.dstNat && !e.dnat) return false;
+  if (f.mark !== undefined && e.mark !== f.mark) return false;
+  return true;
+}

@@ -1,0 +1,357 @@
+/**
+ * The one interpreter: rule data (ruleset.ts) compiled once per ruleset generation into closures, then evaluated
+ * with iptables' semantics: first match wins, jumps return, `-g` does not, built-in chains end in their policy,
+ * every matching rule counts packets and bytes.
+ *
+ * Speed without changing semantics: a long chain (KUBE-SERVICES with thousands of Services) gets an index from
+ * (destination /32, protocol, destination port) and (protocol, destination port) to the positions of the rules
+ * that can only match such packets; rules that fit no index stay in a fallback list. Evaluation walks the merge
+ * of the candidate lists in rule order, so the first match and every counter are exactly what a linear walk
+ * gives: a rule left out can never match the packet.
+ */
+import type { NfHookContext, NfPacket, RejectWith } from './hook-api';
+import type { CtEntry, CtInfo } from './conntrack';
+import type { AddrType, Chain, MatchModule, Rule, Table } from './rule';
+
+/** What a matcher sees besides the packet: conntrack state, time, the namespace's recent lists, randomness. */
+export interface EvalEnv {
+  ctx: NfHookContext;
+  entry: CtEntry | undefined;
+  dir: number;
+  info: CtInfo;
+  random(): number;
+  recent: RecentLists;
+}
+
+export type Matcher = (p: NfPacket, env: EvalEnv) => boolean;
+
+// Verdict codes of a compiled chain walk.
+export const V_CONTINUE = 0;
+export const V_ACCEPT = 1;
+export const V_DROP = 2;
+export const V_REJECT = 3;
+
+export const T_ACCEPT = 1, T_DROP = 2, T_RETURN = 3, T_REJECT = 4, T_JUMP = 5, T_GOTO = 6, T_DNAT = 7,
+  T_SNAT = 8, T_MASQ = 9, T_MARK = 10, T_LOG = 11, T_NONE = 12;
+
+export interface CompiledRule {
+  readonly rule: Rule;
+  readonly num: number;
+  readonly chainName: string;
+  readonly test: Matcher | null;
+  readonly t: number;
+  jump: CompiledChain | null;
+}
+
+export interface CompiledChain {
+  readonly chain: Chain;
+  readonly rules: CompiledRule[];
+  /** Index for long chains; null → linear walk. */
+  index: ChainIndex | null;
+}
+
+interface ChainIndex {
+  /** dst → (proto<<16 | dport) → rule positions (ascending). */
+  readonly byDst: Map<number, Map<number, number[]>>;
+  /** (proto<<16 | dport) → rule positions, for rules without a destination. */
+  readonly byPort: Map<number, number[]>;
+  /** Rules that fit no index, ascending. */
+  readonly fallback: number[];
+}
+
+export interface CompiledTable {
+  readonly table: Table;
+  readonly chains: Map<string, CompiledChain>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// recent lists
+
+export class RecentLists {
+  readonly lists = new Map<string, Map<number, number[]>>();
+
+  list(name: string): Map<number, number[]> {
+    let l = this.lists.get(name);
+    if (!l) this.lists.set(name, (l = new Map()));
+    return l;
+  }
+}
+
+const RECENT_MAX_STAMPS = 20;
+
+// ---------------------------------------------------------------------------------------------------------------
+// compile
+
+function ifaceMatcher(name: string, invert: boolean, get: (p: NfPacket) => string): Matcher {
+  if (name.endsWith('+')) {
+    const prefix = name.slice(0, -1);
+    return (p) => get(p).startsWith(prefix) !== invert;
+  }
+  return (p) => (get(p) === name) !== invert;
+}
+
+function addrTypeOf(addr: number, ctx: NfHookContext): AddrType {
+  if (ctx.isLocalAddress(addr)) return 'LOCAL';
+  if (addr === 0) return 'UNSPEC';
+  if (addr === 0xffffffff) return 'BROADCAST';
+  if (addr >>> 28 === 0xe) return 'MULTICAST';
+  return 'UNICAST';
+}
+
+function matchModule(m: MatchModule, proto: number | undefined): Matcher | null {
+  switch (m.module) {
+    case 'comment':
+    case 'nfacct':
+      return null;
+    case 'tcp':
+    case 'udp': {
+      const parts: Matcher[] = [];
+      if (m.sport) {
+        const { lo, hi, invert } = m.sport;
+        parts.push((p) => (p.sport >= lo && p.sport <= hi) !== invert);
+      }
+      if (m.dport) {
+        const { lo, hi, invert } = m.dport;
+        parts.push((p) => (p.dport >= lo && p.dport <= hi) !== invert);
+      }
+      if (m.module === 'tcp' && m.tcpFlags) {
+        const { mask, comp, invert } = m.tcpFlags;
+        parts.push((p) => ((p.tcpFlags & mask) === comp) !== invert);
+      }
+      const protoNum = m.module === 'tcp' ? 6 : 17;
+      // The proto match is in the rule header already; keep the module's own check for safety when absent.
+      if (proto !== protoNum) parts.unshift((p) => p.proto === protoNum);
+      return all(parts);
+    }
+    case 'icmp': {
+      if (!m.icmpType) return null;
+      const { type, code, invert } = m.icmpType;
+      return (p) => (p.icmpType === type && (code === undefined || p.icmpCode === code)) !== invert;
+    }
+    case 'addrtype': {
+      const parts: Matcher[] = [];
+      if (m.srcType) {
+        const types = new Set(m.srcType.types);
+        const inv = m.srcType.invert;
+        parts.push((p, e) => types.has(addrTypeOf(p.src, e.ctx)) !== inv);
+      }
+      if (m.dstType) {
+        const types = new Set(m.dstType.types);
+        const inv = m.dstType.invert;
+        if (types.size === 1 && types.has('LOCAL')) parts.push((p, e) => e.ctx.isLocalAddress(p.dst) !== inv);
+        else parts.push((p, e) => types.has(addrTypeOf(p.dst, e.ctx)) !== inv);
+      }
+      return all(parts);
+    }
+    case 'statistic': {
+      if (m.mode === 'random') {
+        const prob = m.probability;
+        const inv = m.invert;
+        return (_p, e) => ((e.random() & 0x7fffffff) < prob) !== inv;
+      }
+      const { every, packet, invert } = m;
+      let count = 0;
+      return () => {
+        const hit = count === packet;
+        count = (count + 1) % every;
+        return hit !== invert;
+      };
+    }
+    case 'mark': {
+      const { mark, mask, invert } = m;
+      return (p) => (((p.mark & mask) >>> 0) === mark) !== invert;
+    }
+    case 'conntrack':
+    case 'state': {
+      const want = new Set<string>(m.states);
+      const inv = m.invert;
+      return (_p, e) => {
+        let hit = want.has(e.info);
+        if (!hit && e.entry) {
+          if (want.has('DNAT') && e.entry.dnat) hit = true;
+          else if (want.has('SNAT') && e.entry.snat) hit = true;
+        }
+        return hit !== inv;
+      };
+    }
+    case 'recent': {
+      const { name, mode, seconds, reap, hitcount, side, mask, invert } = m;
+      return (p, e) => {
+        const list = e.recent.list(name);
+        const addr = ((side === 'source' ? p.src : p.dst) & mask) >>> 0;
+        const now = e.ctx.now;
+        const stamps = list.get(addr);
+        if (mode === 'set') {
+          if (stamps) {
+            stamps.push(now);
+            if (stamps.length > RECENT_MAX_STAMPS) stamps.shift();
+          } else list.set(addr, [now]);
+          return !invert;
+        }
+        if (!stamps) return invert;
+        if (mode === 'remove') {
+          list.delete(addr);
+          return !invert;
+        }
+        const since = seconds ? now - seconds * 1000 : -Infinity;
+        if (reap && seconds) {
+          for (const [a, st] of list) if (st[st.length - 1]! < since && a !== addr) list.delete(a);
+        }
+        let hits = 0;
+        let hit = false;
+        for (const s of stamps) {
+          if (seconds && s < since) continue;
+          if (!hitcount || ++hits >= hitcount) {
+            hit = true;
+            break;
+          }
+        }
+        if (hit && mode === 'update') {
+          stamps.push(now);
+          if (stamps.length > RECENT_MAX_STAMPS) stamps.shift();
+        }
+        return hit !== invert;
+      };
+    }
+    case 'multiport': {
+      const { dir, ports, invert } = m;
+      const inRange = (v: number) => {
+        for (const r of ports) if (v >= r.lo && v <= r.hi) return true;
+        return false;
+      };
+      if (dir === 'dports') return (p) => inRange(p.dport) !== invert;
+      if (dir === 'sports') return (p) => inRange(p.sport) !== invert;
+      return (p) => (inRange(p.sport) || inRange(p.dport)) !== invert;
+    }
+  }
+}
+
+function all(parts: Matcher[]): Matcher | null {
+  if (parts.length === 0) return null;
+  if (parts.length === 1) return parts[0]!;
+  if (parts.length === 2) {
+    const [a, b] = parts as [Matcher, Matcher];
+    return (p, e) => a(p, e) && b(p, e);
+  }
+  if (parts.length === 3) {
+    const [a, b, c] = parts as [Matcher, Matcher, Matcher];
+    return (p, e) => a(p, e) && b(p, e) && c(p, e);
+  }
+  return (p, e) => {
+    for (let i = 0; i < parts.length; i++) if (!parts[i]!(p, e)) return false;
+    return true;
+  };
+}
+
+export function compileRule(rule: Rule, num: number, chainName: string): CompiledRule {
+  const parts: Matcher[] = [];
+  if (rule.src) {
+    const { addr, mask, invert } = rule.src;
+    if (mask !== 0) parts.push((p) => (((p.src & mask) >>> 0) === addr) !== invert);
+    else if (invert) parts.push(() => false);
+  }
+  if (rule.dst) {
+    const { addr, mask, invert } = rule.dst;
+    if (mask === 0xffffffff && !invert) parts.push((p) => p.dst === addr);
+    else if (mask !== 0) parts.push((p) => (((p.dst & mask) >>> 0) === addr) !== invert);
+    else if (invert) parts.push(() => false);
+  }
+  if (rule.proto) {
+    const { num: pn, invert } = rule.proto;
+    parts.push(pn === 0 ? () => !invert : (p) => (p.proto === pn) !== invert);
+  }
+  if (rule.inIface) parts.push(ifaceMatcher(rule.inIface.name, rule.inIface.invert, (p) => p.inIface));
+  if (rule.outIface) parts.push(ifaceMatcher(rule.outIface.name, rule.outIface.invert, (p) => p.outIface));
+  const proto = rule.proto && !rule.proto.invert ? rule.proto.num : undefined;
+  for (const m of rule.matches) {
+    const f = matchModule(m, proto);
+    if (f) parts.push(f);
+  }
+  const tg = rule.target;
+  const t = tg.kind === 'ACCEPT' ? T_ACCEPT : tg.kind === 'DROP' ? T_DROP : tg.kind === 'RETURN' ? T_RETURN
+    : tg.kind === 'REJECT' ? T_REJECT : tg.kind === 'jump' ? (tg.goto ? T_GOTO : T_JUMP) : tg.kind === 'DNAT' ? T_DNAT
+    : tg.kind === 'SNAT' ? T_SNAT : tg.kind === 'MASQUERADE' ? T_MASQ : tg.kind === 'MARK' ? T_MARK
+    : tg.kind === 'LOG' ? T_LOG : T_NONE;
+  return { rule, num, chainName, test: all(parts), t, jump: null };
+}
+
+const INDEX_MIN_RULES = 12;
+
+function indexKey(rule: Rule): { dst: number | undefined; key: number } | undefined {
+  if (!rule.proto || rule.proto.invert || (rule.proto.num !== 6 && rule.proto.num !== 17)) return undefined;
+  let dport: number | undefined;
+  for (const m of rule.matches) {
+    if ((m.module === 'tcp' || m.module === 'udp') && m.dport && !m.dport.invert && m.dport.lo === m.dport.hi) dport = m.dport.lo;
+  }
+  if (dport === undefined) return undefined;
+  const key = rule.proto.num * 65536 + dport;
+  if (!rule.dst) return { dst: undefined, key };
+  if (rule.dst.invert || rule.dst.mask !== 0xffffffff) return undefined;
+  return { dst: rule.dst.addr, key };
+}
+
+function buildIndex(rules: readonly CompiledRule[]): ChainIndex {
+  const byDst = new Map<number, Map<number, number[]>>();
+  const byPort = new Map<number, number[]>();
+  const fallback: number[] = [];
+  rules.forEach((cr, i) => {
+    const k = indexKey(cr.rule);
+    if (!k) fallback.push(i);
+    else if (k.dst === undefined) {
+      const l = byPort.get(k.key);
+      if (l) l.push(i);
+      else byPort.set(k.key, [i]);
+    } else {
+      let m = byDst.get(k.dst);
+      if (!m) byDst.set(k.dst, (m = new Map()));
+      const l = m.get(k.key);
+      if (l) l.push(i);
+      else m.set(k.key, [i]);
+    }
+  });
+  return { byDst, byPort, fallback };
+}
+
+export function compileTable(t: Table): CompiledTable {
+  const chains = new Map<string, CompiledChain>();
+  for (const c of t.chains.values()) {
+    const rules = c.rules.map((r, i) => compileRule(r, i + 1, c.name));
+    chains.set(c.name, { chain: c, rules, index: rules.length >= INDEX_MIN_RULES ? buildIndex(rules) : null });
+  }
+  for (const cc of chains.values()) {
+    for (const cr of cc.rules) {
+      if (cr.rule.target.kind === 'jump') cr.jump = chains.get(cr.rule.target.chain) ?? null;
+    }
+  }
+  return { table: t, chains };
+}
+
+const EMPTY: number[] = [];
+
+/** Positions of the rules that may match `p`, in rule order (merge of the index buckets and the fallback). */
+export function candidates(ix: ChainIndex, p: NfPacket, out: number[]): number[] {
+  out.length = 0;
+  const key = p.proto * 65536 + p.dport;
+  const a = (p.proto === 6 || p.proto === 17 ? ix.byDst.get(p.dst)?.get(key) : undefined) ?? EMPTY;
+  const b = (p.proto === 6 || p.proto === 17 ? ix.byPort.get(key) : undefined) ?? EMPTY;
+  const c = ix.fallback;
+  let i = 0, j = 0, k = 0;
+  while (i < a.length || j < b.length || k < c.length) {
+    const va = i < a.length ? a[i]! : Infinity;
+    const vb = j < b.length ? b[j]! : Infinity;
+    const vc = k < c.length ? c[k]! : Infinity;
+    if (va <= vb && va <= vc) {
+      out.push(va);
+      i++;
+    } else if (vb <= vc) {
+      out.push(vb);
+      j++;
+    } else {
+      out.push(vc);
+      k++;
+    }
+  }
+  return out;
+}
+
+export type { RejectWith };

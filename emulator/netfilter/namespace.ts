@@ -1,0 +1,433 @@
+/**
+ * One network namespace's netfilter: its tables (data), its conntrack table and its `-m recent` lists, and the
+ * `hook()` the IP stack calls at each of the five hooks. Tables run in the kernel's priority order:
+ *
+ *   PREROUTING : raw(-300) → conntrack(-200) → mangle(-150) → nat DNAT(-100)
+ *   INPUT      : mangle → filter(0) → nat SNAT(100) → conntrack confirm
+ *   FORWARD    : mangle → filter
+ *   OUTPUT     : raw → conntrack → mangle → nat DNAT → filter
+ *   POSTROUTING: mangle → nat SNAT(100) → conntrack confirm
+ *
+ * The nat table is consulted only for a connection's first packet; later packets (both directions) are rewritten
+ * from the conntrack entry.
+ */
+import { Emitter, type Disposable } from '../core/events';
+import type { Rng } from '../core/rng';
+import {
+  IPPROTO_ICMP,
+  type NetfilterNamespace, type NfHook, type NfHookContext, type NfHookResult, type NfPacket, type NfTable,
+  type NfTraceStep, type NfVerdict, type RejectWith,
+} from './hook-api';
+import {
+  ConntrackTable, DIR_ORIGINAL, DIR_REPLY, formatEntry, type ConntrackTimeouts, type CtEntry, type CtInfo, type Tuple,
+} from './conntrack';
+import { formatIpv4 } from './ip';
+import {
+  RecentLists, T_ACCEPT, T_DNAT, T_DROP, T_GOTO, T_JUMP, T_LOG, T_MARK, T_MASQ, T_NONE, T_REJECT, T_RETURN, T_SNAT,
+  V_ACCEPT, V_CONTINUE, V_DROP, V_REJECT, compileTable,
+  type CompiledChain, type CompiledRule, type CompiledTable, type EvalEnv,
+} from './interpreter';
+import { ruleSaveLine, saveTables, type SaveOptions } from './render';
+import { Ruleset } from './ruleset';
+import type { NatRange } from './rule';
+
+/** Randomness source for `-m statistic` and NAT port choice (a fork of the world's seeded RNG). */
+export interface RandomSource {
+  nextUint32(): number;
+}
+
+export interface NetfilterNamespaceOptions {
+  /** The netns id (`node/worker-1`, `pod/default/web-…`), for messages and the registry. */
+  readonly name: string;
+  /** Usually `world.rng.fork('netfilter/<name>')`. */
+  readonly rng: RandomSource | Rng;
+  readonly conntrackTimeouts?: ConntrackTimeouts;
+}
+
+/** Attached to a packet (`NfPacket.nfct`) between the hooks of one namespace. */
+interface PacketCt {
+  readonly ns: NetfilterNamespaceImpl;
+  readonly entry: CtEntry | undefined;
+  readonly dir: number;
+  readonly info: CtInfo;
+}
+
+const ACCEPT_VERDICT: NfVerdict = Object.freeze({ kind: 'accept' });
+const NO_STEPS: readonly NfTraceStep[] = Object.freeze([]);
+const ACCEPT_FAST: NfHookResult = Object.freeze({ verdict: ACCEPT_VERDICT, steps: NO_STEPS });
+
+const HOOK_TABLES: Readonly<Record<NfHook, readonly NfTable[]>> = {
+  PREROUTING: ['raw', 'mangle', 'nat'],
+  INPUT: ['mangle', 'filter', 'nat'],
+  FORWARD: ['mangle', 'filter'],
+  OUTPUT: ['raw', 'mangle', 'nat', 'filter'],
+  POSTROUTING: ['mangle', 'nat'],
+};
+
+export interface RulesetChange {
+  readonly generation: number;
+}
+
+export class NetfilterNamespaceImpl implements NetfilterNamespace {
+  readonly name: string;
+  readonly ruleset = new Ruleset();
+  readonly conntrack: ConntrackTable;
+  readonly recent = new RecentLists();
+  readonly #rng: RandomSource;
+  #compiled = new Map<NfTable, CompiledTable>();
+  #compiledGen = -1;
+  readonly #changed = new Emitter<RulesetChange>();
+  /** Fires after every ruleset change (iptables, iptables-restore, kube-proxy sync). */
+  readonly onRulesetChanged: (l: (c: RulesetChange) => void) => Disposable = this.#changed.event;
+
+  // Per-hook scratch state (the interpreter is not re-entrant, like a CPU's netfilter pass).
+  #env: EvalEnv;
+  #steps: NfTraceStep[] | null = null;
+  #hook: NfHook = 'PREROUTING';
+  #table: NfTable = 'raw';
+  #rejectWith: RejectWith = 'icmp-port-unreachable';
+  #dropReason = '';
+
+  constructor(opts: NetfilterNamespaceOptions) {
+    this.name = opts.name;
+    this.#rng = opts.rng;
+    this.conntrack = new ConntrackTable(opts.conntrackTimeouts ? { timeouts: opts.conntrackTimeouts } : {});
+    const rng = this.#rng;
+    this.#env = {
+      ctx: { now: 0, trace: false, isLocalAddress: () => false },
+      entry: undefined,
+      dir: 0,
+      info: 'INVALID',
+      random: () => rng.nextUint32(),
+      recent: this.recent,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Ruleset access for commands and kube-proxy
+
+  /** Run `fn` against the ruleset; any change is published (and recompiled lazily on the next packet). */
+  change<T>(fn: (r: Ruleset) => T): T {
+    const before = this.ruleset.generation;
+    try {
+      return fn(this.ruleset);
+    } finally {
+      if (this.ruleset.generation !== before) this.#changed.fire({ generation: this.ruleset.generation });
+    }
+  }
+
+  restore(text: string, opts: { noflush?: boolean; counters?: boolean } = {}): void {
+    this.change((r) => r.restore(text, opts));
+  }
+
+  save(opts: SaveOptions & { table?: NfTable } = {}): string {
+    return saveTables(this.ruleset.tables, opts);
+  }
+
+  #ensureCompiled(): void {
+    if (this.#compiledGen === this.ruleset.generation) return;
+    this.#compiled = new Map();
+    for (const [name, t] of this.ruleset.tables) this.#compiled.set(name, compileTable(t));
+    this.#compiledGen = this.ruleset.generation;
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // The hook
+
+  hook(hook: NfHook, pkt: NfPacket, ctx: NfHookContext): NfHookResult {
+    this.#ensureCompiled();
+    const env = this.#env;
+    env.ctx = ctx;
+    this.#hook = hook;
+    const steps = (this.#steps = ctx.trace ? [] : null);
+    const now = ctx.now;
+
+    let ct: PacketCt | undefined;
+    const attached = pkt.nfct as PacketCt | undefined;
+    if (attached && attached.ns === this) ct = attached;
+
+    const tables = HOOK_TABLES[hook];
+    for (let ti = 0; ti < tables.length; ti++) {
+      const tname = tables[ti]!;
+      if (tname !== 'raw' && ct === undefined) {
+        // conntrack runs after raw, before mangle: find or create the packet's connection.
+        const lk = this.conntrack.track(pkt, now);
+        ct = { ns: this, entry: lk.entry, dir: lk.dir, info: lk.info };
+        pkt.nfct = ct;
+      }
+      env.entry = ct?.entry;
+      env.dir = ct?.dir ?? 0;
+      env.info = ct?.info ?? 'INVALID';
+      let v: number;
+      if (tname === 'nat') {
+        v = this.#natHook(hook, pkt, ct);
+      } else {
+        v = this.#runBuiltin(tname, hook, pkt);
+      }
+      if (v === V_DROP || v === V_REJECT) return this.#denied(v, steps, ct, now);
+    }
+    if (ct === undefined) {
+      const lk = this.conntrack.track(pkt, now);
+      ct = { ns: this, entry: lk.entry, dir: lk.dir, info: lk.info };
+      pkt.nfct = ct;
+    }
+    if ((hook === 'POSTROUTING' || hook === 'INPUT') && ct.entry && !ct.entry.confirmed) this.conntrack.confirm(ct.entry, now);
+    if (!steps) return ACCEPT_FAST;
+    return { verdict: ACCEPT_VERDICT, steps, ...(ct.entry ? { conntrack: { line: formatEntry(ct.entry, now), state: ct.info } } : { conntrack: { line: '', state: ct.info } }) };
+  }
+
+  #denied(v: number, steps: NfTraceStep[] | null, ct: PacketCt | undefined, now: number): NfHookResult {
+    const verdict: NfVerdict = v === V_REJECT
+      ? { kind: 'reject', with: this.#rejectWith, reason: this.#dropReason }
+      : { kind: 'drop', reason: this.#dropReason };
+    const base = { verdict, steps: steps ?? NO_STEPS };
+    if (steps && ct) return { ...base, conntrack: { line: ct.entry ? formatEntry(ct.entry, now) : '', state: ct.info } };
+    return base;
+  }
+
+  /** Evaluate a built-in chain of `table` at `hook` (policy included). */
+  #runBuiltin(tname: NfTable, hook: NfHook, pkt: NfPacket): number {
+    const ct = this.#compiled.get(tname)!;
+    const cc = ct.chains.get(hook);
+    if (!cc) return V_ACCEPT;
+    this.#table = tname;
+    const v = this.#walk(cc, pkt);
+    if (v !== V_CONTINUE) return v;
+    const c = cc.chain;
+    c.packets++;
+    c.bytes += pkt.length;
+    if (this.#steps) {
+      this.#steps.push({ hook, table: tname, chain: c.name, ruleNum: 0, ruleText: `:${c.name} ${c.policy}`, verdict: `policy ${c.policy}` });
+    }
+    if (c.policy === 'DROP') {
+      this.#dropReason = `${tname} ${c.name} policy DROP`;
+      return V_DROP;
+    }
+    return V_ACCEPT;
+  }
+
+  /** The nat table: consulted for a new connection's first packet, then the binding is applied to every packet. */
+  #natHook(hook: NfHook, pkt: NfPacket, ct: PacketCt | undefined): number {
+    const e = ct?.entry;
+    if (!e || ct.info === 'INVALID') return V_ACCEPT;
+    const dstManip = hook === 'PREROUTING' || hook === 'OUTPUT';
+    if (!e.confirmed && ct.dir === DIR_ORIGINAL) {
+      const done = dstManip ? e.dstManipDone : e.srcManipDone;
+      if (!done) {
+        if (dstManip) e.dstManipDone = true;
+        else e.srcManipDone = true;
+        const v = this.#runBuiltin('nat', hook, pkt);
+        if (v === V_DROP || v === V_REJECT) return v;
+      }
+    }
+    applyNat(e, ct.dir, dstManip, pkt, ct.info === 'RELATED');
+    return V_ACCEPT;
+  }
+
+  /** Walk one chain; returns V_CONTINUE when the chain ends or RETURNs, else the verdict. */
+  #walk(cc: CompiledChain, p: NfPacket): number {
+    const rules = cc.rules;
+    const ix = cc.index;
+    if (ix === null) {
+      for (let i = 0; i < rules.length; i++) {
+        const r = this.#exec(rules[i]!, p);
+        if (r >= 0) return r;
+      }
+      return V_CONTINUE;
+    }
+    // Merge the candidate lists in rule order (see interpreter.ts): same first match, same counters.
+    const proto = p.proto;
+    const ported = proto === 6 || proto === 17;
+    const key = proto * 65536 + p.dport;
+    const a = ported ? ix.byDst.get(p.dst)?.get(key) : undefined;
+    const b = ported ? ix.byPort.get(key) : undefined;
+    const c = ix.fallback;
+    const al = a ? a.length : 0, bl = b ? b.length : 0, cl = c.length;
+    let i = 0, j = 0, k = 0;
+    while (i < al || j < bl || k < cl) {
+      const va = i < al ? a![i]! : Infinity;
+      const vb = j < bl ? b![j]! : Infinity;
+      const vc = k < cl ? c[k]! : Infinity;
+      let pos: number;
+      if (va <= vb && va <= vc) {
+        pos = va;
+        i++;
+      } else if (vb <= vc) {
+        pos = vb;
+        j++;
+      } else {
+        pos = vc;
+        k++;
+      }
+      const r = this.#exec(rules[pos]!, p);
+      if (r >= 0) return r;
+    }
+    return V_CONTINUE;
+  }
+
+  /** -1: go on with the next rule; otherwise what the chain walk returns. */
+  #exec(cr: CompiledRule, p: NfPacket): number {
+    if (cr.test !== null && !cr.test(p, this.#env)) return -1;
+    const rule = cr.rule;
+    rule.packets++;
+    rule.bytes += p.length;
+    const steps = this.#steps;
+    switch (cr.t) {
+      case T_ACCEPT:
+        if (steps) this.#step(cr, 'ACCEPT');
+        return V_ACCEPT;
+      case T_DROP:
+        if (steps) this.#step(cr, 'DROP');
+        this.#dropReason = `${this.#table} ${cr.chainName} rule ${cr.num} DROP`;
+        return V_DROP;
+      case T_REJECT: {
+        const t = rule.target as { kind: 'REJECT'; with: RejectWith };
+        if (steps) this.#step(cr, `REJECT ${t.with}`);
+        this.#rejectWith = t.with;
+        this.#dropReason = `${this.#table} ${cr.chainName} rule ${cr.num} REJECT`;
+        return V_REJECT;
+      }
+      case T_RETURN:
+        if (steps) this.#step(cr, 'RETURN');
+        return V_CONTINUE;
+      case T_JUMP: {
+        if (steps) this.#step(cr, `jump ${cr.jump!.chain.name}`);
+        const v = this.#walk(cr.jump!, p);
+        return v === V_CONTINUE ? -1 : v;
+      }
+      case T_GOTO:
+        if (steps) this.#step(cr, `goto ${cr.jump!.chain.name}`);
+        return this.#walk(cr.jump!, p);
+      case T_MARK: {
+        const t = rule.target as { kind: 'MARK'; value: number; mask: number };
+        p.mark = ((p.mark & ~t.mask) ^ t.value) >>> 0;
+        if (steps) this.#step(cr, `MARK set 0x${p.mark.toString(16)}`);
+        return -1;
+      }
+      case T_LOG:
+      case T_NONE:
+        if (steps) this.#step(cr, cr.t === T_LOG ? 'LOG' : 'continue');
+        return -1;
+      case T_DNAT:
+      case T_SNAT:
+      case T_MASQ:
+        return this.#nat(cr, p);
+    }
+    return -1;
+  }
+
+  #step(cr: CompiledRule, verdict: string): void {
+    this.#steps!.push({
+      hook: this.#hook, table: this.#table, chain: cr.chainName, ruleNum: cr.num,
+      ruleText: ruleSaveLine(cr.chainName, cr.rule), verdict,
+    });
+  }
+
+  /** A NAT target on a connection's first packet: record the binding in the reply tuple. */
+  #nat(cr: CompiledRule, p: NfPacket): number {
+    const e = this.#env.entry;
+    if (!e || this.#table !== 'nat') return V_ACCEPT;
+    const t = cr.rule.target;
+    const reply = e.reply as Tuple;
+    if (t.kind === 'DNAT') {
+      const addr = pickAddr(t.to, this.#rng);
+      const port = t.to.portLo !== undefined ? pickPort(t.to.portLo, t.to.portHi!, this.#rng) : reply.sport;
+      reply.src = addr;
+      reply.sport = port;
+      e.dnat = true;
+      if (this.#steps) this.#step(cr, `DNAT ${formatIpv4(e.orig.dst)}:${e.orig.dport} -> ${formatIpv4(addr)}:${port}`);
+      return V_ACCEPT;
+    }
+    let addr: number;
+    let lo: number | undefined, hi: number | undefined;
+    let randomFully = false;
+    if (t.kind === 'SNAT') {
+      addr = pickAddr(t.to, this.#rng);
+      lo = t.to.portLo;
+      hi = t.to.portHi;
+      randomFully = t.randomFully;
+    } else if (t.kind === 'MASQUERADE') {
+      const a = this.#env.ctx.ifaceAddress?.(p.outIface, p.dst);
+      if (a === undefined) {
+        this.#dropReason = `MASQUERADE: no IPv4 address on ${p.outIface}`;
+        if (this.#steps) this.#step(cr, 'MASQUERADE (no address: drop)');
+        return V_DROP;
+      }
+      addr = a;
+      lo = t.ports?.lo;
+      hi = t.ports?.hi;
+      randomFully = t.randomFully;
+    } else return V_ACCEPT;
+    reply.dst = addr;
+    if (e.proto === 6 || e.proto === 17) reply.dport = this.#snatPort(e, addr, lo, hi, randomFully);
+    e.snat = true;
+    if (this.#steps) this.#step(cr, `${t.kind} ${formatIpv4(e.orig.src)}:${e.orig.sport} -> ${formatIpv4(addr)}:${reply.dport}`);
+    return V_ACCEPT;
+  }
+
+  /** A source port that keeps the reply tuple unique (the original one when free, unless --random-fully). */
+  #snatPort(e: CtEntry, addr: number, lo: number | undefined, hi: number | undefined, randomFully: boolean): number {
+    const reply = e.reply;
+    const min = lo ?? 1024, max = hi ?? 65535;
+    const free = (port: number) => !this.conntrack.tupleInUse(e.proto, { src: reply.src, dst: addr, sport: reply.sport, dport: port });
+    const orig = e.orig.sport;
+    if (!randomFully && (lo === undefined || (orig >= min && orig <= max)) && free(orig)) return orig;
+    const span = max - min + 1;
+    let port = min + (this.#rng.nextUint32() % span);
+    for (let n = 0; n < span; n++) {
+      if (free(port)) return port;
+      port = port === max ? min : port + 1;
+    }
+    return port;
+  }
+}
+
+/** Rewrite the packet from its connection's NAT bindings (nf_nat_packet), including ICMP errors' quoted header. */
+function applyNat(e: CtEntry, dir: number, dstManip: boolean, p: NfPacket, related: boolean): void {
+  if (!e.dnat && !e.snat) return;
+  const o = e.orig, r = e.reply;
+  const ports = e.proto === 6 || e.proto === 17;
+  if (dstManip) {
+    if (dir === DIR_ORIGINAL && e.dnat) {
+      p.dst = r.src;
+      if (ports && !related) p.dport = r.sport;
+    } else if (dir === DIR_REPLY && e.snat) {
+      p.dst = o.src;
+      if (ports && !related) p.dport = o.sport;
+    }
+  } else {
+    if (dir === DIR_ORIGINAL && e.snat) {
+      p.src = r.dst;
+      if (ports && !related) p.sport = r.dport;
+    } else if (dir === DIR_REPLY && e.dnat) {
+      p.src = o.dst;
+      if (ports && !related) p.sport = o.dport;
+    }
+  }
+  if (related && p.proto === IPPROTO_ICMP && p.embedded) {
+    // The quoted header is a packet of the other direction: show it as the receiver knows it.
+    const q = dir === DIR_REPLY ? o : r;
+    const em = p.embedded;
+    const next = { ...em };
+    if (dstManip) {
+      // the quoted packet's source is this packet's destination
+      if (dir === DIR_REPLY ? e.snat : e.dnat) {
+        next.src = q.src;
+        next.sport = q.sport;
+      }
+    } else if (dir === DIR_REPLY ? e.dnat : e.snat) {
+      next.dst = q.dst;
+      next.dport = q.dport;
+    }
+    p.embedded = next;
+  }
+}
+
+function pickAddr(r: NatRange, rng: RandomSource): number {
+  if (r.addrHi === r.addrLo) return r.addrLo;
+  return (r.addrLo + (rng.nextUint32() % (r.addrHi - r.addrLo + 1))) >>> 0;
+}
+
+function pickPort(lo: number, hi: number, rng: RandomSource): number {
+  return lo === hi ? lo : lo + (rng.nextUint32() % (hi - lo + 1));
+}
