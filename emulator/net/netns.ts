@@ -1,0 +1,918 @@
+/**
+ * A network namespace: interfaces, addresses, routes, the neighbour (ARP) table, netfilter, sockets — and the IPv4
+ * stack that moves packets through them in the kernel's order:
+ *
+ *   receive:  NIC → [static NAT] → PREROUTING → route → local? INPUT → socket
+ *                                                      : FORWARD → POSTROUTING → neighbour → NIC
+ *   send:     socket → route → OUTPUT → (re-route if DNAT) → POSTROUTING → neighbour → NIC
+ *
+ * Netfilter is reached only through `NetfilterNamespace.hook`; the stack never reads rules.
+ */
+import {
+  IPPROTO_ICMP,
+  IPPROTO_TCP,
+  IPPROTO_UDP,
+  TCP_ACK,
+  TCP_RST,
+  TCP_SYN,
+  type NetfilterNamespace,
+  type NfHook,
+  type NfHookContext,
+  type RejectWith,
+} from '../netfilter/hook-api';
+import { BROADCAST_MAC, broadcastOf, formatIpv4, formatMac, networkOf, type Ipv4, type Mac } from './addr';
+import { Iface, type IfaceKind } from './iface';
+import type { Network } from './network';
+import { ARP_REPLY, ARP_REQUEST, type ArpPacket } from './packet/arp';
+import type { EthernetFrame } from './packet/ethernet';
+import type { StreamData } from './packet/http';
+import {
+  ICMP_DEST_UNREACH,
+  ICMP_ECHO_REPLY,
+  ICMP_ECHO_REQUEST,
+  ICMP_HOST_ANO,
+  ICMP_HOST_UNREACH,
+  ICMP_NET_ANO,
+  ICMP_NET_UNREACH,
+  ICMP_PKT_FILTERED,
+  ICMP_PORT_UNREACH,
+  ICMP_PROT_UNREACH,
+  ICMP_TIME_EXCEEDED,
+  icmpIsError,
+  type IcmpMessage,
+} from './packet/icmp';
+import { clonePacket, makePacket, type Ipv4Packet } from './packet/ipv4';
+import type { TcpSegment } from './packet/tcp';
+import type { DnsMessage } from './packet/dns';
+import type { RawData } from './packet/http';
+import { formatRoute, RouteTable, type Route } from './routing';
+import { TcpConnection, type TcpError, type TcpEvents } from './tcp-socket';
+import { formatFrameLine, formatTuple } from './format';
+
+export type NeighState = 'INCOMPLETE' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'PERMANENT';
+
+export interface NeighEntry {
+  readonly ip: Ipv4;
+  readonly iface: Iface;
+  mac: Mac;
+  state: NeighState;
+  confirmedAt: number;
+  reachableMs: number;
+  probes: number;
+  queue: Ipv4Packet[] | null;
+  timer: { id: number; due: number } | undefined;
+}
+
+export interface UdpMessage {
+  readonly src: Ipv4;
+  readonly sport: number;
+  /** The address the datagram was sent to (after DNAT: the pod's own address). */
+  readonly dst: Ipv4;
+  readonly dport: number;
+  readonly data: DnsMessage | RawData;
+  readonly reqId: number;
+  readonly ttl: number;
+}
+
+/** An ICMP error delivered to the socket whose packet caused it. */
+export interface SocketError {
+  readonly type: number;
+  readonly code: number;
+  /** Who sent the error (a router, the destination, or this host itself for a failed ARP). */
+  readonly from: Ipv4;
+  /** The quoted packet (un-NATed by conntrack when the error passed netfilter). */
+  readonly original: Ipv4Packet;
+  readonly reqId: number;
+  readonly ttl: number;
+}
+
+export interface SendOptions {
+  readonly reqId?: number;
+  readonly ttl?: number;
+  readonly df?: boolean;
+  /** Source address (else chosen by the route). */
+  readonly src?: Ipv4;
+}
+
+export class UdpSocket {
+  closed = false;
+  constructor(
+    readonly ns: NetNamespace,
+    readonly addr: Ipv4,
+    readonly port: number,
+    public onMessage: (msg: UdpMessage, sock: UdpSocket) => void,
+    public onError: ((err: SocketError, sock: UdpSocket) => void) | null,
+  ) {}
+
+  /** Send a datagram; returns false when there is no route (ENETUNREACH). */
+  send(dst: Ipv4, dport: number, data: DnsMessage | RawData, opts: SendOptions = {}): boolean {
+    return this.ns.sendUdp(this, dst, dport, data, opts);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.ns.udpSockets.delete(this.port);
+  }
+}
+
+export interface EchoReply {
+  readonly from: Ipv4;
+  readonly seq: number;
+  readonly ttl: number;
+  readonly reqId: number;
+}
+
+/** A ping socket: echo requests out, replies and errors in (matched by echo id). */
+export class PingSocket {
+  closed = false;
+  constructor(
+    readonly ns: NetNamespace,
+    readonly id: number,
+    public onReply: (r: EchoReply) => void,
+    public onError: (e: SocketError & { seq: number }) => void,
+  ) {}
+
+  send(dst: Ipv4, seq: number, opts: SendOptions & { dataLength?: number } = {}): boolean {
+    const l4: IcmpMessage = { kind: 'icmp', id: this.id, seq, dataLength: opts.dataLength ?? 56, original: null, quotedLength: 0 };
+    const p = this.ns.newPacket(opts.src ?? 0, dst, IPPROTO_ICMP, this.id, this.id, 0, l4, opts);
+    p.icmpType = ICMP_ECHO_REQUEST;
+    return this.ns.output(p);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.ns.pingSockets.delete(this.id);
+  }
+}
+
+export interface TcpListener {
+  readonly addr: Ipv4;
+  readonly port: number;
+  readonly backlog: number;
+  /** Called for each accepted connection (handshake complete); returns the connection's event handlers. */
+  readonly accept: (conn: TcpConnection) => TcpEvents;
+  /** Process name for `ss -p`. */
+  readonly process?: string;
+  close(): void;
+}
+
+export interface ConnectOptions {
+  readonly dst: Ipv4;
+  readonly dport: number;
+  readonly events: TcpEvents;
+  readonly reqId?: number;
+  readonly src?: Ipv4;
+  readonly sport?: number;
+}
+
+const ACCEPT_ALL = { verdict: { kind: 'accept' as const }, steps: [] };
+
+/** Netfilter with no rules: every hook accepts. Used until a namespace gets a real ruleset. */
+export const passThroughNetfilter: NetfilterNamespace = {
+  hook: () => ACCEPT_ALL,
+};
+
+/** Static 1:1 NAT of a cloud internet gateway: public ↔ private, on the gateway's internet-facing interface. */
+export interface StaticNat {
+  readonly outsideIface: string;
+  readonly publicToPrivate: Map<Ipv4, Ipv4>;
+  readonly privateToPublic: Map<Ipv4, Ipv4>;
+}
+
+const ARP_RETRANS_MS = 1000;
+const ARP_PROBES = 3;
+const DELAY_PROBE_MS = 5000;
+
+export class NetNamespace {
+  readonly ifaces = new Map<string, Iface>();
+  readonly routes = new RouteTable();
+  ipForward = false;
+  netfilter: NetfilterNamespace = passThroughNetfilter;
+  staticNat: StaticNat | null = null;
+  /** All local addresses (every interface's), for INPUT delivery and `--dst-type LOCAL`. */
+  readonly localAddrs = new Set<Ipv4>();
+  readonly neigh = new Map<number, NeighEntry>();
+  /** TCP connections by local port, then by remote ip*65536+port. */
+  readonly tcpConns = new Map<number, Map<number, TcpConnection>>();
+  readonly tcpListeners = new Map<number, TcpListener>();
+  readonly udpSockets = new Map<number, UdpSocket>();
+  readonly pingSockets = new Map<number, PingSocket>();
+  /** Live packet captures (tcpdump) in this namespace. */
+  readonly captures: CaptureSink[] = [];
+  readonly #ctx: {
+    now: number;
+    trace: boolean;
+    isLocalAddress: (a: number) => boolean;
+    ifaceAddress: (iface: string, dst: number) => number | undefined;
+  };
+  #ipId: number;
+
+  constructor(
+    readonly net: Network,
+    /** Namespace id = the host id (`node/worker-1`, `pod/default/web-…`). */
+    readonly id: string,
+    /** Name `ip` shows for the peer (`link-netns NAME`), when the namespace has one. */
+    readonly displayName: string | undefined,
+  ) {
+    this.#ctx = {
+      now: 0,
+      trace: false,
+      isLocalAddress: (a) => this.isLocal(a),
+      ifaceAddress: (name, dst) => this.ifaceAddress(name, dst),
+    };
+    this.#ipId = net.rng.int(65536);
+    this.addIface('lo', 'loopback', 0, 65536).addrs.push({ addr: 0x7f000001, prefix: 8 });
+    this.localAddrs.add(0x7f000001);
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  addIface(name: string, kind: IfaceKind, mac: Mac, mtu = 1500): Iface {
+    if (this.ifaces.has(name)) throw new Error(`RTNETLINK answers: File exists (${name} in ${this.id})`);
+    const iface = new Iface(this, kind === 'loopback' ? 1 : this.net.nextIfindex(), name, kind, mac, mtu);
+    this.ifaces.set(name, iface);
+    return iface;
+  }
+
+  removeIface(name: string): void {
+    const iface = this.ifaces.get(name);
+    if (!iface) return;
+    for (const a of iface.addrs) this.localAddrs.delete(a.addr);
+    this.routes.removeDev(name);
+    for (const [k, e] of this.neigh) if (e.iface === iface) { this.net.scheduler.cancel(e.timer); this.neigh.delete(k); }
+    if (iface.master) {
+      iface.master.ports!.delete(iface);
+      for (const [mac, f] of iface.master.fdb!) if (f.port === iface) iface.master.fdb!.delete(mac);
+    }
+    this.ifaces.delete(name);
+    iface.up = false;
+  }
+
+  /** `ip addr add A/P dev D`: also adds the connected route (`proto kernel scope link src A`). */
+  addAddr(ifaceName: string, addr: Ipv4, prefix: number): void {
+    const iface = this.#iface(ifaceName);
+    iface.addrs.push({ addr, prefix });
+    this.localAddrs.add(addr);
+    if (prefix < 32) {
+      this.routes.replace({ dst: networkOf(addr, prefix), prefix, type: 'unicast', dev: ifaceName, src: addr, proto: 'kernel', scope: 'link' });
+    }
+  }
+
+  addRoute(route: Omit<Route, 'proto' | 'scope'> & Partial<Pick<Route, 'proto' | 'scope'>>): void {
+    this.routes.replace({ proto: 'static', scope: route.via === undefined && route.type === 'unicast' ? 'link' : 'global', ...route });
+  }
+
+  iface(name: string): Iface | undefined {
+    return this.ifaces.get(name);
+  }
+
+  #iface(name: string): Iface {
+    const i = this.ifaces.get(name);
+    if (!i) throw new Error(`Cannot find device "${name}" in ${this.id}`);
+    return i;
+  }
+
+  isLocal(addr: Ipv4): boolean {
+    return this.localAddrs.has(addr) || addr >>> 24 === 127;
+  }
+
+  /** The address of `name` the kernel would pick to reach `dst` (inet_select_addr): same subnet first. */
+  ifaceAddress(name: string, dst: Ipv4): Ipv4 | undefined {
+    const iface = this.ifaces.get(name);
+    if (!iface || iface.addrs.length === 0) return undefined;
+    for (const a of iface.addrs) if (networkOf(a.addr, a.prefix) === networkOf(dst, a.prefix)) return a.addr;
+    return iface.addrs[0]!.addr;
+  }
+
+  /** The first IPv4 address on an interface other than lo (what `hostname -i` prints). */
+  primaryAddr(): Ipv4 | undefined {
+    for (const i of this.ifaces.values()) if (i.kind !== 'loopback' && i.addrs[0]) return i.addrs[0].addr;
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- routing
+
+  /** Route decision for a destination: the matching route and the source address the kernel would pick. */
+  routeTo(dst: Ipv4): { route: Route; src: Ipv4; local: boolean } | undefined {
+    if (this.isLocal(dst)) {
+      const route: Route = { dst, prefix: 32, type: 'unicast', dev: 'lo', src: dst, proto: 'kernel', scope: 'host' };
+      return { route, src: dst, local: true };
+    }
+    const route = this.routes.lookup(dst);
+    if (!route) return undefined;
+    return { route, src: route.src ?? this.#selectSrc(route, dst), local: false };
+  }
+
+  #selectSrc(route: Route, dst: Ipv4): Ipv4 {
+    const iface = route.dev ? this.ifaces.get(route.dev) : undefined;
+    const target = route.via ?? dst;
+    if (iface) {
+      for (const a of iface.addrs) if (networkOf(a.addr, a.prefix) === networkOf(target, a.prefix)) return a.addr;
+      if (iface.addrs[0]) return iface.addrs[0].addr;
+    }
+    return this.primaryAddr() ?? 0;
+  }
+
+  // ---------------------------------------------------------------- packets out
+
+  nextIpId(): number {
+    this.#ipId = (this.#ipId + 1) & 0xffff;
+    return this.#ipId;
+  }
+
+  newPacket(
+    src: Ipv4,
+    dst: Ipv4,
+    proto: number,
+    sport: number,
+    dport: number,
+    tcpFlags: number,
+    l4: Ipv4Packet['l4'],
+    opts: SendOptions = {},
+  ): Ipv4Packet {
+    return makePacket({
+      src,
+      dst,
+      proto,
+      sport,
+      dport,
+      tcpFlags,
+      l4,
+      ttl: opts.ttl ?? 64,
+      df: opts.df ?? true,
+      id: this.nextIpId(),
+      reqId: opts.reqId ?? 0,
+      pid: this.net.nextPid(),
+    });
+  }
+
+  /**
+   * Send a locally generated packet: route, OUTPUT, POSTROUTING, neighbour. `src` 0 = choose by route.
+   * Returns false when there is no route (the caller reports ENETUNREACH).
+   */
+  output(p: Ipv4Packet): boolean {
+    let rt = this.routeTo(p.dst);
+    const tracing = this.net.traces.wants(p.reqId);
+    if (!rt || rt.route.type !== 'unicast') {
+      if (tracing) this.#hop(p, 'drop', { detail: rt ? `route type ${rt.route.type}: ${formatRoute(rt.route)}` : 'no route to host (Network is unreachable)' });
+      return false;
+    }
+    if (p.src === 0) p.src = rt.src;
+    if (tracing) this.#hop(p, 'route', { route: formatRoute(rt.route), verdict: rt.local ? 'local' : 'output' });
+    p.inIface = '';
+    p.outIface = rt.route.dev ?? '';
+    const dstBefore = p.dst;
+    if (!this.#hook('OUTPUT', p)) return true;
+    if (p.dst !== dstBefore) {
+      rt = this.routeTo(p.dst);
+      if (!rt || rt.route.type !== 'unicast') {
+        if (tracing) this.#hop(p, 'drop', { detail: 'no route after DNAT' });
+        return true;
+      }
+      p.outIface = rt.route.dev ?? '';
+      if (tracing) this.#hop(p, 'route', { route: formatRoute(rt.route), verdict: 'rerouted after DNAT' });
+    }
+    if (!this.#hook('POSTROUTING', p)) return true;
+    this.#neighOutput(rt.route, p);
+    return true;
+  }
+
+  // ---------------------------------------------------------------- packets in
+
+  /** A frame arrived on one of this namespace's interfaces (not a bridge port). */
+  l2Input(iface: Iface, frame: EthernetFrame): void {
+    const payload = frame.payload;
+    if ('kind' in payload && payload.kind === 'arp') {
+      this.#arpInput(iface, payload);
+      return;
+    }
+    const p = payload as Ipv4Packet;
+    iface.lastRxFrom.set(frame.src, this.net.scheduler.now());
+    this.ipInput(iface, p);
+  }
+
+  ipInput(iface: Iface, p: Ipv4Packet): void {
+    p.inIface = iface.name;
+    p.outIface = '';
+    const tracing = this.net.traces.wants(p.reqId);
+    const nat = this.staticNat;
+    if (nat && iface.name === nat.outsideIface) {
+      const priv = nat.publicToPrivate.get(p.dst);
+      if (priv !== undefined) {
+        const before = tracing ? formatTuple(p) : '';
+        p.dst = priv;
+        if (tracing) this.#hop(p, 'nat', { natBefore: before, natAfter: formatTuple(p), detail: 'internet gateway: public IP → private IP (1:1 NAT)' });
+      }
+    }
+    if (!this.#hook('PREROUTING', p)) return;
+    if (this.isLocal(p.dst) || p.dst === 0xffffffff) {
+      if (tracing) this.#hop(p, 'route', { verdict: 'local', detail: `${formatIpv4(p.dst)} is a local address: deliver (INPUT)` });
+      if (!this.#hook('INPUT', p)) return;
+      this.#deliverLocal(p);
+      return;
+    }
+    if (!this.ipForward) {
+      if (tracing) this.#hop(p, 'drop', { detail: `not for this host and ip_forward=0 in ${this.id}` });
+      return;
+    }
+    const route = this.routes.lookup(p.dst);
+    if (!route || route.type !== 'unicast') {
+      if (tracing) this.#hop(p, 'drop', { detail: route ? `${route.type} route ${formatRoute(route)}` : `no route to ${formatIpv4(p.dst)}` });
+      if (!route || route.type === 'unreachable') this.icmpError(p, ICMP_DEST_UNREACH, ICMP_NET_UNREACH);
+      else if (route.type === 'prohibit') this.icmpError(p, ICMP_DEST_UNREACH, ICMP_PKT_FILTERED);
+      return;
+    }
+    if (p.ttl <= 1) {
+      if (tracing) this.#hop(p, 'drop', { detail: 'TTL exceeded in transit' });
+      this.icmpError(p, ICMP_TIME_EXCEEDED, 0);
+      return;
+    }
+    p.ttl--;
+    p.outIface = route.dev ?? '';
+    if (tracing) this.#hop(p, 'route', { route: formatRoute(route), verdict: 'forward' });
+    if (!this.#hook('FORWARD', p)) return;
+    if (!this.#hook('POSTROUTING', p)) return;
+    if (nat && route.dev === nat.outsideIface) {
+      const pub = nat.privateToPublic.get(p.src);
+      if (pub !== undefined) {
+        const before = tracing ? formatTuple(p) : '';
+        p.src = pub;
+        if (tracing) this.#hop(p, 'nat', { natBefore: before, natAfter: formatTuple(p), detail: 'internet gateway: private IP → public IP (1:1 NAT)' });
+      }
+    }
+    this.#neighOutput(route, p);
+  }
+
+  // ---------------------------------------------------------------- netfilter
+
+  #hook(hook: NfHook, p: Ipv4Packet): boolean {
+    const ctx = this.#ctx;
+    ctx.now = this.net.scheduler.now();
+    const tracing = this.net.traces.wants(p.reqId);
+    ctx.trace = tracing;
+    const before = tracing ? formatTuple(p) : '';
+    const res = this.netfilter.hook(hook, p, ctx as NfHookContext);
+    const v = res.verdict;
+    if (tracing) {
+      const after = formatTuple(p);
+      this.#hop(p, 'hook', {
+        hook,
+        steps: res.steps,
+        verdict: v.kind,
+        ...(res.conntrack ? { conntrack: res.conntrack } : {}),
+        ...(after !== before ? { natBefore: before, natAfter: after } : {}),
+        ...(v.kind !== 'accept' ? { detail: v.reason } : {}),
+      });
+    }
+    if (v.kind === 'accept') return true;
+    if (v.kind === 'reject') this.#reject(p, v.with);
+    return false;
+  }
+
+  #reject(p: Ipv4Packet, how: RejectWith): void {
+    if (how === 'tcp-reset') {
+      if (p.proto !== IPPROTO_TCP || p.tcpFlags & TCP_RST || p.l4.kind !== 'tcp') return;
+      this.sendReset(p);
+      return;
+    }
+    const code: Record<Exclude<RejectWith, 'tcp-reset'>, number> = {
+      'icmp-port-unreachable': ICMP_PORT_UNREACH,
+      'icmp-net-unreachable': ICMP_NET_UNREACH,
+      'icmp-host-unreachable': ICMP_HOST_UNREACH,
+      'icmp-proto-unreachable': ICMP_PROT_UNREACH,
+      'icmp-net-prohibited': ICMP_NET_ANO,
+      'icmp-host-prohibited': ICMP_HOST_ANO,
+      'icmp-admin-prohibited': ICMP_PKT_FILTERED,
+    };
+    this.icmpError(p, ICMP_DEST_UNREACH, code[how]);
+  }
+
+  /** RST answering `p` (closed port, or REJECT --reject-with tcp-reset). */
+  sendReset(p: Ipv4Packet): void {
+    const seg = p.l4 as TcpSegment;
+    const dataLen = seg.data ? seg.data.byteLength : 0;
+    const synFin = (p.tcpFlags & TCP_SYN ? 1 : 0) + (p.tcpFlags & 1 ? 1 : 0);
+    const hasAck = (p.tcpFlags & TCP_ACK) !== 0;
+    const l4: TcpSegment = {
+      kind: 'tcp',
+      seq: hasAck ? seg.ack : 0,
+      ack: hasAck ? 0 : (seg.seq + dataLen + synFin) >>> 0,
+      window: 0,
+      urgent: 0,
+      options: [],
+      data: null,
+    };
+    const rst = this.newPacket(p.dst, p.src, IPPROTO_TCP, p.dport, p.sport, hasAck ? TCP_RST : TCP_RST | TCP_ACK, l4, { reqId: p.reqId });
+    rst.id = 0;
+    this.output(rst);
+  }
+
+  /** Send an ICMP error about `p` back to its source (never about an ICMP error, as RFC 1122 says). */
+  icmpError(p: Ipv4Packet, type: number, code: number): void {
+    if (p.proto === IPPROTO_ICMP && icmpIsError(p.icmpType)) return;
+    if (p.src === 0 || p.src === 0xffffffff) return;
+    const original = clonePacket(p);
+    const quotedLength = Math.min(p.length, 576 - 28);
+    const l4: IcmpMessage = { kind: 'icmp', id: 0, seq: 0, dataLength: 0, original, quotedLength };
+    let src = 0;
+    if (this.isLocal(p.dst)) src = p.dst;
+    else {
+      const back = this.routeTo(p.src);
+      src = back ? back.src : (this.primaryAddr() ?? 0);
+    }
+    const err = this.newPacket(src, p.src, IPPROTO_ICMP, 0, 0, 0, l4, { reqId: p.reqId, df: false });
+    err.icmpType = type;
+    err.icmpCode = code;
+    err.embedded = original;
+    this.output(err);
+  }
+
+  // ---------------------------------------------------------------- local delivery
+
+  #deliverLocal(p: Ipv4Packet): void {
+    const tracing = this.net.traces.wants(p.reqId);
+    switch (p.proto) {
+      case IPPROTO_TCP:
+        this.#tcpInput(p, tracing);
+        return;
+      case IPPROTO_UDP: {
+        const sock = this.udpSockets.get(p.dport);
+        if (!sock || (sock.addr !== 0 && sock.addr !== p.dst) || p.l4.kind !== 'udp') {
+          if (tracing) this.#hop(p, 'drop', { detail: `nothing listens on UDP port ${p.dport}: ICMP port unreachable` });
+          this.icmpError(p, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH);
+          return;
+        }
+        if (tracing) this.#hop(p, 'deliver', { detail: `UDP socket ${formatIpv4(sock.addr)}:${sock.port}` });
+        sock.onMessage({ src: p.src, sport: p.sport, dst: p.dst, dport: p.dport, data: p.l4.data, reqId: p.reqId, ttl: p.ttl }, sock);
+        return;
+      }
+      case IPPROTO_ICMP: {
+        const m = p.l4 as IcmpMessage;
+        if (p.icmpType === ICMP_ECHO_REQUEST) {
+          if (tracing) this.#hop(p, 'deliver', { detail: 'kernel answers echo request' });
+          const reply = this.newPacket(p.dst, p.src, IPPROTO_ICMP, m.id, m.id, 0, { ...m }, { reqId: p.reqId });
+          reply.icmpType = ICMP_ECHO_REPLY;
+          this.output(reply);
+          return;
+        }
+        if (p.icmpType === ICMP_ECHO_REPLY) {
+          const s = this.pingSockets.get(m.id);
+          if (tracing) this.#hop(p, s ? 'deliver' : 'drop', { detail: s ? `ping socket id ${m.id}` : 'no ping socket' });
+          s?.onReply({ from: p.src, seq: m.seq, ttl: p.ttl, reqId: p.reqId });
+          return;
+        }
+        if (icmpIsError(p.icmpType) && m.original) {
+          if (tracing) this.#hop(p, 'deliver', { detail: 'ICMP error for a local socket' });
+          this.#icmpErrorInput(p, m.original);
+        }
+        return;
+      }
+      default:
+        this.icmpError(p, ICMP_DEST_UNREACH, ICMP_PROT_UNREACH);
+    }
+  }
+
+  #icmpErrorInput(p: Ipv4Packet, o: Ipv4Packet): void {
+    const err = { type: p.icmpType, code: p.icmpCode, from: p.src, original: o, reqId: p.reqId, ttl: p.ttl };
+    if (o.proto === IPPROTO_TCP) {
+      this.tcpConns.get(o.sport)?.get(o.dst * 65536 + o.dport)?.icmpError(err);
+    } else if (o.proto === IPPROTO_UDP) {
+      const s = this.udpSockets.get(o.sport);
+      s?.onError?.(err, s);
+    } else if (o.proto === IPPROTO_ICMP && o.l4.kind === 'icmp') {
+      this.pingSockets.get(o.l4.id)?.onError({ ...err, seq: o.l4.seq });
+    }
+  }
+
+  #tcpInput(p: Ipv4Packet, tracing: boolean): void {
+    const conn = this.tcpConns.get(p.dport)?.get(p.src * 65536 + p.sport);
+    if (conn) {
+      if (tracing) this.#hop(p, 'deliver', { detail: `TCP socket ${conn.stateName}` });
+      conn.input(p);
+      return;
+    }
+    const l = this.tcpListeners.get(p.dport);
+    if (l && (l.addr === 0 || l.addr === p.dst) && p.tcpFlags & TCP_SYN && !(p.tcpFlags & (TCP_ACK | TCP_RST))) {
+      if (tracing) this.#hop(p, 'deliver', { detail: `listening socket ${l.addr === 0 ? '*' : formatIpv4(l.addr)}:${l.port}` });
+      const c = new TcpConnection(this, p.dst, p.dport, p.src, p.sport, p.reqId, null);
+      this.#addConn(c);
+      c.acceptSyn(p, l);
+      return;
+    }
+    if (p.tcpFlags & TCP_RST) return;
+    if (tracing) this.#hop(p, 'drop', { detail: `nothing listens on TCP port ${p.dport}: reset` });
+    this.sendReset(p);
+  }
+
+  // ---------------------------------------------------------------- sockets API
+
+  /** Listen for TCP connections (`addr` 0 = all addresses). Throws EADDRINUSE. */
+  listenTcp(port: number, accept: (conn: TcpConnection) => TcpEvents, opts: { addr?: Ipv4; backlog?: number; process?: string } = {}): TcpListener {
+    if (this.tcpListeners.has(port)) throw new Error(`EADDRINUSE: TCP port ${port} in ${this.id}`);
+    const l: TcpListener = {
+      addr: opts.addr ?? 0,
+      port,
+      backlog: opts.backlog ?? 511,
+      accept,
+      ...(opts.process ? { process: opts.process } : {}),
+      close: () => {
+        if (this.tcpListeners.get(port) === l) this.tcpListeners.delete(port);
+      },
+    };
+    this.tcpListeners.set(port, l);
+    return l;
+  }
+
+  /**
+   * Open a TCP connection: sends the SYN now; `events` report the outcome (onConnect, or onClose with
+   * ECONNREFUSED / ETIMEDOUT / EHOSTUNREACH / ENETUNREACH).
+   */
+  connectTcp(opts: ConnectOptions): TcpConnection {
+    const rt = this.routeTo(opts.dst);
+    const src = opts.src ?? (rt ? rt.src : 0);
+    const sport = opts.sport ?? this.#ephemeralTcpPort(opts.dst, opts.dport);
+    const c = new TcpConnection(this, src, sport, opts.dst, opts.dport, opts.reqId ?? 0, opts.events);
+    if (!rt || rt.route.type !== 'unicast') {
+      this.net.scheduler.after(0, () => c.fail('ENETUNREACH'));
+      return c;
+    }
+    this.#addConn(c);
+    c.connect();
+    return c;
+  }
+
+  #addConn(c: TcpConnection): void {
+    let m = this.tcpConns.get(c.localPort);
+    if (!m) this.tcpConns.set(c.localPort, (m = new Map()));
+    m.set(c.remoteAddr * 65536 + c.remotePort, c);
+  }
+
+  /** Called by a connection when it reaches CLOSED. */
+  removeConn(c: TcpConnection): void {
+    const m = this.tcpConns.get(c.localPort);
+    if (!m) return;
+    const key = c.remoteAddr * 65536 + c.remotePort;
+    if (m.get(key) === c) m.delete(key);
+    if (m.size === 0) this.tcpConns.delete(c.localPort);
+  }
+
+  /** Linux picks ephemeral ports in 32768–60999; a port is reusable towards a different remote. */
+  #ephemeralTcpPort(dst: Ipv4, dport: number): number {
+    const range = 60999 - 32768 + 1;
+    let port = 32768 + this.net.rng.int(range);
+    for (let i = 0; i < range; i++) {
+      const m = this.tcpConns.get(port);
+      if (!this.tcpListeners.has(port) && (!m || !m.has(dst * 65536 + dport))) return port;
+      port = port === 60999 ? 32768 : port + 1;
+    }
+    throw new Error('EADDRNOTAVAIL: no free ephemeral port');
+  }
+
+  #ephemeralUdpPort(): number {
+    const range = 60999 - 32768 + 1;
+    let port = 32768 + this.net.rng.int(range);
+    for (let i = 0; i < range; i++) {
+      if (!this.udpSockets.has(port)) return port;
+      port = port === 60999 ? 32768 : port + 1;
+    }
+    throw new Error('EADDRNOTAVAIL: no free UDP port');
+  }
+
+  /** Bind a UDP port (`addr` 0 = all addresses). Throws EADDRINUSE. */
+  bindUdp(port: number, onMessage: (msg: UdpMessage, sock: UdpSocket) => void, opts: { addr?: Ipv4; onError?: (e: SocketError, s: UdpSocket) => void } = {}): UdpSocket {
+    if (this.udpSockets.has(port)) throw new Error(`EADDRINUSE: UDP port ${port} in ${this.id}`);
+    const s = new UdpSocket(this, opts.addr ?? 0, port, onMessage, opts.onError ?? null);
+    this.udpSockets.set(port, s);
+    return s;
+  }
+
+  /** A client UDP socket on an ephemeral port. */
+  openUdp(onMessage: (msg: UdpMessage, sock: UdpSocket) => void, onError?: (e: SocketError, s: UdpSocket) => void): UdpSocket {
+    return this.bindUdp(this.#ephemeralUdpPort(), onMessage, onError ? { onError } : {});
+  }
+
+  sendUdp(sock: UdpSocket, dst: Ipv4, dport: number, data: DnsMessage | RawData, opts: SendOptions): boolean {
+    const p = this.newPacket(opts.src ?? sock.addr, dst, IPPROTO_UDP, sock.port, dport, 0, { kind: 'udp', data }, opts);
+    return this.output(p);
+  }
+
+  openPing(onReply: PingSocket['onReply'], onError: PingSocket['onError']): PingSocket {
+    let id = 1 + this.net.rng.int(65535);
+    while (this.pingSockets.has(id)) id = (id % 65535) + 1;
+    const s = new PingSocket(this, id, onReply, onError);
+    this.pingSockets.set(id, s);
+    return s;
+  }
+
+  // ---------------------------------------------------------------- neighbours (ARP)
+
+  #neighKey(iface: Iface, ip: Ipv4): number {
+    return iface.index * 4294967296 + ip;
+  }
+
+  #neighOutput(route: Route, p: Ipv4Packet): void {
+    const iface = route.dev ? this.ifaces.get(route.dev) : undefined;
+    if (!iface || !iface.up) {
+      if (this.net.traces.wants(p.reqId)) this.#hop(p, 'drop', { detail: `output device ${route.dev ?? '?'} is down or gone` });
+      return;
+    }
+    if (iface.kind === 'loopback') {
+      this.transmit(iface, { dst: 0, src: 0, payload: p });
+      return;
+    }
+    const nexthop = route.via ?? p.dst;
+    if (nexthop === 0xffffffff || iface.addrs.some((a) => a.prefix < 31 && broadcastOf(a.addr, a.prefix) === nexthop)) {
+      this.transmit(iface, { dst: BROADCAST_MAC, src: iface.mac, payload: p });
+      return;
+    }
+    const key = this.#neighKey(iface, nexthop);
+    let e = this.neigh.get(key);
+    const now = this.net.scheduler.now();
+    if (e && e.state === 'REACHABLE' && now - e.confirmedAt > e.reachableMs) e.state = 'STALE';
+    if (e && (e.state === 'REACHABLE' || e.state === 'PERMANENT' || e.state === 'DELAY' || e.state === 'PROBE' || e.state === 'STALE')) {
+      if (e.state === 'STALE') this.#enterDelay(e);
+      this.transmit(iface, { dst: e.mac, src: iface.mac, payload: p });
+      return;
+    }
+    if (!e || e.state === 'FAILED') {
+      e = { ip: nexthop, iface, mac: 0, state: 'INCOMPLETE', confirmedAt: 0, reachableMs: 0, probes: 0, queue: [], timer: undefined };
+      this.neigh.set(key, e);
+      e.queue!.push(p);
+      if (this.net.traces.wants(p.reqId)) this.#hop(p, 'arp', { iface: iface.name, detail: `who-has ${formatIpv4(nexthop)}? (ARP request broadcast on ${iface.name})` });
+      this.#arpProbe(e, p.reqId);
+      return;
+    }
+    // INCOMPLETE: wait with the others (the kernel queues a few packets per neighbour).
+    if (e.queue!.length < 101) e.queue!.push(p);
+  }
+
+  #arpProbe(e: NeighEntry, reqId: number): void {
+    const iface = e.iface;
+    const src = iface.addrs.find((a) => networkOf(a.addr, a.prefix) === networkOf(e.ip, a.prefix))?.addr ?? iface.addrs[0]?.addr ?? 0;
+    e.probes++;
+    const unicast = e.state === 'PROBE';
+    const arp: ArpPacket = { kind: 'arp', op: ARP_REQUEST, senderMac: iface.mac, senderIp: src, targetMac: 0, targetIp: e.ip };
+    this.transmit(iface, { dst: unicast ? e.mac : BROADCAST_MAC, src: iface.mac, payload: arp }, reqId);
+    e.timer = this.net.scheduler.after(ARP_RETRANS_MS, () => this.#arpTimeout(e, reqId), { label: 'arp' });
+  }
+
+  #arpTimeout(e: NeighEntry, reqId: number): void {
+    e.timer = undefined;
+    if (e.state !== 'INCOMPLETE' && e.state !== 'PROBE') return;
+    if (e.probes < ARP_PROBES) {
+      this.#arpProbe(e, reqId);
+      return;
+    }
+    e.state = 'FAILED';
+    const queued = e.queue ?? [];
+    e.queue = null;
+    // Every queued packet gets "host unreachable", from this host, as the kernel does when resolution fails.
+    for (const p of queued) {
+      if (this.net.traces.wants(p.reqId)) this.#hop(p, 'drop', { iface: e.iface.name, detail: `no ARP reply from ${formatIpv4(e.ip)} after ${ARP_PROBES} requests: host unreachable` });
+      this.icmpError(p, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH);
+    }
+    this.neigh.delete(this.#neighKey(e.iface, e.ip));
+  }
+
+  #enterDelay(e: NeighEntry): void {
+    e.state = 'DELAY';
+    const since = this.net.scheduler.now();
+    e.timer = this.net.scheduler.after(
+      DELAY_PROBE_MS,
+      () => {
+        e.timer = undefined;
+        if (e.state !== 'DELAY') return;
+        const heard = e.iface.lastRxFrom.get(e.mac);
+        if (heard !== undefined && heard >= since) {
+          e.state = 'REACHABLE';
+          e.confirmedAt = heard;
+          return;
+        }
+        e.state = 'PROBE';
+        e.probes = 0;
+        e.queue = [];
+        this.#arpProbe(e, 0);
+      },
+      { background: true, label: 'neigh-delay' },
+    );
+  }
+
+  #arpInput(iface: Iface, a: ArpPacket): void {
+    const now = this.net.scheduler.now();
+    const key = this.#neighKey(iface, a.senderIp);
+    const e = this.neigh.get(key);
+    const forUs = this.localAddrs.has(a.targetIp);
+    if (e && e.state !== 'PERMANENT') {
+      e.mac = a.senderMac;
+      if (a.op === ARP_REPLY || e.state === 'INCOMPLETE' || e.state === 'PROBE') {
+        e.state = 'REACHABLE';
+        e.confirmedAt = now;
+        e.reachableMs = this.#reachableTime();
+        this.net.scheduler.cancel(e.timer);
+        e.timer = undefined;
+        const q = e.queue;
+        e.queue = null;
+        if (q) for (const p of q) this.transmit(iface, { dst: e.mac, src: iface.mac, payload: p });
+      }
+    } else if (!e && forUs && a.op === ARP_REQUEST) {
+      // The kernel learns the asker (as STALE) when a request is for one of its addresses.
+      this.neigh.set(key, { ip: a.senderIp, iface, mac: a.senderMac, state: 'STALE', confirmedAt: now, reachableMs: 0, probes: 0, queue: null, timer: undefined });
+    }
+    if (a.op === ARP_REQUEST && forUs) {
+      const reply: ArpPacket = { kind: 'arp', op: ARP_REPLY, senderMac: iface.mac, senderIp: a.targetIp, targetMac: a.senderMac, targetIp: a.senderIp };
+      this.transmit(iface, { dst: a.senderMac, src: iface.mac, payload: reply });
+    }
+  }
+
+  /** base_reachable_time 30 s, randomised to 15–45 s as the kernel does. */
+  #reachableTime(): number {
+    return 15_000 + this.net.rng.int(30_000);
+  }
+
+  /** Static neighbour entry (`ip neigh add … nud permanent`). */
+  addNeighbour(ifaceName: string, ip: Ipv4, mac: Mac): void {
+    const iface = this.#iface(ifaceName);
+    this.neigh.set(this.#neighKey(iface, ip), { ip, iface, mac, state: 'PERMANENT', confirmedAt: 0, reachableMs: 0, probes: 0, queue: null, timer: undefined });
+  }
+
+  /** Neighbour entries as `ip neigh` lists them (state evaluated now). */
+  neighbours(): NeighEntry[] {
+    const now = this.net.scheduler.now();
+    const out: NeighEntry[] = [];
+    for (const e of this.neigh.values()) {
+      if (e.state === 'REACHABLE' && now - e.confirmedAt > e.reachableMs) e.state = 'STALE';
+      out.push(e);
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- link layer
+
+  /** Transmit a frame out of one of this namespace's interfaces. */
+  transmit(iface: Iface, frame: EthernetFrame, reqId = frameReqId(frame)): void {
+    if (!iface.up) return;
+    this.net.capture(iface, frame, 'out');
+    if (this.net.traces.wants(reqId)) this.#frameHop(iface, frame, 'xmit', 'out', reqId);
+    switch (iface.kind) {
+      case 'loopback':
+        this.net.scheduler.after(0, () => {
+          this.net.capture(iface, frame, 'in');
+          const p = frame.payload as Ipv4Packet;
+          if (this.net.traces.wants(p.reqId)) this.#frameHop(iface, frame, 'recv', 'in', p.reqId);
+          this.ipInput(iface, p);
+        });
+        return;
+      case 'bridge':
+        this.net.bridgeOutput(iface, frame, reqId);
+        return;
+      case 'veth':
+        this.net.wire(iface, frame, reqId);
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------- traces
+
+  #hop(p: Ipv4Packet, kind: 'hook' | 'route' | 'drop' | 'deliver' | 'nat' | 'arp', extra: Record<string, unknown>): void {
+    this.net.traces.record({
+      time: this.net.scheduler.now(),
+      reqId: p.reqId,
+      pid: p.pid,
+      netns: this.id,
+      kind,
+      packet: formatFrameLine(p),
+      ...extra,
+    } as Parameters<Network['traces']['record']>[0]);
+  }
+
+  #frameHop(iface: Iface, frame: EthernetFrame, kind: 'xmit' | 'recv', dir: 'in' | 'out', reqId: number): void {
+    const payload = frame.payload;
+    const isArp = 'kind' in payload && payload.kind === 'arp';
+    this.net.traces.record({
+      time: this.net.scheduler.now(),
+      reqId,
+      pid: isArp ? 0 : (payload as Ipv4Packet).pid,
+      netns: this.id,
+      kind,
+      iface: iface.name,
+      dir,
+      packet: formatFrameLine(payload),
+      ...(iface.kind === 'loopback' ? {} : { detail: `${formatMac(frame.src)} > ${formatMac(frame.dst)}` }),
+    });
+  }
+}
+
+export function frameReqId(frame: EthernetFrame): number {
+  const p = frame.payload;
+  return 'kind' in p && p.kind === 'arp' ? 0 : (p as Ipv4Packet).reqId;
+}
+
+/** A live capture (tcpdump) attached to a namespace: `iface` undefined = `-i any`. */
+export interface CaptureSink {
+  readonly iface: string | undefined;
+  /** `dir` as tcpdump's -i any shows it: In, Out, P (other host), B (broadcast), M (multicast). */
+  onFrame(time: number, iface: Iface, frame: EthernetFrame, dir: 'In' | 'Out' | 'P' | 'B' | 'M'): void;
+}
+
+export type { StreamData, TcpError };

@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { formatIpv4, ipv4 } from './addr';
+import { addPod, httpGet, serveHello, testNet } from './testkit';
+
+describe('packet network (local profile)', () => {
+  it('pod to pod across nodes: handshake, request, response, teardown', () => {
+    const t = testNet();
+    const a = addPod(t, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
+    const b = addPod(t, 'b', 'worker-2', '10.244.2.7', '10.244.2.0/24');
+    serveHello(b, 8000, 'b');
+    const r = httpGet(a, '10.244.2.7', 8000);
+    t.scheduler.runUntil(() => r.done, t.scheduler.now() + 5000);
+    expect(r.error).toBeUndefined();
+    expect(r.response?.status).toBe(200);
+    expect(r.response?.body).toBe('hello from b\n');
+    // client ends in TIME-WAIT, server connection is gone
+    const clientConns = [...a.tcpConns.values()].flatMap((m) => [...m.values()]);
+    expect(clientConns.map((c) => c.state)).toEqual(['TIME-WAIT']);
+    t.scheduler.advance(10); // the client's last ACK reaches the server
+    expect(b.tcpConns.size).toBe(0);
+    t.scheduler.advance(61_000);
+    expect(a.tcpConns.size).toBe(0);
+  });
+
+  it('closed port answers RST: ECONNREFUSED without delay', () => {
+    const t = testNet();
+    const a = addPod(t, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
+    addPod(t, 'b', 'worker-1', '10.244.1.6', '10.244.1.0/24');
+    const start = t.scheduler.now();
+    const r = httpGet(a, '10.244.1.6', 9999);
+    t.scheduler.runUntil(() => r.done, start + 5000);
+    expect(r.error).toBe('ECONNREFUSED');
+    expect(t.scheduler.now() - start).toBeLessThan(5);
+  });
+
+  it('deleted pod: ARP fails, the connection reports host unreachable', () => {
+    const t = testNet();
+    const a = addPod(t, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
+    addPod(t, 'b', 'worker-1', '10.244.1.6', '10.244.1.0/24');
+    t.cni.removePod('default/b');
+    const start = t.scheduler.now();
+    const r = httpGet(a, '10.244.1.6', 8000);
+    t.scheduler.runUntil(() => r.done, start + 200_000);
+    expect(r.error).toBe('EHOSTUNREACH');
+    // three ARP requests one second apart, then the kernel gives up
+    expect(t.scheduler.now() - start).toBeGreaterThanOrEqual(3000);
+    expect(t.scheduler.now() - start).toBeLessThan(3100);
+  });
+
+  it('SYN retransmission follows Linux backoff (1, 2, 4, … s) and times out', () => {
+    const t = testNet();
+    const a = addPod(t, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
+    // a destination routed out to the internet where nobody answers: blackhole it at the workstation
+    t.topology.loginNs.addRoute({ dst: ipv4('10.96.0.0'), prefix: 12, type: 'blackhole' });
+    const sent: number[] = [];
+    t.network.attachCapture(a, { iface: 'eth0', onFrame: (time, _i, f, dir) => { if (dir === 'Out' && !('kind' in f.payload)) sent.push(time); } });
+    const start = t.scheduler.now();
+    const r = httpGet(a, '10.96.45.12', 80);
+    t.scheduler.runUntil(() => r.done, start + 300_000);
+    expect(r.error).toBe('ETIMEDOUT');
+    const offsets = sent.map((x) => Math.round(x - start));
+    expect(offsets).toEqual([0, 1000, 3000, 7000, 15000, 31000, 63000]);
+    expect(Math.round(t.scheduler.now() - start)).toBe(127000);
+  });
+
+  it('ip_forward and routes: each node routes the other podCIDRs via node IPs', () => {
+    const t = testNet();
+    const w1 = t.topology.nodes.get('worker-1')!;
+    const r = w1.routeTo(ipv4('10.244.2.9'))!;
+    expect(formatIpv4(r.route.via!)).toBe('172.18.0.4');
+    expect(formatIpv4(r.src)).toBe('172.18.0.3');
+  });
+
+  it('cloud: laptop reaches a node through its public IP (1:1 NAT at the internet gateway)', () => {
+    const t = testNet('cloud');
+    const node = t.topology.nodes.get('node-1')!;
+    serveHello(node, 30080, 'node-1');
+    const r = httpGet(t.topology.loginNs, '203.0.113.101', 30080);
+    t.scheduler.runUntil(() => r.done, t.scheduler.now() + 5000);
+    expect(r.response?.body).toBe('hello from node-1\n');
+  });
+});

@@ -1,0 +1,216 @@
+/**
+ * The packet network of one World: every network namespace (workstation/laptop, nodes, pods, the VPC router, the
+ * internet), the cables between them, and the observers that wrap them — captures (tcpdump, pcap) and packet
+ * traces. Frames cross a cable as a scheduler task after the cable's latency, so everything runs on virtual time.
+ */
+import type { Rng } from '../core/rng';
+import type { Scheduler } from '../core/scheduler';
+import { BROADCAST_MAC, randomMac, type Mac } from './addr';
+import { Iface } from './iface';
+import { NetNamespace, frameReqId } from './netns';
+import type { EthernetFrame } from './packet/ethernet';
+import { clonePacket, type Ipv4Packet } from './packet/ipv4';
+import { TraceStore } from './trace';
+import { formatFrameLine } from './format';
+import { formatMac } from './addr';
+import type { NetfilterNamespace } from '../netfilter/hook-api';
+
+export class Network {
+  readonly namespaces = new Map<string, NetNamespace>();
+  readonly traces: TraceStore;
+  #ifindex = 1;
+  #pid = 0;
+  #capturing = 0;
+  /** Builds each new namespace's netfilter (set by the netfilter subsystem; pass-through until then). */
+  netfilterFactory: ((ns: NetNamespace) => NetfilterNamespace) | null = null;
+
+  constructor(
+    readonly scheduler: Scheduler,
+    readonly rng: Rng,
+    traces?: TraceStore,
+  ) {
+    this.traces = traces ?? new TraceStore();
+  }
+
+  nextIfindex(): number {
+    return ++this.#ifindex;
+  }
+
+  nextPid(): number {
+    return ++this.#pid;
+  }
+
+  randomMac(): Mac {
+    return randomMac(() => this.rng.nextUint32());
+  }
+
+  createNamespace(id: string, displayName?: string): NetNamespace {
+    if (this.namespaces.has(id)) throw new Error(`network namespace ${id} exists`);
+    const ns = new NetNamespace(this, id, displayName);
+    if (this.netfilterFactory) ns.netfilter = this.netfilterFactory(ns);
+    this.namespaces.set(id, ns);
+    return ns;
+  }
+
+  ns(id: string): NetNamespace | undefined {
+    return this.namespaces.get(id);
+  }
+
+  removeNamespace(id: string): void {
+    const ns = this.namespaces.get(id);
+    if (!ns) return;
+    for (const iface of [...ns.ifaces.values()]) {
+      if (iface.peer) this.removeVeth(iface);
+    }
+    for (const m of ns.tcpConns.values()) for (const c of m.values()) c.destroy();
+    this.namespaces.delete(id);
+  }
+
+  /** `ip link add A type veth peer name B netns …`: a cable between two namespaces. */
+  vethPair(a: NetNamespace, aName: string, b: NetNamespace, bName: string, latencyMs = 0.005): [Iface, Iface] {
+    const ia = a.addIface(aName, 'veth', this.randomMac());
+    const ib = b.addIface(bName, 'veth', this.randomMac());
+    ia.peer = ib;
+    ib.peer = ia;
+    ia.latencyMs = ib.latencyMs = latencyMs;
+    return [ia, ib];
+  }
+
+  removeVeth(end: Iface): void {
+    const peer = end.peer;
+    end.ns.removeIface(end.name);
+    if (peer) peer.ns.removeIface(peer.name);
+  }
+
+  addBridge(ns: NetNamespace, name: string): Iface {
+    return ns.addIface(name, 'bridge', this.randomMac());
+  }
+
+  /** `ip link set PORT master BRIDGE`. */
+  enslave(port: Iface, bridge: Iface): void {
+    if (bridge.kind !== 'bridge' || port.ns !== bridge.ns) throw new Error(`cannot enslave ${port.name} to ${bridge.name}`);
+    port.master = bridge;
+    bridge.ports!.add(port);
+  }
+
+  // ---------------------------------------------------------------- frames on the wire
+
+  /** A veth end transmits: the frame arrives at the peer after the latency (unless the fault injector drops it). */
+  wire(from: Iface, frame: EthernetFrame, reqId: number): void {
+    const peer = from.peer;
+    if (!peer) return;
+    if (from.lossRate > 0 && this.rng.next() < from.lossRate) {
+      if (this.traces.wants(reqId)) {
+        this.traces.record({ time: this.scheduler.now(), reqId, pid: pidOf(frame), netns: from.ns.id, kind: 'drop', iface: from.name, packet: formatFrameLine(frame.payload), detail: `lost on the link ${from.name} (fault injection, loss ${from.lossRate * 100}%)` });
+      }
+      return;
+    }
+    this.scheduler.after(from.latencyMs, () => this.receive(peer, frame));
+  }
+
+  /** A frame arrives on an interface. */
+  receive(iface: Iface, frame: EthernetFrame): void {
+    if (!iface.up || !this.namespaces.has(iface.ns.id)) return;
+    const payload = frame.payload;
+    // Conntrack state is per namespace: a packet entering another namespace starts untracked there.
+    if (!('kind' in payload && payload.kind === 'arp')) (payload as Ipv4Packet).nfct = undefined;
+    this.capture(iface, frame, 'in');
+    const reqId = frameReqId(frame);
+    if (this.traces.wants(reqId)) {
+      this.traces.record({ time: this.scheduler.now(), reqId, pid: pidOf(frame), netns: iface.ns.id, kind: 'recv', iface: iface.name, dir: 'in', packet: formatFrameLine(frame.payload), detail: `${formatMac(frame.src)} > ${formatMac(frame.dst)}` });
+    }
+    if (iface.master) {
+      this.#bridgeInput(iface.master, iface, frame, reqId);
+      return;
+    }
+    if (frame.dst !== iface.mac && frame.dst !== BROADCAST_MAC) {
+      if (this.traces.wants(reqId)) this.traces.record({ time: this.scheduler.now(), reqId, pid: pidOf(frame), netns: iface.ns.id, kind: 'drop', iface: iface.name, packet: formatFrameLine(frame.payload), detail: `frame for ${formatMac(frame.dst)}, not this interface (${formatMac(iface.mac)})` });
+      return;
+    }
+    iface.ns.l2Input(iface, frame);
+  }
+
+  /** A frame entered a bridge from a port: learn, then deliver up, forward or flood. */
+  #bridgeInput(bridge: Iface, port: Iface, frame: EthernetFrame, reqId: number): void {
+    const now = this.scheduler.now();
+    bridge.fdb!.set(frame.src, { port, updatedAt: now });
+    const tracing = this.traces.wants(reqId);
+    if (frame.dst === bridge.mac || frame.dst === BROADCAST_MAC) {
+      if (frame.dst === BROADCAST_MAC) this.#flood(bridge, port, frame, reqId);
+      if (tracing) this.#bridgeHop(bridge, frame, reqId, frame.dst === BROADCAST_MAC ? `broadcast: flooded to the other ports and passed up to ${bridge.name}` : `for ${bridge.name} itself: passed up to the IP stack`);
+      this.capture(bridge, frame, 'in');
+      bridge.ns.l2Input(bridge, frame);
+      return;
+    }
+    const entry = bridge.fdb!.get(frame.dst);
+    if (entry && bridge.ports!.has(entry.port)) {
+      if (entry.port === port && !port.hairpin) return;
+      if (tracing) this.#bridgeHop(bridge, frame, reqId, `FDB: ${formatMac(frame.dst)} is on port ${entry.port.name}`);
+      this.#portOut(entry.port, frame, reqId);
+      return;
+    }
+    if (tracing) this.#bridgeHop(bridge, frame, reqId, `unknown destination ${formatMac(frame.dst)}: flooded`);
+    this.#flood(bridge, port, frame, reqId);
+  }
+
+  /** The bridge's own IP stack transmits (routed out of cni0): FDB lookup or flood. */
+  bridgeOutput(bridge: Iface, frame: EthernetFrame, reqId: number): void {
+    if (frame.dst !== BROADCAST_MAC) {
+      const entry = bridge.fdb!.get(frame.dst);
+      if (entry && bridge.ports!.has(entry.port)) {
+        if (this.traces.wants(reqId)) this.#bridgeHop(bridge, frame, reqId, `FDB: ${formatMac(frame.dst)} is on port ${entry.port.name}`);
+        this.#portOut(entry.port, frame, reqId);
+        return;
+      }
+    }
+    this.#flood(bridge, null, frame, reqId);
+  }
+
+  #flood(bridge: Iface, except: Iface | null, frame: EthernetFrame, reqId: number): void {
+    for (const p of bridge.ports!) if (p !== except) this.#portOut(p, frame, reqId);
+  }
+
+  #portOut(port: Iface, frame: EthernetFrame, reqId: number): void {
+    if (!port.up) return;
+    this.capture(port, frame, 'out');
+    this.wire(port, frame, reqId);
+  }
+
+  #bridgeHop(bridge: Iface, frame: EthernetFrame, reqId: number, detail: string): void {
+    this.traces.record({ time: this.scheduler.now(), reqId, pid: pidOf(frame), netns: bridge.ns.id, kind: 'bridge', iface: bridge.name, packet: formatFrameLine(frame.payload), detail });
+  }
+
+  // ---------------------------------------------------------------- captures
+
+  /** Hand a frame to the namespace's live captures (tcpdump); free when nobody captures. */
+  capture(iface: Iface, frame: EthernetFrame, dir: 'in' | 'out'): void {
+    if (this.#capturing === 0) return;
+    const sinks = iface.ns.captures;
+    if (sinks.length === 0) return;
+    let d: 'In' | 'Out' | 'P' | 'B' | 'M' = 'Out';
+    if (dir === 'in') d = frame.dst === BROADCAST_MAC ? 'B' : frame.dst === iface.mac || iface.kind === 'loopback' ? 'In' : 'P';
+    const payload = frame.payload;
+    const snap: EthernetFrame = 'kind' in payload && payload.kind === 'arp' ? frame : { dst: frame.dst, src: frame.src, payload: clonePacket(payload as Ipv4Packet) };
+    const now = this.scheduler.now();
+    for (const s of sinks) if (s.iface === undefined || s.iface === iface.name) s.onFrame(now, iface, snap, d);
+  }
+
+  /** Attach a capture to a namespace; returns a detach function. */
+  attachCapture(ns: NetNamespace, sink: NetNamespace['captures'][number]): () => void {
+    ns.captures.push(sink);
+    this.#capturing++;
+    let attached = true;
+    return () => {
+      if (!attached) return;
+      attached = false;
+      const i = ns.captures.indexOf(sink);
+      if (i >= 0) ns.captures.splice(i, 1);
+      this.#capturing--;
+    };
+  }
+}
+
+function pidOf(frame: EthernetFrame): number {
+  const p = frame.payload;
+  return 'kind' in p && p.kind === 'arp' ? 0 : (p as Ipv4Packet).pid;
+}

@@ -1,0 +1,421 @@
+/**
+ * DNS messages (RFC 1035) as records. The DNS server and resolvers (emulator/dns/) build and read these; the
+ * wire form exists for UDP lengths (which tcpdump prints) and pcap. Names are stored without the trailing dot
+ * (`web.default.svc.cluster.local`; the root is ``). `emitDns`/`parseDns` are exact inverses; emit compresses
+ * names as real servers do, so lengths match theirs.
+ */
+import { ByteReader, ByteWriter, ParseError } from './bytes';
+
+export const DNS_TYPES = {
+  A: 1,
+  NS: 2,
+  CNAME: 5,
+  SOA: 6,
+  PTR: 12,
+  TXT: 16,
+  AAAA: 28,
+  SRV: 33,
+  OPT: 41,
+  ANY: 255,
+} as const;
+export type DnsType = keyof typeof DNS_TYPES;
+const TYPE_NAMES = new Map<number, DnsType>(Object.entries(DNS_TYPES).map(([k, v]) => [v, k as DnsType]));
+
+export const DNS_CLASS_IN = 1;
+
+export const DNS_RCODES = { NOERROR: 0, FORMERR: 1, SERVFAIL: 2, NXDOMAIN: 3, NOTIMP: 4, REFUSED: 5 } as const;
+export type DnsRcodeName = keyof typeof DNS_RCODES;
+
+export interface DnsQuestion {
+  readonly name: string;
+  readonly type: DnsType;
+  readonly class: number;
+}
+
+export type DnsRdata =
+  | { readonly type: 'A'; readonly address: string }
+  | { readonly type: 'AAAA'; readonly address: string }
+  | { readonly type: 'CNAME' | 'NS' | 'PTR'; readonly target: string }
+  | {
+      readonly type: 'SRV';
+      readonly priority: number;
+      readonly weight: number;
+      readonly port: number;
+      readonly target: string;
+    }
+  | {
+      readonly type: 'SOA';
+      readonly mname: string;
+      readonly rname: string;
+      readonly serial: number;
+      readonly refresh: number;
+      readonly retry: number;
+      readonly expire: number;
+      readonly minimum: number;
+    }
+  | { readonly type: 'TXT'; readonly texts: readonly string[] }
+  /** EDNS0 OPT pseudo-record: `class` carries the UDP payload size and `ttl` the extended flags. */
+  | { readonly type: 'OPT'; readonly options: Uint8Array };
+
+export interface DnsRecord {
+  readonly name: string;
+  readonly class: number;
+  readonly ttl: number;
+  readonly rdata: DnsRdata;
+}
+
+export interface DnsMessage {
+  readonly kind: 'dns';
+  readonly id: number;
+  readonly qr: boolean;
+  readonly opcode: number;
+  readonly aa: boolean;
+  readonly tc: boolean;
+  readonly rd: boolean;
+  readonly ra: boolean;
+  readonly ad: boolean;
+  readonly cd: boolean;
+  readonly rcode: number;
+  readonly questions: readonly DnsQuestion[];
+  readonly answers: readonly DnsRecord[];
+  readonly authority: readonly DnsRecord[];
+  readonly additional: readonly DnsRecord[];
+}
+
+/** A message with defaults for the flags not given. */
+export function dnsMessage(fields: Partial<DnsMessage> & { id: number }): DnsMessage {
+  return {
+    kind: 'dns',
+    qr: false,
+    opcode: 0,
+    aa: false,
+    tc: false,
+    rd: false,
+    ra: false,
+    ad: false,
+    cd: false,
+    rcode: 0,
+    questions: [],
+    answers: [],
+    authority: [],
+    additional: [],
+    ...fields,
+  };
+}
+
+// ---- IPv6 text (AAAA) ----
+
+export function parseIpv6(text: string): Uint8Array | undefined {
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const parse = (s: string): number[] | undefined => {
+    if (s === '') return [];
+    const groups = s.split(':');
+    const out: number[] = [];
+    for (const g of groups) {
+      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
+      out.push(parseInt(g, 16));
+    }
+    return out;
+  };
+  const head = parse(halves[0]!);
+  const tail = halves.length === 2 ? parse(halves[1]!) : [];
+  if (!head || !tail) return undefined;
+  const fill = 8 - head.length - tail.length;
+  if (halves.length === 1 ? fill !== 0 : fill < 1) return undefined;
+  const groups = [...head, ...new Array<number>(halves.length === 2 ? fill : 0).fill(0), ...tail];
+  const bytes = new Uint8Array(16);
+  groups.forEach((g, i) => {
+    bytes[2 * i] = g >> 8;
+    bytes[2 * i + 1] = g & 255;
+  });
+  return bytes;
+}
+
+/** RFC 5952 text: lowercase, no leading zeros, the longest run (≥ 2) of zero groups as `::`. */
+export function formatIpv6(bytes: Uint8Array): string {
+  const g: number[] = [];
+  for (let i = 0; i < 16; i += 2) g.push((bytes[i]! << 8) | bytes[i + 1]!);
+  let bestStart = -1, bestLen = 0;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) { i++; continue; }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) { bestStart = i; bestLen = j - i; }
+    i = j;
+  }
+  const hex = (a: number[]) => a.map((x) => x.toString(16)).join(':');
+  if (bestLen < 2) return hex(g);
+  return `${hex(g.slice(0, bestStart))}::${hex(g.slice(bestStart + bestLen))}`;
+}
+
+// ---- wire format ----
+
+class NameCompressor {
+  readonly #offsets = new Map<string, number>();
+
+  write(w: ByteWriter, name: string): void {
+    const labels = name === '' ? [] : name.split('.');
+    for (let i = 0; i < labels.length; i++) {
+      const suffix = labels.slice(i).join('.');
+      const at = this.#offsets.get(suffix);
+      if (at !== undefined) {
+        w.u16(0xc000 | at);
+        return;
+      }
+      if (w.length < 0x4000) this.#offsets.set(suffix, w.length);
+      const label = labels[i]!;
+      if (label.length === 0 || label.length > 63) throw new Error(`bad DNS label in ${JSON.stringify(name)}`);
+      w.u8(label.length);
+      for (let c = 0; c < label.length; c++) w.u8(label.charCodeAt(c));
+    }
+    w.u8(0);
+  }
+}
+
+function writeRecord(w: ByteWriter, names: NameCompressor, rec: DnsRecord): void {
+  const d = rec.rdata;
+  names.write(w, rec.name);
+  w.u16(DNS_TYPES[d.type]).u16(rec.class).u32(rec.ttl >>> 0);
+  const lenAt = w.length;
+  w.u16(0);
+  const start = w.length;
+  switch (d.type) {
+    case 'A': {
+      const parts = d.address.split('.').map(Number);
+      for (const p of parts) w.u8(p);
+      break;
+    }
+    case 'AAAA': {
+      const b = parseIpv6(d.address);
+      if (!b) throw new Error(`bad AAAA address ${d.address}`);
+      w.bytes(b);
+      break;
+    }
+    case 'CNAME':
+    case 'NS':
+    case 'PTR':
+      names.write(w, d.target);
+      break;
+    case 'SRV':
+      w.u16(d.priority).u16(d.weight).u16(d.port);
+      names.write(w, d.target); // RFC 2782 forbids compression here, but real servers (CoreDNS) compress anyway
+      break;
+    case 'SOA':
+      names.write(w, d.mname);
+      names.write(w, d.rname);
+      w.u32(d.serial).u32(d.refresh).u32(d.retry).u32(d.expire).u32(d.minimum);
+      break;
+    case 'TXT':
+      for (const t of d.texts) {
+        w.u8(t.length);
+        for (let c = 0; c < t.length; c++) w.u8(t.charCodeAt(c));
+      }
+      break;
+    case 'OPT':
+      w.bytes(d.options);
+      break;
+  }
+  w.patch16(lenAt, w.length - start);
+}
+
+export function emitDns(msg: DnsMessage, w = new ByteWriter(512)): Uint8Array {
+  const base = w.length;
+  if (base !== 0) throw new Error('emitDns writes a message from offset 0 (compression offsets)');
+  const flags =
+    (msg.qr ? 0x8000 : 0) |
+    ((msg.opcode & 15) << 11) |
+    (msg.aa ? 0x400 : 0) |
+    (msg.tc ? 0x200 : 0) |
+    (msg.rd ? 0x100 : 0) |
+    (msg.ra ? 0x80 : 0) |
+    (msg.ad ? 0x20 : 0) |
+    (msg.cd ? 0x10 : 0) |
+    (msg.rcode & 15);
+  w.u16(msg.id).u16(flags).u16(msg.questions.length).u16(msg.answers.length);
+  w.u16(msg.authority.length).u16(msg.additional.length);
+  const names = new NameCompressor();
+  for (const q of msg.questions) {
+    names.write(w, q.name);
+    w.u16(DNS_TYPES[q.type]).u16(q.class);
+  }
+  for (const r of msg.answers) writeRecord(w, names, r);
+  for (const r of msg.authority) writeRecord(w, names, r);
+  for (const r of msg.additional) writeRecord(w, names, r);
+  return w.finish();
+}
+
+const lengthCache = new WeakMap<DnsMessage, number>();
+
+/** Wire length of a message (what UDP carries and tcpdump prints in parentheses). */
+export function dnsWireLength(msg: DnsMessage): number {
+  let n = lengthCache.get(msg);
+  if (n === undefined) {
+    n = emitDns(msg).length;
+    lengthCache.set(msg, n);
+  }
+  return n;
+}
+
+function readName(r: ByteReader): string {
+  const labels: string[] = [];
+  let pos = r.pos;
+  let jumped = false;
+  let hops = 0;
+  for (;;) {
+    if (pos >= r.end) throw new ParseError('truncated DNS name');
+    const len = r.buf[pos]!;
+    if ((len & 0xc0) === 0xc0) {
+      if (pos + 1 >= r.end) throw new ParseError('truncated DNS pointer');
+      const target = ((len & 0x3f) << 8) | r.buf[pos + 1]!;
+      if (!jumped) r.pos = pos + 2;
+      jumped = true;
+      if (++hops > 64 || target >= pos) throw new ParseError('DNS pointer loop');
+      pos = target;
+      continue;
+    }
+    if (len & 0xc0) throw new ParseError('bad DNS label type');
+    pos++;
+    if (len === 0) break;
+    if (pos + len > r.end) throw new ParseError('truncated DNS label');
+    let label = '';
+    for (let i = 0; i < len; i++) label += String.fromCharCode(r.buf[pos + i]!);
+    labels.push(label);
+    pos += len;
+  }
+  if (!jumped) r.pos = pos;
+  return labels.join('.');
+}
+
+function typeName(code: number): DnsType {
+  const t = TYPE_NAMES.get(code);
+  if (!t) throw new ParseError(`unsupported DNS type ${code}`);
+  return t;
+}
+
+function readRecord(r: ByteReader): DnsRecord {
+  const name = readName(r);
+  const type = typeName(r.u16());
+  const klass = r.u16();
+  const ttl = r.u32();
+  const len = r.u16();
+  const end = r.pos + len;
+  if (end > r.end) throw new ParseError('truncated DNS rdata');
+  let rdata: DnsRdata;
+  switch (type) {
+    case 'A': {
+      const b = r.bytes(4);
+      rdata = { type, address: `${b[0]}.${b[1]}.${b[2]}.${b[3]}` };
+      break;
+    }
+    case 'AAAA':
+      rdata = { type, address: formatIpv6(r.bytes(16)) };
+      break;
+    case 'CNAME':
+    case 'NS':
+    case 'PTR':
+      rdata = { type, target: readName(r) };
+      break;
+    case 'SRV': {
+      const priority = r.u16(), weight = r.u16(), port = r.u16();
+      rdata = { type, priority, weight, port, target: readName(r) };
+      break;
+    }
+    case 'SOA': {
+      const mname = readName(r), rname = readName(r);
+      rdata = { type, mname, rname, serial: r.u32(), refresh: r.u32(), retry: r.u32(), expire: r.u32(), minimum: r.u32() };
+      break;
+    }
+    case 'TXT': {
+      const texts: string[] = [];
+      while (r.pos < end) {
+        const n = r.u8();
+        let t = '';
+        for (const c of r.bytes(n)) t += String.fromCharCode(c);
+        texts.push(t);
+      }
+      rdata = { type, texts };
+      break;
+    }
+    case 'OPT':
+      rdata = { type, options: r.bytes(len) };
+      break;
+    default:
+      throw new ParseError(`unsupported DNS record type ${type}`);
+  }
+  if (r.pos !== end) throw new ParseError('DNS rdata length mismatch');
+  return { name, class: klass, ttl, rdata };
+}
+
+export function parseDns(bytes: Uint8Array): DnsMessage {
+  const r = new ByteReader(bytes);
+  const id = r.u16();
+  const flags = r.u16();
+  const qd = r.u16(), an = r.u16(), ns = r.u16(), ar = r.u16();
+  const questions: DnsQuestion[] = [];
+  for (let i = 0; i < qd; i++) {
+    const name = readName(r);
+    questions.push({ name, type: typeName(r.u16()), class: r.u16() });
+  }
+  const read = (n: number) => Array.from({ length: n }, () => readRecord(r));
+  const answers = read(an), authority = read(ns), additional = read(ar);
+  if (r.remaining !== 0) throw new ParseError('trailing bytes after DNS message');
+  return {
+    kind: 'dns',
+    id,
+    qr: (flags & 0x8000) !== 0,
+    opcode: (flags >> 11) & 15,
+    aa: (flags & 0x400) !== 0,
+    tc: (flags & 0x200) !== 0,
+    rd: (flags & 0x100) !== 0,
+    ra: (flags & 0x80) !== 0,
+    ad: (flags & 0x20) !== 0,
+    cd: (flags & 0x10) !== 0,
+    rcode: flags & 15,
+    questions,
+    answers,
+    authority,
+    additional,
+  };
+}
+
+/** tcpdump's one-line DNS summary (without the `(len)` suffix), e.g. `5080+ [1au] A? web.default.svc.cluster.local.`. */
+export function dnsSummary(msg: DnsMessage): string {
+  const fq = (n: string) => (n === '' ? '.' : n + '.');
+  if (!msg.qr) {
+    let s = `${msg.id}${msg.rd ? '+' : ''}`;
+    if (msg.additional.length) s += ` [${msg.additional.length}au]`;
+    const q = msg.questions[0];
+    if (q) s += ` ${q.type}? ${fq(q.name)}`;
+    return s;
+  }
+  const rcodeNames = ['', 'FormErr', 'ServFail', 'NXDomain', 'NotImp', 'Refused'];
+  let s = `${msg.id}`;
+  const rc = rcodeNames[msg.rcode] ?? `Resp${msg.rcode}`;
+  if (rc) s += ` ${rc}`;
+  if (msg.aa) s += '*';
+  if (!msg.ra) s += '-';
+  s += ` ${msg.answers.length}/${msg.authority.length}/${msg.additional.length}`;
+  for (const a of msg.answers) {
+    const d = a.rdata;
+    switch (d.type) {
+      case 'A':
+      case 'AAAA':
+        s += ` ${d.type} ${d.address}`;
+        break;
+      case 'CNAME':
+      case 'PTR':
+      case 'NS':
+        s += ` ${d.type} ${fq(d.target)}`;
+        break;
+      case 'SRV':
+        s += ` SRV ${fq(d.target)}:${d.port} ${d.priority} ${d.weight}`;
+        break;
+      default:
+        s += ` ${d.type}`;
+    }
+    s += ',';
+  }
+  if (msg.answers.length) s = s.slice(0, -1);
+  return s;
+}

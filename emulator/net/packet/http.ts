@@ -1,0 +1,119 @@
+/**
+ * HTTP/1.1 messages as TCP payload records. The stack carries the record; `byteLength` is the size the message
+ * would have on the wire (it moves TCP sequence numbers), and `emitHttp`/`parseHttp` are exact inverses for pcap.
+ */
+import { utf8, utf8Length, fromUtf8 } from './bytes';
+
+export type HttpHeaders = ReadonlyArray<readonly [string, string]>;
+
+export interface HttpRequest {
+  readonly kind: 'http-request';
+  readonly method: string;
+  readonly target: string;
+  readonly version: string;
+  readonly headers: HttpHeaders;
+  readonly body: string;
+  readonly byteLength: number;
+}
+
+export interface HttpResponse {
+  readonly kind: 'http-response';
+  readonly version: string;
+  readonly status: number;
+  readonly reason: string;
+  readonly headers: HttpHeaders;
+  readonly body: string;
+  readonly byteLength: number;
+}
+
+/** Opaque stream bytes (a payload that is not HTTP, or a fragment). */
+export interface RawData {
+  readonly kind: 'raw';
+  readonly bytes: Uint8Array;
+  readonly byteLength: number;
+}
+
+export type StreamData = HttpRequest | HttpResponse | RawData;
+
+function headLength(first: string, headers: HttpHeaders): number {
+  let n = utf8Length(first) + 2;
+  for (const [k, v] of headers) n += utf8Length(k) + 2 + utf8Length(v) + 2;
+  return n + 2;
+}
+
+export function httpRequest(
+  method: string,
+  target: string,
+  headers: HttpHeaders,
+  body = '',
+  version = 'HTTP/1.1',
+): HttpRequest {
+  const byteLength = headLength(`${method} ${target} ${version}`, headers) + utf8Length(body);
+  return { kind: 'http-request', method, target, version, headers, body, byteLength };
+}
+
+export function httpResponse(
+  status: number,
+  reason: string,
+  headers: HttpHeaders,
+  body = '',
+  version = 'HTTP/1.1',
+): HttpResponse {
+  const byteLength = headLength(`${version} ${status} ${reason}`, headers) + utf8Length(body);
+  return { kind: 'http-response', version, status, reason, headers, body, byteLength };
+}
+
+export function rawData(bytes: Uint8Array): RawData {
+  return { kind: 'raw', bytes, byteLength: bytes.length };
+}
+
+export function httpHeader(msg: HttpRequest | HttpResponse, name: string): string | undefined {
+  const lower = name.toLowerCase();
+  for (const [k, v] of msg.headers) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+/** The first line, as tcpdump prints after `HTTP: `. */
+export function httpStartLine(msg: HttpRequest | HttpResponse): string {
+  return msg.kind === 'http-request'
+    ? `${msg.method} ${msg.target} ${msg.version}`
+    : `${msg.version} ${msg.status} ${msg.reason}`;
+}
+
+export function httpText(msg: HttpRequest | HttpResponse): string {
+  let s = httpStartLine(msg) + '\r\n';
+  for (const [k, v] of msg.headers) s += `${k}: ${v}\r\n`;
+  return s + '\r\n' + msg.body;
+}
+
+export function emitStreamData(data: StreamData): Uint8Array {
+  return data.kind === 'raw' ? data.bytes : utf8(httpText(data));
+}
+
+/**
+ * Parse bytes as an HTTP message when they look like one (a request line or a status line ending in CRLF and a
+ * complete head); otherwise return them as raw data. The inverse of `emitStreamData`.
+ */
+export function parseStreamData(bytes: Uint8Array): StreamData {
+  const text = fromUtf8(bytes);
+  const headEnd = text.indexOf('\r\n\r\n');
+  if (headEnd < 0 || utf8Length(text) !== bytes.length) return rawData(bytes);
+  const lines = text.slice(0, headEnd).split('\r\n');
+  const first = lines[0]!;
+  const headers: [string, string][] = [];
+  for (const line of lines.slice(1)) {
+    const i = line.indexOf(': ');
+    if (i <= 0) return rawData(bytes);
+    headers.push([line.slice(0, i), line.slice(i + 2)]);
+  }
+  const body = text.slice(headEnd + 4);
+  let msg: StreamData | undefined;
+  const status = /^(HTTP\/\d\.\d) (\d{3}) (.*)$/.exec(first);
+  const request = /^([A-Z]+) (\S+) (HTTP\/\d\.\d)$/.exec(first);
+  if (status) msg = httpResponse(Number(status[2]), status[3]!, headers, body, status[1]!);
+  else if (request) msg = httpRequest(request[1]!, request[2]!, headers, body, request[3]!);
+  if (!msg || msg.byteLength !== bytes.length) return rawData(bytes);
+  const again = emitStreamData(msg);
+  for (let i = 0; i < again.length; i++) if (again[i] !== bytes[i]) return rawData(bytes);
+  return msg;
+}

@@ -1,0 +1,96 @@
+/**
+ * A routing table with longest-prefix match, as `ip route` shows the main table. Routes are grouped by prefix
+ * length so a lookup tries at most 33 hash probes, whatever the table size.
+ */
+import { formatIpv4, networkOf, prefixMask, type Ipv4 } from './addr';
+
+export type RouteType = 'unicast' | 'blackhole' | 'unreachable' | 'prohibit';
+
+export interface Route {
+  /** Network address (already masked) and prefix length. */
+  readonly dst: Ipv4;
+  readonly prefix: number;
+  readonly type: RouteType;
+  /** Gateway (`via`), when not on-link. */
+  readonly via?: Ipv4;
+  /** Output interface name (absent for blackhole/unreachable). */
+  readonly dev?: string;
+  /** Preferred source address. */
+  readonly src?: Ipv4;
+  /** `kernel` for connected routes the kernel adds with an address, `static` for routes added by hand/CNI. */
+  readonly proto: 'kernel' | 'static' | 'boot';
+  readonly scope: 'link' | 'global' | 'host';
+  readonly metric?: number;
+}
+
+export class RouteTable {
+  readonly #byPrefix: Array<Map<number, Route> | undefined> = new Array(33);
+  #count = 0;
+
+  add(route: Route): Route {
+    const r = { ...route, dst: networkOf(route.dst, route.prefix) };
+    let m = this.#byPrefix[r.prefix];
+    if (!m) m = this.#byPrefix[r.prefix] = new Map();
+    if (m.has(r.dst)) throw new Error('RTNETLINK answers: File exists');
+    m.set(r.dst, r);
+    this.#count++;
+    return r;
+  }
+
+  /** Replace or add (`ip route replace`). */
+  replace(route: Route): Route {
+    this.remove(route.dst, route.prefix);
+    return this.add(route);
+  }
+
+  remove(dst: Ipv4, prefix: number): boolean {
+    const m = this.#byPrefix[prefix];
+    const key = networkOf(dst, prefix);
+    if (!m || !m.delete(key)) return false;
+    this.#count--;
+    return true;
+  }
+
+  /** Remove every route through an interface (the interface went away). */
+  removeDev(dev: string): void {
+    for (const m of this.#byPrefix) {
+      if (!m) continue;
+      for (const [k, r] of m) if (r.dev === dev) { m.delete(k); this.#count--; }
+    }
+  }
+
+  lookup(addr: Ipv4): Route | undefined {
+    for (let p = 32; p >= 0; p--) {
+      const m = this.#byPrefix[p];
+      if (!m) continue;
+      const r = m.get((addr & prefixMask(p)) >>> 0);
+      if (r) return r;
+    }
+    return undefined;
+  }
+
+  get size(): number {
+    return this.#count;
+  }
+
+  /** In the kernel's dump order (by network address, then prefix length). */
+  list(): Route[] {
+    const all: Route[] = [];
+    for (const m of this.#byPrefix) if (m) all.push(...m.values());
+    return all.sort((a, b) => a.dst - b.dst || a.prefix - b.prefix);
+  }
+}
+
+/** One line of `ip route` (with the trailing space iproute2 prints). */
+export function formatRoute(r: Route): string {
+  let s = '';
+  if (r.type !== 'unicast') s += `${r.type} `;
+  s += r.prefix === 0 && r.dst === 0 ? 'default' : r.prefix === 32 ? formatIpv4(r.dst) : `${formatIpv4(r.dst)}/${r.prefix}`;
+  if (r.via !== undefined) s += ` via ${formatIpv4(r.via)}`;
+  if (r.dev) s += ` dev ${r.dev}`;
+  if (r.proto !== 'static') s += ` proto ${r.proto}`;
+  if (r.scope !== 'global') s += ` scope ${r.scope}`;
+  if (r.src !== undefined) s += ` src ${formatIpv4(r.src)}`;
+  if (r.metric !== undefined) s += ` metric ${r.metric}`;
+  return s + ' ';
+}

@@ -1,0 +1,411 @@
+/**
+ * A TCP connection (RFC 793 state machine, Linux defaults): three-way handshake with Linux's SYN options, data
+ * with seq/ack and immediate ACKs (quick-ack mode, as at the start of every Linux connection), FIN teardown with
+ * TIME-WAIT, RST handling, and retransmission on the virtual clock — SYN after 1 s, 2 s, 4 s, … (tcp_syn_retries
+ * = 6), data from a 200 ms RTO doubling (tcp_retries2 = 15).
+ */
+import { IPPROTO_TCP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../netfilter/hook-api';
+import type { TaskHandle } from '../core/scheduler';
+import { formatIpv4, type Ipv4 } from './addr';
+import type { NetNamespace, SocketError, TcpListener } from './netns';
+import type { StreamData } from './packet/http';
+import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH } from './packet/icmp';
+import type { Ipv4Packet } from './packet/ipv4';
+import type { TcpOption, TcpSegment } from './packet/tcp';
+
+export type TcpState =
+  | 'CLOSED'
+  | 'LISTEN'
+  | 'SYN-SENT'
+  | 'SYN-RECV'
+  | 'ESTAB'
+  | 'FIN-WAIT-1'
+  | 'FIN-WAIT-2'
+  | 'CLOSE-WAIT'
+  | 'CLOSING'
+  | 'LAST-ACK'
+  | 'TIME-WAIT';
+
+/** errno names a client reports (curl words them: Connection refused, Connection timed out, No route to host). */
+export type TcpError = 'ECONNREFUSED' | 'ETIMEDOUT' | 'EHOSTUNREACH' | 'ENETUNREACH' | 'ECONNRESET';
+
+export interface TcpEvents {
+  /** Handshake complete (client: SYN-ACK received; server: final ACK received). */
+  onConnect?(conn: TcpConnection): void;
+  /** In-order stream data (one record per segment the peer sent). */
+  onData?(conn: TcpConnection, data: StreamData): void;
+  /** The peer sent FIN (no more data will come). */
+  onPeerClose?(conn: TcpConnection): void;
+  /** The connection is finished: `error` undefined for an orderly close. */
+  onClose?(conn: TcpConnection, error?: TcpError): void;
+}
+
+const SYN_RTO_MS = 1000;
+const SYN_RETRIES = 6;
+const SYNACK_RETRIES = 5;
+const DATA_RTO_MS = 200;
+const DATA_RETRIES = 15;
+const TIME_WAIT_MS = 60_000;
+const MSS = 1460;
+const WSCALE = 10;
+const SYN_WINDOW = 64240;
+const SYNACK_WINDOW = 65160;
+
+interface Unacked {
+  readonly seq: number;
+  readonly flags: number;
+  readonly data: StreamData | null;
+  readonly end: number;
+}
+
+const NOP: TcpOption = { kind: 'nop' };
+const SACK_OK: TcpOption = { kind: 'sackOK' };
+const MSS_OPT: TcpOption = { kind: 'mss', value: MSS };
+const WSCALE_OPT: TcpOption = { kind: 'wscale', shift: WSCALE };
+
+export class TcpConnection {
+  state: TcpState = 'CLOSED';
+  events: TcpEvents | null;
+  /** Bytes/records sent and received, for `ss` and tests. */
+  bytesSent = 0;
+  bytesReceived = 0;
+  readonly #ns: NetNamespace;
+  #iss = 0;
+  #sndUna = 0;
+  #sndNxt = 0;
+  #rcvNxt = 0;
+  #tsOffset = 0;
+  #tsRecent = 0;
+  #queue: Unacked[] = [];
+  #rtxTimer: TaskHandle | undefined;
+  #rtxCount = 0;
+  #finQueued = false;
+  #listener: TcpListener | null = null;
+  #isClient: boolean;
+  #ipId = 0;
+  #closedReported = false;
+
+  constructor(
+    ns: NetNamespace,
+    readonly localAddr: Ipv4,
+    readonly localPort: number,
+    readonly remoteAddr: Ipv4,
+    readonly remotePort: number,
+    /** Packets of this connection carry this request id (a server connection inherits it from the SYN). */
+    public reqId: number,
+    events: TcpEvents | null,
+  ) {
+    this.#ns = ns;
+    this.events = events;
+    this.#isClient = events !== null;
+    this.#tsOffset = ns.net.rng.nextUint32();
+    this.#ipId = ns.net.rng.int(65536);
+  }
+
+  get stateName(): TcpState {
+    return this.state;
+  }
+
+  get isClient(): boolean {
+    return this.#isClient;
+  }
+
+  /** Bytes sent but not yet acknowledged (ss Send-Q). */
+  get sendQueue(): number {
+    return (this.#sndNxt - this.#sndUna) >>> 0;
+  }
+
+  toString(): string {
+    return `${formatIpv4(this.localAddr)}:${this.localPort} > ${formatIpv4(this.remoteAddr)}:${this.remotePort} ${this.state}`;
+  }
+
+  // ------------------------------------------------------------ opening
+
+  connect(): void {
+    this.#iss = this.#ns.net.rng.nextUint32();
+    this.#sndUna = this.#iss;
+    this.#sndNxt = this.#iss;
+    this.state = 'SYN-SENT';
+    this.#sendNew(TCP_SYN, null);
+  }
+
+  acceptSyn(syn: Ipv4Packet, listener: TcpListener): void {
+    const seg = syn.l4 as TcpSegment;
+    this.#listener = listener;
+    this.#rcvNxt = (seg.seq + 1) >>> 0;
+    this.#noteTs(seg);
+    this.#iss = this.#ns.net.rng.nextUint32();
+    this.#sndUna = this.#iss;
+    this.#sndNxt = this.#iss;
+    this.state = 'SYN-RECV';
+    this.#sendNew(TCP_SYN | TCP_ACK, null);
+  }
+
+  // ------------------------------------------------------------ application API
+
+  /** Queue stream data (one segment per call). Ignored once the connection is closing. */
+  send(data: StreamData): void {
+    if (this.state !== 'ESTAB' && this.state !== 'CLOSE-WAIT') return;
+    this.bytesSent += data.byteLength;
+    this.#sendNew(TCP_PSH | TCP_ACK, data);
+  }
+
+  /** Orderly close: FIN after any queued data. */
+  close(): void {
+    switch (this.state) {
+      case 'SYN-SENT':
+        this.#finish(undefined);
+        return;
+      case 'SYN-RECV':
+      case 'ESTAB':
+        this.state = 'FIN-WAIT-1';
+        break;
+      case 'CLOSE-WAIT':
+        this.state = 'LAST-ACK';
+        break;
+      default:
+        return;
+    }
+    this.#finQueued = true;
+    this.#sendNew(TCP_FIN | TCP_ACK, null);
+  }
+
+  /** Abortive close: RST now. */
+  abort(): void {
+    if (this.state === 'CLOSED' || this.state === 'TIME-WAIT') return;
+    if (this.state !== 'SYN-SENT') this.#emit(TCP_RST | TCP_ACK, this.#sndNxt, null);
+    this.#finish('ECONNRESET');
+  }
+
+  /** Forget the connection without sending anything (its namespace was deleted). */
+  destroy(): void {
+    this.#ns.net.scheduler.cancel(this.#rtxTimer);
+    this.state = 'CLOSED';
+    this.#ns.removeConn(this);
+  }
+
+  // ------------------------------------------------------------ segments out
+
+  #options(flags: number): TcpOption[] {
+    const ts: TcpOption = { kind: 'ts', val: this.#tsVal(), ecr: this.#tsRecent };
+    if (flags & TCP_SYN) return [MSS_OPT, SACK_OK, ts, NOP, WSCALE_OPT];
+    return [NOP, NOP, ts];
+  }
+
+  #tsVal(): number {
+    return (this.#tsOffset + Math.floor(this.#ns.net.scheduler.now())) >>> 0;
+  }
+
+  #window(flags: number): number {
+    if (flags & TCP_SYN) return flags & TCP_ACK ? SYNACK_WINDOW : SYN_WINDOW;
+    return this.#isClient ? 63 : 64;
+  }
+
+  /** Send a segment that occupies sequence space (SYN, FIN, data) and keep it for retransmission. */
+  #sendNew(flags: number, data: StreamData | null): void {
+    const len = (data ? data.byteLength : 0) + (flags & (TCP_SYN | TCP_FIN) ? 1 : 0);
+    const u: Unacked = { seq: this.#sndNxt, flags, data, end: (this.#sndNxt + len) >>> 0 };
+    this.#sndNxt = u.end;
+    this.#queue.push(u);
+    this.#emit(flags, u.seq, data);
+    if (!this.#rtxTimer) this.#armRtx();
+  }
+
+  #emit(flags: number, seq: number, data: StreamData | null): void {
+    const seg: TcpSegment = {
+      kind: 'tcp',
+      seq: seq >>> 0,
+      ack: flags & TCP_ACK ? this.#rcvNxt : 0,
+      window: flags & TCP_RST ? 0 : this.#window(flags),
+      urgent: 0,
+      options: flags & TCP_RST ? [] : this.#options(flags),
+      data,
+    };
+    const p = this.#ns.newPacket(this.localAddr, this.remoteAddr, IPPROTO_TCP, this.localPort, this.remotePort, flags, seg, { reqId: this.reqId });
+    // Linux: a SYN-ACK carries IP id 0; a connected socket numbers its packets from a random start.
+    p.id = flags & TCP_SYN && flags & TCP_ACK ? 0 : (this.#ipId = (this.#ipId + 1) & 0xffff);
+    if (!this.#ns.output(p) && this.state === 'SYN-SENT') this.#finish('ENETUNREACH');
+  }
+
+  #ack(): void {
+    this.#emit(TCP_ACK, this.#sndNxt, null);
+  }
+
+  #armRtx(): void {
+    const synPhase = this.state === 'SYN-SENT' || this.state === 'SYN-RECV';
+    const base = synPhase ? SYN_RTO_MS : DATA_RTO_MS;
+    const delay = base * 2 ** this.#rtxCount;
+    this.#rtxTimer = this.#ns.net.scheduler.after(delay, () => this.#onRtx(), { label: 'tcp-rtx' });
+  }
+
+  #onRtx(): void {
+    this.#rtxTimer = undefined;
+    if (this.#queue.length === 0 || this.state === 'CLOSED') return;
+    const limit = this.state === 'SYN-SENT' ? SYN_RETRIES : this.state === 'SYN-RECV' ? SYNACK_RETRIES : DATA_RETRIES;
+    if (this.#rtxCount >= limit) {
+      this.#finish('ETIMEDOUT');
+      return;
+    }
+    this.#rtxCount++;
+    const u = this.#queue[0]!;
+    this.#emit(u.flags, u.seq, u.data);
+    this.#armRtx();
+  }
+
+  // ------------------------------------------------------------ segments in
+
+  #noteTs(seg: TcpSegment): void {
+    for (const o of seg.options) if (o.kind === 'ts') this.#tsRecent = o.val;
+  }
+
+  input(p: Ipv4Packet): void {
+    const seg = p.l4 as TcpSegment;
+    const flags = p.tcpFlags;
+    if (this.state === 'CLOSED') return;
+    if (flags & TCP_RST) {
+      if (this.state === 'SYN-SENT') {
+        if (flags & TCP_ACK && seg.ack === this.#sndNxt) this.#finish('ECONNREFUSED');
+        return;
+      }
+      if (this.state === 'TIME-WAIT') return;
+      this.#finish(this.state === 'SYN-RECV' ? undefined : 'ECONNRESET');
+      return;
+    }
+    this.#noteTs(seg);
+    if (this.state === 'SYN-SENT') {
+      if (flags & TCP_SYN && flags & TCP_ACK && seg.ack === this.#sndNxt) {
+        this.#rcvNxt = (seg.seq + 1) >>> 0;
+        this.#acked(seg.ack);
+        this.state = 'ESTAB';
+        this.#ack();
+        this.events?.onConnect?.(this);
+      }
+      return;
+    }
+    if (flags & TCP_SYN) {
+      // A retransmitted SYN (our SYN-ACK was lost) or SYN-ACK (our ACK was lost): answer with what we sent.
+      if (this.state === 'SYN-RECV' && !(flags & TCP_ACK)) this.#emit(TCP_SYN | TCP_ACK, this.#iss, null);
+      else this.#ack();
+      return;
+    }
+    if (flags & TCP_ACK) this.#acked(seg.ack);
+    if (this.state === 'SYN-RECV' && flags & TCP_ACK && seg.ack === ((this.#iss + 1) >>> 0)) {
+      this.state = 'ESTAB';
+      const l = this.#listener;
+      if (l) this.events = l.accept(this);
+      this.events?.onConnect?.(this);
+    }
+    const dataLen = seg.data ? seg.data.byteLength : 0;
+    const fin = (flags & TCP_FIN) !== 0;
+    if (dataLen === 0 && !fin) {
+      this.#afterAck();
+      return;
+    }
+    if (seg.seq !== this.#rcvNxt) {
+      // Out of order or duplicate: re-acknowledge what we have (the sender retransmits the gap).
+      this.#ack();
+      return;
+    }
+    if (dataLen > 0 && seg.data) {
+      this.#rcvNxt = (this.#rcvNxt + dataLen) >>> 0;
+      this.bytesReceived += dataLen;
+      if (!fin) this.#ack();
+      if (this.state === 'ESTAB' || this.state === 'FIN-WAIT-1' || this.state === 'FIN-WAIT-2') this.events?.onData?.(this, seg.data);
+    }
+    if (fin) {
+      this.#rcvNxt = (this.#rcvNxt + 1) >>> 0;
+      switch (this.state) {
+        case 'ESTAB':
+          this.state = 'CLOSE-WAIT';
+          this.#ack();
+          this.events?.onPeerClose?.(this);
+          break;
+        case 'FIN-WAIT-1':
+          this.state = this.#queue.length === 0 ? 'TIME-WAIT' : 'CLOSING';
+          this.#ack();
+          if (this.state === 'TIME-WAIT') this.#timeWait();
+          this.events?.onPeerClose?.(this);
+          break;
+        case 'FIN-WAIT-2':
+          this.state = 'TIME-WAIT';
+          this.#ack();
+          this.#timeWait();
+          this.events?.onPeerClose?.(this);
+          break;
+        default:
+          this.#ack();
+      }
+      return;
+    }
+    this.#afterAck();
+  }
+
+  #acked(ack: number): void {
+    // Drop every queued segment the peer acknowledged (modular comparison).
+    let progressed = false;
+    while (this.#queue.length > 0) {
+      const u = this.#queue[0]!;
+      if (((ack - u.end) | 0) < 0) break;
+      this.#queue.shift();
+      progressed = true;
+    }
+    if (((ack - this.#sndUna) | 0) > 0) this.#sndUna = ack;
+    if (progressed) {
+      this.#ns.net.scheduler.cancel(this.#rtxTimer);
+      this.#rtxTimer = undefined;
+      this.#rtxCount = 0;
+      if (this.#queue.length > 0) this.#armRtx();
+    }
+  }
+
+  #afterAck(): void {
+    if (this.#queue.length > 0 || !this.#finQueued) return;
+    switch (this.state) {
+      case 'FIN-WAIT-1':
+        this.state = 'FIN-WAIT-2';
+        break;
+      case 'CLOSING':
+        this.state = 'TIME-WAIT';
+        this.#timeWait();
+        break;
+      case 'LAST-ACK':
+        this.#finish(undefined);
+        break;
+    }
+  }
+
+  #timeWait(): void {
+    this.#ns.net.scheduler.cancel(this.#rtxTimer);
+    this.#rtxTimer = undefined;
+    this.#reportClose(undefined);
+    this.#ns.net.scheduler.after(TIME_WAIT_MS, () => this.#finish(undefined), { background: true, label: 'time-wait' });
+  }
+
+  /** An ICMP error quoting one of our segments. */
+  icmpError(err: SocketError): void {
+    if (this.state !== 'SYN-SENT' && this.state !== 'SYN-RECV') return; // soft error once established
+    if (err.type !== ICMP_DEST_UNREACH) return;
+    const refused = err.code === ICMP_PORT_UNREACH || err.code === ICMP_PROT_UNREACH;
+    this.#finish(refused ? 'ECONNREFUSED' : err.code === 0 ? 'ENETUNREACH' : 'EHOSTUNREACH');
+  }
+
+  /** Connection could not start (no route). */
+  fail(error: TcpError): void {
+    this.#finish(error);
+  }
+
+  #reportClose(error: TcpError | undefined): void {
+    if (this.#closedReported) return;
+    this.#closedReported = true;
+    this.events?.onClose?.(this, error);
+  }
+
+  #finish(error: TcpError | undefined): void {
+    this.#ns.net.scheduler.cancel(this.#rtxTimer);
+    this.#rtxTimer = undefined;
+    this.#queue = [];
+    this.state = 'CLOSED';
+    this.#ns.removeConn(this);
+    this.#reportClose(error);
+  }
+}
