@@ -198,6 +198,7 @@ export interface Deployment extends KubeObject {
     readyReplicas?: number;
     availableReplicas?: number;
     unavailableReplicas?: number;
+    collisionCount?: number;
     conditions?: { type: string; status: string; lastUpdateTime: string; lastTransitionTime: string; reason: string; message: string }[];
   };
 }

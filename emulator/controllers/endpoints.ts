@@ -1,0 +1,108 @@
+/**
+ * The Endpoints controller: for every Service with a selector, an Endpoints object of the same name listing the
+ * selected pods' IPs — ready pods under `addresses`, unready ones under `notReadyAddresses`, terminating pods not
+ * at all (they leave the moment deletion starts) — grouped into subsets by resolved target ports. Addresses are
+ * sorted as strings, as the controller does (`10.244.0.10` before `10.244.0.9`).
+ */
+import type { EndpointAddress, EndpointPort, KubeObject, Pod, Service } from '../api/types';
+import type { Disposable } from '../core/events';
+import { isPodReady, resolveTargetPort } from './pod-util';
+import { WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
+import { ServiceMembers, ServiceSelectorIndex, selects } from './service-index';
+
+export class EndpointsController implements Controller {
+  readonly name = 'endpoints';
+  readonly #queue: WorkQueue;
+  readonly #subs: Disposable[] = [];
+  readonly #index: ServiceSelectorIndex;
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.#index = new ServiceSelectorIndex(ctx.store);
+    this.#queue = new WorkQueue(ctx.scheduler, 'endpoints', (k) => this.#sync(k));
+    this.#subs.push(
+      ctx.store.watch('services', {}, (ev) => {
+        this.#index.onService(ev.type, ev.object);
+        this.#queue.add(`${ev.object.metadata.namespace}/${ev.object.metadata.name}`);
+      }),
+      ctx.store.watch('pods', {}, (ev) => {
+        const ns = ev.object.metadata.namespace!;
+        for (const s of this.#index.servicesFor(ns, ev.object.metadata.labels)) this.#queue.add(`${ns}/${s}`);
+        // A relabelled pod may have left a service: the previous labels are in the store's prior version, which a
+        // watch does not carry, so services keep a record of their members instead.
+        for (const s of this.#members.servicesOf(`${ns}/${ev.object.metadata.name}`)) this.#queue.add(`${ns}/${s}`);
+      }),
+      ctx.store.watch('endpoints', {}, (ev) => {
+        if (ev.type === 'DELETED') this.#queue.add(`${ev.object.metadata.namespace}/${ev.object.metadata.name}`);
+      }),
+    );
+  }
+
+  readonly #members = new ServiceMembers();
+
+  #sync(key: string): void {
+    const [ns, name] = nsName(key);
+    const store = this.ctx.store;
+    const svc = store.peek<Service>('services', ns, name);
+    const existing = store.peek('endpoints', ns, name);
+    this.#members.set(ns, name, []);
+    // Services without a selector have hand-made Endpoints: left alone while the Service exists.
+    if (!svc) {
+      if (existing) store.delete('endpoints', ns, name);
+      return;
+    }
+    if (!svc.spec.selector || svc.spec.type === 'ExternalName') return;
+    const selector = svc.spec.selector;
+    const ports = svc.spec.ports ?? [];
+    const groups = new Map<string, { ports: EndpointPort[]; addresses: EndpointAddress[]; notReady: EndpointAddress[] }>();
+    const members: string[] = [];
+    for (const pod of store.peekList<Pod>('pods', ns)) {
+      if (!selects(selector, pod.metadata.labels)) continue;
+      members.push(pod.metadata.name!);
+      const ip = pod.status?.podIP;
+      if (!ip || pod.metadata.deletionTimestamp) continue;
+      const phase = pod.status?.phase;
+      if (phase === 'Succeeded' || phase === 'Failed') continue;
+      const epPorts: EndpointPort[] = [];
+      for (const p of ports) {
+        const port = resolveTargetPort(pod, p.targetPort ?? p.port, p.protocol ?? 'TCP');
+        if (port === undefined) continue;
+        epPorts.push(p.name ? { name: p.name, port, protocol: p.protocol ?? 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) } : { port, protocol: p.protocol ?? 'TCP' });
+      }
+      const sig = JSON.stringify(epPorts);
+      let g = groups.get(sig);
+      if (!g) groups.set(sig, (g = { ports: epPorts, addresses: [], notReady: [] }));
+      const addr: EndpointAddress = {
+        ip,
+        ...(pod.spec.hostname && pod.spec.subdomain === name ? { hostname: pod.spec.hostname as string } : {}),
+        nodeName: pod.spec.nodeName as string,
+        targetRef: { kind: 'Pod', namespace: ns, name: pod.metadata.name!, uid: pod.metadata.uid! },
+      };
+      if (isPodReady(pod) || svc.spec.publishNotReadyAddresses) g.addresses.push(addr);
+      else g.notReady.push(addr);
+    }
+    this.#members.set(ns, name, members);
+    const byIp = (a: EndpointAddress, b: EndpointAddress) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0);
+    const subsets = [...groups.values()]
+      .filter((g) => g.addresses.length || g.notReady.length)
+      .map((g) => ({
+        ...(g.addresses.length ? { addresses: g.addresses.sort(byIp) } : {}),
+        ...(g.notReady.length ? { notReadyAddresses: g.notReady.sort(byIp) } : {}),
+        ...(g.ports.length ? { ports: g.ports } : {}),
+      }));
+    const labels: Record<string, string> = { ...(svc.metadata.labels ?? {}) };
+    if (svc.spec.clusterIP === 'None') labels['service.kubernetes.io/headless'] = '';
+    const desired: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name, namespace: ns, ...(Object.keys(labels).length ? { labels } : {}) },
+      ...(subsets.length ? { subsets } : {}),
+    };
+    if (!existing) store.create('endpoints', desired);
+    else store.update('endpoints', { ...desired, metadata: { ...existing.metadata, labels: desired.metadata.labels } });
+  }
+
+  dispose(): void {
+    disposeAll(this.#subs);
+    this.#queue.dispose();
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * The EndpointSlice controller (discovery.k8s.io/v1): for every Service with a selector, slices named
+ * `<service>-<5 chars>` labelled `kubernetes.io/service-name` and managed-by `endpointslice-controller.k8s.io`,
+ * owned by the Service, at most 100 endpoints each. Unlike Endpoints, terminating pods stay listed with
+ * `ready: false, terminating: true` (and `serving` = the pod's readiness). A Service with no endpoints gets one
+ * placeholder slice with null endpoints and ports.
+ */
+import { ownerRef } from '../api/meta';
+import type { EndpointPort, EndpointSlice, EndpointSliceEndpoint, KubeObject, Node, Pod, Service } from '../api/types';
+import type { Disposable } from '../core/events';
+import { isPodReady, resolveTargetPort } from './pod-util';
+import { WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
+import { ServiceMembers, ServiceSelectorIndex, selects } from './service-index';
+
+export const MANAGED_BY = 'endpointslice-controller.k8s.io';
+export const MAX_ENDPOINTS_PER_SLICE = 100;
+
+export class EndpointSliceController implements Controller {
+  readonly name = 'endpointslice';
+  readonly #queue: WorkQueue;
+  readonly #subs: Disposable[] = [];
+  readonly #index: ServiceSelectorIndex;
+  readonly #members = new ServiceMembers();
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.#index = new ServiceSelectorIndex(ctx.store);
+    this.#queue = new WorkQueue(ctx.scheduler, 'endpointslice', (k) => this.#sync(k));
+    this.#subs.push(
+      ctx.store.watch('services', {}, (ev) => {
+        this.#index.onService(ev.type, ev.object);
+        if (ev.type !== 'DELETED') this.#queue.add(`${ev.object.metadata.namespace}/${ev.object.metadata.name}`);
+      }),
+      ctx.store.watch('pods', {}, (ev) => {
+        const ns = ev.object.metadata.namespace!;
+        for (const s of this.#index.servicesFor(ns, ev.object.metadata.labels)) this.#queue.add(`${ns}/${s}`);
+        for (const s of this.#members.servicesOf(`${ns}/${ev.object.metadata.name}`)) this.#queue.add(`${ns}/${s}`);
+      }),
+      ctx.store.watch('endpointslices', {}, (ev) => {
+        const svc = ev.object.metadata.labels?.['kubernetes.io/service-name'];
+        if (ev.type === 'DELETED' && svc && ev.object.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] === MANAGED_BY)
+          this.#queue.add(`${ev.object.metadata.namespace}/${svc}`);
+      }),
+    );
+  }
+
+  #sync(key: string): void {
+    const [ns, name] = nsName(key);
+    const store = this.ctx.store;
+    const svc = store.peek<Service>('services', ns, name);
+    this.#members.set(ns, name, []);
+    if (!svc || svc.metadata.deletionTimestamp || !svc.spec.selector || svc.spec.type === 'ExternalName') return;
+    const selector = svc.spec.selector;
+    const groups = new Map<string, { ports: EndpointPort[]; endpoints: EndpointSliceEndpoint[] }>();
+    const members: string[] = [];
+    for (const pod of store.peekList<Pod>('pods', ns)) {
+      if (!selects(selector, pod.metadata.labels)) continue;
+      members.push(pod.metadata.name!);
+      const ip = pod.status?.podIP;
+      const phase = pod.status?.phase;
+      if (!ip || phase === 'Succeeded' || phase === 'Failed') continue;
+      const ports: EndpointPort[] = [];
+      for (const p of svc.spec.ports ?? []) {
+        const port = resolveTargetPort(pod, p.targetPort ?? p.port, p.protocol ?? 'TCP');
+        if (port === undefined) continue;
+        ports.push({ name: p.name ?? '', port, protocol: p.protocol ?? 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) });
+      }
+      const sig = JSON.stringify(ports);
+      let g = groups.get(sig);
+      if (!g) groups.set(sig, (g = { ports, endpoints: [] }));
+      const terminating = pod.metadata.deletionTimestamp !== undefined;
+      const serving = isPodReady(pod);
+      const nodeName = pod.spec.nodeName as string | undefined;
+      const zone = nodeName ? store.peek<Node>('nodes', undefined, nodeName)?.metadata.labels?.['topology.kubernetes.io/zone'] : undefined;
+      g.endpoints.push({
+        addresses: [ip],
+        conditions: { ready: serving && !terminating, serving, terminating },
+        ...(nodeName ? { nodeName } : {}),
+        targetRef: { kind: 'Pod', namespace: ns, name: pod.metadata.name!, uid: pod.metadata.uid! },
+        ...(zone ? { zone } : {}),
+      });
+    }
+    this.#members.set(ns, name, members);
+
+    // Desired slices: one list per port signature, chunked, endpoints in address order for stable output.
+    const desired: { ports: EndpointPort[] | null; endpoints: EndpointSliceEndpoint[] | null }[] = [];
+    for (const g of [...groups.values()].sort((a, b) => (JSON.stringify(a.ports) < JSON.stringify(b.ports) ? -1 : 1))) {
+      g.endpoints.sort((a, b) => (a.addresses[0]! < b.addresses[0]! ? -1 : a.addresses[0]! > b.addresses[0]! ? 1 : 0));
+      for (let i = 0; i < g.endpoints.length; i += MAX_ENDPOINTS_PER_SLICE)
+        desired.push({ ports: g.ports, endpoints: g.endpoints.slice(i, i + MAX_ENDPOINTS_PER_SLICE) });
+    }
+    if (desired.length === 0) desired.push({ ports: null, endpoints: null });
+
+    const existing: EndpointSlice[] = [];
+    for (const d of store.dependentsOf(svc.metadata.uid!))
+      if (d.resource === 'endpointslices' && d.object.metadata.labels?.['endpointslice.kubernetes.io/managed-by'] === MANAGED_BY) existing.push(d.object as EndpointSlice);
+    existing.sort((a, b) => (a.metadata.creationTimestamp! < b.metadata.creationTimestamp! ? -1 : a.metadata.creationTimestamp! > b.metadata.creationTimestamp! ? 1 : a.metadata.name! < b.metadata.name! ? -1 : 1));
+
+    const labels: Record<string, string> = {
+      ...(svc.metadata.labels ?? {}),
+      'endpointslice.kubernetes.io/managed-by': MANAGED_BY,
+      'kubernetes.io/service-name': name,
+    };
+    if (svc.spec.clusterIP === 'None') labels['service.kubernetes.io/headless'] = '';
+    desired.forEach((want, i) => {
+      const body = { addressType: 'IPv4' as const, endpoints: want.endpoints, ports: want.ports };
+      const cur = existing[i];
+      if (cur) store.update('endpointslices', { ...cur, metadata: { ...cur.metadata, labels }, ...body });
+      else
+        store.create('endpointslices', {
+          apiVersion: 'discovery.k8s.io/v1',
+          kind: 'EndpointSlice',
+          metadata: { generateName: `${name}-`, namespace: ns, labels, ownerReferences: [ownerRef(svc)] },
+          ...body,
+        } as KubeObject);
+    });
+    for (const extra of existing.slice(desired.length)) store.delete('endpointslices', ns, extra.metadata.name!);
+  }
+
+  dispose(): void {
+    disposeAll(this.#subs);
+    this.#queue.dispose();
+  }
+}

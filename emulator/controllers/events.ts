@@ -1,0 +1,79 @@
+/**
+ * Events, as client-go's EventRecorder writes them (core/v1 Events): `<object>.<hex nanoseconds>` names, and
+ * repeats of the same (object, reason, message, source) aggregated into `count` and `lastTimestamp`.
+ */
+import type { ApiStore } from '../api/store';
+import { rfc3339 } from '../api/meta';
+import type { KubeObject } from '../api/types';
+import type { Scheduler } from '../core/scheduler';
+
+export interface EventSource {
+  readonly component: string;
+  readonly host?: string;
+}
+
+export class EventRecorder {
+  /** aggregation key → event name */
+  readonly #seen = new Map<string, string>();
+  #lastNs = 0n;
+
+  constructor(
+    private readonly store: ApiStore,
+    private readonly scheduler: Scheduler,
+  ) {}
+
+  normal(obj: KubeObject, reason: string, message: string, source: EventSource, fieldPath?: string): void {
+    this.record(obj, 'Normal', reason, message, source, fieldPath);
+  }
+
+  warning(obj: KubeObject, reason: string, message: string, source: EventSource, fieldPath?: string): void {
+    this.record(obj, 'Warning', reason, message, source, fieldPath);
+  }
+
+  record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, source: EventSource, fieldPath?: string): void {
+    const meta = obj.metadata;
+    const namespace = meta.namespace || 'default';
+    if (!this.store.peek('namespaces', undefined, namespace) || this.store.peek('namespaces', undefined, namespace)!.metadata.deletionTimestamp) return;
+    const now = this.scheduler.now();
+    const ts = rfc3339(now);
+    const aggKey = `${meta.uid}\u0000${type}\u0000${reason}\u0000${message}\u0000${source.component}\u0000${source.host ?? ''}\u0000${fieldPath ?? ''}`;
+    const existingName = this.#seen.get(aggKey);
+    if (existingName) {
+      const ev = this.store.peek('events', namespace, existingName);
+      if (ev) {
+        this.store.update('events', { ...ev, metadata: { ...ev.metadata }, count: (ev.count ?? 1) + 1, lastTimestamp: ts });
+        return;
+      }
+    }
+    // Unique, increasing nanosecond stamps even when several events fall in the same virtual millisecond.
+    let ns = BigInt(now) * 1_000_000n;
+    if (ns <= this.#lastNs) ns = this.#lastNs + 1n;
+    this.#lastNs = ns;
+    const name = `${meta.name}.${ns.toString(16)}`;
+    this.#seen.set(aggKey, name);
+    this.store.create('events', {
+      apiVersion: 'v1',
+      kind: 'Event',
+      metadata: { name, namespace },
+      involvedObject: {
+        kind: obj.kind,
+        namespace: meta.namespace,
+        name: meta.name!,
+        uid: meta.uid,
+        apiVersion: obj.apiVersion,
+        resourceVersion: meta.resourceVersion,
+        ...(fieldPath ? { fieldPath } : {}),
+      },
+      reason,
+      message,
+      source: source.host ? { component: source.component, host: source.host } : { component: source.component },
+      firstTimestamp: ts,
+      lastTimestamp: ts,
+      count: 1,
+      type,
+      eventTime: null,
+      reportingComponent: source.component,
+      reportingInstance: source.host ?? '',
+    });
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The ReplicaSet controller: keeps `spec.replicas` active pods stamped from the template (names `<rs>-<5 chars>`
+ * from the API server's generateName), deletes the least valuable pods first when scaling down, and reports
+ * replicas / readyReplicas / availableReplicas in status.
+ */
+import { controllerOf, ownerRef } from '../api/meta';
+import { selectorFromLabelSelector } from '../api/selectors';
+import type { KubeObject, ReplicaSet } from '../api/types';
+import type { Disposable } from '../core/events';
+import { deletionRank, isActive, isPodReady } from './pod-util';
+import { WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
+
+const SOURCE = { component: 'replicaset-controller' };
+
+export class ReplicaSetController implements Controller {
+  readonly name = 'replicaset';
+  readonly #queue: WorkQueue;
+  readonly #subs: Disposable[] = [];
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.#queue = new WorkQueue(ctx.scheduler, 'replicaset', (k) => this.#sync(k));
+    this.#subs.push(
+      ctx.store.watch('replicasets', {}, (ev) => {
+        if (ev.type !== 'DELETED') this.#queue.add(`${ev.object.metadata.namespace}/${ev.object.metadata.name}`);
+      }),
+      ctx.store.watch('pods', {}, (ev) => {
+        const ref = controllerOf(ev.object);
+        if (ref?.kind === 'ReplicaSet') this.#queue.add(`${ev.object.metadata.namespace}/${ref.name}`);
+      }),
+    );
+  }
+
+  #sync(key: string): void {
+    const [ns, name] = nsName(key);
+    const store = this.ctx.store;
+    const rs = store.peek<ReplicaSet>('replicasets', ns, name);
+    if (!rs) return;
+    const uid = rs.metadata.uid!;
+    const pods: KubeObject[] = [];
+    for (const d of store.dependentsOf(uid)) if (d.resource === 'pods' && controllerOf(d.object)?.uid === uid) pods.push(d.object);
+    const active = pods.filter(isActive);
+    const desired = rs.spec.replicas ?? 1;
+    let current = active;
+    if (!rs.metadata.deletionTimestamp) {
+      const diff = desired - active.length;
+      if (diff > 0) {
+        const tmpl = rs.spec.template;
+        for (let i = 0; i < diff; i++) {
+          const pod = store.create('pods', {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: {
+              generateName: `${name}-`,
+              namespace: ns,
+              labels: { ...(tmpl.metadata?.labels ?? {}) },
+              ...(tmpl.metadata?.annotations ? { annotations: { ...tmpl.metadata.annotations } } : {}),
+              ownerReferences: [ownerRef(rs)],
+            },
+            spec: tmpl.spec,
+          });
+          this.ctx.events.normal(rs, 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, SOURCE);
+        }
+        current = [...active];
+        for (const d of store.dependentsOf(uid)) if (d.resource === 'pods' && isActive(d.object) && !active.includes(d.object)) current.push(d.object);
+      } else if (diff < 0) {
+        const victims = [...active].sort(deletionRank).slice(0, -diff);
+        for (const v of victims) {
+          store.delete('pods', ns, v.metadata.name!);
+          this.ctx.events.normal(rs, 'SuccessfulDelete', `Deleted pod: ${v.metadata.name}`, SOURCE);
+        }
+        current = active.filter((p) => !victims.includes(p));
+      }
+    }
+    const sel = selectorFromLabelSelector(rs.spec.selector);
+    const ready = current.filter(isPodReady).length;
+    const status: Record<string, number> = { replicas: current.length };
+    const labeled = current.filter((p) => sel.matches(p.metadata.labels)).length;
+    if (labeled) status.fullyLabeledReplicas = labeled;
+    if (ready) status.readyReplicas = ready;
+    if (ready) status.availableReplicas = ready;
+    status.observedGeneration = rs.metadata.generation ?? 1;
+    const latest = store.peek('replicasets', ns, name)!;
+    store.updateStatus('replicasets', { ...latest, status });
+  }
+
+  dispose(): void {
+    disposeAll(this.#subs);
+    this.#queue.dispose();
+  }
+}

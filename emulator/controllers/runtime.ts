@@ -1,0 +1,87 @@
+/**
+ * What every controller shares: a deduplicating work queue drained on the scheduler (as client-go's workqueue is by
+ * a worker goroutine), the Controller shape, and the context controllers are built with (one composition root,
+ * explicit arguments — tests pass their own store and scheduler).
+ */
+import type { ApiStore } from '../api/store';
+import type { Disposable } from '../core/events';
+import type { Rng } from '../core/rng';
+import type { Scheduler } from '../core/scheduler';
+import type { EventRecorder } from './events';
+
+export interface ControllerContext {
+  readonly store: ApiStore;
+  readonly scheduler: Scheduler;
+  readonly rng: Rng;
+  readonly events: EventRecorder;
+}
+
+export interface Controller extends Disposable {
+  readonly name: string;
+}
+
+/**
+ * Keys added while a drain is pending are processed once; keys added during a drain go to the next one. `addAfter`
+ * re-queues a key after a virtual delay (requeue-with-delay, e.g. "check again when minReadySeconds passes").
+ */
+export class WorkQueue {
+  #pending = new Set<string>();
+  #scheduled = false;
+  #disposed = false;
+  readonly #delayed = new Map<string, number>();
+
+  constructor(
+    private readonly scheduler: Scheduler,
+    private readonly label: string,
+    private readonly reconcile: (key: string) => void,
+  ) {}
+
+  add(key: string): void {
+    if (this.#disposed) return;
+    this.#pending.add(key);
+    if (!this.#scheduled) {
+      this.#scheduled = true;
+      this.scheduler.after(0, () => this.#drain(), { label: this.label });
+    }
+  }
+
+  /** Re-queue `key` after `ms` of virtual time (the earliest pending request wins). */
+  addAfter(key: string, ms: number): void {
+    if (this.#disposed) return;
+    const due = this.scheduler.now() + ms;
+    const existing = this.#delayed.get(key);
+    if (existing !== undefined && existing <= due) return;
+    this.#delayed.set(key, due);
+    this.scheduler.at(due, () => {
+      if (this.#delayed.get(key) === due) {
+        this.#delayed.delete(key);
+        this.add(key);
+      }
+    }, { label: `${this.label}:delayed` });
+  }
+
+  #drain(): void {
+    this.#scheduled = false;
+    const keys = this.#pending;
+    this.#pending = new Set();
+    for (const k of keys) {
+      if (this.#disposed) return;
+      this.reconcile(k);
+    }
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    this.#pending.clear();
+  }
+}
+
+export function nsName(key: string): [string, string] {
+  const i = key.indexOf('/');
+  return i < 0 ? ['', key] : [key.slice(0, i), key.slice(i + 1)];
+}
+
+export function disposeAll(list: Disposable[]): void {
+  for (const d of list) d.dispose();
+  list.length = 0;
+}

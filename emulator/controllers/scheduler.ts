@@ -1,0 +1,130 @@
+/**
+ * kube-scheduler, reduced to what the labs observe: pods without `spec.nodeName` are bound to a Ready, schedulable
+ * node whose taints they tolerate, preferring the node with the fewest pods (ties broken by the seeded stream, as
+ * the real scheduler picks randomly among equal scores). A pod that fits nowhere stays Pending with the
+ * scheduler's `FailedScheduling` message and is retried when nodes change.
+ */
+import { rfc3339 } from '../api/meta';
+import type { KubeObject, Node } from '../api/types';
+import type { Rng } from '../core/rng';
+import type { Disposable } from '../core/events';
+import { WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
+
+const SOURCE = { component: 'default-scheduler' };
+
+function tolerates(pod: KubeObject, taint: { key: string; value?: string; effect: string }): boolean {
+  for (const t of (pod.spec?.tolerations ?? []) as any[]) {
+    if (t.effect && t.effect !== taint.effect) continue;
+    if (t.operator === 'Exists' && (!t.key || t.key === taint.key)) return true;
+    if ((t.operator ?? 'Equal') === 'Equal' && t.key === taint.key && (t.value ?? '') === (taint.value ?? '')) return true;
+  }
+  return false;
+}
+
+function nodeReady(n: Node): boolean {
+  return (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
+}
+
+export class SchedulerController implements Controller {
+  readonly name = 'scheduler';
+  readonly #queue: WorkQueue;
+  readonly #subs: Disposable[] = [];
+  readonly #rng: Rng;
+  /** pods bound per node (kept from watch events, so scoring is O(nodes)). */
+  readonly #podsOnNode = new Map<string, Set<string>>();
+  readonly #unschedulable = new Set<string>();
+
+  constructor(private readonly ctx: ControllerContext) {
+    this.#rng = ctx.rng.fork('scheduler');
+    this.#queue = new WorkQueue(ctx.scheduler, 'scheduler', (k) => this.#schedule(k));
+    this.#subs.push(
+      ctx.store.watch('pods', {}, (ev) => {
+        const p = ev.object;
+        const key = `${p.metadata.namespace}/${p.metadata.name}`;
+        const node = p.spec?.nodeName as string | undefined;
+        for (const set of this.#podsOnNode.values()) if (ev.type === 'DELETED' || !node) set.delete(key);
+        if (ev.type !== 'DELETED' && node) {
+          let s = this.#podsOnNode.get(node);
+          if (!s) this.#podsOnNode.set(node, (s = new Set()));
+          s.add(key);
+        }
+        if (ev.type === 'DELETED') this.#unschedulable.delete(key);
+        else if (!node && !p.metadata.deletionTimestamp && (p.spec?.schedulerName ?? 'default-scheduler') === 'default-scheduler') this.#queue.add(key);
+      }),
+      ctx.store.watch('nodes', {}, () => {
+        for (const k of this.#unschedulable) this.#queue.add(k);
+      }),
+    );
+  }
+
+  #schedule(key: string): void {
+    const [ns, name] = nsName(key);
+    const pod = this.ctx.store.peek('pods', ns, name);
+    if (!pod || pod.spec.nodeName || pod.metadata.deletionTimestamp) return;
+    const nodes = [...this.ctx.store.peekList<Node>('nodes')].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
+    const fit: Node[] = [];
+    let unschedulable = 0;
+    let notReady = 0;
+    const taintCounts = new Map<string, number>();
+    for (const n of nodes) {
+      if (!nodeReady(n)) {
+        notReady++;
+        continue;
+      }
+      if (n.spec?.unschedulable) {
+        unschedulable++;
+        continue;
+      }
+      const blocking = (n.spec?.taints ?? []).find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(pod, t));
+      if (blocking) {
+        const text = `{${blocking.key}: ${blocking.value ?? ''}}`;
+        taintCounts.set(text, (taintCounts.get(text) ?? 0) + 1);
+        continue;
+      }
+      if (pod.spec.nodeSelector && Object.entries(pod.spec.nodeSelector as Record<string, string>).some(([k, v]) => n.metadata.labels?.[k] !== v)) continue;
+      fit.push(n);
+    }
+    if (fit.length === 0) {
+      this.#unschedulable.add(key);
+      const reasons: string[] = [];
+      for (const [t, c] of taintCounts) reasons.push(`${c} node(s) had untolerated taint ${t}`);
+      if (unschedulable) reasons.push(`${unschedulable} node(s) were unschedulable`);
+      if (notReady) reasons.push(`${notReady} node(s) had untolerated taint {node.kubernetes.io/not-ready: }`);
+      reasons.sort();
+      const total = nodes.length;
+      const message = `0/${total} nodes are available: ${reasons.join(', ')}. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
+      const cond = { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: rfc3339(this.ctx.scheduler.now()), reason: 'Unschedulable', message };
+      const prev = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
+      if (!prev || prev.message !== message) {
+        this.ctx.store.updateStatus('pods', { ...pod, status: { ...pod.status, conditions: [cond] } });
+        this.ctx.events.warning(pod, 'FailedScheduling', message, SOURCE);
+      }
+      return;
+    }
+    this.#unschedulable.delete(key);
+    let best = Infinity;
+    let candidates: Node[] = [];
+    for (const n of fit) {
+      const load = this.#podsOnNode.get(n.metadata.name!)?.size ?? 0;
+      if (load < best) {
+        best = load;
+        candidates = [n];
+      } else if (load === best) candidates.push(n);
+    }
+    const chosen = candidates.length === 1 ? candidates[0]! : this.#rng.pick(candidates);
+    const nodeName = chosen.metadata.name!;
+    // Count the binding now so a burst of pods in one drain spreads out.
+    let s = this.#podsOnNode.get(nodeName);
+    if (!s) this.#podsOnNode.set(nodeName, (s = new Set()));
+    s.add(key);
+    const bound = this.ctx.store.update('pods', { ...pod, metadata: { ...pod.metadata }, spec: { ...pod.spec, nodeName } });
+    const conditions = [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(this.ctx.scheduler.now()) }];
+    this.ctx.store.updateStatus('pods', { ...bound, status: { ...bound.status, conditions } });
+    this.ctx.events.normal(pod, 'Scheduled', `Successfully assigned ${ns}/${name} to ${nodeName}`, SOURCE);
+  }
+
+  dispose(): void {
+    disposeAll(this.#subs);
+    this.#queue.dispose();
+  }
+}
