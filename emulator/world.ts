@@ -9,6 +9,11 @@ import { Scheduler } from './core/scheduler';
 import type { CommandSpec, ShellHost } from './shell/types';
 import { registerBuiltins } from './commands/builtins';
 import { createLoginHost } from './hosts/login-host';
+import type { Cni } from './core/cni';
+import { buildNetworkForProfile } from './net/install';
+import type { Network } from './net/network';
+import type { Topology } from './net/topology';
+import type { TraceStore } from './net/trace';
 
 export type ProfileName = 'local' | 'cloud';
 
@@ -28,6 +33,14 @@ export class World {
   readonly hosts = new Map<string, ShellHost>();
   /** The Kubernetes API (object store, validation, watch): emulator/api/store.ts. */
   readonly store: ApiStore;
+  /** The packet network (emulator/net/): namespaces (id = host id), NICs, routes, ARP, sockets, captures. */
+  readonly network: Network;
+  /** The CNI plugin the kubelet calls to give a pod its namespace, veth and IP (emulator/net/cni.ts). */
+  readonly cni: Cni;
+  /** Packet traces grouped by request, for the UI and lab checks (emulator/net/trace.ts). */
+  readonly traces: TraceStore;
+  /** The profile's network layout: login namespace, node namespaces, internet, cloud gateway. */
+  readonly topology: Topology;
 
   constructor(opts: WorldOptions = {}) {
     this.profile = opts.profile ?? 'local';
@@ -35,6 +48,11 @@ export class World {
     this.scheduler = new Scheduler();
     this.rng = new Rng(this.seed);
     this.store = new ApiStore({ scheduler: this.scheduler, rng: this.rng });
+    const net = buildNetworkForProfile(this);
+    this.network = net.network;
+    this.cni = net.cni;
+    this.traces = net.network.traces;
+    this.topology = net.topology;
   }
 
   registerCommand(spec: CommandSpec): void {
