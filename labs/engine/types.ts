@@ -84,8 +84,8 @@ export interface QuizDef {
 export interface StepDef {
   readonly id: string;
   readonly title: string;
-  /** Markdown file relative to the lab folder, e.g. `steps/01-deploy.md`. */
-  readonly instructions: string;
+  /** Markdown file relative to the lab folder; default `steps/<id>.md` (so step ids follow the file names). */
+  readonly instructions?: string;
   /** Steps that must be completed first (a DAG, as iximiuz's `needs`). */
   readonly needs?: readonly string[];
   /** Progressive hints, least revealing first (Markdown, `{{var}}` allowed). */

@@ -1,0 +1,11 @@
+import { labSpec } from '../testing';
+import { lab } from './lab';
+
+labSpec(lab, {
+  wrong: {
+    title: 'choosing NodePort instead of the default type',
+    commands: ['kubectl expose deployment currency-exchange --type=NodePort --port={{port}} --target-port=8000'],
+    failsCheck: 'default-type',
+    message: /of type NodePort; create it without --type/,
+  },
+});

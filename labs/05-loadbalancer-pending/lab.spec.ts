@@ -1,0 +1,12 @@
+import { labSpec } from '../testing';
+import { lab } from './lab';
+
+labSpec(lab, {
+  wrong: {
+    title: 'waiting instead of applying the workaround',
+    solveFirst: ['01-pending', '02-diagnose'],
+    commands: ['sleep 60', 'kubectl get svc currency-exchange'],
+    failsCheck: 'assigned',
+    message: /still <pending>: start the tunnel/,
+  },
+});

@@ -1,0 +1,11 @@
+import { labSpec } from '../testing';
+import { lab } from './lab';
+
+labSpec(lab, {
+  wrong: {
+    title: 'a ClusterIP Service instead of an ExternalName',
+    commands: ['kubectl create service clusterip {{svc}} --tcp=80:80'],
+    failsCheck: 'externalname',
+    message: /of type ClusterIP, not ExternalName/,
+  },
+});
