@@ -10,7 +10,9 @@ import './app.css';
 import { connectWebShell } from './lib/api/web-adapter';
 
 async function api(): Promise<KubeServiceLabApi> {
-  return window.kubeServiceLab ?? (await connectWebShell(window.location));
+  // In the web shell, install the adapter where the preload would have put the API, so both look the same.
+  window.kubeServiceLab ??= await connectWebShell(window.location);
+  return window.kubeServiceLab;
 }
 
 const target = document.getElementById('app')!;

@@ -9,9 +9,9 @@ describe('OutputRouter', () => {
     r.push({ sessionId: 't1', data: 'other' });
     r.push({ sessionId: 't2', data: '$ ' });
     expect(written).toEqual([]);
-    r.attach('t2');
+    r.attach('t2', 'student@workstation:~$ ');
     r.push({ sessionId: 't2', data: 'ls' });
     r.push({ sessionId: 't1', data: 'x' });
-    expect(written).toEqual(['banner ', '$ ', 'ls']);
+    expect(written).toEqual(['student@workstation:~$ ', 'banner ', '$ ', 'ls']);
   });
 });

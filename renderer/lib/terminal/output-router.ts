@@ -20,11 +20,15 @@ export class OutputRouter {
     else if (e.sessionId === this.#sessionId) this.#write(e.data);
   }
 
-  /** The session is open: replay what it printed meanwhile; output of other sessions is dropped. */
-  attach(sessionId: string): void {
+  /**
+   * The session is open: write `first` (the initial prompt, which a shell session does not emit itself), then
+   * replay what it printed meanwhile; output of other sessions is dropped.
+   */
+  attach(sessionId: string, first = ''): void {
     this.#sessionId = sessionId;
     const held = this.#held;
     this.#held = [];
+    if (first) this.#write(first);
     for (const e of held) if (e.sessionId === sessionId) this.#write(e.data);
   }
 
