@@ -161,9 +161,6 @@ export function defaultObject(info: ResourceInfo, obj: KubeObject, old: KubeObje
     case 'secrets':
       obj.type ??= 'Opaque';
       return;
-    case 'ingresses':
-      for (const rule of obj.spec?.rules ?? []) for (const p of rule?.http?.paths ?? []) if (p && !p.pathType) p.pathType = 'ImplementationSpecific';
-      return;
     default:
       return;
   }

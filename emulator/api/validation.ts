@@ -4,6 +4,7 @@
  */
 import { duplicate, forbiddenField, invalid, notSupported, required, type FieldError } from './errors';
 import { deepEqual } from './meta';
+import { validateIngress, validateIngressClass, validateIngressClassUpdate } from '../ingress/validation';
 import type { ResourceInfo } from './resources';
 import { selectorFromLabelSelector } from './selectors';
 import type { KubeObject, LabelSelector } from './types';
@@ -270,14 +271,10 @@ export function validateObject(info: ResourceInfo, obj: KubeObject): FieldError[
       errs.push(...validateService(obj));
       break;
     case 'ingresses':
-      (obj.spec?.rules ?? []).forEach((r: any, i: number) =>
-        (r?.http?.paths ?? []).forEach((p: any, j: number) => {
-          const f = `spec.rules[${i}].http.paths[${j}]`;
-          if (!['Exact', 'Prefix', 'ImplementationSpecific'].includes(p?.pathType))
-            errs.push(notSupported(`${f}.pathType`, p?.pathType, ['Exact', 'ImplementationSpecific', 'Prefix']));
-          if (p?.path !== undefined && !String(p.path).startsWith('/')) errs.push(invalid(`${f}.path`, p.path, "must be an absolute path"));
-        }),
-      );
+      errs.push(...validateIngress(obj));
+      break;
+    case 'ingressclasses':
+      errs.push(...validateIngressClass(obj));
       break;
     default:
       break;
@@ -291,6 +288,7 @@ export function validateUpdate(info: ResourceInfo, obj: KubeObject, old: KubeObj
     if (!deepEqual(obj.spec?.selector, old.spec?.selector))
       errs.push({ type: 'Invalid value', field: 'spec.selector', value: new GoLiteral(goLabelSelector(obj.spec?.selector)), detail: 'field is immutable' });
   }
+  if (info.resource === 'ingressclasses') errs.push(...validateIngressClassUpdate(obj, old));
   if (info.resource === 'services') {
     const wasSet = old.spec.clusterIP && old.spec.clusterIP !== '';
     const typeNeedsIP = obj.spec.type !== 'ExternalName';
