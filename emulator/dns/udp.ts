@@ -1,0 +1,128 @@
+/**
+ * DNS over the packet network: the client side (a stub resolver's UDP exchange, `DnsTransport`) and the server
+ * side (bind UDP 53 in a namespace, answer each query from the same socket). Every query and reply is a real
+ * UDP datagram through routing, netfilter (kube-proxy's DNAT to a CoreDNS pod) and the NICs, carrying the
+ * request id of the tool that caused it so the trace groups a curl's DNS packets with its TCP connection.
+ */
+import type { Rng } from '../core/rng';
+import type { Scheduler, TaskHandle } from '../core/scheduler';
+import { formatIpv4, parseIpv4 } from '../net/addr';
+import type { NetNamespace, SocketError, UdpMessage, UdpSocket } from '../net/netns';
+import type { DnsMessage } from '../net/packet/dns';
+import type { DnsTransport, ExchangeError } from './resolver';
+
+const ICMP_DEST_UNREACH = 3;
+const ICMP_PORT_UNREACH = 3;
+
+export interface UdpDnsClientOptions {
+  readonly ns: NetNamespace;
+  readonly scheduler: Scheduler;
+  readonly rng: Rng;
+  /** Trace request id for every packet this client sends (0 = background). */
+  readonly reqId?: number;
+  /** Called for every reply as it arrives (nslookup prints per reply). */
+  readonly onReply?: (reply: DnsMessage, server: string) => void;
+}
+
+export class UdpDnsClient implements DnsTransport {
+  readonly #o: UdpDnsClientOptions;
+  /** Exchanges performed (queries sent), for tests and the bench. */
+  sent = 0;
+
+  constructor(opts: UdpDnsClientOptions) {
+    this.#o = opts;
+  }
+
+  nextId(): number {
+    return this.#o.rng.int(65536);
+  }
+
+  exchange(
+    server: string, queries: readonly DnsMessage[], timeoutMs: number,
+    done: (replies: readonly (DnsMessage | undefined)[], error?: ExchangeError) => void,
+  ): void {
+    const { ns, scheduler } = this.#o;
+    const dst = parseIpv4(server);
+    const replies: (DnsMessage | undefined)[] = queries.map(() => undefined);
+    let pending = queries.length;
+    let finished = false;
+    let sock: UdpSocket | undefined;
+    let timer: TaskHandle | undefined;
+    const finish = (error?: ExchangeError): void => {
+      if (finished) return;
+      finished = true;
+      scheduler.cancel(timer);
+      sock?.close();
+      done(replies, error);
+    };
+    if (dst === undefined) { scheduler.after(0, () => finish('unreachable')); return; }
+    sock = ns.openUdp(
+      (msg: UdpMessage) => {
+        if (msg.src !== dst || msg.sport !== 53 || msg.data.kind !== 'dns' || !msg.data.qr) return;
+        const i = queries.findIndex((q, k) => q.id === (msg.data as DnsMessage).id && replies[k] === undefined);
+        if (i < 0) return;
+        replies[i] = msg.data;
+        this.#o.onReply?.(msg.data, server);
+        if (--pending === 0) finish();
+      },
+      (err: SocketError) => {
+        // A connected UDP socket reports ICMP port unreachable as ECONNREFUSED.
+        finish(err.type === ICMP_DEST_UNREACH && err.code === ICMP_PORT_UNREACH ? 'refused' : 'unreachable');
+      },
+    );
+    timer = scheduler.after(timeoutMs, () => finish('timeout'), { label: 'dns-timeout' });
+    for (const q of queries) {
+      this.sent++;
+      if (!sock.send(dst, 53, q, { reqId: this.#o.reqId ?? 0 })) { finish('unreachable'); return; }
+    }
+  }
+}
+
+/** A UDP DNS server bound to port 53 in a namespace. */
+export interface DnsServerHandle {
+  readonly ns: NetNamespace;
+  stop(): void;
+}
+
+export function serveDns(
+  ns: NetNamespace,
+  handle: (query: DnsMessage, respond: (reply: DnsMessage) => void, from: { ip: string; reqId: number }) => void,
+  opts: { port?: number } = {},
+): DnsServerHandle {
+  const sock = ns.bindUdp(opts.port ?? 53, (msg, s) => {
+    if (msg.data.kind !== 'dns' || msg.data.qr) return;
+    handle(msg.data, (reply) => {
+      // Answer from the address the query reached (conntrack un-DNATs it back to the ClusterIP on the way).
+      if (!s.closed) s.send(msg.src, msg.sport, reply, { reqId: msg.reqId, src: msg.dst });
+    }, { ip: formatIpv4(msg.src), reqId: msg.reqId });
+  });
+  return { ns, stop: () => sock.close() };
+}
+
+/**
+ * A forwarder's upstream exchange (CoreDNS `forward`): one query to `upstream`:53 from an ephemeral port,
+ * keeping the request id so the upstream hop shows in the same trace.
+ */
+export function forwardQuery(
+  ns: NetNamespace, scheduler: Scheduler, upstream: string, query: DnsMessage, reqId: number, timeoutMs: number,
+  done: (reply: DnsMessage | undefined) => void,
+): void {
+  const dst = parseIpv4(upstream);
+  if (dst === undefined) { done(undefined); return; }
+  let finished = false;
+  let timer: TaskHandle | undefined;
+  let sock: UdpSocket | undefined;
+  const finish = (m: DnsMessage | undefined): void => {
+    if (finished) return;
+    finished = true;
+    scheduler.cancel(timer);
+    sock?.close();
+    done(m);
+  };
+  sock = ns.openUdp(
+    (msg) => { if (msg.data.kind === 'dns' && msg.data.qr && msg.data.id === query.id) finish(msg.data); },
+    () => finish(undefined),
+  );
+  timer = scheduler.after(timeoutMs, () => finish(undefined), { label: 'dns-forward-timeout' });
+  if (!sock.send(dst, 53, query, { reqId })) finish(undefined);
+}

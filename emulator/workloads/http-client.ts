@@ -1,0 +1,179 @@
+/**
+ * An HTTP/1.1 client over the packet network, as libcurl does it: parse the URL, resolve the host through the
+ * host's stub resolver (search list, ndots, real UDP queries), open a TCP connection (handshake on virtual time,
+ * SYN retransmits, RST / ICMP errors), send one request record, read one response record, close.
+ * Used by curl, wget, the apps' outbound calls (currency-conversion → currency-exchange), LB health checks and
+ * ingress controllers. Callback-based so a whole request runs inside scheduler tasks.
+ */
+import type { Rng } from '../core/rng';
+import type { Scheduler, TaskHandle } from '../core/scheduler';
+import { formatIpv4, parseIpv4 } from '../net/addr';
+import type { NetNamespace } from '../net/netns';
+import type { HttpHeaders, HttpResponse } from '../net/packet/http';
+import { httpRequest } from '../net/packet/http';
+import type { TcpConnection, TcpError } from '../net/tcp-socket';
+import type { LookupFailure, ResolverHost } from '../dns/resolver';
+import { resolveHost } from '../dns/resolver';
+import { UdpDnsClient } from '../dns/udp';
+
+export interface ParsedUrl {
+  readonly scheme: 'http' | 'https';
+  readonly host: string;
+  /** Port as given, or the scheme's default. */
+  readonly port: number;
+  readonly explicitPort: boolean;
+  /** Path and query, at least `/`. */
+  readonly target: string;
+}
+
+/** curl's URL parsing, reduced: scheme defaults to http, host[:port], path. Undefined when malformed. */
+export function parseUrl(input: string): ParsedUrl | undefined {
+  const m = /^(?:([a-zA-Z][a-zA-Z0-9+.-]*):\/\/)?(\[[^\]]*\]|[^/:?#]*)(?::(\d*))?([/?#].*)?$/.exec(input);
+  if (!m) return undefined;
+  const scheme = (m[1] ?? 'http').toLowerCase();
+  if (scheme !== 'http' && scheme !== 'https') return undefined;
+  const host = m[2]!;
+  if (host === '') return undefined;
+  const portText = m[3];
+  const port = portText ? Number(portText) : scheme === 'https' ? 443 : 80;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return undefined;
+  let target = m[4] ?? '/';
+  target = target.replace(/#.*$/, '');
+  if (target.startsWith('?')) target = '/' + target;
+  if (target === '') target = '/';
+  return { scheme, host, port, explicitPort: portText !== undefined && portText !== '', target };
+}
+
+export type HttpClientEvent =
+  | { readonly kind: 'resolved'; readonly host: string; readonly addresses: readonly string[] }
+  | { readonly kind: 'trying'; readonly ip: string; readonly port: number }
+  | { readonly kind: 'connected'; readonly ip: string; readonly port: number; readonly localPort: number }
+  | { readonly kind: 'request-sent' };
+
+export type HttpOutcome =
+  | { readonly kind: 'response'; readonly response: HttpResponse; readonly ip: string; readonly port: number; readonly elapsedMs: number }
+  | { readonly kind: 'resolve-failed'; readonly host: string; readonly error: LookupFailure; readonly elapsedMs: number }
+  | { readonly kind: 'connect-failed'; readonly ip: string; readonly port: number; readonly error: TcpError; readonly elapsedMs: number }
+  /** `--connect-timeout` (or `-m` while connecting) expired. */
+  | { readonly kind: 'connect-timeout'; readonly ip: string; readonly port: number; readonly elapsedMs: number; readonly byMaxTime: boolean }
+  /** `-m` expired after the connection was up. */
+  | { readonly kind: 'transfer-timeout'; readonly ip: string; readonly port: number; readonly elapsedMs: number }
+  | { readonly kind: 'empty-reply'; readonly ip: string; readonly port: number; readonly elapsedMs: number }
+  | { readonly kind: 'recv-error'; readonly ip: string; readonly port: number; readonly error: TcpError; readonly elapsedMs: number };
+
+export interface HttpClientRequest {
+  readonly method: string;
+  readonly url: ParsedUrl;
+  /** Extra headers; Host / User-Agent / Accept defaults are added unless given. */
+  readonly headers?: HttpHeaders;
+  readonly body?: string;
+  readonly userAgent?: string;
+  readonly connectTimeoutMs?: number;
+  readonly maxTimeMs?: number;
+  /** Trace request id for all packets (DNS + TCP). */
+  readonly reqId?: number;
+  readonly onEvent?: (ev: HttpClientEvent) => void;
+}
+
+/** Where a client runs: its network namespace and resolver files. */
+export interface ClientHost {
+  readonly ns: NetNamespace;
+  readonly resolver: ResolverHost;
+}
+
+export interface HttpClientDeps {
+  readonly scheduler: Scheduler;
+  readonly rng: Rng;
+}
+
+/** The request head curl sends: method, target, Host, User-Agent, Accept, then the caller's headers. */
+export function requestHeaders(req: HttpClientRequest): [string, string][] {
+  const given = new Map((req.headers ?? []).map(([k, v]) => [k.toLowerCase(), v] as const));
+  const out: [string, string][] = [];
+  const hostValue = req.url.explicitPort ? `${req.url.host}:${req.url.port}` : req.url.host;
+  if (!given.has('host')) out.push(['Host', hostValue]);
+  if (!given.has('user-agent') && req.userAgent) out.push(['User-Agent', req.userAgent]);
+  if (!given.has('accept')) out.push(['Accept', '*/*']);
+  for (const [k, v] of req.headers ?? []) if (v !== '') out.push([k, v]);
+  if (req.body !== undefined && req.body !== '') {
+    if (!given.has('content-length')) out.push(['Content-Length', String(new TextEncoder().encode(req.body).length)]);
+    if (!given.has('content-type')) out.push(['Content-Type', 'application/x-www-form-urlencoded']);
+  }
+  return out;
+}
+
+export function httpFetch(host: ClientHost, deps: HttpClientDeps, req: HttpClientRequest, done: (o: HttpOutcome) => void): void {
+  const { scheduler } = deps;
+  const start = scheduler.now();
+  const elapsed = (): number => scheduler.now() - start;
+  let finished = false;
+  let maxTimer: TaskHandle | undefined;
+  let connTimer: TaskHandle | undefined;
+  let conn: TcpConnection | undefined;
+  let target: { ip: string; port: number } | undefined;
+  let connected = false;
+  const finish = (o: HttpOutcome): void => {
+    if (finished) return;
+    finished = true;
+    scheduler.cancel(maxTimer);
+    scheduler.cancel(connTimer);
+    done(o);
+  };
+  if (req.maxTimeMs !== undefined) {
+    maxTimer = scheduler.after(req.maxTimeMs, () => {
+      const t = target ?? { ip: '', port: req.url.port };
+      if (conn) conn.abort();
+      if (!target) finish({ kind: 'resolve-failed', host: req.url.host, error: 'TIMEOUT', elapsedMs: elapsed() });
+      else if (!connected) finish({ kind: 'connect-timeout', ...t, elapsedMs: elapsed(), byMaxTime: true });
+      else finish({ kind: 'transfer-timeout', ...t, elapsedMs: elapsed() });
+    }, { label: 'http-max-time' });
+  }
+  const dns = new UdpDnsClient({ ns: host.ns, scheduler, rng: deps.rng, reqId: req.reqId ?? 0 });
+  resolveHost(req.url.host, host.resolver, dns, (r) => {
+    if (finished) return;
+    if (!r.ok) { finish({ kind: 'resolve-failed', host: req.url.host, error: r.error, elapsedMs: elapsed() }); return; }
+    if (r.source === 'dns' || r.source === 'hosts') req.onEvent?.({ kind: 'resolved', host: req.url.host, addresses: r.addresses });
+    const ip = r.addresses[0]!;
+    target = { ip, port: req.url.port };
+    req.onEvent?.({ kind: 'trying', ip, port: req.url.port });
+    if (req.connectTimeoutMs !== undefined) {
+      connTimer = scheduler.after(req.connectTimeoutMs, () => {
+        if (connected) return;
+        conn?.abort();
+        finish({ kind: 'connect-timeout', ip, port: req.url.port, elapsedMs: elapsed(), byMaxTime: false });
+      }, { label: 'http-connect-timeout' });
+    }
+    let gotResponse = false;
+    conn = host.ns.connectTcp({
+      dst: parseIpv4(ip)!, dport: req.url.port, reqId: req.reqId ?? 0,
+      events: {
+        onConnect: (c) => {
+          if (finished) { c.abort(); return; }
+          connected = true;
+          scheduler.cancel(connTimer);
+          req.onEvent?.({ kind: 'connected', ip, port: req.url.port, localPort: c.localPort });
+          c.send(httpRequest(req.method, req.url.target, requestHeaders(req), req.body ?? ''));
+          req.onEvent?.({ kind: 'request-sent' });
+        },
+        onData: (c, data) => {
+          if (data.kind !== 'http-response' || gotResponse) return;
+          gotResponse = true;
+          // curl reads the response and exits; the kernel closes the socket (FIN) when the process goes.
+          c.close();
+          finish({ kind: 'response', response: data, ip, port: req.url.port, elapsedMs: elapsed() });
+        },
+        onPeerClose: (c) => {
+          if (!gotResponse) finish({ kind: 'empty-reply', ip, port: req.url.port, elapsedMs: elapsed() });
+          c.close();
+        },
+        onClose: (_c, error) => {
+          if (finished || !error) return;
+          if (!connected) finish({ kind: 'connect-failed', ip, port: req.url.port, error, elapsedMs: elapsed() });
+          else finish({ kind: 'recv-error', ip, port: req.url.port, error, elapsedMs: elapsed() });
+        },
+      },
+    });
+  });
+}
+
+export { formatIpv4 };
