@@ -46,6 +46,8 @@ export interface ShellOptions {
   readonly onLogout?: (code: number) => void;
   /** Shared history (child shells write to their parent's). */
   readonly history?: string[];
+  /** A login shell prints `logout` when the learner leaves it (terminal, script runner; not `ssh host cmd`). */
+  readonly loginShell?: boolean;
 }
 
 /** One host on the session's stack, with its shell state. */
@@ -99,7 +101,11 @@ export class Shell implements SessionControl {
     this.world = world;
     this.#opts = opts;
     this.#history = opts.history ?? [];
-    this.#stack.push(this.#newFrame(host, undefined, env));
+    this.#stack.push(this.#newFrame(host, this.#loginOptions(), env));
+  }
+
+  #loginOptions(): EnterHostOptions | undefined {
+    return this.#opts.loginShell ? { onExit: () => 'logout\n' } : undefined;
   }
 
   // ------------------------------------------------------------------ state
@@ -119,6 +125,11 @@ export class Shell implements SessionControl {
   /** `$?`. */
   lastStatus(): number {
     return this.#status;
+  }
+
+  /** Set `$?` (Ctrl-C at the prompt makes it 130). */
+  setStatus(status: number): void {
+    this.#status = status;
   }
 
   get interactive(): boolean {
@@ -225,7 +236,7 @@ export class Shell implements SessionControl {
   }
 
   #child(host: ShellHost, env?: ReadonlyMap<string, string>): Shell {
-    return new Shell(this.world, host, { ...this.#opts, onLogout: undefined, history: this.#history }, env);
+    return new Shell(this.world, host, { ...this.#opts, onLogout: undefined, loginShell: false, history: this.#history }, env);
   }
 
   // -------------------------------------------------------------- running
@@ -268,7 +279,7 @@ export class Shell implements SessionControl {
     if (this.#stack.length === 0) {
       this.#loggedOut = true;
       // Keep a usable shell: the app's terminal starts a fresh login shell, the script runner stops.
-      this.#stack.push(this.#newFrame(frame.host));
+      this.#stack.push(this.#newFrame(frame.host, this.#loginOptions()));
       this.#opts.onLogout?.(code);
     }
   }
@@ -623,7 +634,11 @@ export class Shell implements SessionControl {
         } else {
           const text = i === 0 ? this.#tilde(part.text) : part.text;
           f.text += text;
-          f.pattern += i === 0 && text !== part.text ? text.replace(/[\\*?[]/g, '\\$&') : text;
+          if (i === 0 && text !== part.text) {
+            // `~` became $HOME: the home part is literal, the rest (`/manifests/*.yaml`) may glob.
+            const homeLen = text.length - (part.text.length - 1);
+            f.pattern += text.slice(0, homeLen).replace(/[\\*?[]/g, '\\$&') + text.slice(homeLen);
+          } else f.pattern += text;
           if (hasGlobChars(text)) f.glob = true;
         }
         continue;

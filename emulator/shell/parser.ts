@@ -771,6 +771,8 @@ class PartBuilder {
   }
 
   done(): WordPart[] {
-    return this.#parts;
+    // The empty quoted literal that marks `""` is only needed when nothing else is in the word.
+    if (this.#parts.length <= 1) return this.#parts;
+    return this.#parts.filter((p) => !(p.kind === 'literal' && p.text === ''));
   }
 }

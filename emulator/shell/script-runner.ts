@@ -59,6 +59,7 @@ export async function runScript(world: World, script: string, opts: RunScriptOpt
   const settle = opts.settle ?? true;
   const shell = new Shell(world, opts.host ?? world.loginHost, {
     interactive: false,
+    loginShell: true,
     columns: () => opts.columns ?? 80,
   });
   const steps: ScriptStep[] = [];

@@ -350,6 +350,119 @@ export const help: CommandSpec = {
   },
 };
 
+/** `test EXPR` / `[ EXPR ]`: strings, integers, files; `!`, `-a`, `-o`, parentheses. Status 0 true, 1 false, 2 error. */
+function evalTest(args: string[], ctx: CommandContext): boolean {
+  let i = 0;
+  const fail = (msg: string): never => {
+    throw new TestError(msg);
+  };
+  const fs = ctx.host.fs;
+  const intOf = (s: string): number => {
+    if (!/^\s*-?\d+\s*$/.test(s)) fail(`${s}: integer expression expected`);
+    return Number(s);
+  };
+  const primary = (): boolean => {
+    const a = args[i];
+    if (a === undefined) fail('argument expected');
+    if (a === '!') {
+      i++;
+      return !primary();
+    }
+    if (a === '(') {
+      i++;
+      const v = orExpr();
+      if (args[i] !== ')') fail("`)' expected");
+      i++;
+      return v;
+    }
+    const b = args[i + 1];
+    const c = args[i + 2];
+    const binary = ['=', '==', '!=', '-eq', '-ne', '-lt', '-le', '-gt', '-ge', '<', '>'];
+    if (b !== undefined && binary.includes(b) && c !== undefined) {
+      i += 3;
+      switch (b) {
+        case '=': case '==': return a === c;
+        case '!=': return a !== c;
+        case '<': return a < c;
+        case '>': return a > c;
+        case '-eq': return intOf(a) === intOf(c);
+        case '-ne': return intOf(a) !== intOf(c);
+        case '-lt': return intOf(a) < intOf(c);
+        case '-le': return intOf(a) <= intOf(c);
+        case '-gt': return intOf(a) > intOf(c);
+        default: return intOf(a) >= intOf(c);
+      }
+    }
+    if (/^-[zndfes]$/.test(a) && b !== undefined) {
+      i += 2;
+      const path = ctx.resolvePath(b);
+      switch (a) {
+        case '-z': return b === '';
+        case '-n': return b !== '';
+        case '-d': return fs.isDir(path);
+        case '-f': return fs.exists(path) && !fs.isDir(path);
+        case '-e': return fs.exists(path);
+        default: return (fs.readFile(path) ?? '') !== '';
+      }
+    }
+    i++;
+    return a !== '';
+  };
+  const andExpr = (): boolean => {
+    let v = primary();
+    while (args[i] === '-a') {
+      i++;
+      const r = primary();
+      v = v && r;
+    }
+    return v;
+  };
+  const orExpr = (): boolean => {
+    let v = andExpr();
+    while (args[i] === '-o') {
+      i++;
+      const r = andExpr();
+      v = v || r;
+    }
+    return v;
+  };
+  if (args.length === 0) return false;
+  const v = orExpr();
+  if (i < args.length) fail(`${args[i]}: unexpected operator`);
+  return v;
+}
+
+class TestError extends Error {}
+
+function testLike(name: 'test' | '['): CommandSpec {
+  return {
+    name,
+    builtin: true,
+    summary: 'Evaluate a condition (strings, numbers, files)',
+    run(ctx) {
+      const args = ctx.argv.slice(1);
+      if (name === '[') {
+        if (args[args.length - 1] !== ']') {
+          ctx.stderr.write(`${sh(ctx)}: [: missing \`]'\n`);
+          return 2;
+        }
+        args.pop();
+      }
+      try {
+        return evalTest(args, ctx) ? 0 : 1;
+      } catch (e) {
+        if (!(e instanceof TestError)) throw e;
+        ctx.stderr.write(`${sh(ctx)}: ${name}: ${e.message}\n`);
+        return 2;
+      }
+    },
+  };
+}
+
+export const test = testLike('test');
+export const bracket = testLike('[');
+
 export const SHELL_BUILTINS: readonly CommandSpec[] = [
+  test, bracket,
   cd, pwd, echo, printf, exportCmd, unset, exit, logout, trueCmd, falseCmd, colon, history, clear, type, help,
 ];

@@ -1,0 +1,262 @@
+import { describe, expect, it } from 'vitest';
+import { createWorld } from '../world';
+import { createShellHost } from '../hosts/shell-host';
+import { createTerminalSession } from './terminal';
+import type { TranscriptEntry } from './terminal-api';
+
+/** Let pending promise continuations run (command completion is asynchronous). */
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+function setup(opts: { interactive?: boolean; cols?: number } = {}) {
+  const world = createWorld({ seed: 7 });
+  const term = createTerminalSession(world, { interactive: opts.interactive ?? true, cols: opts.cols ?? 80, rows: 24 });
+  let screen = term.prompt();
+  const entries: TranscriptEntry[] = [];
+  term.onOutput((d) => (screen += d));
+  term.onCommand((e) => entries.push(e));
+  const type = async (keys: string) => {
+    term.input(keys);
+    await tick();
+  };
+  return { world, term, entries, type, screen: () => screen, clear: () => (screen = '') };
+}
+
+describe('terminal: running commands', () => {
+  it('echoes keys, runs the line, prints output with \\r\\n and a new prompt, emits a transcript entry', async () => {
+    const t = setup();
+    await t.type('echo hi\r');
+    expect(t.screen()).toBe('student@workstation:~$ echo hi\r\nhi\r\nstudent@workstation:~$ ');
+    expect(t.entries).toEqual([
+      { host: 'workstation', prompt: 'student@workstation:~$ ', command: 'echo hi', output: 'hi\n', exitCode: 0, startedAt: t.world.scheduler.now() },
+    ]);
+  });
+
+  it('submit() types a line and resolves with its entry', async () => {
+    const t = setup();
+    const e = await t.term.submit('ls ~ ; false');
+    expect(e.command).toBe('ls ~ ; false');
+    expect(e.output).toBe('manifests\n');
+    expect(e.exitCode).toBe(1);
+    expect(t.screen()).toContain('ls ~ ; false\r\nmanifests\r\n');
+  });
+
+  it('shows > continuation prompts for a heredoc typed over several lines', async () => {
+    const t = setup();
+    await t.type('cat > svc.yaml <<EOF\r');
+    expect(t.screen().endsWith('\r\n> ')).toBe(true);
+    expect(t.term.prompt()).toBe('> ');
+    await t.type('kind: Service\r');
+    await t.type('EOF\r');
+    expect(t.entries[0]!.command).toBe('cat > svc.yaml <<EOF\nkind: Service\nEOF');
+    expect(t.world.loginHost.fs.readFile('/home/student/svc.yaml')).toBe('kind: Service\n');
+    expect(t.term.prompt()).toBe('student@workstation:~$ ');
+  });
+
+  it('runs pasted multi-line text line by line, heredocs included', async () => {
+    const t = setup();
+    await t.type('echo a\ncat <<EOF | wc -l\nx\ny\nEOF\necho b\n');
+    for (let i = 0; i < 5; i++) await tick();
+    expect(t.entries.map((e) => [e.command, e.output])).toEqual([
+      ['echo a', 'a\n'],
+      ['cat <<EOF | wc -l\nx\ny\nEOF', '2\n'],
+      ['echo b', 'b\n'],
+    ]);
+  });
+
+  it('prints a syntax error and records its status', async () => {
+    const t = setup();
+    const e = await t.term.submit('ls ; ; echo');
+    expect(e.output).toBe("bash: syntax error near unexpected token `;'\n");
+    expect(e.exitCode).toBe(2);
+  });
+});
+
+describe('terminal: line editing', () => {
+  it('edits with Backspace, arrows, Home/End, Delete', async () => {
+    const t = setup();
+    await t.type('ecoh hX\x7fi');
+    await t.type('\x1b[H\x1b[C\x1b[C\x1b[3~\x1b[Co\x1b[F !');
+    await t.type('\r');
+    expect(t.entries[0]!.command).toBe('echo hi !');
+  });
+
+  it('kills with Ctrl-U, Ctrl-K, Ctrl-W and yanks with Ctrl-Y', async () => {
+    const t = setup();
+    await t.type('garbage\x15echo one two\x17three\r');
+    expect(t.entries[0]!.command).toBe('echo one three');
+    await t.type('echo keep drop\x02\x02\x02\x02\x0b\x01\x0b\x19\r');
+    expect(t.entries[1]!.command).toBe('echo keep ');
+  });
+
+  it('recalls history with ↑/↓ and keeps the draft', async () => {
+    const t = setup();
+    await t.type('echo one\r');
+    await t.type('echo two\r');
+    await t.type('draft\x1b[A\x1b[A');
+    await t.type('\x1b[B\x1b[B');
+    await t.type('\x15\x1b[A\x1b[A\r');
+    expect(t.entries.map((e) => e.command)).toEqual(['echo one', 'echo two', 'echo one']);
+    expect(t.term.shell.history()).toEqual(['echo one', 'echo two', 'echo one']);
+  });
+
+  it('redraws correctly when a line wraps past the terminal width', async () => {
+    const t = setup({ cols: 30 });
+    // Prompt is 23 columns; the line wraps. Insert at the start after wrapping, then run.
+    await t.type('echo abcdefghijklmnop');
+    await t.type('\x01X\x7f\x05Z\r');
+    expect(t.entries[0]!.command).toBe('echo abcdefghijklmnopZ');
+    expect(t.screen()).toContain('\x1b[1A');
+  });
+
+  it('Ctrl-C at the prompt abandons the line, sets $? to 130', async () => {
+    const t = setup();
+    await t.type('echo never\x03');
+    expect(t.screen()).toBe('student@workstation:~$ echo never^C\r\nstudent@workstation:~$ ');
+    const e = await t.term.submit('echo $?');
+    expect(e.output).toBe('130\n');
+  });
+
+  it('Ctrl-L clears the screen and redraws the prompt and line', async () => {
+    const t = setup();
+    await t.type('echo x');
+    t.clear();
+    await t.type('\x0c');
+    expect(t.screen()).toBe('\x1b[H\x1b[2Jstudent@workstation:~$ echo x');
+  });
+
+  it('echoes a keystroke in well under a millisecond', () => {
+    const t = setup();
+    const n = 2000;
+    const start = performance.now();
+    for (let i = 0; i < n; i++) t.term.input(i % 50 === 49 ? '\x15' : 'k');
+    const perKey = (performance.now() - start) / n;
+    expect(perKey).toBeLessThan(1);
+  });
+});
+
+describe('terminal: completion', () => {
+  it('completes a unique command name and adds a space', async () => {
+    const t = setup();
+    await t.type('hostn\t');
+    await t.type('\r');
+    expect(t.entries[0]!.command).toBe('hostname ');
+    expect(t.entries[0]!.output).toBe('workstation\n');
+  });
+
+  it('completes paths, directories with a slash', async () => {
+    const t = setup();
+    t.world.loginHost.fs.writeFile('/home/student/manifests/deployment.yaml', 'x');
+    await t.type('cat ~/man\t');
+    await t.type('dep\t');
+    await t.type('\r');
+    expect(t.entries[0]!.command).toBe('cat ~/manifests/deployment.yaml ');
+    expect(t.entries[0]!.output).toBe('x');
+  });
+
+  it('lists candidates on the second Tab, then redraws the line', async () => {
+    const t = setup();
+    await t.type('h');
+    t.clear();
+    await t.type('\t');
+    expect(t.screen()).toBe('\x07');
+    await t.type('\t');
+    const s = t.screen();
+    expect(s).toContain('head');
+    expect(s).toContain('hostname');
+    expect(s.endsWith('student@workstation:~$ h')).toBe(true);
+  });
+
+  it("asks the command's own completer for its arguments", async () => {
+    const t = setup();
+    t.world.registerCommand({
+      name: 'kubectl',
+      summary: 'test double',
+      run: (ctx) => {
+        ctx.stdout.write(ctx.argv.join(' ') + '\n');
+        return 0;
+      },
+      complete: (args) => (args.length === 1 ? ['get', 'describe', 'delete'] : ['pods', 'services']),
+    });
+    await t.type('kubectl g\tse\t\r');
+    expect(t.entries[0]!.command).toBe('kubectl get services ');
+  });
+});
+
+describe('terminal: interrupting and virtual time', () => {
+  it('sleep in interactive mode waits for the ticker to advance virtual time', async () => {
+    const t = setup();
+    const start = t.world.scheduler.now();
+    await t.type('sleep 5\r');
+    expect(t.term.busy).toBe(true);
+    t.world.scheduler.advance(4_000);
+    await tick();
+    expect(t.term.busy).toBe(true);
+    t.world.scheduler.advance(1_000);
+    await tick();
+    expect(t.term.busy).toBe(false);
+    expect(t.entries[0]!).toMatchObject({ command: 'sleep 5', exitCode: 0, startedAt: start });
+  });
+
+  it('Ctrl-C interrupts a running command, prints ^C, exit 130, and drops typeahead', async () => {
+    const t = setup();
+    await t.type('sleep 100\r');
+    await t.type('echo typed-ahead');
+    await t.type('\x03');
+    for (let i = 0; i < 3; i++) await tick();
+    expect(t.term.busy).toBe(false);
+    expect(t.entries[0]!.exitCode).toBe(130);
+    expect(t.screen()).toContain('sleep 100\r\n^C\r\nstudent@workstation:~$ ');
+    expect(t.screen()).not.toContain('typed-ahead');
+  });
+
+  it('Ctrl-C returns control even from a command that ignores the signal', async () => {
+    const t = setup();
+    t.world.registerCommand({ name: 'hang', summary: 'never returns', run: () => new Promise<number>(() => {}) });
+    await t.type('hang; echo after\r');
+    await t.type('\x03');
+    await tick();
+    expect(t.term.busy).toBe(false);
+    expect(t.entries[0]!.exitCode).toBe(130);
+    expect(t.entries[0]!.output).toBe('');
+  });
+
+  it('buffers typeahead while a command runs and runs it afterwards', async () => {
+    const t = setup();
+    await t.type('sleep 1\r');
+    await t.type('echo next\r');
+    t.world.scheduler.advance(1_000);
+    for (let i = 0; i < 4; i++) await tick();
+    expect(t.entries.map((e) => e.command)).toEqual(['sleep 1', 'echo next']);
+  });
+
+  it('sleep in non-interactive mode advances the clock itself', async () => {
+    const t = setup({ interactive: false });
+    const start = t.world.scheduler.now();
+    await t.term.submit('sleep 30');
+    expect(t.world.scheduler.now() - start).toBe(30_000);
+  });
+});
+
+describe('terminal: hosts', () => {
+  it('ssh then Ctrl-D on an empty line leaves the node as ssh does', async () => {
+    const t = setup();
+    const node = createShellHost(t.world, { id: 'node/worker-1', kind: 'node', hostname: 'worker-1', user: 'root' });
+    t.world.hosts.set(node.id, node);
+    await t.term.submit('ssh worker-1');
+    expect(t.term.prompt()).toBe('root@worker-1:~# ');
+    t.clear();
+    await t.type('\x04');
+    expect(t.screen()).toBe('logout\r\nConnection to worker-1 closed.\r\nstudent@workstation:~$ ');
+  });
+
+  it('exit at the login host logs out, fires onLogout, and a fresh login shell follows', async () => {
+    const t = setup();
+    const codes: number[] = [];
+    t.term.onLogout((c) => codes.push(c));
+    await t.term.submit('cd /tmp');
+    const e = await t.term.submit('exit 4');
+    expect(e.output).toBe('logout\n');
+    expect(codes).toEqual([4]);
+    expect(t.term.prompt()).toBe('student@workstation:~$ ');
+  });
+});
