@@ -1,0 +1,6 @@
+/** Every `svclab` subcommand, in the order `svclab --help` lists them. Add new ones (grade, labs) here. */
+import type { CliCommand } from '../cli-command';
+import { run } from './run';
+import { shell } from './shell';
+
+export const COMMANDS: readonly CliCommand[] = [run, shell];
