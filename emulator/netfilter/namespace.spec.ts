@@ -1,0 +1,292 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../core/rng';
+import { TCP_ACK, TCP_FIN, TCP_SYN, type NfHook, type NfHookContext, type NfPacket } from './hook-api';
+import { formatEntry } from './conntrack';
+import { ip } from './ip';
+import { NetfilterNamespaceImpl } from './namespace';
+
+const T0 = Date.UTC(2026, 0, 1);
+
+export function packet(o: Partial<NfPacket>): NfPacket {
+  return { src: 0, dst: 0, proto: 6, sport: 0, dport: 0, tcpFlags: 0, icmpType: 0, icmpCode: 0, length: 60, mark: 0, inIface: '', outIface: '', ...o };
+}
+
+function ctx(now: number, local: number[] = [], trace = false, ifaceAddr?: number): NfHookContext {
+  const set = new Set(local);
+  return { now, trace, isLocalAddress: (a) => set.has(a), ...(ifaceAddr !== undefined ? { ifaceAddress: () => ifaceAddr } : {}) };
+}
+
+const NODE = ip('172.18.0.3');
+const CLIENT = ip('172.18.0.1');
+const POD_A = ip('10.244.1.5');
+const POD_B = ip('10.244.1.6');
+/** A client pod that is not an endpoint (an endpoint calling its own Service is hairpinned and masqueraded). */
+const POD_C = ip('10.244.2.9');
+const VIP = ip('10.96.45.12');
+
+const NODE_RULES = `*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+:KUBE-SERVICES - [0:0]
+:KUBE-NODEPORTS - [0:0]
+:KUBE-POSTROUTING - [0:0]
+:KUBE-MARK-MASQ - [0:0]
+:KUBE-SVC-LOLE4ISW44XBNF3G - [0:0]
+:KUBE-EXT-LOLE4ISW44XBNF3G - [0:0]
+:KUBE-SEP-Q3SNDQ7J5LIGCTVK - [0:0]
+:KUBE-SEP-5MGZGRDAQMBZJBV6 - [0:0]
+-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
+-A KUBE-MARK-MASQ -j MARK --or-mark 0x00004000
+-A KUBE-POSTROUTING -m mark ! --mark 0x00004000/0x00004000 -j RETURN
+-A KUBE-POSTROUTING -j MARK --xor-mark 0x00004000
+-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully
+-A KUBE-SERVICES -m comment --comment "default/web cluster IP" -m tcp -p tcp -d 10.96.45.12 --dport 80 -j KUBE-SVC-LOLE4ISW44XBNF3G
+-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS
+-A KUBE-NODEPORTS -m comment --comment default/web -m tcp -p tcp --dport 31234 -j KUBE-EXT-LOLE4ISW44XBNF3G
+-A KUBE-EXT-LOLE4ISW44XBNF3G -m comment --comment "masquerade traffic for default/web external destinations" -j KUBE-MARK-MASQ
+-A KUBE-EXT-LOLE4ISW44XBNF3G -j KUBE-SVC-LOLE4ISW44XBNF3G
+-A KUBE-SVC-LOLE4ISW44XBNF3G -m comment --comment "default/web cluster IP" -m tcp -p tcp -d 10.96.45.12 --dport 80 ! -s 10.244.0.0/16 -j KUBE-MARK-MASQ
+-A KUBE-SVC-LOLE4ISW44XBNF3G -m comment --comment "default/web -> 10.244.1.5:8000" -m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-Q3SNDQ7J5LIGCTVK
+-A KUBE-SVC-LOLE4ISW44XBNF3G -m comment --comment "default/web -> 10.244.1.6:8000" -j KUBE-SEP-5MGZGRDAQMBZJBV6
+-A KUBE-SEP-Q3SNDQ7J5LIGCTVK -m comment --comment default/web -s 10.244.1.5 -j KUBE-MARK-MASQ
+-A KUBE-SEP-Q3SNDQ7J5LIGCTVK -m comment --comment default/web -m tcp -p tcp -j DNAT --to-destination 10.244.1.5:8000
+-A KUBE-SEP-5MGZGRDAQMBZJBV6 -m comment --comment default/web -s 10.244.1.6 -j KUBE-MARK-MASQ
+-A KUBE-SEP-5MGZGRDAQMBZJBV6 -m comment --comment default/web -m tcp -p tcp -j DNAT --to-destination 10.244.1.6:8000
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:KUBE-SERVICES - [0:0]
+-A FORWARD -m conntrack --ctstate NEW -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-A KUBE-SERVICES -m comment --comment "default/empty has no endpoints" -m tcp -p tcp -d 10.96.99.99 --dport 80 -j REJECT
+COMMIT
+`;
+
+function node(seed = 1): NetfilterNamespaceImpl {
+  const ns = new NetfilterNamespaceImpl({ name: 'node/worker', rng: new Rng(seed).fork('netfilter/node') });
+  ns.restore(NODE_RULES, { noflush: true });
+  return ns;
+}
+
+/** A forwarded packet through PREROUTING → FORWARD → POSTROUTING; returns the verdict kind. */
+function forward(ns: NetfilterNamespaceImpl, p: NfPacket, now: number, inIface = 'veth1', outIface = 'veth2'): string {
+  p.inIface = inIface;
+  const c = ctx(now, [NODE, ip('10.244.1.1')], false, ip('10.244.1.1'));
+  for (const h of ['PREROUTING', 'FORWARD', 'POSTROUTING'] as NfHook[]) {
+    if (h === 'FORWARD') p.outIface = outIface;
+    const r = ns.hook(h, p, c);
+    if (r.verdict.kind !== 'accept') return r.verdict.kind;
+  }
+  return 'accept';
+}
+
+describe('NAT decided on the first packet and reversed on replies', () => {
+  it('DNATs pod → ClusterIP to an endpoint and un-DNATs the reply; conntrack shows the tuples', () => {
+    const ns = node();
+    const syn = packet({ src: POD_C, dst: VIP, sport: 40000, dport: 80, tcpFlags: TCP_SYN });
+    expect(forward(ns, syn, T0)).toBe('accept');
+    expect([POD_A, POD_B]).toContain(syn.dst);
+    expect(syn.dport).toBe(8000);
+    expect(syn.src).toBe(POD_C); // pod source inside the cluster CIDR: no masquerade
+    const backend = syn.dst;
+
+    const synack = packet({ src: backend, dst: POD_C, sport: 8000, dport: 40000, tcpFlags: TCP_SYN | TCP_ACK });
+    expect(forward(ns, synack, T0 + 1)).toBe('accept');
+    expect(synack.src).toBe(VIP);
+    expect(synack.sport).toBe(80);
+
+    const ack = packet({ src: POD_C, dst: VIP, sport: 40000, dport: 80, tcpFlags: TCP_ACK });
+    expect(forward(ns, ack, T0 + 2)).toBe('accept');
+    expect(ack.dst).toBe(backend); // same endpoint: the nat table is not consulted again
+
+    const entries = ns.conntrack.list(T0 + 2000);
+    expect(entries).toHaveLength(1);
+    const b = backend === POD_A ? '10.244.1.5' : '10.244.1.6';
+    expect(formatEntry(entries[0]!, T0 + 2000)).toBe(
+      `tcp      6 431998 ESTABLISHED src=10.244.2.9 dst=10.96.45.12 sport=40000 dport=80 src=${b} dst=10.244.2.9 sport=8000 dport=40000 [ASSURED] mark=0 use=1`);
+    // nat counters count only the first packet of the connection
+    const svc = ns.ruleset.table('nat').chains.get('KUBE-SERVICES')!;
+    expect(svc.rules[0]!.packets).toBe(1);
+  });
+
+  it('masquerades NodePort traffic (mark 0x4000) to the node address and reverses both NATs on the reply', () => {
+    const ns = node(7);
+    const syn = packet({ src: CLIENT, dst: NODE, sport: 43686, dport: 31234, tcpFlags: TCP_SYN });
+    expect(forward(ns, syn, T0, 'eth0', 'cni0')).toBe('accept');
+    expect([POD_A, POD_B]).toContain(syn.dst);
+    expect(syn.src).toBe(ip('10.244.1.1'));
+    expect(syn.mark & 0x4000).toBe(0); // KUBE-POSTROUTING xored it off again
+    const reply = packet({ src: syn.dst, dst: syn.src, sport: 8000, dport: syn.sport, tcpFlags: TCP_SYN | TCP_ACK });
+    expect(forward(ns, reply, T0 + 1, 'cni0', 'eth0')).toBe('accept');
+    expect(reply.src).toBe(NODE);
+    expect(reply.sport).toBe(31234);
+    expect(reply.dst).toBe(CLIENT);
+    expect(reply.dport).toBe(43686);
+    const line = formatEntry(ns.conntrack.list(T0 + 1)[0]!, T0 + 1);
+    expect(line).toMatch(/^tcp      6 60 SYN_RECV src=172\.18\.0\.1 dst=172\.18\.0\.3 sport=43686 dport=31234 src=10\.244\.1\.[56] dst=10\.244\.1\.1 sport=8000 dport=\d+ mark=0 use=1$/);
+  });
+
+  it('REJECTs a Service without endpoints and leaves no conntrack entry', () => {
+    const ns = node();
+    const p = packet({ src: POD_C, dst: ip('10.96.99.99'), sport: 40001, dport: 80, tcpFlags: TCP_SYN });
+    const c = ctx(T0, [NODE]);
+    expect(ns.hook('PREROUTING', p, c).verdict.kind).toBe('accept');
+    p.outIface = 'eth0';
+    const r = ns.hook('FORWARD', p, c);
+    expect(r.verdict).toEqual({ kind: 'reject', with: 'icmp-port-unreachable', reason: 'filter KUBE-SERVICES rule 1 REJECT' });
+    expect(ns.conntrack.list(T0)).toHaveLength(0);
+  });
+
+  it('spreads connections over endpoints with the seeded statistic match, deterministically', () => {
+    const run = (seed: number) => {
+      const ns = node(seed);
+      const picks: number[] = [];
+      for (let i = 0; i < 400; i++) {
+        const p = packet({ src: POD_C, dst: VIP, sport: 20000 + i, dport: 80, tcpFlags: TCP_SYN });
+        forward(ns, p, T0 + i);
+        picks.push(p.dst);
+      }
+      return picks;
+    };
+    const a = run(3);
+    expect(run(3)).toEqual(a);
+    const toA = a.filter((d) => d === POD_A).length;
+    expect(toA).toBeGreaterThan(150);
+    expect(toA).toBeLessThan(250);
+  });
+
+  it('walks TCP through FIN_WAIT, LAST_ACK, TIME_WAIT with Linux timeouts, then expires', () => {
+    const ns = node();
+    const c = (src: number, dst: number, sport: number, dport: number, f: number, t: number) =>
+      forward(ns, packet({ src, dst, sport, dport, tcpFlags: f }), t);
+    c(POD_C, VIP, 40000, 80, TCP_SYN, T0);
+    const e = ns.conntrack.list(T0)[0]!;
+    const be = e.reply.src;
+    c(be, POD_C, 8000, 40000, TCP_SYN | TCP_ACK, T0);
+    c(POD_C, VIP, 40000, 80, TCP_ACK, T0);
+    c(POD_C, VIP, 40000, 80, TCP_FIN | TCP_ACK, T0 + 1000);
+    expect(e.tcpState).toBe('FIN_WAIT');
+    c(be, POD_C, 8000, 40000, TCP_FIN | TCP_ACK, T0 + 1000);
+    expect(e.tcpState).toBe('LAST_ACK');
+    c(POD_C, VIP, 40000, 80, TCP_ACK, T0 + 1000);
+    expect(e.tcpState).toBe('TIME_WAIT');
+    expect(formatEntry(e, T0 + 19_000)).toContain('tcp      6 102 TIME_WAIT');
+    expect(ns.conntrack.list(T0 + 121_000)).toHaveLength(0);
+  });
+
+  it('marks ICMP errors RELATED and un-NATs the quoted header', () => {
+    const ns = node();
+    const syn = packet({ src: POD_C, dst: VIP, sport: 40000, dport: 80, tcpFlags: TCP_SYN });
+    forward(ns, syn, T0);
+    const be = syn.dst;
+    const err = packet({ src: be, dst: POD_C, proto: 1, icmpType: 3, icmpCode: 3, embedded: { src: POD_C, dst: be, proto: 6, sport: 40000, dport: 8000 } });
+    const c = ctx(T0 + 1, [NODE], true);
+    const r = ns.hook('PREROUTING', err, c);
+    expect(r.conntrack?.state).toBe('RELATED');
+    ns.hook('FORWARD', err, c);
+    ns.hook('POSTROUTING', err, c);
+    expect(err.src).toBe(VIP);
+    expect(err.embedded).toEqual({ src: POD_C, dst: VIP, proto: 6, sport: 40000, dport: 80 });
+  });
+});
+
+describe('trace steps', () => {
+  it('lists each matched rule in iptables-save form with its verdict', () => {
+    const ns = node();
+    const p = packet({ src: POD_C, dst: VIP, sport: 40000, dport: 80, tcpFlags: TCP_SYN });
+    const r = ns.hook('PREROUTING', p, ctx(T0, [NODE], true));
+    expect(r.steps[0]).toEqual({
+      hook: 'PREROUTING', table: 'raw', chain: 'PREROUTING', ruleNum: 0, ruleText: ':PREROUTING ACCEPT', verdict: 'policy ACCEPT',
+    });
+    const natSteps = r.steps.filter((s) => s.table === 'nat');
+    expect(natSteps[0]!.ruleText).toBe('-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES');
+    expect(natSteps[1]!.ruleText).toBe('-A KUBE-SERVICES -d 10.96.45.12/32 -p tcp -m comment --comment "default/web cluster IP" -m tcp --dport 80 -j KUBE-SVC-LOLE4ISW44XBNF3G');
+    expect(natSteps.at(-1)!.verdict).toMatch(/^DNAT 10\.96\.45\.12:80 -> 10\.244\.1\.[56]:8000$/);
+    expect(r.conntrack?.state).toBe('NEW');
+  });
+});
+
+describe('-m recent (ClientIP affinity)', () => {
+  it('sends a client back to the endpoint it was set on until --seconds pass', () => {
+    const ns = new NetfilterNamespaceImpl({ name: 'n', rng: new Rng(5) });
+    ns.restore(`*nat
+:PREROUTING ACCEPT [0:0]
+:SVC - [0:0]
+:SEP-A - [0:0]
+:SEP-B - [0:0]
+-A PREROUTING -p tcp -d 10.96.0.50 --dport 80 -j SVC
+-A SVC -m recent --name SEP-A --rcheck --seconds 60 --reap -j SEP-A
+-A SVC -m recent --name SEP-B --rcheck --seconds 60 --reap -j SEP-B
+-A SVC -m statistic --mode random --probability 0.5 -j SEP-A
+-A SVC -j SEP-B
+-A SEP-A -m recent --name SEP-A --set -p tcp -j DNAT --to-destination 10.244.1.5:80
+-A SEP-B -m recent --name SEP-B --set -p tcp -j DNAT --to-destination 10.244.1.6:80
+COMMIT
+`);
+    const hit = (sport: number, t: number) => {
+      const p = packet({ src: ip('10.244.2.9'), dst: ip('10.96.0.50'), sport, dport: 80, tcpFlags: TCP_SYN });
+      ns.hook('PREROUTING', p, ctx(t));
+      ns.hook('POSTROUTING', p, ctx(t));
+      return p.dst;
+    };
+    const first = hit(1000, T0);
+    for (let i = 1; i < 30; i++) expect(hit(1000 + i, T0 + i * 1000)).toBe(first);
+    // after 60 s without a new connection the entry has aged out: the statistic rules pick again
+    const later = new Set<number>();
+    for (let i = 0; i < 40; i++) later.add(hit(5000 + i, T0 + 200_000 + i * 61_000));
+    expect(later.size).toBe(2);
+  });
+});
+
+describe('indexed chains keep first-match semantics and counters', () => {
+  it('gives the same verdicts, NAT targets and counters as a linear walk', () => {
+    const ruleArb = fc.record({
+      dst: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+      proto: fc.option(fc.constantFrom('tcp', 'udp'), { nil: undefined }),
+      dport: fc.option(fc.integer({ min: 79, max: 81 }), { nil: undefined }),
+      invertDport: fc.boolean(),
+      target: fc.constantFrom('ACCEPT', 'DROP', 'LOG', 'MARK'),
+    });
+    fc.assert(fc.property(fc.array(ruleArb, { minLength: 12, maxLength: 40 }), fc.array(fc.record({
+      dst: fc.integer({ min: 1, max: 4 }), proto: fc.constantFrom(6, 17, 1), dport: fc.integer({ min: 79, max: 81 }),
+    }), { minLength: 1, maxLength: 30 }), (rules, pkts) => {
+      const lines = rules.map((r) => {
+        let s = '-A T';
+        if (r.dst !== undefined) s += ` -d 10.0.0.${r.dst}`;
+        if (r.proto) s += ` -p ${r.proto}`;
+        if (r.proto && r.dport !== undefined) s += `${r.invertDport ? ' !' : ''} --dport ${r.dport}`;
+        s += r.target === 'MARK' ? ' -j MARK --or-mark 1' : ` -j ${r.target}`;
+        return s;
+      });
+      const text = `*filter\n:INPUT ACCEPT [0:0]\n:T - [0:0]\n-A INPUT -j T\n${lines.join('\n')}\nCOMMIT\n`;
+      // Same rules behind a short chain (linear) and a long one (indexed): pad the linear chain's copy below the
+      // index threshold by splitting it into jumps of 8 rules.
+      const chunks: string[][] = [];
+      for (let i = 0; i < lines.length; i += 8) chunks.push(lines.slice(i, i + 8));
+      const linearText = `*filter\n:INPUT ACCEPT [0:0]\n${chunks.map((_, i) => `:T${i} - [0:0]`).join('\n')}\n` +
+        chunks.map((_, i) => `-A INPUT -j T${i}`).join('\n') + '\n' +
+        chunks.map((c, i) => c.map((l) => l.replace('-A T ', `-A T${i} `)).join('\n')).join('\n') + '\nCOMMIT\n';
+      const indexed = new NetfilterNamespaceImpl({ name: 'i', rng: new Rng(1) });
+      indexed.restore(text);
+      const linear = new NetfilterNamespaceImpl({ name: 'l', rng: new Rng(1) });
+      linear.restore(linearText);
+      pkts.forEach((q, i) => {
+        const a = packet({ dst: ip(`10.0.0.${q.dst}`), proto: q.proto, dport: q.dport, sport: 1000 + i, tcpFlags: TCP_SYN });
+        const b = { ...a };
+        const ra = indexed.hook('INPUT', a, ctx(T0));
+        const rb = linear.hook('INPUT', b, ctx(T0));
+        expect(ra.verdict.kind).toBe(rb.verdict.kind);
+        expect(a.mark).toBe(b.mark);
+      });
+      const ic = indexed.ruleset.table('filter').chains.get('T')!.rules.map((r) => r.packets);
+      const lc = chunks.flatMap((_, i) => linear.ruleset.table('filter').chains.get(`T${i}`)!.rules.map((r) => r.packets));
+      expect(ic).toEqual(lc);
+    }), { numRuns: 200 });
+  });
+});
