@@ -80,6 +80,13 @@ export interface PodSpec {
   nodeName?: string;
   restartPolicy?: string;
   hostNetwork?: boolean;
+  terminationGracePeriodSeconds?: number;
+  enableServiceLinks?: boolean;
+  dnsPolicy?: string;
+  hostname?: string;
+  subdomain?: string;
+  nodeSelector?: Record<string, string>;
+  tolerations?: { key?: string; operator?: string; value?: string; effect?: string; tolerationSeconds?: number }[];
   [extra: string]: unknown;
 }
 

@@ -1,0 +1,141 @@
+/**
+ * The container runtime (containerd's role): which containers run in which pod, what they listen on, and their
+ * logs. The kubelet starts and stops containers here; the network asks it who listens on `podIP:port` and hands
+ * it HTTP requests (`serveHttp`); `kubectl logs` reads `logs`.
+ */
+import { Emitter, type Disposable } from '../core/events';
+import type { Scheduler } from '../core/scheduler';
+import type { ImageRef } from './catalogue';
+import type { AppContext, AppImage, HttpRequest, HttpResponse, ImagePort, Outbound, PodInfo } from './types';
+
+export interface LogLine {
+  /** Virtual ms since the epoch. */
+  readonly t: number;
+  readonly text: string;
+}
+
+export interface LogLineEvent {
+  readonly podKey: string;
+  readonly container: string;
+  readonly line: LogLine;
+}
+
+/** Per-container log buffers, current and previous instance (`kubectl logs --previous`). */
+export class ContainerLogs {
+  readonly #current = new Map<string, LogLine[]>();
+  readonly #previous = new Map<string, LogLine[]>();
+  readonly #onLine = new Emitter<LogLineEvent>();
+  /** `onLine(listener) → Disposable`, for `kubectl logs -f`. */
+  readonly onLine = this.#onLine.event;
+  static readonly MAX_LINES = 10_000;
+
+  append(podKey: string, container: string, text: string, t: number): void {
+    const k = `${podKey}/${container}`;
+    let buf = this.#current.get(k);
+    if (!buf) this.#current.set(k, (buf = []));
+    const line = { t, text };
+    buf.push(line);
+    if (buf.length > ContainerLogs.MAX_LINES) buf.splice(0, buf.length - ContainerLogs.MAX_LINES);
+    this.#onLine.fire({ podKey, container, line });
+  }
+
+  /** Lines of a container, or undefined when it has never run. */
+  lines(podKey: string, container: string, opts: { previous?: boolean } = {}): readonly LogLine[] | undefined {
+    return (opts.previous ? this.#previous : this.#current).get(`${podKey}/${container}`);
+  }
+
+  /** The container restarted: its log becomes the previous one. */
+  rotate(podKey: string, container: string): void {
+    const k = `${podKey}/${container}`;
+    const cur = this.#current.get(k);
+    if (cur) this.#previous.set(k, cur);
+    this.#current.set(k, []);
+  }
+
+  removePod(podKey: string): void {
+    for (const m of [this.#current, this.#previous]) for (const k of [...m.keys()]) if (k.startsWith(`${podKey}/`)) m.delete(k);
+  }
+}
+
+export interface RunningContainer {
+  readonly podKey: string;
+  readonly name: string;
+  readonly image: AppImage;
+  readonly ref: ImageRef;
+  readonly pod: PodInfo;
+  readonly startedAt: number;
+  /** What it listens on (the image's ports; a pod's declared containerPorts are informational, as in Kubernetes). */
+  readonly ports: readonly ImagePort[];
+  readonly hostNetwork: boolean;
+}
+
+export type RuntimeChange = { type: 'started' | 'stopped'; container: RunningContainer };
+
+export class ContainerRuntime {
+  readonly logs = new ContainerLogs();
+  readonly #byPod = new Map<string, Map<string, RunningContainer>>();
+  readonly #changes = new Emitter<RuntimeChange>();
+  /** `onChange(listener) → Disposable`: a container started or stopped. */
+  readonly onChange = this.#changes.event;
+
+  constructor(private readonly scheduler: Scheduler) {}
+
+  start(c: Omit<RunningContainer, 'startedAt'>): RunningContainer {
+    const running: RunningContainer = { ...c, startedAt: this.scheduler.now() };
+    let m = this.#byPod.get(c.podKey);
+    if (!m) this.#byPod.set(c.podKey, (m = new Map()));
+    m.set(c.name, running);
+    const ctx = this.#context(running);
+    for (const line of c.image.startupLogs(ctx)) ctx.log(line);
+    this.#changes.fire({ type: 'started', container: running });
+    return running;
+  }
+
+  stop(podKey: string, name?: string): void {
+    const m = this.#byPod.get(podKey);
+    if (!m) return;
+    for (const [n, c] of [...m]) {
+      if (name !== undefined && n !== name) continue;
+      m.delete(n);
+      this.#changes.fire({ type: 'stopped', container: c });
+    }
+    if (m.size === 0) this.#byPod.delete(podKey);
+  }
+
+  containersOf(podKey: string): RunningContainer[] {
+    return [...(this.#byPod.get(podKey)?.values() ?? [])];
+  }
+
+  /** The container listening on `ip:port/protocol` (pod IP; hostNetwork pods listen on the node IP). */
+  listener(ip: string, port: number, protocol: 'TCP' | 'UDP' = 'TCP'): RunningContainer | undefined {
+    for (const m of this.#byPod.values())
+      for (const c of m.values()) if (c.pod.podIP === ip && c.ports.some((p) => p.containerPort === port && p.protocol === protocol)) return c;
+    return undefined;
+  }
+
+  /**
+   * Hand an HTTP request to whatever listens on `ip:port`; undefined when nothing listens there (the network then
+   * answers with a TCP RST: "Connection refused"). Requests are logged by the app as it would log them.
+   */
+  serveHttp(ip: string, port: number, req: HttpRequest, outbound?: Outbound): Promise<HttpResponse> | undefined {
+    const c = this.listener(ip, port, 'TCP');
+    if (!c || !c.image.serveHttp) return undefined;
+    return Promise.resolve(c.image.serveHttp(req, this.#context(c), outbound));
+  }
+
+  #context(c: RunningContainer): AppContext {
+    const logs = this.logs;
+    const scheduler = this.scheduler;
+    return {
+      pod: c.pod,
+      get now() {
+        return scheduler.now();
+      },
+      log: (line: string) => logs.append(c.podKey, c.name, line, scheduler.now()),
+    };
+  }
+
+  dispose(): Disposable {
+    return { dispose: () => this.#changes.dispose() };
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The shell host a learner lands in with `kubectl exec`: the container's commands (busybox has nslookup and wget
+ * but no curl), its environment (service links, KUBERNETES_*), and the files the kubelet writes into every
+ * container: /etc/resolv.conf (cluster DNS, search path, ndots:5), /etc/hosts, /etc/hostname.
+ */
+import { NGINX_WELCOME } from '../apps/nginx';
+import type { AppImage } from '../apps/types';
+import type { KubeObject, Service } from '../api/types';
+import type { ShellHost } from '../shell/types';
+import { MemFs } from './memfs';
+
+export const CLUSTER_DOMAIN = 'cluster.local';
+export const CLUSTER_DNS_IP = '10.96.0.10';
+
+export function resolvConf(namespace: string, dnsPolicy: string | undefined, nodeResolv: string): string {
+  if (dnsPolicy === 'Default') return nodeResolv;
+  return `search ${namespace}.svc.${CLUSTER_DOMAIN} svc.${CLUSTER_DOMAIN} ${CLUSTER_DOMAIN}\nnameserver ${CLUSTER_DNS_IP}\noptions ndots:5\n`;
+}
+
+/** Docker-style service link variables (`CURRENCY_EXCHANGE_SERVICE_HOST`, …) for the services of a namespace. */
+export function serviceLinkEnv(services: Iterable<Service>): Record<string, string> {
+  const env: Record<string, string> = {};
+  const sorted = [...services].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
+  for (const s of sorted) {
+    const ip = s.spec.clusterIP;
+    if (!ip || ip === 'None' || s.spec.type === 'ExternalName') continue;
+    const ports = s.spec.ports ?? [];
+    if (!ports.length) continue;
+    const n = s.metadata.name!.toUpperCase().replace(/-/g, '_');
+    const first = ports[0]!;
+    env[`${n}_SERVICE_HOST`] = ip;
+    env[`${n}_SERVICE_PORT`] = String(first.port);
+    for (const p of ports) if (p.name) env[`${n}_SERVICE_PORT_${p.name.toUpperCase().replace(/-/g, '_')}`] = String(p.port);
+    env[`${n}_PORT`] = `${first.protocol.toLowerCase()}://${ip}:${first.port}`;
+    for (const p of ports) {
+      const pre = `${n}_PORT_${p.port}_${p.protocol}`;
+      env[pre] = `${p.protocol.toLowerCase()}://${ip}:${p.port}`;
+      env[`${pre}_PROTO`] = p.protocol.toLowerCase();
+      env[`${pre}_PORT`] = String(p.port);
+      env[`${pre}_ADDR`] = ip;
+    }
+  }
+  return env;
+}
+
+export interface PodHostInput {
+  readonly pod: KubeObject;
+  readonly image: AppImage | undefined;
+  readonly podIP: string;
+  readonly netns?: string;
+  readonly env: Record<string, string>;
+  readonly nodeResolv: string;
+}
+
+export function makePodHost(input: PodHostInput): ShellHost {
+  const { pod, image, podIP } = input;
+  const name = pod.metadata.name!;
+  const ns = pod.metadata.namespace!;
+  const hostNetwork = !!pod.spec?.hostNetwork;
+  const hostname = hostNetwork ? String(pod.spec.nodeName) : name;
+  const files: Record<string, string> = {
+    '/etc/hostname': `${hostname}\n`,
+    '/etc/resolv.conf': resolvConf(ns, hostNetwork ? 'Default' : pod.spec?.dnsPolicy, input.nodeResolv),
+    '/etc/hosts': `# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nfe00::0\tip6-mcastprefix\nfe00::1\tip6-allnodes\nfe00::2\tip6-allrouters\n${podIP}\t${hostname}\n`,
+    '/var/run/secrets/kubernetes.io/serviceaccount/namespace': ns,
+  };
+  if (image?.repository === 'nginx') {
+    files['/usr/share/nginx/html/index.html'] = NGINX_WELCOME;
+    files['/etc/nginx/conf.d/default.conf'] =
+      'server {\n    listen       80;\n    listen  [::]:80;\n    server_name  localhost;\n\n    location / {\n        root   /usr/share/nginx/html;\n        index  index.html index.htm;\n    }\n\n    error_page   500 502 503 504  /50x.html;\n    location = /50x.html {\n        root   /usr/share/nginx/html;\n    }\n}\n';
+  }
+  const fs = new MemFs(files);
+  fs.mkdir('/root', true);
+  fs.mkdir('/tmp', true);
+  const env = new Map<string, string>(Object.entries({ PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: hostname, HOME: '/root', ...input.env }));
+  return {
+    id: `pod/${ns}/${name}`,
+    kind: 'pod',
+    hostname,
+    user: 'root',
+    home: '/root',
+    fs,
+    ...(input.netns ? { netns: input.netns } : {}),
+    commands: new Set(image?.commands ?? []),
+    promptStyle: image?.shell === 'bash' ? 'bash' : 'busybox',
+    env,
+  };
+}

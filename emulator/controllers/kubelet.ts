@@ -1,0 +1,564 @@
+/**
+ * The kubelet of one node: runs the pods bound to it through their lifecycle, as declarative stages with virtual
+ * delays (as kwok describes them):
+ *
+ *   bound → sandbox (pod IP from the node's podCIDR, CNI network, status ContainerCreating)
+ *         → image pull per container (Pulling/Pulled, or ErrImagePull → ImagePullBackOff for images not in the
+ *           offline catalogue) → Created/Started → Running (Ready at once without a readiness probe, else after
+ *           the probe's initial delay)
+ *   deletionTimestamp → Killing ("Stopping container …"), Terminating until the process exits or the grace
+ *           period ends → containers terminated → final delete; IP released (not reused at once), network removed.
+ *
+ * It also registers the pod's shell host (`pod/<ns>/<name>`) for `kubectl exec`.
+ */
+import { CATALOGUE, WORKLOAD_IMAGES, findImage, imageDigest, parseImageRef } from '../apps/catalogue';
+import type { ContainerRuntime } from '../apps/runtime';
+import type { AppImage } from '../apps/types';
+import { isApiError } from '../api/errors';
+import { rfc3339 } from '../api/meta';
+import type { Container, ContainerStatus, KubeObject, Node, Pod, Service } from '../api/types';
+import { makePodHost, serviceLinkEnv } from '../cluster/pod-host';
+import type { Cni } from '../core/cni';
+import type { Disposable } from '../core/events';
+import type { Rng } from '../core/rng';
+import type { TaskHandle } from '../core/scheduler';
+import type { ShellHost } from '../shell/types';
+import { cidrContains, intToIp, ipToInt, parseCidr, type Cidr } from './ip';
+import { disposeAll, type Controller, type ControllerContext } from './runtime';
+
+export interface KubeletDeps {
+  readonly nodeName: string;
+  readonly runtime: ContainerRuntime;
+  /** The network's CNI plugin, looked up at each use (it may be wired after the kubelet starts); absent = no network. */
+  readonly cni: () => Cni | undefined;
+  readonly hosts: Map<string, ShellHost>;
+  /** The node's own /etc/resolv.conf (for dnsPolicy Default and hostNetwork pods). */
+  readonly nodeResolv?: string;
+}
+
+/** Per-node IPAM (host-local style): the next free address after the last one handed out, so a replaced pod gets a new IP. */
+export class NodeIpam {
+  readonly cidr: Cidr;
+  readonly #used = new Set<number>();
+  #cursor: number;
+
+  constructor(podCIDR: string) {
+    this.cidr = parseCidr(podCIDR);
+    this.#cursor = this.cidr.base + 1; // .1 is the bridge (cni0) gateway
+  }
+
+  allocate(): string | undefined {
+    const first = this.cidr.base + 2;
+    const last = this.cidr.base + this.cidr.size - 2;
+    const span = last - first + 1;
+    for (let k = 0; k < span; k++) {
+      let ip = this.#cursor + 1 + k;
+      if (ip > last) ip = first + ((ip - first) % span);
+      if (!this.#used.has(ip)) {
+        this.#used.add(ip);
+        this.#cursor = ip;
+        return intToIp(ip);
+      }
+    }
+    return undefined;
+  }
+
+  release(ip: string): void {
+    const n = ipToInt(ip);
+    if (n !== undefined && cidrContains(this.cidr, n)) this.#used.delete(n);
+  }
+
+  get inUse(): number {
+    return this.#used.size;
+  }
+}
+
+type Stage = 'starting' | 'running' | 'backoff' | 'terminating';
+
+interface PodState {
+  uid: string;
+  stage: Stage;
+  podIP?: string;
+  netns?: string;
+  /** Pending stage timers (removed as they run, so cancelling stays cheap). */
+  timers: Set<TaskHandle>;
+  pullFailures: number;
+  restarts: number;
+  image?: AppImage;
+  startedAt?: number;
+}
+
+/** Millisecond delays of each stage (virtual time). */
+export const KUBELET_TIMING = {
+  sandboxMs: 300,
+  createMs: 200,
+  startMs: 200,
+  presentPullMs: 50,
+  pullFailMs: 1200,
+  backoffBaseMs: 10_000,
+  backoffMaxMs: 300_000,
+  sigtermExitMs: 400,
+  crashDelayMs: 500,
+};
+
+export class Kubelet implements Controller {
+  readonly name: string;
+  readonly #subs: Disposable[] = [];
+  readonly #pods = new Map<string, PodState>();
+  readonly #images = new Set<string>();
+  readonly #ipam: NodeIpam | undefined;
+  readonly #rng: Rng;
+  readonly #source: { component: string; host: string };
+  readonly #nodeIP: string;
+
+  constructor(
+    private readonly ctx: ControllerContext,
+    private readonly deps: KubeletDeps,
+  ) {
+    this.name = `kubelet/${deps.nodeName}`;
+    this.#rng = ctx.rng.fork(`kubelet/${deps.nodeName}`);
+    this.#source = { component: 'kubelet', host: deps.nodeName };
+    const node = ctx.store.peek<Node>('nodes', undefined, deps.nodeName);
+    this.#nodeIP = node?.status?.addresses.find((a) => a.type === 'InternalIP')?.address ?? '';
+    this.#ipam = node?.spec.podCIDR ? new NodeIpam(node.spec.podCIDR) : undefined;
+    this.#subs.push(
+      ctx.store.watch('pods', { fieldSelector: `spec.nodeName=${deps.nodeName}` }, (ev) => {
+        if (ev.type === 'DELETED') this.#cleanup(ev.object);
+        else this.#observe(ev.object as Pod);
+      }),
+    );
+  }
+
+  /** Image repositories:tags this node has pulled. */
+  hasImage(ref: string): boolean {
+    return this.#images.has(parseImageRef(ref).canonical);
+  }
+
+  #key(p: KubeObject): string {
+    return `${p.metadata.namespace}/${p.metadata.name}`;
+  }
+
+  #after(st: PodState, ms: number, fn: () => void): void {
+    const h: TaskHandle = this.ctx.scheduler.after(
+      ms,
+      () => {
+        st.timers.delete(h);
+        fn();
+      },
+      { label: this.name },
+    );
+    st.timers.add(h);
+  }
+
+  #current(key: string, uid: string): Pod | undefined {
+    const [ns, name] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
+    const p = this.ctx.store.peek<Pod>('pods', ns, name);
+    return p && p.metadata.uid === uid ? p : undefined;
+  }
+
+  #writeStatus(key: string, uid: string, mutate: (status: NonNullable<Pod['status']>, pod: Pod) => void): Pod | undefined {
+    const pod = this.#current(key, uid);
+    if (!pod) return undefined;
+    const status = structuredCloneStatus(pod.status);
+    mutate(status, pod);
+    try {
+      return this.ctx.store.updateStatus('pods', { ...pod, status }) as Pod;
+    } catch (e) {
+      if (isApiError(e, 'NotFound')) return undefined;
+      throw e;
+    }
+  }
+
+  #observe(pod: Pod): void {
+    const key = this.#key(pod);
+    let st = this.#pods.get(key);
+    if (st && st.uid !== pod.metadata.uid) {
+      this.#cleanup(pod);
+      st = undefined;
+    }
+    if (pod.metadata.deletionTimestamp) {
+      if (!st) {
+        this.ctx.store.delete('pods', pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
+        return;
+      }
+      if (st.stage !== 'terminating') this.#terminate(key, pod, st);
+      return;
+    }
+    if (st) return;
+    st = { uid: pod.metadata.uid!, stage: 'starting', timers: new Set(), pullFailures: 0, restarts: 0 };
+    this.#pods.set(key, st);
+    this.#after(st, KUBELET_TIMING.sandboxMs, () => this.#sandbox(key, st!));
+  }
+
+  // ---- stages
+
+  #sandbox(key: string, st: PodState): void {
+    const pod = this.#current(key, st.uid);
+    if (!pod || pod.metadata.deletionTimestamp) return;
+    const hostNetwork = !!pod.spec.hostNetwork;
+    let podIP = this.#nodeIP;
+    if (!hostNetwork) {
+      const ip = this.#ipam?.allocate();
+      if (!ip) {
+        this.ctx.events.warning(pod, 'FailedCreatePodSandBox', `Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup network for sandbox: plugin type="host-local" failed (add): failed to allocate for range 0: no IP addresses available in range set: ${this.#ipam?.cidr.text ?? ''}`, this.#source);
+        return;
+      }
+      podIP = ip;
+      const cni = this.deps.cni();
+      if (cni) {
+        const res = cni.addPod({ podKey: key, nodeName: this.deps.nodeName, podIP, podCIDR: this.#ipam!.cidr.text, hostname: pod.metadata.name! });
+        st.netns = res.netns;
+      }
+    }
+    st.podIP = podIP;
+    const now = rfc3339(this.ctx.scheduler.now());
+    this.#writeStatus(key, st.uid, (s, p) => {
+      s.phase = 'Pending';
+      s.hostIP = this.#nodeIP;
+      s.hostIPs = [{ ip: this.#nodeIP }];
+      s.podIP = podIP;
+      s.podIPs = [{ ip: podIP }];
+      s.startTime = now;
+      s.conditions = [
+        cond('PodReadyToStartContainers', 'True', now),
+        cond('Initialized', 'True', now),
+        cond('Ready', 'False', now, 'ContainersNotReady', `containers with unready status: [${p.spec.containers.map((c) => c.name).join(' ')}]`),
+        cond('ContainersReady', 'False', now, 'ContainersNotReady', `containers with unready status: [${p.spec.containers.map((c) => c.name).join(' ')}]`),
+        cond('PodScheduled', 'True', findCond(p, 'PodScheduled')?.lastTransitionTime ?? now),
+      ];
+      s.containerStatuses = p.spec.containers.map((c) => waitingStatus(c, 'ContainerCreating'));
+      s.qosClass = s.qosClass ?? 'BestEffort';
+    });
+    this.#pull(key, st);
+  }
+
+  #pull(key: string, st: PodState): void {
+    const pod = this.#current(key, st.uid);
+    if (!pod || pod.metadata.deletionTimestamp) return;
+    let delay = 0;
+    const missing: { c: Container; message: string }[] = [];
+    for (const c of pod.spec.containers) {
+      const ref = parseImageRef(c.image);
+      const img = findImage(ref);
+      const fieldPath = `spec.containers{${c.name}}`;
+      const present = this.#images.has(ref.canonical);
+      const policy = c.imagePullPolicy ?? 'IfNotPresent';
+      if (policy === 'Never' && !present) {
+        missing.push({ c, message: `Container image "${c.image}" is not present with pull policy of Never` });
+        continue;
+      }
+      if (present && policy !== 'Always') {
+        this.ctx.events.normal(pod, 'Pulled', `Container image "${c.image}" already present on machine`, this.#source, fieldPath);
+        delay = Math.max(delay, KUBELET_TIMING.presentPullMs);
+        continue;
+      }
+      this.ctx.events.normal(pod, 'Pulling', `Pulling image "${c.image}"`, this.#source, fieldPath);
+      if (!img) {
+        const msg = `rpc error: code = NotFound desc = failed to pull and unpack image "${ref.canonical}": failed to resolve reference "${ref.canonical}": ${ref.canonical}: not found (this lab cluster is offline; images in its catalogue: ${WORKLOAD_IMAGES.join(', ')})`;
+        missing.push({ c, message: msg });
+        continue;
+      }
+      const ms = present ? Math.round(img.pullMs / 3) : img.pullMs;
+      delay = Math.max(delay, ms);
+    }
+    if (missing.length) {
+      this.#after(st, KUBELET_TIMING.pullFailMs, () => this.#pullFailed(key, st, missing));
+      return;
+    }
+    this.#after(st, delay, () => this.#pulled(key, st, delay));
+  }
+
+  #pullFailed(key: string, st: PodState, missing: { c: Container; message: string }[]): void {
+    const pod = this.#current(key, st.uid);
+    if (!pod || pod.metadata.deletionTimestamp) return;
+    st.stage = 'backoff';
+    st.pullFailures++;
+    for (const { c, message } of missing) {
+      const fieldPath = `spec.containers{${c.name}}`;
+      const never = (c.imagePullPolicy ?? '') === 'Never';
+      this.ctx.events.warning(pod, 'Failed', never ? message : `Failed to pull image "${c.image}": ${message}`, this.#source, fieldPath);
+      this.ctx.events.warning(pod, 'Failed', `Error: ${never ? 'ErrImageNeverPull' : 'ErrImagePull'}`, this.#source, fieldPath);
+    }
+    this.#writeStatus(key, st.uid, (s, p) => {
+      s.containerStatuses = p.spec.containers.map((c) => {
+        const m = missing.find((x) => x.c.name === c.name);
+        const never = (c.imagePullPolicy ?? '') === 'Never';
+        return m ? waitingStatus(c, never ? 'ErrImageNeverPull' : 'ErrImagePull', m.message) : waitingStatus(c, 'ContainerCreating');
+      });
+    });
+    if (missing.every((m) => (m.c.imagePullPolicy ?? '') === 'Never')) return;
+    // Back-off: the next pull attempt waits 10s, 20s, 40s … up to 5 minutes; meanwhile the status says ImagePullBackOff.
+    const backoff = Math.min(KUBELET_TIMING.backoffBaseMs * 2 ** (st.pullFailures - 1), KUBELET_TIMING.backoffMaxMs);
+    this.#after(st, 1000, () => {
+      const p = this.#current(key, st.uid);
+      if (!p || p.metadata.deletionTimestamp) return;
+      for (const { c, message } of missing) {
+        const fieldPath = `spec.containers{${c.name}}`;
+        this.ctx.events.normal(p, 'BackOff', `Back-off pulling image "${c.image}"`, this.#source, fieldPath);
+        this.ctx.events.warning(p, 'Failed', 'Error: ImagePullBackOff', this.#source, fieldPath);
+        void message;
+      }
+      this.#writeStatus(key, st.uid, (s, pp) => {
+        s.containerStatuses = pp.spec.containers.map((c) => {
+          const m = missing.find((x) => x.c.name === c.name);
+          return m ? waitingStatus(c, 'ImagePullBackOff', `Back-off pulling image "${c.image}": ErrImagePull: ${m.message}`) : waitingStatus(c, 'ContainerCreating');
+        });
+      });
+    });
+    this.#after(st, backoff, () => this.#pull(key, st));
+  }
+
+  #pulled(key: string, st: PodState, pullMs: number): void {
+    const pod = this.#current(key, st.uid);
+    if (!pod || pod.metadata.deletionTimestamp) return;
+    for (const c of pod.spec.containers) {
+      const ref = parseImageRef(c.image);
+      const fieldPath = `spec.containers{${c.name}}`;
+      const img = findImage(ref)!;
+      const policy = c.imagePullPolicy ?? 'IfNotPresent';
+      if (!this.#images.has(ref.canonical) || policy === 'Always') {
+        const secs = (Math.max(pullMs, 1) / 1000).toFixed(3).replace(/0+$/, '').replace(/\.$/, '');
+        this.ctx.events.normal(pod, 'Pulled', `Successfully pulled image "${c.image}" in ${secs}s (${secs}s including waiting). Image size: ${img.sizeBytes} bytes.`, this.#source, fieldPath);
+        this.#images.add(ref.canonical);
+      }
+    }
+    this.#after(st, KUBELET_TIMING.createMs, () => this.#startContainers(key, st));
+  }
+
+  #startContainers(key: string, st: PodState): void {
+    const pod = this.#current(key, st.uid);
+    if (!pod || pod.metadata.deletionTimestamp) return;
+    const ns = pod.metadata.namespace!;
+    const services = [...this.ctx.store.peekList<Service>('services', ns)];
+    const kubeSvc = this.ctx.store.peek<Service>('services', 'default', 'kubernetes');
+    const baseEnv: Record<string, string> = {};
+    if (pod.spec.enableServiceLinks !== false) Object.assign(baseEnv, serviceLinkEnv(services));
+    if (kubeSvc) Object.assign(baseEnv, serviceLinkEnv([kubeSvc]), { KUBERNETES_SERVICE_PORT_HTTPS: '443' });
+    let firstImage: AppImage | undefined;
+    const fieldPathOf = (c: Container) => `spec.containers{${c.name}}`;
+    for (const c of pod.spec.containers) {
+      const ref = parseImageRef(c.image);
+      const img = findImage(ref)!;
+      firstImage ??= img;
+      const env: Record<string, string> = { ...baseEnv };
+      for (const e of c.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
+      this.ctx.events.normal(pod, 'Created', `Created container: ${c.name}`, this.#source, fieldPathOf(c));
+      this.deps.runtime.start({
+        podKey: key,
+        name: c.name,
+        image: img,
+        ref,
+        pod: { name: pod.metadata.name!, namespace: ns, podIP: st.podIP!, nodeName: this.deps.nodeName, containerName: c.name, image: c.image, env },
+        ports: img.ports,
+        hostNetwork: !!pod.spec.hostNetwork,
+      });
+      this.ctx.events.normal(pod, 'Started', `Started container ${c.name}`, this.#source, fieldPathOf(c));
+    }
+    st.image = firstImage;
+    st.stage = 'running';
+    st.startedAt = this.ctx.scheduler.now();
+    const env: Record<string, string> = { ...baseEnv };
+    for (const e of pod.spec.containers[0]?.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
+    const host = makePodHost({ pod, image: firstImage, podIP: st.podIP!, ...(st.netns ? { netns: st.netns } : {}), env, nodeResolv: this.deps.nodeResolv ?? 'nameserver 172.18.0.1\n' });
+    this.deps.hosts.set(host.id, host);
+
+    const now = rfc3339(this.ctx.scheduler.now());
+    const probeDelay = Math.max(0, ...pod.spec.containers.map((c) => (c.readinessProbe ? (c.readinessProbe.initialDelaySeconds ?? 0) * 1000 + 1000 : -1)));
+    const readyNow = pod.spec.containers.every((c) => !c.readinessProbe);
+    const crashing = pod.spec.containers.filter((c) => !findImage(c.image)!.longRunning(effectiveArgv(c, findImage(c.image)!)));
+    this.#writeStatus(key, st.uid, (s, p) => {
+      s.phase = 'Running';
+      s.containerStatuses = p.spec.containers.map((c) => runningStatus(c, this.#containerId(), now, readyNow, st.restarts));
+      if (readyNow) setReady(s, now, true, p);
+    });
+    if (!readyNow)
+      this.#after(st, probeDelay, () =>
+        this.#writeStatus(key, st.uid, (s, p) => {
+          const t = rfc3339(this.ctx.scheduler.now());
+          s.containerStatuses = (s.containerStatuses ?? []).map((cs) => ({ ...cs, ready: !!cs.state.running }));
+          setReady(s, t, (s.containerStatuses ?? []).every((cs) => cs.ready), p);
+        }),
+      );
+    if (crashing.length && pod.spec.restartPolicy !== undefined) this.#after(st, KUBELET_TIMING.crashDelayMs, () => this.#exited(key, st, crashing.map((c) => c.name)));
+  }
+
+  /** Main processes that ended by themselves (busybox `sh` without a TTY): Completed, then restart with back-off. */
+  #exited(key: string, st: PodState, names: string[]): void {
+    const pod = this.#current(key, st.uid);
+    if (!pod || pod.metadata.deletionTimestamp) return;
+    const policy = pod.spec.restartPolicy ?? 'Always';
+    const now = rfc3339(this.ctx.scheduler.now());
+    for (const n of names) this.deps.runtime.stop(key, n);
+    const allDone = names.length === pod.spec.containers.length;
+    this.#writeStatus(key, st.uid, (s, p) => {
+      s.containerStatuses = (s.containerStatuses ?? []).map((cs) => {
+        if (!names.includes(cs.name)) return cs;
+        const started = cs.state.running?.startedAt ?? now;
+        const terminated = { exitCode: 0, reason: 'Completed', startedAt: started, finishedAt: now, containerID: cs.containerID };
+        if (policy === 'Always' || policy === 'OnFailure' && false) {
+          return { ...cs, ready: false, started: false, state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${10 * 2 ** st.restarts}s restarting failed container=${cs.name} pod=${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})` } }, lastState: { terminated }, restartCount: cs.restartCount };
+        }
+        return { ...cs, ready: false, started: false, state: { terminated } };
+      });
+      if (policy !== 'Always' && allDone) {
+        s.phase = 'Succeeded';
+        setReady(s, now, false, p, 'PodCompleted');
+      } else setReady(s, now, false, p);
+    });
+    if (policy !== 'Always') return;
+    const backoff = Math.min(KUBELET_TIMING.backoffBaseMs * 2 ** st.restarts, KUBELET_TIMING.backoffMaxMs);
+    for (const n of names)
+      this.ctx.events.warning(pod, 'BackOff', `Back-off restarting failed container ${n} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`, this.#source, `spec.containers{${n}}`);
+    st.restarts++;
+    this.#after(st, backoff, () => {
+      const p = this.#current(key, st.uid);
+      if (!p || p.metadata.deletionTimestamp) return;
+      for (const n of names) this.deps.runtime.logs.rotate(key, n);
+      const t = rfc3339(this.ctx.scheduler.now());
+      for (const n of names) {
+        const c = p.spec.containers.find((x) => x.name === n)!;
+        const ref = parseImageRef(c.image);
+        const img = findImage(ref)!;
+        this.ctx.events.normal(p, 'Pulled', `Container image "${c.image}" already present on machine`, this.#source, `spec.containers{${n}}`);
+        this.ctx.events.normal(p, 'Created', `Created container: ${n}`, this.#source, `spec.containers{${n}}`);
+        this.deps.runtime.start({ podKey: key, name: n, image: img, ref, pod: { name: p.metadata.name!, namespace: p.metadata.namespace!, podIP: st.podIP!, nodeName: this.deps.nodeName, containerName: n, image: c.image, env: {} }, ports: img.ports, hostNetwork: !!p.spec.hostNetwork });
+        this.ctx.events.normal(p, 'Started', `Started container ${n}`, this.#source, `spec.containers{${n}}`);
+      }
+      this.#writeStatus(key, st.uid, (s, pp) => {
+        s.containerStatuses = (s.containerStatuses ?? []).map((cs) =>
+          names.includes(cs.name) ? { ...cs, restartCount: cs.restartCount + 1, started: true, ready: true, state: { running: { startedAt: t } }, containerID: this.#containerId() } : cs,
+        );
+        setReady(s, t, (s.containerStatuses ?? []).every((cs) => cs.ready), pp);
+      });
+      this.#after(st, KUBELET_TIMING.crashDelayMs, () => this.#exited(key, st, names));
+    });
+  }
+
+  #terminate(key: string, pod: Pod, st: PodState): void {
+    for (const t of st.timers) this.ctx.scheduler.cancel(t);
+    st.timers.clear();
+    const wasRunning = st.stage === 'running';
+    st.stage = 'terminating';
+    const grace = (pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
+    for (const c of pod.spec.containers) this.ctx.events.normal(pod, 'Killing', `Stopping container ${c.name}`, this.#source, `spec.containers{${c.name}}`);
+    // Readiness drops as soon as termination starts (the Endpoints controller already dropped the pod).
+    this.#writeStatus(key, st.uid, (s, p) => {
+      const now = rfc3339(this.ctx.scheduler.now());
+      s.containerStatuses = (s.containerStatuses ?? []).map((cs) => ({ ...cs, ready: false }));
+      if (findCond(p, 'Ready')?.status === 'True') setReady(s, now, false, p);
+    });
+    const exitsOnTerm = wasRunning ? pod.spec.containers.every((c) => findImage(c.image)?.stopsOnSigterm ?? true) : true;
+    const ms = Math.min(grace, exitsOnTerm ? KUBELET_TIMING.sigtermExitMs : grace);
+    this.#after(st, ms, () => {
+      const p = this.#current(key, st.uid);
+      if (!p) return;
+      const now = rfc3339(this.ctx.scheduler.now());
+      this.deps.runtime.stop(key);
+      this.#writeStatus(key, st.uid, (s) => {
+        s.containerStatuses = (s.containerStatuses ?? []).map((cs) => ({
+          ...cs,
+          ready: false,
+          started: false,
+          state: { terminated: { exitCode: exitsOnTerm ? 0 : 137, reason: exitsOnTerm ? 'Completed' : 'Error', startedAt: cs.state.running?.startedAt ?? now, finishedAt: now, ...(cs.containerID ? { containerID: cs.containerID } : {}) } },
+        }));
+      });
+      try {
+        this.ctx.store.delete('pods', p.metadata.namespace, p.metadata.name!, { gracePeriodSeconds: 0 });
+      } catch (e) {
+        if (!isApiError(e, 'NotFound')) throw e;
+      }
+    });
+  }
+
+  #cleanup(pod: KubeObject): void {
+    const key = this.#key(pod);
+    const st = this.#pods.get(key);
+    if (!st) return;
+    if (st.uid !== pod.metadata.uid && this.#current(key, st.uid)) return;
+    for (const t of st.timers) this.ctx.scheduler.cancel(t);
+    this.#pods.delete(key);
+    this.deps.runtime.stop(key);
+    this.deps.runtime.logs.removePod(key);
+    this.deps.hosts.delete(`pod/${key}`);
+    if (st.podIP && st.podIP !== this.#nodeIP) {
+      this.#ipam?.release(st.podIP);
+      this.deps.cni()?.removePod(key);
+    }
+  }
+
+  #containerId(): string {
+    let h = '';
+    for (let i = 0; i < 8; i++) h += this.#rng.nextUint32().toString(16).padStart(8, '0');
+    return `containerd://${h}`;
+  }
+
+  /** Pods this kubelet is running (for tests and the UI). */
+  get podCount(): number {
+    return this.#pods.size;
+  }
+
+  dispose(): void {
+    disposeAll(this.#subs);
+    for (const st of this.#pods.values()) for (const t of st.timers) this.ctx.scheduler.cancel(t);
+  }
+}
+
+function effectiveArgv(c: Container, img: AppImage): string[] {
+  const entry = c.command ?? img.entrypoint;
+  const args = c.args ?? (c.command ? [] : img.cmd);
+  return [...entry, ...args];
+}
+
+function structuredCloneStatus(s: Pod['status']): NonNullable<Pod['status']> {
+  return s ? JSON.parse(JSON.stringify(s)) : {};
+}
+
+function cond(type: string, status: string, t: string, reason?: string, message?: string) {
+  return { type, status, lastProbeTime: null, lastTransitionTime: t, ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+}
+
+function findCond(p: KubeObject, type: string): any {
+  return (p.status?.conditions ?? []).find((c: any) => c.type === type);
+}
+
+function setReady(s: NonNullable<Pod['status']>, t: string, ready: boolean, p: Pod, reason = 'ContainersNotReady'): void {
+  const notReady = (s.containerStatuses ?? []).filter((cs) => !cs.ready).map((cs) => cs.name);
+  const msg = `containers with unready status: [${notReady.join(' ')}]`;
+  s.conditions = (s.conditions ?? []).map((c) => {
+    if (c.type !== 'Ready' && c.type !== 'ContainersReady') return c;
+    const status = ready ? 'True' : 'False';
+    if (c.status === status && (ready || c.message === msg)) return c;
+    return ready ? cond(c.type, 'True', t) : cond(c.type, 'False', c.status === 'False' ? c.lastTransitionTime : t, reason, reason === 'PodCompleted' ? undefined : msg);
+  });
+  void p;
+}
+
+function waitingStatus(c: Container, reason: string, message?: string): ContainerStatus {
+  return {
+    name: c.name,
+    image: c.image,
+    imageID: '',
+    ready: false,
+    started: false,
+    restartCount: 0,
+    state: { waiting: message ? { reason, message } : { reason } },
+    lastState: {},
+  };
+}
+
+function runningStatus(c: Container, containerID: string, t: string, ready: boolean, restarts: number): ContainerStatus {
+  const ref = parseImageRef(c.image);
+  return {
+    name: c.name,
+    image: ref.canonical.replace(/^docker\.io\/library\//, 'docker.io/library/'),
+    imageID: `${ref.canonical.split(':').slice(0, -1).join(':') || ref.canonical}@${imageDigest(ref)}`,
+    containerID,
+    ready,
+    started: true,
+    restartCount: restarts,
+    state: { running: { startedAt: t } },
+    lastState: {},
+  };
+}
+
+export { CATALOGUE };
