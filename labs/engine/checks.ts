@@ -115,13 +115,13 @@ export function targetPortMatchesContainer(id: string, ns: Text, name: Text): Ch
   });
 }
 
-export function deploymentReady(id: string, ns: Text, name: Text, replicas?: Text): CheckDef {
+export function deploymentReady(id: string, ns: Text, name: Text, replicas?: Text | number): CheckDef {
   return check(id, `Deployment ${typeof name === 'string' ? name : ''} has its replicas ready`, (ctx) => {
     const n = txt(name, ctx);
     const namespace = txt(ns, ctx);
     const d = ctx.cluster.get('deployments', namespace, n);
     if (!d) return fail(missingObjectMessage(ctx.cluster, 'deployments', 'Deployment', namespace, n));
-    const want = replicas === undefined ? (d.spec?.replicas ?? 1) : Number(txt(replicas, ctx));
+    const want = replicas === undefined ? (d.spec?.replicas ?? 1) : typeof replicas === 'number' ? replicas : Number(txt(replicas, ctx));
     const specReplicas = d.spec?.replicas ?? 1;
     if (specReplicas !== want) return fail(`Deployment ${n} asks for ${specReplicas} replica(s); this step needs ${want}`);
     const pods = ctx.cluster.podsMatching(namespace, d.spec?.selector?.matchLabels);

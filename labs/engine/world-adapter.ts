@@ -31,60 +31,76 @@ export function probeCapabilities(world: World): Set<Capability> {
   if (has('aws')) caps.add('cloud');
   if (has('minikube') || has('cloud-provider-kind') || has('svclab-tunnel')) caps.add('tunnel');
   if (traceSource(w)) caps.add('traces');
-  if (Object.hasOwn(RESOURCES, 'ingresses') && world.hosts.get('workstation')?.fs.exists('/home/student/manifests/ingress-nginx.yaml')) caps.add('ingress');
-  if (world.hosts.get('laptop')?.fs.exists('/home/student/manifests/ingress-nginx.yaml')) caps.add('ingress');
+  // Ingress needs the controller manifests in the learner's home (placed by the Ingress subsystem) and a store
+  // that serves Ingresses.
+  const login = world.hosts.get(world.profile === 'cloud' ? 'laptop' : 'workstation');
+  if (Object.hasOwn(RESOURCES, 'ingresses') && login?.fs.exists(`${login.home}/manifests/ingress-nginx.yaml`)) caps.add('ingress');
   return caps;
 }
 
-/** Whatever the network layer exposes as its trace list (`world.traces`), duck-typed. */
-function traceSource(w: WorldFields): (() => readonly unknown[]) | undefined {
-  const t = w.traces as unknown;
-  if (!t) return undefined;
-  if (Array.isArray(t)) return () => t;
-  const o = t as Record<string, unknown>;
-  if (typeof o.list === 'function') return () => (o.list as () => readonly unknown[]).call(t);
-  if (typeof o.all === 'function') return () => (o.all as () => readonly unknown[]).call(t);
-  if (Array.isArray(o.traces)) return () => o.traces as readonly unknown[];
-  return undefined;
+interface TraceStoreLike {
+  requests(): readonly { id: number; host: string; label: string; hopCount: number }[];
+  hops(reqId: number): readonly TraceHopLike[];
 }
 
-/** Normalize one trace of the network layer into the engine's `TraceView`. */
-export function toTraceView(raw: unknown, index: number): TraceView {
-  const r = raw as Record<string, any>;
-  const hops: TraceHopView[] = ((r.hops ?? r.events ?? []) as any[]).map((h) => {
-    const chain: string | undefined = h.chain ?? h.nf?.chain ?? h.rule?.chain;
-    const what = String(h.what ?? h.summary ?? h.kind ?? '');
-    const where = String(h.where ?? h.host ?? h.netns ?? '');
-    return chain ? { where, what: `${what} ${chain}`.trim(), chain } : { where, what };
-  });
-  // Netfilter steps may hang under hops as a list of {chain, ...}.
-  const extra: TraceHopView[] = [];
-  for (const h of (r.hops ?? []) as any[]) {
-    for (const s of (h.steps ?? h.netfilter ?? []) as any[]) {
-      if (s && typeof s.chain === 'string') extra.push({ where: String(h.where ?? h.host ?? ''), what: `${s.hook ?? ''} ${s.table ?? ''} ${s.chain}`.trim(), chain: s.chain });
+interface TraceHopLike {
+  readonly pid: number;
+  readonly netns: string;
+  readonly kind: string;
+  readonly packet: string;
+  readonly hook?: string;
+  readonly verdict?: string;
+  readonly detail?: string;
+  readonly steps?: readonly { hook: string; table: string; chain: string; verdict: string }[];
+}
+
+/** The network layer's trace store (`world.traces`, emulator/net/trace.ts), when present. */
+function traceSource(w: WorldFields): TraceStoreLike | undefined {
+  const t = w.traces as Partial<TraceStoreLike> | undefined;
+  return t && typeof t.requests === 'function' && typeof t.hops === 'function' ? (t as TraceStoreLike) : undefined;
+}
+
+const TCP_PACKET = /(\d+\.\d+\.\d+\.\d+)\.(\d+) > (\d+\.\d+\.\d+\.\d+)\.(\d+): Flags \[([^\]]*)\]/;
+
+/**
+ * One request (what a tool such as curl started) as a check sees it: its TCP packets only — the DNS lookups that
+ * precede a request pass KUBE-SVC chains of kube-dns and must not count as the request's own path. The original
+ * destination is the first SYN's; the request was delivered where the last SYN (the one that reached the backend,
+ * after any proxy hop) was handed to a socket.
+ */
+export function toTraceView(req: { id: number; host: string }, hops: readonly TraceHopLike[]): TraceView {
+  const tcpPids = new Set<number>();
+  const synPids = new Set<number>();
+  let dst: string | undefined;
+  for (const h of hops) {
+    const m = TCP_PACKET.exec(h.packet);
+    if (!m) continue;
+    tcpPids.add(h.pid);
+    if (m[5] === 'S') {
+      synPids.add(h.pid);
+      dst ??= `${m[3]}:${m[4]}`;
     }
   }
-  const all = extra.length ? mergeHops(hops, extra) : hops;
-  const delivered = r.deliveredTo ?? r.to ?? r.destinationHost;
-  return {
-    id: String(r.id ?? index),
-    from: String(r.from ?? r.source ?? r.srcHost ?? ''),
-    ...(delivered ? { deliveredTo: String(delivered) } : {}),
-    ...(r.dst ? { dst: String(r.dst) } : {}),
-    dropped: Boolean(r.dropped ?? (r.verdict === 'drop' || r.outcome === 'dropped')),
-    hops: all,
-  };
-}
-
-function mergeHops(a: TraceHopView[], b: TraceHopView[]): TraceHopView[] {
-  return a.length === 0 ? b : [...a, ...b];
+  const out: TraceHopView[] = [];
+  let deliveredTo: string | undefined;
+  let dropped = false;
+  for (const h of hops) {
+    if (!tcpPids.has(h.pid)) continue;
+    out.push({ where: h.netns, what: [h.kind, h.hook, h.verdict, h.detail].filter(Boolean).join(' ') });
+    for (const s of h.steps ?? []) out.push({ where: h.netns, what: `${s.hook} ${s.table} ${s.chain} ${s.verdict}`, chain: s.chain });
+    if (synPids.has(h.pid)) {
+      if (h.kind === 'deliver') deliveredTo = h.netns;
+      if (h.kind === 'drop') dropped = true;
+    }
+  }
+  return { id: String(req.id), from: req.host, ...(deliveredTo ? { deliveredTo } : {}), ...(dst ? { dst } : {}), dropped: dropped && !deliveredTo, hops: out };
 }
 
 export function clusterViewOf(world: World): ClusterView {
   const w = world as WorldFields;
   const store = world.store;
   let caps: Set<Capability> | undefined;
-  let traceCache: { n: number; views: TraceView[] } | undefined;
+  let traceCache = new Map<number, { hopCount: number; view: TraceView }>();
   const list = <T extends KubeObject>(resource: string, namespace?: string): T[] => {
     if (!Object.hasOwn(RESOURCES, resource)) return [];
     return ([...store.peekList(resource as Resource, namespace)] as T[]).sort(byName);
@@ -127,13 +143,16 @@ export function clusterViewOf(world: World): ClusterView {
     traces() {
       const src = traceSource(w);
       if (!src) return [];
-      const raw = src();
-      if (!traceCache || traceCache.n !== raw.length) {
-        const views = traceCache?.views.slice(0, raw.length) ?? [];
-        for (let i = views.length; i < raw.length; i++) views.push(toTraceView(raw[i], i));
-        traceCache = { n: raw.length, views };
+      const views: TraceView[] = [];
+      const keep = new Map<number, { hopCount: number; view: TraceView }>();
+      for (const r of src.requests()) {
+        const cached = traceCache.get(r.id);
+        const view = cached && cached.hopCount === r.hopCount ? cached.view : toTraceView(r, src.hops(r.id));
+        keep.set(r.id, { hopCount: r.hopCount, view });
+        views.push(view);
       }
-      return traceCache.views;
+      traceCache = keep;
+      return views;
     },
   };
   return view;
