@@ -363,7 +363,7 @@ function evalTest(args: string[], ctx: CommandContext): boolean {
   };
   const primary = (): boolean => {
     const a = args[i];
-    if (a === undefined) fail('argument expected');
+    if (a === undefined) throw new TestError('argument expected');
     if (a === '!') {
       i++;
       return !primary();
