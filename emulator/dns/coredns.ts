@@ -45,7 +45,8 @@ export class CoreDns {
     this.#cache.clear();
   }
 
-  handle(query: DnsMessage, respond: (reply: DnsMessage) => void): void {
+  /** Answer one query. `forward` overrides the upstream exchange for this query (the socket side passes one that carries the query's trace id). */
+  handle(query: DnsMessage, respond: (reply: DnsMessage) => void, forward: CoreDnsOptions['forward'] = this.#opts.forward): void {
     this.queries++;
     const q = query.questions[0];
     if (!q || query.qr) { respond(reply(query, { rcode: rcodeOf('FORMERR') })); return; }
@@ -65,12 +66,12 @@ export class CoreDns {
     if (r.kind === 'cname') {
       // The kubernetes plugin resolves an out-of-zone CNAME target through the upstream and appends its records.
       const chase = dnsQuery(query.id, r.target, q.type === 'AAAA' ? 'AAAA' : 'A');
-      this.#opts.forward(chase, (up) => {
+      forward(chase, (up) => {
         finish(reply(query, { aa: true, answers: [...r.answer, ...(up?.answers ?? [])] }));
       });
       return;
     }
-    this.#opts.forward(query, (up) => {
+    forward(query, (up) => {
       if (!up) { respond(reply(query, { rcode: rcodeOf('SERVFAIL') })); return; }
       finish({ ...up, id: query.id, additional: withEdns(query, up.additional.filter((x) => x.rdata.type !== 'OPT')) });
     });
