@@ -9,6 +9,7 @@ import { Scheduler } from './core/scheduler';
 import type { CommandSpec, ShellHost } from './shell/types';
 import { registerBuiltins } from './commands/builtins';
 import { createLoginHost } from './hosts/login-host';
+import { registerKubectl } from './commands/kubectl';
 import type { Cni } from './core/cni';
 import { buildNetworkForProfile } from './net/install';
 import type { Network } from './net/network';
@@ -105,6 +106,7 @@ export function createWorld(opts: WorldOptions = {}): World {
   const world = new World(opts);
   // The shell's basic commands and the learner's login host (workstation / laptop).
   registerBuiltins(world);
+  registerKubectl(world);
   createLoginHost(world);
   return world;
 }
