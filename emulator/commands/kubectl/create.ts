@@ -138,7 +138,8 @@ export async function create(k: Kube, argv: string[]): Promise<number> {
       if (!flags.changed('image')) throw new KubectlError('error: required flag(s) "image" not set');
       const command = flags.parsed.argsLenAtDash >= 0 ? flags.args.slice(flags.parsed.argsLenAtDash) : [];
       if (images.length > 1 && command.length) throw new KubectlError('error: cannot specify multiple --image options and command');
-      const obj = deploymentObject({ name, namespace: nsFlag, images, replicas: flags.int('replicas'), port: flags.int('port'), command });
+      const rng = k.ctx.world.rng.fork(`kubectl-create-deployment/${name}`);
+      const obj = deploymentObject({ name, namespace: nsFlag, images, replicas: flags.int('replicas'), port: flags.int('port'), command, rand: (n) => rng.int(n) });
       return submit(k, flags, RESOURCES.deployments, obj);
     }
     case 'namespace': {

@@ -84,7 +84,9 @@ export function parseFlags(argv: readonly string[], defs: readonly FlagDef[], co
   const args: string[] = [];
   let argsLenAtDash = -1;
 
-  const set = (def: FlagDef, raw: string, display: string) => {
+  const set = (def: FlagDef, raw: string, _typed: string) => {
+    // pflag names a flag in errors as `-r, --replicas` when it has a shorthand, whichever form was typed.
+    const display = def.short ? `-${def.short}, --${def.name}` : `--${def.name}`;
     let v: string | number | boolean | string[];
     try {
       if (def.type === 'stringArray' || def.type === 'stringSlice') {

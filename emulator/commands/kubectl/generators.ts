@@ -10,8 +10,8 @@ function meta(name: string, namespace: string | undefined, extra: { labels?: Rec
   const m: Record<string, unknown> = { name };
   if (namespace) m.namespace = namespace;
   m.creationTimestamp = null;
-  if (extra.labels && Object.keys(extra.labels).length) m.labels = extra.labels;
-  if (extra.annotations && Object.keys(extra.annotations).length) m.annotations = extra.annotations;
+  if (extra.labels && Object.keys(extra.labels).length) m.labels = sortedMap(extra.labels);
+  if (extra.annotations && Object.keys(extra.annotations).length) m.annotations = sortedMap(extra.annotations);
   return m;
 }
 
@@ -20,17 +20,34 @@ export function containerNameFromImage(image: string): string {
   let name = image.split('/').pop()!;
   if (name.includes(':')) name = name.split(':')[0]!;
   if (name.includes('@')) name = name.split('@')[0]!;
-  return name.replace(/_/g, '-');
+  return name;
 }
 
-export function deploymentObject(o: { name: string; namespace?: string; images: string[]; replicas: number; port: number; command: string[] }): KubeObject {
+/** Characters of apimachinery's `utilrand.String`. */
+const RAND_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+
+/**
+ * kubectl's `sanitizeAndUniquify`: a name with `_` or `.` gets them turned into `-` plus a random 5-character
+ * suffix (drawn from `rand`, the world's forked stream, so a session stays reproducible).
+ */
+export function sanitizeAndUniquify(name: string, rand: (n: number) => number): string {
+  if (!/[_.]/.test(name)) return name;
+  let suffix = '';
+  for (let i = 0; i < 5; i++) suffix += RAND_ALPHABET[rand(RAND_ALPHABET.length)];
+  return `${name.replace(/[_.]/g, '-')}-${suffix}`;
+}
+
+/** Go marshals map keys sorted, even inside typed structs. */
+export function sortedMap<T>(m: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k of Object.keys(m).sort()) out[k] = m[k]!;
+  return out;
+}
+
+export function deploymentObject(o: { name: string; namespace?: string; images: string[]; replicas: number; port: number; command: string[]; rand: (n: number) => number }): KubeObject {
   const labels = { app: o.name };
-  const used = new Set<string>();
   const containers = o.images.map((image, i) => {
-    let name = containerNameFromImage(image);
-    // kubectl appends a random suffix to repeated names; ours is derived from the position to stay deterministic.
-    if (used.has(name)) name = `${name}-${String(i).padStart(5, 'x')}`;
-    used.add(name);
+    const name = sanitizeAndUniquify(containerNameFromImage(image), o.rand);
     const c: Record<string, unknown> = { name, image };
     if (o.command.length) c.command = [...o.command];
     if (i === 0 && o.port >= 0) c.ports = [{ containerPort: o.port }];
@@ -112,7 +129,7 @@ export function namespaceObject(name: string): KubeObject {
 
 export function configMapObject(name: string, namespace: string | undefined, data: Record<string, string>): KubeObject {
   const o: Record<string, unknown> = { kind: 'ConfigMap', apiVersion: 'v1', metadata: meta(name, namespace) };
-  if (Object.keys(data).length) o.data = data;
+  if (Object.keys(data).length) o.data = sortedMap(data);
   return o as unknown as KubeObject;
 }
 

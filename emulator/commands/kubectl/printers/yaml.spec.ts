@@ -104,7 +104,7 @@ describe('go-yaml v2 emitter', () => {
         fc.pre(Object.keys(data).every((k) => k !== '.' && !k.startsWith('..')));
         expect(ourConfigMap(data)).toBe(realConfigMap(data));
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
   });
 });

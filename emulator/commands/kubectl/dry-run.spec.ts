@@ -1,0 +1,130 @@
+/**
+ * Differential tests: `kubectl … --dry-run=client -o yaml|json|name` must print byte for byte what the real
+ * kubectl v1.32 prints for the same arguments (it needs no server for these). Error cases compare stderr and the
+ * exit status too. Skipped, with the reason printed, where /usr/bin/kubectl is absent.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { TestShell } from '../../shell/testing/run-line';
+
+const KUBECTL = '/usr/bin/kubectl';
+const haveKubectl = existsSync(KUBECTL);
+if (!haveKubectl) console.log(`dry-run.spec: skipping the differential cases: ${KUBECTL} is not installed`);
+
+function real(args: string[]): { out: string; err: string; status: number } {
+  const r = spawnSync(KUBECTL, args, { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/dev/null' } });
+  return { out: r.stdout, err: r.stderr, status: r.status ?? -1 };
+}
+
+const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+
+async function ours(args: string[]) {
+  const sh = new TestShell({ profile: 'local', seed: 1 });
+  const r = await sh.run(['kubectl', ...args].map(quote).join(' '));
+  return { out: r.out, err: r.err, status: r.status };
+}
+
+const OUTPUTS = [
+  ['-o', 'yaml'],
+  ['-o', 'json'],
+  ['-o', 'name'],
+  [],
+];
+
+const GENERATORS: string[][] = [
+  ['create', 'deployment', 'currency-exchange', '--image=in28min/currency-exchange:0.0.1-RELEASE', '--replicas=2'],
+  ['create', 'deployment', 'web', '--image=nginx', '--port=80', '--replicas=3'],
+  ['create', 'deployment', 'web', '--image=nginx:1.25', '-n', 'dev'],
+  ['create', 'deploy', 'multi', '--image=nginx', '--image=busybox:1.36', '--image=registry.k8s.io/e2e-test-images/agnhost:2.39'],
+  ['create', 'deployment', 'sleeper', '--image=busybox', '--', 'sleep', '3600'],
+  ['create', 'deployment', 'under_score', '--image=my_repo/my_image@sha256:abc'],
+  ['create', 'service', 'clusterip', 'currency-exchange', '--tcp=80:8000'],
+  ['create', 'service', 'clusterip', 'web', '--tcp=80', '--tcp=443:8443'],
+  ['create', 'service', 'clusterip', 'named', '--tcp=80:http'],
+  ['create', 'service', 'clusterip', 'headless', '--clusterip=None', '--tcp=5432'],
+  ['create', 'svc', 'nodeport', 'web', '--tcp=80:8080', '--node-port=30080'],
+  ['create', 'service', 'nodeport', 'web', '--tcp=80:8080'],
+  ['create', 'service', 'loadbalancer', 'shop-lb', '--tcp=80:8000'],
+  ['create', 'service', 'externalname', 'legacy-db', '--external-name=db.example.com'],
+  ['create', 'service', 'externalname', 'api', '--external-name=api.external.com', '--tcp=443'],
+  ['create', 'namespace', 'dev'],
+  ['create', 'ns', 'team-a'],
+  ['create', 'configmap', 'app-config', '--from-literal=URL=http://currency-exchange', '--from-literal=RETRIES=3', '--from-literal=DEBUG=true'],
+  ['create', 'cm', 'empty'],
+  ['create', 'ingress', 'shop', '--rule=shop.example.com/=web:80'],
+  ['create', 'ingress', 'api', '--class=nginx', '--rule=/currency-exchange*=currency-exchange:80', '--rule=/currency-conversion*=currency-conversion:80'],
+  ['create', 'ingress', 'tls', '--rule=secure.example.com/*=web:443,tls=web-cert', '--rule=other.example.com/app=app:http,tls'],
+  ['create', 'ingress', 'dflt', '--default-backend=fallback:8080', '--annotation=nginx.ingress.kubernetes.io/rewrite-target=/'],
+  ['create', 'ingress', 'samehost', '--rule=a.example.com/x=x:80', '--rule=a.example.com/y*=y:80', '--rule=b.example.com/=z:80'],
+];
+
+const ERRORS: string[][] = [
+  ['create', 'deployment', '--image=nginx'],
+  ['create', 'deployment', 'a', 'b', '--image=nginx'],
+  ['create', 'service', 'clusterip', 'x'],
+  ['create', 'service', 'clusterip'],
+  ['create', 'service', 'nodeport', 'x', '--tcp=abc'],
+  ['create', 'service', 'clusterip', 'x', '--tcp=80:abc_d'],
+  ['create', 'namespace'],
+  ['create', 'configmap', 'x', '--from-literal=abc'],
+  ['create', 'ingress', 'x'],
+  ['create', 'ingress', 'x', '--rule=foo'],
+  ['create', 'deployment', 'x', '--image=nginx', '--replicas=two'],
+];
+
+/** Cases whose arguments must stay exactly as written (a trailing flag that lacks its value). */
+const RAW_ERRORS: string[][] = [['create', 'deployment', 'x', '--image'], ['get', '--foo'], ['get', 'pods', '-z']];
+
+describe.runIf(haveKubectl)('--dry-run=client output matches the real kubectl', () => {
+  for (const gen of GENERATORS) {
+    for (const o of OUTPUTS) {
+      const args = [...gen, '--dry-run=client', ...o];
+      it(args.join(' '), async () => {
+        const want = real(args);
+        const got = await ours(args);
+        // kubectl turns `_` and `.` in a container name into `-` plus 5 random characters: compare the shape.
+        const mask = (s: string) => s.replace(/(my-image)-[bcdfghjklmnpqrstvwxz2456789]{5}/g, '$1-RANDOM');
+        expect(mask(got.out)).toBe(mask(want.out));
+        expect(got.status).toBe(want.status);
+      });
+    }
+  }
+});
+
+describe.runIf(haveKubectl)('client-side errors match the real kubectl', () => {
+  for (const args0 of ERRORS) {
+    const args = [...args0, '--dry-run=client', '-o', 'yaml'];
+    it(args.join(' '), async () => {
+      const want = real(args);
+      const got = await ours(args);
+      // gcloud's kubectl build prints cobra's "Error:" prefix for flag errors; upstream kubectl prints "error:".
+      expect(got.err).toBe(want.err.replace(/^Error: /, 'error: '));
+      expect(got.out).toBe('');
+      expect(got.status).toBe(want.status);
+    });
+  }
+});
+
+describe.runIf(haveKubectl)('flag errors match the real kubectl', () => {
+  for (const args of RAW_ERRORS) {
+    it(args.join(' '), async () => {
+      const want = real(args);
+      const got = await ours(args);
+      expect(got.err).toBe(want.err.replace(/^Error: /, 'error: '));
+      expect(got.status).toBe(want.status);
+    });
+  }
+});
+
+describe('dry run changes nothing', () => {
+  it('leaves the store untouched', async () => {
+    const sh = new TestShell({ profile: 'local', seed: 1 });
+    const before = sh.world.store.resourceVersion;
+    const r = await sh.run('kubectl create deployment web --image=nginx --dry-run=client -o yaml');
+    expect(r.status).toBe(0);
+    expect(r.out).toContain('kind: Deployment');
+    expect(sh.world.store.resourceVersion).toBe(before);
+    expect(sh.world.store.tryGet('deployments', 'default', 'web')).toBeUndefined();
+  });
+});
