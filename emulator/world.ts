@@ -12,6 +12,10 @@ import { createLoginHost } from './hosts/login-host';
 import { registerKubectl } from './commands/kubectl';
 import type { Cni } from './core/cni';
 import { buildNetworkForProfile } from './net/install';
+import { registerNetCommands } from './commands/net';
+import { installNetfilter } from './netfilter/install';
+import { registerNetfilterCommands } from './commands/netfilter';
+import { installKubeProxies } from './kube-proxy/install';
 import type { Network } from './net/network';
 import type { Topology } from './net/topology';
 import type { TraceStore } from './net/trace';
@@ -107,6 +111,10 @@ export function createWorld(opts: WorldOptions = {}): World {
   // The shell's basic commands and the learner's login host (workstation / laptop).
   registerBuiltins(world);
   registerKubectl(world);
+  // Netfilter in every network namespace, the iptables/conntrack commands, and one kube-proxy per node.
+  installNetfilter(world);
+  registerNetfilterCommands(world);
+  installKubeProxies(world);
   createLoginHost(world);
   return world;
 }

@@ -76,6 +76,8 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   readonly #rng: RandomSource;
   #compiled = new Map<NfTable, CompiledTable>();
   #compiledGen = -1;
+  /** False until some table is touched: like a fresh netns, no hooks registered and no conntrack at all. */
+  #active = false;
   readonly #changed = new Emitter<RulesetChange>();
   /** Fires after every ruleset change (iptables, iptables-restore, kube-proxy sync). */
   readonly onRulesetChanged: (l: (c: RulesetChange) => void) => Disposable = this.#changed.event;
@@ -127,7 +129,12 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   #ensureCompiled(): void {
     if (this.#compiledGen === this.ruleset.generation) return;
     this.#compiled = new Map();
-    for (const [name, t] of this.ruleset.tables) this.#compiled.set(name, compileTable(t));
+    let active = false;
+    for (const [name, t] of this.ruleset.tables) {
+      this.#compiled.set(name, compileTable(t));
+      active ||= t.touched;
+    }
+    this.#active = active;
     this.#compiledGen = this.ruleset.generation;
   }
 
@@ -136,6 +143,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
 
   hook(hook: NfHook, pkt: NfPacket, ctx: NfHookContext): NfHookResult {
     this.#ensureCompiled();
+    if (!this.#active) return ACCEPT_FAST;
     const env = this.#env;
     env.ctx = ctx;
     this.#hook = hook;
