@@ -317,8 +317,9 @@ export class TcpConnection {
       switch (this.state) {
         case 'ESTAB':
           this.state = 'CLOSE-WAIT';
-          this.#ack();
           this.events?.onPeerClose?.(this);
+          // An application that closes at once (most servers) sends FIN+ACK instead of a separate ACK.
+          if (this.state === 'CLOSE-WAIT') this.#ack();
           break;
         case 'FIN-WAIT-1':
           this.state = this.#queue.length === 0 ? 'TIME-WAIT' : 'CLOSING';

@@ -55,26 +55,20 @@ export function renderSs(rows: Row[], showNetid: boolean, columns?: number): str
   const delim = (k: keyof Row, first: boolean) => (first || k === 'process' ? '' : k === 'lport' || k === 'pport' ? ':' : ' ');
   const widths = keys.map((k, i) => Math.max(...[header, ...rows].map((r) => r[k].length)) + delim(k, i === 0).length);
   if (columns !== undefined) {
+    // ss spreads the spare width evenly; the remainder goes to the last columns.
     const total = widths.reduce((a, b) => a + b, 0);
     const spacing = Math.max(0, columns - total);
     const pad = Math.floor(spacing / keys.length);
-    let rem = spacing % keys.length;
-    for (let i = 0; i < widths.length; i++) {
-      widths[i]! += pad;
-      if (rem > 0 && keys[i] !== 'sendQ') {
-        widths[i]!++;
-        rem--;
-      }
-    }
+    const rem = spacing % keys.length;
+    for (let i = 0; i < widths.length; i++) widths[i]! += pad + (i >= keys.length - rem ? 1 : 0);
   }
   const line = (r: Row) =>
     keys
       .map((k, i) => {
         const d = delim(k, i === 0);
         const w = widths[i]!;
-        if (k === 'local' || k === 'peer') return (d === ' ' ? '' : d) + r[k].padStart(w);
-        if (k === 'lport' || k === 'pport') return (d + r[k]).padEnd(w);
-        return r[k].padEnd(w);
+        if (k === 'local' || k === 'peer') return r[k].padStart(w);
+        return (d + r[k]).padEnd(w);
       })
       .join('');
   return [header, ...rows].map(line).join('\n') + '\n';
