@@ -35,7 +35,6 @@ BUG_REPORT_URL="https://bugs.debian.org/"
 
 const BASHRC = `# ~/.bashrc: executed by bash(1) for non-login shells.
 export PS1='\\u@\\h:\\w\\$ '
-alias ll='ls -l'
 `;
 
 const PROFILE = `# ~/.profile: executed by the command interpreter for login shells.

@@ -9,8 +9,17 @@ import { SHELL_BUILTINS } from './shell-builtins';
 import { FILE_COMMANDS } from './files';
 import { TEXT_COMMANDS } from './text';
 import { SYSTEM_COMMANDS } from './system';
+import { PROCESS_COMMANDS } from './process';
+import { SED_AWK_COMMANDS } from './sed-awk';
 
-export const BASIC_COMMANDS: readonly CommandSpec[] = [...SHELL_BUILTINS, ...FILE_COMMANDS, ...TEXT_COMMANDS, ...SYSTEM_COMMANDS];
+export const BASIC_COMMANDS: readonly CommandSpec[] = [
+  ...SHELL_BUILTINS,
+  ...FILE_COMMANDS,
+  ...TEXT_COMMANDS,
+  ...SED_AWK_COMMANDS,
+  ...SYSTEM_COMMANDS,
+  ...PROCESS_COMMANDS,
+];
 
 /**
  * Non-builtin basic commands a BusyBox image provides (for a pod host's `commands` set, together with its own
@@ -18,7 +27,7 @@ export const BASIC_COMMANDS: readonly CommandSpec[] = [...SHELL_BUILTINS, ...FIL
  */
 export const BUSYBOX_APPLETS: ReadonlySet<string> = new Set([
   'cat', 'ls', 'mkdir', 'rm', 'touch', 'cp', 'mv', 'grep', 'head', 'tail', 'wc', 'sort', 'uniq', 'seq', 'cut', 'tr',
-  'tee', 'sleep', 'env', 'hostname', 'whoami', 'date', 'vi',
+  'tee', 'sleep', 'env', 'hostname', 'whoami', 'date', 'vi', 'sh', 'ash', 'printenv', 'uname', 'id', 'which', 'sed', 'awk',
 ]);
 
 export function registerBuiltins(world: World): void {
