@@ -116,5 +116,7 @@ export function createWorld(opts: WorldOptions = {}): World {
   registerNetfilterCommands(world);
   installKubeProxies(world);
   createLoginHost(world);
+  // ip, ss, ping, traceroute, tcpdump (emulator/commands/net/).
+  registerNetCommands(world);
   return world;
 }
