@@ -18,9 +18,21 @@ export function networkOf(world: World): Network | undefined {
 
 const resolverCache = new WeakMap<object, { conf: string | undefined; hosts: string | undefined; parsed: ResolverHost }>();
 
+/** A host's /etc/resolv.conf when its filesystem has none: what the machine would have been given. */
+export function defaultResolvConf(host: Pick<ShellHost, 'id' | 'kind'>, profile: World['profile'] | undefined): string {
+  if (host.kind === 'pod') {
+    const ns = host.id.split('/')[1] ?? 'default';
+    return `search ${ns}.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n`;
+  }
+  if (host.kind === 'node') return profile === 'cloud' ? 'search ec2.internal\nnameserver 10.0.0.2\n' : 'nameserver 172.18.0.1\noptions edns0 trust-ad ndots:0\n';
+  if (host.kind === 'vm') return 'search ec2.internal\nnameserver 10.0.0.2\n';
+  // The learner's machine: its home router's resolver is the public one here.
+  return 'nameserver 8.8.8.8\n';
+}
+
 /** The resolver view of a host's files, re-parsed only when the files changed. */
-export function resolverOf(host: Pick<ShellHost, 'fs'>): ResolverHost {
-  const conf = host.fs.readFile('/etc/resolv.conf');
+export function resolverOf(host: Pick<ShellHost, 'fs'> & Partial<Pick<ShellHost, 'id' | 'kind'>>, profile?: World['profile']): ResolverHost {
+  const conf = host.fs.readFile('/etc/resolv.conf') ?? (host.id && host.kind ? defaultResolvConf({ id: host.id, kind: host.kind }, profile) : undefined);
   const hosts = host.fs.readFile('/etc/hosts');
   const hit = resolverCache.get(host.fs);
   if (hit && hit.conf === conf && hit.hosts === hosts) return hit.parsed;
@@ -29,20 +41,27 @@ export function resolverOf(host: Pick<ShellHost, 'fs'>): ResolverHost {
   return parsed;
 }
 
-export function netnsOf(world: World, host: Pick<ShellHost, 'netns'>): NetNamespace | undefined {
-  if (!host.netns) return undefined;
-  return networkOf(world)?.ns(host.netns);
+/** The host's network namespace (its `netns`, else the namespace named like the host: `workstation`, `laptop`). */
+export function netnsOf(world: World, host: Pick<ShellHost, 'netns' | 'id'>): NetNamespace | undefined {
+  const net = networkOf(world);
+  if (!net) return undefined;
+  return host.netns ? net.ns(host.netns) : net.ns(host.id);
 }
 
 export function clientHostOf(world: World, host: ShellHost): ClientHost | undefined {
   const ns = netnsOf(world, host);
-  return ns ? { ns, resolver: resolverOf(host) } : undefined;
+  return ns ? { ns, resolver: resolverOf(host, world.profile) } : undefined;
 }
 
 /** Start a traced request group (what the UI shows as one request); 0 when there is no network. */
 export function beginTrace(world: World, label: string, host: ShellHost): number {
   const net = networkOf(world);
   return net ? net.traces.beginRequest(label, host.netns ?? host.id, world.scheduler.now()) : 0;
+}
+
+/** Let microtasks run (app handlers that await an outbound call resolve in them). */
+async function drainMicrotasks(): Promise<void> {
+  for (let i = 0; i < 8; i++) await Promise.resolve();
 }
 
 /**
@@ -57,10 +76,24 @@ export function runNetworkOp<T>(
 ): Promise<T | undefined> {
   const scheduler = ctx.world.scheduler;
   if (!ctx.interactive) {
-    let result: { value: T } | undefined;
-    start((value) => { if (!result) result = { value }; });
-    scheduler.runUntil(() => result !== undefined || ctx.signal.aborted, scheduler.now() + limitMs);
-    return Promise.resolve(result?.value);
+    return (async () => {
+      let result: { value: T } | undefined;
+      start((value) => { if (!result) result = { value }; });
+      const deadline = scheduler.now() + limitMs;
+      // Run tasks instant by instant, letting promise continuations (an app awaiting its outbound call) run
+      // between instants so they can schedule their next packets.
+      while (result === undefined && !ctx.signal.aborted) {
+        const next = scheduler.nextDue();
+        if (next === undefined || next > deadline) {
+          await drainMicrotasks();
+          if (result !== undefined || scheduler.nextDue() !== next) continue;
+          break;
+        }
+        scheduler.advanceTo(next);
+        await drainMicrotasks();
+      }
+      return result?.value;
+    })();
   }
   return new Promise<T | undefined>((resolve) => {
     if (ctx.signal.aborted) { resolve(undefined); return; }
