@@ -13,7 +13,7 @@ export interface GradedStep {
   readonly title: string;
   readonly completed: boolean;
   readonly checks: readonly CheckResult[];
-  readonly quiz?: { readonly answered: readonly string[] | null; readonly correct: boolean };
+  readonly quiz?: { readonly answered: readonly string[] | null; readonly correct: boolean; readonly message?: string };
 }
 
 export interface ReplayNote {
@@ -77,7 +77,7 @@ export async function gradeTranscript(lab: LoadedLab, file: TranscriptFile, runt
         title: s.title,
         completed: s.state === 'completed',
         checks: s.checks,
-        ...(def.quiz ? { quiz: { answered, correct: s.state === 'completed' || s.quiz?.correct === true } } : {}),
+        ...(def.quiz ? { quiz: gradedQuiz(s.state, answered, s.state === 'completed' || s.quiz?.correct === true) } : {}),
       };
     });
     let total = 0;
@@ -104,6 +104,12 @@ export async function gradeTranscript(lab: LoadedLab, file: TranscriptFile, runt
   }
 }
 
+function gradedQuiz(state: string, answered: readonly string[] | null, correct: boolean): NonNullable<GradedStep['quiz']> {
+  if (correct) return { answered, correct };
+  const message = state === 'locked' ? 'quiz locked: complete the steps it needs first' : answered ? 'quiz answered incorrectly' : 'quiz not answered';
+  return { answered, correct, message };
+}
+
 /** Plain-text report for the terminal. */
 export function formatReport(r: GradeReport): string {
   const lines: string[] = [];
@@ -117,7 +123,10 @@ export function formatReport(r: GradeReport): string {
       lines.push(`    ${c.passed ? 'PASS' : 'FAIL'}  ${c.id}: ${c.description}`);
       if (!c.passed && c.message) lines.push(`          ${c.message}`);
     }
-    if (s.quiz) lines.push(`    ${s.quiz.correct ? 'PASS' : 'FAIL'}  quiz: ${s.quiz.answered ? `answered ${s.quiz.answered.join(', ') || '(nothing)'}` : 'not answered'}`);
+    if (s.quiz) {
+      lines.push(`    ${s.quiz.correct ? 'PASS' : 'FAIL'}  quiz: ${s.quiz.answered ? `answered ${s.quiz.answered.join(', ') || '(nothing)'}` : 'not answered'}`);
+      if (s.quiz.message) lines.push(`          ${s.quiz.message}`);
+    }
   }
   if (r.replayNotes.length > 0) {
     lines.push('');

@@ -40,7 +40,7 @@ export function toJUnitXml(reports: readonly GradeReport[]): string {
         const name = `quiz: ${s.title}`;
         if (s.quiz.correct) out.push(`    <testcase classname="${esc(cls)}" name="${esc(name)}"/>`);
         else {
-          const msg = s.quiz.answered ? 'quiz answered incorrectly' : 'quiz not answered';
+          const msg = esc(s.quiz.message ?? 'quiz failed');
           out.push(`    <testcase classname="${esc(cls)}" name="${esc(name)}">`);
           out.push(`      <failure message="${msg}" type="QuizFailed">${msg}</failure>`);
           out.push('    </testcase>');

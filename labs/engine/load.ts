@@ -42,6 +42,7 @@ export function validateLab(lab: LoadedLab): string[] {
     for (const p of placeholders(text)) if (!paramNames.has(p)) problems.push(`${where} uses {{${p}}}, which is not a parameter`);
   };
   for (const l of m.setup ?? []) checkVars('setup', l);
+  for (const f of m.faults ?? []) for (const l of f.commands) checkVars(`fault "${f.id}"`, l);
   const stepIds = new Set<string>();
   const checkIds = new Set<string>();
   for (const s of m.steps) {

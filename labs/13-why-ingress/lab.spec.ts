@@ -1,0 +1,11 @@
+import { labSpec } from '../testing';
+import { lab } from './lab';
+
+labSpec(lab, {
+  wrong: {
+    title: 'applying the Ingress without installing a controller',
+    commands: ['kubectl apply -f ~/manifests/gateway-ingress.yaml', 'kubectl get ingress'],
+    failsCheck: 'controller-ready',
+    message: /Deployment ingress-nginx-controller not found in namespace ingress-nginx/,
+  },
+});
