@@ -121,12 +121,12 @@ export async function get(k: Kube, argv: string[]): Promise<number> {
     const items = found.flatMap((f) => f.items);
     const infoByObj = new Map<KubeObject, ResourceInfo>();
     for (const f of found) for (const o of f.items) infoByObj.set(o, f.info);
-    if (items.length || !singleNamed) {
-      if (!(output === 'name' && items.length === 0) && !(singleNamed && items.length === 0)) {
-        const text = printStructured(items, output, singleNamed && items.length === 1, (o) => infoByObj.get(o)!);
-        k.out(text);
-        written += text.length;
-      }
+    // A listing prints a List even when it is empty; named objects that were not found print nothing.
+    const named = singleNamed || flags.args.slice(1).length > 0 || flags.args.some((a) => a.includes('/')) || flags.list('filename').length > 0;
+    if (items.length > 0 || (!named && output !== 'name')) {
+      const text = printStructured(items, output, singleNamed && items.length === 1, (o) => infoByObj.get(o)!);
+      k.out(text);
+      written += text.length;
     }
   } else if (output.startsWith('custom-columns=')) {
     const items = found.flatMap((f) => f.items);
