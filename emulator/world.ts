@@ -4,6 +4,8 @@
  * seed and commands give the same world.
  */
 import { ApiStore } from './api/store';
+import { installCluster } from './cluster/install';
+import type { ControlPlane } from './cluster/control-plane';
 import { Rng } from './core/rng';
 import { Scheduler } from './core/scheduler';
 import type { CommandSpec, ShellHost } from './shell/types';
@@ -19,6 +21,7 @@ import { installKubeProxies } from './kube-proxy/install';
 import type { Network } from './net/network';
 import type { Topology } from './net/topology';
 import type { TraceStore } from './net/trace';
+import { installDataPlaneServices } from './workloads/install';
 
 export type ProfileName = 'local' | 'cloud';
 
@@ -46,6 +49,12 @@ export class World {
   readonly traces: TraceStore;
   /** The profile's network layout: login namespace, node namespaces, internet, cloud gateway. */
   readonly topology: Topology;
+  /**
+   * The control plane (emulator/cluster/control-plane.ts): controllers, kubelets, the container runtime
+   * (`cluster.runtime`: running containers, `serveHttp`, logs), LoadBalancer records (`cluster.loadBalancers`),
+   * the profile's nodes and addresses (`cluster.profile`), the tunnel (`startTunnel`/`stopTunnel`).
+   */
+  readonly cluster: ControlPlane;
 
   constructor(opts: WorldOptions = {}) {
     this.profile = opts.profile ?? 'local';
@@ -58,6 +67,8 @@ export class World {
     this.cni = net.cni;
     this.traces = net.network.traces;
     this.topology = net.topology;
+    // Nodes, system namespaces, kube-system workloads, kubelets and node hosts; pods start once time runs.
+    this.cluster = installCluster(this);
   }
 
   registerCommand(spec: CommandSpec): void {
@@ -118,5 +129,9 @@ export function createWorld(opts: WorldOptions = {}): World {
   createLoginHost(world);
   // ip, ss, ping, traceroute, tcpdump (emulator/commands/net/).
   registerNetCommands(world);
+  // DNS (CoreDNS in its pods, public/VPC resolvers), workload servers, curl/wget/nslookup/dig/host.
+  installDataPlaneServices(world);
+  // Keep last: boot the cluster to quiescence (pods scheduled, started, ready) once every subsystem listens.
+  world.settle();
   return world;
 }
