@@ -16,6 +16,7 @@ export type HopKind =
   | 'bridge' // bridge forwarding decision
   | 'nat' // a static NAT (cloud internet gateway) rewrote the packet
   | 'deliver' // handed to a socket or the kernel's ICMP responder
+  | 'proxy' // an L7 proxy (Ingress controller) routed a request: which rule matched, which upstream it chose
   | 'drop'; // the packet's journey ended without delivery
 
 export interface TraceHop {
