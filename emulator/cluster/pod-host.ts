@@ -6,8 +6,7 @@
 import { NGINX_WELCOME } from '../apps/nginx';
 import type { AppImage } from '../apps/types';
 import type { KubeObject, Service } from '../api/types';
-import type { ShellHost } from '../shell/types';
-import { MemFs } from './memfs';
+import type { ShellHostOptions } from '../hosts/shell-host';
 
 export const CLUSTER_DOMAIN = 'cluster.local';
 export const CLUSTER_DNS_IP = '10.96.0.10';
@@ -52,7 +51,8 @@ export interface PodHostInput {
   readonly nodeResolv: string;
 }
 
-export function makePodHost(input: PodHostInput): ShellHost {
+/** What the pod's shell host is made of; the world's `createShellHost` builds it (files laid out like a small Linux). */
+export function podHostOptions(input: PodHostInput): ShellHostOptions {
   const { pod, image, podIP } = input;
   const name = pod.metadata.name!;
   const ns = pod.metadata.namespace!;
@@ -69,9 +69,6 @@ export function makePodHost(input: PodHostInput): ShellHost {
     files['/etc/nginx/conf.d/default.conf'] =
       'server {\n    listen       80;\n    listen  [::]:80;\n    server_name  localhost;\n\n    location / {\n        root   /usr/share/nginx/html;\n        index  index.html index.htm;\n    }\n\n    error_page   500 502 503 504  /50x.html;\n    location = /50x.html {\n        root   /usr/share/nginx/html;\n    }\n}\n';
   }
-  const fs = new MemFs(files);
-  fs.mkdir('/root', true);
-  fs.mkdir('/tmp', true);
   const env = new Map<string, string>(Object.entries({ PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: hostname, HOME: '/root', ...input.env }));
   return {
     id: `pod/${ns}/${name}`,
@@ -79,8 +76,9 @@ export function makePodHost(input: PodHostInput): ShellHost {
     hostname,
     user: 'root',
     home: '/root',
-    fs,
+    files,
     ...(input.netns ? { netns: input.netns } : {}),
+    addresses: [podIP],
     commands: new Set(image?.commands ?? []),
     promptStyle: image?.shell === 'bash' ? 'bash' : 'busybox',
     env,

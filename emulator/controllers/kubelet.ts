@@ -17,7 +17,8 @@ import type { AppImage } from '../apps/types';
 import { isApiError } from '../api/errors';
 import { rfc3339 } from '../api/meta';
 import type { Container, ContainerStatus, KubeObject, Node, Pod, Service } from '../api/types';
-import { makePodHost, serviceLinkEnv } from '../cluster/pod-host';
+import { podHostOptions, serviceLinkEnv } from '../cluster/pod-host';
+import type { ShellHostOptions } from '../hosts/shell-host';
 import type { Cni } from '../core/cni';
 import type { Disposable } from '../core/events';
 import type { Rng } from '../core/rng';
@@ -32,6 +33,8 @@ export interface KubeletDeps {
   /** The network's CNI plugin, looked up at each use (it may be wired after the kubelet starts); absent = no network. */
   readonly cni: () => Cni | undefined;
   readonly hosts: Map<string, ShellHost>;
+  /** Builds a shell host (the world's `createShellHost`). */
+  readonly createHost: (opts: ShellHostOptions) => ShellHost;
   /** The node's own /etc/resolv.conf (for dnsPolicy Default and hostNetwork pods). */
   readonly nodeResolv?: string;
 }
@@ -359,7 +362,7 @@ export class Kubelet implements Controller {
     st.startedAt = this.ctx.scheduler.now();
     const env: Record<string, string> = { ...baseEnv };
     for (const e of pod.spec.containers[0]?.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
-    const host = makePodHost({ pod, image: firstImage, podIP: st.podIP!, ...(st.netns ? { netns: st.netns } : {}), env, nodeResolv: this.deps.nodeResolv ?? 'nameserver 172.18.0.1\n' });
+    const host = this.deps.createHost(podHostOptions({ pod, image: firstImage, podIP: st.podIP!, ...(st.netns ? { netns: st.netns } : {}), env, nodeResolv: this.deps.nodeResolv ?? 'nameserver 172.18.0.1\n' }));
     this.deps.hosts.set(host.id, host);
 
     const now = rfc3339(this.ctx.scheduler.now());
