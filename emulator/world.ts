@@ -6,8 +6,6 @@
 import { ApiStore } from './api/store';
 import { installCluster } from './cluster/install';
 import type { ControlPlane } from './cluster/control-plane';
-import { installCluster } from './cluster/install';
-import type { ControlPlane } from './cluster/control-plane';
 import { Rng } from './core/rng';
 import { Scheduler } from './core/scheduler';
 import type { CommandSpec, ShellHost } from './shell/types';
@@ -57,12 +55,6 @@ export class World {
    * the profile's nodes and addresses (`cluster.profile`), the tunnel (`startTunnel`/`stopTunnel`).
    */
   readonly cluster: ControlPlane;
-  /**
-   * The control plane (emulator/cluster/control-plane.ts): controllers, kubelets, the container runtime
-   * (`cluster.runtime`: running containers, `serveHttp`, logs), LoadBalancer records (`cluster.loadBalancers`),
-   * the profile's nodes and addresses (`cluster.profile`), the tunnel (`startTunnel`/`stopTunnel`).
-   */
-  readonly cluster: ControlPlane;
 
   constructor(opts: WorldOptions = {}) {
     this.profile = opts.profile ?? 'local';
@@ -75,8 +67,6 @@ export class World {
     this.cni = net.cni;
     this.traces = net.network.traces;
     this.topology = net.topology;
-    // Nodes, system namespaces, kube-system workloads, kubelets and node hosts; pods start once time runs.
-    this.cluster = installCluster(this);
     // Nodes, system namespaces, kube-system workloads, kubelets and node hosts; pods start once time runs.
     this.cluster = installCluster(this);
   }
@@ -141,8 +131,6 @@ export function createWorld(opts: WorldOptions = {}): World {
   registerNetCommands(world);
   // DNS (CoreDNS in its pods, public/VPC resolvers), workload servers, curl/wget/nslookup/dig/host.
   installDataPlaneServices(world);
-  // Keep last: boot the cluster to quiescence (pods scheduled, started, ready) once every subsystem listens.
-  world.settle();
   // Keep last: boot the cluster to quiescence (pods scheduled, started, ready) once every subsystem listens.
   world.settle();
   return world;
