@@ -8,9 +8,18 @@ import { LAB_MANIFESTS } from './catalog';
 import { loadLab } from './engine/load';
 import type { LabManifest, LoadedLab } from './engine/types';
 
-/** The `labs/` folder (next to this file in the source tree; `SVCLAB_LABS_DIR` overrides it for packaged builds). */
+/**
+ * The `labs/` folder: `SVCLAB_LABS_DIR` when set (packaged builds), else next to this file in the source tree, else
+ * `../labs` from a bundle in `dist/`, else `./labs`.
+ */
 export function labsDir(): string {
-  return process.env.SVCLAB_LABS_DIR ?? path.dirname(fileURLToPath(import.meta.url));
+  if (process.env.SVCLAB_LABS_DIR) return process.env.SVCLAB_LABS_DIR;
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const first = LAB_MANIFESTS[0]?.id ?? '';
+  for (const dir of [here, path.join(here, '..', 'labs'), path.resolve('labs')]) {
+    if (fs.existsSync(path.join(dir, first, 'steps'))) return dir;
+  }
+  return here;
 }
 
 export function readLabFile(dir: string = labsDir()): (labId: string, rel: string) => string {
