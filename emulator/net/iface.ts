@@ -18,8 +18,19 @@ export interface FdbEntry {
   updatedAt: number;
 }
 
+/**
+ * Something that inspects frames at a NIC, outside the host's own stack: a cloud security group on an ENI
+ * (stateful, enforced by the hypervisor, invisible to iptables). `inbound` returns a drop reason or null.
+ */
+export interface IfaceGuard {
+  inbound(iface: Iface, frame: import('./packet/ethernet').EthernetFrame, now: number): string | null;
+  outbound(iface: Iface, frame: import('./packet/ethernet').EthernetFrame, now: number): string | null;
+}
+
 export class Iface {
   up = true;
+  /** A filter at the NIC (security group on an ENI); null = none. */
+  guard: IfaceGuard | null = null;
   /** veth: the other end. */
   peer: Iface | null = null;
   /** Bridge port: the bridge it is enslaved to (`master cni0`). */

@@ -99,6 +99,13 @@ export class Network {
   wire(from: Iface, frame: EthernetFrame, reqId: number): void {
     const peer = from.peer;
     if (!peer) return;
+    if (from.guard) {
+      const why = from.guard.outbound(from, frame, this.scheduler.now());
+      if (why !== null) {
+        if (this.traces.wants(reqId)) this.traces.record({ time: this.scheduler.now(), reqId, pid: pidOf(frame), netns: from.ns.id, kind: 'drop', iface: from.name, packet: formatFrameLine(frame.payload), detail: why });
+        return;
+      }
+    }
     if (from.lossRate > 0 && this.rng.next() < from.lossRate) {
       if (this.traces.wants(reqId)) {
         this.traces.record({ time: this.scheduler.now(), reqId, pid: pidOf(frame), netns: from.ns.id, kind: 'drop', iface: from.name, packet: formatFrameLine(frame.payload), detail: `lost on the link ${from.name} (fault injection, loss ${from.lossRate * 100}%)` });
