@@ -78,10 +78,9 @@ const NULL_SINK: OutputStream = { write() {} };
 /** Raised by `${x:?msg}` and arithmetic errors: the command is not run, status 1. */
 class ExpansionError extends Error {}
 
-/** Per-line execution state: the abort signal, and a promise that settles when it fires. */
+/** Per-line execution state: the abort signal (Ctrl-C). */
 interface Run {
   readonly signal: AbortSignal;
-  readonly aborted: Promise<number>;
 }
 
 export function shellName(host: ShellHost): string {
@@ -473,7 +472,7 @@ export class Shell implements SessionControl {
     try {
       const result = spec.run(ctx);
       if (typeof result === 'number') return result;
-      return await Promise.race([result, run.aborted]);
+      return await raceAbort(result, run.signal);
     } catch (e) {
       if (run.signal.aborted) return 130;
       const message = e instanceof Error ? e.message : String(e);
@@ -785,11 +784,26 @@ function parseArithText(expr: string): Word {
 }
 
 function makeRun(signal: AbortSignal): Run {
-  const aborted = new Promise<number>((resolve) => {
-    if (signal.aborted) resolve(130);
-    else signal.addEventListener('abort', () => resolve(130), { once: true });
+  return { signal };
+}
+
+/** The command's status, or 130 as soon as `signal` aborts (the listener is removed either way). */
+function raceAbort(result: Promise<number>, signal: AbortSignal): Promise<number> {
+  if (signal.aborted) return Promise.resolve(130);
+  return new Promise<number>((resolve, reject) => {
+    const onAbort = () => resolve(130);
+    signal.addEventListener('abort', onAbort, { once: true });
+    result.then(
+      (status) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(status);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
   });
-  return { signal, aborted };
 }
 
 /** Words an errno-carrying error the way coreutils and bash print them. */
