@@ -41,7 +41,7 @@ describe('cluster boot', () => {
     const nodes = w.store.list('nodes').items;
     expect(nodes.map((n) => n.metadata.name)).toEqual(['node-1', 'node-2', 'node-3']);
     expect(nodes[0]!.status.addresses.map((a: any) => a.type)).toEqual(['InternalIP', 'ExternalIP', 'Hostname']);
-    expect(nodes[0]!.metadata.labels['topology.kubernetes.io/zone']).toBe('us-east-1a');
+    expect(nodes[0]!.metadata.labels?.['topology.kubernetes.io/zone']).toBe('us-east-1a');
     expect(w.commands.has('cloud-provider-kind')).toBe(false);
   });
 });

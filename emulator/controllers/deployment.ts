@@ -79,6 +79,15 @@ export class DeploymentController implements Controller {
         const ref = controllerOf(ev.object);
         if (ref?.kind === 'Deployment') this.#queue.add(`${ev.object.metadata.namespace}/${ref.name}`);
       }),
+      // Recreate waits for the old pods to be gone, terminating ones included.
+      ctx.store.watch('pods', {}, (ev) => {
+        if (ev.type !== 'DELETED') return;
+        const rsRef = controllerOf(ev.object);
+        if (rsRef?.kind !== 'ReplicaSet') return;
+        const rs = ctx.store.peek('replicasets', ev.object.metadata.namespace, rsRef.name);
+        const dRef = rs && controllerOf(rs);
+        if (dRef?.kind === 'Deployment') this.#queue.add(`${ev.object.metadata.namespace}/${dRef.name}`);
+      }),
     );
   }
 
@@ -170,7 +179,7 @@ export class DeploymentController implements Controller {
     const available = (rs: ReplicaSet) => rs.status?.availableReplicas ?? 0;
 
     if (strategy === 'Recreate') {
-      const oldActive = old.some((rs) => specReplicas(rs) > 0 || (rs.status?.replicas ?? 0) > 0);
+      const oldActive = old.some((rs) => specReplicas(rs) > 0 || this.ctx.store.dependentsOf(rs.metadata.uid!).some((d) => d.resource === 'pods'));
       for (const rs of old) if (specReplicas(rs) > 0) this.#scale(d, rs, 0);
       if (!oldActive && specReplicas(newRS) !== replicas) newRS = this.#scale(d, newRS, replicas);
     } else {

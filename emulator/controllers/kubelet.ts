@@ -141,14 +141,15 @@ export class Kubelet implements Controller {
     return `${p.metadata.namespace}/${p.metadata.name}`;
   }
 
-  #after(st: PodState, ms: number, fn: () => void): void {
+  /** `background` for retry back-offs: a crash-looping pod must not keep `settle()` busy. */
+  #after(st: PodState, ms: number, fn: () => void, background = false): void {
     const h: TaskHandle = this.ctx.scheduler.after(
       ms,
       () => {
         st.timers.delete(h);
         fn();
       },
-      { label: this.name },
+      { label: this.name, background },
     );
     st.timers.add(h);
   }
@@ -308,7 +309,7 @@ export class Kubelet implements Controller {
         });
       });
     });
-    this.#after(st, backoff, () => this.#pull(key, st));
+    this.#after(st, backoff, () => this.#pull(key, st), true);
   }
 
   #pulled(key: string, st: PodState, pullMs: number): void {
@@ -433,8 +434,8 @@ export class Kubelet implements Controller {
         );
         setReady(s, t, (s.containerStatuses ?? []).every((cs) => cs.ready), pp);
       });
-      this.#after(st, KUBELET_TIMING.crashDelayMs, () => this.#exited(key, st, names));
-    });
+      this.#after(st, KUBELET_TIMING.crashDelayMs, () => this.#exited(key, st, names), true);
+    }, true);
   }
 
   #terminate(key: string, pod: Pod, st: PodState): void {
