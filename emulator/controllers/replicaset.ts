@@ -36,8 +36,17 @@ export class ReplicaSetController implements Controller {
     const rs = store.peek<ReplicaSet>('replicasets', ns, name);
     if (!rs) return;
     const uid = rs.metadata.uid!;
+    const sel = selectorFromLabelSelector(rs.spec.selector);
     const pods: KubeObject[] = [];
-    for (const d of store.dependentsOf(uid)) if (d.resource === 'pods' && controllerOf(d.object)?.uid === uid) pods.push(d.object);
+    for (const d of store.dependentsOf(uid)) {
+      if (d.resource !== 'pods' || controllerOf(d.object)?.uid !== uid) continue;
+      if (sel.matches(d.object.metadata.labels)) pods.push(d.object);
+      else if (!d.object.metadata.deletionTimestamp) {
+        // Relabelled out of the selector: release it (the pod lives on, orphaned) and replace it.
+        const refs = (d.object.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
+        store.update('pods', { ...d.object, metadata: { ...d.object.metadata, ownerReferences: refs.length ? refs : undefined } });
+      }
+    }
     const active = pods.filter(isActive);
     const desired = rs.spec.replicas ?? 1;
     let current = active;
@@ -71,7 +80,6 @@ export class ReplicaSetController implements Controller {
         current = active.filter((p) => !victims.includes(p));
       }
     }
-    const sel = selectorFromLabelSelector(rs.spec.selector);
     const ready = current.filter(isPodReady).length;
     const status: Record<string, number> = { replicas: current.length };
     const labeled = current.filter((p) => sel.matches(p.metadata.labels)).length;
