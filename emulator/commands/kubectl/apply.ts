@@ -57,7 +57,20 @@ export function lastAppliedOf(obj: KubeObject): string {
 
 const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
-/** Three-way merge patch: deletions from original→modified, changes from live→modified (maps merge, lists replace). */
+/**
+ * Is everything the manifest says already true of the live object? Maps: every key matches; lists: same length,
+ * element by element. Fields the server defaulted (protocol, imagePullPolicy, …) do not count as differences.
+ */
+export function appliedIn(m: unknown, l: unknown): boolean {
+  if (isMap(m)) return isMap(l) && Object.keys(m).every((k) => appliedIn(m[k], l[k]));
+  if (Array.isArray(m)) return Array.isArray(l) && m.length === l.length && m.every((x, i) => appliedIn(x, l[i]));
+  return JSON.stringify(m) === JSON.stringify(l);
+}
+
+/**
+ * Three-way patch: fields the previous apply set and the manifest no longer has are deleted; fields whose manifest
+ * value is not already live are set (maps merge key by key, lists are replaced whole and re-defaulted by the server).
+ */
 export function threeWayPatch(original: unknown, modified: unknown, live: unknown): Record<string, unknown> {
   const patch: Record<string, unknown> = {};
   const o = isMap(original) ? original : {};
@@ -70,7 +83,7 @@ export function threeWayPatch(original: unknown, modified: unknown, live: unknow
     if (isMap(mv) && isMap(lv)) {
       const sub = threeWayPatch(o[key], mv, lv);
       if (Object.keys(sub).length) patch[key] = sub;
-    } else if (JSON.stringify(mv) !== JSON.stringify(lv)) patch[key] = mv;
+    } else if (!appliedIn(mv, lv)) patch[key] = mv;
   }
   return patch;
 }

@@ -40,7 +40,13 @@ export function hasCommand(k: Kube, host: ShellHost, cmd: string): boolean {
 }
 
 /** Run `argv` in the pod's container; prints kubectl's wrapping of the result and returns the exit code. */
-export async function runInPod(k: Kube, pod: KubeObject, container: string, argv: string[], opts: { stdin: boolean; tty: boolean }): Promise<number> {
+export async function runInPod(
+  k: Kube,
+  pod: KubeObject,
+  container: string,
+  argv: string[],
+  opts: { stdin: boolean; tty: boolean; reportExit?: boolean },
+): Promise<number> {
   if (pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed')
     throw new KubectlError(`error: cannot exec into a container in a completed pod; current phase is ${pod.status.phase}`);
   const waiting = containerWaiting(pod, container);
@@ -66,9 +72,7 @@ export async function runInPod(k: Kube, pod: KubeObject, container: string, argv
     stderr: k.ctx.stderr,
     signal: k.ctx.signal,
   });
-  if (code !== 0) {
-    k.err(`command terminated with exit code ${code}\n`);
-  }
+  if (code !== 0 && opts.reportExit !== false) k.err(`command terminated with exit code ${code}\n`);
   return code;
 }
 
@@ -81,7 +85,7 @@ export async function exec(k: Kube, argv: string[]): Promise<number> {
   if (dash < 0 && before.length > 1)
     throw new KubectlError("error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\nSee 'kubectl exec -h' for help and examples");
   if (before.length > 1) throw new KubectlError("error: exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\nSee 'kubectl exec -h' for help and examples");
-  if (command.length === 0) throw new KubectlError("error: you must specify at least one command for the container\nSee 'kubectl exec -h' for help and examples");
+  if (command.length === 0) throw new KubectlError('error: you must specify at least one command for the container');
   const ns = k.namespace(flags);
   const pod = findPod(k, before[0]!, ns);
   const container = pickContainer(pod, flags.str('container'), (m) => k.err(m));

@@ -120,6 +120,5 @@ export async function expose(k: Kube, argv: string[]): Promise<number> {
   if (flags.str('session-affinity')) spec.sessionAffinity = flags.str('session-affinity');
   if (flags.str('load-balancer-ip')) spec.loadBalancerIP = flags.str('load-balancer-ip');
   const svc = { kind: 'Service', apiVersion: 'v1', metadata, spec, status: { loadBalancer: {} } } as unknown as KubeObject;
-  if (!flags.changed('namespace')) svc.metadata.namespace = ns;
   return submit(k, flags, RESOURCES.services, svc, 'exposed');
 }

@@ -158,6 +158,9 @@ export function splitVerb(args: readonly string[]): { verb: string | undefined; 
 
 async function runKubectl(ctx: CommandContext): Promise<number> {
   const k = new Kube(ctx);
+  // Controllers react to a write within milliseconds of it; let what is due at this instant happen before kubectl
+  // reads, so that `expose` then `get endpoints` sees the Endpoints object as it would on a real cluster.
+  ctx.world.scheduler.runDue();
   const { verb, rest } = splitVerb(ctx.argv.slice(1));
   try {
     if (verb === undefined) {

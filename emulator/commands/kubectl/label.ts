@@ -58,7 +58,7 @@ async function labelOrAnnotate(k: Kube, argv: string[], kind: 'label' | 'annotat
     else resArgs.push(a);
   }
   if (resArgs.length === 0)
-    throw new KubectlError(`error: one or more resources must be specified as <resource> <name> or <resource>/<name>\nSee 'kubectl ${kind} -h' for help and examples`);
+    throw new KubectlError('error: one or more resources must be specified as <resource> <name> or <resource>/<name>');
   if (changes.length === 0 && !flags.bool('list'))
     throw new KubectlError(`error: at least one ${kind === 'label' ? 'label' : 'annotation'} update is required\nSee 'kubectl ${kind} -h' for help and examples`);
   const set: Record<string, string> = {};

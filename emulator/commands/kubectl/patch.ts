@@ -24,7 +24,7 @@ export async function patch(k: Kube, argv: string[]): Promise<number> {
   checkOutputFormat(output);
   const type = flags.str('type');
   if (!['strategic', 'merge', 'json'].includes(type))
-    throw new KubectlError(`error: --type must be one of [json merge strategic], not "${type}"\nSee 'kubectl patch -h' for help and examples`);
+    throw new KubectlError(`error: --type must be one of [json merge strategic], not "${type}"`);
   let text = flags.str('patch');
   if (flags.str('patch-file')) {
     const t = k.ctx.host.fs.readFile(k.ctx.resolvePath(flags.str('patch-file')));

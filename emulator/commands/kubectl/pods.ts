@@ -17,8 +17,8 @@ export interface LogSource {
 
 /** The container runtime's log buffers (emulator/apps/runtime.ts), when the world has a runtime. */
 export function logSource(k: Kube): LogSource | undefined {
-  const w = k.ctx.world as unknown as { controlPlane?: { runtime?: { logs?: LogSource } }; runtime?: { logs?: LogSource } };
-  return w.controlPlane?.runtime?.logs ?? w.runtime?.logs;
+  const w = k.ctx.world as unknown as { cluster?: { runtime?: { logs?: LogSource } } };
+  return w.cluster?.runtime?.logs;
 }
 
 function selectorMatches(sel: Record<string, string>, labels: Record<string, string> | undefined): boolean {

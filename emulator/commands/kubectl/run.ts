@@ -122,7 +122,7 @@ export async function run(k: Kube, argv: string[]): Promise<number> {
       handedOff = true;
       return 0;
     }
-    if (args.length) code = await runInPod(k, pod, name, args, { stdin: flags.bool('stdin'), tty: flags.bool('tty') && k.ctx.interactive });
+    if (args.length) code = await runInPod(k, pod, name, args, { stdin: flags.bool('stdin'), tty: flags.bool('tty') && k.ctx.interactive, reportExit: false });
   } finally {
     if (flags.bool('rm') && !handedOff) {
       try {
@@ -134,5 +134,7 @@ export async function run(k: Kube, argv: string[]): Promise<number> {
       }
     }
   }
+  // kubectl run reports how the attached container ended (a CodeExitError: message, then its exit status).
+  if (code !== 0) k.err(`pod ${ns}/${name} terminated (Error)\n`);
   return code;
 }
