@@ -1,6 +1,7 @@
-import { labSpec } from '../testing';
+import { labSpec, probeFor } from '../testing';
 import { lab } from './lab';
 
+await probeFor(lab);
 labSpec(lab, {
   wrong: {
     title: 'a Service whose selector does not match the pods',

@@ -13,7 +13,7 @@ export const lab: LabManifest = {
   id: '05-loadbalancer-pending',
   title: 'LoadBalancer stuck in <pending> on a local cluster',
   summary:
-    'Create a LoadBalancer Service on a kind/minikube-like cluster, find out why EXTERNAL-IP stays <pending>, reach the Service through its NodePort meanwhile, then apply the local workaround (a tunnel) and reach it through the assigned address.',
+    'Create a LoadBalancer Service on a kind/minikube-like cluster, find out why EXTERNAL-IP stays <pending>, reach the Service through its NodePort meanwhile, then apply the local workaround (cloud-provider-kind, kind\'s counterpart of `minikube tunnel`) and reach it through the assigned address.',
   profile: 'local',
   scenarios: [
     {
@@ -82,20 +82,20 @@ export const lab: LabManifest = {
     },
     {
       id: '04-workaround',
-      title: 'The workaround: a tunnel',
+      title: 'The workaround: a local load-balancer provider',
       needs: ['02-diagnose'],
-      hints: ['`minikube tunnel` plays the cloud controller\'s part on a local cluster.', 'Then `kubectl get svc currency-exchange` shows an EXTERNAL-IP; curl it on port 80.'],
+      hints: ['`cloud-provider-kind` plays the cloud controller\'s part on a kind cluster (as `minikube tunnel` does on minikube).', 'Then `kubectl get svc currency-exchange` shows an EXTERNAL-IP on the kind network; curl it on port 80.'],
       checks: [
-        check('assigned', 'The Service got an external address', (ctx) => (externalAddress(ctx) ? pass : fail('EXTERNAL-IP is still <pending>: start the tunnel (`minikube tunnel`).'))),
+        check('assigned', 'The Service got an external address', (ctx) => (externalAddress(ctx) ? pass : fail('EXTERNAL-IP is still <pending>: start the local load-balancer provider (`cloud-provider-kind`).'))),
         check('reached', 'A request from the workstation to the external address was answered by a pod', (ctx) => {
           const ip = externalAddress(ctx);
           if (!ip) return fail('no external address yet');
-          const hit = findEntries(ctx, { command: new RegExp(`curl\\b.*(${rx(ip)}|\\$)`), host: /^workstation$/, output: new RegExp(POD), exitCode: 0, after: /tunnel/ });
+          const hit = findEntries(ctx, { command: new RegExp(`curl\\b.*(${rx(ip)}|\\$)`), host: /^workstation$/, output: new RegExp(POD), exitCode: 0, after: /cloud-provider-kind|minikube tunnel/ });
           return hit.length > 0 ? pass : fail(`curl http://${ip}${EXCHANGE_PATH} from the workstation.`);
         }),
       ],
       solution: [
-        'minikube tunnel',
+        'cloud-provider-kind',
         'kubectl get svc currency-exchange',
         "EXTERNAL=$(kubectl get svc currency-exchange -o jsonpath='{.status.loadBalancer.ingress[0].ip}')",
         `curl -s http://$EXTERNAL${EXCHANGE_PATH}`,

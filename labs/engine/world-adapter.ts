@@ -29,7 +29,7 @@ export function probeCapabilities(world: World): Set<Capability> {
   if (has('iptables-save')) caps.add('kube-proxy');
   if (has('nslookup')) caps.add('dns');
   if (has('aws')) caps.add('cloud');
-  if (has('minikube') || has('cloud-provider-kind') || has('svclab-tunnel')) caps.add('tunnel');
+  if (has('cloud-provider-kind') || has('minikube')) caps.add('tunnel');
   if (traceSource(w)) caps.add('traces');
   // Ingress needs the controller manifests in the learner's home (placed by the Ingress subsystem) and a store
   // that serves Ingresses.
