@@ -79,7 +79,9 @@ const RAW_ERRORS: string[][] = [['create', 'deployment', 'x', '--image'], ['get'
 describe.runIf(haveKubectl)('--dry-run=client output matches the real kubectl', () => {
   for (const gen of GENERATORS) {
     for (const o of OUTPUTS) {
-      const args = [...gen, '--dry-run=client', ...o];
+      // Flags go before `--`: what follows it is the container's command.
+      const dash = gen.indexOf('--');
+      const args = dash < 0 ? [...gen, '--dry-run=client', ...o] : [...gen.slice(0, dash), '--dry-run=client', ...o, ...gen.slice(dash)];
       it(args.join(' '), async () => {
         const want = real(args);
         const got = await ours(args);
