@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { countPlaywright, countVitest, summaryLine } from './test-report.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const reports = path.join(root, 'reports');
@@ -20,27 +21,6 @@ fs.mkdirSync(reports, { recursive: true });
 
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const run = (cmd, args, env = {}) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
-
-/** Counts from vitest's JSON reporter (Jest-compatible shape). */
-export function countVitest(report) {
-  const r = report;
-  let passed = r.numPassedTests ?? 0;
-  let failed = r.numFailedTests ?? 0;
-  const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-  // A file that failed to load has no tests but must count as a failure.
-  for (const file of r.testResults ?? []) {
-    if (file.status === 'failed' && (file.assertionResults ?? []).length === 0) failed++;
-  }
-  if (r.success === false && failed === 0) failed++;
-  return { passed, failed, skipped };
-}
-
-/** Counts from Playwright's JSON reporter. */
-export function countPlaywright(report) {
-  const s = report.stats ?? {};
-  let failed = (s.unexpected ?? 0) + (report.errors?.length ?? 0);
-  return { passed: (s.expected ?? 0) + (s.flaky ?? 0), failed, skipped: s.skipped ?? 0 };
-}
 
 function readReport(file, label) {
   try {
@@ -78,5 +58,5 @@ if (only !== 'unit') {
 }
 
 const failed = totals.failed + missing;
-console.log(`${totals.passed} passed, ${failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`);
+console.log(summaryLine({ ...totals, failed }));
 process.exit(failed > 0 ? 1 : 0);
