@@ -182,6 +182,27 @@ describe('LabSession', () => {
   });
 });
 
+describe('resume', () => {
+  it('rebuilds progress from seed + saved commands, quiz answers and hints', async () => {
+    const first = await LabSession.start(lab, { seed: 9, runtime: fakeRuntime() });
+    for (const st of manifest.steps) for (const l of first.solution(st.id)) await first.run(l);
+    first.hint('svc');
+    first.answerQuiz('quiz', ['a', 'b']);
+    const again = await LabSession.start(lab, { seed: 9, runtime: fakeRuntime() });
+    const v = await again.replay({ commands: first.transcript.map((e) => e.command), quizAnswers: first.quizAnswers(), hintsUsed: first.hintsUsed() });
+    expect(v).toEqual(first.view());
+    expect(v.completed).toBe(true);
+  });
+
+  it('runs in a world the app already owns, and refuses one of the wrong profile', async () => {
+    const rt = fakeRuntime();
+    const world = createWorld({ profile: 'local', seed: 2 });
+    const s = await LabSession.start(lab, { seed: 2, runtime: rt, world });
+    expect(s.world).toBe(world);
+    await expect(LabSession.start(lab, { seed: 2, runtime: rt, world: createWorld({ profile: 'cloud', seed: 2 }) })).rejects.toThrow('lab 99-fake needs profile local, the world is cloud');
+  });
+});
+
 describe('grading', () => {
   async function solvedFile(seed: number) {
     const s = await LabSession.start(lab, { seed, runtime: fakeRuntime() });

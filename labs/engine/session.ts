@@ -39,6 +39,11 @@ export interface LabRuntime {
 export interface StartOptions {
   readonly seed?: number;
   readonly runtime: LabRuntime;
+  /**
+   * Run the lab in this world instead of a new one (the app's terminal already owns a world built from the lab's
+   * profile and seed). Setup runs in it through a separate shell; the app then `record`s its terminal's entries.
+   */
+  readonly world?: World;
   /** Names of faults to inject (default: all the lab declares). */
   readonly faults?: readonly string[];
 }
@@ -77,7 +82,8 @@ export class LabSession {
   static async start(lab: LoadedLab, opts: StartOptions): Promise<LabSession> {
     const m = lab.manifest;
     const seed = opts.seed ?? m.defaultSeed ?? 1;
-    const world = opts.runtime.createWorld(m.profile, seed);
+    if (opts.world && opts.world.profile !== m.profile) throw new Error(`lab ${m.id} needs profile ${m.profile}, the world is ${opts.world.profile}`);
+    const world = opts.world ?? opts.runtime.createWorld(m.profile, seed);
     const shell = opts.runtime.createShell(world);
     const session = new LabSession(lab, seed, world, shell, opts.runtime.clusterView(world));
     const lines = [...(m.setup ?? [])];
@@ -89,6 +95,29 @@ export class LabSession {
     }
     session.evaluate();
     return session;
+  }
+
+  /**
+   * Rebuild a lab where the learner left it (app restart): run the saved commands again in this session's fresh
+   * world, re-answer the saved quizzes, re-reveal the hints already seen. Deterministic: same seed + commands.
+   */
+  async replay(saved: {
+    readonly commands: readonly string[];
+    readonly quizAnswers?: Readonly<Record<string, readonly string[]>>;
+    readonly hintsUsed?: Readonly<Record<string, number>>;
+  }): Promise<LabView> {
+    const answer = () => {
+      for (const [stepId, choices] of Object.entries(saved.quizAnswers ?? {})) {
+        if (this.stepState(stepId) === 'active') this.answerQuiz(stepId, choices);
+      }
+    };
+    answer();
+    for (const c of saved.commands) {
+      await this.run(c);
+      answer();
+    }
+    for (const [stepId, n] of Object.entries(saved.hintsUsed ?? {})) for (let i = 0; i < n; i++) this.hint(stepId);
+    return this.evaluate();
   }
 
   get profile(): ProfileName {
