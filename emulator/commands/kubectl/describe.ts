@@ -645,19 +645,77 @@ const describeNode: Describer = (k, node, showEvents) => {
   if ((node.spec?.podCIDRs ?? []).length) o.w(0, `PodCIDRs:\t${node.spec.podCIDRs.join(',')}\n`);
   if (node.spec?.providerID) o.w(0, `ProviderID:\t${node.spec.providerID}\n`);
   const pods = k.store.list('pods', { fieldSelector: `spec.nodeName=${node.metadata.name}` }).items.filter((p) => p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+  const alloc = st.allocatable ?? {};
+  const allocCpu = cpuMilli(alloc.cpu ?? '0');
+  const allocMem = memBytes(alloc.memory ?? '0');
+  const pct = (v: number, total: number) => (total > 0 ? Math.trunc((v / total) * 100) : 0);
+  const cell = (v: number, total: number, fmt: (n: number) => string) => `${fmt(v)} (${pct(v, total)}%)`;
   o.w(0, `Non-terminated Pods:\t(${pods.length} in total)\n`);
   o.w(1, 'Namespace\tName\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n');
   o.w(1, '---------\t----\t------------\t----------\t---------------\t-------------\t---\n');
-  for (const p of pods) o.w(1, `${p.metadata.namespace}\t${p.metadata.name}\t0 (0%)\t0 (0%)\t0 (0%)\t0 (0%)\t${age(p.metadata.creationTimestamp, k.now())}\n`);
+  const total = { cr: 0, cl: 0, mr: 0, ml: 0 };
+  for (const p of pods) {
+    const r = podResources(p);
+    total.cr += r.cr;
+    total.cl += r.cl;
+    total.mr += r.mr;
+    total.ml += r.ml;
+    o.w(
+      1,
+      `${p.metadata.namespace}\t${p.metadata.name}\t${cell(r.cr, allocCpu, fmtCpu)}\t${cell(r.cl, allocCpu, fmtCpu)}\t${cell(r.mr, allocMem, fmtMem)}\t${cell(r.ml, allocMem, fmtMem)}\t${age(p.metadata.creationTimestamp, k.now())}\n`,
+    );
+  }
   o.w(0, 'Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n');
   o.w(1, 'Resource\tRequests\tLimits\n');
   o.w(1, '--------\t--------\t------\n');
-  o.w(1, 'cpu\t0 (0%)\t0 (0%)\n');
-  o.w(1, 'memory\t0 (0%)\t0 (0%)\n');
+  o.w(1, `cpu\t${cell(total.cr, allocCpu, fmtCpu)}\t${cell(total.cl, allocCpu, fmtCpu)}\n`);
+  o.w(1, `memory\t${cell(total.mr, allocMem, fmtMem)}\t${cell(total.ml, allocMem, fmtMem)}\n`);
   o.w(1, 'ephemeral-storage\t0 (0%)\t0 (0%)\n');
+  o.w(1, 'hugepages-1Gi\t0 (0%)\t0 (0%)\n');
+  o.w(1, 'hugepages-2Mi\t0 (0%)\t0 (0%)\n');
   if (showEvents) describeEvents(o, eventsFor(k, node), k.now());
   return finish(o);
 };
+
+/** CPU quantity (`100m`, `1`, `0.5`) in millicores. */
+function cpuMilli(q: string): number {
+  if (q.endsWith('m')) return Number(q.slice(0, -1)) || 0;
+  return Math.round((Number(q) || 0) * 1000);
+}
+
+const MEM_UNITS: Record<string, number> = { Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+
+/** Memory quantity (`70Mi`, `8029428Ki`, `1G`, `128974848`) in bytes. */
+function memBytes(q: string): number {
+  const m = /^([0-9.]+)([A-Za-z]*)$/.exec(q);
+  if (!m) return 0;
+  return Math.round(Number(m[1]) * (MEM_UNITS[m[2]!] ?? 1));
+}
+
+function fmtCpu(milli: number): string {
+  if (milli === 0) return '0';
+  return milli % 1000 === 0 ? String(milli / 1000) : `${milli}m`;
+}
+
+function fmtMem(bytes: number): string {
+  if (bytes === 0) return '0';
+  for (const [u, f] of [['Gi', 1024 ** 3], ['Mi', 1024 ** 2], ['Ki', 1024]] as const) if (bytes % f === 0) return `${bytes / f}${u}`;
+  return String(bytes);
+}
+
+/** A pod's summed container requests and limits (a limit without a request counts as the request, as the API defaults it). */
+function podResources(p: KubeObject): { cr: number; cl: number; mr: number; ml: number } {
+  const r = { cr: 0, cl: 0, mr: 0, ml: 0 };
+  for (const c of (p.spec?.containers ?? []) as any[]) {
+    const req = c.resources?.requests ?? {};
+    const lim = c.resources?.limits ?? {};
+    r.cr += cpuMilli(req.cpu ?? lim.cpu ?? '0');
+    r.cl += cpuMilli(lim.cpu ?? '0');
+    r.mr += memBytes(req.memory ?? lim.memory ?? '0');
+    r.ml += memBytes(lim.memory ?? '0');
+  }
+  return r;
+}
 
 const describeGeneric: Describer = (k, obj, showEvents) => {
   const o = new Out();
