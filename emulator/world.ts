@@ -5,6 +5,7 @@
  */
 import { ApiStore } from './api/store';
 import { installCluster } from './cluster/install';
+import { installIngress } from './ingress/install';
 import type { ControlPlane } from './cluster/control-plane';
 import { Rng } from './core/rng';
 import { Scheduler } from './core/scheduler';
@@ -131,6 +132,8 @@ export function createWorld(opts: WorldOptions = {}): World {
   registerNetCommands(world);
   // DNS (CoreDNS in its pods, public/VPC resolvers), workload servers, curl/wget/nslookup/dig/host.
   installDataPlaneServices(world);
+  // Ingress: status writer, L7 servers in Ingress-controller pods, ~/manifests (no controller installed by default).
+  installIngress(world);
   // Keep last: boot the cluster to quiescence (pods scheduled, started, ready) once every subsystem listens.
   world.settle();
   return world;

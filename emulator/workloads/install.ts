@@ -67,7 +67,7 @@ export function installDataPlaneServices(world: World, runtime?: ContainerRuntim
     // The control plane (and its container runtime) may be composed after us in createWorld: attach on the
     // first scheduler turn.
     world.scheduler.after(0, () => {
-      const rt = (world as unknown as { controlPlane?: { runtime?: ContainerRuntime } }).controlPlane?.runtime;
+      const rt = world.cluster?.runtime;
       if (rt) services.attachRuntime(rt);
     }, { label: 'data-plane-attach-runtime' });
   }
