@@ -27,9 +27,9 @@ describe('interpreter: expansion', () => {
 
   it('expands ~ and globs against the virtual filesystem', async () => {
     const t = new TestShell();
-    await t.run('touch ~/manifests/a.yaml ~/manifests/b.yaml ~/manifests/c.txt');
-    expect((await t.run('echo ~/manifests/*.yaml')).out).toBe('/home/student/manifests/a.yaml /home/student/manifests/b.yaml\n');
-    await t.run('cd manifests');
+    await t.run('mkdir ~/work && touch ~/work/a.yaml ~/work/b.yaml ~/work/c.txt');
+    expect((await t.run('echo ~/work/*.yaml')).out).toBe('/home/student/work/a.yaml /home/student/work/b.yaml\n');
+    await t.run('cd work');
     expect((await t.run('echo *.yaml "*.yaml" *.none')).out).toBe('a.yaml b.yaml *.yaml *.none\n');
   });
 
