@@ -43,7 +43,7 @@ describe('Ingress (local profile)', () => {
       ].join('\n'),
     );
     expect(exchange).toMatch(/"environment":"currency-exchange-[a-z0-9]+-[a-z0-9]{5} v1 10\.244\./);
-    expect(conversion).toMatch(/"totalCalculatedAmount":650.00,"environment":"currency-exchange-S+ v1 10.244.S+ | currency-conversion-S+ v1 10.244./);
+    expect(conversion).toMatch(/"totalCalculatedAmount":650\.00,"environment":"currency-exchange-\S+ v1 10\.244\.\S+ \| currency-conversion-\S+ v1 10\.244\./);
     expect(other).toBe('404');
     const [logs] = await sh(world, 'kubectl logs -n ingress-nginx deploy/ingress-nginx-controller');
     expect(logs).toMatch(/"GET \/currency-exchange\/from\/USD\/to\/INR HTTP\/1\.1" 200 \d+ "-" "curl\/[\d.]+" \d+ [\d.]+ \[default-currency-exchange-80\] \[\] 10\.244\.\d+\.\d+:8000 /);
