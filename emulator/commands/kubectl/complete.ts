@@ -8,8 +8,8 @@ import type { ApiStore } from '../../api/store';
 import type { CompletionContext } from '../../shell/types';
 
 const VERB_NAMES = [
-  'annotate', 'api-resources', 'api-versions', 'apply', 'cluster-info', 'config', 'create', 'delete', 'describe', 'edit', 'exec',
-  'expose', 'get', 'label', 'logs', 'patch', 'rollout', 'run', 'scale', 'top', 'version', 'wait',
+  'annotate', 'api-resources', 'api-versions', 'apply', 'cluster-info', 'config', 'cordon', 'create', 'delete', 'describe', 'drain', 'edit', 'exec',
+  'expose', 'get', 'label', 'logs', 'patch', 'rollout', 'run', 'scale', 'top', 'uncordon', 'version', 'wait',
 ];
 
 const VERB_FLAGS: Record<string, string[]> = {
@@ -84,6 +84,7 @@ export function complete(args: readonly string[], ctx: CompletionContext): strin
   if (SUBCOMMANDS[verb] && words.length === 1) return match(SUBCOMMANDS[verb]!);
   if (verb === 'create' && words[1] === 'service' && words.length === 2) return match(['clusterip', 'externalname', 'loadbalancer', 'nodeport']);
 
+  if ((verb === 'cordon' || verb === 'uncordon' || verb === 'drain') && words.length === 1) return match(names(store, 'nodes', ns));
   const podVerbs = new Set(['logs', 'exec', 'attach']);
   if (podVerbs.has(verb)) {
     if (words.length === 1) return match(names(store, 'pods', ns));

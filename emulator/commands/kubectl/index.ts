@@ -22,6 +22,7 @@ import { logs } from './logs';
 import { rollout } from './rollout';
 import { apiResources, apiVersions, clusterInfo, config, explain, top, version } from './info';
 import { waitCmd } from './wait';
+import { cordon, drain, uncordon } from './node';
 import { complete } from './complete';
 
 type Verb = (k: Kube, argv: string[]) => number | Promise<number>;
@@ -50,10 +51,13 @@ export const VERBS: Record<string, Verb> = {
   explain,
   top,
   wait: waitCmd,
+  cordon,
+  uncordon,
+  drain,
 };
 
 /** Other kubectl commands, known so that their names give kubectl's answer rather than "unknown command". */
-const KNOWN_ELSEWHERE = ['attach', 'auth', 'autoscale', 'certificate', 'completion', 'cordon', 'cp', 'debug', 'diff', 'drain', 'events', 'kustomize', 'plugin', 'port-forward', 'proxy', 'replace', 'set', 'taint', 'uncordon', 'alpha', 'options'];
+const KNOWN_ELSEWHERE = ['attach', 'auth', 'autoscale', 'certificate', 'completion', 'cp', 'debug', 'diff', 'events', 'kustomize', 'plugin', 'port-forward', 'proxy', 'replace', 'set', 'taint', 'alpha', 'options'];
 
 function levenshtein(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)] as number[]);
