@@ -67,3 +67,20 @@ test('@web the page and its WebSocket refuse a visitor without the token', async
   const wrong = await page.goto(`${bare}?token=not-the-token`);
   expect(wrong?.status()).toBe(403);
 });
+
+test('@web choosing a lab from the list opens a terminal in that lab’s world', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open(shell.url);
+  const labs = await page.evaluate(() => window.kubeServiceLab!.invoke('labs:list'));
+  test.skip(labs.length === 0, 'no labs in the catalog');
+  const lab = labs[0]!;
+  const button = app.labs.getByRole('button', { name: new RegExp(lab.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) });
+  await button.focus();
+  await page.keyboard.press('Enter');
+  await expect(button).toHaveAttribute('aria-current', 'page');
+  await expect(app.statusBar).toContainText(`Lab: ${lab.title}`);
+  await expect(app.statusBar).toContainText(`Profile: ${lab.profile}`);
+  await app.waitReady();
+  await app.run('echo in the lab');
+  await app.expectTerminal(/^in the lab$/m);
+});
