@@ -60,6 +60,14 @@ describe('interpreter: control flow', () => {
     expect((await t.run('if false; then echo a; elif true; then echo b; else echo c; fi')).out).toBe('b\n');
   });
 
+  it('break and continue, also out of nested loops', async () => {
+    const t = new TestShell();
+    expect((await t.run('for i in 1 2 3 4; do [ $i = 2 ] && continue; [ $i = 4 ] && break; echo $i; done; echo end')).out).toBe('1\n3\nend\n');
+    expect((await t.run('for i in a b; do for j in 1 2; do echo $i$j; break 2; done; done')).out).toBe('a1\n');
+    expect((await t.run('n=0; while true; do n=$((n+1)); [ $n -ge 3 ] && break; done; echo $n')).out).toBe('3\n');
+    expect((await t.run('break')).err).toBe("bash: break: only meaningful in a `for', `while', or `until' loop\n");
+  });
+
   it('keeps variable and directory changes of ( … ) inside it', async () => {
     const t = new TestShell();
     expect((await t.run('X=1; (X=2; cd /tmp; pwd); echo $X; pwd')).out).toBe('/tmp\n1\n/home/student\n');

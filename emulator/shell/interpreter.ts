@@ -290,16 +290,49 @@ export class Shell implements SessionControl {
 
   async #list(list: List, io: ShellIo, run: Run): Promise<number> {
     for (const item of list.items) {
-      if (run.signal.aborted || this.#exitRequested !== undefined) break;
+      if (this.#interrupted(run)) break;
       await this.#andOr(item.andOr, io, run);
     }
     return this.#status;
   }
 
+  /** Stop running the current list: Ctrl-C, `exit`, or a pending `break`/`continue`. */
+  #interrupted(run: Run): boolean {
+    return run.signal.aborted || this.#exitRequested !== undefined || this.#loopControl !== undefined;
+  }
+
+  /** `break`/`continue` in effect: how many enclosing loops it still applies to. */
+  #loopControl: { kind: 'break' | 'continue'; levels: number } | undefined;
+  #loopDepth = 0;
+
+  /**
+   * After a loop body ran: returns 'break' to leave this loop, 'continue' to go on with the next iteration,
+   * clearing the request once it reached its loop.
+   */
+  #afterBody(): 'break' | 'next' {
+    const lc = this.#loopControl;
+    if (!lc) return 'next';
+    if (lc.levels > 1) {
+      lc.levels--;
+      return 'break';
+    }
+    this.#loopControl = undefined;
+    return lc.kind === 'break' ? 'break' : 'next';
+  }
+
+  async #loop(body: () => Promise<'break' | 'next'>): Promise<void> {
+    this.#loopDepth++;
+    try {
+      for (;;) if ((await body()) === 'break') return;
+    } finally {
+      this.#loopDepth--;
+    }
+  }
+
   async #andOr(andOr: AndOr, io: ShellIo, run: Run): Promise<number> {
     let status = await this.#pipeline(andOr.first, io, run);
     for (const { op, pipeline } of andOr.rest) {
-      if (run.signal.aborted || this.#exitRequested !== undefined) break;
+      if (this.#interrupted(run)) break;
       if ((op === '&&' && status !== 0) || (op === '||' && status === 0)) continue;
       status = await this.#pipeline(pipeline, io, run);
     }
@@ -339,26 +372,31 @@ export class Shell implements SessionControl {
       case 'for': {
         const items = cmd.items ? await this.#expandWords(cmd.items, rio, run) : [];
         let status = 0;
-        for (const item of items) {
-          if (run.signal.aborted || this.#exitRequested !== undefined) break;
-          this.#frame.vars.set(cmd.variable, item);
+        let i = 0;
+        await this.#loop(async () => {
+          if (i >= items.length || this.#interrupted(run)) return 'break';
+          this.#frame.vars.set(cmd.variable, items[i++]!);
           status = await this.#list(cmd.body, rio, run);
-        }
+          return this.#afterBody();
+        });
         return (this.#status = status);
       }
       case 'while': {
         let status = 0;
-        for (let n = 0; ; n++) {
-          if (run.signal.aborted || this.#exitRequested !== undefined) break;
-          if (n >= LOOP_LIMIT) {
+        let n = 0;
+        await this.#loop(async () => {
+          if (this.#interrupted(run)) return 'break';
+          if (n++ >= LOOP_LIMIT) {
             rio.stderr.write(`${shellName(this.host)}: ${cmd.until ? 'until' : 'while'}: loop stopped after ${LOOP_LIMIT} iterations (emulator limit)\n`);
             status = 1;
-            break;
+            return 'break';
           }
           const cond = await this.#list(cmd.condition, rio, run);
-          if (cmd.until ? cond === 0 : cond !== 0) break;
+          if (this.#loopControl) return this.#afterBody();
+          if (cmd.until ? cond === 0 : cond !== 0) return 'break';
           status = await this.#list(cmd.body, rio, run);
-        }
+          return this.#afterBody();
+        });
         return (this.#status = status);
       }
       case 'if': {
@@ -435,6 +473,7 @@ export class Shell implements SessionControl {
   async #invoke(argv: readonly string[], assigns: Map<string, string>, io: ShellIo, run: Run): Promise<number> {
     const name = argv[0]!;
     const sh = shellName(this.host);
+    if (name === 'break' || name === 'continue') return this.#loopKeyword(name, argv[1], io);
     const spec = this.lookup(name);
     if (!spec) {
       if (name.includes('/')) {
@@ -479,6 +518,22 @@ export class Shell implements SessionControl {
       io.stderr.write(`${name}: ${message}\n`);
       return 1;
     }
+  }
+
+  /** `break [n]` / `continue [n]`: special builtins, so the interpreter handles them itself. */
+  #loopKeyword(name: 'break' | 'continue', arg: string | undefined, io: ShellIo): number {
+    const sh = shellName(this.host);
+    if (this.#loopDepth === 0) {
+      io.stderr.write(`${sh}: ${name}: only meaningful in a \`for', \`while', or \`until' loop\n`);
+      return 0;
+    }
+    const levels = arg === undefined ? 1 : Number(arg);
+    if (!Number.isInteger(levels) || levels < 1) {
+      io.stderr.write(`${sh}: ${name}: ${arg}: loop count out of range\n`);
+      return 1;
+    }
+    this.#loopControl = { kind: name, levels: Math.min(levels, this.#loopDepth) };
+    return 0;
   }
 
   /** Resolve a path as the shell would: `~`, `~/x`, relative to the working directory, `.`/`..` folded. */

@@ -462,7 +462,11 @@ function testLike(name: 'test' | '['): CommandSpec {
 export const test = testLike('test');
 export const bracket = testLike('[');
 
+/** Listed for `help` and `type`; the interpreter itself carries out `break` and `continue`. */
+export const breakCmd: CommandSpec = { name: 'break', builtin: true, summary: 'Leave a for/while/until loop', run: () => 0 };
+export const continueCmd: CommandSpec = { name: 'continue', builtin: true, summary: 'Next iteration of a loop', run: () => 0 };
+
 export const SHELL_BUILTINS: readonly CommandSpec[] = [
-  test, bracket,
+  test, bracket, breakCmd, continueCmd,
   cd, pwd, echo, printf, exportCmd, unset, exit, logout, trueCmd, falseCmd, colon, history, clear, type, help,
 ];
