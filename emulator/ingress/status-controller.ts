@@ -67,6 +67,10 @@ export class IngressStatusController implements Controller {
       const want: LbIngress[] = serving ? this.#addresses(serving.config, serving.pods) : [];
       const have: LbIngress[] = ing.status?.loadBalancer?.ingress ?? [];
       if (JSON.stringify(want) === JSON.stringify(have)) continue;
+      if (serving) {
+        // ingress-nginx records a Sync event on every Ingress it (re)configures; Traefik records none.
+        if (serving.config.kind.flavor === 'nginx') this.ctx.events.normal(ing, 'Sync', 'Scheduled for sync', { component: 'nginx-ingress-controller' });
+      }
       const next = structuredClone(ing);
       next.status = { loadBalancer: want.length > 0 ? { ingress: want } : {} };
       store.updateStatus('ingresses', next);
