@@ -4,6 +4,7 @@
  * file names; `$NAME` completes variables.
  */
 import type { Shell } from './interpreter';
+import type { ShellHost } from './types';
 import { normalizePath } from './vfs';
 
 export interface Completion {
@@ -64,18 +65,30 @@ export function complete(shell: Shell, before: string): Completion {
 
 /** Files and directories matching a partial path (`~/man` → `~/manifests/`). */
 export function fileCandidates(shell: Shell, word: string): string[] {
+  return pathCandidates(shell.host, shell.cwd, word, false);
+}
+
+/**
+ * Paths on `host` completing `word` relative to `cwd` (`~` is the host's home); directories end with `/`.
+ * Commands use it from their `complete` (e.g. `cd` offers directories only).
+ */
+export function pathCandidates(host: ShellHost, cwd: string, word: string, dirsOnly: boolean): string[] {
   const slash = word.lastIndexOf('/');
   const dirPart = slash >= 0 ? word.slice(0, slash + 1) : '';
   const base = slash >= 0 ? word.slice(slash + 1) : word;
-  const dir = dirPart === '' ? shell.cwd : shell.resolvePath(dirPart);
-  const fs = shell.host.fs;
-  const names = fs.list(dir) ?? [];
+  let dir: string;
+  if (dirPart === '') dir = cwd;
+  else if (dirPart === '~/' || dirPart.startsWith('~/')) dir = normalizePath(host.home + dirPart.slice(1));
+  else if (dirPart.startsWith('/')) dir = normalizePath(dirPart);
+  else dir = normalizePath(cwd + '/' + dirPart);
+  const fs = host.fs;
   const out: string[] = [];
-  for (const n of names) {
+  for (const n of fs.list(dir) ?? []) {
     if (!n.startsWith(base)) continue;
     if (n.startsWith('.') && !base.startsWith('.')) continue;
-    const full = normalizePath(dir + '/' + n);
-    out.push(dirPart + n + (fs.isDir(full) ? '/' : ''));
+    const isDir = fs.isDir(normalizePath(dir + '/' + n));
+    if (dirsOnly && !isDir) continue;
+    out.push(dirPart + n + (isDir ? '/' : ''));
   }
   return out;
 }

@@ -153,6 +153,19 @@ describe('terminal: completion', () => {
     expect(t.entries[0]!.output).toBe('x');
   });
 
+  it('completes node names after ssh and directories after cd', async () => {
+    const t = setup();
+    for (const name of ['worker-1', 'worker-2']) {
+      const node = createShellHost(t.world, { id: `node/${name}`, kind: 'node', hostname: name, user: 'root' });
+      t.world.hosts.set(node.id, node);
+    }
+    t.world.loginHost.fs.writeFile('/home/student/manual.txt', '');
+    await t.type('ssh root@wor\t');
+    await t.type('2\t\x15cd ma\t\r');
+    expect(t.entries[0]!.command).toBe('cd manifests/');
+    expect(t.screen()).toContain('ssh root@worker-2 ');
+  });
+
   it('lists candidates on the second Tab, then redraws the line', async () => {
     const t = setup();
     await t.type('h');

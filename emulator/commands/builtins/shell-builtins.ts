@@ -3,6 +3,7 @@
  * `commands` set says. They change the session (`cd`, `exit`, `export`) through `SessionControl`.
  */
 import { shellName } from '../../shell/interpreter';
+import { pathCandidates } from '../../shell/completion';
 import type { CommandContext, CommandSpec } from '../../shell/types';
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -15,6 +16,7 @@ export const cd: CommandSpec = {
   name: 'cd',
   builtin: true,
   summary: 'Change the working directory',
+  complete: (args, c) => pathCandidates(c.host, c.cwd ?? c.host.home, args[args.length - 1] ?? '', true),
   run(ctx) {
     const args = ctx.argv.slice(1).filter((a, i) => !(i === 0 && a === '--'));
     if (args.length > 1) {

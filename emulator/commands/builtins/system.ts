@@ -174,6 +174,16 @@ export function findSshHost(world: World, name: string): ShellHost | undefined {
 export const ssh: CommandSpec = {
   name: 'ssh',
   summary: 'Log in to a node (ssh worker-1), or run one command there',
+  complete(args, c) {
+    // The destination: the first word that is not an option (or an option's value).
+    const before = args.slice(0, -1);
+    if (before.some((a, i) => !a.startsWith('-') && !/^-[BbcDEeFIiJLlmOopQRSWw]$/.test(before[i - 1] ?? ''))) return [];
+    const word = args[args.length - 1] ?? '';
+    const at = word.lastIndexOf('@');
+    const user = at >= 0 ? word.slice(0, at + 1) : '';
+    const names = [...c.world.hosts.values()].filter((h) => h.kind === 'node' || h.kind === 'vm').map((h) => user + h.hostname);
+    return names.sort();
+  },
   async run(ctx) {
     const opts = parseOrUsage(ctx, { flags: '46AaCfGgKkMNnqsTtVvXxYy', withValue: 'BbcDEeFIiJLlmOopQRSWw', stopAtOperand: true }, 255);
     if (typeof opts === 'number') return opts;
