@@ -388,7 +388,7 @@ export class NetNamespace {
       return;
     }
     const p = payload as Ipv4Packet;
-    iface.lastRxFrom.set(frame.src, this.net.scheduler.now());
+    iface.lastRxFrom.set(frame.src, this.net.now());
     this.ipInput(iface, p);
   }
 
@@ -448,7 +448,7 @@ export class NetNamespace {
 
   #hook(hook: NfHook, p: Ipv4Packet): boolean {
     const ctx = this.#ctx;
-    ctx.now = this.net.scheduler.now();
+    ctx.now = this.net.now();
     const tracing = this.net.traces.wants(p.reqId);
     ctx.trace = tracing;
     const before = tracing ? formatTuple(p) : '';
@@ -648,6 +648,41 @@ export class NetNamespace {
     m.set(c.remoteAddr * 65536 + c.remotePort, c);
   }
 
+  readonly #timeWait: TcpConnection[] = [];
+  #timeWaitHead = 0;
+  #reaperArmed = false;
+
+  /**
+   * Connections in TIME-WAIT, oldest first (all wait the same 60 s): one reaper task at the oldest one's expiry
+   * instead of a timer per connection.
+   */
+  enterTimeWait(c: TcpConnection): void {
+    this.#timeWait.push(c);
+    if (!this.#reaperArmed) this.#armReaper();
+  }
+
+  #armReaper(): void {
+    const first = this.#timeWait[this.#timeWaitHead];
+    if (!first) {
+      this.#timeWait.length = 0;
+      this.#timeWaitHead = 0;
+      this.#reaperArmed = false;
+      return;
+    }
+    this.#reaperArmed = true;
+    this.net.scheduler.at(first.timeWaitUntil, () => {
+      const now = this.net.scheduler.now();
+      while (this.#timeWaitHead < this.#timeWait.length && this.#timeWait[this.#timeWaitHead]!.timeWaitUntil <= now) {
+        this.#timeWait[this.#timeWaitHead++]!.expireTimeWait();
+      }
+      if (this.#timeWaitHead > 1024 && this.#timeWaitHead * 2 > this.#timeWait.length) {
+        this.#timeWait.splice(0, this.#timeWaitHead);
+        this.#timeWaitHead = 0;
+      }
+      this.#armReaper();
+    }, { background: true, label: 'time-wait' });
+  }
+
   /** Called by a connection when it reaches CLOSED. */
   removeConn(c: TcpConnection): void {
     const m = this.tcpConns.get(c.localPort);
@@ -660,11 +695,23 @@ export class NetNamespace {
   /** Linux picks ephemeral ports in 32768–60999; a port is reusable towards a different remote. */
   #ephemeralTcpPort(dst: Ipv4, dport: number): number {
     const range = 60999 - 32768 + 1;
-    let port = 32768 + this.net.rng.int(range);
+    const key = dst * 65536 + dport;
+    const start = 32768 + this.net.rng.int(range);
+    let port = start;
+    let timeWait: TcpConnection | undefined;
     for (let i = 0; i < range; i++) {
-      const m = this.tcpConns.get(port);
-      if (!this.tcpListeners.has(port) && (!m || !m.has(dst * 65536 + dport))) return port;
+      const old = this.tcpConns.get(port)?.get(key);
+      if (!this.tcpListeners.has(port)) {
+        if (!old) return port;
+        if (!timeWait && old.state === 'TIME-WAIT') timeWait = old;
+      }
+      // After a short search, take over a port lingering in TIME-WAIT towards this peer (tcp_tw_reuse).
+      if (timeWait && i >= 64) break;
       port = port === 60999 ? 32768 : port + 1;
+    }
+    if (timeWait) {
+      timeWait.destroy();
+      return timeWait.localPort;
     }
     throw new Error('EADDRNOTAVAIL: no free ephemeral port');
   }
@@ -856,12 +903,7 @@ export class NetNamespace {
     if (this.net.traces.wants(reqId)) this.#frameHop(iface, frame, 'xmit', 'out', reqId);
     switch (iface.kind) {
       case 'loopback':
-        this.net.scheduler.after(0, () => {
-          this.net.capture(iface, frame, 'in');
-          const p = frame.payload as Ipv4Packet;
-          if (this.net.traces.wants(p.reqId)) this.#frameHop(iface, frame, 'recv', 'in', p.reqId);
-          this.ipInput(iface, p);
-        });
+        this.net.loopback(iface, frame);
         return;
       case 'bridge':
         this.net.bridgeOutput(iface, frame, reqId);
@@ -876,7 +918,7 @@ export class NetNamespace {
 
   #hop(p: Ipv4Packet, kind: 'hook' | 'route' | 'drop' | 'deliver' | 'nat' | 'arp', extra: Record<string, unknown>): void {
     this.net.traces.record({
-      time: this.net.scheduler.now(),
+      time: this.net.now(),
       reqId: p.reqId,
       pid: p.pid,
       netns: this.id,
@@ -890,7 +932,7 @@ export class NetNamespace {
     const payload = frame.payload;
     const isArp = 'kind' in payload && payload.kind === 'arp';
     this.net.traces.record({
-      time: this.net.scheduler.now(),
+      time: this.net.now(),
       reqId,
       pid: isArp ? 0 : (payload as Ipv4Packet).pid,
       netns: this.id,

@@ -15,12 +15,20 @@ import { formatFrameLine } from './format';
 import { formatMac } from './addr';
 import type { NetfilterNamespace } from '../netfilter/hook-api';
 
+/** Links at most this slow (veths, bridges, the VPC fabric) are drained from the backlog, not scheduled. */
+const BACKLOG_MAX_LATENCY_MS = 0.1;
+
 export class Network {
   readonly namespaces = new Map<string, NetNamespace>();
   readonly traces: TraceStore;
   #ifindex = 1;
   #pid = 0;
   #capturing = 0;
+  readonly #backlog: { time: number; iface: Iface; frame: EthernetFrame }[] = [];
+  #head = 0;
+  #draining = false;
+  #drainScheduled = false;
+  #frameTime = 0;
   /** Builds each new namespace's netfilter (set by the netfilter subsystem; pass-through until then). */
   netfilterFactory: ((ns: NetNamespace) => NetfilterNamespace) | null = null;
 
@@ -100,38 +108,94 @@ export class Network {
     const peer = from.peer;
     if (!peer) return;
     if (from.guard) {
-      const why = from.guard.outbound(from, frame, this.scheduler.now());
+      const why = from.guard.outbound(from, frame, this.now());
       if (why !== null) {
-        if (this.traces.wants(reqId)) this.traces.record({ time: this.scheduler.now(), reqId, pid: pidOf(frame), netns: from.ns.id, kind: 'drop', iface: from.name, packet: formatFrameLine(frame.payload), detail: why });
+        if (this.traces.wants(reqId)) this.traces.record({ time: this.now(), reqId, pid: pidOf(frame), netns: from.ns.id, kind: 'drop', iface: from.name, packet: formatFrameLine(frame.payload), detail: why });
         return;
       }
     }
     if (from.lossRate > 0 && this.rng.next() < from.lossRate) {
       if (this.traces.wants(reqId)) {
-        this.traces.record({ time: this.scheduler.now(), reqId, pid: pidOf(frame), netns: from.ns.id, kind: 'drop', iface: from.name, packet: formatFrameLine(frame.payload), detail: `lost on the link ${from.name} (fault injection, loss ${from.lossRate * 100}%)` });
+        this.traces.record({ time: this.now(), reqId, pid: pidOf(frame), netns: from.ns.id, kind: 'drop', iface: from.name, packet: formatFrameLine(frame.payload), detail: `lost on the link ${from.name} (fault injection, loss ${from.lossRate * 100}%)` });
       }
       return;
     }
-    this.scheduler.after(from.latencyMs, () => this.receive(peer, frame));
+    if (from.latencyMs <= BACKLOG_MAX_LATENCY_MS) this.#enqueue(this.now() + from.latencyMs, peer, frame);
+    else this.scheduler.after(from.latencyMs, () => this.receive(peer, frame));
+  }
+
+  // ---------------------------------------------------------------- the backlog (softirq)
+
+  /**
+   * Virtual time as the network sees it: while the backlog drains, the arrival time of the frame being
+   * processed (the scheduler's clock stays at the start of the burst); otherwise the scheduler's time.
+   */
+  now(): number {
+    return this.#draining ? this.#frameTime : this.scheduler.now();
+  }
+
+  /**
+   * Frames on short links (veths, bridges: microseconds) do not each become a scheduler task. They go into a
+   * backlog ordered by arrival time, drained in one task per burst — as the kernel's softirq processes a
+   * backlog — so a packet crossing pod → veth → bridge → node → veth → pod costs no scheduler round-trips.
+   * Captures and traces still see each hop's own arrival time (`now()`).
+   */
+  #enqueue(time: number, iface: Iface, frame: EthernetFrame): void {
+    const q = this.#backlog;
+    // Arrival times grow almost always: insert from the back (stable for equal times).
+    let i = q.length;
+    q.push({ time, iface, frame });
+    while (i > this.#head && q[i - 1]!.time > time) {
+      q[i] = q[i - 1]!;
+      i--;
+    }
+    q[i] = { time, iface, frame };
+    if (!this.#draining && !this.#drainScheduled) {
+      this.#drainScheduled = true;
+      this.scheduler.after(0, this.#drain, { label: 'net-backlog' });
+    }
+  }
+
+  readonly #drain = (): void => {
+    this.#drainScheduled = false;
+    this.#draining = true;
+    const q = this.#backlog;
+    try {
+      while (this.#head < q.length) {
+        const e = q[this.#head++]!;
+        this.#frameTime = e.time;
+        this.receive(e.iface, e.frame);
+      }
+    } finally {
+      q.length = 0;
+      this.#head = 0;
+      this.#draining = false;
+    }
+  };
+
+  /** `lo`: the frame comes back in on the same interface, through the backlog like any short link. */
+  loopback(iface: Iface, frame: EthernetFrame): void {
+    this.#enqueue(this.now(), iface, frame);
   }
 
   /** A frame arrives on an interface. */
   receive(iface: Iface, frame: EthernetFrame): void {
     if (!iface.up || !this.namespaces.has(iface.ns.id)) return;
     const payload = frame.payload;
-    // Conntrack state is per namespace: a packet entering another namespace starts untracked there.
-    if (!('kind' in payload && payload.kind === 'arp')) (payload as Ipv4Packet).nfct = undefined;
+    // Conntrack state is per namespace: a packet entering another namespace starts untracked there (a packet
+    // looping back through lo keeps it).
+    if (iface.kind !== 'loopback' && !('kind' in payload && payload.kind === 'arp')) (payload as Ipv4Packet).nfct = undefined;
     this.capture(iface, frame, 'in');
     const reqId = frameReqId(frame);
     if (this.traces.wants(reqId)) {
-      this.traces.record({ time: this.scheduler.now(), reqId, pid: pidOf(frame), netns: iface.ns.id, kind: 'recv', iface: iface.name, dir: 'in', packet: formatFrameLine(frame.payload), detail: `${formatMac(frame.src)} > ${formatMac(frame.dst)}` });
+      this.traces.record({ time: this.now(), reqId, pid: pidOf(frame), netns: iface.ns.id, kind: 'recv', iface: iface.name, dir: 'in', packet: formatFrameLine(frame.payload), detail: `${formatMac(frame.src)} > ${formatMac(frame.dst)}` });
     }
     if (iface.master) {
       this.#bridgeInput(iface.master, iface, frame, reqId);
       return;
     }
     if (frame.dst !== iface.mac && frame.dst !== BROADCAST_MAC) {
-      if (this.traces.wants(reqId)) this.traces.record({ time: this.scheduler.now(), reqId, pid: pidOf(frame), netns: iface.ns.id, kind: 'drop', iface: iface.name, packet: formatFrameLine(frame.payload), detail: `frame for ${formatMac(frame.dst)}, not this interface (${formatMac(iface.mac)})` });
+      if (this.traces.wants(reqId)) this.traces.record({ time: this.now(), reqId, pid: pidOf(frame), netns: iface.ns.id, kind: 'drop', iface: iface.name, packet: formatFrameLine(frame.payload), detail: `frame for ${formatMac(frame.dst)}, not this interface (${formatMac(iface.mac)})` });
       return;
     }
     iface.ns.l2Input(iface, frame);
@@ -139,7 +203,7 @@ export class Network {
 
   /** A frame entered a bridge from a port: learn, then deliver up, forward or flood. */
   #bridgeInput(bridge: Iface, port: Iface, frame: EthernetFrame, reqId: number): void {
-    const now = this.scheduler.now();
+    const now = this.now();
     bridge.fdb!.set(frame.src, { port, updatedAt: now });
     const tracing = this.traces.wants(reqId);
     if (frame.dst === bridge.mac || frame.dst === BROADCAST_MAC) {
@@ -184,7 +248,7 @@ export class Network {
   }
 
   #bridgeHop(bridge: Iface, frame: EthernetFrame, reqId: number, detail: string): void {
-    this.traces.record({ time: this.scheduler.now(), reqId, pid: pidOf(frame), netns: bridge.ns.id, kind: 'bridge', iface: bridge.name, packet: formatFrameLine(frame.payload), detail });
+    this.traces.record({ time: this.now(), reqId, pid: pidOf(frame), netns: bridge.ns.id, kind: 'bridge', iface: bridge.name, packet: formatFrameLine(frame.payload), detail });
   }
 
   // ---------------------------------------------------------------- captures
@@ -198,7 +262,7 @@ export class Network {
     if (dir === 'in') d = frame.dst === BROADCAST_MAC ? 'B' : frame.dst === iface.mac || iface.kind === 'loopback' ? 'In' : 'P';
     const payload = frame.payload;
     const snap: EthernetFrame = 'kind' in payload && payload.kind === 'arp' ? frame : { dst: frame.dst, src: frame.src, payload: clonePacket(payload as Ipv4Packet) };
-    const now = this.scheduler.now();
+    const now = this.now();
     for (const s of sinks) if (s.iface === undefined || s.iface === iface.name) s.onFrame(now, iface, snap, d);
   }
 

@@ -5,7 +5,6 @@
  * = 6), data from a 200 ms RTO doubling (tcp_retries2 = 15).
  */
 import { IPPROTO_TCP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../netfilter/hook-api';
-import type { TaskHandle } from '../core/scheduler';
 import { formatIpv4, type Ipv4 } from './addr';
 import type { NetNamespace, SocketError, TcpListener } from './netns';
 import type { StreamData } from './packet/http';
@@ -77,7 +76,8 @@ export class TcpConnection {
   #tsOffset = 0;
   #tsRecent = 0;
   #queue: Unacked[] = [];
-  #rtxTimer: TaskHandle | undefined;
+  /** Retransmission deadline (virtual ms), undefined when disarmed. */
+  #rtxTimer: number | undefined;
   #rtxCount = 0;
   #finQueued = false;
   #listener: TcpListener | null = null;
@@ -179,8 +179,7 @@ export class TcpConnection {
 
   /** Forget the connection without sending anything (its namespace was deleted). */
   destroy(): void {
-    this.#ns.net.scheduler.cancel(this.#rtxTimer);
-    this.state = 'CLOSED';
+        this.state = 'CLOSED';
     this.#ns.removeConn(this);
   }
 
@@ -234,8 +233,25 @@ export class TcpConnection {
   #armRtx(): void {
     const synPhase = this.state === 'SYN-SENT' || this.state === 'SYN-RECV';
     const base = synPhase ? SYN_RTO_MS : DATA_RTO_MS;
-    const delay = base * 2 ** this.#rtxCount;
-    this.#rtxTimer = this.#ns.net.scheduler.after(delay, () => this.#onRtx(), { label: 'tcp-rtx' });
+    const due = this.#ns.net.now() + base * 2 ** this.#rtxCount;
+    this.#rtxTimer = due;
+    // Timers are never cancelled on the hot path: a pending task that fires before the deadline re-arms
+    // itself, and a new task is scheduled only when the deadline moved earlier than the pending one.
+    if (this.#rtxTaskDue > due) this.#scheduleRtxTask(due);
+  }
+
+  #rtxTaskDue = Infinity;
+
+  #scheduleRtxTask(due: number): void {
+    this.#rtxTaskDue = due;
+    this.#ns.net.scheduler.at(due, () => {
+      if (this.#rtxTaskDue !== due) return; // superseded by an earlier task
+      this.#rtxTaskDue = Infinity;
+      const deadline = this.#rtxTimer;
+      if (deadline === undefined || this.state === 'CLOSED') return;
+      if (this.#ns.net.scheduler.now() < deadline) this.#scheduleRtxTask(deadline);
+      else this.#onRtx();
+    }, { background: true, label: 'tcp-rtx' });
   }
 
   #onRtx(): void {
@@ -352,7 +368,6 @@ export class TcpConnection {
     }
     if (((ack - this.#sndUna) | 0) > 0) this.#sndUna = ack;
     if (progressed) {
-      this.#ns.net.scheduler.cancel(this.#rtxTimer);
       this.#rtxTimer = undefined;
       this.#rtxCount = 0;
       if (this.#queue.length > 0) this.#armRtx();
@@ -376,10 +391,18 @@ export class TcpConnection {
   }
 
   #timeWait(): void {
-    this.#ns.net.scheduler.cancel(this.#rtxTimer);
-    this.#rtxTimer = undefined;
+        this.#rtxTimer = undefined;
     this.#reportClose(undefined);
-    this.#ns.net.scheduler.after(TIME_WAIT_MS, () => this.#finish(undefined), { background: true, label: 'time-wait' });
+    this.timeWaitUntil = this.#ns.net.now() + TIME_WAIT_MS;
+    this.#ns.enterTimeWait(this);
+  }
+
+  /** When TIME-WAIT ends (2×MSL = 60 s on Linux); the namespace's reaper closes the connection then. */
+  timeWaitUntil = 0;
+
+  /** Called by the namespace's TIME-WAIT reaper. */
+  expireTimeWait(): void {
+    if (this.state === 'TIME-WAIT') this.#finish(undefined);
   }
 
   /** An ICMP error quoting one of our segments. */
@@ -402,8 +425,7 @@ export class TcpConnection {
   }
 
   #finish(error: TcpError | undefined): void {
-    this.#ns.net.scheduler.cancel(this.#rtxTimer);
-    this.#rtxTimer = undefined;
+        this.#rtxTimer = undefined;
     this.#queue = [];
     this.state = 'CLOSED';
     this.#ns.removeConn(this);
