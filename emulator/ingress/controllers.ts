@@ -83,15 +83,9 @@ export function servesIngress(store: ApiStore, config: ControllerPodConfig, ingr
   return annotation !== undefined && annotation === config.className;
 }
 
-/**
- * The IngressClass marked `ingressclass.kubernetes.io/is-default-class: "true"`, as the DefaultIngressClass
- * admission plugin picks it (several defaults: the newest wins — upstream rejects in some versions; we follow
- * the behaviour of recent releases, which pick the most recently created).
- */
-export function defaultIngressClass(store: ApiStore): KubeObject | undefined {
-  const defaults = store
+/** IngressClasses marked `ingressclass.kubernetes.io/is-default-class: "true"`. */
+export function defaultIngressClasses(store: ApiStore): KubeObject[] {
+  return store
     .list('ingressclasses')
     .items.filter((c) => c.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] === 'true');
-  defaults.sort((a, b) => String(b.metadata.creationTimestamp).localeCompare(String(a.metadata.creationTimestamp)) || String(a.metadata.name).localeCompare(String(b.metadata.name)));
-  return defaults[0];
 }

@@ -6,6 +6,7 @@
  */
 import { MANIFESTS_DIR } from '../hosts/login-host';
 import type { World } from '../world';
+import { defaultIngressClassAdmission } from './admission';
 import { controllerPodConfig, type ControllerPodConfig } from './controllers';
 import { learnerManifests } from './manifests';
 import { IngressServers } from './server';
@@ -18,6 +19,7 @@ export interface IngressInstall {
 
 export function installIngress(world: World): IngressInstall {
   const cp = world.cluster;
+  world.store.addAdmissionPlugin(defaultIngressClassAdmission(world.store));
   const status = new IngressStatusController(cp.ctx);
   cp.controllers.push(status);
   const servers = new IngressServers(

@@ -126,3 +126,30 @@ describe('IngressClass validation', () => {
     ).toContain('spec.controller: Invalid value: "traefik.io/ingress-controller": field is immutable');
   });
 });
+
+describe('DefaultIngressClass admission', () => {
+  const cls = (name: string, isDefault: boolean): KubeObject =>
+    ({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'IngressClass',
+      metadata: { name, ...(isDefault ? { annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } } : {}) },
+      spec: { controller: `example.com/${name}` },
+    }) as KubeObject;
+  const classless = (name: string) => ing({ defaultBackend: svc() }, name);
+
+  it('gives a class-less Ingress the default class on create only, and refuses when two are default', async () => {
+    const { defaultIngressClassAdmission } = await import('./admission');
+    const store = newStore();
+    store.addAdmissionPlugin(defaultIngressClassAdmission(store));
+    expect(store.create('ingresses', classless('before')).spec.ingressClassName).toBeUndefined();
+    store.create('ingressclasses', cls('nginx', true));
+    expect(store.create('ingresses', classless('after')).spec.ingressClassName).toBe('nginx');
+    expect(store.get('ingresses', 'default', 'before').spec.ingressClassName).toBeUndefined();
+    const explicit = store.create('ingresses', ing({ ingressClassName: 'other', defaultBackend: svc() }, 'explicit'));
+    expect(explicit.spec.ingressClassName).toBe('other');
+    store.create('ingressclasses', cls('traefik', true));
+    expect(messageOf(() => store.create('ingresses', classless('third')))).toBe(
+      'ingresses.networking.k8s.io "third" is forbidden: 2 default IngressClasses were found, only 1 allowed',
+    );
+  });
+});
