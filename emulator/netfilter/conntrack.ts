@@ -57,6 +57,8 @@ export interface CtEntry {
   seenReply: boolean;
   assured: boolean;
   confirmed: boolean;
+  /** Deleted from the table (expired, `conntrack -D`, or replaced by a reopening SYN). */
+  removed: boolean;
   /** Connection mark (ctmark), distinct from the packet mark. */
   mark: number;
   /** NAT bindings decided on the first packet (the reply tuple reflects them). */
@@ -65,8 +67,43 @@ export interface CtEntry {
   /** Whether the nat table was consulted for the DST/SRC manipulation. */
   dstManipDone: boolean;
   srcManipDone: boolean;
-  packets: [number, number];
-  bytes: [number, number];
+  /** Packet/byte counts per direction (original, reply). */
+  origPackets: number;
+  origBytes: number;
+  replyPackets: number;
+  replyBytes: number;
+  /** The table entry for each direction; also what a packet carries as its conntrack attachment. */
+  origRef: CtRef;
+  replyRef: CtRef;
+}
+
+/**
+ * A packet's conntrack attachment (`NfPacket.nfct`) and a hash-chain node of the table. One per direction per
+ * connection, allocated with the entry, so tracking a packet allocates nothing; RELATED and INVALID packets get
+ * their own small refs.
+ */
+export interface CtRef {
+  readonly owner: ConntrackTable;
+  readonly entry: CtEntry | undefined;
+  readonly dir: number;
+  /** 0 = derive NEW/ESTABLISHED from the entry, 1 = RELATED, 2 = INVALID. */
+  readonly special: number;
+  next: CtRef | undefined;
+}
+
+export function refInfo(r: CtRef): CtInfo {
+  if (r.special === 1) return 'RELATED';
+  if (r.special === 2) return 'INVALID';
+  return r.dir === DIR_REPLY || r.entry!.seenReply ? 'ESTABLISHED' : 'NEW';
+}
+
+/** 30-bit hash of a 5-tuple (small-integer Map keys; collisions chain through `CtRef.next`). */
+function tupleHash(proto: number, src: number, dst: number, sport: number, dport: number): number {
+  let h = Math.imul(src ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ dst ^ (h >>> 15), 0xc2b2ae35);
+  h ^= (sport << 16) | dport;
+  h = Math.imul(h ^ (h >>> 13) ^ proto, 0x27d4eb2f);
+  return (h ^ (h >>> 16)) & 0x3fffffff;
 }
 
 export type CtEventType = 'NEW' | 'UPDATE' | 'DESTROY';
@@ -76,10 +113,6 @@ export interface CtEvent {
   /** The `conntrack -E` line: tag right-aligned in 9 columns, no mark/use. */
   readonly line: string;
   readonly entry: CtEntry;
-}
-
-function key(proto: number, t: Tuple): string {
-  return `${proto}|${t.src}|${t.dst}|${t.sport}|${t.dport}`;
 }
 
 export function protoName(p: number): string {
@@ -118,23 +151,23 @@ export function formatEvent(type: CtEventType, e: CtEntry, now: number): string 
 /** The packet's relation to its connection, as the ctstate match sees it. */
 export type CtInfo = 'NEW' | 'ESTABLISHED' | 'RELATED' | 'INVALID';
 
-export interface CtLookup {
-  entry: CtEntry | undefined;
-  dir: number;
-  info: CtInfo;
-}
-
 export interface ConntrackOptions {
   readonly timeouts?: ConntrackTimeouts;
 }
 
 export class ConntrackTable {
   readonly timeouts: ConntrackTimeouts;
-  readonly #byTuple = new Map<string, { entry: CtEntry; dir: number }>();
+  readonly #byHash = new Map<number, CtRef>();
   /** Confirmed entries in insertion order (what `conntrack -L` walks). */
-  readonly #entries = new Map<number, CtEntry>();
+  /**
+   * Confirmed entries, oldest first; removed entries are dropped lazily. The garbage collector walks it from the
+   * head a few entries per new connection, re-queueing live ones at the tail (no per-entry map, no allocation).
+   */
+  #queue: (CtEntry | undefined)[] = [];
+  #head = 0;
+  #live = 0;
   #nextId = 1;
-  #sinceSweep = 0;
+  readonly #invalid: CtRef = { owner: this, entry: undefined, dir: 0, special: 2, next: undefined };
   readonly #events = new Emitter<CtEvent>();
   readonly onEvent: (listener: (e: CtEvent) => void) => Disposable = this.#events.event;
 
@@ -143,44 +176,78 @@ export class ConntrackTable {
   }
 
   get size(): number {
-    return this.#entries.size;
+    return this.#live;
   }
 
   /** Live entries (expired ones are removed first). */
   list(now: number): CtEntry[] {
     this.sweep(now);
-    return [...this.#entries.values()];
+    this.#compact();
+    return this.#queue.filter((e): e is CtEntry => e !== undefined && e.confirmed && !e.removed);
   }
 
   sweep(now: number): void {
-    for (const e of this.#entries.values()) if (e.expires <= now) this.#remove(e, now);
+    for (let i = this.#head; i < this.#queue.length; i++) {
+      const e = this.#queue[i];
+      if (e !== undefined && !e.removed && e.expires <= now) this.#remove(e, now);
+    }
   }
 
   delete(e: CtEntry, now: number): void {
-    if (this.#entries.has(e.id)) this.#remove(e, now);
+    if (e.confirmed && !e.removed) this.#remove(e, now);
   }
 
   flush(now: number): number {
-    const n = this.#entries.size;
-    for (const e of [...this.#entries.values()]) this.#remove(e, now);
+    const n = this.#live;
+    for (const e of this.list(now)) this.#remove(e, now);
     return n;
   }
 
+  #lookup(proto: number, src: number, dst: number, sport: number, dport: number): CtRef | undefined {
+    let r = this.#byHash.get(tupleHash(proto, src, dst, sport, dport));
+    while (r !== undefined) {
+      const e = r.entry!;
+      const t = r.dir === DIR_ORIGINAL ? e.orig : e.reply;
+      if (e.proto === proto && t.src === src && t.dst === dst && t.sport === sport && t.dport === dport) return r;
+      r = r.next;
+    }
+    return undefined;
+  }
+
+  #link(r: CtRef, t: Tuple): void {
+    const k = tupleHash(r.entry!.proto, t.src, t.dst, t.sport, t.dport);
+    r.next = this.#byHash.get(k);
+    this.#byHash.set(k, r);
+  }
+
+  #unlink(r: CtRef, t: Tuple): void {
+    const k = tupleHash(r.entry!.proto, t.src, t.dst, t.sport, t.dport);
+    let cur = this.#byHash.get(k);
+    if (cur === r) {
+      if (r.next) this.#byHash.set(k, r.next);
+      else this.#byHash.delete(k);
+    } else {
+      while (cur && cur.next !== r) cur = cur.next;
+      if (cur) cur.next = r.next;
+    }
+    r.next = undefined;
+  }
+
   #remove(e: CtEntry, now: number): void {
-    this.#entries.delete(e.id);
-    const ko = key(e.proto, e.orig);
-    const kr = key(e.proto, e.reply);
-    if (this.#byTuple.get(ko)?.entry === e) this.#byTuple.delete(ko);
-    if (this.#byTuple.get(kr)?.entry === e) this.#byTuple.delete(kr);
+    if (e.removed || !e.confirmed) return;
+    e.removed = true;
+    this.#live--;
+    this.#unlink(e.origRef, e.orig);
+    this.#unlink(e.replyRef, e.reply);
     if (this.#events.size > 0) this.#events.fire({ type: 'DESTROY', line: formatEvent('DESTROY', e, now), entry: e });
   }
 
   /** Find a confirmed connection by one of its tuples. */
-  find(proto: number, t: Tuple, now: number): { entry: CtEntry; dir: number } | undefined {
-    const hit = this.#byTuple.get(key(proto, t));
+  find(proto: number, t: Tuple, now: number): CtRef | undefined {
+    const hit = this.#lookup(proto, t.src, t.dst, t.sport, t.dport);
     if (!hit) return undefined;
-    if (hit.entry.expires <= now) {
-      this.#remove(hit.entry, now);
+    if (hit.entry!.expires <= now) {
+      this.#remove(hit.entry!, now);
       return undefined;
     }
     return hit;
@@ -188,96 +255,130 @@ export class ConntrackTable {
 
   /** Is `t` already some connection's tuple (used to pick a free SNAT port)? */
   tupleInUse(proto: number, t: Tuple): boolean {
-    return this.#byTuple.has(key(proto, t));
+    return this.#lookup(proto, t.src, t.dst, t.sport, t.dport) !== undefined;
   }
 
   /**
-   * nf_conntrack_in: find or create the packet's connection and update its protocol state. A new connection is
-   * not in the table until `confirm`.
+   * nf_conntrack_in: find or create the packet's connection and update its protocol state; returns the packet's
+   * attachment. A new connection is not in the table until `confirm`.
    */
-  track(pkt: NfPacket, now: number): CtLookup {
+  track(pkt: NfPacket, now: number): CtRef {
     const proto = pkt.proto;
     if (proto === IPPROTO_ICMP && pkt.embedded && isIcmpError(pkt.icmpType)) {
       const em = pkt.embedded;
       // The error travels opposite to the packet it quotes: look up the quoted tuple reversed.
       const hit = this.find(em.proto, { src: em.dst, dst: em.src, sport: em.dport, dport: em.sport }, now);
-      return hit ? { entry: hit.entry, dir: hit.dir, info: 'RELATED' } : { entry: undefined, dir: 0, info: 'INVALID' };
+      return hit ? { owner: this, entry: hit.entry, dir: hit.dir, special: 1, next: undefined } : this.#invalid;
     }
-    const t: Tuple = proto === IPPROTO_ICMP
-      ? { src: pkt.src, dst: pkt.dst, sport: pkt.sport, dport: pkt.sport }
-      : { src: pkt.src, dst: pkt.dst, sport: pkt.sport, dport: pkt.dport };
-    const hit = this.#byTuple.get(key(proto, t));
-    if (hit && hit.entry.expires > now) {
-      const e = hit.entry;
-      if (proto === IPPROTO_TCP && hit.dir === DIR_ORIGINAL && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN &&
-          (e.tcpState === 'TIME_WAIT' || e.tcpState === 'CLOSE')) {
-        // A new SYN on a closed connection's tuple reopens it as a new connection (tcp_packet's sTW/sCL → sSS).
-        this.#remove(e, now);
-        return this.#create(pkt, t, now);
+    const sport = pkt.sport;
+    const dport = proto === IPPROTO_ICMP ? pkt.sport : pkt.dport;
+    const hit = this.#lookup(proto, pkt.src, pkt.dst, sport, dport);
+    if (hit !== undefined) {
+      const e = hit.entry!;
+      if (e.expires > now) {
+        if (proto === IPPROTO_TCP && hit.dir === DIR_ORIGINAL && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN &&
+            (e.tcpState === 'TIME_WAIT' || e.tcpState === 'CLOSE')) {
+          // A new SYN on a closed connection's tuple reopens it as a new connection (tcp_packet's sTW/sCL → sSS).
+          this.#remove(e, now);
+          return this.#create(pkt, sport, dport, now);
+        }
+        return this.#update(e, hit.dir, pkt, now) ? hit : this.#invalid;
       }
-      if (!this.#update(e, hit.dir, pkt, now)) return { entry: undefined, dir: hit.dir, info: 'INVALID' };
-      return { entry: e, dir: hit.dir, info: hit.dir === DIR_REPLY || e.seenReply ? 'ESTABLISHED' : 'NEW' };
+      this.#remove(e, now);
     }
-    if (hit) this.#remove(hit.entry, now);
-    return this.#create(pkt, t, now);
+    return this.#create(pkt, sport, dport, now);
   }
 
-  #create(pkt: NfPacket, t: Tuple, now: number): CtLookup {
+  #create(pkt: NfPacket, sport: number, dport: number, now: number): CtRef {
     const proto = pkt.proto;
     let tcpState: TcpState | undefined;
     let timeout: number;
     if (proto === IPPROTO_TCP) {
       const f = pkt.tcpFlags;
-      if (f & TCP_RST) return { entry: undefined, dir: 0, info: 'INVALID' };
+      if (f & TCP_RST) return this.#invalid;
       if ((f & (TCP_SYN | TCP_ACK)) === TCP_SYN) tcpState = 'SYN_SENT';
       else if ((f & (TCP_SYN | TCP_FIN)) === 0 && f & TCP_ACK) tcpState = 'ESTABLISHED'; // nf_conntrack_tcp_loose pick-up
-      else return { entry: undefined, dir: 0, info: 'INVALID' };
+      else return this.#invalid;
       timeout = this.timeouts.tcp[tcpState];
     } else if (proto === IPPROTO_UDP) timeout = this.timeouts.udp;
     else if (proto === IPPROTO_ICMP) {
-      if (pkt.icmpType !== 8) return { entry: undefined, dir: 0, info: 'INVALID' };
+      if (pkt.icmpType !== 8) return this.#invalid;
       timeout = this.timeouts.icmp;
     } else timeout = this.timeouts.generic;
     const entry: CtEntry = {
       id: this.#nextId++,
       proto,
-      orig: t,
-      reply: { src: t.dst, dst: t.src, sport: t.dport, dport: t.sport },
+      orig: { src: pkt.src, dst: pkt.dst, sport, dport },
+      reply: { src: pkt.dst, dst: pkt.src, sport: dport, dport: sport },
       tcpState,
       expires: now + timeout * 1000,
       created: now,
       seenReply: false,
       assured: false,
       confirmed: false,
+      removed: false,
       mark: 0,
       dnat: false,
       snat: false,
       dstManipDone: false,
       srcManipDone: false,
-      packets: [1, 0],
-      bytes: [pkt.length, 0],
+      origPackets: 1,
+      origBytes: pkt.length,
+      replyPackets: 0,
+      replyBytes: 0,
+      origRef: undefined!,
+      replyRef: undefined!,
     };
-    return { entry, dir: DIR_ORIGINAL, info: 'NEW' };
+    entry.origRef = { owner: this, entry, dir: DIR_ORIGINAL, special: 0, next: undefined };
+    entry.replyRef = { owner: this, entry, dir: DIR_REPLY, special: 0, next: undefined };
+    return entry.origRef;
   }
 
   /** Insert a new connection once its first packet was accepted. */
   confirm(e: CtEntry, now: number): void {
     if (e.confirmed) return;
     e.confirmed = true;
-    this.#byTuple.set(key(e.proto, e.orig), { entry: e, dir: DIR_ORIGINAL });
-    this.#byTuple.set(key(e.proto, e.reply), { entry: e, dir: DIR_REPLY });
-    this.#entries.set(e.id, e);
+    this.#link(e.origRef, e.orig);
+    this.#link(e.replyRef, e.reply);
+    this.#queue.push(e);
+    this.#live++;
     if (this.#events.size > 0) this.#events.fire({ type: 'NEW', line: formatEvent('NEW', e, now), entry: e });
-    if (++this.#sinceSweep >= 4096) {
-      this.#sinceSweep = 0;
-      this.sweep(now);
+    this.#gcStep(now);
+  }
+
+  /** Incremental garbage collection: a few entries per new connection, oldest first, as the kernel's GC worker. */
+  #gcStep(now: number): void {
+    const q = this.#queue;
+    for (let n = 0; n < 3 && this.#head < q.length; n++) {
+      const e = q[this.#head];
+      q[this.#head++] = undefined;
+      if (e === undefined || e.removed) continue;
+      if (e.expires <= now) this.#remove(e, now);
+      else q.push(e);
     }
+    if (this.#head > 4096 && this.#head * 2 > q.length) this.#compact();
+  }
+
+  #compact(): void {
+    const q = this.#queue;
+    const kept: (CtEntry | undefined)[] = [];
+    for (let i = this.#head; i < q.length; i++) {
+      const e = q[i];
+      if (e !== undefined && !e.removed) kept.push(e);
+    }
+    this.#queue = kept;
+    this.#head = 0;
   }
 
   /** Protocol state machine for a packet of an existing connection; false = INVALID. */
   #update(e: CtEntry, dir: number, pkt: NfPacket, now: number): boolean {
-    e.packets[dir]!++;
-    e.bytes[dir]! += pkt.length;
+    if (dir === DIR_ORIGINAL) {
+      e.origPackets++;
+      e.origBytes += pkt.length;
+    } else {
+      e.replyPackets++;
+      e.replyBytes += pkt.length;
+    }
     const before = e.tcpState;
     const wasAssured = e.assured;
     const wasReplied = e.seenReply;

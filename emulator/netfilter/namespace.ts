@@ -19,7 +19,7 @@ import {
   type NfTraceStep, type NfVerdict, type RejectWith,
 } from './hook-api';
 import {
-  ConntrackTable, DIR_ORIGINAL, DIR_REPLY, formatEntry, type ConntrackTimeouts, type CtEntry, type CtInfo, type Tuple,
+  ConntrackTable, DIR_ORIGINAL, DIR_REPLY, formatEntry, refInfo, type ConntrackTimeouts, type CtEntry, type CtRef, type Tuple,
 } from './conntrack';
 import { formatIpv4 } from './ip';
 import {
@@ -44,14 +44,6 @@ export interface NetfilterNamespaceOptions {
   readonly conntrackTimeouts?: ConntrackTimeouts;
 }
 
-/** Attached to a packet (`NfPacket.nfct`) between the hooks of one namespace. */
-interface PacketCt {
-  readonly ns: NetfilterNamespaceImpl;
-  readonly entry: CtEntry | undefined;
-  readonly dir: number;
-  readonly info: CtInfo;
-}
-
 const ACCEPT_VERDICT: NfVerdict = Object.freeze({ kind: 'accept' });
 const NO_STEPS: readonly NfTraceStep[] = Object.freeze([]);
 const ACCEPT_FAST: NfHookResult = Object.freeze({ verdict: ACCEPT_VERDICT, steps: NO_STEPS });
@@ -64,6 +56,14 @@ const HOOK_TABLES: Readonly<Record<NfHook, readonly NfTable[]>> = {
   POSTROUTING: ['mangle', 'nat'],
 };
 
+interface HookStep {
+  readonly table: NfTable;
+  readonly chain: CompiledChain;
+  readonly nat: boolean;
+  readonly raw: boolean;
+  readonly empty: boolean;
+}
+
 export interface RulesetChange {
   readonly generation: number;
 }
@@ -75,6 +75,12 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   readonly recent = new RecentLists();
   readonly #rng: RandomSource;
   #compiled = new Map<NfTable, CompiledTable>();
+  /** Per hook, the built-in chain of each table in priority order. */
+  #pre: HookStep[] = [];
+  #in: HookStep[] = [];
+  #fwd: HookStep[] = [];
+  #out: HookStep[] = [];
+  #post: HookStep[] = [];
   #compiledGen = -1;
   /** False until some table is touched: like a fresh netns, no hooks registered and no conntrack at all. */
   #active = false;
@@ -134,6 +140,15 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       this.#compiled.set(name, compileTable(t));
       active ||= t.touched;
     }
+    const plan = (hook: NfHook): HookStep[] => HOOK_TABLES[hook].flatMap((table) => {
+      const chain = this.#compiled.get(table)!.chains.get(hook);
+      return chain ? [{ table, chain, nat: table === 'nat', raw: table === 'raw', empty: chain.rules.length === 0 }] : [];
+    });
+    this.#pre = plan('PREROUTING');
+    this.#in = plan('INPUT');
+    this.#fwd = plan('FORWARD');
+    this.#out = plan('OUTPUT');
+    this.#post = plan('POSTROUTING');
     this.#active = active;
     this.#compiledGen = this.ruleset.generation;
   }
@@ -142,62 +157,76 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   // The hook
 
   hook(hook: NfHook, pkt: NfPacket, ctx: NfHookContext): NfHookResult {
-    this.#ensureCompiled();
+    if (this.#compiledGen !== this.ruleset.generation) this.#ensureCompiled();
     if (!this.#active) return ACCEPT_FAST;
+    const plan = hook === 'FORWARD' ? this.#fwd : hook === 'PREROUTING' ? this.#pre : hook === 'POSTROUTING' ? this.#post
+      : hook === 'OUTPUT' ? this.#out : this.#in;
     const env = this.#env;
     env.ctx = ctx;
     this.#hook = hook;
-    const steps = (this.#steps = ctx.trace ? [] : null);
+    const steps: NfTraceStep[] | null = ctx.trace ? [] : null;
+    this.#steps = steps;
     const now = ctx.now;
+    const conntrack = this.conntrack;
 
-    let ct: PacketCt | undefined;
-    const attached = pkt.nfct as PacketCt | undefined;
-    if (attached && attached.ns === this) ct = attached;
-
-    const tables = HOOK_TABLES[hook];
-    for (let ti = 0; ti < tables.length; ti++) {
-      const tname = tables[ti]!;
-      if (tname !== 'raw' && ct === undefined) {
+    let ct = pkt.nfct as CtRef | undefined;
+    if (ct !== undefined && ct.owner !== conntrack) ct = undefined;
+    if (ct !== undefined) this.#setEnv(ct);
+    else {
+      env.entry = undefined;
+      env.dir = 0;
+      env.info = 'INVALID';
+    }
+    for (let i = 0; i < plan.length; i++) {
+      const step = plan[i]!;
+      if (ct === undefined && !step.raw) {
         // conntrack runs after raw, before mangle: find or create the packet's connection.
-        const lk = this.conntrack.track(pkt, now);
-        ct = { ns: this, entry: lk.entry, dir: lk.dir, info: lk.info };
+        ct = conntrack.track(pkt, now);
         pkt.nfct = ct;
+        this.#setEnv(ct);
       }
-      env.entry = ct?.entry;
-      env.dir = ct?.dir ?? 0;
-      env.info = ct?.info ?? 'INVALID';
       let v: number;
-      if (tname === 'nat') {
-        v = this.#natHook(hook, pkt, ct);
-      } else {
-        v = this.#runBuiltin(tname, hook, pkt);
-      }
+      if (step.nat) v = this.#natHook(hook, pkt, ct, step.chain);
+      else if (step.empty) {
+        // A built-in chain without rules: straight to its policy.
+        const c = step.chain.chain;
+        c.packets++;
+        c.bytes += pkt.length;
+        if (steps) steps.push({ hook, table: step.table, chain: c.name, ruleNum: 0, ruleText: `:${c.name} ${c.policy}`, verdict: `policy ${c.policy}` });
+        if (c.policy === 'ACCEPT') continue;
+        this.#dropReason = `${step.table} ${c.name} policy DROP`;
+        v = V_DROP;
+      } else v = this.#runBuiltin(step.table, hook, pkt, step.chain);
       if (v === V_DROP || v === V_REJECT) return this.#denied(v, steps, ct, now);
     }
     if (ct === undefined) {
-      const lk = this.conntrack.track(pkt, now);
-      ct = { ns: this, entry: lk.entry, dir: lk.dir, info: lk.info };
+      ct = conntrack.track(pkt, now);
       pkt.nfct = ct;
     }
-    if ((hook === 'POSTROUTING' || hook === 'INPUT') && ct.entry && !ct.entry.confirmed) this.conntrack.confirm(ct.entry, now);
-    if (!steps) return ACCEPT_FAST;
-    return { verdict: ACCEPT_VERDICT, steps, ...(ct.entry ? { conntrack: { line: formatEntry(ct.entry, now), state: ct.info } } : { conntrack: { line: '', state: ct.info } }) };
+    const e = ct.entry;
+    if (e !== undefined && !e.confirmed && (hook === 'POSTROUTING' || hook === 'INPUT')) conntrack.confirm(e, now);
+    if (steps === null) return ACCEPT_FAST;
+    return { verdict: ACCEPT_VERDICT, steps, conntrack: { line: e ? formatEntry(e, now) : '', state: refInfo(ct) } };
   }
 
-  #denied(v: number, steps: NfTraceStep[] | null, ct: PacketCt | undefined, now: number): NfHookResult {
+  #setEnv(ct: CtRef): void {
+    const env = this.#env;
+    env.entry = ct.entry;
+    env.dir = ct.dir;
+    env.info = refInfo(ct);
+  }
+
+  #denied(v: number, steps: NfTraceStep[] | null, ct: CtRef | undefined, now: number): NfHookResult {
     const verdict: NfVerdict = v === V_REJECT
       ? { kind: 'reject', with: this.#rejectWith, reason: this.#dropReason }
       : { kind: 'drop', reason: this.#dropReason };
     const base = { verdict, steps: steps ?? NO_STEPS };
-    if (steps && ct) return { ...base, conntrack: { line: ct.entry ? formatEntry(ct.entry, now) : '', state: ct.info } };
+    if (steps && ct) return { ...base, conntrack: { line: ct.entry ? formatEntry(ct.entry, now) : '', state: refInfo(ct) } };
     return base;
   }
 
   /** Evaluate a built-in chain of `table` at `hook` (policy included). */
-  #runBuiltin(tname: NfTable, hook: NfHook, pkt: NfPacket): number {
-    const ct = this.#compiled.get(tname)!;
-    const cc = ct.chains.get(hook);
-    if (!cc) return V_ACCEPT;
+  #runBuiltin(tname: NfTable, hook: NfHook, pkt: NfPacket, cc: CompiledChain): number {
     this.#table = tname;
     const v = this.#walk(cc, pkt);
     if (v !== V_CONTINUE) return v;
@@ -215,20 +244,20 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   }
 
   /** The nat table: consulted for a new connection's first packet, then the binding is applied to every packet. */
-  #natHook(hook: NfHook, pkt: NfPacket, ct: PacketCt | undefined): number {
+  #natHook(hook: NfHook, pkt: NfPacket, ct: CtRef | undefined, cc: CompiledChain): number {
     const e = ct?.entry;
-    if (!e || ct.info === 'INVALID') return V_ACCEPT;
+    if (!e || ct.special === 2) return V_ACCEPT;
     const dstManip = hook === 'PREROUTING' || hook === 'OUTPUT';
     if (!e.confirmed && ct.dir === DIR_ORIGINAL) {
       const done = dstManip ? e.dstManipDone : e.srcManipDone;
       if (!done) {
         if (dstManip) e.dstManipDone = true;
         else e.srcManipDone = true;
-        const v = this.#runBuiltin('nat', hook, pkt);
+        const v = this.#runBuiltin('nat', hook, pkt, cc);
         if (v === V_DROP || v === V_REJECT) return v;
       }
     }
-    applyNat(e, ct.dir, dstManip, pkt, ct.info === 'RELATED');
+    applyNat(e, ct.dir, dstManip, pkt, ct.special === 1);
     return V_ACCEPT;
   }
 

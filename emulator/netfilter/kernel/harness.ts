@@ -1,0 +1,3 @@
+export async function kernelConnectionRate(_services: number, _conns: number): Promise<{ perSecond: number } | { skipped: string }> {
+  return { skipped: 'not implemented yet' };
+}
