@@ -101,3 +101,24 @@ describe('KubeServiceLabApp', () => {
     app.dispose();
   });
 });
+
+describe('prewarming', () => {
+  it('hands the prewarmed world to the first matching open, and builds a new one otherwise', async () => {
+    const { app, opened, sessions } = makeApp();
+    app.prewarm();
+    expect(opened).toEqual([{ profile: 'local', seed: 1, labId: null, cols: 80, rows: 24 }]);
+    const warmWorld = sessions[0]!.world;
+    await app.dispatch('terminal:open', { profile: 'local', cols: 100, rows: 30 }, A);
+    expect(opened).toHaveLength(1);
+    expect(sessions[0]?.sizes).toEqual([[100, 30]]);
+    // The world did not move while it waited.
+    expect(warmWorld.scheduler.now()).toBe(Date.UTC(2026, 0, 1));
+    await app.dispatch('terminal:open', { profile: 'local', cols: 80, rows: 24 }, A);
+    expect(opened).toHaveLength(2);
+    app.prewarm();
+    await app.dispatch('terminal:open', { profile: 'cloud', cols: 80, rows: 24 }, A);
+    expect(opened.map((o) => (o as { profile: string }).profile)).toEqual(['local', 'local', 'local', 'cloud']);
+    app.dispose();
+    expect(sessions[2]?.disposed).toBe(true);
+  });
+});

@@ -87,6 +87,7 @@ void app.whenReady().then(() => {
   };
 
   createWindow();
+  setImmediate(() => kapp.prewarm());
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });

@@ -52,6 +52,10 @@ export interface CommandFinished {
   readonly entry: CommandRecord;
 }
 
+function warmKey(profile: ProfileName, seed: number, labId: string | null): string {
+  return `${profile}/${seed}/${labId ?? ''}`;
+}
+
 export class UnknownSessionError extends Error {
   override readonly name = 'UnknownSessionError';
 }
@@ -79,6 +83,8 @@ export interface TerminalServiceOptions {
 
 export class TerminalService {
   readonly #sessions = new Map<string, OpenSession>();
+  /** A world built ahead of time for the session the app will most likely open first (see `prewarm`). */
+  #warm: { key: string; ws: WorldSession } | undefined;
   readonly #opts: TerminalServiceOptions;
   #counter = 0;
 
@@ -90,7 +96,12 @@ export class TerminalService {
     const id = this.#opts.newId?.() ?? `t${++this.#counter}`;
     const labId = req.labId ?? null;
     const seed = req.seed ?? this.#opts.defaultSeed?.(labId) ?? 1;
-    const ws = this.#opts.openWorldSession({ profile: req.profile, seed, labId, cols: req.cols, rows: req.rows });
+    const key = warmKey(req.profile, seed, labId);
+    const warm = this.#warm?.key === key ? this.#warm.ws : undefined;
+    // A warm world nobody asked for is let go: the learner chose another profile or seed meanwhile.
+    if (!warm) this.#warm?.ws.session.dispose();
+    this.#warm = undefined;
+    const ws = warm ?? this.#opts.openWorldSession({ profile: req.profile, seed, labId, cols: req.cols, rows: req.rows });
     const clock = new WorldClock(ws.world.scheduler, this.#opts.wallClock ?? systemClock);
     const s: OpenSession = { id, clientId, labId, profile: req.profile, seed, ws, clock, subscriptions: [] };
     s.subscriptions.push(
@@ -105,6 +116,20 @@ export class TerminalService {
     this.#sessions.set(id, s);
     clock.start();
     return { sessionId: id, profile: req.profile, seed, labId, prompt: ws.session.prompt() };
+  }
+
+  /**
+   * Build the world for the session the renderer will ask for first, while the window is still loading, so the
+   * terminal is ready sooner. The world stands still (no clock) until a matching `open` takes it, so what the
+   * learner sees is exactly what an unwarmed open would show.
+   */
+  prewarm(req: { profile: ProfileName; seed?: number; labId?: string | null }): void {
+    const labId = req.labId ?? null;
+    const seed = req.seed ?? this.#opts.defaultSeed?.(labId) ?? 1;
+    const key = warmKey(req.profile, seed, labId);
+    if (this.#warm?.key === key) return;
+    this.#warm?.ws.session.dispose();
+    this.#warm = { key, ws: this.#opts.openWorldSession({ profile: req.profile, seed, labId, cols: 80, rows: 24 }) };
   }
 
   input(sessionId: string, data: string, clientId: string): void {
@@ -155,6 +180,8 @@ export class TerminalService {
 
   dispose(): void {
     for (const s of [...this.#sessions.values()]) this.#dispose(s);
+    this.#warm?.ws.session.dispose();
+    this.#warm = undefined;
   }
 
   #get(sessionId: string, clientId: string): OpenSession {

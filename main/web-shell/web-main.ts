@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   console.log(`Kube Service Lab: ${shell.url}`);
+  // While the browser loads the page, build the world its terminal will ask for.
+  setImmediate(() => app.prewarm());
 
   let stopping = false;
   const stop = async (code = 0) => {
