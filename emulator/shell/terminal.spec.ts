@@ -99,6 +99,27 @@ describe('terminal: line editing', () => {
     expect(t.term.shell.history()).toEqual(['echo one', 'echo two', 'echo one']);
   });
 
+  it('Ctrl-R searches history backwards; Enter runs the match, Ctrl-G restores the line', async () => {
+    const t = setup();
+    await t.type('echo alpha\r');
+    await t.type('hostname\r');
+    await t.type('echo beta\r');
+    t.clear();
+    await t.type('\x12ech');
+    expect(t.screen().endsWith("(reverse-i-search)`ech': echo beta")).toBe(true);
+    await t.type('\x12');
+    expect(t.screen().endsWith("(reverse-i-search)`ech': echo alpha")).toBe(true);
+    await t.type('\r');
+    expect(t.entries[3]!.command).toBe('echo alpha');
+    await t.type('draft\x12zzz');
+    expect(t.screen().endsWith("(failed reverse-i-search)`zzz': ")).toBe(true);
+    await t.type('\x07');
+    await t.type('\r');
+    expect(t.entries[4]!.command).toBe('draft');
+    await t.type('\x12host\x1b[D\x01echo \r');
+    expect(t.entries[5]!.command).toBe('echo hostname');
+  });
+
   it('redraws correctly when a line wraps past the terminal width', async () => {
     const t = setup({ cols: 30 });
     // Prompt is 23 columns; the line wraps. Insert at the start after wrapping, then run.

@@ -186,9 +186,16 @@ class Terminal implements ShellTerminalSession {
 
   #key(key: string): void {
     const ed = this.#editor;
+    if (this.#search) {
+      this.#searchKey(key);
+      return;
+    }
     const wasTab = this.#lastKeyWasTab;
     this.#lastKeyWasTab = key === '\t';
     switch (key) {
+      case '\x12':
+        this.#startSearch();
+        return;
       case '\r':
       case '\n':
         this.#enter();
@@ -271,6 +278,87 @@ class Terminal implements ShellTerminalSession {
         if (key.startsWith('\x1b')) return; // unhandled sequence (F-keys, bracketed-paste markers)
         if (key < ' ') return; // other control characters are ignored, as readline does by default
         this.#write(ed.insert(key));
+    }
+  }
+
+  // ------------------------------------------------- Ctrl-R history search
+
+  /** readline's reverse incremental search: `(reverse-i-search)`query': match`. */
+  #search: { query: string; index: number; failed: boolean; original: string; shownRows: number } | undefined;
+
+  #startSearch(): void {
+    const ed = this.#editor;
+    const h = this.shell.history();
+    // Clear the line from the start of the prompt and show the search line instead.
+    this.#write(ed.moveTo(0) + '\r\x1b[J');
+    this.#search = { query: '', index: h.length, failed: false, original: ed.buffer, shownRows: 0 };
+    this.#drawSearch();
+  }
+
+  #searchMatch(): string {
+    const s = this.#search!;
+    const entry = this.shell.history()[s.index];
+    return entry === undefined ? '' : entry.split('\n')[0]!;
+  }
+
+  #drawSearch(): void {
+    const s = this.#search!;
+    const line = `(${s.failed ? 'failed ' : ''}reverse-i-search)\`${s.query}': ${s.index < this.shell.history().length ? this.#searchMatch() : ''}`;
+    const up = s.shownRows > 0 ? `\x1b[${s.shownRows}A` : '';
+    const fix = line.length > 0 && line.length % this.#cols === 0 ? ' \r' : '';
+    this.#write(up + '\r\x1b[J' + line + fix);
+    s.shownRows = Math.floor(line.length / this.#cols);
+  }
+
+  /** Look for the query from history entry `from` backwards. */
+  #searchFrom(from: number): void {
+    const s = this.#search!;
+    const h = this.shell.history();
+    for (let i = Math.min(from, h.length - 1); i >= 0; i--) {
+      if (h[i]!.includes(s.query)) {
+        s.index = i;
+        s.failed = false;
+        return;
+      }
+    }
+    s.failed = true;
+  }
+
+  #endSearch(accept: boolean): void {
+    const s = this.#search!;
+    const text = accept && s.index < this.shell.history().length ? this.#searchMatch() : s.original;
+    this.#search = undefined;
+    const up = s.shownRows > 0 ? `\x1b[${s.shownRows}A` : '';
+    const ed = this.#editor;
+    ed.buffer = text;
+    ed.cursor = text.length;
+    this.#write(up + '\r\x1b[J' + ed.drawAll(this.prompt()));
+  }
+
+  #searchKey(key: string): void {
+    const s = this.#search!;
+    if (key === '\x12') {
+      this.#searchFrom(s.index - 1);
+      this.#drawSearch();
+    } else if (key === '\x7f' || key === '\b') {
+      s.query = s.query.slice(0, -1);
+      this.#searchFrom(this.shell.history().length - 1);
+      if (s.query === '') s.failed = false;
+      this.#drawSearch();
+    } else if (key === '\x07' || key === '\x03') {
+      this.#endSearch(false);
+      if (key === '\x03') this.#key('\x03');
+    } else if (key === '\r' || key === '\n') {
+      this.#endSearch(true);
+      this.#key('\r');
+    } else if (key.length === 1 && key >= ' ') {
+      s.query += key;
+      this.#searchFrom(s.failed ? s.index : s.index === this.shell.history().length ? s.index - 1 : s.index);
+      this.#drawSearch();
+    } else {
+      // Any other key (arrows, Ctrl-A/E, Esc) accepts the match for editing and then does its usual job.
+      this.#endSearch(true);
+      if (key !== '\x1b') this.#key(key);
     }
   }
 

@@ -346,7 +346,7 @@ export const help: CommandSpec = {
       `Kube Service Lab shell on ${ctx.host.hostname}. These commands are available here:\n\n` +
         specs.map((s) => `  ${s.name.padEnd(width)}${s.summary}`).join('\n') +
         '\n\nShell syntax: ; && || | $(…) `…` $VAR "quotes" <<EOF heredocs > >> 2> 2>&1 < redirects,\n' +
-        'for/while/if loops. Tab completes commands, flags, resources and files; ↑/↓ recall history.\n',
+        'for/while/if loops. Tab completes commands, flags, resources and files; ↑/↓ and Ctrl-R recall history.\n',
     );
     return 0;
   },
