@@ -4,8 +4,16 @@ import type { KubeObject, OwnerReference } from './types';
 
 /** RFC 3339 at second precision, as metav1.Time marshals: `2026-01-01T00:00:00Z`. */
 export function rfc3339(ms: number): string {
-  return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+  const sec = Math.floor(ms / 1000);
+  // Controllers stamp many objects in the same virtual second: format each second once.
+  if (sec !== lastSec) {
+    lastSec = sec;
+    lastText = new Date(sec * 1000).toISOString().replace('.000Z', 'Z');
+  }
+  return lastText;
 }
+let lastSec = NaN;
+let lastText = '';
 
 /** metav1.MicroTime: `2026-01-01T00:00:00.000000Z`. */
 export function rfc3339Micro(ms: number): string {

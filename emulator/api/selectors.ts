@@ -148,6 +148,7 @@ export function parseLabelSelector(text: string | undefined): Selector {
 
 export interface FieldRequirement {
   readonly field: string;
+  readonly path: readonly string[];
   readonly op: 'Equals' | 'NotEquals';
   readonly value: string;
 }
@@ -179,10 +180,10 @@ const FIELD_SUPPORT: Record<string, readonly string[]> = {
   secrets: ['type'],
 };
 
-function fieldValue(obj: KubeObject, path: string): string {
+function fieldValue(obj: KubeObject, path: string, parts: readonly string[]): string {
   if (path === 'source') return String(obj.source?.component ?? '');
   let cur: any = obj;
-  for (const p of path.split('.')) {
+  for (const p of parts) {
     if (cur === undefined || cur === null) return '';
     cur = cur[p];
   }
@@ -200,14 +201,14 @@ export function parseFieldSelector(text: string | undefined, resource: string): 
       const field = m[1]!;
       const ok = field === 'metadata.name' || field === 'metadata.namespace' || (FIELD_SUPPORT[resource] ?? []).includes(field);
       if (!ok) throw new ApiError('BadRequest', `field label not supported: ${field}`);
-      reqs.push({ field, op: m[2] === '!=' ? 'NotEquals' : 'Equals', value: m[3]! });
+      reqs.push({ field, path: field.split('.'), op: m[2] === '!=' ? 'NotEquals' : 'Equals', value: m[3]! });
     }
   }
   return {
     requirements: reqs,
     matches(obj) {
       for (const r of reqs) {
-        const v = fieldValue(obj, r.field);
+        const v = fieldValue(obj, r.field, r.path);
         if (r.op === 'Equals' ? v !== r.value : v === r.value) return false;
       }
       return true;

@@ -5,7 +5,7 @@
  *
  * Reads from `get`/`tryGet`/`list` are private deep copies (mutate them freely, then `update`). Watch events and
  * the controller-side cache reads (`peek`, `peekList`, `dependentsOf`) hand out the stored object itself, which is
- * deep-frozen: a controller copies before it changes anything, as client-go's informer cache demands.
+ * shared: a controller never mutates them, as client-go's informer cache demands (a `strict` store deep-freezes them).
  *
  * Watch events are delivered on the world's scheduler (same virtual instant, after the current task), never
  * re-entrantly.
@@ -26,10 +26,18 @@ export type { Resource } from './resources';
 export interface CreateOptions {
   readonly dryRun?: boolean;
   readonly fieldManager?: string;
+  /**
+   * For controllers: the caller hands the object over (it builds a fresh top level and never mutates what it
+   * passed or what it reads) and gets the stored object back instead of a copy. Saves the deep copies on the
+   * hot path; kubectl and tests leave it unset.
+   */
+  readonly trusted?: boolean;
 }
 
 export interface UpdateOptions {
   readonly dryRun?: boolean;
+  /** See CreateOptions.trusted. */
+  readonly trusted?: boolean;
 }
 
 export interface DeleteOptions {
@@ -97,7 +105,11 @@ export class ApiStore {
   #queue: { w: Watcher; ev: WatchEvent }[] = [];
   #flushScheduled = false;
 
-  constructor(deps: { scheduler: Scheduler; rng: Rng }) {
+  /** Deep-freeze stored objects, so a controller that mutates what it reads fails loudly (tests). */
+  readonly #strict: boolean;
+
+  constructor(deps: { scheduler: Scheduler; rng: Rng; strict?: boolean }) {
+    this.#strict = deps.strict ?? false;
     this.#scheduler = deps.scheduler;
     this.#uidRng = deps.rng.fork('apiserver-uid');
     this.#nameRng = deps.rng.fork('apiserver-generate-name');
@@ -194,7 +206,7 @@ export class ApiStore {
 
   create(resource: Resource, input: KubeObject, opts: CreateOptions = {}): KubeObject {
     const info = RESOURCES[resource];
-    const obj = this.#prepareInput(info, input);
+    const obj = this.#prepareInput(info, input, opts.trusted);
     const meta = obj.metadata;
     if (info.namespaced) {
       meta.namespace = meta.namespace || 'default';
@@ -228,15 +240,15 @@ export class ApiStore {
     }
     meta.resourceVersion = String(++this.#rv);
     this.#commit(info, obj, undefined, 'ADDED');
-    return clone(obj);
+    return opts.trusted ? obj : clone(obj);
   }
 
   update(resource: Resource, input: KubeObject, opts: UpdateOptions = {}): KubeObject {
     return this.#update(resource, input, opts, false);
   }
 
-  updateStatus(resource: Resource, input: KubeObject): KubeObject {
-    return this.#update(resource, input, {}, true);
+  updateStatus(resource: Resource, input: KubeObject, opts: UpdateOptions = {}): KubeObject {
+    return this.#update(resource, input, opts, true);
   }
 
   #update(resource: Resource, input: KubeObject, opts: UpdateOptions, statusOnly: boolean): KubeObject {
@@ -247,10 +259,12 @@ export class ApiStore {
     const old = this.peek(resource, ns, name);
     if (!old) throw notFound(info, name);
     if (input.metadata.resourceVersion && input.metadata.resourceVersion !== old.metadata.resourceVersion) throw conflict(info, name);
-    const obj = this.#prepareInput(info, input);
+    const obj = this.#prepareInput(info, input, opts.trusted);
+    const out = (o: KubeObject) => (opts.trusted ? o : clone(o));
     let next: KubeObject;
     if (statusOnly) {
-      next = clone(old);
+      // Only status changes: share the rest with the stored version (stored objects are never mutated).
+      next = { ...old, metadata: { ...old.metadata } };
       if ('status' in obj) next.status = obj.status;
     } else {
       next = obj;
@@ -267,7 +281,7 @@ export class ApiStore {
       }
       if (!info.namespaced) delete m.namespace;
       if (STATUS_SUBRESOURCE.has(resource)) {
-        if (old.status !== undefined) next.status = clone(old.status);
+        if (old.status !== undefined) next.status = old.status;
         else delete next.status;
       }
       defaultObject(info, next, old);
@@ -281,7 +295,7 @@ export class ApiStore {
     }
     next.metadata.resourceVersion = old.metadata.resourceVersion;
     // A write that changes nothing is a no-op: same resourceVersion, no watch event (controllers rely on this).
-    if (deepEqual(next, old)) return clone(old);
+    if (deepEqual(next, old)) return out(old);
     if (opts.dryRun) return clone(next);
     next.metadata.resourceVersion = String(++this.#rv);
     const m = next.metadata;
@@ -294,10 +308,10 @@ export class ApiStore {
       !(resource === 'namespaces' && (next.spec?.finalizers?.length ?? 0) > 0);
     if (finished) {
       this.#remove(info, next);
-      return clone(next);
+      return out(next);
     }
     this.#commit(info, next, old, 'MODIFIED');
-    return clone(next);
+    return out(next);
   }
 
   patch(resource: Resource, namespace: string | undefined, name: string, patchType: PatchType, patch: unknown, opts: UpdateOptions = {}): KubeObject {
@@ -436,9 +450,10 @@ export class ApiStore {
 
   // ---------------------------------------------------------------- storage
 
-  #prepareInput(info: ResourceInfo, input: KubeObject): KubeObject {
+  #prepareInput(info: ResourceInfo, input: KubeObject, trusted = false): KubeObject {
     if (input === null || typeof input !== 'object') throw badRequest('the body of the request was in an unknown format');
-    const obj = clone(input);
+    // Trusted callers hand over a fresh top level; metadata is still copied because the store writes into it.
+    const obj = trusted ? { ...input, metadata: { ...(input.metadata ?? {}) } } : clone(input);
     if (obj.apiVersion && obj.apiVersion !== info.apiVersion)
       throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${info.apiVersion})`);
     if (obj.kind && obj.kind !== info.kind) throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${info.kind})`);
@@ -449,7 +464,7 @@ export class ApiStore {
   }
 
   #commit(info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, type: 'ADDED' | 'MODIFIED'): void {
-    deepFreeze(obj);
+    if (this.#strict) deepFreeze(obj);
     const key = objectKey(obj.metadata.namespace, obj.metadata.name!);
     this.#objects.get(info.resource)!.set(key, obj);
     if (info.namespaced) {
@@ -473,9 +488,8 @@ export class ApiStore {
       if (m && m.size === 0) byNs.delete(obj.metadata.namespace!);
     }
     this.#indexOwners(info.resource, key, stored, undefined);
-    const final = clone(obj);
-    final.metadata.resourceVersion = String(++this.#rv);
-    deepFreeze(final);
+    const final = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++this.#rv) } };
+    if (this.#strict) deepFreeze(final);
     for (const p of this.#admission) p.released?.(info.resource, final);
     this.#publish(info.resource, { type: 'DELETED', object: final });
   }

@@ -11,7 +11,7 @@ import { EndpointsController } from '../controllers/endpoints';
 import { EndpointSliceController } from '../controllers/endpointslice';
 import { EventRecorder } from '../controllers/events';
 import { GarbageCollector } from '../controllers/garbage-collector';
-import { Kubelet } from '../controllers/kubelet';
+import { Kubelet, ServiceLinkCache } from '../controllers/kubelet';
 import { LoadBalancerRegistry } from '../controllers/load-balancers';
 import { LocalLoadBalancerNotice } from '../controllers/local-lb-notice';
 import { NamespaceController } from '../controllers/namespace';
@@ -48,6 +48,7 @@ export class ControlPlane {
   readonly controllers: Controller[] = [];
   readonly kubelets = new Map<string, Kubelet>();
   readonly ctx: ControllerContext;
+  readonly #serviceLinks: ServiceLinkCache;
   #tunnel: LoadBalancerController | undefined;
 
   constructor(
@@ -58,6 +59,7 @@ export class ControlPlane {
     this.events = new EventRecorder(store, scheduler);
     this.runtime = new ContainerRuntime(scheduler);
     this.ctx = { store, scheduler, rng, events: this.events };
+    this.#serviceLinks = new ServiceLinkCache(store);
     this.clusterIPs = new ClusterIpAllocator(profile.serviceCIDR, rng.fork('service-cluster-ip'));
     const [lo, hi] = profile.nodePortRange;
     this.nodePorts = new NodePortAllocator(lo, hi - lo + 1, rng.fork('service-node-port'));
@@ -91,6 +93,7 @@ export class ControlPlane {
           hosts: this.deps.hosts,
           createHost: this.deps.createHost,
           nodeResolv: this.profile.nodeResolv,
+          serviceLinks: this.#serviceLinks,
         }),
       );
     }
@@ -120,5 +123,6 @@ export class ControlPlane {
     this.stopTunnel();
     for (const c of this.controllers) c.dispose();
     for (const k of this.kubelets.values()) k.dispose();
+    this.#serviceLinks.dispose();
   }
 }

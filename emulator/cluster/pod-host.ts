@@ -42,11 +42,61 @@ export function serviceLinkEnv(services: Iterable<Service>): Record<string, stri
   return env;
 }
 
+/**
+ * A container's environment: the namespace's service-link variables (shared by every pod started while the same
+ * Services exist — with hundreds of Services that is thousands of variables, so they are not copied per pod)
+ * under the pod's own variables.
+ */
+export class LayeredEnv implements ReadonlyMap<string, string> {
+  constructor(
+    private readonly base: Readonly<Record<string, string>>,
+    private readonly own: ReadonlyMap<string, string>,
+  ) {}
+
+  get(key: string): string | undefined {
+    return this.own.get(key) ?? (Object.prototype.hasOwnProperty.call(this.base, key) ? this.base[key] : undefined);
+  }
+
+  has(key: string): boolean {
+    return this.own.has(key) || Object.prototype.hasOwnProperty.call(this.base, key);
+  }
+
+  get size(): number {
+    let n = this.own.size;
+    for (const k in this.base) if (!this.own.has(k)) n++;
+    return n;
+  }
+
+  *entries(): MapIterator<[string, string]> {
+    for (const k in this.base) if (!this.own.has(k)) yield [k, this.base[k]!];
+    yield* this.own.entries();
+  }
+
+  *keys(): MapIterator<string> {
+    for (const [k] of this.entries()) yield k;
+  }
+
+  *values(): MapIterator<string> {
+    for (const [, v] of this.entries()) yield v;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, string]> {
+    return this.entries();
+  }
+
+  forEach(cb: (value: string, key: string, map: ReadonlyMap<string, string>) => void): void {
+    for (const [k, v] of this.entries()) cb(v, k, this);
+  }
+}
+
 export interface PodHostInput {
   readonly pod: KubeObject;
   readonly image: AppImage | undefined;
   readonly podIP: string;
   readonly netns?: string;
+  /** Service links (shared). */
+  readonly linkEnv: Readonly<Record<string, string>>;
+  /** The container's own `env` values. */
   readonly env: Record<string, string>;
   readonly nodeResolv: string;
 }
@@ -69,7 +119,7 @@ export function podHostOptions(input: PodHostInput): ShellHostOptions {
     files['/etc/nginx/conf.d/default.conf'] =
       'server {\n    listen       80;\n    listen  [::]:80;\n    server_name  localhost;\n\n    location / {\n        root   /usr/share/nginx/html;\n        index  index.html index.htm;\n    }\n\n    error_page   500 502 503 504  /50x.html;\n    location = /50x.html {\n        root   /usr/share/nginx/html;\n    }\n}\n';
   }
-  const env = new Map<string, string>(Object.entries({ PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: hostname, HOME: '/root', ...input.env }));
+  const env = new LayeredEnv(input.linkEnv, new Map(Object.entries({ PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: hostname, HOME: '/root', ...input.env })));
   return {
     id: `pod/${ns}/${name}`,
     kind: 'pod',

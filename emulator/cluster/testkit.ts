@@ -11,7 +11,7 @@ import { MemoryFs } from '../shell/vfs';
 import type { ShellHost } from '../shell/types';
 import { bootClusterObjects } from './boot';
 import { ControlPlane } from './control-plane';
-import { profileFor } from './profiles';
+import { profileFor, type ClusterProfile } from './profiles';
 import type { ProfileName } from '../world';
 
 export interface TestCluster {
@@ -42,12 +42,13 @@ function plainHost(o: ShellHostOptions): ShellHost {
   };
 }
 
-export function createTestCluster(opts: { profile?: ProfileName; seed?: number; boot?: boolean } = {}): TestCluster {
+/** `strict` (default true) deep-freezes stored objects so a controller mutating what it reads fails the test. */
+export function createTestCluster(opts: { profile?: ProfileName | ClusterProfile; seed?: number; boot?: boolean; strict?: boolean } = {}): TestCluster {
   const scheduler = new Scheduler();
   const rng = new Rng(opts.seed ?? 1);
-  const store = new ApiStore({ scheduler, rng });
+  const store = new ApiStore({ scheduler, rng, strict: opts.strict ?? true });
   const hosts = new Map<string, ShellHost>();
-  const cp = new ControlPlane({ store, scheduler, rng, hosts, createHost: plainHost, cni: () => undefined }, profileFor(opts.profile ?? 'local'));
+  const cp = new ControlPlane({ store, scheduler, rng, hosts, createHost: plainHost, cni: () => undefined }, typeof opts.profile === 'object' ? opts.profile : profileFor(opts.profile ?? 'local'));
   bootClusterObjects(store, cp, rng);
   const tc: TestCluster = { store, scheduler, cp, hosts, settle: (ms) => scheduler.settle(ms) };
   if (opts.boot !== false) tc.settle();

@@ -13,7 +13,7 @@ import type { KubeObject, Node, Service } from '../api/types';
 import type { Disposable } from '../core/events';
 import { intToIp, ipToInt } from './ip';
 import type { LoadBalancerRecord, LoadBalancerRegistry } from './load-balancers';
-import { WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
+import { OWNED, WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
 
 export const LB_CLEANUP_FINALIZER = 'service.kubernetes.io/load-balancer-cleanup';
 const SOURCE = { component: 'service-controller' };
@@ -135,7 +135,7 @@ export class LoadBalancerController implements Controller {
     if (this.#pending.has(key)) return;
     this.#pending.add(key);
     if (this.opts.provider === 'cloud' && !service.metadata.finalizers?.includes(LB_CLEANUP_FINALIZER))
-      store.update('services', { ...service, metadata: { ...service.metadata, finalizers: [...(service.metadata.finalizers ?? []), LB_CLEANUP_FINALIZER] } });
+      store.update('services', { ...service, metadata: { ...service.metadata, finalizers: [...(service.metadata.finalizers ?? []), LB_CLEANUP_FINALIZER] } }, OWNED);
     this.ctx.events.normal(service, 'EnsuringLoadBalancer', 'Ensuring load balancer', SOURCE);
     const uid = service.metadata.uid;
     this.ctx.scheduler.after(this.opts.provisionMs, () => {
@@ -162,7 +162,7 @@ export class LoadBalancerController implements Controller {
     const cur = this.ctx.store.peek<Service>('services', svc.metadata.namespace, svc.metadata.name!);
     if (!cur) return;
     if (JSON.stringify(cur.status?.loadBalancer?.ingress) === JSON.stringify(ingress)) return;
-    this.ctx.store.updateStatus('services', { ...cur, status: { loadBalancer: { ingress } } });
+    this.ctx.store.updateStatus('services', { ...cur, status: { loadBalancer: { ingress } } }, OWNED);
   }
 
   #teardown(key: string, svc: Service | undefined, lb: LoadBalancerRecord | undefined): void {
@@ -176,10 +176,10 @@ export class LoadBalancerController implements Controller {
     if (lb) this.ctx.events.normal(svc, 'DeletedLoadBalancer', 'Deleted load balancer', SOURCE);
     try {
       let cur = store.peek<Service>('services', svc.metadata.namespace, svc.metadata.name!);
-      if (cur?.status?.loadBalancer?.ingress) cur = store.updateStatus('services', { ...cur, status: { loadBalancer: {} } }) as Service;
+      if (cur?.status?.loadBalancer?.ingress) cur = store.updateStatus('services', { ...cur, status: { loadBalancer: {} } }, OWNED) as Service;
       if (cur?.metadata.finalizers?.includes(LB_CLEANUP_FINALIZER)) {
         const rest = cur.metadata.finalizers.filter((f) => f !== LB_CLEANUP_FINALIZER);
-        store.update('services', { ...cur, metadata: { ...cur.metadata, finalizers: rest.length ? rest : undefined } });
+        store.update('services', { ...cur, metadata: { ...cur.metadata, finalizers: rest.length ? rest : undefined } }, OWNED);
       }
     } catch (e) {
       if (!isApiError(e, 'NotFound')) throw e;
@@ -194,7 +194,7 @@ export class LoadBalancerController implements Controller {
       const svc = this.ctx.store.peek<Service>('services', ns, name);
       this.registry.remove(lb.serviceKey);
       this.#used.delete(lb.ip);
-      if (svc?.status?.loadBalancer?.ingress) this.ctx.store.updateStatus('services', { ...svc, status: { loadBalancer: {} } });
+      if (svc?.status?.loadBalancer?.ingress) this.ctx.store.updateStatus('services', { ...svc, status: { loadBalancer: {} } }, OWNED);
     }
   }
 

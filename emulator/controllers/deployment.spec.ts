@@ -26,7 +26,7 @@ describe('DeploymentController', () => {
       'Available=True/MinimumReplicasAvailable',
       'Progressing=True/NewReplicaSetAvailable',
     ]);
-    expect(d.metadata.annotations['deployment.kubernetes.io/revision']).toBe('1');
+    expect(d.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('1');
     const reasons = tc.store.list('events', { fieldSelector: 'involvedObject.kind=Deployment' }).items.map((e) => e.message);
     expect(reasons).toContain(`Scaled up replica set currency-exchange-${hash} from 0 to 2`);
   });
@@ -81,7 +81,7 @@ describe('DeploymentController', () => {
     const pods = tc.store.list('pods', { labelSelector: 'app=web' }).items;
     expect(pods.every((p) => p.spec.containers[0].image === 'nginx:1.27')).toBe(true);
     const d = tc.store.get('deployments', 'default', 'web');
-    expect(d.metadata.annotations['deployment.kubernetes.io/revision']).toBe('2');
+    expect(d.metadata.annotations?.['deployment.kubernetes.io/revision']).toBe('2');
     expect(d.status.updatedReplicas).toBe(4);
   });
 

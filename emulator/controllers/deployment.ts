@@ -7,7 +7,7 @@
 import { clone, controllerOf, deepEqual, ownerRef, rfc3339, SAFE_ALPHABET } from '../api/meta';
 import type { Deployment, KubeObject, ReplicaSet } from '../api/types';
 import type { Disposable } from '../core/events';
-import { WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
+import { OWNED, WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
 
 const SOURCE = { component: 'deployment-controller' };
 const REVISION = 'deployment.kubernetes.io/revision';
@@ -113,7 +113,7 @@ export class DeploymentController implements Controller {
     const maxSurge = resolveIntOrPercent(d.spec.strategy?.rollingUpdate?.maxSurge, d.spec.replicas ?? 1, true);
     annotations['deployment.kubernetes.io/desired-replicas'] = String(d.spec.replicas ?? 1);
     annotations['deployment.kubernetes.io/max-replicas'] = String((d.spec.replicas ?? 1) + (d.spec.strategy?.type === 'Recreate' ? 0 : maxSurge));
-    const updated = this.ctx.store.update('replicasets', { ...rs, metadata: { ...rs.metadata, annotations }, spec: { ...rs.spec, replicas: to } }) as ReplicaSet;
+    const updated = this.ctx.store.update('replicasets', { ...rs, metadata: { ...rs.metadata, annotations }, spec: { ...rs.spec, replicas: to } }, OWNED) as ReplicaSet;
     if (from !== to)
       this.ctx.events.normal(d, 'ScalingReplicaSet', `Scaled ${to > from ? 'up' : 'down'} replica set ${rs.metadata.name} from ${from} to ${to}`, SOURCE);
     return updated;
@@ -166,7 +166,7 @@ export class DeploymentController implements Controller {
           selector: { ...clone(d.spec.selector), matchLabels: { ...(d.spec.selector.matchLabels ?? {}), [HASH_LABEL]: hash } },
           template: tmpl,
         },
-      }) as ReplicaSet;
+      }, OWNED) as ReplicaSet;
       createdNew = true;
       all = [...all, newRS];
     } else if (revisionOf(newRS) < maxRevision) {
@@ -285,9 +285,9 @@ export class DeploymentController implements Controller {
     let latest = store.peek<Deployment>('deployments', d.metadata.namespace, d.metadata.name!)!;
     const rev = newRS ? newRS.metadata.annotations?.[REVISION] : undefined;
     if (rev && latest.metadata.annotations?.[REVISION] !== rev) {
-      latest = store.update('deployments', { ...latest, metadata: { ...latest.metadata, annotations: { ...(latest.metadata.annotations ?? {}), [REVISION]: rev } } }) as Deployment;
+      latest = store.update('deployments', { ...latest, metadata: { ...latest.metadata, annotations: { ...(latest.metadata.annotations ?? {}), [REVISION]: rev } } }, OWNED) as Deployment;
     }
-    store.updateStatus('deployments', { ...latest, status });
+    store.updateStatus('deployments', { ...latest, status }, OWNED);
   }
 
   dispose(): void {

@@ -7,7 +7,7 @@
 import type { EndpointAddress, EndpointPort, KubeObject, Pod, Service } from '../api/types';
 import type { Disposable } from '../core/events';
 import { isPodReady, resolveTargetPort } from './pod-util';
-import { WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
+import { OWNED, WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
 import { ServiceMembers, ServiceSelectorIndex, selects } from './service-index';
 
 export class EndpointsController implements Controller {
@@ -97,8 +97,8 @@ export class EndpointsController implements Controller {
       metadata: { name, namespace: ns, ...(Object.keys(labels).length ? { labels } : {}) },
       ...(subsets.length ? { subsets } : {}),
     };
-    if (!existing) store.create('endpoints', desired);
-    else store.update('endpoints', { ...desired, metadata: { ...existing.metadata, labels: desired.metadata.labels } });
+    if (!existing) store.create('endpoints', desired, OWNED);
+    else store.update('endpoints', { ...desired, metadata: { ...existing.metadata, labels: desired.metadata.labels } }, OWNED);
   }
 
   dispose(): void {

@@ -9,7 +9,7 @@ import { ownerRef } from '../api/meta';
 import type { EndpointPort, EndpointSlice, EndpointSliceEndpoint, KubeObject, Node, Pod, Service } from '../api/types';
 import type { Disposable } from '../core/events';
 import { isPodReady, resolveTargetPort } from './pod-util';
-import { WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
+import { OWNED, WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
 import { ServiceMembers, ServiceSelectorIndex, selects } from './service-index';
 
 export const MANAGED_BY = 'endpointslice-controller.k8s.io';
@@ -104,14 +104,14 @@ export class EndpointSliceController implements Controller {
     desired.forEach((want, i) => {
       const body = { addressType: 'IPv4' as const, endpoints: want.endpoints, ports: want.ports };
       const cur = existing[i];
-      if (cur) store.update('endpointslices', { ...cur, metadata: { ...cur.metadata, labels }, ...body });
+      if (cur) store.update('endpointslices', { ...cur, metadata: { ...cur.metadata, labels }, ...body }, OWNED);
       else
         store.create('endpointslices', {
           apiVersion: 'discovery.k8s.io/v1',
           kind: 'EndpointSlice',
           metadata: { generateName: `${name}-`, namespace: ns, labels, ownerReferences: [ownerRef(svc)] },
           ...body,
-        } as KubeObject);
+        } as KubeObject, OWNED);
     });
     for (const extra of existing.slice(desired.length)) store.delete('endpointslices', ns, extra.metadata.name!);
   }

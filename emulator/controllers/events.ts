@@ -6,6 +6,7 @@ import type { ApiStore } from '../api/store';
 import { rfc3339 } from '../api/meta';
 import type { KubeObject } from '../api/types';
 import type { Scheduler } from '../core/scheduler';
+import { OWNED } from './runtime';
 
 export interface EventSource {
   readonly component: string;
@@ -41,7 +42,7 @@ export class EventRecorder {
     if (existingName) {
       const ev = this.store.peek('events', namespace, existingName);
       if (ev) {
-        this.store.update('events', { ...ev, metadata: { ...ev.metadata }, count: (ev.count ?? 1) + 1, lastTimestamp: ts });
+        this.store.update('events', { ...ev, metadata: { ...ev.metadata }, count: (ev.count ?? 1) + 1, lastTimestamp: ts }, OWNED);
         return;
       }
     }
@@ -74,6 +75,6 @@ export class EventRecorder {
       eventTime: null,
       reportingComponent: source.component,
       reportingInstance: source.host ?? '',
-    });
+    }, OWNED);
   }
 }

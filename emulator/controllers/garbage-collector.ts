@@ -7,7 +7,7 @@ import { RESOURCES, resourceForKind, type Resource } from '../api/resources';
 import { isApiError } from '../api/errors';
 import type { KubeObject } from '../api/types';
 import type { Disposable } from '../core/events';
-import { WorkQueue, disposeAll, type Controller, type ControllerContext } from './runtime';
+import { OWNED, WorkQueue, disposeAll, type Controller, type ControllerContext } from './runtime';
 
 const FOREGROUND = 'foregroundDeletion';
 const ORPHAN = 'orphan';
@@ -64,7 +64,7 @@ export class GarbageCollector implements Controller {
       if (obj.metadata.deletionTimestamp && fin.includes(ORPHAN)) {
         for (const d of store.dependentsOf(obj.metadata.uid!)) {
           const refs = (d.object.metadata.ownerReferences ?? []).filter((r) => r.uid !== obj.metadata.uid);
-          store.update(d.resource, { ...d.object, metadata: { ...d.object.metadata, ownerReferences: refs.length ? refs : undefined } });
+          store.update(d.resource, { ...d.object, metadata: { ...d.object.metadata, ownerReferences: refs.length ? refs : undefined } }, OWNED);
         }
         this.#dropFinalizer(resource, obj, ORPHAN);
         return;
@@ -80,7 +80,7 @@ export class GarbageCollector implements Controller {
       if (alive.length === 0) {
         if (!obj.metadata.deletionTimestamp) store.delete(resource, obj.metadata.namespace, name, { propagationPolicy: 'Background' });
       } else if (alive.length < refs.length) {
-        store.update(resource, { ...obj, metadata: { ...obj.metadata, ownerReferences: alive } });
+        store.update(resource, { ...obj, metadata: { ...obj.metadata, ownerReferences: alive } }, OWNED);
       }
     } catch (e) {
       if (!isApiError(e, 'NotFound') && !isApiError(e, 'Conflict')) throw e;
@@ -90,7 +90,7 @@ export class GarbageCollector implements Controller {
 
   #dropFinalizer(resource: Resource, obj: KubeObject, finalizer: string): void {
     const rest = (obj.metadata.finalizers ?? []).filter((f) => f !== finalizer);
-    this.ctx.store.update(resource, { ...obj, metadata: { ...obj.metadata, finalizers: rest.length ? rest : undefined } });
+    this.ctx.store.update(resource, { ...obj, metadata: { ...obj.metadata, finalizers: rest.length ? rest : undefined } }, OWNED);
   }
 
   dispose(): void {

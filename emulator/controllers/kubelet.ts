@@ -15,7 +15,8 @@ import { CATALOGUE, WORKLOAD_IMAGES, findImage, imageDigest, parseImageRef } fro
 import type { ContainerRuntime } from '../apps/runtime';
 import type { AppImage } from '../apps/types';
 import { isApiError } from '../api/errors';
-import { rfc3339 } from '../api/meta';
+import { clone, rfc3339 } from '../api/meta';
+import type { ApiStore } from '../api/store';
 import type { Container, ContainerStatus, KubeObject, Node, Pod, Service } from '../api/types';
 import { podHostOptions, serviceLinkEnv } from '../cluster/pod-host';
 import type { ShellHostOptions } from '../hosts/shell-host';
@@ -25,7 +26,7 @@ import type { Rng } from '../core/rng';
 import type { TaskHandle } from '../core/scheduler';
 import type { ShellHost } from '../shell/types';
 import { cidrContains, intToIp, ipToInt, parseCidr, type Cidr } from './ip';
-import { disposeAll, type Controller, type ControllerContext } from './runtime';
+import { OWNED, disposeAll, type Controller, type ControllerContext } from './runtime';
 
 export interface KubeletDeps {
   readonly nodeName: string;
@@ -37,6 +38,8 @@ export interface KubeletDeps {
   readonly createHost: (opts: ShellHostOptions) => ShellHost;
   /** The node's own /etc/resolv.conf (for dnsPolicy Default and hostNetwork pods). */
   readonly nodeResolv?: string;
+  /** Service-link variables for a namespace (shared by all kubelets; see ServiceLinkCache). */
+  readonly serviceLinks?: ServiceLinkCache;
 }
 
 /** Per-node IPAM (host-local style): the next free address after the last one handed out, so a replaced pod gets a new IP. */
@@ -137,6 +140,12 @@ export class Kubelet implements Controller {
     return this.#images.has(parseImageRef(ref).canonical);
   }
 
+  #serviceLinks(ns: string, enabled: boolean): Readonly<Record<string, string>> {
+    return (this.deps.serviceLinks ?? (this.#ownLinks ??= new ServiceLinkCache(this.ctx.store))).get(ns, enabled);
+  }
+
+  #ownLinks: ServiceLinkCache | undefined;
+
   #key(p: KubeObject): string {
     return `${p.metadata.namespace}/${p.metadata.name}`;
   }
@@ -166,7 +175,7 @@ export class Kubelet implements Controller {
     const status = structuredCloneStatus(pod.status);
     mutate(status, pod);
     try {
-      return this.ctx.store.updateStatus('pods', { ...pod, status }) as Pod;
+      return this.ctx.store.updateStatus('pods', { ...pod, status }, OWNED) as Pod;
     } catch (e) {
       if (isApiError(e, 'NotFound')) return undefined;
       throw e;
@@ -333,18 +342,15 @@ export class Kubelet implements Controller {
     const pod = this.#current(key, st.uid);
     if (!pod || pod.metadata.deletionTimestamp) return;
     const ns = pod.metadata.namespace!;
-    const services = [...this.ctx.store.peekList<Service>('services', ns)];
-    const kubeSvc = this.ctx.store.peek<Service>('services', 'default', 'kubernetes');
-    const baseEnv: Record<string, string> = {};
-    if (pod.spec.enableServiceLinks !== false) Object.assign(baseEnv, serviceLinkEnv(services));
-    if (kubeSvc) Object.assign(baseEnv, serviceLinkEnv([kubeSvc]), { KUBERNETES_SERVICE_PORT_HTTPS: '443' });
+    const baseEnv = this.#serviceLinks(ns, pod.spec.enableServiceLinks !== false);
     let firstImage: AppImage | undefined;
     const fieldPathOf = (c: Container) => `spec.containers{${c.name}}`;
     for (const c of pod.spec.containers) {
       const ref = parseImageRef(c.image);
       const img = findImage(ref)!;
       firstImage ??= img;
-      const env: Record<string, string> = { ...baseEnv };
+      // The container's own variables over the shared service links (prototype chain: lookups see both).
+      const env: Record<string, string> = Object.create(baseEnv);
       for (const e of c.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
       this.ctx.events.normal(pod, 'Created', `Created container: ${c.name}`, this.#source, fieldPathOf(c));
       this.deps.runtime.start({
@@ -361,9 +367,9 @@ export class Kubelet implements Controller {
     st.image = firstImage;
     st.stage = 'running';
     st.startedAt = this.ctx.scheduler.now();
-    const env: Record<string, string> = { ...baseEnv };
+    const env: Record<string, string> = {};
     for (const e of pod.spec.containers[0]?.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
-    const host = this.deps.createHost(podHostOptions({ pod, image: firstImage, podIP: st.podIP!, ...(st.netns ? { netns: st.netns } : {}), env, nodeResolv: this.deps.nodeResolv ?? 'nameserver 172.18.0.1\n' }));
+    const host = this.deps.createHost(podHostOptions({ pod, image: firstImage, podIP: st.podIP!, ...(st.netns ? { netns: st.netns } : {}), linkEnv: baseEnv, env, nodeResolv: this.deps.nodeResolv ?? 'nameserver 172.18.0.1\n' }));
     this.deps.hosts.set(host.id, host);
 
     const now = rfc3339(this.ctx.scheduler.now());
@@ -514,7 +520,38 @@ function effectiveArgv(c: Container, img: AppImage): string[] {
 }
 
 function structuredCloneStatus(s: Pod['status']): NonNullable<Pod['status']> {
-  return s ? JSON.parse(JSON.stringify(s)) : {};
+  return s ? clone(s) : {};
+}
+
+/**
+ * The docker-link variables every container gets for the Services of its namespace, computed once per namespace
+ * and reused until a Service changes (with hundreds of Services that is thousands of variables per pod).
+ */
+export class ServiceLinkCache {
+  readonly #cache = new Map<string, Readonly<Record<string, string>>>();
+  readonly #sub: Disposable;
+
+  constructor(private readonly store: ApiStore) {
+    this.#sub = store.watch('services', {}, () => this.#cache.clear());
+  }
+
+  get(ns: string, enabled: boolean): Readonly<Record<string, string>> {
+    const cacheKey = `${ns}\u0000${enabled}`;
+    let env = this.#cache.get(cacheKey);
+    if (!env) {
+      // The watch delivers after the current task; a Service created in this same task must count too.
+      const kubeSvc = this.store.peek<Service>('services', 'default', 'kubernetes');
+      const e: Record<string, string> = enabled ? serviceLinkEnv(this.store.peekList<Service>('services', ns)) : {};
+      if (kubeSvc) Object.assign(e, serviceLinkEnv([kubeSvc]), { KUBERNETES_SERVICE_PORT_HTTPS: '443' });
+      env = Object.freeze(e);
+      this.#cache.set(cacheKey, env);
+    }
+    return env;
+  }
+
+  dispose(): void {
+    this.#sub.dispose();
+  }
 }
 
 function cond(type: string, status: string, t: string, reason?: string, message?: string) {

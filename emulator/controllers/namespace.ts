@@ -5,7 +5,7 @@
 import { RESOURCES, type Resource } from '../api/resources';
 import { isApiError } from '../api/errors';
 import type { Disposable } from '../core/events';
-import { WorkQueue, disposeAll, type Controller, type ControllerContext } from './runtime';
+import { OWNED, WorkQueue, disposeAll, type Controller, type ControllerContext } from './runtime';
 
 const RECHECK_MS = 1000;
 
@@ -46,7 +46,7 @@ export class NamespaceController implements Controller {
       return;
     }
     const latest = store.peek('namespaces', undefined, name)!;
-    store.update('namespaces', { ...latest, spec: { ...latest.spec, finalizers: [] } });
+    store.update('namespaces', { ...latest, spec: { ...latest.spec, finalizers: [] } }, OWNED);
   }
 
   dispose(): void {

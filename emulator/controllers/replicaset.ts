@@ -3,12 +3,12 @@
  * from the API server's generateName), deletes the least valuable pods first when scaling down, and reports
  * replicas / readyReplicas / availableReplicas in status.
  */
-import { controllerOf, ownerRef } from '../api/meta';
+import { clone, controllerOf, ownerRef } from '../api/meta';
 import { selectorFromLabelSelector } from '../api/selectors';
 import type { KubeObject, ReplicaSet } from '../api/types';
 import type { Disposable } from '../core/events';
 import { deletionRank, isActive, isPodReady } from './pod-util';
-import { WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
+import { OWNED, WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
 
 const SOURCE = { component: 'replicaset-controller' };
 
@@ -44,7 +44,7 @@ export class ReplicaSetController implements Controller {
       else if (!d.object.metadata.deletionTimestamp) {
         // Relabelled out of the selector: release it (the pod lives on, orphaned) and replace it.
         const refs = (d.object.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
-        store.update('pods', { ...d.object, metadata: { ...d.object.metadata, ownerReferences: refs.length ? refs : undefined } });
+        store.update('pods', { ...d.object, metadata: { ...d.object.metadata, ownerReferences: refs.length ? refs : undefined } }, OWNED);
       }
     }
     const active = pods.filter(isActive);
@@ -65,8 +65,9 @@ export class ReplicaSetController implements Controller {
               ...(tmpl.metadata?.annotations ? { annotations: { ...tmpl.metadata.annotations } } : {}),
               ownerReferences: [ownerRef(rs)],
             },
-            spec: tmpl.spec,
-          });
+            // A fresh copy: defaulting fills the pod's spec, the template must stay as it is.
+            spec: clone(tmpl.spec),
+          }, OWNED);
           this.ctx.events.normal(rs, 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, SOURCE);
         }
         current = [...active];
@@ -88,7 +89,7 @@ export class ReplicaSetController implements Controller {
     if (ready) status.availableReplicas = ready;
     status.observedGeneration = rs.metadata.generation ?? 1;
     const latest = store.peek('replicasets', ns, name)!;
-    store.updateStatus('replicasets', { ...latest, status });
+    store.updateStatus('replicasets', { ...latest, status }, OWNED);
   }
 
   dispose(): void {

@@ -9,6 +9,9 @@ import type { Rng } from '../core/rng';
 import type { Scheduler } from '../core/scheduler';
 import type { EventRecorder } from './events';
 
+/** Write options for controllers: they hand the object over and read the stored one back (no deep copies). */
+export const OWNED = { trusted: true } as const;
+
 export interface ControllerContext {
   readonly store: ApiStore;
   readonly scheduler: Scheduler;

@@ -8,7 +8,7 @@ import { rfc3339 } from '../api/meta';
 import type { KubeObject, Node } from '../api/types';
 import type { Rng } from '../core/rng';
 import type { Disposable } from '../core/events';
-import { WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
+import { OWNED, WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
 
 const SOURCE = { component: 'default-scheduler' };
 
@@ -96,7 +96,7 @@ export class SchedulerController implements Controller {
       const cond = { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: rfc3339(this.ctx.scheduler.now()), reason: 'Unschedulable', message };
       const prev = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
       if (!prev || prev.message !== message) {
-        this.ctx.store.updateStatus('pods', { ...pod, status: { ...pod.status, conditions: [cond] } });
+        this.ctx.store.updateStatus('pods', { ...pod, status: { ...pod.status, conditions: [cond] } }, OWNED);
         this.ctx.events.warning(pod, 'FailedScheduling', message, SOURCE);
       }
       return;
@@ -117,9 +117,9 @@ export class SchedulerController implements Controller {
     let s = this.#podsOnNode.get(nodeName);
     if (!s) this.#podsOnNode.set(nodeName, (s = new Set()));
     s.add(key);
-    const bound = this.ctx.store.update('pods', { ...pod, metadata: { ...pod.metadata }, spec: { ...pod.spec, nodeName } });
+    const bound = this.ctx.store.update('pods', { ...pod, metadata: { ...pod.metadata }, spec: { ...pod.spec, nodeName } }, OWNED);
     const conditions = [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(this.ctx.scheduler.now()) }];
-    this.ctx.store.updateStatus('pods', { ...bound, status: { ...bound.status, conditions } });
+    this.ctx.store.updateStatus('pods', { ...bound, status: { ...bound.status, conditions } }, OWNED);
     this.ctx.events.normal(pod, 'Scheduled', `Successfully assigned ${ns}/${name} to ${nodeName}`, SOURCE);
   }
 
