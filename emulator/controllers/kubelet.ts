@@ -502,6 +502,11 @@ export class Kubelet implements Controller {
     return `containerd://${h}`;
   }
 
+  /** Pod IPs handed out from this node's podCIDR and not yet released. */
+  get ipsInUse(): number {
+    return this.#ipam?.inUse ?? 0;
+  }
+
   /** Pods this kubelet is running (for tests and the UI). */
   get podCount(): number {
     return this.#pods.size;

@@ -3,6 +3,7 @@
  * a worker goroutine), the Controller shape, and the context controllers are built with (one composition root,
  * explicit arguments — tests pass their own store and scheduler).
  */
+import { isApiError } from '../api/errors';
 import type { ApiStore } from '../api/store';
 import type { Disposable } from '../core/events';
 import type { Rng } from '../core/rng';
@@ -69,7 +70,14 @@ export class WorkQueue {
     this.#pending = new Set();
     for (const k of keys) {
       if (this.#disposed) return;
-      this.reconcile(k);
+      try {
+        this.reconcile(k);
+      } catch (e) {
+        // As a controller logs a failed sync and retries: a conflict or a race with another writer is retried
+        // shortly; a refused write (namespace terminating, object gone) is dropped, the next event brings it back.
+        if (!isApiError(e)) throw e;
+        if (e.reason === 'Conflict' || e.reason === 'AlreadyExists') this.addAfter(k, 200);
+      }
     }
   }
 
