@@ -53,7 +53,7 @@ async function runProbes(profile: ProfileName): Promise<ProbeResult> {
   };
   note('store', registered.has('store'), 'no API store on World');
 
-  const dep = await run(`kubectl create deployment probe --image=${EXCHANGE_IMAGE} --replicas=1 --port=8000`);
+  const dep = await run(`kubectl create deployment probe --image=${EXCHANGE_IMAGE} --replicas=3 --port=8000`);
   const client = await run('kubectl run probe-client --image=curlimages/curl --restart=Never --command -- sleep 86400');
   const pods = view.podsMatching('default', { app: 'probe' });
   const podIp = pods[0]?.status?.podIP;
@@ -62,19 +62,32 @@ async function runProbes(profile: ProfileName): Promise<ProbeResult> {
     for (const c of ['network', 'kube-proxy', 'dns', 'traces', 'cloud', 'tunnel', 'ingress'] as Capability[]) missing.set(c, 'no running pod to probe with');
     return { present, missing };
   }
-  const direct = await run(`kubectl exec probe-client -- curl -s -m 5 http://${podIp}:8000${EXCHANGE_PATH}`);
-  note('network', direct.exitCode === 0 && /probe-[a-z0-9]+-[a-z0-9]{5}/.test(direct.output), `pod → pod IP request failed (exit ${direct.exitCode}): ${direct.output.trim().slice(0, 200)}`);
+  // Every pod, wherever it runs (same node as the client or another), must answer on its IP.
+  for (const p of pods) {
+    const ip = p.status?.podIP;
+    const direct = await run(`kubectl exec probe-client -- curl -s -m 5 http://${ip}:8000${EXCHANGE_PATH}`);
+    note('network', direct.exitCode === 0 && direct.output.includes(p.metadata.name!), `pod → pod IP ${ip} (on ${p.spec.nodeName}) failed (exit ${direct.exitCode}): ${direct.output.trim().slice(0, 160)}`);
+  }
 
   await run('kubectl expose deployment probe --port=80 --target-port=8000');
   const cip = view.service('default', 'probe')?.spec.clusterIP;
-  const viaSvc = await run(`kubectl exec probe-client -- curl -s -m 5 http://${cip}${EXCHANGE_PATH}`);
-  note('kube-proxy', registered.has('kube-proxy') && viaSvc.exitCode === 0 && /probe-[a-z0-9]+-[a-z0-9]{5}/.test(viaSvc.output), `pod → ClusterIP request failed (exit ${viaSvc.exitCode}): ${viaSvc.output.trim().slice(0, 200)}`);
+  // Ten requests through the ClusterIP: every one answered, by more than one pod.
+  const served = new Set<string>();
+  let failed = '';
+  for (let i = 0; i < 10; i++) {
+    const viaSvc = await run(`kubectl exec probe-client -- curl -s -m 5 http://${cip}${EXCHANGE_PATH}`);
+    const m = /probe-[a-z0-9]+-[a-z0-9]{5}/.exec(viaSvc.output);
+    if (viaSvc.exitCode !== 0 || !m) failed ||= `request ${i + 1} to ClusterIP ${cip} failed (exit ${viaSvc.exitCode}): ${viaSvc.output.trim().slice(0, 160)}`;
+    else served.add(m[0]);
+  }
+  note('kube-proxy', registered.has('kube-proxy') && !failed && served.size > 1, failed || `10 requests through the ClusterIP were all served by ${[...served].join(', ') || 'nobody'}`);
   const traced = view.traces().some((t) => t.deliveredTo?.startsWith('pod/default/probe-') && t.hops.some((h) => h.chain?.startsWith('KUBE-SVC-')));
   note('traces', registered.has('traces') && traced, 'no packet trace of the ClusterIP request passing KUBE-SVC and delivered to the pod');
 
   await run('kubectl run probe-dns --image=busybox --restart=Never --command -- sleep 86400');
   const dns = await run('kubectl exec probe-dns -- nslookup probe');
-  note('dns', registered.has('dns') && dns.exitCode === 0 && !!cip && dns.output.includes(cip), `nslookup probe from a pod did not return the ClusterIP: ${dns.output.trim().slice(0, 200)}`);
+  // busybox nslookup exits 1 whenever one search-domain query got NXDOMAIN, even when another answered.
+  note('dns', registered.has('dns') && !!cip && new RegExp(`Address:\\s+${cip}\\b`).test(dns.output), `nslookup probe from a pod did not return the ClusterIP: ${dns.output.trim().slice(0, 200)}`);
 
   if (profile === 'cloud') {
     await run('kubectl expose deployment probe --name=probe-lb --type=LoadBalancer --port=80 --target-port=8000');
@@ -83,6 +96,16 @@ async function runProbes(profile: ProfileName): Promise<ProbeResult> {
     const ip = lb?.ip ?? lb?.hostname;
     const viaLb = ip ? await run(`curl -s -m 5 http://${ip}${EXCHANGE_PATH}`) : undefined;
     note('cloud', registered.has('cloud') && aws.exitCode === 0 && !!viaLb && viaLb.exitCode === 0, `cloud LoadBalancer: ${ip ? `curl to ${ip} failed: ${viaLb?.output.trim().slice(0, 160)}` : 'no external address'}; aws: ${aws.output.trim().slice(0, 120)}`);
+    // A plain NodePort must be closed from the internet by the node security group, and open from inside the VPC.
+    await run('kubectl create service nodeport probe-np --tcp=80:8000 --node-port=31999');
+    await run("kubectl patch svc probe-np -p '{\"spec\":{\"selector\":{\"app\":\"probe\"}}}'");
+    const node = view.list<any>('nodes')[0];
+    const publicIp = node?.status?.addresses?.find((a: { type: string }) => a.type === 'ExternalIP')?.address;
+    const privateIp = node?.status?.addresses?.find((a: { type: string }) => a.type === 'InternalIP')?.address;
+    const fromInternet = await run(`curl -sS -m 3 http://${publicIp}:31999${EXCHANGE_PATH}`);
+    note('firewall', /timed out|\(28\)/.test(fromInternet.output), `NodePort on ${publicIp}:31999 from the laptop should time out in the security group; got exit ${fromInternet.exitCode}: ${fromInternet.output.trim().slice(0, 120)}`);
+    const fromVpc = await run(`ssh corp-vm "curl -s -m 3 http://${privateIp}:31999${EXCHANGE_PATH}"`);
+    note('vpc-host', fromVpc.exitCode === 0 && /probe-[a-z0-9]+-[a-z0-9]{5}/.test(fromVpc.output), `ssh corp-vm and curl a node's private IP failed (exit ${fromVpc.exitCode}): ${fromVpc.output.trim().slice(0, 120)}`);
   } else {
     await run('kubectl expose deployment probe --name=probe-lb --type=LoadBalancer --port=80 --target-port=8000');
     const t = await run('cloud-provider-kind');

@@ -19,7 +19,7 @@ export const lab: LabManifest = {
       covers: ['Pods are Ephemeral (not permanent)', 'New IP Address on Recreation', 'Breaks Communication'],
     },
   ],
-  requires: ['shell', 'store', 'kubectl', 'network'],
+  requires: ['shell', 'store', 'kubectl', 'network', 'kube-proxy', 'dns'],
   setup: [deployExchange('currency-exchange', 1), CLIENT_POD],
   steps: [
     {

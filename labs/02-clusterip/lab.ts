@@ -17,7 +17,7 @@ export const lab: LabManifest = {
     },
     { heading: 'Why do we need a Kubernetes Service?', covers: ['Load Balancing'] },
   ],
-  requires: ['shell', 'store', 'kubectl', 'network', 'kube-proxy'],
+  requires: ['shell', 'store', 'kubectl', 'network', 'kube-proxy', 'dns', 'traces'],
   params: {
     port: { kind: 'choice', values: [80, 8080, 9000] },
     replicas: { kind: 'int', min: 3, max: 4 },

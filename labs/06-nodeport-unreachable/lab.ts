@@ -17,7 +17,7 @@ export const lab: LabManifest = {
       covers: ['No Public Access', 'Firewall Blockage', 'Same Network Access', 'Public IP Consideration', 'Port Access Allowed'],
     },
   ],
-  requires: ['shell', 'store', 'kubectl', 'network', 'kube-proxy', 'cloud'],
+  requires: ['shell', 'store', 'kubectl', 'network', 'kube-proxy', 'cloud', 'firewall', 'vpc-host'],
   params: { nodePort: { kind: 'int', min: 30100, max: 32700 } },
   setup: [deployExchange('currency-exchange', 2)],
   steps: [
@@ -110,7 +110,7 @@ export const lab: LabManifest = {
         }),
       ],
       solution: [
-        "SG=$(aws ec2 describe-security-groups --query 'SecurityGroups[0].GroupId' --output text)",
+        "SG=$(aws ec2 describe-security-groups | grep -o 'sg-[0-9a-f]*' | head -1)",
         'aws ec2 authorize-security-group-ingress --group-id $SG --protocol tcp --port {{nodePort}} --cidr 198.51.100.7/32',
         'curl -s http://$NODE_PUBLIC:{{nodePort}}' + EXCHANGE_PATH,
       ],

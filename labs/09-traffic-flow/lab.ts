@@ -19,7 +19,7 @@ export const lab: LabManifest = {
       covers: ['Inside the Cluster: Pods can use the ClusterIP directly', 'NodePort: NodeIP:NodePort, which internally forwards traffic to the ClusterIP', 'LoadBalancer: external cloud load balancer → NodePort → ClusterIP'],
     },
   ],
-  requires: ['shell', 'store', 'kubectl', 'network', 'kube-proxy', 'cloud', 'traces'],
+  requires: ['shell', 'store', 'kubectl', 'network', 'kube-proxy', 'cloud', 'traces', 'vpc-host'],
   setup: [
     deployExchange('currency-exchange', 2),
     'kubectl expose deployment currency-exchange --type=LoadBalancer --port=80 --target-port=8000',

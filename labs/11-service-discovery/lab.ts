@@ -55,7 +55,7 @@ export const lab: LabManifest = {
         check('dns-record', 'The Service\'s FQDN resolves to its ClusterIP', (ctx) => {
           const ip = ctx.cluster.service('default', 'currency-exchange')?.spec.clusterIP;
           if (!ip) return fail('Service currency-exchange not found in namespace default');
-          return findEntries(ctx, { command: /(nslookup|dig|host)\b.*currency-exchange\.default\.svc\.cluster\.local/, output: new RegExp(ip.replace(/\./g, '\\.')), exitCode: 0 }).length > 0
+          return findEntries(ctx, { command: /(nslookup|dig|host)\b.*currency-exchange\.default\.svc\.cluster\.local/, output: new RegExp(`Address:?\\s+${ip.replace(/\./g, '\\.')}\\b`) }).length > 0
             ? pass
             : fail('Look up currency-exchange.default.svc.cluster.local from the dnsutils pod.');
         }),

@@ -129,7 +129,11 @@ export type Capability =
   | 'dns'
   | 'cloud'
   | 'tunnel'
-  | 'ingress';
+  | 'ingress'
+  /** Cloud security groups really drop what they do not allow (NodePort from the internet times out). */
+  | 'firewall'
+  /** `corp-vm`, a shell host inside the VPC (`ssh corp-vm`). */
+  | 'vpc-host';
 
 /** A manifest with its Markdown read in. */
 export interface LoadedLab {
