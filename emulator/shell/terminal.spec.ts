@@ -254,6 +254,20 @@ describe('terminal: interrupting and virtual time', () => {
     expect(t.entries[0]!.output).toBe('');
   });
 
+  it('watch redraws every interval until Ctrl-C', async () => {
+    const t = setup();
+    await t.type('watch -n 1 hostname\r');
+    for (let i = 0; i < 3; i++) {
+      t.world.scheduler.advance(1_000);
+      await tick();
+    }
+    expect(t.screen().split('Every 1.0s: hostname').length - 1).toBe(4);
+    await t.type('\x03');
+    await tick();
+    expect(t.term.busy).toBe(false);
+    expect(t.screen().endsWith('^C\r\nstudent@workstation:~$ ')).toBe(true);
+  });
+
   it('buffers typeahead while a command runs and runs it afterwards', async () => {
     const t = setup();
     await t.type('sleep 1\r');

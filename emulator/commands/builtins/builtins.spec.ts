@@ -98,6 +98,19 @@ describe('system commands', () => {
     expect(strftimeUtc('%a %d %b %Y %j %s', Date.UTC(2026, 10, 28, 6, 9, 15))).toBe('Sat 28 Nov 2026 332 1795846155');
   });
 
+  it('watch prints one round without a terminal; -g waits in virtual time for a change', async () => {
+    const t = new TestShell();
+    const r = await t.run('watch -n 5 echo hi');
+    expect(r.out).toMatch(/^Every 5\.0s: echo hi {2,}workstation: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\n\nhi\n$/);
+    expect(r.out.split('\n')[0]!.length).toBe(80);
+    let n = 0;
+    t.world.registerCommand({ name: 'counter', summary: 'changes after 3 calls', run: (ctx) => (ctx.stdout.write(n++ < 3 ? 'same\n' : 'changed\n'), 0) });
+    const start = t.world.scheduler.now();
+    const g = await t.run('watch -g -t counter');
+    expect(g.out).toBe('changed\n');
+    expect(t.world.scheduler.now() - start).toBe(6_000);
+  });
+
   it('sleep rejects bad intervals as coreutils does', async () => {
     const t = new TestShell();
     expect((await t.run('sleep x')).err).toBe("sleep: invalid time interval ‘x’\nTry 'sleep --help' for more information.\n");

@@ -235,6 +235,77 @@ export const sudo: CommandSpec = {
   },
 };
 
+/**
+ * `watch [-n SECS] [-t] [-g] COMMAND`: reruns COMMAND every interval (virtual seconds), redrawing the screen
+ * under procps' header, until Ctrl-C — or, with -g, until its output changes. Without a terminal it prints one
+ * round (or, with -g, waits in virtual time for the change, at most 10 minutes).
+ */
+export const watch: CommandSpec = {
+  name: 'watch',
+  summary: 'Rerun a command every 2 s (watch -n 1 kubectl get pods); Ctrl-C stops',
+  async run(ctx) {
+    const args = ctx.argv.slice(1);
+    let interval = 2;
+    let title = true;
+    let untilChange = false;
+    while (args.length > 0 && args[0]!.startsWith('-')) {
+      const a = args.shift()!;
+      if (a === '-n' || a === '--interval') interval = Number(args.shift());
+      else if (/^-n\d/.test(a)) interval = Number(a.slice(2));
+      else if (a === '-t' || a === '--no-title') title = false;
+      else if (a === '-g' || a === '--chgexit') untilChange = true;
+      else if (a === '-d' || a === '--differences' || a === '-c' || a === '--color') continue;
+      else if (a === '--') break;
+      else {
+        ctx.stderr.write(`watch: invalid option -- '${a.replace(/^-+/, '')}'\n`);
+        return 1;
+      }
+    }
+    if (!Number.isFinite(interval) || interval <= 0) interval = 2;
+    interval = Math.max(0.1, interval);
+    if (args.length === 0) {
+      ctx.stderr.write('Usage:\n watch [options] command\n');
+      return 1;
+    }
+    const command = args.join(' ');
+    const round = async (): Promise<string> => {
+      let out = '';
+      const sink = { write: (t: string) => void (out += t) };
+      await ctx.session.runShell?.(ctx.host, command, { stdin: '', stdout: sink, stderr: sink, signal: ctx.signal });
+      return out;
+    };
+    const header = (): string => {
+      if (!title) return '';
+      const left = `Every ${interval.toFixed(1)}s: ${command}`;
+      const right = `${ctx.host.hostname}: ${strftimeUtc('%a %b %e %H:%M:%S %Y', ctx.world.scheduler.now())}`;
+      const width = ctx.columns ?? 80;
+      const gap = width - left.length - right.length;
+      return (gap >= 1 ? left + ' '.repeat(gap) + right : left) + '\n\n';
+    };
+    let previous: string | undefined;
+    const deadline = ctx.world.scheduler.now() + 10 * 60_000;
+    for (;;) {
+      const out = await round();
+      if (ctx.signal.aborted) return 0;
+      if (ctx.interactive) ctx.stdout.write('\x1b[H\x1b[2J' + header() + out);
+      if (untilChange && previous !== undefined && out !== previous) {
+        if (!ctx.interactive) ctx.stdout.write(header() + out);
+        return 0;
+      }
+      if (!ctx.interactive && !untilChange) {
+        ctx.stdout.write(header() + out);
+        return 0;
+      }
+      if (!ctx.interactive && ctx.world.scheduler.now() >= deadline) {
+        ctx.stdout.write(header() + out);
+        return 0;
+      }
+      previous = out;
+      if (!(await sleepVirtual(ctx, Math.round(interval * 1000)))) return 0;
+    }
+  },
+};
+
 function editor(name: string): CommandSpec {
   return {
     name,
@@ -276,5 +347,5 @@ function editor(name: string): CommandSpec {
 }
 
 export const SYSTEM_COMMANDS: readonly CommandSpec[] = [
-  sleep, env, hostname, whoami, date, ssh, sudo, editor('vi'), editor('vim'), editor('nano'), editor('edit'),
+  sleep, env, hostname, whoami, date, ssh, sudo, watch, editor('vi'), editor('vim'), editor('nano'), editor('edit'),
 ];
