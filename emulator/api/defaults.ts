@@ -64,8 +64,29 @@ function defaultPod(pod: KubeObject, old: KubeObject | undefined): void {
   pod.status = { phase: 'Pending', qosClass: 'BestEffort' };
 }
 
+/** Fields that stop applying when a Service changes type are dropped when unchanged (dropTypeDependentFields). */
+function dropTypeDependentFields(spec: any, old: KubeObject): void {
+  const o = old.spec ?? {};
+  if (spec.type === o.type) return;
+  const wantsNodePorts = spec.type === 'NodePort' || (spec.type === 'LoadBalancer' && spec.allocateLoadBalancerNodePorts !== false);
+  if (!wantsNodePorts && Array.isArray(spec.ports)) {
+    const had = new Set((o.ports ?? []).map((p: any) => p.nodePort).filter(Boolean));
+    for (const p of spec.ports) if (p?.nodePort && had.has(p.nodePort)) delete p.nodePort;
+  }
+  if (spec.type !== 'NodePort' && spec.type !== 'LoadBalancer' && spec.externalTrafficPolicy === o.externalTrafficPolicy) delete spec.externalTrafficPolicy;
+  if (spec.type !== 'LoadBalancer') {
+    if (spec.healthCheckNodePort === o.healthCheckNodePort) delete spec.healthCheckNodePort;
+    if (spec.allocateLoadBalancerNodePorts === o.allocateLoadBalancerNodePorts) delete spec.allocateLoadBalancerNodePorts;
+  }
+  if (spec.type === 'ExternalName' && spec.clusterIP === o.clusterIP) {
+    delete spec.clusterIP;
+    delete spec.clusterIPs;
+  }
+}
+
 function defaultService(svc: KubeObject, old: KubeObject | undefined): void {
   const spec = (svc.spec ??= {});
+  if (old) dropTypeDependentFields(spec, old);
   spec.type ??= 'ClusterIP';
   if (spec.type === 'ExternalName') {
     spec.sessionAffinity ??= 'None';
