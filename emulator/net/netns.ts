@@ -188,8 +188,25 @@ export class NetNamespace {
   readonly ifaces = new Map<string, Iface>();
   readonly routes = new RouteTable();
   ipForward = false;
-  netfilter: NetfilterNamespace = passThroughNetfilter;
+  #netfilter: NetfilterNamespace = passThroughNetfilter;
+  /**
+   * Rules the host itself carries at boot (docker's MASQUERADE on the workstation), in iptables-restore form;
+   * loaded into the namespace's netfilter when one that can restore rules is installed.
+   */
+  bootRules: string | undefined;
+
+  get netfilter(): NetfilterNamespace {
+    return this.#netfilter;
+  }
+
+  set netfilter(nf: NetfilterNamespace) {
+    this.#netfilter = nf;
+    const restorable = nf as NetfilterNamespace & { restore?(text: string, opts: { noflush: boolean }): void };
+    if (this.bootRules && typeof restorable.restore === 'function') restorable.restore(this.bootRules, { noflush: true });
+  }
   staticNat: StaticNat | null = null;
+  /** `net.bridge.bridge-nf-call-iptables`: bridged IPv4 frames go through netfilter (see `bridgeNetfilter`). */
+  bridgeNfCallIptables = true;
   /** All local addresses (every interface's), for INPUT delivery and `--dst-type LOCAL`. */
   readonly localAddrs = new Set<Ipv4>();
   readonly neigh = new Map<number, NeighEntry>();
@@ -445,6 +462,22 @@ export class NetNamespace {
   }
 
   // ---------------------------------------------------------------- netfilter
+
+  /**
+   * br_netfilter (`net.bridge.bridge-nf-call-iptables = 1`, on in every Kubernetes node): an IPv4 frame bridged
+   * between two ports of `bridge` still traverses PREROUTING, FORWARD and POSTROUTING, with `-i`/`-o` the bridge.
+   * This is what un-DNATs a reply from a Service's endpoint to a client pod on the same bridge. Returns false when
+   * a hook dropped or rejected the packet.
+   */
+  bridgeNetfilter(bridge: Iface, p: Ipv4Packet): boolean {
+    if (!this.bridgeNfCallIptables || this.netfilter === passThroughNetfilter) return true;
+    p.inIface = bridge.name;
+    p.outIface = '';
+    if (!this.#hook('PREROUTING', p)) return false;
+    p.outIface = bridge.name;
+    if (!this.#hook('FORWARD', p)) return false;
+    return this.#hook('POSTROUTING', p);
+  }
 
   #hook(hook: NfHook, p: Ipv4Packet): boolean {
     const ctx = this.#ctx;

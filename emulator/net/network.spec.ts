@@ -80,3 +80,22 @@ describe('packet network (local profile)', () => {
     expect(r.response?.body).toBe('hello from node-1\n');
   });
 });
+
+describe('the internet from the local profile', () => {
+  it('a node reaches the public DNS server through docker\'s MASQUERADE on the workstation', async () => {
+    const { createWorld } = await import('../world');
+    const w = createWorld({ profile: 'local', seed: 2 });
+    const { dnsMessage } = await import('./packet/dns');
+    const node = w.topology.nodes.get('worker-1')!;
+    let answer: string | undefined;
+    const sock = node.openUdp((m) => {
+      if (m.data.kind === 'dns') answer = m.data.answers.map((a) => (a.rdata.type === 'A' ? a.rdata.address : '')).join(',');
+    });
+    const seen: string[] = [];
+    w.network.attachCapture(w.network.ns('internet/dns')!, { iface: 'eth0', onFrame: (_t, _i, f, dir) => { if (dir === 'In' && !('kind' in f.payload)) seen.push(formatIpv4(f.payload.src)); } });
+    sock.send(ipv4('8.8.8.8'), 53, dnsMessage({ id: 7, rd: true, questions: [{ name: 'api.external.com', type: 'A', class: 1 }] }));
+    w.scheduler.runUntil(() => answer !== undefined, w.scheduler.now() + 1000);
+    expect(seen).toEqual(['198.51.100.7']);
+    expect(answer).toBe('203.0.113.10');
+  });
+});

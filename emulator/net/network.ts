@@ -217,6 +217,8 @@ export class Network {
     if (entry && bridge.ports!.has(entry.port)) {
       if (entry.port === port && !port.hairpin) return;
       if (tracing) this.#bridgeHop(bridge, frame, reqId, `FDB: ${formatMac(frame.dst)} is on port ${entry.port.name}`);
+      const payload = frame.payload as Ipv4Packet | { kind: 'arp' };
+      if (!('kind' in payload && payload.kind === 'arp') && !bridge.ns.bridgeNetfilter(bridge, payload as Ipv4Packet)) return;
       this.#portOut(entry.port, frame, reqId);
       return;
     }

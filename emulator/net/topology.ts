@@ -135,9 +135,22 @@ export function buildLocalTopology(net: Network, specs: readonly NodeNetSpec[] =
     nodes.set(spec.name, ns);
   }
   addPodRoutes(nodes, specs);
-  // Docker MASQUERADEs the kind network towards the internet; until the workstation carries that iptables rule,
-  // the internet router routes 172.18.0.0/16 back to the workstation so replies find their way.
-  internet.addRoute({ dst: ipv4('172.18.0.0'), prefix: 16, type: 'unicast', via: ipv4(LOGIN_IP), dev: 'to-workstation' });
+  // Docker MASQUERADEs the kind network towards the internet (its POSTROUTING rule), so node traffic leaves the
+  // workstation with 198.51.100.7 as its source and the replies come back through conntrack.
+  ws.bootRules = [
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    ':INPUT ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':POSTROUTING ACCEPT [0:0]',
+    ':DOCKER - [0:0]',
+    '-A PREROUTING -m addrtype --dst-type LOCAL -j DOCKER',
+    '-A OUTPUT ! -d 127.0.0.0/8 -m addrtype --dst-type LOCAL -j DOCKER',
+    `-A POSTROUTING -s 172.18.0.0/16 ! -o ${br.name} -j MASQUERADE`,
+    `-A DOCKER -i ${br.name} -j RETURN`,
+    'COMMIT',
+    '',
+  ].join('\n');
   return { loginNs: ws, internet, nodes, nodeSpecs: specs };
 }
 
