@@ -857,7 +857,7 @@ export class NetNamespace {
 
   #enterDelay(e: NeighEntry): void {
     e.state = 'DELAY';
-    const since = this.net.scheduler.now();
+    const since = this.net.now();
     e.timer = this.net.scheduler.after(
       DELAY_PROBE_MS,
       () => {
@@ -867,6 +867,7 @@ export class NetNamespace {
         if (heard !== undefined && heard >= since) {
           e.state = 'REACHABLE';
           e.confirmedAt = heard;
+          e.reachableMs = this.#reachableTime();
           return;
         }
         e.state = 'PROBE';

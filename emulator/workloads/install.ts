@@ -12,18 +12,21 @@ import { forwardQuery, serveDns } from '../dns/udp';
 import { curlCommand } from '../commands/http/curl';
 import { wgetCommand } from '../commands/http/wget';
 import { digCommand, hostCommand, nslookupCommand } from '../commands/dns/commands';
+import { awsCommand } from '../commands/cloud/aws';
+import { installCloud, type CloudInstall } from '../cloud/install';
 import { clusterFirstResolver, WorkloadServers } from './servers';
 import { networkOf, resolverOf } from './host-network';
 
 export interface DataPlaneServices {
   readonly dns: DnsInstall | undefined;
+  readonly cloud?: CloudInstall;
   servers: WorkloadServers | undefined;
   /** Attach the container runtime (the control plane's) once it exists. */
   attachRuntime(runtime: ContainerRuntime): WorkloadServers | undefined;
 }
 
 export function registerNetworkCommands(world: World): void {
-  for (const c of [curlCommand, wgetCommand, nslookupCommand, digCommand, hostCommand]) world.registerCommand(c);
+  for (const c of [curlCommand, wgetCommand, nslookupCommand, digCommand, hostCommand, awsCommand]) world.registerCommand(c);
 }
 
 export function installDataPlaneServices(world: World, runtime?: ContainerRuntime): DataPlaneServices {
@@ -43,8 +46,11 @@ export function installDataPlaneServices(world: World, runtime?: ContainerRuntim
       forwardQuery(ws, world.scheduler, PUBLIC_RESOLVER_IP, q, from.reqId, 2000, (m) => respond(m ?? answerPublic(q)));
     }));
   }
+  // Security groups on the nodes' ENIs, the AWS account, and the load balancers' data path (`world.cloud`).
+  const cloud = installCloud(world);
+  (world as unknown as { cloud: CloudInstall }).cloud = cloud;
   const services: DataPlaneServices = {
-    dns,
+    dns, cloud,
     servers: undefined,
     attachRuntime(rt: ContainerRuntime): WorkloadServers | undefined {
       if (services.servers) return services.servers;
@@ -62,6 +68,8 @@ export function installDataPlaneServices(world: World, runtime?: ContainerRuntim
       return servers;
     },
   };
+  const cluster = (world as unknown as { cluster?: { runtime?: ContainerRuntime } }).cluster;
+  runtime ??= cluster?.runtime;
   if (runtime) services.attachRuntime(runtime);
   else {
     // The control plane (and its container runtime) may be composed after us in createWorld: attach on the
