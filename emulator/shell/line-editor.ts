@@ -177,6 +177,16 @@ export class LineEditor {
     return this.#replace(recallText(h[this.#histPos]!));
   }
 
+  /**
+   * The whole history entry shown on the line, when it spans several lines (a heredoc) and the learner has not
+   * changed its first line: Enter then runs all of it.
+   */
+  recalledEntry(): string | undefined {
+    if (this.#histPos < 0) return undefined;
+    const entry = this.#history()[this.#histPos];
+    return entry !== undefined && entry.includes('\n') && recallText(entry) === this.buffer ? entry : undefined;
+  }
+
   historyDown(): string {
     const h = this.#history();
     if (this.#histPos === -1) return '\x07';

@@ -120,6 +120,17 @@ describe('terminal: line editing', () => {
     expect(t.entries[5]!.command).toBe('echo hostname');
   });
 
+  it('↑ then Enter reruns a multi-line heredoc command whole', async () => {
+    const t = setup();
+    await t.type('cat <<EOF\rone\rtwo\rEOF\r');
+    t.clear();
+    await t.type('\x1b[A');
+    expect(t.screen()).toContain('cat <<EOF');
+    await t.type('\r');
+    expect(t.entries[1]).toMatchObject({ command: 'cat <<EOF\none\ntwo\nEOF', output: 'one\ntwo\n' });
+    expect(t.screen()).toContain('\r\n> one\r\n> two\r\n> EOF\r\none\r\ntwo\r\n');
+  });
+
   it('redraws correctly when a line wraps past the terminal width', async () => {
     const t = setup({ cols: 30 });
     // Prompt is 23 columns; the line wraps. Insert at the start after wrapping, then run.

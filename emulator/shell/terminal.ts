@@ -372,6 +372,15 @@ class Terminal implements ShellTerminalSession {
     this.#write(ed.toEnd() + '\r\n');
     const line = ed.buffer;
     if (this.#continuation.length === 0) this.#firstPrompt = this.shell.prompt();
+    const recalled = this.#continuation.length === 0 ? ed.recalledEntry() : undefined;
+    if (recalled !== undefined) {
+      // A multi-line command recalled from history: show its other lines after `> ` and run it whole.
+      const rest = recalled.split('\n').slice(1);
+      this.#write(rest.map((l) => `> ${l}\r\n`).join(''));
+      this.#continuation = [];
+      void this.#execute(recalled, this.#firstPrompt, false);
+      return;
+    }
     this.#continuation.push(line);
     const text = this.#continuation.join('\n');
     if (this.#continuation.length === 1 && (text.trim() === '' || text.trimStart().startsWith('#'))) {
