@@ -808,7 +808,7 @@ export class NetNamespace {
     }
     const key = this.#neighKey(iface, nexthop);
     let e = this.neigh.get(key);
-    const now = this.net.scheduler.now();
+    const now = this.net.now();
     if (e && e.state === 'REACHABLE' && now - e.confirmedAt > e.reachableMs) e.state = 'STALE';
     if (e && (e.state === 'REACHABLE' || e.state === 'PERMANENT' || e.state === 'DELAY' || e.state === 'PROBE' || e.state === 'STALE')) {
       if (e.state === 'STALE') this.#enterDelay(e);
@@ -880,7 +880,7 @@ export class NetNamespace {
   }
 
   #arpInput(iface: Iface, a: ArpPacket): void {
-    const now = this.net.scheduler.now();
+    const now = this.net.now();
     const key = this.#neighKey(iface, a.senderIp);
     const e = this.neigh.get(key);
     const forUs = this.localAddrs.has(a.targetIp);
@@ -919,7 +919,7 @@ export class NetNamespace {
 
   /** Neighbour entries as `ip neigh` lists them (state evaluated now). */
   neighbours(): NeighEntry[] {
-    const now = this.net.scheduler.now();
+    const now = this.net.now();
     const out: NeighEntry[] = [];
     for (const e of this.neigh.values()) {
       if (e.state === 'REACHABLE' && now - e.confirmedAt > e.reachableMs) e.state = 'STALE';
