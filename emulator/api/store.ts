@@ -452,8 +452,11 @@ export class ApiStore {
 
   #prepareInput(info: ResourceInfo, input: KubeObject, trusted = false): KubeObject {
     if (input === null || typeof input !== 'object') throw badRequest('the body of the request was in an unknown format');
-    // Trusted callers hand over a fresh top level; metadata is still copied because the store writes into it.
-    const obj = trusted ? { ...input, metadata: { ...(input.metadata ?? {}) } } : clone(input);
+    // Trusted callers hand over a fresh top level; metadata and spec are still copied because the store writes
+    // into them (server-owned metadata, defaulting, allocation) and they may be shared with the stored version.
+    const obj = trusted
+      ? { ...input, metadata: { ...(input.metadata ?? {}) }, ...(input.spec !== undefined ? { spec: clone(input.spec) } : {}) }
+      : clone(input);
     if (obj.apiVersion && obj.apiVersion !== info.apiVersion)
       throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${info.apiVersion})`);
     if (obj.kind && obj.kind !== info.kind) throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${info.kind})`);

@@ -3,7 +3,7 @@
  * from the API server's generateName), deletes the least valuable pods first when scaling down, and reports
  * replicas / readyReplicas / availableReplicas in status.
  */
-import { clone, controllerOf, ownerRef } from '../api/meta';
+import { controllerOf, ownerRef } from '../api/meta';
 import { selectorFromLabelSelector } from '../api/selectors';
 import type { KubeObject, ReplicaSet } from '../api/types';
 import type { Disposable } from '../core/events';
@@ -65,8 +65,8 @@ export class ReplicaSetController implements Controller {
               ...(tmpl.metadata?.annotations ? { annotations: { ...tmpl.metadata.annotations } } : {}),
               ownerReferences: [ownerRef(rs)],
             },
-            // A fresh copy: defaulting fills the pod's spec, the template must stay as it is.
-            spec: clone(tmpl.spec),
+            // The store copies a trusted write's spec before defaulting fills it: the template stays as it is.
+            spec: tmpl.spec,
           }, OWNED);
           this.ctx.events.normal(rs, 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, SOURCE);
         }
