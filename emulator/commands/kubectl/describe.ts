@@ -8,7 +8,7 @@ import type { KubeObject } from '../../api/types';
 import { Flags, KubectlError, parseFlags, type FlagDef } from './flags';
 import { errorText, type Kube } from './context';
 import { age } from './printers/duration';
-import { formatEndpoints, formatLabels, labelSelectorString, podStatusReason } from './printers/columns';
+import { formatLabels, labelSelectorString } from './printers/columns';
 import { Tabwriter } from './printers/tabwriter';
 import { resolveTargets } from './resolve';
 
@@ -316,25 +316,30 @@ const describePod: Describer = (k, pod, showEvents) => {
   return finish(o);
 };
 
-/** Endpoints of one service port, from the Service's EndpointSlices, as the Service describer lists them. */
-function sliceEndpoints(slices: KubeObject[], portName: string): string {
+/**
+ * kubectl 1.32's `formatEndpointSlices`: ready endpoints of the named port, at most 3. Its "more" flag is set when a
+ * fourth endpoint is visited, before the readiness filter (kubernetes#142209), so 3 ready endpoints followed by a
+ * not-ready one print "+ 0 more..." — reproduced as the real binary prints it.
+ */
+function sliceEndpoints(slices: KubeObject[], portName: string | undefined): string {
   if (slices.length === 0) return '<none>';
   const list: string[] = [];
   let more = false;
   let count = 0;
+  const visit = (e: any, addr: string) => {
+    if (list.length === 3) more = true;
+    if (e.conditions?.ready === false) return;
+    if (!more) list.push(addr);
+    count++;
+  };
   for (const s of slices) {
     const ports: any[] = s.ports ?? [];
-    const eps: any[] = (s.endpoints ?? []).filter((e: any) => e.conditions?.ready !== false);
-    const add = (addr: string) => {
-      if (list.length === 3) more = true;
-      if (!more) list.push(addr);
-      count++;
-    };
-    if (ports.length === 0) for (const e of eps) add(e.addresses[0]);
+    const eps: any[] = s.endpoints ?? [];
+    if (portName === undefined || ports.length === 0) for (const e of eps) visit(e, e.addresses[0]);
     else
       for (const p of ports) {
         if ((p.name ?? '') !== portName) continue;
-        for (const e of eps) add(e.addresses[0].includes(':') ? `[${e.addresses[0]}]:${p.port}` : `${e.addresses[0]}:${p.port}`);
+        for (const e of eps) visit(e, e.addresses[0].includes(':') ? `[${e.addresses[0]}]:${p.port}` : `${e.addresses[0]}:${p.port}`);
       }
   }
   const ret = list.join(',');
@@ -511,22 +516,21 @@ const describeEndpointSlice: Describer = (k, es, showEvents) => {
   return finish(o);
 };
 
+/** `svc:80 (10.244.1.5:8000,…)` from the backend Service's EndpointSlices (kubectl 1.32's describeBackendV1). */
 function ingressBackend(k: Kube, ns: string, b: any): string {
   const svcName = b?.service?.name;
   if (!svcName) return b?.resource ? `APIGroup: ${b.resource.apiGroup ?? ''}, Kind: ${b.resource.kind}, Name: ${b.resource.name}` : '<default>';
-  const ep = k.store.tryGet('endpoints', ns, svcName);
-  if (!ep) return `<error: endpoints "${svcName}" not found>`;
-  const svc = k.store.tryGet('services', ns, svcName);
-  if (!svc) return `<error: services "${svcName}" not found>`;
   const port = b.service.port ?? {};
+  const sb = `${svcName}:${port.number ? port.number : port.name ?? ''}`;
+  const slices = k.store.list('endpointslices', { namespace: ns, labelSelector: `kubernetes.io/service-name=${svcName}` }).items;
+  const svc = k.store.tryGet('services', ns, svcName);
+  if (!svc) return `${sb} (<error: services "${svcName}" not found>)`;
   let spName = '';
   for (const sp of (svc.spec?.ports ?? []) as any[]) {
     if (port.number && port.number === sp.port) spName = sp.name ?? '';
     else if (port.name && port.name === sp.name) spName = sp.name ?? '';
   }
-  const filtered = { ...ep, subsets: (ep.subsets ?? []).map((ss: any) => ({ ...ss, ports: (ss.ports ?? []).filter((p: any) => (p.name ?? '') === spName) })) };
-  const eps = formatEndpoints(filtered as KubeObject);
-  return `${svcName}:${port.number ? port.number : port.name} (${eps})`;
+  return `${sb} (${sliceEndpoints(slices, spName)})`;
 }
 
 const describeIngress: Describer = (k, ing, showEvents) => {

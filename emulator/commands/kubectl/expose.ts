@@ -95,7 +95,7 @@ export async function expose(k: Kube, argv: string[]): Promise<number> {
     });
   } else {
     ports = portsOf(obj);
-    if (ports.length === 0) throw new KubectlError(`error: couldn't find port via --port flag or introspection\n${HELP}`);
+    if (ports.length === 0) throw new KubectlError("error: couldn't find port via --port flag or introspection");
   }
   const servicePorts = ports.map((p, i) => {
     const sp: Record<string, unknown> = {};
