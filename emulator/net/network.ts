@@ -181,6 +181,15 @@ export class Network {
   /** A frame arrives on an interface. */
   receive(iface: Iface, frame: EthernetFrame): void {
     if (!iface.up || !this.namespaces.has(iface.ns.id)) return;
+    if (iface.guard) {
+      // A security group at the ENI: outside the host, before its NIC (tcpdump on the node never sees the drop).
+      const why = iface.guard.inbound(iface, frame, this.now());
+      if (why !== null) {
+        const rid = frameReqId(frame);
+        if (this.traces.wants(rid)) this.traces.record({ time: this.now(), reqId: rid, pid: pidOf(frame), netns: iface.ns.id, kind: 'drop', iface: iface.name, dir: 'in', packet: formatFrameLine(frame.payload), detail: why });
+        return;
+      }
+    }
     const payload = frame.payload;
     // Conntrack state is per namespace: a packet entering another namespace starts untracked there (a packet
     // looping back through lo keeps it).
@@ -209,8 +218,14 @@ export class Network {
     if (frame.dst === bridge.mac || frame.dst === BROADCAST_MAC) {
       if (frame.dst === BROADCAST_MAC) this.#flood(bridge, port, frame, reqId);
       if (tracing) this.#bridgeHop(bridge, frame, reqId, frame.dst === BROADCAST_MAC ? `broadcast: flooded to the other ports and passed up to ${bridge.name}` : `for ${bridge.name} itself: passed up to the IP stack`);
-      this.capture(bridge, frame, 'in');
+      const isIp = !('kind' in frame.payload && frame.payload.kind === 'arp');
+      if (isIp && this.#capturing > 0 && bridge.ns.captures.length > 0) {
+        // br_netfilter: a frame that the bridge's own IP layer only DNATs and sends back out of the same bridge
+        // never shows on the bridge in a capture. The decision comes after routing (`settleBridgeCapture`).
+        this.#bridgeIn = { bridge, frame: snapshot(frame), time: this.now() };
+      } else this.capture(bridge, frame, 'in');
       bridge.ns.l2Input(bridge, frame);
+      this.#bridgeIn = null;
       return;
     }
     const entry = bridge.fdb!.get(frame.dst);
@@ -262,10 +277,36 @@ export class Network {
     if (sinks.length === 0) return;
     let d: 'In' | 'Out' | 'P' | 'B' | 'M' = 'Out';
     if (dir === 'in') d = frame.dst === BROADCAST_MAC ? 'B' : frame.dst === iface.mac || iface.kind === 'loopback' ? 'In' : 'P';
-    const payload = frame.payload;
-    const snap: EthernetFrame = 'kind' in payload && payload.kind === 'arp' ? frame : { dst: frame.dst, src: frame.src, payload: clonePacket(payload as Ipv4Packet) };
+    const snap = snapshot(frame);
     const now = this.now();
     for (const s of sinks) if (s.iface === undefined || s.iface === iface.name) s.onFrame(now, iface, snap, d);
+  }
+
+  #bridgeIn: { bridge: Iface; frame: EthernetFrame; time: number } | null = null;
+  #bridgeOutSuppressed: Iface | null = null;
+
+  /**
+   * Called by the IP layer once it routed a packet that came up from a bridge: shown on the bridge (`cni0 In`)
+   * when delivered locally or routed elsewhere, hidden in both directions when it goes back out of the same
+   * bridge (what br_netfilter does with pod → ClusterIP → pod on one node).
+   */
+  settleBridgeCapture(outIface: string | undefined): void {
+    const pending = this.#bridgeIn;
+    if (!pending) return;
+    this.#bridgeIn = null;
+    if (outIface === pending.bridge.name) {
+      this.#bridgeOutSuppressed = pending.bridge;
+      return;
+    }
+    const sinks = pending.bridge.ns.captures;
+    for (const s of sinks) if (s.iface === undefined || s.iface === pending.bridge.name) s.onFrame(pending.time, pending.bridge, pending.frame, 'In');
+  }
+
+  /** Whether the bridge's outgoing capture is suppressed for the packet being sent now (see above). */
+  takeBridgeOutSuppressed(iface: Iface): boolean {
+    if (this.#bridgeOutSuppressed !== iface) return false;
+    this.#bridgeOutSuppressed = null;
+    return true;
   }
 
   /** Attach a capture to a namespace; returns a detach function. */
@@ -281,6 +322,11 @@ export class Network {
       this.#capturing--;
     };
   }
+}
+
+function snapshot(frame: EthernetFrame): EthernetFrame {
+  const payload = frame.payload;
+  return 'kind' in payload && payload.kind === 'arp' ? frame : { dst: frame.dst, src: frame.src, payload: clonePacket(payload as Ipv4Packet) };
 }
 
 function pidOf(frame: EthernetFrame): number {
