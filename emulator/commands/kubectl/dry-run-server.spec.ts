@@ -206,6 +206,32 @@ describe.runIf(haveKubectl)('describe matches the real kubectl (served from our 
   });
 });
 
+/** kubectl's structured printers (-o yaml|json|name|jsonpath|custom-columns) run client-side on the JSON served. */
+const GET: string[][] = [
+  ['get', 'svc', 'kubernetes', '-o', 'yaml'],
+  ['get', 'svc', '-o', 'yaml'],
+  ['get', 'svc', '-A', '-o', 'json'],
+  ['get', 'deploy', 'currency-exchange', '-o', 'json'],
+  ['get', 'pods', '-n', 'kube-system', '-o', 'name'],
+  ['get', 'nodes', '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\t"}{.status.addresses[?(@.type=="InternalIP")].address}{"\\n"}{end}'],
+  ['get', 'pods', '-A', '-o', 'custom-columns=NS:.metadata.namespace,NAME:.metadata.name,IP:.status.podIP,NODE:.spec.nodeName'],
+  ['get', 'svc', 'kubernetes', '-o', 'jsonpath={.spec.ports[0]}'],
+  ['get', 'cm', 'one', '-o', 'yaml'],
+  ['get', 'ingress', 'shop', '-o', 'yaml'],
+  ['get', 'endpointslices', '-o', 'yaml'],
+];
+
+describe.runIf(haveKubectl)('get -o structured output matches the real kubectl (served from our store)', () => {
+  for (const args of GET) {
+    it(args.join(' '), async () => {
+      const want = await real(args);
+      const got = await sh.run(['kubectl', ...args].map(quote).join(' '));
+      expect(got.out).toBe(want.out);
+      expect(got.status).toBe(want.status);
+    });
+  }
+});
+
 describe.runIf(haveKubectl)('run and expose --dry-run=client match the real kubectl (served from our store)', () => {
   for (const c of CASES) {
     for (const o of [['-o', 'yaml'], ['-o', 'json']]) {

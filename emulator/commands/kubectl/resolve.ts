@@ -57,7 +57,7 @@ export function resolveTargets(args: readonly string[], opts: { allowAll?: boole
     const info = resolveType(t);
     if (!types.includes(info)) types.push(info);
   }
+  // `kubectl delete pod,service baz foo` applies every name to every type.
   const names = args.slice(1);
-  if (names.length && types.length > 1) throw new KubectlError(`error: you may only specify a single resource type`);
   return types.map((info) => ({ info, names: [...names] }));
 }
