@@ -424,16 +424,19 @@ export class NetNamespace {
     }
     if (!this.#hook('PREROUTING', p)) return;
     if (this.isLocal(p.dst) || p.dst === 0xffffffff) {
+      this.net.settleBridgeCapture(undefined);
       if (tracing) this.#hop(p, 'route', { verdict: 'local', detail: `${formatIpv4(p.dst)} is a local address: deliver (INPUT)` });
       if (!this.#hook('INPUT', p)) return;
       this.#deliverLocal(p);
       return;
     }
     if (!this.ipForward) {
+      this.net.settleBridgeCapture(undefined);
       if (tracing) this.#hop(p, 'drop', { detail: `not for this host and ip_forward=0 in ${this.id}` });
       return;
     }
     const route = this.routes.lookup(p.dst);
+    this.net.settleBridgeCapture(route?.dev);
     if (!route || route.type !== 'unicast') {
       if (tracing) this.#hop(p, 'drop', { detail: route ? `${route.type} route ${formatRoute(route)}` : `no route to ${formatIpv4(p.dst)}` });
       if (!route || route.type === 'unreachable') this.icmpError(p, ICMP_DEST_UNREACH, ICMP_NET_UNREACH);
@@ -933,7 +936,7 @@ export class NetNamespace {
   /** Transmit a frame out of one of this namespace's interfaces. */
   transmit(iface: Iface, frame: EthernetFrame, reqId = frameReqId(frame)): void {
     if (!iface.up) return;
-    this.net.capture(iface, frame, 'out');
+    if (iface.kind !== 'bridge' || !this.net.takeBridgeOutSuppressed(iface)) this.net.capture(iface, frame, 'out');
     if (this.net.traces.wants(reqId)) this.#frameHop(iface, frame, 'xmit', 'out', reqId);
     switch (iface.kind) {
       case 'loopback':

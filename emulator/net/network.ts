@@ -225,7 +225,9 @@ export class Network {
         this.#bridgeIn = { bridge, frame: snapshot(frame), time: this.now() };
       } else this.capture(bridge, frame, 'in');
       bridge.ns.l2Input(bridge, frame);
-      this.#bridgeIn = null;
+      // Dropped before routing (PREROUTING): it was still seen on the bridge.
+      this.settleBridgeCapture(undefined);
+      this.#bridgeOutSuppressed = null;
       return;
     }
     const entry = bridge.fdb!.get(frame.dst);

@@ -209,3 +209,25 @@ describe('tcpdump', () => {
     expect(rd.stdout).toMatch(/HTTP|Flags \[P\.\], seq 1:\d+/);
   });
 });
+
+describe('tcpdump -i any on a node, pod → ClusterIP → pod on the same node (§3.1)', () => {
+  it('shows the client veth before DNAT and the backend veth after it, never cni0 (br_netfilter)', async () => {
+    const w = world();
+    const a = podHost(w, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
+    const b = podHost(w, 'b', 'worker-1', '10.244.1.6', '10.244.1.0/24');
+    serveHello(w.network.ns(b.netns!)!, 8000, 'b');
+    const nf = w.network.ns('node/worker-1')!.netfilter as unknown as { restore(t: string, o: { noflush: boolean }): void };
+    nf.restore('*nat\n-A PREROUTING -d 10.96.45.12/32 -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.244.1.6:8000\nCOMMIT\n', { noflush: true });
+    // resolve ARP first so the capture holds only the TCP exchange
+    await runCmd(w, a, pingCommand, 'ping -c 1 10.244.1.1');
+    await runCmd(w, hostFor(w, 'node/worker-1'), pingCommand, 'ping -c 1 10.244.1.6');
+    w.scheduler.after(1, () => httpGet(w.network.ns(a.netns!)!, '10.96.45.12', 80));
+    const r = await runCmd(w, hostFor(w, 'node/worker-1'), tcpdumpCommand, 'tcpdump -i any -n -c 4 tcp');
+    const l = r.stdout.trim().split('\n').map((x) => x.replace(/^\S+ /, '').replace(/, options .*$/, ''));
+    expect(l[0]).toMatch(/^veth[0-9a-f]{8} P   IP 10\.244\.1\.5\.\d+ > 10\.96\.45\.12\.80: Flags \[S\], seq \d+, win 64240$/);
+    expect(l[1]).toMatch(/^veth[0-9a-f]{8} Out IP 10\.244\.1\.5\.\d+ > 10\.244\.1\.6\.8000: Flags \[S\], seq \d+, win 64240$/);
+    expect(l[2]).toMatch(/^veth[0-9a-f]{8} P   IP 10\.244\.1\.6\.8000 > 10\.244\.1\.5\.\d+: Flags \[S\.\], seq \d+, ack \d+, win 65160$/);
+    expect(l[3]).toMatch(/^veth[0-9a-f]{8} Out IP 10\.96\.45\.12\.80 > 10\.244\.1\.5\.\d+: Flags \[S\.\], seq \d+, ack \d+, win 65160$/);
+    expect(r.stdout).not.toMatch(/cni0/);
+  });
+});
