@@ -8,6 +8,6 @@ labSpec(lab, {
     solveFirst: ['01-pending', '02-diagnose'],
     commands: ['sleep 60', 'kubectl get svc currency-exchange'],
     failsCheck: 'assigned',
-    message: /still <pending>: start the tunnel/,
+    message: /still <pending>: start the local load-balancer provider \(`cloud-provider-kind`\)/,
   },
 });

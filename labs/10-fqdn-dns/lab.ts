@@ -1,6 +1,17 @@
-import { DNS_POD, deployExchange, rx } from '../common';
+import { CLIENT_POD, DNS_POD, EXCHANGE_PATH, deployExchange, podNamePattern, rx } from '../common';
 import { check, findEntries, ran } from '../engine/checks';
 import { fail, pass, type CheckContext, type LabManifest } from '../engine/types';
+
+const POD = new RegExp(podNamePattern('currency-exchange'));
+
+/** A request by exactly this host name (from a pod, in `ns` when given) that a currency-exchange pod answered. */
+function reached(ctx: CheckContext, name: RegExp, opts: { ns?: string } = {}): boolean {
+  return findEntries(ctx, {
+    command: new RegExp(`${opts.ns ? `(-n|--namespace)[ =]${rx(opts.ns)}\\b.*` : ''}curl\\b.*//${name.source}[:/]`),
+    output: POD,
+    exitCode: 0,
+  }).some((e) => (opts.ns ? true : !/(-n|--namespace)[ =]/.test(e.command)));
+}
 
 const clusterIp = (ctx: CheckContext) => ctx.cluster.service('default', 'currency-exchange')?.spec.clusterIP;
 
@@ -36,8 +47,9 @@ export const lab: LabManifest = {
     deployExchange('currency-exchange', 2),
     'kubectl expose deployment currency-exchange --port=80 --target-port=8000',
     DNS_POD,
+    CLIENT_POD,
     'kubectl create namespace {{ns}}',
-    'kubectl run dnsutils -n {{ns}} --image=busybox --restart=Never --command -- sleep 86400',
+    'kubectl run client -n {{ns}} --image=curlimages/curl --restart=Never --command -- sleep 86400',
   ],
   steps: [
     {
@@ -66,39 +78,42 @@ export const lab: LabManifest = {
       id: '02-three-forms',
       title: 'Three names, one ClusterIP',
       needs: ['01-fqdn'],
-      hints: ['Look up `currency-exchange`, `currency-exchange.default` and `currency-exchange.default.svc.cluster.local` from the dnsutils pod in default.'],
+      hints: ['From the client pod in default, curl http://currency-exchange…, http://currency-exchange.default… and http://currency-exchange.default.svc.cluster.local… (path ' + EXCHANGE_PATH + ').', 'busybox nslookup only applies the search list to names without dots — curl (and any app) uses the full resolver.'],
       checks: [
-        check('short', 'currency-exchange (same namespace) resolved to the ClusterIP', (ctx) => (resolved(ctx, /currency-exchange/) ? pass : fail('nslookup currency-exchange from the dnsutils pod in default.'))),
-        check('with-ns', 'currency-exchange.default resolved to the ClusterIP', (ctx) => (resolved(ctx, /currency-exchange\.default/) ? pass : fail('nslookup currency-exchange.default from the dnsutils pod.'))),
-        check('fqdn', 'currency-exchange.default.svc.cluster.local resolved to the ClusterIP', (ctx) =>
-          resolved(ctx, /currency-exchange\.default\.svc\.cluster\.local\.?/) ? pass : fail('nslookup currency-exchange.default.svc.cluster.local from the dnsutils pod.'),
+        check('short', 'http://currency-exchange (same namespace) reached a pod', (ctx) => (reached(ctx, /currency-exchange/) ? pass : fail(`From the client pod in default: curl -s http://currency-exchange${EXCHANGE_PATH}`))),
+        check('with-ns', 'http://currency-exchange.default reached a pod', (ctx) => (reached(ctx, /currency-exchange\.default/) ? pass : fail(`From the client pod: curl -s http://currency-exchange.default${EXCHANGE_PATH}`))),
+        check('fqdn', 'http://currency-exchange.default.svc.cluster.local reached a pod', (ctx) =>
+          reached(ctx, /currency-exchange\.default\.svc\.cluster\.local\.?/) ? pass : fail(`From the client pod: curl -s http://currency-exchange.default.svc.cluster.local${EXCHANGE_PATH}`),
         ),
       ],
       solution: [
-        'kubectl exec dnsutils -- nslookup currency-exchange',
-        'kubectl exec dnsutils -- nslookup currency-exchange.default',
-        'kubectl exec dnsutils -- nslookup currency-exchange.default.svc.cluster.local',
+        `kubectl exec client -- curl -s http://currency-exchange${EXCHANGE_PATH}`,
+        `kubectl exec client -- curl -s http://currency-exchange.default${EXCHANGE_PATH}`,
+        `kubectl exec client -- curl -s http://currency-exchange.default.svc.cluster.local${EXCHANGE_PATH}`,
       ],
     },
     {
       id: '03-cross-namespace',
       title: 'From another namespace',
       needs: ['02-three-forms'],
-      hints: ['There is a dnsutils pod in namespace {{ns}} too: `kubectl exec -n {{ns}} dnsutils -- nslookup currency-exchange`.', 'Then add the namespace: `currency-exchange.default`.'],
+      hints: ['There is a client pod in namespace {{ns}} too: `kubectl exec -n {{ns}} client -- curl -sS -m 5 http://currency-exchange' + EXCHANGE_PATH + '`.', 'Then add the namespace: `http://currency-exchange.default…`.'],
       checks: [
         ran(
           'short-fails',
           'From namespace {{ns}}, the short name does not resolve',
-          { command: (ctx) => new RegExp(`(-n|--namespace)[ =]${rx(String(ctx.params.ns))}\\b.*nslookup\\s+currency-exchange(\\s|$)`), output: /NXDOMAIN|can't find/, notOutput: /^Name:\s/m },
-          'From the dnsutils pod in {{ns}}, nslookup currency-exchange and read the error.',
+          { command: (ctx) => new RegExp(`(-n|--namespace)[ =]${rx(String(ctx.params.ns))}\\b.*curl\\b.*//currency-exchange[:/]`), output: /Could not resolve host|\(6\)/, exitCode: 'nonzero' },
+          'From the client pod in {{ns}}, curl -sS http://currency-exchange' + EXCHANGE_PATH + ' and read the error.',
         ),
-        check('cross-ok', 'From namespace {{ns}}, currency-exchange.default resolves', (ctx) =>
-          resolved(ctx, /currency-exchange\.default(\.svc\.cluster\.local\.?)?/, { ns: String(ctx.params.ns) })
+        check('cross-ok', 'From namespace {{ns}}, http://currency-exchange.default reaches a pod', (ctx) =>
+          reached(ctx, /currency-exchange\.default(\.svc\.cluster\.local\.?)?/, { ns: String(ctx.params.ns) })
             ? pass
-            : fail('From the dnsutils pod in {{ns}}, nslookup currency-exchange.default.'),
+            : fail('From the client pod in {{ns}}, curl http://currency-exchange.default' + EXCHANGE_PATH + '.'),
         ),
       ],
-      solution: ['kubectl exec -n {{ns}} dnsutils -- nslookup currency-exchange', 'kubectl exec -n {{ns}} dnsutils -- nslookup currency-exchange.default'],
+      solution: [
+        `kubectl exec -n {{ns}} client -- curl -sS -m 5 http://currency-exchange${EXCHANGE_PATH}`,
+        `kubectl exec -n {{ns}} client -- curl -s http://currency-exchange.default${EXCHANGE_PATH}`,
+      ],
     },
     {
       id: '04-search-and-ndots',
