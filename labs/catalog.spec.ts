@@ -4,6 +4,7 @@ import path from 'node:path';
 import { LAB_MANIFESTS } from './catalog';
 import { listing } from './engine/load';
 import { labsDir } from './node-loader';
+import { labReadme } from './readme';
 
 describe('lab catalogue', () => {
   it('lists every lab folder exactly once, ids equal to folder names', () => {
@@ -45,6 +46,10 @@ describe('lab catalogue', () => {
     }
     // Headings are quoted from the seed (the part before an em-dash qualifier).
     for (const h of headings) expect(seed.includes(h.split(' — ')[0]!.replace(/^Scenario: /, '').slice(0, 30)), h).toBe(true);
+  });
+
+  it('every README.md is generated from its manifest (title, summary, profile line, scenarios, steps)', () => {
+    for (const m of LAB_MANIFESTS) expect(fs.readFileSync(path.join(labsDir(), m.id, 'README.md'), 'utf8'), `${m.id}/README.md is stale`).toBe(labReadme(m));
   });
 
   it('the listing is plain data (JSON round-trips) with scenario headings and counts', () => {
