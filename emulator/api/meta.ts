@@ -26,13 +26,24 @@ export function parseTime(t: string | undefined): number | undefined {
   return Number.isNaN(v) ? undefined : v;
 }
 
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+function hex32(n: number): string {
+  return HEX[(n >>> 24) & 255]! + HEX[(n >>> 16) & 255]! + HEX[(n >>> 8) & 255]! + HEX[n & 255]!;
+}
+
 /** A random (version 4) UUID drawn from a seeded stream. */
 export function uuidV4(rng: Rng): string {
-  const hex: string[] = [];
-  for (let i = 0; i < 4; i++) hex.push(rng.nextUint32().toString(16).padStart(8, '0'));
-  const h = hex.join('');
-  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  const a = rng.nextUint32();
+  const b = rng.nextUint32();
+  const c = rng.nextUint32();
+  const d = rng.nextUint32();
+  // Version nibble 4 in the third group, variant bits 10xx in the fourth.
+  const b2 = ((b & 0xffff0fff) | 0x00004000) >>> 0;
+  const c2 = ((c & 0x3fffffff) | 0x80000000) >>> 0;
+  const hb = hex32(b2);
+  const hc = hex32(c2);
+  return `${hex32(a)}-${hb.slice(0, 4)}-${hb.slice(4)}-${hc.slice(0, 4)}-${hc.slice(4)}${hex32(d)}`;
 }
 
 /** Kubernetes' alphabet for generated name suffixes (no vowels, no 0/1/3 — no accidental words). */

@@ -314,6 +314,27 @@ export class ApiStore {
     return out(next);
   }
 
+  /**
+   * The pods/binding subresource (what the scheduler POSTs): sets `spec.nodeName` and the PodScheduled condition
+   * in one write. Binding an already bound pod is a Conflict, as on the API server.
+   */
+  bind(namespace: string, name: string, nodeName: string, opts: UpdateOptions = {}): KubeObject {
+    const info = RESOURCES.pods;
+    const old = this.peek('pods', namespace, name);
+    if (!old) throw notFound(info, name);
+    if (old.spec?.nodeName)
+      throw new ApiError('Conflict', `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${old.spec.nodeName}"`, { name, kind: 'pods' });
+    if (old.metadata.deletionTimestamp) throw new ApiError('Conflict', `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is being deleted, cannot be assigned to a host`, { name, kind: 'pods' });
+    const t = rfc3339(this.now());
+    const conditions = [
+      ...((old.status?.conditions ?? []) as { type: string }[]).filter((c) => c.type !== 'PodScheduled'),
+      { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: t },
+    ];
+    const next: KubeObject = { ...old, metadata: { ...old.metadata, resourceVersion: String(++this.#rv) }, spec: { ...old.spec, nodeName }, status: { ...old.status, conditions } };
+    this.#commit(info, next, old, 'MODIFIED');
+    return opts.trusted ? next : clone(next);
+  }
+
   patch(resource: Resource, namespace: string | undefined, name: string, patchType: PatchType, patch: unknown, opts: UpdateOptions = {}): KubeObject {
     const info = RESOURCES[resource];
     const current = this.tryGet(resource, info.namespaced ? namespace || 'default' : undefined, name);

@@ -33,6 +33,8 @@ export class SchedulerController implements Controller {
   /** pods bound per node (kept from watch events, so scoring is O(nodes)). */
   readonly #podsOnNode = new Map<string, Set<string>>();
   readonly #unschedulable = new Set<string>();
+  /** Nodes in name order, rebuilt after any Node change. */
+  #nodes: Node[] | undefined;
 
   constructor(private readonly ctx: ControllerContext) {
     this.#rng = ctx.rng.fork('scheduler');
@@ -52,6 +54,7 @@ export class SchedulerController implements Controller {
         else if (!node && !p.metadata.deletionTimestamp && (p.spec?.schedulerName ?? 'default-scheduler') === 'default-scheduler') this.#queue.add(key);
       }),
       ctx.store.watch('nodes', {}, () => {
+        this.#nodes = undefined;
         for (const k of this.#unschedulable) this.#queue.add(k);
       }),
     );
@@ -61,7 +64,7 @@ export class SchedulerController implements Controller {
     const [ns, name] = nsName(key);
     const pod = this.ctx.store.peek('pods', ns, name);
     if (!pod || pod.spec.nodeName || pod.metadata.deletionTimestamp) return;
-    const nodes = [...this.ctx.store.peekList<Node>('nodes')].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
+    const nodes = this.#nodes ??= [...this.ctx.store.peekList<Node>('nodes')].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
     const fit: Node[] = [];
     let unschedulable = 0;
     let notReady = 0;
@@ -117,9 +120,7 @@ export class SchedulerController implements Controller {
     let s = this.#podsOnNode.get(nodeName);
     if (!s) this.#podsOnNode.set(nodeName, (s = new Set()));
     s.add(key);
-    const bound = this.ctx.store.update('pods', { ...pod, metadata: { ...pod.metadata }, spec: { ...pod.spec, nodeName } }, OWNED);
-    const conditions = [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: rfc3339(this.ctx.scheduler.now()) }];
-    this.ctx.store.updateStatus('pods', { ...bound, status: { ...bound.status, conditions } }, OWNED);
+    this.ctx.store.bind(ns, name, nodeName, OWNED);
     this.ctx.events.normal(pod, 'Scheduled', `Successfully assigned ${ns}/${name} to ${nodeName}`, SOURCE);
   }
 
