@@ -28,7 +28,9 @@ export function installCloud(world: World): CloudInstall {
   const topology = (world as unknown as { topology?: { nodes: ReadonlyMap<string, NetNamespace>; nodeSpecs: readonly { name: string; ip: string; publicIp?: string }[]; addPublicIp?(pub: string, priv: string): void } }).topology;
   let account: AwsAccount | undefined;
   let attachment: LbAttachment;
-  const hex = (n: number): string => world.rng.fork('lb-veth').nextUint32().toString(16).padStart(8, '0').slice(0, n);
+  // One stream for every load balancer's veth name (a fork per call would repeat the same name).
+  const vethRng = world.rng.fork('lb-veth');
+  const hex = (n: number): string => vethRng.nextUint32().toString(16).padStart(8, '0').slice(0, n);
 
   if (world.profile === 'cloud') {
     account = new AwsAccount(world.rng.fork('aws'));
