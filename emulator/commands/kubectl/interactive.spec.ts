@@ -105,3 +105,19 @@ describe('kubectl run -it --rm', () => {
     expect(world.store.tryGet('pods', 'default', 'once')).toBeUndefined();
   });
 });
+
+describe('kubectl logs -f', () => {
+  it('streams new lines until Ctrl-C', async () => {
+    const { world, pod } = await runningDeployment();
+    const entered: { host?: ShellHost } = {};
+    const { ctx, out } = ctxFor(world, ['logs', '-f', pod, '--tail=0'], true, entered);
+    const ac = new AbortController();
+    const p = Promise.resolve(kubectlCommand.run({ ...ctx, signal: ac.signal }));
+    await new Promise((r) => setImmediate(r));
+    world.cluster.runtime.logs.append(`default/${pod}`, 'nginx', 'GET / 200', world.scheduler.now());
+    world.cluster.runtime.logs.append(`default/${pod}`, 'nginx', 'GET /x 404', world.scheduler.now());
+    ac.abort();
+    expect(await p).toBe(0);
+    expect(out.text).toBe('GET / 200\nGET /x 404\n');
+  });
+});

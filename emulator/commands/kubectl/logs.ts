@@ -31,16 +31,27 @@ export async function logs(k: Kube, argv: string[]): Promise<number> {
     throw new KubectlError(
       "error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for the logs command\nSee 'kubectl logs -h' for help and examples",
     );
-  let pod;
-  if (flags.args.length) pod = findPod(k, flags.args[0]!, ns, (m) => k.err(m));
-  else {
+  if (flags.args.length === 0) {
+    // `-l`: every matching pod (kubectl caps concurrent streams at --max-log-requests), one after the other.
     const pods = k.store.list('pods', { namespace: ns, labelSelector: flags.str('selector') }).items;
     if (pods.length === 0) {
       k.err(`No resources found in ${ns} namespace.\n`);
       return 0;
     }
-    pod = pods[0]!;
+    if (pods.length > flags.int('max-log-requests') && flags.bool('follow'))
+      throw new KubectlError(`error: you are attempting to follow ${pods.length} log streams, but maximum allowed concurrency is ${flags.int('max-log-requests')}, use --max-log-requests to increase the limit`);
+    const source = logSource(k);
+    for (const pod of pods) {
+      const container = pickContainer(pod, flags.str('container'), (m) => k.err(m));
+      let lines = source?.lines(`${pod.metadata.namespace}/${pod.metadata.name}`, container) ?? [];
+      const tail = flags.int('tail') >= 0 ? flags.int('tail') : 10;
+      lines = lines.slice(Math.max(0, lines.length - tail));
+      const prefix = flags.bool('prefix') ? `[pod/${pod.metadata.name}/${container}] ` : '';
+      k.out(lines.map((l) => `${prefix}${flags.bool('timestamps') ? stamp(l.t) + ' ' : ''}${l.text}\n`).join(''));
+    }
+    return 0;
   }
+  const pod = findPod(k, flags.args[0]!, ns, (m) => k.err(m));
   const container = flags.args[1] ?? pickContainer(pod, flags.str('container'), (m) => k.err(m));
   const podKey = `${pod.metadata.namespace}/${pod.metadata.name}`;
   const source = logSource(k);
