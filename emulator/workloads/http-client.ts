@@ -122,10 +122,11 @@ export function httpFetch(host: ClientHost, deps: HttpClientDeps, req: HttpClien
   if (req.maxTimeMs !== undefined) {
     maxTimer = scheduler.after(req.maxTimeMs, () => {
       const t = target ?? { ip: '', port: req.url.port };
-      if (conn) conn.abort();
+      // Report first: aborting the socket fires its close callback synchronously.
       if (!target) finish({ kind: 'resolve-failed', host: req.url.host, error: 'TIMEOUT', elapsedMs: elapsed() });
       else if (!connected) finish({ kind: 'connect-timeout', ...t, elapsedMs: elapsed(), byMaxTime: true });
       else finish({ kind: 'transfer-timeout', ...t, elapsedMs: elapsed() });
+      conn?.abort();
     }, { label: 'http-max-time' });
   }
   const dns = new UdpDnsClient({ ns: host.ns, scheduler, rng: deps.rng, reqId: req.reqId ?? 0 });
@@ -139,8 +140,8 @@ export function httpFetch(host: ClientHost, deps: HttpClientDeps, req: HttpClien
     if (req.connectTimeoutMs !== undefined) {
       connTimer = scheduler.after(req.connectTimeoutMs, () => {
         if (connected) return;
-        conn?.abort();
         finish({ kind: 'connect-timeout', ip, port: req.url.port, elapsedMs: elapsed(), byMaxTime: false });
+        conn?.abort();
       }, { label: 'http-connect-timeout' });
     }
     let gotResponse = false;
