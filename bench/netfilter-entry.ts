@@ -9,7 +9,7 @@ export async function main(args: string[]): Promise<void> {
   const per = results.map((r) => r.seconds / r.requests);
   console.log(`per-request cost 10,000 vs 10 Services: ${(per[2]! / per[0]!).toFixed(2)}× (target ≤ 1.5×)`);
   if (args.includes("--kernel")) {
-    const { kernelConnectionRate } = await import('../emulator/netfilter/kernel/harness');
+    const { kernelConnectionRate } = await import('./netfilter-kernel-rate');
     const k = await kernelConnectionRate(1000, Number(process.env.KERNEL_CONNS ?? 2000));
     if ('skipped' in k) console.log(`kernel: skipped (${k.skipped})`);
     else {

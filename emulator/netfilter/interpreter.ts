@@ -19,11 +19,26 @@ export interface EvalEnv {
   entry: CtEntry | undefined;
   dir: number;
   info: CtInfo;
+  /** `info` as a ctstate bit (CT_BIT), plus SNAT/DNAT bits from the entry: what `-m conntrack --ctstate` tests. */
+  ctBits: number;
   random(): number;
   recent: RecentLists;
 }
 
 export type Matcher = (p: NfPacket, env: EvalEnv) => boolean;
+
+export const CT_BIT: Readonly<Record<string, number>> = {
+  INVALID: 1, NEW: 2, RELATED: 4, ESTABLISHED: 8, UNTRACKED: 16, SNAT: 32, DNAT: 64,
+};
+
+export function ctBits(info: CtInfo, entry: CtEntry | undefined): number {
+  let b = CT_BIT[info]!;
+  if (entry !== undefined) {
+    if (entry.snat) b |= 32;
+    if (entry.dnat) b |= 64;
+  }
+  return b;
+}
 
 // Verdict codes of a compiled chain walk.
 export const V_CONTINUE = 0;
@@ -163,16 +178,10 @@ function matchModule(m: MatchModule, proto: number | undefined): Matcher | null 
     }
     case 'conntrack':
     case 'state': {
-      const want = new Set<string>(m.states);
+      let mask = 0;
+      for (const st of m.states) mask |= CT_BIT[st]!;
       const inv = m.invert;
-      return (_p, e) => {
-        let hit = want.has(e.info);
-        if (!hit && e.entry) {
-          if (want.has('DNAT') && e.entry.dnat) hit = true;
-          else if (want.has('SNAT') && e.entry.snat) hit = true;
-        }
-        return hit !== inv;
-      };
+      return (_p, e) => ((e.ctBits & mask) !== 0) !== inv;
     }
     case 'recent': {
       const { name, mode, seconds, reap, hitcount, side, mask, invert } = m;

@@ -24,7 +24,7 @@ import {
 import { formatIpv4 } from './ip';
 import {
   RecentLists, T_ACCEPT, T_DNAT, T_DROP, T_GOTO, T_JUMP, T_LOG, T_MARK, T_MASQ, T_NONE, T_REJECT, T_RETURN, T_SNAT,
-  V_ACCEPT, V_CONTINUE, V_DROP, V_REJECT, compileTable,
+  V_ACCEPT, V_CONTINUE, V_DROP, V_REJECT, compileTable, ctBits,
   type CompiledChain, type CompiledRule, type CompiledTable, type EvalEnv,
 } from './interpreter';
 import { ruleSaveLine, saveTables, type SaveOptions } from './render';
@@ -106,6 +106,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       entry: undefined,
       dir: 0,
       info: 'INVALID',
+      ctBits: 1,
       random: () => rng.nextUint32(),
       recent: this.recent,
     };
@@ -176,6 +177,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       env.entry = undefined;
       env.dir = 0;
       env.info = 'INVALID';
+      env.ctBits = 1;
     }
     for (let i = 0; i < plan.length; i++) {
       const step = plan[i]!;
@@ -214,6 +216,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     env.entry = ct.entry;
     env.dir = ct.dir;
     env.info = refInfo(ct);
+    env.ctBits = ctBits(env.info, ct.entry);
   }
 
   #denied(v: number, steps: NfTraceStep[] | null, ct: CtRef | undefined, now: number): NfHookResult {
@@ -372,6 +375,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       reply.src = addr;
       reply.sport = port;
       e.dnat = true;
+      this.#env.ctBits |= 64;
       if (this.#steps) this.#step(cr, `DNAT ${formatIpv4(e.orig.dst)}:${e.orig.dport} -> ${formatIpv4(addr)}:${port}`);
       return V_ACCEPT;
     }
@@ -398,6 +402,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     reply.dst = addr;
     if (e.proto === 6 || e.proto === 17) reply.dport = this.#snatPort(e, addr, lo, hi, randomFully);
     e.snat = true;
+    this.#env.ctBits |= 32;
     if (this.#steps) this.#step(cr, `${t.kind} ${formatIpv4(e.orig.src)}:${e.orig.sport} -> ${formatIpv4(addr)}:${reply.dport}`);
     return V_ACCEPT;
   }
