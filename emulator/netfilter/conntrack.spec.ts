@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { TCP_ACK, TCP_FIN, TCP_SYN, type NfPacket } from './hook-api';
+import { ConntrackTable, formatEntry, matchesFilter, refInfo } from './conntrack';
+import { ip } from './ip';
+
+const T0 = Date.UTC(2026, 10, 28, 6, 13, 0);
+
+function pkt(o: Partial<NfPacket>): NfPacket {
+  return { src: 0, dst: 0, proto: 6, sport: 0, dport: 0, tcpFlags: 0, icmpType: 0, icmpCode: 0, length: 60, mark: 0, inIface: '', outIface: '', ...o };
+}
+
+describe('conntrack table', () => {
+  it('emits the event sequence of tool-output-formats §2.1 for one DNATed HTTP connection', () => {
+    const ct = new ConntrackTable();
+    const lines: string[] = [];
+    ct.onEvent((e) => lines.push(e.line));
+    const c = ip('10.244.1.6'), vip = ip('10.96.45.12'), pod = ip('10.244.1.5');
+    const orig = (flags: number) => pkt({ src: c, dst: vip, sport: 46084, dport: 80, tcpFlags: flags });
+    const reply = (flags: number) => pkt({ src: pod, dst: c, sport: 8000, dport: 46084, tcpFlags: flags });
+    const first = ct.track(orig(TCP_SYN), T0);
+    const e = first.entry!;
+    // what the nat table's DNAT records
+    (e.reply as { src: number }).src = pod;
+    (e.reply as { sport: number }).sport = 8000;
+    e.dnat = true;
+    ct.confirm(e, T0);
+    ct.track(reply(TCP_SYN | TCP_ACK), T0);
+    ct.track(orig(TCP_ACK), T0);
+    ct.track(orig(TCP_ACK), T0);
+    ct.track(orig(TCP_FIN | TCP_ACK), T0);
+    ct.track(reply(TCP_FIN | TCP_ACK), T0);
+    ct.track(orig(TCP_ACK), T0);
+    const tuple = 'src=10.244.1.6 dst=10.96.45.12 sport=46084 dport=80';
+    const rtuple = 'src=10.244.1.5 dst=10.244.1.6 sport=8000 dport=46084';
+    expect(lines).toEqual([
+      `    [NEW] tcp      6 120 SYN_SENT ${tuple} [UNREPLIED] ${rtuple}`,
+      ` [UPDATE] tcp      6 60 SYN_RECV ${tuple} ${rtuple}`,
+      ` [UPDATE] tcp      6 432000 ESTABLISHED ${tuple} ${rtuple} [ASSURED]`,
+      ` [UPDATE] tcp      6 120 FIN_WAIT ${tuple} ${rtuple} [ASSURED]`,
+      ` [UPDATE] tcp      6 30 LAST_ACK ${tuple} ${rtuple} [ASSURED]`,
+      ` [UPDATE] tcp      6 120 TIME_WAIT ${tuple} ${rtuple} [ASSURED]`,
+    ]);
+    expect(formatEntry(e, T0 + 18_000)).toBe(`tcp      6 102 TIME_WAIT ${tuple} ${rtuple} [ASSURED] mark=0 use=1`);
+    expect(matchesFilter(e, { proto: 6, dport: 80, dstNat: true })).toBe(true);
+    expect(matchesFilter(e, { srcNat: true })).toBe(false);
+    ct.sweep(T0 + 120_001);
+    expect(ct.list(T0 + 120_001)).toEqual([]);
+  });
+
+  it('prints an unanswered SYN with [UNREPLIED] between the tuples', () => {
+    const ct = new ConntrackTable();
+    const r = ct.track(pkt({ src: ip('172.18.0.1'), dst: ip('10.244.1.99'), sport: 52852, dport: 80, tcpFlags: TCP_SYN }), T0);
+    ct.confirm(r.entry!, T0);
+    expect(formatEntry(r.entry!, T0 + 2000)).toBe(
+      'tcp      6 118 SYN_SENT src=172.18.0.1 dst=10.244.1.99 sport=52852 dport=80 [UNREPLIED] src=10.244.1.99 dst=172.18.0.1 sport=80 dport=52852 mark=0 use=1');
+  });
+
+  it('UDP: 30 s, no state word, ASSURED and 120 s only once traffic continues past 2 s after a reply', () => {
+    const ct = new ConntrackTable();
+    const q = () => pkt({ proto: 17, src: ip('10.244.1.6'), dst: ip('10.244.1.10'), sport: 50333, dport: 53 });
+    const a = () => pkt({ proto: 17, src: ip('10.244.1.10'), dst: ip('10.244.1.6'), sport: 53, dport: 50333 });
+    const r = ct.track(q(), T0);
+    ct.confirm(r.entry!, T0);
+    ct.track(a(), T0 + 1);
+    expect(formatEntry(r.entry!, T0 + 1000)).toBe(
+      'udp      17 29 src=10.244.1.6 dst=10.244.1.10 sport=50333 dport=53 src=10.244.1.10 dst=10.244.1.6 sport=53 dport=50333 mark=0 use=1');
+    ct.track(q(), T0 + 3000);
+    expect(formatEntry(r.entry!, T0 + 3000)).toContain('udp      17 120 src=');
+    expect(r.entry!.assured).toBe(true);
+  });
+
+  it('classifies packets: NEW until a reply, ESTABLISHED after, INVALID for a stray RST, loose pick-up of ACKs', () => {
+    const ct = new ConntrackTable();
+    const syn = ct.track(pkt({ src: 1, dst: 2, sport: 3, dport: 4, tcpFlags: TCP_SYN }), T0);
+    expect(refInfo(syn)).toBe('NEW');
+    ct.confirm(syn.entry!, T0);
+    expect(refInfo(ct.track(pkt({ src: 1, dst: 2, sport: 3, dport: 4, tcpFlags: TCP_SYN }), T0))).toBe('NEW');
+    expect(refInfo(ct.track(pkt({ src: 2, dst: 1, sport: 4, dport: 3, tcpFlags: TCP_SYN | TCP_ACK }), T0))).toBe('ESTABLISHED');
+    expect(refInfo(ct.track(pkt({ src: 1, dst: 2, sport: 3, dport: 4, tcpFlags: TCP_ACK }), T0))).toBe('ESTABLISHED');
+    expect(refInfo(ct.track(pkt({ src: 9, dst: 8, sport: 7, dport: 6, tcpFlags: 0x04 }), T0))).toBe('INVALID');
+    const loose = ct.track(pkt({ src: 9, dst: 8, sport: 7, dport: 6, tcpFlags: TCP_ACK }), T0);
+    expect(refInfo(loose)).toBe('NEW');
+    expect(loose.entry!.tcpState).toBe('ESTABLISHED');
+  });
+
+  it('ICMP echo: id in both tuples, reply type 0', () => {
+    const ct = new ConntrackTable();
+    const r = ct.track(pkt({ proto: 1, icmpType: 8, src: ip('10.244.1.5'), dst: ip('10.244.2.7'), sport: 77, dport: 77 }), T0);
+    ct.confirm(r.entry!, T0);
+    expect(formatEntry(r.entry!, T0)).toBe(
+      'icmp     1 30 src=10.244.1.5 dst=10.244.2.7 type=8 code=0 id=77 [UNREPLIED] src=10.244.2.7 dst=10.244.1.5 type=0 code=0 id=77 mark=0 use=1');
+    const rep = ct.track(pkt({ proto: 1, icmpType: 0, src: ip('10.244.2.7'), dst: ip('10.244.1.5'), sport: 77, dport: 77 }), T0);
+    expect(refInfo(rep)).toBe('ESTABLISHED');
+  });
+});
