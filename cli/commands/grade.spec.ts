@@ -6,6 +6,12 @@ import { PassThrough } from 'node:stream';
 import { CliUsageError } from '../cli-command';
 import { grade } from './grade';
 import { labs } from './labs';
+import { probe } from '../../labs/capabilities';
+import { findLab } from '../../labs/node-loader';
+import { LabSession } from '../../labs/engine/session';
+import { defaultRuntime } from '../../labs/engine/runtime';
+import { solve } from '../../labs/testing';
+import { toTranscriptFile } from '../../labs/engine/transcript';
 
 function io() {
   const out = new PassThrough();
@@ -42,7 +48,23 @@ describe('svclab labs list', () => {
   });
 });
 
+const dnsReady = (await probe('local')).present.has('dns');
+if (!dnsReady) console.warn('[grade.spec] solved-transcript test skipped: emulator capability missing: dns');
+
 describe('svclab grade', () => {
+  it.skipIf(!dnsReady)('grades a solved transcript exported from a lab session to 100%, exit 0, JUnit without failures', async () => {
+    const lab = findLab('07-externalname')!;
+    const session = await LabSession.start(lab, { seed: 11, runtime: defaultRuntime });
+    await solve(session);
+    const t = write('solved.json', toTranscriptFile({ labId: lab.manifest.id, seed: 11, profile: 'local', entries: session.transcript, quizAnswers: session.quizAnswers() }));
+    const junit = path.join(tmp, 'solved.xml');
+    const a = io();
+    expect(await grade.run(['--lab', '07-externalname', '--transcript', t, '--junit', junit], a.io)).toBe(0);
+    expect(a.text().stdout).toMatch(/Score: 100% \((\d+)\/\1 checks passed\) — completed/);
+    expect(fs.readFileSync(junit, 'utf8')).toMatch(/failures="0"/);
+    expect(fs.readFileSync(junit, 'utf8')).not.toContain('<failure');
+  });
+
   it('grades an empty attempt to 0% with every check failed, exit 1, and writes JUnit', async () => {
     const t = write('empty.json', { labId: '07-externalname', seed: 4, profile: 'local', entries: [], quizAnswers: {} });
     const junit = path.join(tmp, 'out.xml');
