@@ -8,7 +8,9 @@ export type WordPart =
   | { readonly kind: 'literal'; readonly text: string; readonly quoted: boolean }
   | { readonly kind: 'param'; readonly param: ParamExpansion; readonly quoted: boolean }
   | { readonly kind: 'command'; readonly body: List; readonly quoted: boolean }
-  | { readonly kind: 'arith'; readonly expr: string; readonly quoted: boolean };
+  | { readonly kind: 'arith'; readonly expr: string; readonly quoted: boolean }
+  /** `<(cmd)`: the command's output as a file name (`source <(kubectl completion bash)`). */
+  | { readonly kind: 'procsub'; readonly body: List; readonly quoted: false };
 
 export interface ParamExpansion {
   /** Variable name or special parameter (`?`, `$`, `#`, `0`…`9`, `@`, `*`, `!`). */

@@ -36,7 +36,9 @@ export function complete(shell: Shell, before: string): Completion {
   const m = /[^\s;|&<>()`]*$/.exec(before)!;
   const word = m[0];
   const start = before.length - word.length;
-  const words = commandWords(before);
+  // `k get po<Tab>` with `alias k=kubectl` completes as kubectl would.
+  const typed = commandWords(before);
+  const words = typed.length > 1 ? shell.expandAliasWords(typed) : typed;
   const result = (candidates: string[]): Completion => {
     const uniq = [...new Set(candidates)].filter((c) => c.startsWith(word));
     uniq.sort();

@@ -171,6 +171,36 @@ describe('interpreter: commands and errors', () => {
   });
 });
 
+describe('interpreter: aliases, source, process substitution', () => {
+  it('expands aliases in command position, once, with arguments and redirects', async () => {
+    const t = new TestShell({ loginShell: true });
+    await t.run("alias k=echo ll='ls -a' two='echo a; echo b' ls='ls -1'");
+    expect((await t.run('k get pods')).out).toBe('get pods\n');
+    expect((await t.run('k hi > f.txt; cat f.txt')).out).toBe('hi\n');
+    expect((await t.run('two c')).out).toBe('a\nb c\n');
+    expect((await t.run('"k" x')).err).toBe('bash: k: command not found\n');
+    expect((await t.run('alias k')).out).toBe("alias k='echo'\n");
+    expect((await t.run('alias')).out).toBe("alias k='echo'\nalias ll='ls -a'\nalias ls='ls -1'\nalias two='echo a; echo b'\n");
+    await t.run('unalias k');
+    expect((await t.run('k')).status).toBe(127);
+  });
+
+  it('source and . run a file in the current shell', async () => {
+    const t = new TestShell({ loginShell: true });
+    await t.run("printf 'export APP=web\\nalias k=echo\\ncd /tmp\\n' > setup.sh");
+    await t.run('source ~/setup.sh');
+    expect((await t.run('echo $APP; pwd; k ok')).out).toBe('web\n/tmp\nok\n');
+    expect((await t.run('. ~/.profile && echo sourced')).out).toBe('sourced\n');
+    expect((await t.run('source nope.sh')).err).toBe('bash: nope.sh: No such file or directory\n');
+  });
+
+  it('supports <(cmd) as a file, e.g. source <(…)', async () => {
+    const t = new TestShell({ loginShell: true });
+    expect((await t.run("source <(echo 'alias kk=echo'); kk works")).out).toBe('works\n');
+    expect((await t.run('cat <(seq 2) <(echo x)')).out).toBe('1\n2\nx\n');
+  });
+});
+
 describe('interpreter: hosts, ssh and exit', () => {
   function withNode(t: TestShell) {
     const node = createShellHost(t.world, { id: 'node/worker-1', kind: 'node', hostname: 'worker-1', user: 'root', addresses: ['172.18.0.3'] });

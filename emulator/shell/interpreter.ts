@@ -56,6 +56,8 @@ interface Frame {
   cwd: string;
   vars: Map<string, string>;
   readonly exported: Set<string>;
+  /** `alias k=kubectl` (interactive shells expand them; `sh -c` child shells start without). */
+  readonly aliases: Map<string, string>;
   readonly onExit?: (code: number) => string;
 }
 
@@ -178,7 +180,7 @@ export class Shell implements SessionControl {
     for (const [k, v] of extraEnv ?? []) set(k, v);
     const cwd = host.fs.isDir(host.home) ? normalizePath(host.home) : '/';
     vars.set('PWD', cwd);
-    return { host, cwd, vars, exported, onExit: opts?.onExit };
+    return { host, cwd, vars, exported, aliases: new Map(), onExit: opts?.onExit };
   }
 
   // --------------------------------------------------------- SessionControl
@@ -219,6 +221,17 @@ export class Shell implements SessionControl {
 
   exportedNames(): Set<string> {
     return this.#frame.exported;
+  }
+
+  aliases(): Map<string, string> {
+    return this.#frame.aliases;
+  }
+
+  /** Words of a command with a leading alias replaced (for completion): `k get po` → `kubectl get po`. */
+  expandAliasWords(words: readonly string[]): string[] {
+    const value = words[0] !== undefined ? this.#frame.aliases.get(words[0]) : undefined;
+    if (value === undefined) return [...words];
+    return [...value.split(/[ \t]+/).filter((w) => w !== ''), ...words.slice(1)];
   }
 
   async runCommand(host: ShellHost, argv: readonly string[], io: ChildIo): Promise<number> {
@@ -429,7 +442,47 @@ export class Shell implements SessionControl {
     }
   }
 
-  async #simple(cmd: SimpleCommand, io: ShellIo, run: Run): Promise<number> {
+  /**
+   * Alias expansion of the command word (bash expands an alias once, so `alias ls='ls -l'` does not loop). A
+   * value that is one simple command (`kubectl`, `kubectl get pods`) splices its words in; any other value
+   * (pipes, `;`) is run as text with the remaining words appended.
+   */
+  #expandAlias(cmd: SimpleCommand, seen: Set<string>): SimpleCommand | string {
+    const first = cmd.words[0]?.parts;
+    if (!first || first.length !== 1 || first[0]!.kind !== 'literal' || first[0]!.quoted) return cmd;
+    const name = first[0]!.text;
+    const value = this.#frame.aliases.get(name);
+    if (value === undefined || seen.has(name)) return cmd;
+    seen.add(name);
+    let parsed: List;
+    try {
+      parsed = parse(value + '\n').list;
+    } catch {
+      return cmd;
+    }
+    const only = parsed.items.length === 1 && parsed.items[0]!.andOr.rest.length === 0 ? parsed.items[0]!.andOr.first : undefined;
+    const inner = only && !only.bang && only.commands.length === 1 ? only.commands[0] : undefined;
+    if (inner?.kind === 'simple') {
+      const spliced: SimpleCommand = {
+        kind: 'simple',
+        assignments: [...cmd.assignments, ...inner.assignments],
+        words: [...inner.words, ...cmd.words.slice(1)],
+        redirects: [...inner.redirects, ...cmd.redirects],
+      };
+      return this.#expandAlias(spliced, seen);
+    }
+    return [value, ...cmd.words.slice(1).map((w) => w.raw)].join(' ');
+  }
+
+  async #simple(original: SimpleCommand, io: ShellIo, run: Run): Promise<number> {
+    const aliased = this.#opts.interactive || this.#opts.loginShell ? this.#expandAlias(original, new Set()) : original;
+    if (typeof aliased === 'string') {
+      const list = parse(aliased + '\n').list;
+      const rio = await this.#redirects(original.redirects, io, run);
+      if (!rio) return (this.#status = 1);
+      return this.#list(list, rio, run);
+    }
+    const cmd = aliased;
     let argv: string[];
     const assigns = new Map<string, string>();
     this.#cmdSubStatus = undefined;
@@ -455,6 +508,8 @@ export class Shell implements SessionControl {
   }
 
   #cmdSubStatus: number | undefined;
+  /** Process substitutions so far: `diff <(a) <(b)` gets /dev/fd/63 and /dev/fd/62, as bash numbers them. */
+  #procSubs = 0;
 
   /** Whether `name` is a command this host can run (builtins always). */
   lookup(name: string): CommandSpec | undefined {
@@ -474,6 +529,7 @@ export class Shell implements SessionControl {
     const name = argv[0]!;
     const sh = shellName(this.host);
     if (name === 'break' || name === 'continue') return this.#loopKeyword(name, argv[1], io);
+    if (name === 'source' || name === '.') return this.#source(name, argv.slice(1), io, run);
     const spec = this.lookup(name);
     if (!spec) {
       if (name.includes('/')) {
@@ -518,6 +574,29 @@ export class Shell implements SessionControl {
       io.stderr.write(`${name}: ${message}\n`);
       return 1;
     }
+  }
+
+  /** `source FILE` / `. FILE`: run a file's commands in this shell (variables, aliases and `cd` stay). */
+  async #source(name: string, args: readonly string[], io: ShellIo, run: Run): Promise<number> {
+    const sh = shellName(this.host);
+    const file = args[0];
+    if (file === undefined) {
+      io.stderr.write(`${sh}: ${name}: filename argument required\n${name}: usage: ${name} filename [arguments]\n`);
+      return 2;
+    }
+    const text = this.host.fs.readFile(this.resolvePath(file));
+    if (text === undefined) {
+      io.stderr.write(`${sh}: ${file}: ${this.host.fs.isDir(this.resolvePath(file)) ? 'is a directory' : 'No such file or directory'}\n`);
+      return 1;
+    }
+    let list: List;
+    try {
+      list = parse(text.endsWith('\n') ? text : text + '\n', { heredocAtEof: 'terminate' }).list;
+    } catch (e) {
+      io.stderr.write(`${sh}: ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 2;
+    }
+    return this.#list(list, io, run);
   }
 
   /** `break [n]` / `continue [n]`: special builtins, so the interpreter handles them itself. */
@@ -757,6 +836,16 @@ export class Shell implements SessionControl {
           if (e instanceof ArithError) throw new ExpansionError(`${part.expr.trim()}: ${e.message}`);
           throw e;
         }
+      }
+      case 'procsub': {
+        // bash hands the command a /dev/fd path; here the output is written to such a file on this host.
+        const sink = new BufferSink();
+        await this.#subshell(() => this.#list(part.body, { stdin: '', stdout: sink, stderr: io.stderr, stdoutIsTerminal: false }, run));
+        const fs = this.host.fs;
+        fs.mkdir('/dev/fd', true);
+        const fd = 63 - (this.#procSubs++ % 4);
+        fs.writeFile(`/dev/fd/${fd}`, sink.text);
+        return `/dev/fd/${fd}`;
       }
       case 'command': {
         const sink = new BufferSink();

@@ -444,6 +444,7 @@ class Parser {
         return { type: 'op', op, fd: Number(m[1]) };
       }
     }
+    if (src.startsWith('<(', this.#pos)) return { type: 'word', word: this.#lexWord() };
     for (const op of OPERATORS) {
       if (src.startsWith(op, this.#pos)) {
         this.#pos += op.length;
@@ -459,6 +460,13 @@ class Parser {
     const parts = new PartBuilder();
     while (this.#pos < src.length) {
       const c = src[this.#pos]!;
+      if (c === '<' && src[this.#pos + 1] === '(') {
+        const sub = new Parser(src, this.#pos + 2, this.#opts, this.warnings);
+        const body = sub.parseSubstitution();
+        this.#pos = sub.pos;
+        parts.push({ kind: 'procsub', body, quoted: false });
+        continue;
+      }
       if (isMeta(c)) break;
       if (c === '\\') {
         const n = src[this.#pos + 1];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createWorld } from '../world';
+import { shellWorld as createWorld } from './testing/run-line';
 import { createShellHost } from '../hosts/shell-host';
 import { renderPlain, runScript, splitScript, stripAnsi, toScriptResults } from './script-runner';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createWorld } from '../world';
+import { shellWorld as createWorld } from './testing/run-line';
 import { createShellHost } from '../hosts/shell-host';
 import { createTerminalSession } from './terminal';
 import type { TranscriptEntry } from './terminal-api';

@@ -81,6 +81,8 @@ export interface SessionControl {
   lastStatus?(): number;
   /** The live set of exported variable names of the current shell (`export`, `env`, `unset`). */
   exportedNames?(): Set<string>;
+  /** The current shell's aliases, name → value (`alias k=kubectl`). */
+  aliases?(): Map<string, string>;
   /** The session's command history, oldest first (`history`). */
   history?(): readonly string[];
   /**

@@ -464,11 +464,79 @@ function testLike(name: 'test' | '['): CommandSpec {
 export const test = testLike('test');
 export const bracket = testLike('[');
 
+function quoteAlias(v: string): string {
+  return `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+export const alias: CommandSpec = {
+  name: 'alias',
+  builtin: true,
+  summary: "Define or list aliases (alias k=kubectl)",
+  run(ctx) {
+    const aliases = ctx.session.aliases?.();
+    if (!aliases) return 1;
+    const args = ctx.argv.slice(1).filter((a) => a !== '-p');
+    if (args.length === 0) {
+      for (const name of [...aliases.keys()].sort()) ctx.stdout.write(`alias ${name}=${quoteAlias(aliases.get(name)!)}\n`);
+      return 0;
+    }
+    let status = 0;
+    for (const a of args) {
+      const eq = a.indexOf('=');
+      if (eq < 0) {
+        const v = aliases.get(a);
+        if (v === undefined) {
+          ctx.stderr.write(`${sh(ctx)}: alias: ${a}: not found\n`);
+          status = 1;
+        } else ctx.stdout.write(`alias ${a}=${quoteAlias(v)}\n`);
+        continue;
+      }
+      const name = a.slice(0, eq);
+      if (!/^[^\s/$`=|&;()<>'"]+$/.test(name)) {
+        ctx.stderr.write(`${sh(ctx)}: alias: \`${name}': invalid alias name\n`);
+        status = 1;
+        continue;
+      }
+      aliases.set(name, a.slice(eq + 1));
+    }
+    return status;
+  },
+};
+
+export const unalias: CommandSpec = {
+  name: 'unalias',
+  builtin: true,
+  summary: 'Remove aliases',
+  run(ctx) {
+    const aliases = ctx.session.aliases?.();
+    if (!aliases) return 1;
+    let status = 0;
+    for (const a of ctx.argv.slice(1)) {
+      if (a === '-a') aliases.clear();
+      else if (!aliases.delete(a)) {
+        ctx.stderr.write(`${sh(ctx)}: unalias: ${a}: not found\n`);
+        status = 1;
+      }
+    }
+    return status;
+  },
+};
+
+/**
+ * `complete -o default -F __start_kubectl k`: accepted so that setup lines from the kubectl cheat sheet work;
+ * completion here already follows aliases to the command's own completer.
+ */
+export const complete: CommandSpec = { name: 'complete', builtin: true, summary: 'Set up Tab completion (accepted; completion is built in)', run: () => 0 };
+
+/** Listed for `help` and `type`; the interpreter itself runs `source`/`.` (in the current shell). */
+export const source: CommandSpec = { name: 'source', builtin: true, summary: 'Run a file\'s commands in this shell', run: () => 0 };
+export const dot: CommandSpec = { name: '.', builtin: true, summary: 'Run a file\'s commands in this shell', run: () => 0 };
+
 /** Listed for `help` and `type`; the interpreter itself carries out `break` and `continue`. */
 export const breakCmd: CommandSpec = { name: 'break', builtin: true, summary: 'Leave a for/while/until loop', run: () => 0 };
 export const continueCmd: CommandSpec = { name: 'continue', builtin: true, summary: 'Next iteration of a loop', run: () => 0 };
 
 export const SHELL_BUILTINS: readonly CommandSpec[] = [
-  test, bracket, breakCmd, continueCmd,
+  test, bracket, breakCmd, continueCmd, alias, unalias, complete, source, dot,
   cd, pwd, echo, printf, exportCmd, unset, exit, logout, trueCmd, falseCmd, colon, history, clear, type, help,
 ];
