@@ -45,7 +45,31 @@ export function defaultPodSpec(spec: PodSpec): void {
   if (Array.isArray(spec.initContainers)) for (const c of spec.initContainers) defaultContainer(c);
 }
 
-function defaultPod(pod: KubeObject, old: KubeObject | undefined): void {
+/** The ServiceAccount admission plugin's projected token volume, mounted in every container. */
+function addServiceAccountVolume(spec: Record<string, any>, suffix: string): void {
+  if (spec.automountServiceAccountToken === false) return;
+  const mountPath = '/var/run/secrets/kubernetes.io/serviceaccount';
+  const all = [...(spec.containers ?? []), ...(spec.initContainers ?? [])];
+  if (all.some((c: any) => (c?.volumeMounts ?? []).some((m: any) => m.mountPath === mountPath))) return;
+  const name = `kube-api-access-${suffix}`;
+  spec.volumes = [
+    ...(spec.volumes ?? []),
+    {
+      name,
+      projected: {
+        defaultMode: 420,
+        sources: [
+          { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
+          { configMap: { items: [{ key: 'ca.crt', path: 'ca.crt' }], name: 'kube-root-ca.crt' } },
+          { downwardAPI: { items: [{ fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' }, path: 'namespace' }] } },
+        ],
+      },
+    },
+  ];
+  for (const c of all) if (c && typeof c === 'object') c.volumeMounts = [...(c.volumeMounts ?? []), { mountPath, name, readOnly: true }];
+}
+
+function defaultPod(pod: KubeObject, old: KubeObject | undefined, suffix: () => string): void {
   const spec = (pod.spec ??= {} as PodSpec) as PodSpec & Record<string, any>;
   defaultPodSpec(spec);
   if (old) return;
@@ -61,7 +85,8 @@ function defaultPod(pod: KubeObject, old: KubeObject | undefined): void {
       tolerations.push({ effect: 'NoExecute', key, operator: 'Exists', tolerationSeconds: 300 });
   }
   spec.tolerations = tolerations;
-  pod.status = { phase: 'Pending', qosClass: 'BestEffort' };
+  addServiceAccountVolume(spec, suffix());
+  pod.status = { phase: 'Pending', qosClass: qosClass(spec) };
 }
 
 /** Fields that stop applying when a Service changes type are dropped when unchanged (dropTypeDependentFields). */
@@ -161,10 +186,19 @@ function defaultNamespace(ns: KubeObject, old: KubeObject | undefined): void {
   }
 }
 
-export function defaultObject(info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined): void {
+/** Guaranteed when every container's requests equal its limits for cpu and memory, BestEffort with none. */
+function qosClass(spec: Record<string, any>): string {
+  const cs: any[] = spec.containers ?? [];
+  const res = cs.map((c) => c?.resources ?? {});
+  if (res.every((r) => !r.requests && !r.limits)) return 'BestEffort';
+  const guaranteed = res.every((r) => ['cpu', 'memory'].every((k) => r.limits?.[k] !== undefined && (r.requests?.[k] ?? r.limits[k]) === r.limits[k]));
+  return guaranteed ? 'Guaranteed' : 'Burstable';
+}
+
+export function defaultObject(info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, suffix: () => string = () => 'xxxxx'): void {
   switch (info.resource) {
     case 'pods':
-      return defaultPod(obj, old);
+      return defaultPod(obj, old, suffix);
     case 'services':
       return defaultService(obj, old);
     case 'deployments':

@@ -225,7 +225,7 @@ export class ApiStore {
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     delete meta.generation;
-    defaultObject(info, obj, undefined);
+    defaultObject(info, obj, undefined, () => randomSuffix(this.#nameRng, 5));
     const errs = validateObject(info, obj);
     if (errs.length) throw invalidObject(info, meta.name ?? '', errs);
     if (this.peek(resource, meta.namespace, meta.name!)) throw alreadyExists(info, meta.name!);
