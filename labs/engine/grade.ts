@@ -62,7 +62,7 @@ export async function gradeTranscript(lab: LoadedLab, file: TranscriptFile, runt
     };
     answerQuizzes();
     for (const [index, e] of file.entries.entries()) {
-      const got = await session.run(e.command);
+      const got = await session.run(e.command, { onHost: e.host });
       if (got.host !== e.host) notes.push({ index, command: e.command, note: `ran on ${got.host}, recorded on ${e.host}` });
       else if (e.exitCode !== undefined && got.exitCode !== e.exitCode) notes.push({ index, command: e.command, note: `exit ${got.exitCode} on replay, recorded ${e.exitCode}` });
       // A quiz unlocked by this command is answered as soon as it can be, as the learner would have.

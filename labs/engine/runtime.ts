@@ -13,9 +13,19 @@ import { clusterViewOf } from './world-adapter';
 export function shellFor(world: World): LabShell {
   const shell = new Shell(world, world.loginHost, { interactive: false, columns: () => 120 });
   const never = new AbortController().signal;
+  const silentIo = { stdin: '', stdout: { write() {} }, stderr: { write() {} }, stdoutIsTerminal: false };
   return {
-    async submit(line: string): Promise<TranscriptEntry> {
+    async submit(line: string, opts?: { readonly onHost?: string }): Promise<TranscriptEntry> {
       world.settle();
+      if (opts?.onHost && opts.onHost !== shell.host.id) {
+        const target = world.hosts.get(opts.onHost);
+        // Back out to a host already on the stack (the learner typed `exit` there), or step into the recorded host
+        // (an interactive `kubectl exec -it POD -- sh` that this non-interactive replay ran without entering it).
+        const stack = shell.hostStack.map((h) => h.id);
+        if (target && stack.includes(opts.onHost)) {
+          for (let guard = stack.length; guard > 0 && shell.host.id !== opts.onHost; guard--) await shell.run('exit\n', silentIo, never);
+        } else if (target) shell.enterHost(target);
+      }
       const host = shell.host.id;
       const prompt = shell.prompt();
       const startedAt = world.scheduler.now();

@@ -25,7 +25,12 @@ import type {
 
 /** Runs command lines as if typed into the lab's terminal. */
 export interface LabShell {
-  submit(line: string): Promise<TranscriptEntry>;
+  /**
+   * `onHost`: the host the line was recorded on (replay). When the shell is elsewhere — the learner had entered a
+   * pod with `kubectl exec -it POD -- sh`, which only an interactive terminal does — the replay shell enters that
+   * host first (when it exists in this world), so the line runs where the learner ran it.
+   */
+  submit(line: string, opts?: { readonly onHost?: string }): Promise<TranscriptEntry>;
   dispose?(): void;
 }
 
@@ -102,7 +107,7 @@ export class LabSession {
    * world, re-answer the saved quizzes, re-reveal the hints already seen. Deterministic: same seed + commands.
    */
   async replay(saved: {
-    readonly commands: readonly string[];
+    readonly commands: readonly (string | { readonly command: string; readonly host: string })[];
     readonly quizAnswers?: Readonly<Record<string, readonly string[]>>;
     readonly hintsUsed?: Readonly<Record<string, number>>;
   }): Promise<LabView> {
@@ -113,7 +118,8 @@ export class LabSession {
     };
     answer();
     for (const c of saved.commands) {
-      await this.run(c);
+      if (typeof c === 'string') await this.run(c);
+      else await this.run(c.command, { onHost: c.host });
       answer();
     }
     for (const [stepId, n] of Object.entries(saved.hintsUsed ?? {})) for (let i = 0; i < n; i++) this.hint(stepId);
@@ -125,8 +131,8 @@ export class LabSession {
   }
 
   /** Run a command line as the learner, let the cluster settle, then evaluate. */
-  async run(line: string): Promise<TranscriptEntry> {
-    const entry = await this.shell.submit(line);
+  async run(line: string, opts?: { readonly onHost?: string }): Promise<TranscriptEntry> {
+    const entry = await this.shell.submit(line, opts);
     this.world.settle();
     this.record(entry);
     return entry;
