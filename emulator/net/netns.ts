@@ -321,6 +321,25 @@ export class NetNamespace {
     return { route, src: route.src ?? this.#selectSrc(route, dst), local: false };
   }
 
+  readonly #decision = { route: undefined as unknown as Route, src: 0, local: false };
+
+  /** `routeTo` without allocating (the per-packet path): the returned object is reused by the next call. */
+  #route(dst: Ipv4): { route: Route; src: Ipv4; local: boolean } | undefined {
+    const d = this.#decision;
+    if (this.isLocal(dst)) {
+      d.route = { dst, prefix: 32, type: 'unicast', dev: 'lo', src: dst, proto: 'kernel', scope: 'host' };
+      d.src = dst;
+      d.local = true;
+      return d;
+    }
+    const route = this.routes.lookup(dst);
+    if (!route) return undefined;
+    d.route = route;
+    d.src = route.src ?? this.#selectSrc(route, dst);
+    d.local = false;
+    return d;
+  }
+
   #selectSrc(route: Route, dst: Ipv4): Ipv4 {
     const iface = route.dev ? this.ifaces.get(route.dev) : undefined;
     const target = route.via ?? dst;
@@ -369,7 +388,7 @@ export class NetNamespace {
    * Returns false when there is no route (the caller reports ENETUNREACH).
    */
   output(p: Ipv4Packet): boolean {
-    let rt = this.routeTo(p.dst);
+    let rt = this.#route(p.dst);
     const tracing = this.net.traces.wants(p.reqId);
     if (!rt || rt.route.type !== 'unicast') {
       if (tracing) this.#hop(p, 'drop', { detail: rt ? `route type ${rt.route.type}: ${formatRoute(rt.route)}` : 'no route to host (Network is unreachable)' });
@@ -382,7 +401,7 @@ export class NetNamespace {
     const dstBefore = p.dst;
     if (!this.#hook('OUTPUT', p)) return true;
     if (p.dst !== dstBefore) {
-      rt = this.routeTo(p.dst);
+      rt = this.#route(p.dst);
       if (!rt || rt.route.type !== 'unicast') {
         if (tracing) this.#hop(p, 'drop', { detail: 'no route after DNAT' });
         return true;
@@ -805,7 +824,7 @@ export class NetNamespace {
       return;
     }
     const nexthop = route.via ?? p.dst;
-    if (nexthop === 0xffffffff || iface.addrs.some((a) => a.prefix < 31 && broadcastOf(a.addr, a.prefix) === nexthop)) {
+    if (nexthop === 0xffffffff || (iface.addrs.length > 0 && isBroadcastOn(iface, nexthop))) {
       this.transmit(iface, { dst: BROADCAST_MAC, src: iface.mac, payload: p });
       return;
     }
@@ -980,6 +999,11 @@ export class NetNamespace {
       ...(iface.kind === 'loopback' ? {} : { detail: `${formatMac(frame.src)} > ${formatMac(frame.dst)}` }),
     });
   }
+}
+
+function isBroadcastOn(iface: Iface, addr: Ipv4): boolean {
+  for (const a of iface.addrs) if (a.prefix < 31 && broadcastOf(a.addr, a.prefix) === addr) return true;
+  return false;
 }
 
 export function frameReqId(frame: EthernetFrame): number {
