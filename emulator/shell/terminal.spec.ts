@@ -71,6 +71,23 @@ describe('terminal: running commands', () => {
   });
 });
 
+describe('terminal: history expansion', () => {
+  it('expands !!, !$ and !N, echoing the expanded line; unknown events are errors', async () => {
+    const t = setup();
+    await t.term.submit('echo one two');
+    t.clear();
+    const e = await t.term.submit('echo !! !$');
+    expect(e.command).toBe('echo echo one two two');
+    expect(t.screen()).toContain('echo !! !$\r\necho echo one two two\r\necho one two two\r\n');
+    expect((await t.term.submit("echo '!!' !1")).output).toBe('!! echo one two\n');
+    t.clear();
+    await t.type('echo !nope\r');
+    expect(t.screen()).toBe('echo !nope\r\nbash: !nope: event not found\r\nstudent@workstation:~$ ');
+    expect((await t.term.submit('echo !zzz')).exitCode).toBe(1);
+    expect((await t.term.submit('echo hi!')).output).toBe('hi!\n');
+  });
+});
+
 describe('terminal: line editing', () => {
   it('edits with Backspace, arrows, Home/End, Delete', async () => {
     const t = setup();

@@ -40,6 +40,49 @@ export interface ShellTerminalSession extends TerminalSession {
 
 const CLEAR_SCREEN = '\x1b[H\x1b[2J';
 
+/**
+ * bash's history expansion for what learners type: `!!` (the last command, e.g. `sudo !!`), `!$` (its last
+ * word), `!N` and `!-N`, and `!prefix`. Not inside single quotes, not before a blank, `=` or `(`. The expanded
+ * line is echoed before it runs, as bash does.
+ */
+export function expandHistory(text: string, history: readonly string[]): { text: string; error?: string } {
+  if (!text.includes('!')) return { text };
+  let out = '';
+  let inSingle = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "'" ) inSingle = !inSingle;
+    if (c === '\\' && !inSingle) {
+      out += c + (text[i + 1] ?? '');
+      i++;
+      continue;
+    }
+    if (c !== '!' || inSingle) {
+      out += c;
+      continue;
+    }
+    const rest = text.slice(i + 1);
+    const m = /^(!|\$|-?\d+|[A-Za-z][\w.-]*)/.exec(rest);
+    if (!m) {
+      out += c;
+      continue;
+    }
+    const designator = m[1]!;
+    let entry: string | undefined;
+    if (designator === '!' || designator === '$') entry = history[history.length - 1];
+    else if (/^-\d+$/.test(designator)) entry = history[history.length + Number(designator)];
+    else if (/^\d+$/.test(designator)) entry = history[Number(designator) - 1];
+    else entry = [...history].reverse().find((h) => h.startsWith(designator));
+    if (entry === undefined) return { text, error: `!${designator}: event not found` };
+    if (designator === '$') {
+      const words = entry.trim().split(/\s+/);
+      out += words[words.length - 1] ?? '';
+    } else out += entry;
+    i += designator.length;
+  }
+  return { text: out };
+}
+
 export function createTerminalSession(world: World, opts: TerminalSessionOptions = {}): ShellTerminalSession {
   return new Terminal(world, opts);
 }
@@ -394,7 +437,28 @@ class Terminal implements ShellTerminalSession {
       return;
     }
     this.#continuation = [];
-    void this.#execute(text, this.#firstPrompt, false);
+    const expanded = expandHistory(text, this.shell.history());
+    if (expanded.error !== undefined) {
+      // bash prints the error, keeps nothing in history and runs nothing; the transcript still records the line.
+      const message = `${this.shell.host.promptStyle === 'busybox' ? 'sh' : 'bash'}: ${expanded.error}\n`;
+      this.#write(message.replace(/\n/g, '\r\n'));
+      this.shell.setStatus(1);
+      this.#showPrompt();
+      this.#flush();
+      const entry: TranscriptEntry = {
+        host: this.shell.host.id,
+        prompt: this.#firstPrompt,
+        command: text,
+        output: message,
+        exitCode: 1,
+        startedAt: this.#world.scheduler.now(),
+      };
+      this.#commands.fire(entry);
+      this.#waiters.shift()?.(entry);
+      return;
+    }
+    if (expanded.text !== text) this.#write(expanded.text.replace(/\n/g, '\r\n') + '\r\n');
+    void this.#execute(expanded.text, this.#firstPrompt, false);
   }
 
   /** Ctrl-C: at the prompt, abandon the line; while a command runs, interrupt it. */
