@@ -49,13 +49,49 @@ export const V_REJECT = 3;
 export const T_ACCEPT = 1, T_DROP = 2, T_RETURN = 3, T_REJECT = 4, T_JUMP = 5, T_GOTO = 6, T_DNAT = 7,
   T_SNAT = 8, T_MASQ = 9, T_MARK = 10, T_LOG = 11, T_NONE = 12;
 
+/**
+ * A rule ready to run. The checks nearly every rule has (addresses, protocol, ports) are plain numbers on the
+ * record, tested inline by `ruleMatches` (one object touched per rule, no calls); everything else is the `extra`
+ * closure, run afterwards.
+ */
 export interface CompiledRule {
   readonly rule: Rule;
   readonly num: number;
   readonly chainName: string;
-  readonly test: Matcher | null;
+  /** Bits of H_* telling which inline checks apply. */
+  readonly checks: number;
+  readonly srcAddr: number;
+  readonly srcMask: number;
+  readonly srcInv: boolean;
+  readonly dstAddr: number;
+  readonly dstMask: number;
+  readonly dstInv: boolean;
+  readonly proto: number;
+  readonly protoInv: boolean;
+  readonly sportLo: number;
+  readonly sportHi: number;
+  readonly sportInv: boolean;
+  readonly dportLo: number;
+  readonly dportHi: number;
+  readonly dportInv: boolean;
+  readonly extra: Matcher | null;
   readonly t: number;
   jump: CompiledChain | null;
+}
+
+export const H_SRC = 1, H_DST = 2, H_PROTO = 4, H_SPORT = 8, H_DPORT = 16;
+
+/** The inline checks of a compiled rule, then its extra matchers (iptables order: IP header, then modules). */
+export function ruleMatches(cr: CompiledRule, p: NfPacket, env: EvalEnv): boolean {
+  const c = cr.checks;
+  if (c !== 0) {
+    if (c & H_DST && ((((p.dst & cr.dstMask) >>> 0) === cr.dstAddr) === cr.dstInv)) return false;
+    if (c & H_SRC && ((((p.src & cr.srcMask) >>> 0) === cr.srcAddr) === cr.srcInv)) return false;
+    if (c & H_PROTO && ((p.proto === cr.proto) === cr.protoInv)) return false;
+    if (c & H_DPORT && ((p.dport >= cr.dportLo && p.dport <= cr.dportHi) === cr.dportInv)) return false;
+    if (c & H_SPORT && ((p.sport >= cr.sportLo && p.sport <= cr.sportHi) === cr.sportInv)) return false;
+  }
+  return cr.extra === null || cr.extra(p, env);
 }
 
 export interface CompiledChain {
@@ -253,35 +289,60 @@ function all(parts: Matcher[]): Matcher | null {
 }
 
 export function compileRule(rule: Rule, num: number, chainName: string): CompiledRule {
-  const parts: Matcher[] = [];
+  let checks = 0;
+  let srcAddr = 0, srcMask = 0, srcInv = false, dstAddr = 0, dstMask = 0, dstInv = false, proto = 0, protoInv = false;
+  let sportLo = 0, sportHi = 65535, sportInv = false, dportLo = 0, dportHi = 65535, dportInv = false;
+  const extra: Matcher[] = [];
   if (rule.src) {
-    const { addr, mask, invert } = rule.src;
-    if (mask !== 0) parts.push((p) => (((p.src & mask) >>> 0) === addr) !== invert);
-    else if (invert) parts.push(() => false);
+    if (rule.src.mask !== 0) {
+      checks |= H_SRC;
+      ({ addr: srcAddr, mask: srcMask, invert: srcInv } = rule.src);
+    } else if (rule.src.invert) extra.push(() => false);
   }
   if (rule.dst) {
-    const { addr, mask, invert } = rule.dst;
-    if (mask === 0xffffffff && !invert) parts.push((p) => p.dst === addr);
-    else if (mask !== 0) parts.push((p) => (((p.dst & mask) >>> 0) === addr) !== invert);
-    else if (invert) parts.push(() => false);
+    if (rule.dst.mask !== 0) {
+      checks |= H_DST;
+      ({ addr: dstAddr, mask: dstMask, invert: dstInv } = rule.dst);
+    } else if (rule.dst.invert) extra.push(() => false);
   }
   if (rule.proto) {
-    const { num: pn, invert } = rule.proto;
-    parts.push(pn === 0 ? () => !invert : (p) => (p.proto === pn) !== invert);
+    if (rule.proto.num !== 0) {
+      checks |= H_PROTO;
+      proto = rule.proto.num;
+      protoInv = rule.proto.invert;
+    } else if (rule.proto.invert) extra.push(() => false);
   }
-  if (rule.inIface) parts.push(ifaceMatcher(rule.inIface.name, rule.inIface.invert, (p) => p.inIface));
-  if (rule.outIface) parts.push(ifaceMatcher(rule.outIface.name, rule.outIface.invert, (p) => p.outIface));
-  const proto = rule.proto && !rule.proto.invert ? rule.proto.num : undefined;
+  if (rule.inIface) extra.push(ifaceMatcher(rule.inIface.name, rule.inIface.invert, (p) => p.inIface));
+  if (rule.outIface) extra.push(ifaceMatcher(rule.outIface.name, rule.outIface.invert, (p) => p.outIface));
+  const ruleProto = rule.proto && !rule.proto.invert ? rule.proto.num : undefined;
+  // Port checks move inline only when no match with side effects (statistic draws, recent --set) comes before
+  // them: iptables runs matches in order and stops at the first that fails.
+  let sideEffectsSoFar = false;
   for (const m of rule.matches) {
-    const f = matchModule(m, proto);
-    if (f) parts.push(f);
+    if ((m.module === 'tcp' || m.module === 'udp') && !sideEffectsSoFar && ruleProto === (m.module === 'tcp' ? 6 : 17) && !m.tcpFlags) {
+      if (m.sport) {
+        checks |= H_SPORT;
+        ({ lo: sportLo, hi: sportHi, invert: sportInv } = m.sport);
+      }
+      if (m.dport) {
+        checks |= H_DPORT;
+        ({ lo: dportLo, hi: dportHi, invert: dportInv } = m.dport);
+      }
+      continue;
+    }
+    if (m.module === 'statistic' || m.module === 'recent') sideEffectsSoFar = true;
+    const f = matchModule(m, ruleProto);
+    if (f) extra.push(f);
   }
   const tg = rule.target;
   const t = tg.kind === 'ACCEPT' ? T_ACCEPT : tg.kind === 'DROP' ? T_DROP : tg.kind === 'RETURN' ? T_RETURN
     : tg.kind === 'REJECT' ? T_REJECT : tg.kind === 'jump' ? (tg.goto ? T_GOTO : T_JUMP) : tg.kind === 'DNAT' ? T_DNAT
     : tg.kind === 'SNAT' ? T_SNAT : tg.kind === 'MASQUERADE' ? T_MASQ : tg.kind === 'MARK' ? T_MARK
     : tg.kind === 'LOG' ? T_LOG : T_NONE;
-  return { rule, num, chainName, test: all(parts), t, jump: null };
+  return {
+    rule, num, chainName, checks, srcAddr, srcMask, srcInv, dstAddr, dstMask, dstInv, proto, protoInv,
+    sportLo, sportHi, sportInv, dportLo, dportHi, dportInv, extra: all(extra), t, jump: null,
+  };
 }
 
 const INDEX_MIN_RULES = 12;

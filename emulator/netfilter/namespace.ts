@@ -24,7 +24,7 @@ import {
 import { formatIpv4 } from './ip';
 import {
   RecentLists, T_ACCEPT, T_DNAT, T_DROP, T_GOTO, T_JUMP, T_LOG, T_MARK, T_MASQ, T_NONE, T_REJECT, T_RETURN, T_SNAT,
-  V_ACCEPT, V_CONTINUE, V_DROP, V_REJECT, compileTable, ctBits,
+  V_ACCEPT, V_CONTINUE, V_DROP, V_REJECT, compileTable, ctBits, ruleMatches,
   type CompiledChain, type CompiledRule, type CompiledTable, type EvalEnv,
 } from './interpreter';
 import { ruleSaveLine, saveTables, type SaveOptions } from './render';
@@ -307,7 +307,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
 
   /** -1: go on with the next rule; otherwise what the chain walk returns. */
   #exec(cr: CompiledRule, p: NfPacket): number {
-    if (cr.test !== null && !cr.test(p, this.#env)) return -1;
+    if (!ruleMatches(cr, p, this.#env)) return -1;
     const rule = cr.rule;
     rule.packets++;
     rule.bytes += p.length;
