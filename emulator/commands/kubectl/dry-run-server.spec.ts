@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiError } from '../../api/errors';
 import { RESOURCE_LIST } from '../../api/resources';
 import { TestShell } from '../../shell/testing/run-line';
+import { createWorld } from '../../world';
 
 const KUBECTL = '/usr/bin/kubectl';
 const haveKubectl = existsSync(KUBECTL);
@@ -87,7 +88,7 @@ function fromStore(path: string, query: URLSearchParams): { status: number; body
 
 beforeAll(async () => {
   if (!haveKubectl) return;
-  sh = new TestShell({ profile: 'local', seed: 1 });
+  sh = new TestShell({ world: createWorld({ profile: 'local', seed: 1 }) });
   await sh.run('kubectl create deployment currency-exchange --image=in28min/currency-exchange:0.0.1-RELEASE --replicas=2 --port=8000');
   await sh.run('kubectl create deployment multi --image=nginx --port=80');
   await sh.run('kubectl patch deployment multi --type=json -p \'[{"op":"add","path":"/spec/template/spec/containers/0/ports/-","value":{"containerPort":443}}]\'');

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { TestShell } from '../../shell/testing/run-line';
+import { createWorld } from '../../world';
 
 const KUBECTL = '/usr/bin/kubectl';
 const haveKubectl = existsSync(KUBECTL);
@@ -20,7 +21,7 @@ function real(args: string[]): { out: string; err: string; status: number } {
 const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
 
 async function ours(args: string[]) {
-  const sh = new TestShell({ profile: 'local', seed: 1 });
+  const sh = new TestShell({ world: createWorld({ profile: 'local', seed: 1 }) });
   const r = await sh.run(['kubectl', ...args].map(quote).join(' '));
   return { out: r.out, err: r.err, status: r.status };
 }
@@ -121,7 +122,7 @@ describe.runIf(haveKubectl)('flag errors match the real kubectl', () => {
 
 describe('dry run changes nothing', () => {
   it('leaves the store untouched', async () => {
-    const sh = new TestShell({ profile: 'local', seed: 1 });
+    const sh = new TestShell({ world: createWorld({ profile: 'local', seed: 1 }) });
     const before = sh.world.store.resourceVersion;
     const r = await sh.run('kubectl create deployment web --image=nginx --dry-run=client -o yaml');
     expect(r.status).toBe(0);

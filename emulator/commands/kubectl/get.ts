@@ -139,8 +139,8 @@ export async function get(k: Kube, argv: string[]): Promise<number> {
     const withKind = flags.bool('show-kind') || found.filter((f) => f.items.length).length > 1;
     let first = true;
     for (const f of found) {
-      if (!f.items.length && !(flags.bool('watch') || flags.bool('watch-only'))) continue;
-      if (flags.bool('watch-only')) continue;
+      // Empty groups print nothing (they are only kept as the watch target); --watch-only skips the listing.
+      if (!f.items.length || flags.bool('watch-only')) continue;
       const rows = tableRows(f.info, f.items, k.now(), {
         output,
         noHeaders: flags.bool('no-headers'),
@@ -149,7 +149,6 @@ export async function get(k: Kube, argv: string[]): Promise<number> {
         withNamespace: all,
         withKind,
       });
-      if (!f.items.length) continue;
       const text = (first ? '' : '\n') + renderRows(rows);
       first = false;
       k.out(text);

@@ -9,6 +9,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TestShell } from '../../shell/testing/run-line';
+import { createWorld } from '../../world';
 
 const DIR = join(__dirname, '__golden__');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -42,7 +43,7 @@ export function parseTranscript(text: string): { profile: 'local' | 'cloud'; ste
 }
 
 async function replay(profile: 'local' | 'cloud', steps: readonly Step[]): Promise<string[]> {
-  const sh = new TestShell({ profile, seed: 1 });
+  const sh = new TestShell({ world: createWorld({ profile, seed: 1 }) });
   const outputs: string[] = [];
   for (const s of steps) {
     const r = await sh.run(s.command);

@@ -136,10 +136,11 @@ describe('bad input changes nothing', () => {
 describe('get -w in the app terminal', () => {
   it('prints the table, then one row per change, until Ctrl-C', async () => {
     const w = worldWithDefaultNs();
-    w.store.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'first', namespace: 'default' }, data: { a: '1' } });
-    const r = start(w, ['get', 'configmaps', '-w'], { interactive: true });
+    const labels = { test: 'watch' };
+    w.store.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'first', namespace: 'default', labels }, data: { a: '1' } });
+    const r = start(w, ['get', 'configmaps', '-l', 'test=watch', '-w'], { interactive: true });
     await Promise.resolve();
-    w.store.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'second-with-a-long-name', namespace: 'default' } });
+    w.store.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'second-with-a-long-name', namespace: 'default', labels } });
     w.scheduler.advance(5000);
     w.store.delete('configmaps', 'default', 'first');
     w.scheduler.runDue();
@@ -158,8 +159,8 @@ describe('get -w in the app terminal', () => {
 
   it('without a terminal prints the list and returns', async () => {
     const w = worldWithDefaultNs();
-    w.store.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'only', namespace: 'default' } });
-    const r = await kubectl(w, 'get', 'cm', '-w');
+    w.store.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'only', namespace: 'default', labels: { test: 'w' } } });
+    const r = await kubectl(w, 'get', 'cm', '-l', 'test=w', '-w');
     expect(r.out).toBe('NAME   DATA   AGE\nonly   0      0s\n');
     expect(r.status).toBe(0);
   });
@@ -198,7 +199,7 @@ describe('tab completion', () => {
     expect(complete(['ge'], ctx)).toEqual(['get']);
     expect(complete(['get', 'deploy'], ctx)).toEqual(['deploy', 'deployment', 'deployments']);
     expect(complete(['get', 'cm', 'app'], ctx)).toEqual(['app-config']);
-    expect(complete(['describe', 'cm/'], ctx)).toEqual(['cm/app-config']);
+    expect(complete(['describe', 'cm/a'], ctx)).toEqual(['cm/app-config']);
     expect(complete(['get', 'pods', '--show-l'], ctx)).toEqual(['--show-labels']);
     expect(complete(['get', 'pods', '-o', ''], ctx)).toContain('yaml');
     expect(complete(['create', 'service', ''], ctx)).toEqual(['clusterip', 'externalname', 'loadbalancer', 'nodeport']);
