@@ -1,0 +1,177 @@
+/**
+ * HTTP bench over the data-plane services: full requests as curl makes them — DNS lookup through the pod's
+ * resolver (A + AAAA over UDP to the kube-dns ClusterIP, DNATed by kube-proxy to a CoreDNS pod answering from
+ * its informer view of N Services), TCP handshake to the Service's ClusterIP, request, response, teardown —
+ * and from outside: laptop → ELB (cloud profile, Classic-ELB proxy) → NodePort → KUBE-EXT/SVC → pod.
+ * With 10, 1,000 and 10,000 Services installed. Tracing off. Run with `node bench/http.mjs`.
+ */
+import { Rng } from '../emulator/core/rng';
+import { formatIpv4, ipv4 } from '../emulator/net/addr';
+import { addPod, serveHello, testNet, type TestNet } from '../emulator/net/testkit';
+import { createNetfilterNamespace } from '../emulator/netfilter';
+import { KubeProxy } from '../emulator/kube-proxy/kube-proxy';
+import { nodeBaselineRules } from '../emulator/kube-proxy/node-baseline';
+import { FakeProxyStore, type SvcSpec } from '../emulator/kube-proxy/testing';
+import type { ClusterDnsView, DnsEndpoint, DnsService } from '../emulator/dns/cluster-zone';
+import { CoreDns } from '../emulator/dns/coredns';
+import { serveDns } from '../emulator/dns/udp';
+import { parseHostsFile, parseResolvConf } from '../emulator/dns/resolver';
+import { httpFetch, parseUrl, type HttpOutcome } from '../emulator/workloads/http-client';
+import { podResolvConf } from '../emulator/workloads/servers';
+import { LoadBalancerDataPath } from '../emulator/cloud/load-balancer';
+
+export interface HttpBenchResult {
+  readonly label: string;
+  readonly requests: number;
+  readonly packets: number;
+  readonly seconds: number;
+  readonly heapMB: number;
+  readonly failures: number;
+}
+
+const SERVER_IP = '10.244.2.6';
+const DNS_POD_IP = '10.244.2.10';
+const NODE_PORT = 30080;
+
+function specs(n: number): SvcSpec[] {
+  const out: SvcSpec[] = [{
+    namespace: 'kube-system', name: 'kube-dns', clusterIP: '10.96.0.10',
+    ports: [{ name: 'dns', port: 53, targetPort: 53, protocol: 'UDP' }, { name: 'dns-tcp', port: 53, targetPort: 53, protocol: 'TCP' }],
+    endpoints: [{ ip: DNS_POD_IP, nodeName: 'worker-2' }],
+  }];
+  for (let i = 0; i < n; i++) {
+    out.push({
+      namespace: `ns${i % 50}`, name: `svc-${i}`, type: i === 0 ? 'LoadBalancer' : 'ClusterIP',
+      clusterIP: formatIpv4((ipv4('10.96.1.0') + i * 7) >>> 0),
+      ports: [{ name: 'http', port: 80, targetPort: 8080, ...(i === 0 ? { nodePort: NODE_PORT } : {}) }],
+      endpoints: [{ ip: SERVER_IP, nodeName: 'worker-2' }],
+    });
+  }
+  return out;
+}
+
+function installKubeProxy(t: TestNet, all: SvcSpec[]): void {
+  for (const [name, ns] of t.topology.nodes) {
+    const nf = createNetfilterNamespace({ name: ns.id, rng: new Rng(1).fork(name) });
+    nf.restore(nodeBaselineRules({ clusterCIDR: '10.244.0.0/16' }), { noflush: true });
+    const store = new FakeProxyStore();
+    for (const s of all) store.add(s);
+    const ip = ns.iface('eth0')!.addrs[0]!.addr;
+    const proxy = new KubeProxy({ nodeName: name, nodeIPs: [formatIpv4(ip)], netfilter: nf, store, scheduler: t.scheduler });
+    proxy.start();
+    proxy.syncNow();
+    ns.netfilter = nf;
+  }
+}
+
+/** CoreDNS's informer view over the bench's Services (the same indexes StoreDnsView keeps). */
+function viewOf(all: SvcSpec[]): ClusterDnsView {
+  const byName = new Map<string, DnsService>();
+  const byIP = new Map<string, DnsService>();
+  for (const s of all) {
+    const d: DnsService = { namespace: s.namespace ?? 'default', name: s.name, type: s.type ?? 'ClusterIP', clusterIP: s.clusterIP, ports: s.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' })) };
+    byName.set(`${d.namespace}/${d.name}`, d);
+    byIP.set(s.clusterIP, d);
+  }
+  const none: DnsEndpoint[] = [];
+  return {
+    service: (ns, name) => byName.get(`${ns}/${name}`),
+    readyEndpoints: () => none,
+    namespaceExists: (ns) => ns === 'default' || ns === 'kube-system' || /^ns\d+$/.test(ns),
+    serviceByClusterIP: (ip) => byIP.get(ip),
+    endpointByIP: () => undefined,
+    serial: () => 1767225600,
+  };
+}
+
+export function runHttpBench(services: number, path: 'pod' | 'lb', durationMs = 1500): HttpBenchResult {
+  const t = testNet(path === 'lb' ? 'cloud' : 'local', 5);
+  t.network.traces.enabled = false;
+  const nodes = [...t.topology.nodes.keys()];
+  const [n1, n2] = [nodes[0]!, nodes[1]!];
+  const cidr1 = t.topology.nodeSpecs[0]!.podCIDR, cidr2 = t.topology.nodeSpecs[1]!.podCIDR;
+  const p1 = (ip: string) => ip.replace('10.244.1.', cidr1.replace(/0\/24$/, ''));
+  const p2 = (ip: string) => ip.replace('10.244.2.', cidr2.replace(/0\/24$/, ''));
+  const serverIP = p2(SERVER_IP);
+  const all = specs(services).map((s) => ({ ...s, endpoints: s.endpoints!.map((e) => ({ ip: e.ip === SERVER_IP ? serverIP : p2(e.ip), nodeName: n2 })) }));
+  installKubeProxy(t, all);
+  const client = addPod(t, 'client', n1, p1('10.244.1.9'), cidr1);
+  const server = addPod(t, 'server', n2, serverIP, cidr2);
+  serveHello(server, 8080, 'server', 0);
+  const dnsPod = addPod(t, 'coredns', n2, p2(DNS_POD_IP), cidr2);
+  const dns = new CoreDns({ view: viewOf(all), forward: (_q, done) => done(undefined), now: () => t.scheduler.now(), rng: new Rng(3), cacheSeconds: 0 });
+  serveDns(dnsPod, (q, respond) => dns.handle(q, respond));
+  const resolver = { resolvConf: parseResolvConf(podResolvConf('default')), hosts: parseHostsFile('') };
+  const s = t.scheduler;
+  const deps = { scheduler: s, rng: new Rng(9) };
+
+  let fetchFrom = client;
+  let urls: string[];
+  if (path === 'lb') {
+    const laptop = t.topology.loginNs;
+    const targets = t.topology.nodeSpecs.map((n) => ({ nodeName: n.name, ip: n.ip }));
+    const lbs = new LoadBalancerDataPath(t.network, s, {
+      attach(ns) {
+        const vpc = t.network.ns('vpc-router')!;
+        const [vpcEnd] = t.network.vethPair(vpc, 'eni-lb', ns, 'eth0', 0.05);
+        t.network.enslave(vpcEnd, vpc.iface('subnet-a')!);
+        ns.addAddr('eth0', ipv4('10.0.1.200'), 24);
+        ns.addRoute({ dst: 0, prefix: 0, type: 'unicast', via: ipv4('10.0.1.1'), dev: 'eth0' });
+        t.topology.addPublicIp!('203.0.113.150', '10.0.1.200');
+        return '10.0.1.200';
+      },
+    }, { healthChecks: false });
+    lbs.apply({ name: 'abench', provider: 'cloud', serviceKey: 'ns0/svc-0', serviceUid: 'x', ip: '203.0.113.150', listeners: [{ port: 80, protocol: 'TCP', nodePort: NODE_PORT }], targets, externalTrafficPolicy: 'Cluster', sourceRanges: [], createdAt: 0 });
+    fetchFrom = laptop;
+    urls = ['http://203.0.113.150/'];
+  } else {
+    urls = all.slice(1).map((x) => `http://${x.name}.${x.namespace}.svc.cluster.local./`);
+  }
+  const host = { ns: fetchFrom, resolver };
+  const parsed = urls.map((u) => parseUrl(u)!);
+  const one = (i: number): HttpOutcome => {
+    let out: HttpOutcome | undefined;
+    httpFetch(host, deps, { method: 'GET', url: parsed[i % parsed.length]!, userAgent: 'curl/7.88.1' }, (o) => { out = o; });
+    s.runUntil(() => out !== undefined, s.now() + 10_000);
+    return out!;
+  };
+  for (let i = 0; i < 100; i++) one(i); // warm-up: ARP, JIT
+  let requests = 0, failures = 0;
+  const t0 = performance.now();
+  const deadline = t0 + durationMs;
+  while (performance.now() < deadline) {
+    for (let b = 0; b < 50; b++) {
+      const o = one((requests * 7919) % parsed.length);
+      if (o.kind !== 'response') failures++;
+      requests++;
+      s.advance(1);
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  // pod path: 4 DNS datagrams + 10 TCP segments; LB path: 10 client↔LB + 10 LB↔node segments
+  const perReq = path === 'pod' ? 14 : 20;
+  return {
+    label: path === 'pod' ? `pod→name→ClusterIP, ${services} Services` : `laptop→ELB→NodePort→pod, ${services} Services`,
+    requests, packets: requests * perReq, seconds, heapMB: process.memoryUsage().heapUsed / 1048576, failures,
+  };
+}
+
+export function formatHttpBench(r: HttpBenchResult): string {
+  const rps = r.requests / r.seconds;
+  return `${r.label.padEnd(44)} ${Math.round(rps).toLocaleString('en-US').padStart(7)} req/s, ${((r.seconds * 1e6) / r.packets).toFixed(2)} µs/packet, ${((r.seconds * 1e6) / r.requests).toFixed(1)} µs/request, heap ${r.heapMB.toFixed(0)} MB${r.failures ? `, ${r.failures} FAILED` : ''}`;
+}
+
+export async function main(args: string[]): Promise<void> {
+  const ms = Number(args.find((a) => a.startsWith('--ms='))?.slice(5) ?? 1500);
+  console.log('Full HTTP requests with DNS (curl-like: lookup, handshake, request/response, teardown; tracing off)');
+  for (const path of ['pod', 'lb'] as const) {
+    const res: HttpBenchResult[] = [];
+    for (const n of [10, 1000, 10000]) {
+      const r = runHttpBench(n, path, ms);
+      res.push(r);
+      console.log(formatHttpBench(r));
+    }
+    const ratio = (res[2]!.seconds / res[2]!.requests) / (res[0]!.seconds / res[0]!.requests);
+    console.log(`  per-request cost at 10,000 Services / at 10: ${ratio.toFixed(2)}×`);
+  }
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+/** `node bench/http.mjs [--ms=1500]`: full HTTP requests with DNS through the data-plane services (http-bench.ts). */
+import { build } from 'esbuild';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'svclab-bench-')), 'http-bench.mjs');
+await build({
+  entryPoints: [path.join(root, 'bench/http-entry.ts')],
+  bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'warning', target: 'node20',
+});
+const mod = await import(pathToFileURL(out).href);
+await mod.main(process.argv.slice(2));
