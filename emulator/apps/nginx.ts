@@ -33,8 +33,10 @@ function errorPage(status: number, text: string): string {
   return `<html>\r\n<head><title>${status} ${text}</title></head>\r\n<body>\r\n<center><h1>${status} ${text}</h1></center>\r\n<hr><center>nginx/${NGINX_VERSION}</center>\r\n</body>\r\n</html>\r\n`;
 }
 
+/** nginx error-log time: `2026/01/01 00:00:05`. */
 function errLogTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace(/-/g, '/').replace(/\.\d+Z$/, '');
+  const iso = new Date(ms).toISOString();
+  return `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)} ${iso.slice(11, 19)}`;
 }
 
 export const nginx: AppImage = {

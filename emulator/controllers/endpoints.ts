@@ -44,13 +44,12 @@ export class EndpointsController implements Controller {
     const store = this.ctx.store;
     const svc = store.peek<Service>('services', ns, name);
     const existing = store.peek('endpoints', ns, name);
-    this.#members.set(ns, name, []);
-    // Services without a selector have hand-made Endpoints: left alone while the Service exists.
-    if (!svc) {
-      if (existing) store.delete('endpoints', ns, name);
+    if (!svc || !svc.spec.selector || svc.spec.type === 'ExternalName') {
+      this.#members.set(ns, name, []);
+      // Services without a selector have hand-made Endpoints: left alone while the Service exists.
+      if (!svc && existing) store.delete('endpoints', ns, name);
       return;
     }
-    if (!svc.spec.selector || svc.spec.type === 'ExternalName') return;
     const selector = svc.spec.selector;
     const ports = svc.spec.ports ?? [];
     const groups = new Map<string, { ports: EndpointPort[]; addresses: EndpointAddress[]; notReady: EndpointAddress[] }>();

@@ -47,8 +47,10 @@ export class EndpointSliceController implements Controller {
     const [ns, name] = nsName(key);
     const store = this.ctx.store;
     const svc = store.peek<Service>('services', ns, name);
-    this.#members.set(ns, name, []);
-    if (!svc || svc.metadata.deletionTimestamp || !svc.spec.selector || svc.spec.type === 'ExternalName') return;
+    if (!svc || svc.metadata.deletionTimestamp || !svc.spec.selector || svc.spec.type === 'ExternalName') {
+      this.#members.set(ns, name, []);
+      return;
+    }
     const selector = svc.spec.selector;
     const groups = new Map<string, { ports: EndpointPort[]; endpoints: EndpointSliceEndpoint[] }>();
     const members: string[] = [];

@@ -71,21 +71,24 @@ export class ServiceMembers {
 
   set(ns: string, svcName: string, podNames: string[]): void {
     const key = `${ns}/${svcName}`;
-    for (const p of this.#listed.get(key) ?? []) {
+    const before = this.#listed.get(key) ?? [];
+    const now = new Set(podNames);
+    // Only the difference is applied: a sync of a big Service usually changes one or two members.
+    for (const p of before) {
+      if (now.has(p)) continue;
       const s = this.#members.get(`${ns}/${p}`);
       s?.delete(svcName);
       if (s && s.size === 0) this.#members.delete(`${ns}/${p}`);
     }
-    if (podNames.length === 0) {
-      this.#listed.delete(key);
-      return;
-    }
-    this.#listed.set(key, podNames);
+    const had = new Set(before);
     for (const p of podNames) {
+      if (had.has(p)) continue;
       const k = `${ns}/${p}`;
       let s = this.#members.get(k);
       if (!s) this.#members.set(k, (s = new Set()));
       s.add(svcName);
     }
+    if (podNames.length === 0) this.#listed.delete(key);
+    else this.#listed.set(key, podNames);
   }
 }
