@@ -6,6 +6,8 @@
 import { ApiStore } from './api/store';
 import { installCluster } from './cluster/install';
 import { installIngress } from './ingress/install';
+import { createVpcHosts } from './hosts/vpc-hosts';
+import { installHealthCheckServers } from './kube-proxy/health-check-server';
 import type { ControlPlane } from './cluster/control-plane';
 import { Rng } from './core/rng';
 import { Scheduler } from './core/scheduler';
@@ -127,7 +129,11 @@ export function createWorld(opts: WorldOptions = {}): World {
   installNetfilter(world);
   registerNetfilterCommands(world);
   installKubeProxies(world);
+  // kube-proxy's health-check node ports (LoadBalancer Services with externalTrafficPolicy: Local).
+  installHealthCheckServers(world);
   createLoginHost(world);
+  // corp-vm inside the VPC (cloud profile), for `ssh corp-vm`.
+  createVpcHosts(world);
   // ip, ss, ping, traceroute, tcpdump (emulator/commands/net/).
   registerNetCommands(world);
   // DNS (CoreDNS in its pods, public/VPC resolvers), workload servers, curl/wget/nslookup/dig/host.
