@@ -68,6 +68,15 @@ describe('interpreter: control flow', () => {
     expect((await t.run('break')).err).toBe("bash: break: only meaningful in a `for', `while', or `until' loop\n");
   });
 
+  it('read consumes a loop\'s input line by line', async () => {
+    const t = new TestShell();
+    expect((await t.run('printf "pod/a 1\\npod/b 2\\n" | while read name n; do echo "$n:$name"; done')).out).toBe('1:pod/a\n2:pod/b\n');
+    await t.run('printf "x y z\\nsecond\\n" > in.txt');
+    expect((await t.run('while read -r first rest; do echo "[$first][$rest]"; done < in.txt')).out).toBe('[x][y z]\n[second][]\n');
+    expect((await t.run('read v < in.txt; echo $v')).out).toBe('x y z\n');
+    expect((await t.run('echo $((RANDOM >= 0))')).out).toBe('1\n');
+  });
+
   it('keeps variable and directory changes of ( … ) inside it', async () => {
     const t = new TestShell();
     expect((await t.run('X=1; (X=2; cd /tmp; pwd); echo $X; pwd')).out).toBe('/tmp\n1\n/home/student\n');

@@ -33,6 +33,11 @@ export interface ShellIo {
   readonly stderr: OutputStream;
   /** stdout is the terminal (not a pipe or a file). */
   readonly stdoutIsTerminal: boolean;
+  /**
+   * The stdin of an enclosing loop or group, shared by its commands so that `read` consumes it line by line
+   * (`kubectl get pods -o name | while read p; do …; done`). Commands see what is left of it.
+   */
+  readonly input?: { readonly text: string; pos: number };
 }
 
 export interface ShellOptions {
@@ -365,7 +370,13 @@ export class Shell implements SessionControl {
         const sink = last ? io.stdout : new BufferSink();
         status = await this.#command(
           p.commands[i]!,
-          { stdin, stdout: sink, stderr: io.stderr, stdoutIsTerminal: last && io.stdoutIsTerminal },
+          {
+            stdin,
+            stdout: sink,
+            stderr: io.stderr,
+            stdoutIsTerminal: last && io.stdoutIsTerminal,
+            ...(i === 0 && io.input ? { input: io.input } : {}),
+          },
           run,
         );
         if (!last) stdin = (sink as BufferSink).text;
@@ -379,8 +390,9 @@ export class Shell implements SessionControl {
 
   async #command(cmd: Command, io: ShellIo, run: Run): Promise<number> {
     if (cmd.kind === 'simple') return this.#simple(cmd, io, run);
-    const rio = await this.#redirects(cmd.redirects, io, run);
-    if (!rio) return (this.#status = 1);
+    const redirected = await this.#redirects(cmd.redirects, io, run);
+    if (!redirected) return (this.#status = 1);
+    const rio: ShellIo = redirected.input ? redirected : { ...redirected, input: { text: redirected.stdin, pos: 0 } };
     switch (cmd.kind) {
       case 'for': {
         const items = cmd.items ? await this.#expandWords(cmd.items, rio, run) : [];
@@ -530,6 +542,7 @@ export class Shell implements SessionControl {
     const sh = shellName(this.host);
     if (name === 'break' || name === 'continue') return this.#loopKeyword(name, argv[1], io);
     if (name === 'source' || name === '.') return this.#source(name, argv.slice(1), io, run);
+    if (name === 'read') return this.#read(argv.slice(1), io);
     const spec = this.lookup(name);
     if (!spec) {
       if (name.includes('/')) {
@@ -550,7 +563,7 @@ export class Shell implements SessionControl {
     }
     const ctx: CommandContext = {
       argv,
-      stdin: io.stdin,
+      stdin: io.input ? io.input.text.slice(io.input.pos) : io.stdin,
       stdout: io.stdout,
       stderr: io.stderr,
       env,
@@ -574,6 +587,49 @@ export class Shell implements SessionControl {
       io.stderr.write(`${name}: ${message}\n`);
       return 1;
     }
+  }
+
+  /** `read [-r] [-p PROMPT] [NAME…]`: one line of stdin into variables (the last takes the rest). */
+  #read(args: readonly string[], io: ShellIo): number {
+    let raw = false;
+    const names: string[] = [];
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i]!;
+      if (a === '-r') raw = true;
+      else if (a === '-p') io.stderr.write(args[++i] ?? '');
+      else if (a === '-s' || a === '-e') continue;
+      else names.push(a);
+    }
+    if (names.length === 0) names.push('REPLY');
+    let line: string | undefined;
+    let sawNewline = false;
+    const input = io.input;
+    const text = input ? input.text : io.stdin;
+    const pos = input ? input.pos : 0;
+    if (pos < text.length) {
+      const nl = text.indexOf('\n', pos);
+      sawNewline = nl >= 0;
+      line = text.slice(pos, nl < 0 ? text.length : nl);
+      if (input) input.pos = nl < 0 ? text.length : nl + 1;
+    }
+    const vars = this.#frame.vars;
+    if (line === undefined) {
+      for (const n of names) vars.set(n, '');
+      return 1;
+    }
+    if (!raw) line = line.replace(/\\(.)/g, '$1');
+    const ifs = vars.get('IFS') ?? ' \t\n';
+    let rest = line.replace(new RegExp(`^[${escapeClass(ifs)}]+`), '');
+    names.forEach((n, idx) => {
+      if (idx === names.length - 1) {
+        vars.set(n, rest.replace(new RegExp(`[${escapeClass(ifs)}]+$`), ''));
+        return;
+      }
+      const m = new RegExp(`^([^${escapeClass(ifs)}]*)[${escapeClass(ifs)}]*`).exec(rest)!;
+      vars.set(n, m[1]!);
+      rest = rest.slice(m[0].length);
+    });
+    return sawNewline ? 0 : 1;
   }
 
   /** `source FILE` / `. FILE`: run a file's commands in this shell (variables, aliases and `cd` stay). */
@@ -720,7 +776,7 @@ export class Shell implements SessionControl {
         stdoutIsTerminal = false;
       } else setFd(r.fd, sink, false);
     }
-    return { stdin, stdout, stderr, stdoutIsTerminal };
+    return { stdin, stdout, stderr, stdoutIsTerminal, ...(stdin === io.stdin && io.input ? { input: io.input } : {}) };
   }
 
   // ------------------------------------------------------------ expansion
@@ -831,7 +887,7 @@ export class Shell implements SessionControl {
         try {
           // Expand `$x` and `$(…)` inside first, as bash does, then evaluate.
           const expr = await this.#expandString(parseArithText(part.expr), io, run, false);
-          return String(evaluateArithmetic(expr, (n) => this.#frame.vars.get(n)));
+          return String(evaluateArithmetic(expr, (n) => this.#paramValue(n)));
         } catch (e) {
           if (e instanceof ArithError) throw new ExpansionError(`${part.expr.trim()}: ${e.message}`);
           throw e;
@@ -925,6 +981,10 @@ function parseArithText(expr: string): Word {
   const cmd = parsed.list.items[0]?.andOr.first.commands[0];
   if (cmd?.kind === 'simple' && cmd.words[0]) return cmd.words[0];
   return { parts: [{ kind: 'literal', text: expr, quoted: true }], raw: expr };
+}
+
+function escapeClass(chars: string): string {
+  return chars.replace(/[\\\]^-]/g, '\\$&').replace(/\t/g, '\\t').replace(/\n/g, '\\n');
 }
 
 function makeRun(signal: AbortSignal): Run {
