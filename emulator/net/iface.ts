@@ -46,6 +46,8 @@ export class Iface {
   lossRate = 0;
   /** Bridge ports: hairpin mode (a frame may leave by the port it came in). */
   hairpin = true;
+  /** The neighbour entry last used for output on this interface (a memo; the table stays authoritative). */
+  lastNeigh: import('./netns').NeighEntry | null = null;
   /** MAC → last virtual time a frame from it arrived (confirms neighbours in DELAY). */
   readonly lastRxFrom = new Map<Mac, number>();
 

@@ -829,7 +829,10 @@ export class NetNamespace {
       return;
     }
     const key = this.#neighKey(iface, nexthop);
-    let e = this.neigh.get(key);
+    // One-entry memo per interface: a pod always talks to its gateway, a node mostly to a few peers.
+    const memo = iface.lastNeigh;
+    let e = memo !== null && memo.ip === nexthop && memo.state !== 'FAILED' ? memo : this.neigh.get(key);
+    if (e) iface.lastNeigh = e;
     const now = this.net.now();
     if (e && e.state === 'REACHABLE' && now - e.confirmedAt > e.reachableMs) e.state = 'STALE';
     if (e && (e.state === 'REACHABLE' || e.state === 'PERMANENT' || e.state === 'DELAY' || e.state === 'PROBE' || e.state === 'STALE')) {
@@ -936,6 +939,7 @@ export class NetNamespace {
   /** Static neighbour entry (`ip neigh add … nud permanent`). */
   addNeighbour(ifaceName: string, ip: Ipv4, mac: Mac): void {
     const iface = this.#iface(ifaceName);
+    iface.lastNeigh = null;
     this.neigh.set(this.#neighKey(iface, ip), { ip, iface, mac, state: 'PERMANENT', confirmedAt: 0, reachableMs: 0, probes: 0, queue: null, timer: undefined });
   }
 

@@ -142,14 +142,15 @@ export class Network {
    */
   #enqueue(time: number, iface: Iface, frame: EthernetFrame): void {
     const q = this.#backlog;
+    const entry = { time, iface, frame };
     // Arrival times grow almost always: insert from the back (stable for equal times).
     let i = q.length;
-    q.push({ time, iface, frame });
+    q.push(entry);
     while (i > this.#head && q[i - 1]!.time > time) {
       q[i] = q[i - 1]!;
       i--;
     }
-    q[i] = { time, iface, frame };
+    q[i] = entry;
     if (!this.#draining && !this.#drainScheduled) {
       this.#drainScheduled = true;
       this.scheduler.after(0, this.#drain, { label: 'net-backlog' });
