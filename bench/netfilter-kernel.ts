@@ -15,6 +15,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 export const NODE_IP = '172.18.0.3';
 export const EXT_CLIENT_IP = '172.18.0.1';
 export const POD_CLIENT_IP = '10.244.0.9';
+export const LB_IP_RANGE = '203.0.113.0/24';
 /** The node's own addresses (what `--dst-type LOCAL` matches). */
 export const NODE_LOCAL_IPS = [NODE_IP, '10.244.0.1', '10.244.1.1', '127.0.0.1'];
 
@@ -154,6 +155,8 @@ export function createKernelNode(): KernelNode {
     wire('vbe', '10.244.1.1/24', be, beAddrs, '10.244.1.1');
     // ClusterIPs that are not DNATed vanish, as on a node whose default route leads off the cluster.
     must('ip', ['-n', node, 'route', 'add', 'blackhole', '10.96.0.0/12']);
+    // LoadBalancer ingress IPs (LB_IP_RANGE) are routed to the node, as a cloud load balancer delivers them.
+    must('ip', ['-n', node, 'route', 'add', 'blackhole', LB_IP_RANGE]);
   } catch (e) {
     destroy();
     throw e;

@@ -35,7 +35,8 @@ function generateServices(seed: number): SvcSpec[] {
   const used = new Set<number>();
   const specs: SvcSpec[] = [];
   for (let i = 0; i < n; i++) {
-    const type = rng.pick(['ClusterIP', 'ClusterIP', 'NodePort'] as const);
+    const type = rng.pick(['ClusterIP', 'ClusterIP', 'NodePort', 'LoadBalancer'] as const);
+    const external = type !== 'ClusterIP';
     const nEps = rng.pick([0, 1, 2, 2, 3, 3]);
     const eps: { ip: string; nodeName: string }[] = [];
     for (let k = 0; k < nEps; k++) {
@@ -45,12 +46,16 @@ function generateServices(seed: number): SvcSpec[] {
       eps.push({ ip: `10.244.1.${host}`, nodeName: rng.next() < 0.6 ? NODE_NAME : 'other' });
     }
     const twoPorts = rng.next() < 0.25;
-    const ports = [{ name: twoPorts ? 'http' : undefined, port: 80, targetPort: rng.pick(TARGET_PORTS), ...(type === 'NodePort' ? { nodePort: 30000 + i * 7 + rng.int(5) } : {}) }];
-    if (twoPorts) ports.push({ name: 'alt', port: 8443, targetPort: rng.pick(TARGET_PORTS), ...(type === 'NodePort' ? { nodePort: 31000 + i * 7 } : {}) });
+    const ports = [{ name: twoPorts ? 'http' : undefined, port: 80, targetPort: rng.pick(TARGET_PORTS), ...(external ? { nodePort: 30000 + i * 7 + rng.int(5) } : {}) }];
+    if (twoPorts) ports.push({ name: 'alt', port: 8443, targetPort: rng.pick(TARGET_PORTS), ...(external ? { nodePort: 31000 + i * 7 } : {}) });
+    const local = external && rng.next() < 0.35;
     specs.push({
       name: `svc-${seed}-${i}`, type, clusterIP: `10.96.${10 + i}.${1 + rng.int(250)}`,
       ports: ports.map((p) => ({ ...p, ...(p.name ? { name: p.name } : {}) })) as SvcSpec['ports'],
-      ...(type === 'NodePort' && rng.next() < 0.35 ? { externalTrafficPolicy: 'Local' as const } : {}),
+      ...(local ? { externalTrafficPolicy: 'Local' as const } : external ? { externalTrafficPolicy: 'Cluster' as const } : {}),
+      ...(type === 'LoadBalancer' ? { lbIPs: [`203.0.113.${10 + i}`] } : {}),
+      ...(type === 'LoadBalancer' && local ? { healthCheckNodePort: 32000 + i } : {}),
+      ...(type === 'LoadBalancer' && rng.next() < 0.5 ? { loadBalancerSourceRanges: [rng.pick(['172.18.0.0/24', '192.0.2.0/24'])] } : {}),
       ...(rng.next() < 0.15 ? { internalTrafficPolicy: 'Local' as const } : {}),
       ...(rng.next() < 0.25 ? { sessionAffinity: 'ClientIP' as const, affinitySeconds: 600 } : {}),
       endpoints: eps,
@@ -81,7 +86,7 @@ function outIfaceFor(dst: number): string | undefined {
   if (s.startsWith('10.244.0.')) return 'vcli';
   if (s.startsWith('10.244.1.')) return 'vbe';
   if (s.startsWith('172.18.0.')) return 'eth0';
-  return undefined; // 10.96.0.0/12 is a blackhole route on the node
+  return undefined; // 10.96.0.0/12 and the LoadBalancer IPs are blackhole routes on the node
 }
 
 /** One packet through the node (PREROUTING, then INPUT or FORWARD+POSTROUTING); undefined = accepted and forwarded. */
@@ -145,6 +150,7 @@ function targetsOf(specs: SvcSpec[]): Target[] {
       const sticky = s.sessionAffinity === 'ClientIP';
       out.push({ from: 'cli', attempt: { ip: s.clusterIP, port: p.port }, label: `${s.name} ClusterIP ${s.clusterIP}:${p.port}`, sticky });
       if (p.nodePort) out.push({ from: 'ext', attempt: { ip: NODE_IP, port: p.nodePort }, label: `${s.name} NodePort ${p.nodePort}`, sticky });
+      for (const lb of s.lbIPs ?? []) out.push({ from: 'ext', attempt: { ip: lb, port: p.port }, label: `${s.name} LoadBalancer ${lb}:${p.port}`, sticky });
     }
   }
   // A port no Service uses on a ClusterIP: not DNATed, so it vanishes into the blackhole route.
@@ -216,4 +222,20 @@ describe.skipIf(reason !== undefined)('emulator vs Linux kernel (iptables-restor
       }
     }, 120_000);
   }
+});
+
+describe('the generated Service sets cover every rule family the kernel suite checks', () => {
+  it('has ClusterIP, NodePort, LoadBalancer (with source ranges), Local policies, affinity, no-endpoint Services', () => {
+    const all = [101, 202, 303, 404, 505, 606, 707, 808, 909, 1111].flatMap((s) => generateServices(s));
+    const count = (f: (s: SvcSpec) => boolean) => all.filter(f).length;
+    expect(count((s) => (s.type ?? 'ClusterIP') === 'ClusterIP')).toBeGreaterThan(3);
+    expect(count((s) => s.type === 'NodePort')).toBeGreaterThan(2);
+    expect(count((s) => s.type === 'LoadBalancer')).toBeGreaterThan(2);
+    expect(count((s) => (s.loadBalancerSourceRanges ?? []).length > 0)).toBeGreaterThan(0);
+    expect(count((s) => s.externalTrafficPolicy === 'Local')).toBeGreaterThan(1);
+    expect(count((s) => s.internalTrafficPolicy === 'Local')).toBeGreaterThan(0);
+    expect(count((s) => s.sessionAffinity === 'ClientIP')).toBeGreaterThan(1);
+    expect(count((s) => (s.endpoints ?? []).length === 0)).toBeGreaterThan(1);
+    expect(count((s) => s.ports.length === 2)).toBeGreaterThan(0);
+  });
 });
