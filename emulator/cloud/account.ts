@@ -13,6 +13,8 @@ export const ACCOUNT_ID = '123456789012';
 export const REGION = 'us-east-1';
 export const AZ = 'us-east-1a';
 export const VPC_CIDR = '10.0.0.0/16';
+/** The cluster's pod network (every node's podCIDR is inside it). */
+export const POD_CIDR = '10.244.0.0/16';
 
 export interface Instance {
   readonly InstanceId: string;
@@ -83,6 +85,9 @@ export class AwsAccount {
     this.#addRule(sg, { isEgress: false, protocol: 'tcp', fromPort: 22, toPort: 22, cidr: '0.0.0.0/0' });
     this.#addRule(sg, { isEgress: false, protocol: '-1', fromPort: -1, toPort: -1, cidr: VPC_CIDR });
     this.#addRule(sg, { isEgress: false, protocol: '-1', fromPort: -1, toPort: -1, groupId: sg.GroupId });
+    // Pods keep their 10.244.x.x source across nodes (host-gw routes through the VPC, no overlay): without this rule
+    // every cross-node pod-to-pod packet would die at the receiving node's ENI.
+    this.#addRule(sg, { isEgress: false, protocol: '-1', fromPort: -1, toPort: -1, cidr: POD_CIDR, description: 'pod network' });
   }
 
   createSecurityGroup(name: string, description: string, tags: { Key: string; Value: string }[] = []): SecurityGroup {

@@ -127,3 +127,36 @@ describe('Ingress (local profile)', () => {
     expect(viaTraefik).toContain('currency-exchange-');
   });
 });
+
+describe('Ingress (cloud profile)', () => {
+  it('laptop → cloud load balancer → NodePort → controller → pod; one load balancer for two microservices', async () => {
+    const world = createWorld({ profile: 'cloud', seed: 3 });
+    await sh(world, 'kubectl apply -f ~/manifests/currency-apps.yaml\nkubectl apply -f ~/manifests/gateway-ingress.yaml\nkubectl apply -f ~/manifests/ingress-nginx.yaml\nsleep 60');
+    const [get] = await sh(world, 'kubectl get ingress gateway-ingress');
+    const address = /gateway-ingress\s+nginx\s+\*\s+(203\.0\.113\.\d+)\s+80\s+/.exec(get!)?.[1];
+    expect(address).toBeDefined();
+    const [exchange, conversion, other, lbs] = await sh(
+      world,
+      [
+        `curl -s http://${address}/currency-exchange/from/USD/to/INR`,
+        `curl -s http://${address}/currency-conversion/from/USD/to/INR/quantity/10`,
+        `curl -s -o /dev/null -w '%{http_code}' http://${address}/other`,
+        'aws elb describe-load-balancers',
+      ].join('\n'),
+    );
+    expect(exchange).toContain('"environment":"currency-exchange-');
+    expect(conversion).toContain('"totalCalculatedAmount":650.00');
+    expect(other).toBe('404');
+    expect(JSON.parse(lbs!).LoadBalancerDescriptions).toHaveLength(1);
+    // The same two microservices each as type LoadBalancer: one cloud load balancer (and public IP) apiece.
+    await sh(
+      world,
+      'kubectl expose deployment currency-exchange --name=exchange-lb --type=LoadBalancer --port=80 --target-port=8000\n' +
+        'kubectl expose deployment currency-conversion --name=conversion-lb --type=LoadBalancer --port=80 --target-port=8100\nsleep 10',
+    );
+    const [svcs, lbs3] = await sh(world, 'kubectl get svc\naws elb describe-load-balancers');
+    const externalIps = [...svcs!.matchAll(/LoadBalancer\s+\S+\s+(203\.0\.113\.\d+)/g)].map((m) => m[1]);
+    expect(new Set(externalIps).size).toBe(2);
+    expect(JSON.parse(lbs3!).LoadBalancerDescriptions).toHaveLength(3);
+  });
+});
