@@ -99,3 +99,45 @@ describe('the internet from the local profile', () => {
     expect(answer).toBe('203.0.113.10');
   });
 });
+
+describe('fault injection', () => {
+  it('with 30% loss on a pod\'s link TCP still delivers every request, by retransmitting (deterministically)', () => {
+    const run = () => {
+      const t = testNet('local', 21);
+      const a = addPod(t, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
+      const b = addPod(t, 'b', 'worker-2', '10.244.2.7', '10.244.2.0/24');
+      serveHello(b, 8000, 'b');
+      expect(t.network.setLinkFault('pod/default/a', 'eth0', { loss: 0.3 })).toBe(true);
+      let ok = 0, elapsed = 0;
+      for (let i = 0; i < 20; i++) {
+        const start = t.scheduler.now();
+        const r = httpGet(a, '10.244.2.7', 8000);
+        t.scheduler.runUntil(() => r.done, start + 200_000);
+        if (r.response?.status === 200) ok++;
+        elapsed += t.scheduler.now() - start;
+        t.scheduler.advance(1);
+      }
+      return { ok, elapsed };
+    };
+    const first = run();
+    expect(first.ok).toBe(20);
+    // losses cost retransmission timeouts (≥ 200 ms each), so the run takes far longer than 20 clean requests
+    expect(first.elapsed).toBeGreaterThan(1000);
+    expect(run()).toEqual(first);
+  });
+
+  it('latency on a link shows in ping round trips', () => {
+    const t = testNet('local', 3);
+    const a = addPod(t, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
+    addPod(t, 'b', 'worker-1', '10.244.1.6', '10.244.1.0/24');
+    t.network.setLinkFault('pod/default/a', 'eth0', { latencyMs: 5 });
+    let rtt = 0;
+    const start = t.scheduler.now();
+    const s = a.openPing(() => (rtt = t.scheduler.now() - start), () => {});
+    s.send(ipv4('10.244.1.6'), 1);
+    t.scheduler.runUntil(() => rtt > 0, start + 1000);
+    // ARP request and the echo request each cross the slow link once (the replies come back on the fast one)
+    expect(rtt).toBeGreaterThanOrEqual(10);
+    expect(rtt).toBeLessThan(11);
+  });
+});

@@ -101,6 +101,19 @@ export class Network {
     bridge.ports!.add(port);
   }
 
+  /**
+   * Fault injection on a cable end (`tc qdisc … netem loss 10% delay 5ms` in spirit): frames sent from `iface`
+   * in namespace `nsId` are lost with probability `loss` (seeded RNG) and take `latencyMs`. Returns false when
+   * there is no such interface.
+   */
+  setLinkFault(nsId: string, iface: string, fault: { loss?: number; latencyMs?: number }): boolean {
+    const i = this.namespaces.get(nsId)?.iface(iface);
+    if (!i) return false;
+    if (fault.loss !== undefined) i.lossRate = Math.min(1, Math.max(0, fault.loss));
+    if (fault.latencyMs !== undefined) i.latencyMs = Math.max(0, fault.latencyMs);
+    return true;
+  }
+
   // ---------------------------------------------------------------- frames on the wire
 
   /** A veth end transmits: the frame arrives at the peer after the latency (unless the fault injector drops it). */
