@@ -16,7 +16,7 @@ import { Ruleset } from './ruleset';
 import type { MatchModule, RuleSpec, Target } from './rule';
 
 // The expected texts were captured from real iptables v1.8.9 (nf_tables) after `iptables-restore formats.rules`
-// in a network namespace on Debian 12 (see kernel/render.kernel.spec.ts for the live version of this check).
+// in a network namespace on Debian 12 (kernel/kernel.spec.ts repeats this check live, on kube-proxy rulesets).
 describe('renderers match real iptables 1.8.9 output', () => {
   const rs = new Ruleset();
   rs.restore(rulesText);

@@ -192,9 +192,18 @@ describe.skipIf(reason !== undefined)('emulator vs Linux kernel (iptables-restor
       k = createKernelNode();
       k.load(saved);
       // The kernel normalizes what it loaded exactly as the emulator prints it.
-      const kernelSave = (await import('node:child_process')).spawnSync('ip', ['netns', 'exec', k.node, 'iptables-save'], { encoding: 'utf8' }).stdout;
+      const { spawnSync } = await import('node:child_process');
+      const kernelSave = spawnSync('ip', ['netns', 'exec', k.node, 'iptables-save'], { encoding: 'utf8' }).stdout;
       const strip = (t: string) => t.split('\n').filter((l) => !l.startsWith('#')).join('\n');
       expect(strip(kernelSave)).toBe(strip(saved));
+      // …and lists it as the emulator's `iptables -L -n` and `-S` do (no counters yet; -n: no DNS lookups).
+      const { listRules, listTable } = await import('../render');
+      for (const table of ['filter', 'nat', 'mangle'] as const) {
+        const kl = spawnSync('ip', ['netns', 'exec', k.node, 'iptables', '-t', table, '-L', '-n', '--line-numbers'], { encoding: 'utf8' }).stdout;
+        expect(listTable(nf.ruleset.table(table), { numeric: true, verbose: false, exact: false, lineNumbers: true }), `${table} -L -n`).toBe(kl);
+        const ks = spawnSync('ip', ['netns', 'exec', k.node, 'iptables', '-t', table, '-S'], { encoding: 'utf8' }).stdout;
+        expect(listRules(nf.ruleset.table(table)), `${table} -S`).toBe(ks);
+      }
 
       const served = new Set(TARGET_PORTS);
       await k.serve([...served]);
