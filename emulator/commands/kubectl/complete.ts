@@ -31,7 +31,7 @@ const VERB_FLAGS: Record<string, string[]> = {
 };
 
 const SUBCOMMANDS: Record<string, string[]> = {
-  create: ['configmap', 'deployment', 'ingress', 'namespace', 'service'],
+  create: ['configmap', 'deployment', 'ingress', 'namespace', 'secret', 'service', 'serviceaccount'],
   rollout: ['history', 'pause', 'restart', 'resume', 'status', 'undo'],
   config: ['current-context', 'get-contexts', 'set-context', 'use-context', 'view'],
 };

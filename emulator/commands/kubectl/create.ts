@@ -4,7 +4,7 @@ import { RESOURCES, type ResourceInfo } from '../../api/resources';
 import type { KubeObject } from '../../api/types';
 import { Flags, KubectlError, parseFlags, type FlagDef } from './flags';
 import { objectRef, type Kube } from './context';
-import { configMapObject, deploymentObject, ingressObject, namespaceObject, serviceObject } from './generators';
+import { configMapObject, deploymentObject, ingressObject, namespaceObject, secretObject, serviceAccountObject, serviceObject } from './generators';
 import { checkOutputFormat, printStructured } from './printers';
 import { readManifests } from './manifests';
 import { toJson } from './printers/json';
@@ -95,6 +95,14 @@ const GENERATOR_FLAGS: Record<string, FlagDef[]> = {
     { name: 'annotation', type: 'stringArray' },
   ],
   namespace: [],
+  serviceaccount: [],
+  secret: [
+    { name: 'from-literal', type: 'stringArray' },
+    { name: 'from-file', type: 'stringSlice' },
+    { name: 'from-env-file', type: 'stringSlice' },
+    { name: 'type', type: 'string', default: '' },
+    { name: 'append-hash', type: 'bool', default: false },
+  ],
 };
 
 const ALIASES: Record<string, string> = {
@@ -108,6 +116,9 @@ const ALIASES: Record<string, string> = {
   cm: 'configmap',
   ingress: 'ingress',
   ing: 'ingress',
+  serviceaccount: 'serviceaccount',
+  sa: 'serviceaccount',
+  secret: 'secret',
 };
 
 const CREATE_SUBCOMMANDS = ['clusterrole', 'clusterrolebinding', 'configmap', 'cronjob', 'deployment', 'ingress', 'job', 'namespace', 'poddisruptionbudget', 'priorityclass', 'quota', 'role', 'rolebinding', 'secret', 'service', 'serviceaccount', 'token'];
@@ -128,7 +139,14 @@ export async function create(k: Kube, argv: string[]): Promise<number> {
   }
   const rest = [...argv.slice(0, first), ...argv.slice(first + 1)];
   if (sub === 'service') return createService(k, rest);
-  const path = `kubectl create ${sub}`;
+  if (sub === 'secret') {
+    // Only the generic kind (docker-registry and tls need credentials and certificates the lab does not have).
+    const i = rest.findIndex((a) => !a.startsWith('-'));
+    if (i < 0 || rest[i] !== 'generic')
+      throw new KubectlError(i < 0 ? "error: Required resource not specified.\nSee 'kubectl create secret -h' for help and examples" : `error: kubectl create secret ${rest[i]} is not available in this lab cluster; use 'kubectl create secret generic'`);
+    rest.splice(i, 1);
+  }
+  const path = sub === 'secret' ? 'kubectl create secret generic' : `kubectl create ${sub}`;
   const flags = new Flags(parseFlags(rest, [...OUTPUT_FLAGS, ...GENERATOR_FLAGS[sub]!], path));
   const nsFlag = flags.changed('namespace') ? flags.str('namespace') : undefined;
   switch (sub) {
@@ -146,11 +164,12 @@ export async function create(k: Kube, argv: string[]): Promise<number> {
       const name = oneName(flags, path);
       return submit(k, flags, RESOURCES.namespaces, namespaceObject(name));
     }
-    case 'configmap': {
+    case 'configmap':
+    case 'secret': {
       const name = oneName(flags, path);
       const data: Record<string, string> = {};
       const add = (key: string, value: string) => {
-        if (key in data) throw new KubectlError(`error: cannot add key ${key}, another key by that name already exists in Data for ConfigMap "${name}"`);
+        if (key in data) throw new KubectlError(`error: cannot add key ${key}, another key by that name already exists in Data for ${sub === 'secret' ? 'Secret' : 'ConfigMap'} "${name}"`);
         data[key] = value;
       };
       for (const lit of flags.list('from-literal')) {
@@ -166,7 +185,12 @@ export async function create(k: Kube, argv: string[]): Promise<number> {
         if (text === undefined) throw new KubectlError(`error: error reading ${eq > 0 ? src.slice(eq + 1) : src}: no such file or directory`);
         add(key, text);
       }
+      if (sub === 'secret') return submit(k, flags, RESOURCES.secrets, secretObject(name, nsFlag, data, flags.str('type')));
       return submit(k, flags, RESOURCES.configmaps, configMapObject(name, nsFlag, data));
+    }
+    case 'serviceaccount': {
+      const name = oneName(flags, path);
+      return submit(k, flags, RESOURCES.serviceaccounts, serviceAccountObject(name, nsFlag));
     }
     case 'ingress': {
       const name = oneName(flags, path);

@@ -248,3 +248,30 @@ export function podObject(o: {
     status: {},
   } as unknown as KubeObject;
 }
+
+/** Standard base64 of the UTF-8 bytes, as Go's encoding/json writes a []byte. */
+export function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  const abc = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  let out = '';
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i]! << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += abc[(n >> 18) & 63]! + abc[(n >> 12) & 63]!;
+    out += i + 1 < bytes.length ? abc[(n >> 6) & 63]! : '=';
+    out += i + 2 < bytes.length ? abc[n & 63]! : '=';
+  }
+  return out;
+}
+
+export function secretObject(name: string, namespace: string | undefined, data: Record<string, string>, type: string): KubeObject {
+  const o: Record<string, unknown> = { kind: 'Secret', apiVersion: 'v1', metadata: meta(name, namespace) };
+  const enc: Record<string, string> = {};
+  for (const k of Object.keys(data)) enc[k] = base64(data[k]!);
+  if (Object.keys(enc).length) o.data = sortedMap(enc);
+  if (type) o.type = type;
+  return o as unknown as KubeObject;
+}
+
+export function serviceAccountObject(name: string, namespace: string | undefined): KubeObject {
+  return { kind: 'ServiceAccount', apiVersion: 'v1', metadata: meta(name, namespace) } as unknown as KubeObject;
+}
