@@ -81,8 +81,6 @@ async function runProbes(profile: ProfileName): Promise<ProbeResult> {
     else served.add(m[0]);
   }
   note('kube-proxy', registered.has('kube-proxy') && !failed && served.size > 1, failed || `10 requests through the ClusterIP were all served by ${[...served].join(', ') || 'nobody'}`);
-  const traced = view.traces().some((t) => t.deliveredTo?.startsWith('pod/default/probe-') && t.hops.some((h) => h.chain?.startsWith('KUBE-SVC-')));
-  note('traces', registered.has('traces') && traced, 'no packet trace of the ClusterIP request passing KUBE-SVC and delivered to the pod');
 
   await run('kubectl run probe-dns --image=busybox --restart=Never --command -- sleep 86400');
   const dns = await run('kubectl exec probe-dns -- nslookup probe');
@@ -114,6 +112,11 @@ async function runProbes(profile: ProfileName): Promise<ProbeResult> {
     const viaLb = lb?.ip ? await run(`curl -s -m 5 http://${lb.ip}${EXCHANGE_PATH}`) : undefined;
     note('tunnel', t.exitCode === 0 && !!viaLb && viaLb.exitCode === 0, `cloud-provider-kind: ${lb?.ip ? `curl to ${lb.ip} failed` : 'no external address'}: ${t.output.trim().slice(0, 160)}`);
   }
+
+  // Traces: any probe request (pod → ClusterIP, or from outside through a NodePort/LB) recorded hop by hop through
+  // a KUBE-SVC chain and delivered to a pod.
+  const traced = view.traces().some((t) => t.deliveredTo?.startsWith('pod/default/probe-') && t.hops.some((h) => h.chain?.startsWith('KUBE-SVC-')));
+  note('traces', registered.has('traces') && traced, 'no packet trace through a KUBE-SVC chain delivered to a pod');
 
   const apps = await run('kubectl apply -f ~/manifests/ingress-nginx.yaml');
   const ing = await run(

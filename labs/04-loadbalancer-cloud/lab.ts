@@ -23,7 +23,7 @@ export const lab: LabManifest = {
     },
     { heading: 'Why do we need a Kubernetes Service?', covers: ['kubectl expose deployment currency-exchange --type=LoadBalancer'] },
   ],
-  requires: ['shell', 'store', 'kubectl', 'network', 'kube-proxy', 'cloud', 'traces'],
+  requires: ['shell', 'store', 'kubectl', 'cloud', 'traces'],
   setup: [deployExchange('currency-exchange', 2)],
   steps: [
     {

@@ -17,7 +17,7 @@ export const lab: LabManifest = {
       covers: ['No Public Access', 'Firewall Blockage', 'Same Network Access', 'Public IP Consideration', 'Port Access Allowed'],
     },
   ],
-  requires: ['shell', 'store', 'kubectl', 'network', 'kube-proxy', 'cloud', 'firewall', 'vpc-host'],
+  requires: ['shell', 'store', 'kubectl', 'cloud', 'firewall', 'vpc-host'],
   params: { nodePort: { kind: 'int', min: 30100, max: 32700 } },
   setup: [deployExchange('currency-exchange', 2)],
   steps: [

@@ -29,7 +29,7 @@ export const lab: LabManifest = {
       covers: ['Services: Multiple Microservices => Multiple Load Balancers', 'Ingress: Multiple Microservices => One Load Balancer', 'Path-Based Routing', 'Complete Example: Ingress > Service > Deployment'],
     },
   ],
-  requires: ['shell', 'store', 'kubectl', 'network', 'kube-proxy', 'cloud', 'ingress'],
+  requires: ['shell', 'store', 'kubectl', 'cloud', 'ingress'],
   setup: ['kubectl apply -f ~/manifests/currency-apps.yaml'],
   steps: [
     {

@@ -18,7 +18,7 @@ export const lab: LabManifest = {
     'Expose two microservices the LoadBalancer way (two load balancers, two public IPs), then the Ingress way (one of each), and compare them on the seed\'s table: purpose, scope, controller, external IP, routing rules.',
   profile: 'cloud',
   scenarios: [{ heading: 'Compare: Ingress vs LoadBalancer Service', covers: ['Purpose', 'Scope', 'Controller', 'External IP', 'Routing Rules', 'Best For'] }],
-  requires: ['shell', 'store', 'kubectl', 'network', 'kube-proxy', 'cloud', 'ingress'],
+  requires: ['shell', 'store', 'kubectl', 'cloud', 'ingress'],
   setup: ['kubectl apply -f ~/manifests/currency-apps.yaml'],
   steps: [
     {
