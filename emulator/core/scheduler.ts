@@ -35,6 +35,8 @@ export class Scheduler {
   #now: number;
   #seq = 0;
   #heap: Task[] = [];
+  /** Pending tasks by id, so `cancel` is O(1) (TCP cancels a retransmission timer per acknowledged segment). */
+  #pending = new Map<number, Task>();
   #foreground = 0;
 
   constructor(startMs: number = VIRTUAL_EPOCH_MS) {
@@ -62,19 +64,18 @@ export class Scheduler {
       cancelled: false,
     };
     if (!task.background) this.#foreground++;
+    this.#pending.set(task.id, task);
     this.#push(task);
     return { id: task.id, due: task.due };
   }
 
   cancel(handle: TaskHandle | undefined): void {
     if (!handle) return;
-    for (const t of this.#heap) {
-      if (t.id === handle.id && !t.cancelled) {
-        t.cancelled = true;
-        if (!t.background) this.#foreground--;
-        return;
-      }
-    }
+    const t = this.#pending.get(handle.id);
+    if (!t) return;
+    this.#pending.delete(handle.id);
+    t.cancelled = true;
+    if (!t.background) this.#foreground--;
   }
 
   /** Number of pending non-background tasks. */
@@ -151,6 +152,7 @@ export class Scheduler {
   #runOne(): void {
     const task = this.#pop();
     if (!task || task.cancelled) return;
+    this.#pending.delete(task.id);
     if (!task.background) this.#foreground--;
     if (task.due > this.#now) this.#now = task.due;
     task.fn();
