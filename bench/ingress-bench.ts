@@ -66,10 +66,30 @@ spec:
   if (argv.includes('--count-writes'))
     for (const r of ['pods', 'services', 'endpoints', 'endpointslices', 'events', 'ingresses', 'nodes', 'deployments', 'replicasets', 'configmaps'] as const)
       world.store.watch(r, {}, (ev) => writes.set(`${r} ${ev.type}`, (writes.get(`${r} ${ev.type}`) ?? 0) + 1));
+  const profiling = argv.includes('--profile-loop');
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  const post = (m: string, params?: object) => new Promise<any>((res, rej) => session.post(m, params ?? {}, (e, r) => (e ? rej(e) : res(r))));
+  if (profiling) {
+    session.connect();
+    await post('Profiler.enable');
+    await post('Profiler.start');
+  }
   const v0 = world.scheduler.now();
   const t0 = process.hrtime.bigint();
   for (let i = 0; i < requests; i++) one(i);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (profiling) {
+    const { profile } = await post('Profiler.stop');
+    const self = new Map<string, number>();
+    const byId = new Map<number, any>(profile.nodes.map((n: any) => [n.id, n]));
+    for (const id of profile.samples) {
+      const cf = byId.get(id).callFrame;
+      const k = `${cf.functionName || '(anon)'} :${cf.lineNumber}`;
+      self.set(k, (self.get(k) ?? 0) + 1);
+    }
+    console.log([...self].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([k, v]) => `  ${v}\t${k}`).join('\n'));
+  }
   const virtualMs = (world.scheduler.now() - v0) / requests;
   const heapMB = process.memoryUsage().heapUsed / 1048576;
   console.log(`ingress: ${RULES} Ingress rules, ${requests} requests (workstation → NodePort → ingress-nginx → pod, new upstream connection each)`);

@@ -61,7 +61,7 @@ export class IngressProxyState {
     const match = this.table.match(host, path);
     const backend = match.route?.backend ?? match.defaultRoute?.backend;
     if (!backend) return { kind: 'local', status: 404, upstreamName: 'upstream-default-backend', match, reason: match.reason };
-    const svc = this.store.tryGet('services', backend.namespace, backend.service);
+    const svc = this.store.peek('services', backend.namespace, backend.service);
     const upstreamName = `${backend.namespace}-${backend.service}-${backend.port}`;
     if (!svc) return { kind: 'local', status: 503, upstreamName, match, reason: `${match.reason}; Service ${backend.namespace}/${backend.service} does not exist` };
     const svcPort = (svc.spec?.ports ?? []).find((p: { port: number; name?: string }) =>
@@ -81,18 +81,24 @@ export class IngressProxyState {
 
 /** Ready endpoint addresses of a Service port (by the port's name, '' for an unnamed port), sorted for stable round-robin. */
 export function readyEndpoints(store: ApiStore, namespace: string, service: string, portName: string): Array<{ ip: string; port: number }> {
-  const out: Array<{ ip: string; port: number }> = [];
-  const slices = store.list('endpointslices', { namespace, labelSelector: `kubernetes.io/service-name=${service}` }).items;
-  for (const s of slices as KubeObject[]) {
+  // Per request: read the store's own objects (no copies) and sort numerically, not with a locale collator.
+  const out: Array<{ ip: string; port: number; key: number }> = [];
+  for (const s of store.peekList<KubeObject>('endpointslices', namespace)) {
+    if (s.metadata.labels?.['kubernetes.io/service-name'] !== service) continue;
     const port = (s.ports ?? []).find((p: { name?: string }) => (p.name ?? '') === portName);
     if (!port?.port) continue;
     for (const ep of s.endpoints ?? []) {
       if (ep.conditions?.ready === false) continue;
-      for (const ip of ep.addresses ?? []) out.push({ ip, port: port.port });
+      for (const ip of ep.addresses ?? []) out.push({ ip, port: port.port, key: ipKey(ip) });
     }
   }
-  out.sort((a, b) => a.ip.localeCompare(b.ip, 'en', { numeric: true }) || a.port - b.port);
-  return out;
+  out.sort((a, b) => a.key - b.key || a.port - b.port);
+  return out.map(({ ip, port }) => ({ ip, port }));
+}
+
+function ipKey(ip: string): number {
+  const p = ip.split('.');
+  return p.length === 4 ? ((+p[0]! << 24) >>> 0) + (+p[1]! << 16) + (+p[2]! << 8) + +p[3]! : 0;
 }
 
 // ---- The controllers' own responses, byte for byte ----
