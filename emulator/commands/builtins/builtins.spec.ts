@@ -87,6 +87,25 @@ describe('text commands', () => {
   });
 });
 
+describe('misc commands', () => {
+  it('xargs appends input words, -n splits calls, -I substitutes', async () => {
+    const t = new TestShell();
+    expect((await t.run('printf "a b\\nc\\n" | xargs echo x')).out).toBe('x a b c\n');
+    expect((await t.run('seq 3 | xargs -n 2 echo')).out).toBe('1 2\n3\n');
+    expect((await t.run('printf "p1\\np2\\n" | xargs -I {} echo pod/{} done')).out).toBe('pod/p1 done\npod/p2 done\n');
+    expect((await t.run('echo a | xargs false')).status).toBe(123);
+    expect((await t.run('echo a | xargs nosuch')).status).toBe(127);
+  });
+
+  it('less/more print everything; basename, dirname, base64 round-trip', async () => {
+    const t = new TestShell();
+    expect((await t.run('seq 3 | less')).out).toBe('1\n2\n3\n');
+    expect((await t.run('basename /a/b/svc.yaml .yaml; dirname /a/b/svc.yaml; dirname svc.yaml')).out).toBe('svc\n/a/b\n.\n');
+    expect((await t.run('echo -n "admin:s3cret ✓" | base64')).out).toBe('YWRtaW46czNjcmV0IOKckw==\n');
+    expect((await t.run('echo YWRtaW46czNjcmV0IOKckw== | base64 -d')).out).toBe('admin:s3cret ✓');
+  });
+});
+
 describe('system commands', () => {
   it('date prints the virtual clock as GNU date does, in UTC', async () => {
     const t = new TestShell();

@@ -11,6 +11,7 @@ import { TEXT_COMMANDS } from './text';
 import { SYSTEM_COMMANDS } from './system';
 import { PROCESS_COMMANDS } from './process';
 import { SED_AWK_COMMANDS } from './sed-awk';
+import { MISC_COMMANDS } from './misc';
 
 export const BASIC_COMMANDS: readonly CommandSpec[] = [
   ...SHELL_BUILTINS,
@@ -19,6 +20,7 @@ export const BASIC_COMMANDS: readonly CommandSpec[] = [
   ...SED_AWK_COMMANDS,
   ...SYSTEM_COMMANDS,
   ...PROCESS_COMMANDS,
+  ...MISC_COMMANDS,
 ];
 
 /**
@@ -27,7 +29,7 @@ export const BASIC_COMMANDS: readonly CommandSpec[] = [
  */
 export const BUSYBOX_APPLETS: ReadonlySet<string> = new Set([
   'cat', 'ls', 'mkdir', 'rm', 'touch', 'cp', 'mv', 'grep', 'head', 'tail', 'wc', 'sort', 'uniq', 'seq', 'cut', 'tr',
-  'tee', 'sleep', 'env', 'hostname', 'whoami', 'date', 'vi', 'sh', 'ash', 'printenv', 'uname', 'id', 'which', 'sed', 'awk',
+  'tee', 'sleep', 'env', 'hostname', 'whoami', 'date', 'vi', 'sh', 'ash', 'printenv', 'uname', 'id', 'which', 'sed', 'awk', 'xargs', 'less', 'more', 'basename', 'dirname', 'base64',
 ]);
 
 export function registerBuiltins(world: World): void {
