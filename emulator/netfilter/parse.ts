@@ -32,6 +32,7 @@ export function usageError(msg: string): IptablesError {
 
 /** Split one iptables-restore line into arguments. */
 export function tokenizeRestoreLine(line: string): string[] {
+  if (!line.includes('"')) return line.split(/[ \t]+/).filter((t) => t !== '');
   const out: string[] = [];
   let cur = '';
   let inQuote = false;
@@ -611,7 +612,7 @@ const BUNDLE = /^-[nvxLSFZXNADIRCPEt]{2,}$/;
 export function parseIptablesArgs(argv: readonly string[], defaultTable: NfTable = 'filter'): IptablesCommand {
   const args: string[] = [];
   for (const a of argv) {
-    if (BUNDLE.test(a)) for (const ch of a.slice(1)) args.push(`-${ch}`);
+    if (a.length > 2 && a.charCodeAt(0) === 45 && a.charCodeAt(1) !== 45 && BUNDLE.test(a)) for (const ch of a.slice(1)) args.push(`-${ch}`);
     else args.push(a);
   }
   let table: NfTable = defaultTable;
