@@ -163,6 +163,8 @@ describe('interpreter: commands and errors', () => {
     expect(r.status).toBe(127);
     expect((await t.run('cd / && echo ok && ls')).out).toBe('ok\netc\nroot\ntmp\nusr\nvar\n');
     expect(t.shell.prompt()).toBe('/ # ');
+    expect((await t.run('echo )')).err).toBe('sh: syntax error: unexpected ")"\n');
+    expect((await t.run('echo "open')).err).toBe('sh: syntax error: unterminated quoted string\n');
   });
 
   it('passes prefix assignments to the command only', async () => {

@@ -270,7 +270,13 @@ export class Shell implements SessionControl {
       list = parsed.list;
       for (const w of parsed.warnings) io.stderr.write(`${sh}: ${w}\n`);
     } catch (e) {
-      if (e instanceof ShellSyntaxError) {
+      if (sh === 'sh' && (e instanceof ShellSyntaxError || e instanceof IncompleteInputError)) {
+        // BusyBox ash words them its own way.
+        if (e instanceof ShellSyntaxError) {
+          io.stderr.write(`sh: syntax error: unexpected ${e.token === 'newline' ? 'newline' : `"${e.token}"`}\n`);
+        } else if (e.reason === 'quote') io.stderr.write('sh: syntax error: unterminated quoted string\n');
+        else io.stderr.write('sh: syntax error: unexpected end of file\n');
+      } else if (e instanceof ShellSyntaxError) {
         io.stderr.write(`${sh}: ${e.message}\n`);
       } else if (e instanceof IncompleteInputError) {
         if (e.reason === 'quote') io.stderr.write(`${sh}: ${e.message}\n`);
