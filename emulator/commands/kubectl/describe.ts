@@ -721,6 +721,41 @@ function podResources(p: KubeObject): { cr: number; cl: number; mr: number; ml: 
   return r;
 }
 
+const describeSecret: Describer = (k, sec) => {
+  const o = new Out();
+  o.w(0, `Name:\t${sec.metadata.name}\n`);
+  o.w(0, `Namespace:\t${sec.metadata.namespace}\n`);
+  labelsMultiline(o, 'Labels', sec.metadata.labels);
+  annotationsMultiline(o, 'Annotations', sec.metadata.annotations);
+  o.w(0, `\nType:\t${sec.type ?? 'Opaque'}\n`);
+  o.w(0, '\nData\n====\n');
+  // Values are never shown: only their decoded sizes.
+  for (const key of Object.keys(sec.data ?? {}).sort()) o.w(0, `${key}:\t${decodedLength(sec.data[key])} bytes\n`);
+  return finish(o);
+};
+
+function decodedLength(b64: string): number {
+  const clean = String(b64).replace(/=+$/, '');
+  return Math.floor((clean.length * 3) / 4);
+}
+
+const describeServiceAccount: Describer = (k, sa, showEvents) => {
+  const o = new Out();
+  o.w(0, `Name:\t${sa.metadata.name}\n`);
+  o.w(0, `Namespace:\t${sa.metadata.namespace}\n`);
+  labelsMultiline(o, 'Labels', sa.metadata.labels);
+  annotationsMultiline(o, 'Annotations', sa.metadata.annotations);
+  const list = (title: string, items: string[]) => {
+    o.w(0, `${title}:\t${items.length ? items[0] : '<none>'}\n`);
+    for (const i of items.slice(1)) o.w(0, `\t${i}\n`);
+  };
+  list('Image pull secrets', ((sa.imagePullSecrets ?? []) as any[]).map((s) => s.name));
+  list('Mountable secrets', ((sa.secrets ?? []) as any[]).map((s) => s.name));
+  list('Tokens', []);
+  if (showEvents) describeEvents(o, eventsFor(k, sa), k.now());
+  return finish(o);
+};
+
 const describeGeneric: Describer = (k, obj, showEvents) => {
   const o = new Out();
   o.w(0, `Name:\t${obj.metadata.name}\n`);
@@ -743,6 +778,8 @@ const DESCRIBERS: Partial<Record<string, Describer>> = {
   namespaces: describeNamespace,
   nodes: describeNode,
   configmaps: describeConfigMap,
+  secrets: describeSecret,
+  serviceaccounts: describeServiceAccount,
 };
 
 export function describeObject(k: Kube, info: ResourceInfo, obj: KubeObject, showEvents = true): string {

@@ -97,6 +97,8 @@ beforeAll(async () => {
   await sh.run('kubectl expose deployment currency-exchange --port=80 --target-port=8000');
   await sh.run('kubectl create configmap app-config --from-literal=URL=http://currency-exchange --from-literal=multi="a\nb"');
   await sh.run('kubectl create configmap one --from-literal=multi="a\nb"');
+  await sh.run('kubectl create secret generic one --from-literal=password=s3cr3t-wörd');
+  await sh.run('kubectl create serviceaccount robot');
   await sh.run('kubectl create ingress shop --class=nginx --rule=shop.example.com/=currency-exchange:80 --rule="/api*=web:80,tls=cert"');
   await sh.run('kubectl rollout status deployment/currency-exchange');
   server = createServer((req, res) => {
@@ -185,6 +187,9 @@ const DESCRIBE: string[][] = [
   // kubectl walks ConfigMap data in Go map order (random), so only a one-key ConfigMap has one right answer.
   ['describe', 'cm', 'one'],
   ['describe', 'ingress', 'shop'],
+  ['describe', 'secret', 'one'],
+  ['describe', 'sa', 'default'],
+  ['describe', 'sa', 'robot'],
 ];
 
 describe.runIf(haveKubectl)('describe matches the real kubectl (served from our store)', () => {
