@@ -37,6 +37,7 @@ export class BridgeCni implements Cni {
     this.net.enslave(hostEnd, bridge);
     ns.addAddr('eth0', ip, pod.prefix);
     ns.addRoute({ dst: 0, prefix: 0, type: 'unicast', via: (pod.addr + 1) >>> 0, dev: 'eth0' });
+    ns.gratuitousArp('eth0');
     const result: PodNetworkResult = { netns: id, hostVeth };
     this.#pods.set(req.podKey, result);
     return result;

@@ -936,6 +936,18 @@ export class NetNamespace {
     return 15_000 + this.net.rng.int(30_000);
   }
 
+  /**
+   * Announce an address (gratuitous ARP: who-has A tell A, broadcast), as the bridge CNI plugin does for a new
+   * pod: neighbours that cached the address under an old MAC (a deleted pod that had the same IP) update it.
+   */
+  gratuitousArp(ifaceName: string): void {
+    const iface = this.#iface(ifaceName);
+    const a = iface.addrs[0];
+    if (!a) return;
+    const arp: ArpPacket = { kind: 'arp', op: ARP_REQUEST, senderMac: iface.mac, senderIp: a.addr, targetMac: 0, targetIp: a.addr };
+    this.transmit(iface, { dst: BROADCAST_MAC, src: iface.mac, payload: arp }, 0);
+  }
+
   /** Static neighbour entry (`ip neigh add … nud permanent`). */
   addNeighbour(ifaceName: string, ip: Ipv4, mac: Mac): void {
     const iface = this.#iface(ifaceName);

@@ -131,6 +131,7 @@ describe('fault injection', () => {
     const a = addPod(t, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
     addPod(t, 'b', 'worker-1', '10.244.1.6', '10.244.1.0/24');
     t.network.setLinkFault('pod/default/a', 'eth0', { latencyMs: 5 });
+    t.scheduler.advance(1); // the pods' gratuitous ARPs are done
     let rtt = 0;
     const start = t.scheduler.now();
     const s = a.openPing(() => (rtt = t.scheduler.now() - start), () => {});

@@ -75,3 +75,26 @@ describe('bridge and ARP', () => {
     expect(t.network.ns('pod/default/b')).toBeUndefined();
   });
 });
+
+describe('pod IP reuse', () => {
+  it('a new pod with a deleted pod\'s IP is reachable at once: its gratuitous ARP updates the node\'s cache', () => {
+    const t = testNet();
+    const a = addPod(t, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
+    addPod(t, 'b', 'worker-1', '10.244.1.6', '10.244.1.0/24');
+    const node = t.topology.nodes.get('worker-1')!;
+    let replies = 0;
+    const p = node.openPing(() => replies++, () => {});
+    p.send(ipv4('10.244.1.6'), 1);
+    t.scheduler.advance(10);
+    expect(replies).toBe(1);
+    t.cni.removePod('default/b');
+    const b2 = addPod(t, 'b2', 'worker-1', '10.244.1.6', '10.244.1.0/24');
+    t.scheduler.advance(1);
+    const entry = node.neighbours().find((e) => e.ip === ipv4('10.244.1.6'))!;
+    expect(formatMac(entry.mac)).toBe(formatMac(b2.iface('eth0')!.mac));
+    p.send(ipv4('10.244.1.6'), 2);
+    t.scheduler.advance(10);
+    expect(replies).toBe(2);
+    expect(a.ifaces.size).toBe(2);
+  });
+});
