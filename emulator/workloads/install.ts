@@ -16,6 +16,7 @@ import { awsCommand } from '../commands/cloud/aws';
 import { installCloud, type CloudInstall } from '../cloud/install';
 import { clusterFirstResolver, WorkloadServers } from './servers';
 import { networkOf, resolverOf } from './host-network';
+import { serveExternalApi } from './external-api';
 
 export interface DataPlaneServices {
   readonly dns: DnsInstall | undefined;
@@ -46,6 +47,8 @@ export function installDataPlaneServices(world: World, runtime?: ContainerRuntim
       forwardQuery(ws, world.scheduler, PUBLIC_RESOLVER_IP, q, from.reqId, 2000, (m) => respond(m ?? answerPublic(q)));
     }));
   }
+  const api = network.ns('internet/api-external');
+  if (api) serveExternalApi(api, () => world.scheduler.now());
   // Security groups on the nodes' ENIs, the AWS account, and the load balancers' data path (`world.cloud`).
   const cloud = installCloud(world);
   (world as unknown as { cloud: CloudInstall }).cloud = cloud;
