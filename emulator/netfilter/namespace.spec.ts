@@ -290,3 +290,20 @@ describe('indexed chains keep first-match semantics and counters', () => {
     }), { numRuns: 200 });
   });
 });
+
+describe('trace of a reply', () => {
+  it('says the NAT was undone from the conntrack entry', () => {
+    const ns = node();
+    const syn = packet({ src: ip('10.244.2.9'), dst: VIP, sport: 40000, dport: 80, tcpFlags: TCP_SYN });
+    forward(ns, syn, T0);
+    const reply = packet({ src: syn.dst, dst: syn.src, sport: 8000, dport: 40000, tcpFlags: TCP_SYN | TCP_ACK, inIface: 'cni0' });
+    const c = ctx(T0 + 1, [NODE], true);
+    ns.hook('PREROUTING', reply, c);
+    reply.outIface = 'veth9';
+    ns.hook('FORWARD', reply, c);
+    const r = ns.hook('POSTROUTING', reply, c);
+    const step = r.steps.find((s) => s.table === 'nat' && s.ruleNum === 0 && s.ruleText.startsWith('conntrack'))!;
+    expect(step.verdict).toMatch(/^un-DNAT 10\.244\.1\.[56]:8000 > 10\.244\.2\.9:40000 -> 10\.96\.45\.12:80 > 10\.244\.2\.9:40000 /);
+    expect(r.conntrack?.state).toBe('ESTABLISHED');
+  });
+});

@@ -251,14 +251,31 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     const e = ct?.entry;
     if (!e || ct.special === 2) return V_ACCEPT;
     const dstManip = hook === 'PREROUTING' || hook === 'OUTPUT';
+    let consulted = false;
     if (!e.confirmed && ct.dir === DIR_ORIGINAL) {
       const done = dstManip ? e.dstManipDone : e.srcManipDone;
       if (!done) {
         if (dstManip) e.dstManipDone = true;
         else e.srcManipDone = true;
+        consulted = true;
         const v = this.#runBuiltin('nat', hook, pkt, cc);
         if (v === V_DROP || v === V_REJECT) return v;
       }
+    }
+    const steps = this.#steps;
+    if (steps !== null && !consulted && (e.dnat || e.snat)) {
+      // Not the first packet: the nat table is skipped and the connection's binding is applied (or undone).
+      const before = tupleText(pkt);
+      applyNat(e, ct.dir, dstManip, pkt, ct.special === 1);
+      const after = tupleText(pkt);
+      if (before !== after) {
+        const what = ct.dir === DIR_ORIGINAL ? (dstManip ? 'DNAT' : 'SNAT') : dstManip ? 'un-SNAT' : 'un-DNAT';
+        steps.push({
+          hook, table: 'nat', chain: hook, ruleNum: 0, ruleText: `conntrack ${ct.dir === DIR_ORIGINAL ? 'original' : 'reply'} direction`,
+          verdict: `${what} ${before} -> ${after} (from the conntrack entry; the nat table only sees a connection's first packet)`,
+        });
+      }
+      return V_ACCEPT;
     }
     applyNat(e, ct.dir, dstManip, pkt, ct.special === 1);
     return V_ACCEPT;
@@ -463,6 +480,10 @@ function applyNat(e: CtEntry, dir: number, dstManip: boolean, p: NfPacket, relat
     }
     p.embedded = next;
   }
+}
+
+function tupleText(p: NfPacket): string {
+  return `${formatIpv4(p.src)}:${p.sport} > ${formatIpv4(p.dst)}:${p.dport}`;
 }
 
 function pickAddr(r: NatRange, rng: RandomSource): number {
