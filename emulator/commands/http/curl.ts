@@ -290,7 +290,7 @@ export function renderCurl(o: CurlOptions, t: CurlTransfer, terminal: boolean): 
     }
   }
   if (exitCode !== 0) {
-    if (meter) err += '\n';
+    // The meter's last line has no newline: curl's error message follows it on the same line.
     info('Closing connection 0');
     if (!o.silent || o.showError) err += `curl: (${exitCode}) ${failure}\n`;
   }
