@@ -91,7 +91,9 @@ export function labSpec(manifest: LabManifest, opts: LabSpecOptions): void {
       console.warn(`[labs] ${manifest.id}: end-to-end tests skipped — emulator capability missing: ${missing.join(', ')}`);
     }
 
-    it.skipIf(gated)(`solution completes every step with every check passing (needs: ${(manifest.requires ?? []).join(', ')})`, async () => {
+    // Labs with randomized parameters are solved for two learner seeds (different names, ports, replica counts).
+    const seeds = manifest.params ? [seed, seed + 6] : [seed];
+    it.skipIf(gated).each(seeds)(`solution completes every step with every check passing, seed %i (needs: ${(manifest.requires ?? []).join(', ')})`, async (seed) => {
       const session = await LabSession.start(load(), { seed, runtime: defaultRuntime });
       try {
         const view = await solve(session);
