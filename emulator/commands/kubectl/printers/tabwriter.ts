@@ -12,7 +12,7 @@ export interface TabwriterOptions {
   readonly rememberWidths?: boolean;
 }
 
-const width = (s: string) => Array.from(s).length;
+const width = (s: string) => (/^[\x00-\x7f]*$/.test(s) ? s.length : Array.from(s).length);
 
 export class Tabwriter {
   readonly #opts: TabwriterOptions;

@@ -10,10 +10,13 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | { [key:
 
 const BEST_WIDTH = 80;
 
+const ASCII = /^[\x00-\x7f]*$/;
+
 /** go-yaml v2 `keyList.Less`: runs of digits compare as numbers; non-letters sort before letters. */
 export function yamlKeyLess(a: string, b: string): boolean {
-  const ar = Array.from(a);
-  const br = Array.from(b);
+  // Kubernetes keys are ASCII: indexing by code unit is then the same as go-yaml's rune walk, and much cheaper.
+  const ar: ArrayLike<string> = ASCII.test(a) ? a : Array.from(a);
+  const br: ArrayLike<string> = ASCII.test(b) ? b : Array.from(b);
   for (let i = 0; i < ar.length && i < br.length; i++) {
     const ca = ar[i]!;
     const cb = br[i]!;
@@ -45,6 +48,8 @@ export function yamlKeyLess(a: string, b: string): boolean {
 }
 
 function isLetter(c: string): boolean {
+  const x = c.charCodeAt(0);
+  if (x < 0x80) return (x >= 65 && x <= 90) || (x >= 97 && x <= 122);
   return /\p{L}/u.test(c);
 }
 function isDigit(c: string): boolean {
@@ -52,7 +57,9 @@ function isDigit(c: string): boolean {
 }
 
 export function sortedYamlKeys(obj: Record<string, unknown>): string[] {
-  return Object.keys(obj).sort((a, b) => (yamlKeyLess(a, b) ? -1 : yamlKeyLess(b, a) ? 1 : 0));
+  const keys = Object.keys(obj);
+  if (keys.length < 2) return keys;
+  return keys.sort((a, b) => (yamlKeyLess(a, b) ? -1 : yamlKeyLess(b, a) ? 1 : 0));
 }
 
 // ---- go-yaml's resolver: would this string, written plain, read back as a non-string? ----
@@ -174,12 +181,21 @@ function analyze(value: string): Analysis {
 
 type Style = 'plain' | 'single' | 'double' | 'literal';
 
+/**
+ * Strings that the emitter's analysis would pass as plain without looking further: printable ASCII word
+ * characters, no spaces, indicators or breaks, not starting with `-`/`.` (which can start indicators or floats).
+ */
+const OBVIOUSLY_PLAIN = /^[A-Za-z_\/][A-Za-z0-9_.\/-]*$/;
+
 function chooseStyle(s: string, simpleKey: boolean): Style {
+  if (OBVIOUSLY_PLAIN.test(s)) return resolvesAsNonString(s) ? 'double' : 'plain';
   let style: Style;
   const canUsePlain = !resolvesAsNonString(s) && !BASE60_FLOAT.test(s);
   if (s.includes('\n')) style = 'literal';
   else if (canUsePlain) style = 'plain';
   else style = 'double';
+  // A double-quoted scalar stays double-quoted whatever the analysis says.
+  if (style === 'double') return style;
   const a = analyze(s);
   if (simpleKey && a.multiline) return 'double';
   if (style === 'plain') {
@@ -197,7 +213,7 @@ class Writer {
   column = 0;
   put(s: string): void {
     this.out += s;
-    this.column += Array.from(s).length;
+    this.column += ASCII.test(s) ? s.length : Array.from(s).length;
   }
   newline(indent: number): void {
     this.out += '\n' + ' '.repeat(indent);
@@ -205,7 +221,16 @@ class Writer {
   }
 }
 
+/** No space in `value` can reach past column 80, so the emitter cannot fold it: write it in one piece. */
+function fitsOnLine(w: Writer, value: string, extra: number): boolean {
+  return w.column + value.length + extra <= BEST_WIDTH + 1 || !value.includes(' ');
+}
+
 function writePlain(w: Writer, value: string, indent: number, allowBreaks: boolean): void {
+  if (!allowBreaks || fitsOnLine(w, value, 0)) {
+    w.put(value);
+    return;
+  }
   const cps = Array.from(value);
   let spaces = false;
   for (let i = 0; i < cps.length; i++) {
@@ -222,6 +247,10 @@ function writePlain(w: Writer, value: string, indent: number, allowBreaks: boole
 }
 
 function writeSingle(w: Writer, value: string, indent: number, allowBreaks: boolean): void {
+  if ((!allowBreaks || fitsOnLine(w, value, 1)) && !value.includes("'")) {
+    w.put(`'${value}'`);
+    return;
+  }
   const cps = Array.from(value);
   w.put("'");
   let spaces = false;
@@ -246,6 +275,10 @@ const ESCAPES: Record<number, string> = {
 };
 
 function writeDouble(w: Writer, value: string, indent: number, allowBreaks: boolean): void {
+  if ((!allowBreaks || fitsOnLine(w, value, 1)) && /^[\x20-\x7e]*$/.test(value) && !/["\\]/.test(value)) {
+    w.put(`"${value}"`);
+    return;
+  }
   const cps = Array.from(value);
   w.put('"');
   let spaces = false;
