@@ -1,7 +1,7 @@
 /**
  * `ip` (iproute2 6.1): addr, link, route (incl. `route get`), neigh — formats from tool-output-formats.md §5.
  */
-import { broadcastOf, formatIpv4, formatMac, linkLocalFromMac, parseIpv4 } from '../../net/addr';
+import { broadcastOf, formatIpv4, formatMac, linkLocalFromMac, networkOf, parseCidr, parseIpv4 } from '../../net/addr';
 import type { Iface } from '../../net/iface';
 import type { NetNamespace } from '../../net/netns';
 import { formatRoute } from '../../net/routing';
@@ -9,12 +9,14 @@ import type { CommandContext, CommandSpec } from '../../shell/types';
 import { netnsOf } from './common';
 
 function flagsOf(i: Iface): string {
+  if (!i.up) return i.kind === 'loopback' ? '<LOOPBACK>' : '<BROADCAST,MULTICAST>';
   if (i.kind === 'loopback') return '<LOOPBACK,UP,LOWER_UP>';
   if (i.kind === 'bridge' && i.ports!.size === 0) return '<NO-CARRIER,BROADCAST,MULTICAST,UP>';
   return '<BROADCAST,MULTICAST,UP,LOWER_UP>';
 }
 
 function stateOf(i: Iface): string {
+  if (!i.up) return 'DOWN';
   if (i.kind === 'loopback') return 'UNKNOWN';
   if (i.kind === 'bridge' && i.ports!.size === 0) return 'DOWN';
   return 'UP';
@@ -111,6 +113,62 @@ function neighShow(ns: NetNamespace): string {
   return out;
 }
 
+/** `ip route add|del|replace PREFIX|default [via GW] [dev DEV]` and `blackhole|unreachable|prohibit PREFIX`. */
+function routeChange(ns: NetNamespace, verb: string, args: string[], ctx: CommandContext): number {
+  let type: 'unicast' | 'blackhole' | 'unreachable' | 'prohibit' = 'unicast';
+  if (args[0] === 'blackhole' || args[0] === 'unreachable' || args[0] === 'prohibit') type = args.shift() as typeof type;
+  const target = args.shift();
+  const c = target === 'default' ? { addr: 0, prefix: 0 } : target ? parseCidr(target) : undefined;
+  if (!c) {
+    ctx.stderr.write(`Error: inet prefix is expected rather than "${target ?? ''}".\n`);
+    return 1;
+  }
+  let via: number | undefined;
+  let dev: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === 'via') {
+      via = parseIpv4(args[++i] ?? '');
+      if (via === undefined) {
+        ctx.stderr.write(`Error: inet address is expected rather than "${args[i] ?? ''}".\n`);
+        return 1;
+      }
+    } else if (args[i] === 'dev') dev = args[++i];
+  }
+  if (verb === 'del' || verb === 'delete') {
+    if (!ns.routes.remove(c.addr, c.prefix)) {
+      ctx.stderr.write('RTNETLINK answers: No such process\n');
+      return 2;
+    }
+    return 0;
+  }
+  if (type === 'unicast') {
+    if (via !== undefined && !dev) dev = ns.routeTo(via)?.route.dev;
+    if (!dev || !ns.iface(dev)) {
+      ctx.stderr.write(dev ? `Cannot find device "${dev}"\n` : 'RTNETLINK answers: Network is unreachable\n');
+      return dev ? 1 : 2;
+    }
+  }
+  if (verb === 'add' && ns.routes.list().some((r) => r.dst === networkOf(c.addr, c.prefix) && r.prefix === c.prefix)) {
+    ctx.stderr.write('RTNETLINK answers: File exists\n');
+    return 2;
+  }
+  ns.addRoute({ dst: c.addr, prefix: c.prefix, type, ...(via !== undefined ? { via } : {}), ...(dev ? { dev } : {}) });
+  return 0;
+}
+
+/** `ip link set DEV up|down`. */
+function linkSet(ns: NetNamespace, args: string[], ctx: CommandContext): number {
+  const name = args[0] === 'dev' ? args[1] : args[0];
+  const state = args.find((a) => a === 'up' || a === 'down');
+  const iface = name ? ns.iface(name) : undefined;
+  if (!iface) {
+    ctx.stderr.write(`Cannot find device "${name ?? ''}"\n`);
+    return 1;
+  }
+  if (state) iface.up = state === 'up';
+  return 0;
+}
+
 const OBJECTS: Record<string, string> = {
   a: 'address', addr: 'address', address: 'address',
   l: 'link', link: 'link',
@@ -155,6 +213,8 @@ export const ipCommand: CommandSpec = {
       ctx.stderr.write(`Device "${dev}" does not exist.\n`);
       return 1;
     }
+    if (obj === 'route' && (verb === 'add' || verb === 'del' || verb === 'delete' || verb === 'replace')) return routeChange(ns, verb, args.slice(1), ctx);
+    if (obj === 'link' && verb === 'set') return linkSet(ns, args.slice(1), ctx);
     switch (obj) {
       case 'address':
         if (verb !== 'show') break;

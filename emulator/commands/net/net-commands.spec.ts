@@ -231,3 +231,39 @@ describe('tcpdump -i any on a node, pod → ClusterIP → pod on the same node (
     expect(r.stdout).not.toMatch(/cni0/);
   });
 });
+
+describe('ip route add/del, ip link set, tc netem', () => {
+  it('a blackhole route makes ping fail; deleting it restores the path', async () => {
+    const w = world();
+    const a = podHost(w, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
+    podHost(w, 'b', 'worker-2', '10.244.2.5', '10.244.2.0/24');
+    const node = hostFor(w, 'node/worker-1');
+    expect((await runCmd(w, node, ipCommand, 'ip route replace blackhole 10.244.2.0/24')).code).toBe(0);
+    expect((await runCmd(w, node, ipCommand, 'ip route')).stdout).toContain('blackhole 10.244.2.0/24 \n');
+    expect((await runCmd(w, a, pingCommand, 'ping -c 1 -W 1 10.244.2.5')).code).toBe(1);
+    expect((await runCmd(w, node, ipCommand, 'ip route del 10.244.2.0/24')).code).toBe(0);
+    expect((await runCmd(w, node, ipCommand, 'ip route add 10.244.2.0/24 via 172.18.0.4')).code).toBe(0);
+    expect((await runCmd(w, node, ipCommand, 'ip route add 10.244.2.0/24 via 172.18.0.4')).stderr).toBe('RTNETLINK answers: File exists\n');
+    expect((await runCmd(w, a, pingCommand, 'ping -c 1 10.244.2.5')).code).toBe(0);
+  });
+
+  it('ip link set eth0 down shows DOWN and cuts the pod off', async () => {
+    const w = world();
+    const a = podHost(w, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
+    podHost(w, 'b', 'worker-1', '10.244.1.6', '10.244.1.0/24');
+    await runCmd(w, a, ipCommand, 'ip link set eth0 down');
+    expect((await runCmd(w, a, ipCommand, 'ip -br link')).stdout).toMatch(/^eth0@if\d+ +DOWN /m);
+    expect((await runCmd(w, a, pingCommand, 'ping -c 1 -W 1 10.244.1.6')).code).toBe(1);
+  });
+
+  it('tc qdisc add … netem delay shows in ping times', async () => {
+    const w = world();
+    const a = podHost(w, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
+    podHost(w, 'b', 'worker-1', '10.244.1.6', '10.244.1.0/24');
+    const { tcCommand } = await import('./tc');
+    expect((await runCmd(w, a, tcCommand, 'tc qdisc add dev eth0 root netem delay 100ms')).code).toBe(0);
+    expect((await runCmd(w, a, tcCommand, 'tc qdisc show dev eth0')).stdout).toBe('qdisc netem 8001: dev eth0 root refcnt 2 limit 1000 delay 100ms\n');
+    const r = await runCmd(w, a, pingCommand, 'ping -c 2 10.244.1.6');
+    expect(r.stdout).toMatch(/icmp_seq=2 ttl=64 time=100 ms/);
+  });
+});
