@@ -49,6 +49,20 @@ describe('workloads on the network (local profile)', () => {
     expect(JSON.parse(s.output)).toMatchObject({ from: 'EUR', to: 'INR', quantity: 2 });
   });
 
+  it('from the workstation: NodePort on a node IP works (same network), the ClusterIP does not route', async () => {
+    await runScript(world, 'kubectl expose deployment currency-exchange --name=ce-np --port=8000 --type=NodePort');
+    const np = world.store.get('services', 'default', 'ce-np').spec.ports[0].nodePort as number;
+    const ok = await one(`curl -s http://172.18.0.3:${np}/currency-exchange/from/USD/to/INR`);
+    expect(ok.output).toContain('"conversionMultiple":65.00');
+    const ip = world.store.get('services', 'default', 'ce-np').spec.clusterIP as string;
+    const cip = await one(`curl -m 2 http://${ip}:8000/`);
+    // the workstation has no route to the Service CIDR: its default route sends the SYN to the internet router,
+    // which has none either and answers ICMP net unreachable
+    expect(cip.output).toMatch(new RegExp(`^curl: \\(7\\) Failed to connect to ${ip.replace(/\./g, '\\.')} port 8000 after \\d+ ms: Couldn't connect to server\\n$`));
+    const dns = await one('curl -s http://currency-exchange/');
+    expect(dns.exitCode).toBe(6);
+  });
+
   it('requests to a deleted pod\'s old IP fail; the Service keeps working', async () => {
     const pods = world.store.list('pods', { namespace: 'default', labelSelector: 'app=currency-exchange' }).items;
     const victim = pods[0]!;
