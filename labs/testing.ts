@@ -31,7 +31,8 @@ export interface WrongAttempt {
 
 export interface LabSpecOptions {
   readonly seed?: number;
-  readonly wrong: WrongAttempt;
+  /** One or more plausible wrong attempts (mistakes and shortcuts), each failing a named check. */
+  readonly wrong: WrongAttempt | readonly WrongAttempt[];
 }
 
 /** The lab's required capabilities that do not work yet, each with the reason its functional probe gave. */
@@ -118,22 +119,24 @@ export function labSpec(manifest: LabManifest, opts: LabSpecOptions): void {
       }
     });
 
-    it.skipIf(gated)(`wrong attempt — ${opts.wrong.title} — fails ${opts.wrong.failsCheck}`, async () => {
-      const session = await LabSession.start(load(), { seed, runtime: defaultRuntime });
-      try {
-        if (opts.wrong.solveFirst) await solve(session, opts.wrong.solveFirst);
-        for (const line of opts.wrong.commands) await session.run(render(line, session.params));
-        for (const [step, answer] of Object.entries(opts.wrong.quizAnswers ?? {})) session.answerQuiz(step, answer);
-        const view = session.evaluate();
-        const result = view.steps.flatMap((s) => s.checks).find((c) => c.id === opts.wrong.failsCheck);
-        expect(result, `check ${opts.wrong.failsCheck} exists`).toBeDefined();
-        if (result!.passed) console.error(`--- transcript ---\n${transcriptDump(session)}`);
-        expect(result!.passed).toBe(false);
-        expect(result!.message).toMatch(opts.wrong.message);
-        expect(view.completed).toBe(false);
-      } finally {
-        session.dispose();
-      }
-    });
+    for (const wrong of Array.isArray(opts.wrong) ? (opts.wrong as readonly WrongAttempt[]) : [opts.wrong as WrongAttempt]) {
+      it.skipIf(gated)(`wrong attempt — ${wrong.title} — fails ${wrong.failsCheck}`, async () => {
+        const session = await LabSession.start(load(), { seed, runtime: defaultRuntime });
+        try {
+          if (wrong.solveFirst) await solve(session, wrong.solveFirst);
+          for (const line of wrong.commands) await session.run(render(line, session.params));
+          for (const [step, answer] of Object.entries(wrong.quizAnswers ?? {})) session.answerQuiz(step, answer);
+          const view = session.evaluate();
+          const result = view.steps.flatMap((s) => s.checks).find((c) => c.id === wrong.failsCheck);
+          expect(result, `check ${wrong.failsCheck} exists`).toBeDefined();
+          if (result!.passed) console.error(`--- transcript ---\n${transcriptDump(session)}`);
+          expect(result!.passed).toBe(false);
+          expect(result!.message).toMatch(wrong.message);
+          expect(view.completed).toBe(false);
+        } finally {
+          session.dispose();
+        }
+      });
+    }
   });
 }
