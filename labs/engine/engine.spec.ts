@@ -53,7 +53,7 @@ const manifest: LabManifest = {
   steps: [
     {
       id: 'svc',
-      title: 'Make a Service',
+      title: 'Make a Service on {{port}}',
       hints: ['first hint {{name}}', 'second hint on {{port}}'],
       checks: [
         check('endpoints', 'Service has endpoints', (ctx) => (ctx.cluster.endpointIPs('default', 'web').length > 0 ? pass : fail('Endpoints empty: selector app={{name}} matches 0 pods'))),
@@ -125,7 +125,8 @@ describe('LabSession', () => {
     let v = s.view();
     expect(v.steps.map((x) => x.state)).toEqual(['active', 'locked', 'locked']);
     expect(v.steps[0]!.checks[0]).toMatchObject({ passed: false, message: `Endpoints empty: selector app=${s.params.name} matches 0 pods` });
-    expect(v.steps[1]!.checks[0]!.message).toBe('Locked: complete "Make a Service" first.');
+    expect(v.steps[0]!.title).toBe(`Make a Service on ${s.params.port}`);
+    expect(v.steps[1]!.checks[0]!.message).toBe(`Locked: complete "Make a Service on ${s.params.port}" first.`);
     expect(v.completion).toBe(0);
 
     await s.run(s.solution('svc')[0]!);

@@ -181,7 +181,7 @@ export class LabSession {
       if (st.completed) continue;
       const state = this.stepState(step.id);
       if (state === 'locked') {
-        const missing = (step.needs ?? []).filter((n) => !this.#state(n).completed).map((n) => `"${this.#step(n).title}"`);
+        const missing = (step.needs ?? []).filter((n) => !this.#state(n).completed).map((n) => `"${render(this.#step(n).title, this.params)}"`);
         st.results = (step.checks ?? []).map((c) => ({
           id: c.id,
           description: render(c.description, this.params),
@@ -271,7 +271,7 @@ export class LabSession {
       : st.results;
     return {
       id: step.id,
-      title: step.title,
+      title: render(step.title, this.params),
       markdown,
       snippets: extractSnippets(markdown),
       needs: step.needs ?? [],
