@@ -31,8 +31,8 @@ export interface KernelNode {
   serve(ports: readonly number[]): Promise<void>;
   /** Open connections from a client namespace; one outcome per attempt. */
   connect(from: 'cli' | 'ext', attempts: readonly ConnectAttempt[], timeoutMs: number, concurrency?: number): ConnectOutcome[];
-  /** Sequential new connections per second to one target (bench). */
-  rate(from: 'cli' | 'ext', ip: string, port: number, count: number): number;
+  /** New connections per second to one target, `inflight` at a time (bench). */
+  rate(from: 'cli' | 'ext', ip: string, port: number, count: number, inflight?: number): number;
   destroy(): void;
 }
 
@@ -108,16 +108,21 @@ Promise.all(Array.from({ length: Math.min(concurrency, attempts.length) }, worke
 
 const RATE = `
 const net = require('net');
-const [ip, port, count] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
-let n = 0;
+const [ip, port, count, inflight] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3]), Number(process.argv[4])];
+let started = 0, finished = 0;
 const t0 = process.hrtime.bigint();
 function one() {
+  started++;
   const s = net.connect({ host: ip, port });
   s.on('data', () => {});
-  s.on('end', () => { s.destroy(); if (++n < count) one(); else { const dt = Number(process.hrtime.bigint() - t0) / 1e9; process.stdout.write(String(count / dt)); } });
+  s.on('end', () => {
+    s.destroy();
+    if (++finished === count) { const dt = Number(process.hrtime.bigint() - t0) / 1e9; process.stdout.write(String(count / dt)); }
+    else if (started < count) one();
+  });
   s.on('error', (e) => { process.stderr.write(String(e)); process.exit(1); });
 }
-one();
+for (let i = 0; i < Math.min(inflight, count); i++) one();
 `;
 
 export function createKernelNode(): KernelNode {
@@ -188,9 +193,9 @@ export function createKernelNode(): KernelNode {
       const r = must('ip', ['netns', 'exec', ns, process.execPath, '-e', CLIENT, JSON.stringify(attempts), String(timeoutMs), String(concurrency)]);
       return JSON.parse(r) as ConnectOutcome[];
     },
-    rate(from, ip, port, count) {
+    rate(from, ip, port, count, inflight = 16) {
       const ns = from === 'cli' ? cli : ext;
-      return Number(must('ip', ['netns', 'exec', ns, process.execPath, '-e', RATE, ip, String(port), String(count)]));
+      return Number(must('ip', ['netns', 'exec', ns, process.execPath, '-e', RATE, ip, String(port), String(count), String(inflight)]));
     },
     destroy,
   };
