@@ -184,6 +184,7 @@ async function watch(k: Kube, flags: Flags, target: Found, output: string, all: 
     {
       namespace: all || !target.info.namespaced ? undefined : ns,
       labelSelector: flags.str('selector') || undefined,
+      fieldSelector: flags.str('field-selector') || undefined,
       resourceVersion: store.resourceVersion,
     },
     (ev: WatchEvent) => {

@@ -186,7 +186,10 @@ async function runKubectl(ctx: CommandContext): Promise<number> {
       throw new KubectlError(msg);
     }
     if (rest.includes('--help') || (rest.includes('-h') && verb !== 'exec' && verb !== 'run')) {
-      k.out(`Usage: kubectl ${verb} [options]\n\nUse "kubectl options" for a list of global command-line options (applies to all commands).\n`);
+      // The one-line description from kubectl's command list, then the usage line.
+      const line = ROOT_HELP.split('\n').find((l) => l.startsWith(`  ${verb} `));
+      const summary = line ? line.slice(2 + verb.length).trim() : '';
+      k.out(`${summary ? summary + '.\n\n' : ''}Usage:\n  kubectl ${verb} [options]\n\nUse "kubectl options" for a list of global command-line options (applies to all commands).\n`);
       return 0;
     }
     return await impl(k, rest);
