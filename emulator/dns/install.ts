@@ -64,7 +64,7 @@ export function installDns(world: World, network: Network, opts: { nodeIPs?: rea
       const handle = serveDns(ns, (q, respond, from) => {
         // `forward . /etc/resolv.conf`: the query leaves the CoreDNS pod for the node's upstream, in the same trace.
         dns.handle(q, respond, (fq, done) => forwardQuery(ns, world.scheduler, upstream, fq, from.reqId, 2000, done));
-      });
+      }, { tcp: true });
       return { ns, stop: () => { handle.stop(); coredns.delete(podKey); } };
     },
   };

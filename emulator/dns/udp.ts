@@ -9,6 +9,9 @@ import type { Scheduler, TaskHandle } from '../core/scheduler';
 import { formatIpv4, parseIpv4 } from '../net/addr';
 import type { NetNamespace, SocketError, UdpMessage, UdpSocket } from '../net/netns';
 import type { DnsMessage } from '../net/packet/dns';
+import { emitDns, parseDns } from '../net/packet/dns';
+import { rawData } from '../net/packet/http';
+import type { TcpConnection } from '../net/tcp-socket';
 import type { DnsTransport, ExchangeError } from './resolver';
 
 const ICMP_DEST_UNREACH = 3;
@@ -84,19 +87,104 @@ export interface DnsServerHandle {
   stop(): void;
 }
 
+/** DNS over TCP (RFC 1035 §4.2.2): each message prefixed with its 2-byte length. */
+export function frameTcpDns(m: DnsMessage): Uint8Array {
+  const body = emitDns(m);
+  const out = new Uint8Array(body.length + 2);
+  out[0] = body.length >> 8;
+  out[1] = body.length & 255;
+  out.set(body, 2);
+  return out;
+}
+
+/** Split a TCP byte stream into DNS messages; returns the messages and the unconsumed rest. */
+export function unframeTcpDns(buf: Uint8Array): { messages: DnsMessage[]; rest: Uint8Array } {
+  const messages: DnsMessage[] = [];
+  let p = 0;
+  while (buf.length - p >= 2) {
+    const len = (buf[p]! << 8) | buf[p + 1]!;
+    if (buf.length - p - 2 < len) break;
+    try { messages.push(parseDns(buf.subarray(p + 2, p + 2 + len))); } catch { /* malformed: dropped, as a server would */ }
+    p += 2 + len;
+  }
+  return { messages, rest: buf.subarray(p) };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
 export function serveDns(
   ns: NetNamespace,
   handle: (query: DnsMessage, respond: (reply: DnsMessage) => void, from: { ip: string; reqId: number }) => void,
-  opts: { port?: number } = {},
+  opts: { port?: number; tcp?: boolean } = {},
 ): DnsServerHandle {
-  const sock = ns.bindUdp(opts.port ?? 53, (msg, s) => {
+  const port = opts.port ?? 53;
+  let listener: { close(): void } | undefined;
+  if (opts.tcp && !ns.tcpListeners.has(port)) {
+    listener = ns.listenTcp(port, (conn: TcpConnection) => {
+      let buf: Uint8Array = new Uint8Array(0);
+      return {
+        onData: (c: TcpConnection, data) => {
+          if (data.kind !== 'raw') return;
+          const { messages, rest } = unframeTcpDns(concat(buf, data.bytes));
+          buf = rest;
+          for (const q of messages) {
+            if (q.qr) continue;
+            handle(q, (reply) => { if (c.state === 'ESTAB' || c.state === 'CLOSE-WAIT') c.send(rawData(frameTcpDns(reply))); }, { ip: formatIpv4(c.remoteAddr), reqId: c.reqId });
+          }
+        },
+        onPeerClose: (c: TcpConnection) => c.close(),
+      };
+      void conn;
+    }, { process: 'coredns' });
+  }
+  const sock = ns.bindUdp(port, (msg, s) => {
     if (msg.data.kind !== 'dns' || msg.data.qr) return;
     handle(msg.data, (reply) => {
       // Answer from the address the query reached (conntrack un-DNATs it back to the ClusterIP on the way).
       if (!s.closed) s.send(msg.src, msg.sport, reply, { reqId: msg.reqId, src: msg.dst });
     }, { ip: formatIpv4(msg.src), reqId: msg.reqId });
   });
-  return { ns, stop: () => sock.close() };
+  return { ns, stop: () => { sock.close(); listener?.close(); } };
+}
+
+/** One DNS exchange over TCP (dig +tcp): connect to server:53, send the framed query, read one framed reply. */
+export function tcpExchange(
+  ns: NetNamespace, scheduler: Scheduler, server: string, query: DnsMessage, reqId: number, timeoutMs: number,
+  done: (reply: DnsMessage | undefined, error?: ExchangeError) => void,
+): void {
+  const dst = parseIpv4(server);
+  if (dst === undefined) { scheduler.after(0, () => done(undefined, 'unreachable')); return; }
+  let finished = false;
+  let timer: TaskHandle | undefined;
+  let buf: Uint8Array = new Uint8Array(0);
+  const finish = (m: DnsMessage | undefined, error?: ExchangeError): void => {
+    if (finished) return;
+    finished = true;
+    scheduler.cancel(timer);
+    done(m, error);
+  };
+  const conn = ns.connectTcp({
+    dst, dport: 53, reqId,
+    events: {
+      onConnect: (c) => c.send(rawData(frameTcpDns(query))),
+      onData: (c, data) => {
+        if (data.kind !== 'raw') return;
+        const { messages, rest } = unframeTcpDns(concat(buf, data.bytes));
+        buf = rest;
+        const m = messages.find((x) => x.qr && x.id === query.id);
+        if (m) { finish(m); c.close(); }
+      },
+      onPeerClose: (c) => { c.close(); finish(undefined, 'refused'); },
+      onClose: (_c, err) => { if (err) finish(undefined, err === 'ECONNREFUSED' ? 'refused' : err === 'ETIMEDOUT' ? 'timeout' : 'unreachable'); },
+    },
+  });
+  timer = scheduler.after(timeoutMs, () => { finish(undefined, 'timeout'); conn.abort(); }, { label: 'dns-tcp-timeout' });
 }
 
 /**

@@ -8,7 +8,7 @@ import type { DnsMessage, DnsType } from '../../dns/message';
 import { dnsQuery, fqdn, isIPv4, parseDnsType, reverseName } from '../../dns/message';
 import { dnsWireLength } from '../../net/packet/dns';
 import { searchCandidates, type ExchangeError } from '../../dns/resolver';
-import { UdpDnsClient } from '../../dns/udp';
+import { tcpExchange, UdpDnsClient } from '../../dns/udp';
 import { beginTrace, netnsOf, resolverOf, runNetworkOp } from '../../workloads/host-network';
 import { DIG_DEFAULT_DISPLAY, digWhen, formatDigAnswer, formatDigFailure, type DigDisplay } from './dig-format';
 import { busyboxCandidates, formatBindNslookup, formatBindTimeout, formatBusyboxNslookup, formatHost, type BindLookupStep, type LookupExchange } from './nslookup-format';
@@ -116,6 +116,7 @@ async function dig(ctx: CommandContext): Promise<number> {
   let reverse = false;
   let tries = 3;
   let timeoutSec = 5;
+  let tcp = false;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a.startsWith('@')) server = a.slice(1);
@@ -127,6 +128,7 @@ async function dig(ctx: CommandContext): Promise<number> {
       const key = on ? opt! : opt!.slice(2);
       if (key === 'short') display.short = on;
       else if (key === 'search') search = on;
+      else if (key === 'tcp' || key === 'vc') tcp = on;
       else if (key === 'all') { display.comments = display.question = display.answer = display.authority = display.additional = display.stats = display.cmd = on; }
       else if (key === 'tries' && val) tries = Math.max(1, Number(val));
       else if (key === 'retry' && val) tries = Math.max(1, Number(val) + 1);
@@ -154,7 +156,11 @@ async function dig(ctx: CommandContext): Promise<number> {
     for (let attempt = 0; attempt < tries && c; attempt++) {
       const cookie = new Uint8Array(8).map(() => ctx.world.rng.int(256));
       sentAt = ctx.world.scheduler.now();
-      const r = await exchange(ctx, c, srv, [dnsQuery(c.nextId(), n, qtype, { ednsCookie: cookie })], timeoutSec * 1000);
+      const q = dnsQuery(c.nextId(), n, qtype, { ednsCookie: cookie });
+      const ns = netnsOf(ctx.world, ctx.host)!;
+      const r = tcp
+        ? await runNetworkOp<Exchange>(ctx, (done) => tcpExchange(ns, ctx.world.scheduler, srv, q, reqId, timeoutSec * 1000, (m, error) => done({ replies: [m], ...(error ? { error } : {}) })))
+        : await exchange(ctx, c, srv, [q], timeoutSec * 1000);
       if (!r) return 130;
       if (r.replies[0]) { reply = r.replies[0]; break; }
       lastError = r.error ?? 'timeout';
@@ -171,6 +177,7 @@ async function dig(ctx: CommandContext): Promise<number> {
   ctx.stdout.write(formatDigAnswer({
     argsText, explicitServer: server !== undefined, server: srv, reply,
     queryTimeMs: Math.round(ctx.world.scheduler.now() - sentAt), when: digWhen(ctx.world.scheduler.now()), msgSize: dnsWireLength(reply),
+    ...(tcp ? { transport: 'TCP' as const } : {}),
   }, display));
   return 0;
 }

@@ -73,6 +73,8 @@ export interface DigRun {
   /** `Sat Nov 28 06:15:08 UTC 2026` */
   readonly when: string;
   readonly msgSize: number;
+  /** `+tcp`: the SERVER line says (TCP). */
+  readonly transport?: 'UDP' | 'TCP';
 }
 
 function flagsText(m: DnsMessage): string {
@@ -121,7 +123,7 @@ export function formatDigAnswer(run: DigRun, d: DigDisplay = DIG_DEFAULT_DISPLAY
   if (d.additional) out += section('ADDITIONAL', m.additional.filter((r) => r.rdata.type !== 'OPT'));
   if (d.stats) {
     out += `;; Query time: ${run.queryTimeMs} msec\n`;
-    out += `;; SERVER: ${run.server}#53(${run.server}) (UDP)\n`;
+    out += `;; SERVER: ${run.server}#53(${run.server}) (${run.transport ?? 'UDP'})\n`;
     out += `;; WHEN: ${run.when}\n`;
     out += `;; MSG SIZE  rcvd: ${run.msgSize}\n\n`;
   }

@@ -97,6 +97,15 @@ describe('dig and bind nslookup on a node (reference §7.2, §7.3)', () => {
     expect((await one(`ssh worker-1 dig -x ${svcIP} +short @10.96.0.10`)).output).toBe('currency-exchange.default.svc.cluster.local.\n');
   });
 
+  it('dig +tcp talks to CoreDNS over TCP 53 (kube-dns dns-tcp port)', async () => {
+    const s = await one('ssh worker-1 dig +tcp @10.96.0.10 currency-exchange.default.svc.cluster.local');
+    expect(s.output).toContain(`30 IN A ${svcIP}\n`);
+    expect(s.output).toContain(';; SERVER: 10.96.0.10#53(10.96.0.10) (TCP)\n');
+    const reqs = world.traces.requests();
+    const hops = world.traces.hops(reqs[reqs.length - 1]!.id);
+    expect(hops.some((h) => h.netns.startsWith('pod/kube-system/coredns') && h.kind === 'deliver' && h.packet.includes('.53: Flags [S]'))).toBe(true);
+  });
+
   it('the workstation cannot resolve cluster names; nodes resolve external ones through their upstream', async () => {
     const ws = await one('nslookup currency-exchange.default.svc.cluster.local');
     expect(ws.exitCode).toBe(1);
