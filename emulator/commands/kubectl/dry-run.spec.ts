@@ -5,6 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TestShell } from '../../shell/testing/run-line';
 import { createWorld } from '../../world';
@@ -20,8 +21,10 @@ function real(args: string[]): { out: string; err: string; status: number } {
 
 const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
 
+// One booted world serves every case: --dry-run=client and client-side errors leave it untouched.
+let shared: TestShell | undefined;
 async function ours(args: string[]) {
-  const sh = new TestShell({ world: createWorld({ profile: 'local', seed: 1 }) });
+  const sh = (shared ??= new TestShell({ world: createWorld({ profile: 'local', seed: 1 }) }));
   const r = await sh.run(['kubectl', ...args].map(quote).join(' '));
   return { out: r.out, err: r.err, status: r.status };
 }
@@ -134,5 +137,35 @@ describe('dry run changes nothing', () => {
     expect(r.out).toContain('kind: Deployment');
     expect(sh.world.store.resourceVersion).toBe(before);
     expect(sh.world.store.tryGet('deployments', 'default', 'web')).toBeUndefined();
+  });
+});
+
+describe.runIf(haveKubectl)('random generator arguments print what the real kubectl prints (property)', () => {
+  const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/);
+  const image = fc.constantFrom('nginx', 'nginx:1.25', 'busybox:1.36', 'in28min/currency-exchange:0.0.1-RELEASE', 'registry.k8s.io/pause:3.10', 'curlimages/curl:8.8.0');
+  const port = fc.integer({ min: 1, max: 65535 });
+
+  it('create deployment', async () => {
+    await fc.assert(
+      fc.asyncProperty(name, fc.array(image, { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 12 }), fc.option(port, { nil: undefined }), async (n, imgs, replicas, p) => {
+        const args = ['create', 'deployment', n, ...imgs.map((i) => `--image=${i}`), `--replicas=${replicas}`, ...(p ? [`--port=${p}`] : []), '--dry-run=client', '-o', 'yaml'];
+        expect((await ours(args)).out).toBe(real(args).out);
+      }),
+      { numRuns: 12 },
+    );
+  });
+
+  it('create service', async () => {
+    const tcp = fc.tuple(port, fc.option(fc.oneof(port, fc.constantFrom('http', 'web', 'metrics')), { nil: undefined })).map(([a, b]) => (b === undefined ? `${a}` : `${a}:${b}`));
+    await fc.assert(
+      fc.asyncProperty(name, fc.constantFrom('clusterip', 'nodeport', 'loadbalancer'), fc.uniqueArray(tcp, { minLength: 1, maxLength: 3 }), async (n, type, ports) => {
+        const args = ['create', 'service', type, n, ...ports.map((t) => `--tcp=${t}`), '--dry-run=client', '-o', 'yaml'];
+        const want = real(args);
+        const got = await ours(args);
+        expect(got.out).toBe(want.out);
+        expect(got.status).toBe(want.status);
+      }),
+      { numRuns: 12 },
+    );
   });
 });
