@@ -4,14 +4,12 @@
  * at all (they leave the moment deletion starts) — grouped into subsets by resolved target ports. Addresses are
  * sorted as strings, as the controller does (`10.244.0.10` before `10.244.0.9`).
  */
-import { deepEqual, rfc3339 } from '../api/meta';
+import { deepEqual } from '../api/meta';
 import type { EndpointAddress, EndpointPort, KubeObject, Pod, Service } from '../api/types';
 import type { Disposable } from '../core/events';
 import { isPodReady, resolveTargetPort } from './pod-util';
 import { OWNED, WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
 import { ServiceMembers, ServiceSelectorIndex, selects } from './service-index';
-
-export const TRIGGER_TIME = 'endpoints.kubernetes.io/last-change-trigger-time';
 
 export class EndpointsController implements Controller {
   readonly name = 'endpoints';
@@ -100,10 +98,8 @@ export class EndpointsController implements Controller {
       ...(subsets.length ? { subsets } : {}),
     };
     if (existing && deepEqual(existing.subsets, desired.subsets) && deepEqual(existing.metadata.labels, desired.metadata.labels)) return;
-    // The controller stamps when the change that caused this write happened.
-    const annotations = { ...(existing?.metadata.annotations ?? {}), [TRIGGER_TIME]: rfc3339(this.ctx.scheduler.now()) };
-    if (!existing) store.create('endpoints', { ...desired, metadata: { ...desired.metadata, annotations } }, OWNED);
-    else store.update('endpoints', { ...desired, metadata: { ...existing.metadata, labels: desired.metadata.labels, annotations } }, OWNED);
+    if (!existing) store.create('endpoints', desired, OWNED);
+    else store.update('endpoints', { ...desired, metadata: { ...existing.metadata, labels: desired.metadata.labels } }, OWNED);
   }
 
   dispose(): void {

@@ -5,8 +5,7 @@
  * `ready: false, terminating: true` (and `serving` = the pod's readiness). A Service with no endpoints gets one
  * placeholder slice with null endpoints and ports.
  */
-import { deepEqual, ownerRef, rfc3339 } from '../api/meta';
-import { TRIGGER_TIME } from './endpoints';
+import { deepEqual, ownerRef } from '../api/meta';
 import type { EndpointPort, EndpointSlice, EndpointSliceEndpoint, KubeObject, Node, Pod, Service } from '../api/types';
 import type { Disposable } from '../core/events';
 import { isPodReady, resolveTargetPort } from './pod-util';
@@ -104,18 +103,16 @@ export class EndpointSliceController implements Controller {
       'kubernetes.io/service-name': name,
     };
     if (svc.spec.clusterIP === 'None') labels['service.kubernetes.io/headless'] = '';
-    const stamp = rfc3339(this.ctx.scheduler.now());
     desired.forEach((want, i) => {
       const body = { addressType: 'IPv4' as const, endpoints: want.endpoints, ports: want.ports };
       const cur = existing[i];
       if (cur && deepEqual(cur.endpoints, body.endpoints) && deepEqual(cur.ports, body.ports) && deepEqual(cur.metadata.labels, labels)) return;
-      const annotations = { ...(cur?.metadata.annotations ?? {}), [TRIGGER_TIME]: stamp };
-      if (cur) store.update('endpointslices', { ...cur, metadata: { ...cur.metadata, labels, annotations }, ...body }, OWNED);
+      if (cur) store.update('endpointslices', { ...cur, metadata: { ...cur.metadata, labels }, ...body }, OWNED);
       else
         store.create('endpointslices', {
           apiVersion: 'discovery.k8s.io/v1',
           kind: 'EndpointSlice',
-          metadata: { generateName: `${name}-`, namespace: ns, labels, annotations, ownerReferences: [ownerRef(svc)] },
+          metadata: { generateName: `${name}-`, namespace: ns, labels, ownerReferences: [ownerRef(svc)] },
           ...body,
         } as KubeObject, OWNED);
     });
