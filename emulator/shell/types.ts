@@ -144,6 +144,11 @@ export interface CommandContext {
   readonly stdoutIsTerminal?: boolean;
   /** Terminal width in columns (80 when unknown). */
   readonly columns?: number;
+  /**
+   * The command was started as a background job (`cmd &`). Long-running observers (`tcpdump`) then set up, return
+   * at once and keep writing to stdout as events happen, as they would on a real terminal. Undefined = false.
+   */
+  readonly background?: boolean;
   /** Resolve a path against cwd and `~`. */
   resolvePath(path: string): string;
 }

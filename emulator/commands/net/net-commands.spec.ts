@@ -267,3 +267,28 @@ describe('ip route add/del, ip link set, tc netem', () => {
     expect(r.stdout).toMatch(/icmp_seq=2 ttl=64 time=100 ms/);
   });
 });
+
+describe('tcpdump as a background job (cmd &)', () => {
+  it('returns at once, captures the next command\'s packets, prints the footer at -c', async () => {
+    const w = world();
+    const a = podHost(w, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
+    const b = podHost(w, 'b', 'worker-1', '10.244.1.6', '10.244.1.0/24');
+    serveHello(w.network.ns(b.netns!)!, 8000, 'b');
+    let out = '';
+    const ctx = {
+      argv: ['tcpdump', '-i', 'eth0', '-n', '-c', '3', 'tcp'], stdin: '', env: new Map(), cwd: '/', host: a, world: w,
+      stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (out += t) },
+      session: { enterHost() {}, clearScreen() {} }, signal: new AbortController().signal, interactive: false,
+      background: true, resolvePath: (p: string) => p,
+    };
+    const before = w.scheduler.now();
+    expect(await tcpdumpCommand.run(ctx)).toBe(0);
+    expect(w.scheduler.now()).toBe(before);
+    const r = httpGet(w.network.ns(a.netns!)!, '10.244.1.6', 8000);
+    w.scheduler.runUntil(() => r.done, w.scheduler.now() + 1000);
+    w.scheduler.advance(5);
+    const lines = out.trim().split('\n');
+    expect(lines.filter((l) => / IP /.test(l))).toHaveLength(3);
+    expect(lines.slice(-3)).toEqual(['3 packets captured', '3 packets received by filter', '0 packets dropped by kernel']);
+  });
+});

@@ -6,7 +6,9 @@
  * time, so a learner sees packets as other activity (probes, a second terminal, background jobs) produces
  * them. Non-interactively (`svclab run`, lab checks) nothing else can run meanwhile, so the capture drives the
  * clock itself and stops after at most 60 s of virtual time, printing the footer as after
- * Ctrl-C. `-r FILE` works everywhere and is what scripted labs use with `-w` (capture in one step, read later).
+ * Ctrl-C. As a background job (`tcpdump -c 10 -w x.pcap &`, `CommandContext.background`) it returns at once and
+ * keeps capturing while the next commands run — the way to capture a `curl` in one terminal or a script; `-r FILE`
+ * reads the result back.
  */
 import { formatFrameLine, formatTimestamp, asciiDump, TcpSeqTracker } from '../../net/format';
 import { compileFilter, FilterSyntaxError, type FramePredicate } from '../../net/filter';
@@ -173,23 +175,37 @@ export const tcpdumpCommand: CommandSpec = {
     };
     const detach = ctx.world.network.attachCapture(ns, sink);
     const s = ctx.world.scheduler;
+    const finish = (): number => {
+      detach();
+      if (outPath) {
+        try {
+          ctx.host.fs.writeFile(outPath, pcapToFileText(writePcap({ linktype, snaplen: SNAPLEN, records })));
+        } catch {
+          ctx.stderr.write(`tcpdump: ${o.write}: No such file or directory\n`);
+          return 1;
+        }
+      }
+      // After -c the counts follow directly; after Ctrl-C a blank line first.
+      ctx.stderr.write((captured >= o.count ? '' : '\n') + counts(captured, captured));
+      return 0;
+    };
+    if (ctx.background) {
+      // `tcpdump … &`: keep capturing while the next commands run; finish when -c is reached or on Ctrl-C.
+      const poll = (): void => {
+        if (captured >= o.count || ctx.signal.aborted) finish();
+        else s.after(1, poll, { background: true, label: 'tcpdump' });
+      };
+      s.after(0, poll, { background: true, label: 'tcpdump' });
+      return 0;
+    }
     try {
       const limit = ctx.interactive ? Infinity : s.now() + NONINTERACTIVE_LIMIT_MS;
       await waitUntil(ctx, () => captured >= o.count, limit);
-    } finally {
+    } catch (e) {
       detach();
+      throw e;
     }
-    if (outPath) {
-      try {
-        ctx.host.fs.writeFile(outPath, pcapToFileText(writePcap({ linktype, snaplen: SNAPLEN, records })));
-      } catch {
-        ctx.stderr.write(`tcpdump: ${o.write}: No such file or directory\n`);
-        return 1;
-      }
-    }
-    // After -c the counts follow directly; after Ctrl-C (or the end of a scripted capture) a blank line first.
-    ctx.stderr.write((captured >= o.count ? '' : '\n') + counts(captured, captured));
-    return 0;
+    return finish();
   },
 };
 
