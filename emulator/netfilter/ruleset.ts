@@ -107,7 +107,7 @@ export class Ruleset {
           counters = { packets: Number(cm[1]), bytes: Number(cm[2]) };
           rest = rest.slice(cm[0].length);
         }
-        const cmd = parseIptablesArgs(tokenizeRestoreLine(rest), current.name);
+        const cmd = parseRestoreLine(rest, current.name);
         if (cmd.op === 'L' || cmd.op === 'S') throw restoreError('invalid command in restore input', lineNo);
         applyTo(current, opts.counters && counters ? { ...cmd, counters } : cmd, true);
       } catch (e) {
@@ -118,6 +118,25 @@ export class Ruleset {
     }
     if (current) throw restoreError(`COMMIT expected at line ${lines.length + 1}`, lines.length + 1).asIptables();
   }
+}
+
+/**
+ * Parsed `-A` lines by text. kube-proxy rewrites every rule on every sync and almost all lines are the same as
+ * last time; the parse result is immutable data, so a repeated line costs one map lookup.
+ */
+const lineCache = new Map<string, IptablesCommand>();
+const LINE_CACHE_MAX = 500_000;
+
+function parseRestoreLine(line: string, table: NfTable): IptablesCommand {
+  if (!line.startsWith('-A ')) return parseIptablesArgs(tokenizeRestoreLine(line), table);
+  const key = `${table} ${line}`;
+  let cmd = lineCache.get(key);
+  if (cmd === undefined) {
+    cmd = parseIptablesArgs(tokenizeRestoreLine(line), table);
+    if (lineCache.size >= LINE_CACHE_MAX) lineCache.clear();
+    lineCache.set(key, cmd);
+  }
+  return cmd;
 }
 
 class RestoreError extends Error {
