@@ -105,7 +105,7 @@ describe('KubeServiceLabApp', () => {
 describe('prewarming', () => {
   it('hands the prewarmed world to the first matching open, and builds a new one otherwise', async () => {
     const { app, opened, sessions } = makeApp();
-    app.prewarm();
+    await app.prewarm();
     expect(opened).toEqual([{ profile: 'local', seed: 1, labId: null, cols: 80, rows: 24 }]);
     const warmWorld = sessions[0]!.world;
     await app.dispatch('terminal:open', { profile: 'local', cols: 100, rows: 30 }, A);
@@ -115,10 +115,26 @@ describe('prewarming', () => {
     expect(warmWorld.scheduler.now()).toBe(Date.UTC(2026, 0, 1));
     await app.dispatch('terminal:open', { profile: 'local', cols: 80, rows: 24 }, A);
     expect(opened).toHaveLength(2);
-    app.prewarm();
+    await app.prewarm();
     await app.dispatch('terminal:open', { profile: 'cloud', cols: 80, rows: 24 }, A);
     expect(opened.map((o) => (o as { profile: string }).profile)).toEqual(['local', 'local', 'local', 'cloud']);
     app.dispose();
     expect(sessions[2]?.disposed).toBe(true);
+  });
+});
+
+describe('an emulator that is still loading', () => {
+  it('holds terminal:open until it is there, while the rest of the app already answers', async () => {
+    let resolve!: (open: import('./services/terminal-service').OpenWorldSession) => void;
+    const loading = new Promise<import('./services/terminal-service').OpenWorldSession>((r) => (resolve = r));
+    const app = new KubeServiceLabApp({ dataDir: dir, labs: [], version: '1', openWorldSession: loading });
+    expect(await app.dispatch('settings:get', undefined, A)).toMatchObject({ profile: 'local' });
+    let opened = false;
+    const open = app.dispatch('terminal:open', { profile: 'local', cols: 80, rows: 24 }, A).then((v) => ((opened = true), v));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(opened).toBe(false);
+    resolve(() => echoWorldSession());
+    await expect(open).resolves.toMatchObject({ prompt: '$ ' });
+    app.dispose();
   });
 });

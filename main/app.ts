@@ -27,7 +27,11 @@ export interface AppOptions {
   /** Every lab the app offers (the build's `virtual:lab-catalog`). */
   readonly labs: readonly CatalogLab[];
   readonly version: string;
-  readonly openWorldSession: OpenWorldSession;
+  /**
+   * Builds a world and its shell. May be a promise: the web shell loads the (large) emulator after it has started
+   * listening, so the browser fetches the page while the emulator's code loads.
+   */
+  readonly openWorldSession: OpenWorldSession | Promise<OpenWorldSession>;
   readonly wallClock?: WallClock;
   /** Wall clock for timestamps in the progress database. */
   readonly now?: () => number;
@@ -46,6 +50,7 @@ export class KubeServiceLabApp {
   readonly #closeDb: () => void;
   readonly #terminals: TerminalService;
   readonly #notices: NoticeBoard;
+  readonly #emulatorReady: Promise<unknown>;
   #transcriptFailed = false;
 
   constructor(opts: AppOptions) {
@@ -62,8 +67,13 @@ export class KubeServiceLabApp {
 
     const labs = new LabsService(opts.labs);
     const store = this.#store;
+    let openWorldSession: OpenWorldSession | undefined;
+    this.#emulatorReady = Promise.resolve(opts.openWorldSession).then((open) => (openWorldSession = open));
     this.#terminals = new TerminalService({
-      openWorldSession: opts.openWorldSession,
+      openWorldSession: (req) => {
+        if (!openWorldSession) throw new Error('the emulator is still loading');
+        return openWorldSession(req);
+      },
       wallClock: opts.wallClock,
       defaultSeed: (labId) => (labId ? labs.defaultSeed(labId) : undefined) ?? store.getSettings().seed,
       push: {
@@ -93,7 +103,10 @@ export class KubeServiceLabApp {
       'app:info': async () => ({ name: 'Kube Service Lab', version: opts.version, dataDir: opts.dataDir }),
       'notices:list': async () => notices.list(),
       'notices:dismiss': async ({ id }) => notices.dismiss(id),
-      'terminal:open': async (req, c) => terminals.open(req, c.clientId),
+      'terminal:open': async (req, c) => {
+        await this.#emulatorReady;
+        return terminals.open(req, c.clientId);
+      },
       'terminal:input': async ({ sessionId, data }, c) => terminals.input(sessionId, data, c.clientId),
       'terminal:resize': async ({ sessionId, cols, rows }, c) => terminals.resize(sessionId, cols, rows, c.clientId),
       'terminal:submit': async ({ sessionId, line }, c) => terminals.submit(sessionId, line, c.clientId),
@@ -133,7 +146,8 @@ export class KubeServiceLabApp {
   }
 
   /** Build the sandbox world the first window will open, ahead of time (startup speed). */
-  prewarm(): void {
+  async prewarm(): Promise<void> {
+    await this.#emulatorReady;
     const { profile, seed } = this.#store.getSettings();
     this.#terminals.prewarm({ profile, seed });
   }

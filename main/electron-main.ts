@@ -87,7 +87,7 @@ void app.whenReady().then(() => {
   };
 
   createWindow();
-  setImmediate(() => kapp.prewarm());
+  setImmediate(() => void kapp.prewarm());
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) createWindow();
   });

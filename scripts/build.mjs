@@ -77,14 +77,20 @@ const common = {
   absWorkingDir: root,
 };
 
+// Chunk names carry content hashes: drop the previous build's.
+fs.rmSync(path.join(root, 'dist/main/chunks'), { recursive: true, force: true });
+
 const jobs = [
   build({ ...common, entryPoints: ['main/electron-main.ts'], outfile: 'dist/main/electron-main.cjs', format: 'cjs' }),
   // A sandboxed preload may require only `electron` (and a few polyfilled modules): bundle the rest in.
   build({ ...common, entryPoints: ['main/preload.ts'], outfile: 'dist/main/preload.cjs', format: 'cjs', plugins: [], external: ['electron'] }),
   build({
     ...common,
-    entryPoints: ['main/web-shell/web-main.ts'],
-    outfile: 'dist/main/web-main.js',
+    entryPoints: { 'web-main': 'main/web-shell/web-main.ts' },
+    outdir: 'dist/main',
+    // The emulator is a chunk of its own, imported once the server listens (see web-main.ts).
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
     format: 'esm',
     // Bundled CommonJS dependencies may call require(); give the ESM bundle one.
     banner: { js: "import { createRequire as __ksl_createRequire } from 'node:module'; const require = __ksl_createRequire(import.meta.url);" },

@@ -7,7 +7,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LAB_CATALOG } from 'virtual:lab-catalog';
 import { KubeServiceLabApp } from '../app';
-import { openEmulatorSession } from '../services/emulator-session';
 import { USAGE, UsageError, parseWebShellArgs } from './cli-args';
 import { findChromium, hasDisplay, openAppWindow } from './open-browser';
 import { startWebShell } from './server';
@@ -30,7 +29,10 @@ async function main(): Promise<void> {
     dataDir: args.dataDir,
     labs: LAB_CATALOG,
     version: __APP_VERSION__,
-    openWorldSession: openEmulatorSession,
+    // Loaded after the server listens: the browser fetches the page while the emulator's code compiles.
+    openWorldSession: new Promise((resolve) => setImmediate(resolve)).then(() =>
+      import('../services/emulator-session').then((m) => m.openEmulatorSession),
+    ),
   });
   let shell;
   try {
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
   }
   console.log(`Kube Service Lab: ${shell.url}`);
   // While the browser loads the page, build the world its terminal will ask for.
-  setImmediate(() => app.prewarm());
+  app.prewarm().catch((err: unknown) => console.error(`kube-service-lab: ${err instanceof Error ? err.stack : String(err)}`));
 
   let stopping = false;
   const stop = async (code = 0) => {
