@@ -108,5 +108,6 @@ export interface AndOr {
 }
 
 export interface List {
-  readonly items: readonly { readonly andOr: AndOr; readonly background: boolean }[];
+  /** `text` is the item's source (for `jobs` and bash's `[1]+  Done  sleep 5`). */
+  readonly items: readonly { readonly andOr: AndOr; readonly background: boolean; readonly text?: string }[];
 }

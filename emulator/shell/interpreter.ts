@@ -38,6 +38,19 @@ export interface ShellIo {
    * (`kubectl get pods -o name | while read p; do …; done`). Commands see what is left of it.
    */
   readonly input?: { readonly text: string; pos: number };
+  /** Where background jobs (`cmd &`) write: streams that outlive the command line (the terminal itself). */
+  readonly background?: { readonly stdout: OutputStream; readonly stderr: OutputStream };
+}
+
+/** A background job (`kubectl port-forward … &`): runs in a forked shell, reported as bash does. */
+interface Job {
+  readonly id: number;
+  readonly pid: number;
+  readonly text: string;
+  readonly abort: AbortController;
+  state: 'Running' | 'Done' | 'Exit' | 'Terminated';
+  status: number;
+  readonly finished: Promise<number>;
 }
 
 export interface ShellOptions {
@@ -315,9 +328,91 @@ export class Shell implements SessionControl {
   async #list(list: List, io: ShellIo, run: Run): Promise<number> {
     for (const item of list.items) {
       if (this.#interrupted(run)) break;
-      await this.#andOr(item.andOr, io, run);
+      if (item.background) this.#startJob(item.andOr, item.text ?? '', io);
+      else await this.#andOr(item.andOr, io, run);
     }
     return this.#status;
+  }
+
+  // ---------------------------------------------------------------- jobs
+
+  readonly #jobs: Job[] = [];
+  #lastPid = SHELL_PID;
+
+  /**
+   * `cmd &`: run it in a forked shell (bash runs background jobs in a subshell) with its own abort signal —
+   * Ctrl-C does not reach it, `kill %N` does. Whatever it does synchronously (a tunnel opening) happens now.
+   */
+  #startJob(andOr: AndOr, text: string, io: ShellIo): void {
+    const running = this.#jobs.filter((j) => j.state === 'Running');
+    const id = running.length === 0 ? 1 : Math.max(...running.map((j) => j.id)) + 1;
+    const pid = ++this.#lastPid + 100;
+    const abort = new AbortController();
+    const fork = this.#child(this.host);
+    const from = this.#frame;
+    const to = fork.#frame;
+    to.vars = new Map(from.vars);
+    to.cwd = from.cwd;
+    for (const n of from.exported) to.exported.add(n);
+    for (const [k, v] of from.aliases) to.aliases.set(k, v);
+    const streams = io.background ?? io;
+    const jobIo: ShellIo = { stdin: '', stdout: streams.stdout, stderr: streams.stderr, stdoutIsTerminal: io.background !== undefined };
+    io.stderr.write(`[${id}] ${pid}\n`);
+    this.#frame.vars.set('!', String(pid));
+    const finished = fork.#list({ items: [{ andOr, background: false }] }, jobIo, makeRun(abort.signal)).then(
+      (status) => status,
+      () => 1,
+    );
+    const job: Job = { id, pid, text, abort, state: 'Running', status: 0, finished };
+    void finished.then((status) => {
+      job.status = status;
+      job.state = abort.signal.aborted ? 'Terminated' : status === 0 ? 'Done' : 'Exit';
+    });
+    this.#jobs.push(job);
+    this.#status = 0;
+  }
+
+  #jobLine(job: Job, index: number, list: readonly Job[]): string {
+    const mark = index === list.length - 1 ? '+' : index === list.length - 2 ? '-' : ' ';
+    const state = job.state === 'Exit' ? `Exit ${job.status}` : job.state;
+    return `[${job.id}]${mark}  ${state.padEnd(24)}${job.text}${job.state === 'Running' ? ' &' : ''}`;
+  }
+
+  /** Lines bash prints before the next prompt for jobs that ended (`[1]+  Done  sleep 5`); forgets those jobs. */
+  takeJobNotices(): string[] {
+    const all = [...this.#jobs];
+    const notices = all.map((j, i) => (j.state !== 'Running' ? this.#jobLine(j, i, all) : undefined)).filter((l): l is string => l !== undefined);
+    for (let i = this.#jobs.length - 1; i >= 0; i--) if (this.#jobs[i]!.state !== 'Running') this.#jobs.splice(i, 1);
+    return notices;
+  }
+
+  /** `jobs`, `wait`, `kill %N`: the job-control builtins that need the job table. */
+  async #jobBuiltin(name: string, args: readonly string[], io: ShellIo, run: Run): Promise<number | undefined> {
+    const sh = shellName(this.host);
+    if (name === 'jobs') {
+      const all = [...this.#jobs];
+      for (let i = 0; i < all.length; i++) io.stdout.write(this.#jobLine(all[i]!, i, all) + '\n');
+      for (let i = this.#jobs.length - 1; i >= 0; i--) if (this.#jobs[i]!.state !== 'Running') this.#jobs.splice(i, 1);
+      return 0;
+    }
+    if (name === 'wait') {
+      const targets = args.length === 0 ? this.#jobs : this.#jobs.filter((j) => args.includes(`%${j.id}`) || args.includes(String(j.pid)));
+      let status = 0;
+      for (const j of targets) status = await raceAbort(j.finished, run.signal);
+      return status;
+    }
+    // kill: only job specs and job pids are ours; anything else goes to a registered `kill` command, if any.
+    const specs = args.filter((a) => !a.startsWith('-') || /^-\d+$/.test(a) === false);
+    const jobs = specs.map((a) => this.#jobs.find((j) => a === `%${j.id}` || a === String(j.pid) || (a === '%%' && j === this.#jobs[this.#jobs.length - 1])));
+    if (specs.length === 0 || jobs.some((j) => j === undefined)) {
+      const other = this.world.commands.get('kill');
+      if (other && !other.builtin && !specs.some((a) => a.startsWith('%'))) return undefined;
+      const bad = specs[jobs.findIndex((j) => j === undefined)] ?? '';
+      io.stderr.write(bad.startsWith('%') ? `${sh}: kill: ${bad}: no such job\n` : `${sh}: kill: (${bad}) - No such process\n`);
+      return 1;
+    }
+    for (const j of jobs) j!.abort.abort();
+    return 0;
   }
 
   /** Stop running the current list: Ctrl-C, `exit`, or a pending `break`/`continue`. */
@@ -549,6 +644,10 @@ export class Shell implements SessionControl {
     if (name === 'break' || name === 'continue') return this.#loopKeyword(name, argv[1], io);
     if (name === 'source' || name === '.') return this.#source(name, argv.slice(1), io, run);
     if (name === 'read') return this.#read(argv.slice(1), io);
+    if (name === 'jobs' || name === 'wait' || name === 'kill') {
+      const handled = await this.#jobBuiltin(name, argv.slice(1), io, run);
+      if (handled !== undefined) return handled;
+    }
     const spec = this.lookup(name);
     if (!spec) {
       if (name.includes('/')) {

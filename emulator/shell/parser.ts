@@ -167,7 +167,7 @@ class Parser {
   }
 
   #compoundList(stopWords: readonly string[], stopAtParen: boolean): List {
-    const items: { andOr: AndOr; background: boolean }[] = [];
+    const items: { andOr: AndOr; background: boolean; text?: string }[] = [];
     for (;;) {
       this.#skipNewlines();
       const t = this.#peek();
@@ -175,11 +175,13 @@ class Parser {
       if (stopAtParen && t.type === 'op' && t.op === ')') break;
       const rw = reservedWord(t);
       if (rw !== undefined && stopWords.includes(rw)) break;
+      const start = this.#peekedStart;
       const andOr = this.#andOr();
       const sep = this.#peek();
       if (sep.type === 'op' && (sep.op === ';' || sep.op === '&')) {
+        const text = this.#src.slice(start, this.#peekedStart).trim();
         this.#next();
-        items.push({ andOr, background: sep.op === '&' });
+        items.push({ andOr, background: sep.op === '&', text });
         continue;
       }
       items.push({ andOr, background: false });
@@ -395,9 +397,16 @@ class Parser {
   // ---------------------------------------------------------------- tokenizer
 
   #peek(): Token {
-    this.#peeked ??= this.#lex();
+    if (this.#peeked === undefined) {
+      this.#peeked = this.#lex();
+      this.#peekedStart = this.#tokenStart;
+    }
     return this.#peeked;
   }
+
+  /** Source offset where the last lexed token began (after blanks and comments). */
+  #tokenStart = 0;
+  #peekedStart = 0;
 
   #next(): Token {
     const t = this.#peek();
@@ -424,6 +433,7 @@ class Parser {
         while (this.#pos < src.length && src[this.#pos] !== '\n') this.#pos++;
       } else break;
     }
+    this.#tokenStart = this.#pos;
     if (this.#pos >= src.length) {
       if (this.#pending.length > 0) this.#readHeredocsAtEof();
       return { type: 'eof' };

@@ -296,6 +296,24 @@ describe('terminal: interrupting and virtual time', () => {
     expect(t.screen().endsWith('^C\r\nstudent@workstation:~$ ')).toBe(true);
   });
 
+  it('runs cmd & in the background, reports it done before a later prompt; kill %N stops one', async () => {
+    const t = setup();
+    const e = await t.term.submit('sleep 5 &');
+    expect(e.output).toBe('[1] 4343\n');
+    expect(t.term.busy).toBe(false);
+    await t.term.submit('sleep 100 &');
+    expect((await t.term.submit('jobs')).output).toBe('[1]-  Running                 sleep 5 &\n[2]+  Running                 sleep 100 &\n');
+    t.world.scheduler.advance(5_000);
+    await tick();
+    t.clear();
+    await t.term.submit('kill %2');
+    await tick();
+    await t.term.submit('true');
+    expect(t.screen()).toContain('[1]-  Done                    sleep 5\r\n');
+    expect(t.screen()).toContain('[2]+  Terminated              sleep 100\r\n');
+    expect((await t.term.submit('kill %7')).output).toBe('bash: kill: %7: no such job\n');
+  });
+
   it('buffers typeahead while a command runs and runs it afterwards', async () => {
     const t = setup();
     await t.type('sleep 1\r');

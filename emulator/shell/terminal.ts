@@ -406,6 +406,9 @@ class Terminal implements ShellTerminalSession {
   }
 
   #showPrompt(): void {
+    if (this.#continuation.length === 0) {
+      for (const line of this.shell.takeJobNotices()) this.#write(line + '\r\n');
+    }
     const p = this.prompt();
     this.#write(p + this.#editor.reset(p.length));
   }
@@ -530,6 +533,12 @@ class Terminal implements ShellTerminalSession {
 
   // ------------------------------------------------------------- running
 
+  /** Background jobs write straight to the terminal, whenever they print. */
+  readonly #jobSink: { stdout: OutputStream; stderr: OutputStream } = (() => {
+    const sink = this.#terminalSink(undefined);
+    return { stdout: sink, stderr: sink };
+  })();
+
   /** Output of a running command: `\n` → `\r\n`, captured (ANSI-stripped later) for the transcript. */
   #terminalSink(run: { closed: boolean } | undefined, capture?: { text: string }): OutputStream {
     return {
@@ -550,7 +559,7 @@ class Terminal implements ShellTerminalSession {
     this.#running = run;
     const capture = { text: '' };
     const sink = this.#terminalSink(run, capture);
-    const io: ShellIo = { stdin: '', stdout: sink, stderr: sink, stdoutIsTerminal: true };
+    const io: ShellIo = { stdin: '', stdout: sink, stderr: sink, stdoutIsTerminal: true, background: this.#jobSink };
     this.shell.addHistory(text);
     let exitCode: number;
     try {

@@ -531,6 +531,9 @@ export const complete: CommandSpec = { name: 'complete', builtin: true, summary:
 /** Listed for `help` and `type`; the interpreter itself runs `source`/`.` (in the current shell). */
 export const source: CommandSpec = { name: 'source', builtin: true, summary: 'Run a file\'s commands in this shell', run: () => 0 };
 export const read: CommandSpec = { name: 'read', builtin: true, summary: 'Read a line of input into variables', run: () => 1 };
+export const jobs: CommandSpec = { name: 'jobs', builtin: true, summary: 'List background jobs (cmd &)', run: () => 0 };
+export const wait: CommandSpec = { name: 'wait', builtin: true, summary: 'Wait for background jobs', run: () => 0 };
+export const kill: CommandSpec = { name: 'kill', builtin: true, summary: 'Stop a background job (kill %1)', run: () => 1 };
 export const dot: CommandSpec = { name: '.', builtin: true, summary: 'Run a file\'s commands in this shell', run: () => 0 };
 
 /** Listed for `help` and `type`; the interpreter itself carries out `break` and `continue`. */
@@ -538,6 +541,6 @@ export const breakCmd: CommandSpec = { name: 'break', builtin: true, summary: 'L
 export const continueCmd: CommandSpec = { name: 'continue', builtin: true, summary: 'Next iteration of a loop', run: () => 0 };
 
 export const SHELL_BUILTINS: readonly CommandSpec[] = [
-  test, bracket, breakCmd, continueCmd, alias, unalias, complete, source, dot, read,
+  test, bracket, breakCmd, continueCmd, alias, unalias, complete, source, dot, read, jobs, wait, kill,
   cd, pwd, echo, printf, exportCmd, unset, exit, logout, trueCmd, falseCmd, colon, history, clear, type, help,
 ];
