@@ -8,7 +8,7 @@ import type { ApiStore } from '../../api/store';
 import type { CompletionContext } from '../../shell/types';
 
 const VERB_NAMES = [
-  'annotate', 'api-resources', 'api-versions', 'apply', 'cluster-info', 'config', 'cordon', 'create', 'delete', 'describe', 'drain', 'edit', 'exec',
+  'annotate', 'api-resources', 'api-versions', 'apply', 'cluster-info', 'config', 'cordon', 'create', 'delete', 'describe', 'drain', 'edit', 'events', 'exec',
   'expose', 'get', 'label', 'logs', 'patch', 'rollout', 'run', 'scale', 'top', 'uncordon', 'version', 'wait',
 ];
 

@@ -24,6 +24,7 @@ import { apiResources, apiVersions, clusterInfo, config, explain, top, version }
 import { waitCmd } from './wait';
 import { cordon, drain, uncordon } from './node';
 import { replace } from './replace';
+import { events } from './events';
 import { complete } from './complete';
 
 type Verb = (k: Kube, argv: string[]) => number | Promise<number>;
@@ -56,10 +57,11 @@ export const VERBS: Record<string, Verb> = {
   uncordon,
   drain,
   replace,
+  events,
 };
 
 /** Other kubectl commands, known so that their names give kubectl's answer rather than "unknown command". */
-const KNOWN_ELSEWHERE = ['attach', 'auth', 'autoscale', 'certificate', 'completion', 'cp', 'debug', 'diff', 'events', 'kustomize', 'plugin', 'port-forward', 'proxy', 'set', 'taint', 'alpha', 'options'];
+const KNOWN_ELSEWHERE = ['attach', 'auth', 'autoscale', 'certificate', 'completion', 'cp', 'debug', 'diff', 'kustomize', 'plugin', 'port-forward', 'proxy', 'set', 'taint', 'alpha', 'options'];
 
 function levenshtein(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)] as number[]);
