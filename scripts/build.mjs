@@ -77,9 +77,6 @@ const common = {
   absWorkingDir: root,
 };
 
-// Chunk names carry content hashes: drop the previous build's.
-fs.rmSync(path.join(root, 'dist/main/chunks'), { recursive: true, force: true });
-
 const jobs = [
   build({ ...common, entryPoints: ['main/electron-main.ts'], outfile: 'dist/main/electron-main.cjs', format: 'cjs' }),
   // A sandboxed preload may require only `electron` (and a few polyfilled modules): bundle the rest in.
@@ -91,6 +88,7 @@ const jobs = [
     // The emulator is a chunk of its own, imported once the server listens (see web-main.ts).
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
+    metafile: true,
     format: 'esm',
     // Bundled CommonJS dependencies may call require(); give the ESM bundle one.
     banner: { js: "import { createRequire as __ksl_createRequire } from 'node:module'; const require = __ksl_createRequire(import.meta.url);" },
@@ -109,7 +107,16 @@ if (fs.existsSync(path.join(root, 'cli/svclab.ts'))) {
   );
 }
 
-await Promise.all(jobs);
+const results = await Promise.all(jobs);
+
+// Chunk names carry content hashes, so each build of a changed emulator adds new ones. Remove old chunks, but
+// only once they are a while old: a web shell started from the previous build may still import its chunk.
+const chunksDir = path.join(root, 'dist/main/chunks');
+const current = new Set(Object.keys(results[2].metafile.outputs).map((o) => path.resolve(root, o)));
+for (const f of fs.existsSync(chunksDir) ? fs.readdirSync(chunksDir) : []) {
+  const p = path.join(chunksDir, f);
+  if (!current.has(p) && !current.has(p.replace(/\.map$/, '')) && Date.now() - fs.statSync(p).mtimeMs > 10 * 60_000) fs.rmSync(p, { force: true });
+}
 log(`built main, preload, web shell${jobs.length > 3 ? ', cli' : ''} in ${Math.round(performance.now() - started)} ms`);
 
 /** Newest modification time under `dir` (files only). */
