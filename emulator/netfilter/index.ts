@@ -31,6 +31,8 @@ export interface CreateNetfilterOptions {
   /** Overrides the RNG (tests, benches). */
   readonly rng?: RandomSource;
   readonly conntrackTimeouts?: ConntrackTimeouts;
+  /** Keep it in the world's registry (default true). The network's own namespaces need not: see `netfilterFor`. */
+  readonly register?: boolean;
 }
 
 export function createNetfilterNamespace(opts: CreateNetfilterOptions): NetfilterNamespaceImpl {
@@ -42,12 +44,18 @@ export function createNetfilterNamespace(opts: CreateNetfilterOptions): Netfilte
     ...(opts.conntrackTimeouts ? { conntrackTimeouts: opts.conntrackTimeouts } : {}),
   };
   const ns = new NetfilterNamespaceImpl(o);
-  if (opts.world) registryOf(opts.world).set(opts.name, ns);
+  if (opts.world && opts.register !== false) registryOf(opts.world).set(opts.name, ns);
   return ns;
 }
 
-/** The namespace registered for netns `name` in `world`, if any. */
+/**
+ * The netfilter of netns `name`: the one the world's network namespace holds (so a deleted pod's namespace takes
+ * its netfilter with it), else one registered by `createNetfilterNamespace`.
+ */
 export function netfilterFor(world: object, name: string): NetfilterNamespaceImpl | undefined {
+  const network = (world as { network?: { ns?(id: string): { netfilter?: unknown } | undefined } }).network;
+  const nf = network?.ns?.(name)?.netfilter;
+  if (nf instanceof NetfilterNamespaceImpl) return nf;
   return registries.get(world)?.get(name);
 }
 

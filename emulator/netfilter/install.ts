@@ -6,7 +6,8 @@ import type { World } from '../world';
 import { createNetfilterNamespace } from './index';
 
 export function installNetfilter(world: Pick<World, 'network' | 'rng'>): void {
-  const make = (id: string) => createNetfilterNamespace({ name: id, world: world as World });
+  // Not registered: each lives on its NetNamespace (`netfilterFor` finds it there) and goes away with it.
+  const make = (id: string) => createNetfilterNamespace({ name: id, rng: world.rng.fork(`netfilter/${id}`) });
   for (const ns of world.network.namespaces.values()) ns.netfilter = make(ns.id);
   world.network.netfilterFactory = (ns) => make(ns.id);
 }
