@@ -84,7 +84,7 @@ export const lab: LabManifest = {
       id: '04-workaround',
       title: 'The workaround: a local load-balancer provider',
       needs: ['02-diagnose'],
-      hints: ['`cloud-provider-kind` plays the cloud controller\'s part on a kind cluster (as `minikube tunnel` does on minikube).', 'Then `kubectl get svc currency-exchange` shows an EXTERNAL-IP on the kind network; curl it on port 80.'],
+      hints: ['`cloud-provider-kind &` (in the background) plays the cloud controller\'s part on a kind cluster, as `minikube tunnel` does on minikube.', 'Then `kubectl get svc currency-exchange` shows an EXTERNAL-IP on the kind network; curl it on port 80.'],
       checks: [
         check('assigned', 'The Service got an external address', (ctx) => (externalAddress(ctx) ? pass : fail('EXTERNAL-IP is still <pending>: start the local load-balancer provider (`cloud-provider-kind`).'))),
         check('reached', 'A request from the workstation to the external address was answered by a pod', (ctx) => {
@@ -95,7 +95,7 @@ export const lab: LabManifest = {
         }),
       ],
       solution: [
-        'cloud-provider-kind',
+        'cloud-provider-kind &',
         'kubectl get svc currency-exchange',
         "EXTERNAL=$(kubectl get svc currency-exchange -o jsonpath='{.status.loadBalancer.ingress[0].ip}')",
         `curl -s http://$EXTERNAL${EXCHANGE_PATH}`,
