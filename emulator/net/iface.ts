@@ -50,6 +50,8 @@ export class Iface {
   lastNeigh: import('./netns').NeighEntry | null = null;
   /** MAC → last virtual time a frame from it arrived (confirms neighbours in DELAY). */
   readonly lastRxFrom = new Map<Mac, number>();
+  /** Neighbour entries on this interface waiting in DELAY (while > 0, `lastRxFrom` is kept). */
+  delayPending = 0;
 
   constructor(
     readonly ns: NetNamespace,

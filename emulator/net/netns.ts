@@ -424,7 +424,8 @@ export class NetNamespace {
       return;
     }
     const p = payload as Ipv4Packet;
-    iface.lastRxFrom.set(frame.src, this.net.now());
+    // Traffic from a neighbour confirms it; only tracked while one of this interface's entries is in DELAY.
+    if (iface.delayPending > 0) iface.lastRxFrom.set(frame.src, this.net.now());
     this.ipInput(iface, p);
   }
 
@@ -883,10 +884,12 @@ export class NetNamespace {
   #enterDelay(e: NeighEntry): void {
     e.state = 'DELAY';
     const since = this.net.now();
+    e.iface.delayPending++;
     e.timer = this.net.scheduler.after(
       DELAY_PROBE_MS,
       () => {
         e.timer = undefined;
+        if (--e.iface.delayPending === 0) e.iface.lastRxFrom.clear();
         if (e.state !== 'DELAY') return;
         const heard = e.iface.lastRxFrom.get(e.mac);
         if (heard !== undefined && heard >= since) {
@@ -912,6 +915,7 @@ export class NetNamespace {
     if (e && e.state !== 'PERMANENT') {
       e.mac = a.senderMac;
       if (a.op === ARP_REPLY || e.state === 'INCOMPLETE' || e.state === 'PROBE') {
+        if (e.state === 'DELAY' && e.timer && --iface.delayPending === 0) iface.lastRxFrom.clear();
         e.state = 'REACHABLE';
         e.confirmedAt = now;
         e.reachableMs = this.#reachableTime();
