@@ -193,6 +193,8 @@ async function host(ctx: CommandContext): Promise<number> {
   const reqId = beginTrace(ctx.world, ctx.argv.join(' '), ctx.host);
   const c = client(ctx, reqId);
   if (!c) { ctx.stdout.write(';; connection timed out; no servers could be reached\n'); return 1; }
+  // With an explicit server, bind's host first says which one it uses.
+  if (args[1] !== undefined) ctx.stdout.write(`Using domain server:\nName: ${server}\nAddress: ${server}#53\nAliases: \n\n`);
   if (isIPv4(name)) {
     const r = await exchange(ctx, c, server, [dnsQuery(c.nextId(), reverseName(name), 'PTR')], 5000);
     const m = r?.replies[0];

@@ -97,6 +97,14 @@ describe('dig and bind nslookup on a node (reference §7.2, §7.3)', () => {
     expect((await one(`ssh worker-1 dig -x ${svcIP} +short @10.96.0.10`)).output).toBe('currency-exchange.default.svc.cluster.local.\n');
   });
 
+  it('host: addresses, the explicit-server header, NXDOMAIN', async () => {
+    const ok = await one('ssh worker-1 host currency-exchange.default.svc.cluster.local 10.96.0.10');
+    expect(ok.output).toBe(`Using domain server:\nName: 10.96.0.10\nAddress: 10.96.0.10#53\nAliases: \n\ncurrency-exchange.default.svc.cluster.local has address ${svcIP}\n`);
+    const nx = await one('ssh worker-1 host nosuch.default.svc.cluster.local 10.96.0.10');
+    expect(nx.exitCode).toBe(1);
+    expect(nx.output.endsWith('Host nosuch.default.svc.cluster.local not found: 3(NXDOMAIN)\n')).toBe(true);
+  });
+
   it('dig +tcp talks to CoreDNS over TCP 53 (kube-dns dns-tcp port)', async () => {
     const s = await one('ssh worker-1 dig +tcp @10.96.0.10 currency-exchange.default.svc.cluster.local');
     expect(s.output).toContain(`30 IN A ${svcIP}\n`);
