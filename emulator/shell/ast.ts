@@ -18,8 +18,11 @@ export interface ParamExpansion {
   /** `${#NAME}` */
   readonly length?: boolean;
   /** `${NAME:-word}` and friends. */
-  readonly op?: ':-' | '-' | ':=' | '=' | ':+' | '+' | ':?' | '?';
+  readonly op?: ':-' | '-' | ':=' | '=' | ':+' | '+' | ':?' | '?' | '#' | '##' | '%' | '%%' | '/' | '//' | ':';
+  /** The word after the operator (for `/`: the pattern; for `:`: `offset[:length]`). */
   readonly arg?: Word;
+  /** `${x/pattern/replacement}`: the replacement. */
+  readonly replacement?: Word;
 }
 
 export interface Word {

@@ -11,6 +11,14 @@ describe('interpreter: expansion', () => {
     expect((await t.run('echo $?')).out).toBe('0\n');
   });
 
+  it('removes prefixes/suffixes, replaces and slices: ${p#pod/} ${f%.yaml} ${x//a/b} ${x:1:2}', async () => {
+    const t = new TestShell();
+    await t.run('p=pod/web-5d9c7b8f4-abcde; f=/home/student/svc.yaml; x=banana');
+    expect((await t.run('echo ${p#pod/} ${p#*-} ${p##*-} ${p%-*} ${p%%-*}')).out).toBe('web-5d9c7b8f4-abcde 5d9c7b8f4-abcde abcde pod/web-5d9c7b8f4 pod/web\n');
+    expect((await t.run('echo ${f##*/} ${f%.yaml}.json')).out).toBe('svc.yaml /home/student/svc.json\n');
+    expect((await t.run('echo ${x/a/o} ${x//a/o} ${x//an} ${x:1:3} ${x: -2} ${x:2}')).out).toBe('bonana bonono ba ana na nana\n');
+  });
+
   it('splits unquoted expansions into fields, keeps quoted ones whole', async () => {
     const t = new TestShell();
     await t.run('L="a  b c"');

@@ -12,7 +12,7 @@
 import type { World } from '../world';
 import type { Command, List, Pipeline, Redirect, SimpleCommand, Word, AndOr } from './ast';
 import { ArithError, evaluateArithmetic } from './arith';
-import { expandGlob, hasGlobChars } from './glob';
+import { expandGlob, hasGlobChars, segmentRegExp } from './glob';
 import { IncompleteInputError, parse, ShellSyntaxError, type ParseOptions } from './parser';
 import type {
   ChildIo,
@@ -1026,7 +1026,63 @@ export class Shell implements SessionControl {
     const colon = p.op.startsWith(':');
     const unset = value === undefined || (colon && value === '');
     const arg = async () => (p.arg ? this.#expandString(p.arg, io, run, true) : '');
+    const v = value ?? '';
     switch (p.op) {
+      case '#':
+      case '##':
+      case '%':
+      case '%%': {
+        // Remove the shortest (`#`, `%`) or longest (`##`, `%%`) prefix/suffix matching a glob pattern.
+        const re = segmentRegExp(await arg());
+        const lengths = [...Array(v.length + 1).keys()];
+        if (p.op === '##' || p.op === '%%') lengths.reverse();
+        for (const n of lengths) {
+          if (p.op.startsWith('#') ? re.test(v.slice(0, n)) : re.test(v.slice(v.length - n))) {
+            return p.op.startsWith('#') ? v.slice(n) : v.slice(0, v.length - n);
+          }
+        }
+        return v;
+      }
+      case '/':
+      case '//': {
+        const pattern = await arg();
+        if (pattern === '') return v;
+        const re = segmentRegExp(pattern);
+        const rep = p.replacement ? await this.#expandString(p.replacement, io, run, false) : '';
+        let out = '';
+        let i = 0;
+        let replaced = false;
+        while (i <= v.length) {
+          let end = -1;
+          if (!replaced || p.op === '//') {
+            for (let j = v.length; j > i; j--) {
+              if (re.test(v.slice(i, j))) {
+                end = j;
+                break;
+              }
+            }
+          }
+          if (end > 0) {
+            out += rep;
+            i = end;
+            replaced = true;
+          } else {
+            if (i < v.length) out += v[i];
+            i++;
+          }
+        }
+        return out;
+      }
+      case ':': {
+        const [offRaw = '0', lenRaw] = (await arg()).split(':');
+        const lookup = (n: string) => this.#paramValue(n);
+        let off = evaluateArithmetic(offRaw, lookup);
+        if (off < 0) off = Math.max(0, v.length + off);
+        if (lenRaw === undefined) return v.slice(off);
+        let len = evaluateArithmetic(lenRaw, lookup);
+        if (len < 0) return v.slice(off, Math.max(off, v.length + len));
+        return v.slice(off, off + len);
+      }
       case ':-':
       case '-':
         return unset ? arg() : value!;

@@ -638,15 +638,24 @@ class Parser {
       if (!NAME_RE.test(name) && !/^[?$#!@*0-9]$/.test(name)) bad();
       return { name, length: true };
     }
-    const m = /^([A-Za-z_][A-Za-z0-9_]*|[?$#!@*\-0-9])(:?[-=+?])?/.exec(inner);
+    const m = /^([A-Za-z_][A-Za-z0-9_]*|[?$#!@*\-0-9])(:?[-=+?]|##?|%%?|\/\/?|:)?/.exec(inner);
     if (!m) return bad();
     if (!m[2]) {
       if (m[0].length !== inner.length) bad();
       return { name: m[1]! };
     }
-    const argText = inner.slice(m[0].length);
-    const arg = new Parser(argText, 0, this.#opts, this.warnings).lexHeredocBody(argText, quoted);
-    return { name: m[1]!, op: m[2] as ParamExpansion['op'], arg };
+    const op = m[2] as NonNullable<ParamExpansion['op']>;
+    let argText = inner.slice(m[0].length);
+    const word = (text: string) => new Parser(text, 0, this.#opts, this.warnings).lexHeredocBody(text, quoted);
+    if (op === '/' || op === '//') {
+      // `${x/pattern/replacement}`: the first unescaped `/` splits them.
+      let i = 0;
+      while (i < argText.length && argText[i] !== '/') i += argText[i] === '\\' ? 2 : 1;
+      const replacement = i < argText.length ? argText.slice(i + 1) : '';
+      argText = argText.slice(0, i);
+      return { name: m[1]!, op, arg: word(argText), replacement: word(replacement) };
+    }
+    return { name: m[1]!, op, arg: word(argText) };
   }
 
   /** Backtick command substitution starting at the opening backtick. */
