@@ -106,6 +106,11 @@ export class TcpConnection {
     return this.state;
   }
 
+  /** Accepted by a listener on all addresses (a dual-stack socket: `ss` shows IPv4-mapped addresses). */
+  get dualStack(): boolean {
+    return this.#listener !== null && this.#listener.addr === 0;
+  }
+
   get isClient(): boolean {
     return this.#isClient;
   }

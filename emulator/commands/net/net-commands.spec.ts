@@ -292,3 +292,17 @@ describe('tcpdump as a background job (cmd &)', () => {
     expect(lines.slice(-3)).toEqual(['3 packets captured', '3 packets received by filter', '0 packets dropped by kernel']);
   });
 });
+
+describe('ss -tan on the server side', () => {
+  it('a connection accepted by a dual-stack listener shows IPv4-mapped addresses (§5.2)', async () => {
+    const w = world();
+    const a = podHost(w, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
+    const b = podHost(w, 'b', 'worker-1', '10.244.1.6', '10.244.1.0/24');
+    w.network.ns(b.netns!)!.listenTcp(8000, () => ({}));
+    w.network.ns(a.netns!)!.connectTcp({ dst: ipv4('10.244.1.6'), dport: 8000, events: {} });
+    w.scheduler.advance(5);
+    const r = await runCmd(w, b, ssCommand, 'ss -tan');
+    expect(r.stdout).toMatch(/^ESTAB +0 +0 +\[::ffff:10\.244\.1\.6\]:8000 +\[::ffff:10\.244\.1\.5\]:\d+ *$/m);
+    expect(r.stdout).toMatch(/^LISTEN +0 +511 +\*:8000 +\*:\* *$/m);
+  });
+});

@@ -30,7 +30,9 @@ function collect(ns: NetNamespace, o: { tcp: boolean; udp: boolean; listening: b
     if (!o.listening || o.all) {
       for (const c of conns) {
         if (c.state === 'CLOSED') continue;
-        rows.push({ netid: 'tcp', state: c.state === 'SYN-RECV' ? 'SYN-RECV' : c.state, recvQ: '0', sendQ: String(c.state === 'TIME-WAIT' ? 0 : 0), local: formatIpv4(c.localAddr), lport: String(c.localPort), peer: formatIpv4(c.remoteAddr), pport: String(c.remotePort), process: '' });
+        // A connection accepted by a dual-stack listener (`*:8000`) shows IPv4-mapped addresses.
+        const show = (a: number) => (c.dualStack ? `[::ffff:${formatIpv4(a)}]` : formatIpv4(a));
+        rows.push({ netid: 'tcp', state: c.state, recvQ: '0', sendQ: String(c.sendQueue), local: show(c.localAddr), lport: String(c.localPort), peer: show(c.remoteAddr), pport: String(c.remotePort), process: '' });
       }
     }
     if (o.listening || o.all) {
