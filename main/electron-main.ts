@@ -18,7 +18,9 @@ const CSP =
 const rendererIndex = path.join(__dirname, '..', 'renderer', 'index.html');
 const rendererUrlPrefix = pathToFileURL(path.dirname(rendererIndex)).href + '/';
 
-if (!app.requestSingleInstanceLock()) app.quit();
+// One instance: a second launch would open a second connection to the same progress database.
+const primary = app.requestSingleInstanceLock();
+if (!primary) app.quit();
 
 app.on('web-contents-created', (_event, contents) => {
   // Nothing the page does may take the window elsewhere or open another one.
@@ -29,6 +31,7 @@ app.on('web-contents-created', (_event, contents) => {
 });
 
 void app.whenReady().then(() => {
+  if (!primary) return;
   const kapp = new KubeServiceLabApp({
     dataDir: app.getPath('userData'),
     labs: LAB_CATALOG,
