@@ -47,7 +47,8 @@ export class EventRecorder {
       }
     }
     // Unique, increasing nanosecond stamps even when several events fall in the same virtual millisecond.
-    let ns = BigInt(now) * 1_000_000n;
+    // Virtual time is fractional on the packet path (µs matter), so go through whole microseconds.
+    let ns = BigInt(Math.round(now * 1000)) * 1_000n;
     if (ns <= this.#lastNs) ns = this.#lastNs + 1n;
     this.#lastNs = ns;
     const name = `${meta.name}.${ns.toString(16)}`;
