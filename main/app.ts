@@ -14,6 +14,9 @@ import {
   type PushMap,
 } from './contract';
 import { validateRequest } from './ipc-validate';
+import type { World } from '../emulator/world';
+import type { LoadedLab } from '../labs/engine/types';
+import { LabSessions } from './services/lab-sessions';
 import { LabsService, type CatalogLab } from './services/labs-service';
 import { NoticeBoard } from './services/notices';
 import { openProgressDatabase } from './services/progress/open-database';
@@ -24,8 +27,8 @@ import type { WallClock } from './services/world-clock';
 export interface AppOptions {
   /** Where progress.db lives. */
   readonly dataDir: string;
-  /** Every lab the app offers (the build's `virtual:lab-catalog`). */
-  readonly labs: readonly CatalogLab[];
+  /** Every lab the app offers (the build's `virtual:lab-catalog`): manifests with their checks, and Markdown. */
+  readonly labs: readonly (CatalogLab | LoadedLab)[];
   readonly version: string;
   /**
    * Builds a world and its shell. May be a promise: the web shell loads the (large) emulator after it has started
@@ -49,6 +52,7 @@ export class KubeServiceLabApp {
   readonly #store: ProgressStore;
   readonly #closeDb: () => void;
   readonly #terminals: TerminalService;
+  readonly #labSessions: LabSessions;
   readonly #notices: NoticeBoard;
   readonly #emulatorReady: Promise<unknown>;
   #transcriptFailed = false;
@@ -67,6 +71,17 @@ export class KubeServiceLabApp {
 
     const labs = new LabsService(opts.labs);
     const store = this.#store;
+    const labSessions = new LabSessions({
+      labs: opts.labs as readonly LoadedLab[],
+      store,
+      runtime: () => import('./services/lab-runtime').then((m) => m.labRuntime),
+      now,
+      push: {
+        view: (clientId, sessionId, view) => this.#push(clientId, Push.labChanged, { sessionId, view }),
+        progress: (p) => this.#push(null, Push.progressChanged, p),
+      },
+    });
+    this.#labSessions = labSessions;
     let openWorldSession: OpenWorldSession | undefined;
     this.#emulatorReady = Promise.resolve(opts.openWorldSession).then((open) => (openWorldSession = open));
     this.#terminals = new TerminalService({
@@ -75,12 +90,17 @@ export class KubeServiceLabApp {
         return openWorldSession(req);
       },
       wallClock: opts.wallClock,
-      defaultSeed: (labId) => (labId ? labs.defaultSeed(labId) : undefined) ?? store.getSettings().seed,
+      // A lab resumes in the world of its saved seed.
+      defaultSeed: (labId) => (labId ? labSessions.seedFor(labId) : undefined) ?? store.getSettings().seed,
+      onClosed: (sessionId) => labSessions.stop(sessionId),
       push: {
         output: (clientId, sessionId, data) => this.#push(clientId, Push.terminalOutput, { sessionId, data }),
         command: (clientId, sessionId, entry) => this.#push(clientId, Push.terminalCommand, { sessionId, entry }),
+        traceChanged: (clientId, sessionId, requestId) => this.#push(clientId, Push.tracesChanged, { sessionId, requestId }),
+        topologyChanged: (clientId, sessionId) => this.#push(clientId, Push.topologyChanged, { sessionId }),
       },
       onCommand: ({ sessionId, labId, entry }) => {
+        if (labId) labSessions.onCommand(sessionId, entry);
         try {
           store.appendTranscript({ ...entry, sessionId, labId }, now());
         } catch (err) {
@@ -120,7 +140,7 @@ export class KubeServiceLabApp {
         this.#push(null, Push.progressChanged, lab);
         return lab;
       },
-      'progress:reset': async ({ labId }) => store.resetLab(labId),
+      'progress:reset': async ({ labId }) => labSessions.reset(labId),
       'transcript:list': async ({ labId, limit }) => store.listTranscript(labId, limit),
       'settings:get': async () => store.getSettings(),
       'settings:update': async (patch) => {
@@ -128,8 +148,32 @@ export class KubeServiceLabApp {
         this.#push(null, Push.settingsChanged, settings);
         return settings;
       },
+      'lab:start': async ({ sessionId }, c) => {
+        const t = terminals.labTerminal(sessionId, c.clientId);
+        // The terminal service's worlds are the emulator's (openEmulatorSession), typed there by what it needs.
+        return labSessions.start(sessionId, c.clientId, { ...t, world: t.world as unknown as World });
+      },
+      'lab:view': async ({ sessionId }, c) => labSessions.view(sessionId, c.clientId),
+      'lab:check': async ({ sessionId, stepId }, c) => labSessions.check(sessionId, c.clientId, stepId),
+      'lab:hint': async ({ sessionId, stepId }, c) => labSessions.hint(sessionId, c.clientId, stepId),
+      'lab:answer': async ({ sessionId, stepId, choices }, c) => labSessions.answer(sessionId, c.clientId, stepId, choices),
+      'lab:reset': async ({ labId }) => {
+        labSessions.reset(labId);
+        const p = store.getLab(labId);
+        if (p) this.#push(null, Push.progressChanged, p);
+      },
+      'lab:export': async ({ labId }) => labSessions.export(labId),
       'topology:snapshot': async ({ sessionId }, c) => terminals.topology(sessionId, c.clientId),
       'traces:list': async ({ sessionId }, c) => terminals.traces(sessionId, c.clientId),
+      'traces:requests': async ({ sessionId }, c) => terminals.views(sessionId, c.clientId).requests(),
+      'traces:hops': async ({ sessionId, requestId }, c) => terminals.views(sessionId, c.clientId).hops(requestId),
+      'traces:pcap': async ({ sessionId, requestId }, c) => terminals.views(sessionId, c.clientId).pcap(requestId),
+      'topology:graph': async ({ sessionId }, c) => terminals.views(sessionId, c.clientId).topology(sessionId),
+      'resources:tree': async ({ sessionId }, c) => terminals.views(sessionId, c.clientId).resourceTree(),
+      'resources:get': async ({ sessionId, resource, namespace, name }, c) =>
+        terminals.views(sessionId, c.clientId).resource(resource, namespace, name),
+      'resources:chains': async ({ sessionId, namespace, name, node }, c) =>
+        terminals.views(sessionId, c.clientId).serviceChains(namespace, name, node),
     };
   }
 
@@ -161,6 +205,7 @@ export class KubeServiceLabApp {
   }
 
   dispose(): void {
+    this.#labSessions.dispose();
     this.#terminals.dispose();
     this.#listeners.clear();
     this.#closeDb();

@@ -112,6 +112,8 @@ export interface StepProgress {
   readonly firstAttemptAt: number | null;
   readonly updatedAt: number;
   readonly completedAt: number | null;
+  /** Wall-clock ms the learner spent while this step was the one being worked on. */
+  readonly timeSpentMs: number;
 }
 
 export interface LabProgress {
@@ -151,6 +153,49 @@ export interface TranscriptRow extends CommandRecord {
   readonly sessionId: string;
   /** Wall-clock ms since epoch when it was saved. */
   readonly savedAt: number;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Lab sessions: a lab running in a terminal session's world (labs/engine LabSession). The views are the engine's
+// plain-data types, so what the renderer draws is exactly what the engine graded.
+
+export type { CheckResult, LabView, QuizFeedback, QuizView, StepView } from '../labs/engine/types';
+export type { TranscriptFile } from '../labs/engine/transcript';
+import type { LabView as EngineLabView, QuizFeedback as EngineQuizFeedback } from '../labs/engine/types';
+import type { TranscriptFile as EngineTranscriptFile } from '../labs/engine/transcript';
+
+export interface LabStepRequest {
+  readonly sessionId: string;
+  readonly stepId: string;
+}
+
+export interface LabAnswerRequest extends LabStepRequest {
+  readonly choices: readonly string[];
+}
+
+export interface LabAnswered {
+  readonly feedback: EngineQuizFeedback;
+  readonly view: EngineLabView;
+}
+
+export interface LabExportRequest {
+  /** One lab, or every lab with progress when undefined. */
+  readonly labId?: string;
+}
+
+/** One lab's export: a transcript file `svclab grade` reads as is, plus the saved progress for the instructor. */
+export type LabExportEntry = EngineTranscriptFile & { readonly progress: LabProgress | null };
+
+export interface LabExport {
+  readonly app: string;
+  /** Wall-clock ms. */
+  readonly exportedAt: number;
+  readonly labs: readonly LabExportEntry[];
+}
+
+export interface LabChangedEvent {
+  readonly sessionId: string;
+  readonly view: EngineLabView;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -246,6 +291,20 @@ export const Invoke = {
   settingsUpdate: 'settings:update',
   topologySnapshot: 'topology:snapshot',
   tracesList: 'traces:list',
+  tracesRequests: 'traces:requests',
+  tracesHops: 'traces:hops',
+  tracesPcap: 'traces:pcap',
+  topologyGraph: 'topology:graph',
+  resourcesTree: 'resources:tree',
+  resourcesGet: 'resources:get',
+  resourcesChains: 'resources:chains',
+  labStart: 'lab:start',
+  labView: 'lab:view',
+  labCheck: 'lab:check',
+  labHint: 'lab:hint',
+  labAnswer: 'lab:answer',
+  labReset: 'lab:reset',
+  labExport: 'lab:export',
 } as const;
 
 export const Push = {
@@ -254,13 +313,16 @@ export const Push = {
   progressChanged: 'progress:changed',
   settingsChanged: 'settings:changed',
   notice: 'notice',
+  tracesChanged: 'traces:changed',
+  topologyChanged: 'topology:changed',
+  labChanged: 'lab:changed',
 } as const;
 
 export type InvokeChannel = (typeof Invoke)[keyof typeof Invoke];
 export type PushEvent = (typeof Push)[keyof typeof Push];
 
 /** Channel → signature. Main handlers, the preload and the web adapter are all typed from this map. */
-export interface InvokeMap {
+export interface InvokeMap extends ViewInvokeMap {
   'app:info': () => Promise<AppInfo>;
   'notices:list': () => Promise<Notice[]>;
   'notices:dismiss': (req: { readonly id: string }) => Promise<void>;
@@ -280,13 +342,26 @@ export interface InvokeMap {
   'settings:update': (req: SettingsPatch) => Promise<Settings>;
   'topology:snapshot': (req: SessionRequest) => Promise<TopologySnapshot>;
   'traces:list': (req: SessionRequest) => Promise<PacketTrace[]>;
+  /** Run the lab of a terminal session (opened with `labId`) in its world: setup, then resume from saved progress. */
+  'lab:start': (req: SessionRequest) => Promise<EngineLabView>;
+  'lab:view': (req: SessionRequest) => Promise<EngineLabView>;
+  /** The Check button: evaluate now; a step still failing counts an attempt. */
+  'lab:check': (req: LabStepRequest) => Promise<EngineLabView>;
+  /** Reveal the step's next hint (counted). */
+  'lab:hint': (req: LabStepRequest) => Promise<EngineLabView>;
+  'lab:answer': (req: LabAnswerRequest) => Promise<LabAnswered>;
+  /** Forget the lab's progress, seed, answers and commands; the renderer then opens a fresh session. */
+  'lab:reset': (req: LabIdRequest) => Promise<void>;
+  'lab:export': (req: LabExportRequest) => Promise<LabExport>;
 }
 
 /** Event → payload. */
-export interface PushMap {
+export interface PushMap extends ViewPushMap {
   'terminal:output': TerminalOutputEvent;
   'terminal:command': TerminalCommandEvent;
   'progress:changed': LabProgress;
+  /** A background check (after a command, or as pods become ready) changed what the lab panel shows. */
+  'lab:changed': LabChangedEvent;
   'settings:changed': Settings;
   notice: Notice;
 }
@@ -339,3 +414,179 @@ export const PUSH_IPC_CHANNEL = 'ksl:push';
 
 export const INVOKE_CHANNELS: readonly InvokeChannel[] = Object.values(Invoke);
 export const PUSH_EVENTS: readonly PushEvent[] = Object.values(Push);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Simulation mode, per-hop inspector, topology graph, resource inspector (issue 7)
+// Their channels are in the tables above; their signatures in `ViewInvokeMap` / `ViewPushMap`, which the maps extend.
+
+export type TraceProtocol = 'DNS' | 'HTTP' | 'TCP' | 'UDP' | 'ICMP' | 'ARP' | 'OTHER';
+
+export interface TraceRequestInfo {
+  readonly id: number;
+  /** What started it, e.g. `curl http://web:80/`. */
+  readonly label: string;
+  readonly host: string;
+  readonly startedAt: number;
+  readonly hopCount: number;
+  readonly packetCount: number;
+}
+
+export interface NetfilterStepInfo {
+  readonly hook: string;
+  readonly table: string;
+  readonly chain: string;
+  /** 1-based rule number, 0 for the chain's policy. */
+  readonly ruleNum: number;
+  /** The rule as iptables-save prints it. */
+  readonly ruleText: string;
+  readonly verdict: string;
+}
+
+/** One hop of one packet, as the emulator recorded it (emulator/net/trace.ts), plus its protocol. */
+export interface TraceHopInfo {
+  readonly seq: number;
+  readonly at: number;
+  readonly reqId: number;
+  /** Network-wide packet id: the same packet across hops. */
+  readonly pid: number;
+  /** Network namespace where it happened (`node/worker-1`, `pod/default/web-…`, `workstation`). */
+  readonly where: string;
+  readonly kind: 'xmit' | 'recv' | 'hook' | 'route' | 'arp' | 'bridge' | 'nat' | 'deliver' | 'proxy' | 'drop';
+  readonly iface?: string;
+  readonly dir?: 'in' | 'out';
+  /** The packet as `tcpdump -n` prints it at this point. */
+  readonly packet: string;
+  readonly protocol: TraceProtocol;
+  readonly hook?: string;
+  readonly steps?: readonly NetfilterStepInfo[];
+  readonly verdict?: string;
+  readonly conntrack?: { readonly line: string; readonly state: string };
+  readonly natBefore?: string;
+  readonly natAfter?: string;
+  readonly route?: string;
+  readonly detail?: string;
+}
+
+export interface TraceHopsRequest {
+  readonly sessionId: string;
+  readonly requestId: number;
+}
+
+export interface PcapExport {
+  readonly fileName: string;
+  /** pcap bytes, base64 (plain data crosses IPC and a WebSocket unchanged). */
+  readonly base64: string;
+  readonly packets: number;
+}
+
+export type TopologyNodeKind =
+  | 'workstation'
+  | 'internet'
+  | 'router'
+  | 'internet-host'
+  | 'node'
+  | 'pod'
+  | 'service'
+  | 'loadbalancer'
+  | 'vm';
+
+export interface TopologyNode {
+  /** Network namespace id for hosts (hops name it in `where`); `svc/<ns>/<name>` for Services. */
+  readonly id: string;
+  readonly kind: TopologyNodeKind;
+  readonly label: string;
+  readonly ips: readonly string[];
+  /** Pods: the node it runs on; undefined for others. */
+  readonly parent?: string;
+  /** 'ready' | 'not-ready' | 'unknown'; Services: 'ready' when they have endpoints. */
+  readonly status: 'ready' | 'not-ready' | 'unknown';
+  /** Role tags: `coredns`, `ingress-controller`, `control-plane`. */
+  readonly roles: readonly string[];
+  readonly detail: string;
+}
+
+export interface TopologyLink {
+  readonly id: string;
+  readonly from: string;
+  readonly to: string;
+  readonly kind: 'cable' | 'endpoint';
+  readonly label: string;
+}
+
+export interface TopologyGraph {
+  readonly sessionId: string;
+  readonly now: number;
+  readonly nodes: readonly TopologyNode[];
+  readonly links: readonly TopologyLink[];
+}
+
+export interface ResourceRef {
+  readonly sessionId: string;
+  /** Plural resource (`pods`, `services`, …). */
+  readonly resource: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+export interface ResourceTreeEntry {
+  readonly resource: string;
+  readonly kind: string;
+  readonly namespace: string | null;
+  readonly name: string;
+}
+
+export interface ResourceTree {
+  /** namespace ('' = cluster-scoped) → kind → names. */
+  readonly groups: readonly {
+    readonly namespace: string;
+    readonly kinds: readonly { readonly kind: string; readonly resource: string; readonly names: readonly string[] }[];
+  }[];
+}
+
+export interface ResourceDetail {
+  readonly kind: string;
+  readonly yaml: string;
+  /** Events about this object, oldest first, as `kubectl events` prints their fields. */
+  readonly events: readonly { readonly type: string; readonly reason: string; readonly message: string; readonly count: number }[];
+  /** Services: their Endpoints as YAML (shown next to the Service). */
+  readonly endpointsYaml?: string;
+  /** Services: the nodes whose iptables chains can be shown. */
+  readonly nodes?: readonly string[];
+}
+
+export interface ServiceChainsRequest {
+  readonly sessionId: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly node: string;
+}
+
+export interface ServiceChains {
+  readonly node: string;
+  /** The nat-table lines (iptables-save format) of this Service's chains on the node. */
+  readonly lines: readonly string[];
+}
+
+export interface TraceChangedEvent {
+  readonly sessionId: string;
+  readonly requestId: number;
+}
+
+export interface TopologyChangedEvent {
+  readonly sessionId: string;
+}
+
+export interface ViewInvokeMap {
+  'traces:requests': (req: SessionRequest) => Promise<TraceRequestInfo[]>;
+  'traces:hops': (req: TraceHopsRequest) => Promise<TraceHopInfo[]>;
+  'traces:pcap': (req: TraceHopsRequest) => Promise<PcapExport>;
+  'topology:graph': (req: SessionRequest) => Promise<TopologyGraph>;
+  'resources:tree': (req: SessionRequest) => Promise<ResourceTree>;
+  'resources:get': (req: ResourceRef) => Promise<ResourceDetail>;
+  'resources:chains': (req: ServiceChainsRequest) => Promise<ServiceChains>;
+}
+
+export interface ViewPushMap {
+  'traces:changed': TraceChangedEvent;
+  'topology:changed': TopologyChangedEvent;
+}

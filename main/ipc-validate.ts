@@ -68,7 +68,41 @@ function session(arg: unknown): { sessionId: string } {
   return { sessionId: id(obj(arg, 'request'), 'sessionId') };
 }
 
+/** A Kubernetes object name (DNS subdomain, ≤ 253 characters). */
+const K8S_NAME_RE = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+function name(o: Record<string, unknown>, key: string): string {
+  const v = str(o, key, 253);
+  if (!K8S_NAME_RE.test(v)) fail(`${key}: not a valid Kubernetes name`);
+  return v;
+}
+
+function traceRequest(arg: unknown): { sessionId: string; requestId: number } {
+  const o = obj(arg, 'request');
+  return { sessionId: id(o, 'sessionId'), requestId: int(o, 'requestId', 1, Number.MAX_SAFE_INTEGER) };
+}
+
+function labStep(arg: unknown): { sessionId: string; stepId: string } {
+  const o = obj(arg, 'request');
+  return { sessionId: id(o, 'sessionId'), stepId: id(o, 'stepId') };
+}
+
 const validators: { [C in InvokeChannel]: Validator<C> } = {
+  'lab:start': session,
+  'lab:view': session,
+  'lab:check': labStep,
+  'lab:hint': labStep,
+  'lab:answer': (arg) => {
+    const o = obj(arg, 'request');
+    const choices = o['choices'];
+    if (!Array.isArray(choices) || choices.length > 32) fail('choices: expected an array of at most 32 choice ids');
+    return { ...labStep(arg), choices: choices.map((_, i) => id(choices as unknown as Record<string, unknown>, String(i))) };
+  },
+  'lab:reset': labId,
+  'lab:export': (arg) => {
+    const o = arg === undefined || arg === null ? {} : obj(arg, 'request');
+    return { labId: optional(o, 'labId', () => id(o, 'labId')) };
+  },
   'app:info': none,
   'notices:list': none,
   'notices:dismiss': (arg) => ({ id: id(obj(arg, 'request'), 'id') }),
@@ -131,6 +165,24 @@ const validators: { [C in InvokeChannel]: Validator<C> } = {
   },
   'topology:snapshot': session,
   'traces:list': session,
+  'traces:requests': session,
+  'traces:hops': traceRequest,
+  'traces:pcap': traceRequest,
+  'topology:graph': session,
+  'resources:tree': session,
+  'resources:get': (arg) => {
+    const o = obj(arg, 'request');
+    return {
+      sessionId: id(o, 'sessionId'),
+      resource: name(o, 'resource'),
+      namespace: optional(o, 'namespace', () => name(o, 'namespace')),
+      name: name(o, 'name'),
+    };
+  },
+  'resources:chains': (arg) => {
+    const o = obj(arg, 'request');
+    return { sessionId: id(o, 'sessionId'), namespace: name(o, 'namespace'), name: name(o, 'name'), node: name(o, 'node') };
+  },
 };
 
 export function isInvokeChannel(channel: unknown): channel is InvokeChannel {

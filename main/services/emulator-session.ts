@@ -6,9 +6,10 @@ import { createTerminalSession } from '../../emulator/shell/terminal';
 import { createWorld } from '../../emulator/world';
 import { packetTraces } from './packet-traces';
 import type { OpenWorldSession } from './terminal-service';
+import { WorldViews } from './world-views';
 
 export const openEmulatorSession: OpenWorldSession = (req) => {
   const world = createWorld({ profile: req.profile, seed: req.seed });
   const session = createTerminalSession(world, { cols: req.cols, rows: req.rows });
-  return { world, session, traces: () => packetTraces(world.traces) };
+  return { world, session, traces: () => packetTraces(world.traces), views: new WorldViews(world) };
 };

@@ -15,6 +15,7 @@ import type {
   TopologySnapshot,
   PacketTrace,
 } from '../contract';
+import type { WorldViews } from './world-views';
 import { WorldClock, systemClock, type Advanceable, type WallClock } from './world-clock';
 
 /** What a session needs of a world: its clock, and what the topology view shows. */
@@ -29,7 +30,15 @@ export interface WorldSession {
   readonly session: TerminalSession;
   /** Packet traces the world recorded, when its network records them. */
   readonly traces?: () => PacketTrace[];
+  /** Simulation, inspector, topology and resource views of the world (issue 7), when it is a real emulator world. */
+  readonly views?: SessionViews;
 }
+
+/** What the view channels need of a world (main/services/world-views.ts implements it). */
+export type SessionViews = Pick<
+  WorldViews,
+  'requests' | 'hops' | 'pcap' | 'topology' | 'resourceTree' | 'resource' | 'serviceChains' | 'onTraceChanged' | 'onTopologyChanged' | 'dispose'
+>;
 
 export interface OpenWorldSessionRequest {
   readonly profile: ProfileName;
@@ -44,6 +53,10 @@ export type OpenWorldSession = (req: OpenWorldSessionRequest) => WorldSession;
 export interface TerminalPush {
   output(clientId: string, sessionId: string, data: string): void;
   command(clientId: string, sessionId: string, entry: CommandRecord): void;
+  /** A request's trace grew (coalesced). */
+  traceChanged?(clientId: string, sessionId: string, requestId: number): void;
+  /** Pods, Services, Endpoints or Nodes changed (coalesced). */
+  topologyChanged?(clientId: string, sessionId: string): void;
 }
 
 export interface CommandFinished {
@@ -75,6 +88,8 @@ export interface TerminalServiceOptions {
   readonly openWorldSession: OpenWorldSession;
   readonly push: TerminalPush;
   readonly onCommand?: (c: CommandFinished) => void;
+  /** A session closed (its client asked, or went away): whatever ran in its world stops too. */
+  readonly onClosed?: (sessionId: string) => void;
   readonly wallClock?: WallClock;
   /** Session ids are not secrets (the client is authenticated), only unique. */
   readonly newId?: () => string;
@@ -112,6 +127,12 @@ export class TerminalService {
         this.#opts.onCommand?.({ sessionId: id, labId, entry: record });
       }),
     );
+    const views = ws.views;
+    if (views) {
+      const offTrace = views.onTraceChanged((requestId) => this.#opts.push.traceChanged?.(clientId, id, requestId));
+      const offTopology = views.onTopologyChanged(() => this.#opts.push.topologyChanged?.(clientId, id));
+      s.subscriptions.push({ dispose: () => (offTrace(), offTopology()) });
+    }
     ws.session.resize(req.cols, req.rows);
     this.#sessions.set(id, s);
     clock.start();
@@ -174,6 +195,19 @@ export class TerminalService {
     return this.#get(sessionId, clientId).ws.traces?.() ?? [];
   }
 
+  /** The views of a session's world; throws when the session is unknown or its world has none. */
+  views(sessionId: string, clientId: string): SessionViews {
+    const v = this.#get(sessionId, clientId).ws.views;
+    if (!v) throw new Error(`terminal session ${sessionId} has no packet-level world`);
+    return v;
+  }
+
+  /** What a lab session needs of a terminal session: the lab, the seed and the world it runs in. */
+  labTerminal(sessionId: string, clientId: string): { labId: string | null; seed: number; profile: ProfileName; world: SessionWorld } {
+    const s = this.#get(sessionId, clientId);
+    return { labId: s.labId, seed: s.seed, profile: s.profile, world: s.ws.world };
+  }
+
   get size(): number {
     return this.#sessions.size;
   }
@@ -195,6 +229,8 @@ export class TerminalService {
     s.clock.stop();
     for (const d of s.subscriptions) d.dispose();
     s.ws.session.dispose();
+    s.ws.views?.dispose();
     this.#sessions.delete(s.id);
+    this.#opts.onClosed?.(s.id);
   }
 }
