@@ -259,14 +259,17 @@ export class ApiStore {
     const old = this.peek(resource, ns, name);
     if (!old) throw notFound(info, name);
     if (input.metadata.resourceVersion && input.metadata.resourceVersion !== old.metadata.resourceVersion) throw conflict(info, name);
-    const obj = this.#prepareInput(info, input, opts.trusted);
     const out = (o: KubeObject) => (opts.trusted ? o : clone(o));
     let next: KubeObject;
     if (statusOnly) {
-      // Only status changes: share the rest with the stored version (stored objects are never mutated).
+      // Only status changes: share the rest with the stored version (stored objects are never mutated). A trusted
+      // caller hands its status over, so nothing of the input needs copying.
+      if (opts.trusted) this.#checkKind(info, input);
+      const obj = opts.trusted ? input : this.#prepareInput(info, input, false);
       next = { ...old, metadata: { ...old.metadata } };
       if ('status' in obj) next.status = obj.status;
     } else {
+      const obj = this.#prepareInput(info, input, opts.trusted);
       next = obj;
       const m = next.metadata;
       m.namespace = old.metadata.namespace;
@@ -478,13 +481,17 @@ export class ApiStore {
     const obj = trusted
       ? { ...input, metadata: { ...(input.metadata ?? {}) }, ...(input.spec !== undefined ? { spec: clone(input.spec) } : {}) }
       : clone(input);
-    if (obj.apiVersion && obj.apiVersion !== info.apiVersion)
-      throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${info.apiVersion})`);
-    if (obj.kind && obj.kind !== info.kind) throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${info.kind})`);
+    this.#checkKind(info, obj);
     obj.apiVersion = info.apiVersion;
     obj.kind = info.kind;
     if (!obj.metadata || typeof obj.metadata !== 'object') obj.metadata = {};
     return obj;
+  }
+
+  #checkKind(info: ResourceInfo, obj: KubeObject): void {
+    if (obj.apiVersion && obj.apiVersion !== info.apiVersion)
+      throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${info.apiVersion})`);
+    if (obj.kind && obj.kind !== info.kind) throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${info.kind})`);
   }
 
   #commit(info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, type: 'ADDED' | 'MODIFIED'): void {

@@ -51,7 +51,20 @@ export interface ImageRef {
   readonly digest?: string;
 }
 
+/** Parsed references by text: the kubelet parses the same few images for every pod it runs. Shared and frozen. */
+const parsedRefs = new Map<string, ImageRef>();
+
 export function parseImageRef(text: string): ImageRef {
+  let ref = parsedRefs.get(text);
+  if (ref === undefined) {
+    if (parsedRefs.size >= 4096) parsedRefs.clear();
+    ref = Object.freeze(parseImageRefUncached(text));
+    parsedRefs.set(text, ref);
+  }
+  return ref;
+}
+
+function parseImageRefUncached(text: string): ImageRef {
   let rest = text.trim();
   let digest: string | undefined;
   const at = rest.indexOf('@');
@@ -89,7 +102,19 @@ export function findImage(ref: string | ImageRef): AppImage | undefined {
 }
 
 /** A deterministic sha256-looking digest for an image, for imageID and `Pulled` messages. */
+const digests = new Map<string, string>();
+
 export function imageDigest(ref: ImageRef): string {
+  const key = `${ref.repository}:${ref.tag}`;
+  let d = digests.get(key);
+  if (d === undefined) {
+    if (digests.size >= 4096) digests.clear();
+    digests.set(key, (d = computeImageDigest(ref)));
+  }
+  return d;
+}
+
+function computeImageDigest(ref: ImageRef): string {
   let h1 = 0x811c9dc5;
   let out = '';
   for (let round = 0; out.length < 64; round++) {

@@ -34,7 +34,8 @@ export class EventRecorder {
   record(obj: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string, source: EventSource, fieldPath?: string): void {
     const meta = obj.metadata;
     const namespace = meta.namespace || 'default';
-    if (!this.store.peek('namespaces', undefined, namespace) || this.store.peek('namespaces', undefined, namespace)!.metadata.deletionTimestamp) return;
+    const nsObj = this.store.peek('namespaces', undefined, namespace);
+    if (!nsObj || nsObj.metadata.deletionTimestamp) return;
     const now = this.scheduler.now();
     const ts = rfc3339(now);
     const aggKey = `${meta.uid}\u0000${type}\u0000${reason}\u0000${message}\u0000${source.component}\u0000${source.host ?? ''}\u0000${fieldPath ?? ''}`;
