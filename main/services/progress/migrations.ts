@@ -65,6 +65,15 @@ export const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX command_transcript_by_lab ON command_transcript (lab_id, id);
       `),
   },
+  {
+    version: 3,
+    description: 'time spent per step; quiz answers per lab (resume replays them)',
+    up: (db) =>
+      db.exec(`
+        ALTER TABLE step_progress ADD COLUMN time_spent_ms INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE lab_progress ADD COLUMN quiz_answers TEXT NOT NULL DEFAULT '{}';
+      `),
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS.length;

@@ -33,7 +33,7 @@ describe('ProgressStore', () => {
     expect(lab.seed).toBe(7);
     expect(lab.profile).toBe('cloud');
     expect(lab.steps).toEqual([
-      { labId: 'lab1', stepId: 'a', status: 'completed', attempts: 2, hintsUsed: 1, firstAttemptAt: 20, updatedAt: 30, completedAt: 30 },
+      { labId: 'lab1', stepId: 'a', status: 'completed', attempts: 2, hintsUsed: 1, firstAttemptAt: 20, updatedAt: 30, completedAt: 30, timeSpentMs: 0 },
     ]);
     lab = store.recordStep({ labId: 'lab1', stepId: 'b', kind: 'complete' }, { now: 40, stepCount: 2 });
     expect(lab).toMatchObject({ status: 'completed', startedAt: 10, completedAt: 40 });
@@ -42,6 +42,28 @@ describe('ProgressStore', () => {
     expect(lab.steps[0]).toMatchObject({ status: 'completed', attempts: 3, completedAt: 30 });
     store.resetLab('lab1');
     expect(store.getLab('lab1')).toBeNull();
+    db.close();
+  });
+
+  it('keeps a lab\'s seed, quiz answers, time spent and commands until the lab is reset', () => {
+    const { store, db } = openStore();
+    store.startLab('lab1', 7, 'local', 10);
+    store.startLab('lab1', 9, 'cloud', 11); // an open later keeps the first seed
+    store.setQuizAnswer('lab1', 'q', ['b'], 12);
+    store.setQuizAnswer('lab1', 'q2', ['a', 'c'], 13);
+    store.addTimeSpent('lab1', 's1', 1500, 14);
+    store.addTimeSpent('lab1', 's1', 500, 15);
+    store.appendTranscript({ labId: 'lab1', sessionId: 't1', host: 'workstation', prompt: '$ ', command: 'kubectl get svc', output: '', exitCode: 0, startedAt: 1 }, 16);
+    store.appendTranscript({ labId: null, sessionId: 't2', host: 'workstation', prompt: '$ ', command: 'sandbox', output: '', exitCode: 0, startedAt: 1 }, 17);
+    expect(store.getLab('lab1')).toMatchObject({ seed: 7, profile: 'local', status: 'in-progress' });
+    expect(store.quizAnswers('lab1')).toEqual({ q: ['b'], q2: ['a', 'c'] });
+    expect(store.getLab('lab1')?.steps).toEqual([expect.objectContaining({ stepId: 's1', timeSpentMs: 2000, attempts: 0 })]);
+    expect(store.labTranscript('lab1').map((r) => r.command)).toEqual(['kubectl get svc']);
+    store.resetLab('lab1');
+    expect(store.getLab('lab1')).toBeNull();
+    expect(store.quizAnswers('lab1')).toEqual({});
+    expect(store.labTranscript('lab1')).toEqual([]);
+    expect(store.listTranscript(null).map((r) => r.command)).toEqual(['sandbox']);
     db.close();
   });
 
@@ -107,6 +129,12 @@ describe('schema migrations', () => {
       db.prepare("INSERT INTO lab_progress VALUES ('lab1', 'in-progress', 5, 100, 200, NULL)").run();
       db.prepare("INSERT INTO step_progress VALUES ('lab1', 'a', 'completed', 2, 1, 150, 150)").run();
       db.prepare("INSERT INTO step_progress VALUES ('lab1', 'b', 'not-started', 0, 0, 200, NULL)").run();
+      db.prepare("INSERT INTO settings VALUES ('theme', '\"dark\"')").run();
+    },
+    2: (db) => {
+      db.prepare("INSERT INTO lab_progress VALUES ('lab1', 'in-progress', 5, 100, 200, NULL, NULL)").run();
+      db.prepare("INSERT INTO step_progress VALUES ('lab1', 'a', 'completed', 2, 1, 150, 150, 150)").run();
+      db.prepare("INSERT INTO step_progress VALUES ('lab1', 'b', 'not-started', 0, 0, 200, NULL, NULL)").run();
       db.prepare("INSERT INTO settings VALUES ('theme', '\"dark\"')").run();
     },
   };

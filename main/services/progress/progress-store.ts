@@ -24,6 +24,7 @@ interface LabRow {
   started_at: number | null;
   updated_at: number;
   completed_at: number | null;
+  quiz_answers: string;
 }
 
 interface StepRow {
@@ -35,6 +36,7 @@ interface StepRow {
   first_attempt_at: number | null;
   updated_at: number;
   completed_at: number | null;
+  time_spent_ms: number;
 }
 
 interface TranscriptDbRow {
@@ -77,6 +79,12 @@ export class ProgressStore {
       [string | null, string, string, string, string, string, number, number, number]
     >;
     transcript: Statement<[string | null, number], TranscriptDbRow>;
+    labTranscript: Statement<[string], TranscriptDbRow>;
+    deleteTranscript: Statement<[string]>;
+    ensureLab: Statement<[string, number, ProfileName, number, number]>;
+    setQuizAnswers: Statement<[string, number, string]>; // answers JSON, now, lab id
+    ensureStep: Statement<[string, string, number]>;
+    addTime: Statement<[number, number, string, string]>;
   };
 
   constructor(db: Database) {
@@ -109,6 +117,18 @@ export class ProgressStore {
           saved_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       transcript: db.prepare(`
         SELECT * FROM (SELECT * FROM command_transcript WHERE lab_id IS ? ORDER BY id DESC LIMIT ?) ORDER BY id`),
+      labTranscript: db.prepare('SELECT * FROM command_transcript WHERE lab_id = ? ORDER BY id'),
+      deleteTranscript: db.prepare('DELETE FROM command_transcript WHERE lab_id = ?'),
+      ensureLab: db.prepare(`
+        INSERT INTO lab_progress (lab_id, status, seed, profile, started_at, updated_at) VALUES (?, 'in-progress', ?, ?, ?, ?)
+        ON CONFLICT (lab_id) DO NOTHING`),
+      setQuizAnswers: db.prepare('UPDATE lab_progress SET quiz_answers = ?, updated_at = ? WHERE lab_id = ?'),
+      ensureStep: db.prepare(`
+        INSERT INTO step_progress (lab_id, step_id, status, updated_at) VALUES (?, ?, 'in-progress', ?)
+        ON CONFLICT (lab_id, step_id) DO NOTHING`),
+      addTime: db.prepare(
+        'UPDATE step_progress SET time_spent_ms = time_spent_ms + ?, updated_at = ? WHERE lab_id = ? AND step_id = ?',
+      ),
     };
   }
 
@@ -153,11 +173,61 @@ export class ProgressStore {
     })();
   }
 
+  /** Reset = start over: the lab's steps, its seed, its quiz answers and its commands all go. */
   resetLab(labId: string): void {
     this.#db.transaction(() => {
       this.#q.deleteSteps.run(labId);
       this.#q.deleteLab.run(labId);
+      this.#q.deleteTranscript.run(labId);
     })();
+  }
+
+  /** The learner opened a lab: remember the seed and profile its world is built from (kept if already there). */
+  startLab(labId: string, seed: number, profile: ProfileName, now: number): LabProgress {
+    this.#q.ensureLab.run(labId, seed, profile, now, now);
+    return this.getLab(labId)!;
+  }
+
+  /** Step id → the learner's latest quiz answer (replayed on resume, exported for grading). */
+  quizAnswers(labId: string): Record<string, string[]> {
+    const raw = this.#q.lab.get(labId)?.quiz_answers ?? '{}';
+    try {
+      const v: unknown = JSON.parse(raw);
+      return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, string[]>) : {};
+    } catch {
+      return {};
+    }
+  }
+
+  setQuizAnswer(labId: string, stepId: string, choices: readonly string[], now: number): void {
+    this.#db.transaction(() => {
+      const answers = { ...this.quizAnswers(labId), [stepId]: [...choices] };
+      this.#q.setQuizAnswers.run(JSON.stringify(answers), now, labId);
+    })();
+  }
+
+  /** Add wall-clock time the learner spent on a step. */
+  addTimeSpent(labId: string, stepId: string, ms: number, now: number): void {
+    if (!(ms > 0)) return;
+    this.#db.transaction(() => {
+      this.#q.ensureStep.run(labId, stepId, now);
+      this.#q.addTime.run(Math.round(ms), now, labId, stepId);
+    })();
+  }
+
+  /** Every command of a lab since its last reset, oldest first (resume replays them; export writes them). */
+  labTranscript(labId: string): TranscriptRow[] {
+    return this.#q.labTranscript.all(labId).map((r) => ({
+      labId: r.lab_id,
+      sessionId: r.session_id,
+      host: r.host,
+      prompt: r.prompt,
+      command: r.command,
+      output: r.output,
+      exitCode: r.exit_code,
+      startedAt: r.virtual_time,
+      savedAt: r.saved_at,
+    }));
   }
 
   // --- transcript -----------------------------------------------------------------------------------------------
@@ -236,6 +306,7 @@ export class ProgressStore {
           firstAttemptAt: s.first_attempt_at,
           updatedAt: s.updated_at,
           completedAt: s.completed_at,
+          timeSpentMs: s.time_spent_ms,
         }),
       ),
     };

@@ -17,8 +17,8 @@ const progress: LabProgress[] = [
     updatedAt: 2,
     completedAt: null,
     steps: [
-      { labId: '01-a', stepId: 's1', status: 'completed', attempts: 1, hintsUsed: 0, firstAttemptAt: 1, updatedAt: 2, completedAt: 2 },
-      { labId: '01-a', stepId: 's2', status: 'in-progress', attempts: 2, hintsUsed: 1, firstAttemptAt: 1, updatedAt: 2, completedAt: null },
+      { labId: '01-a', stepId: 's1', status: 'completed', attempts: 1, hintsUsed: 0, firstAttemptAt: 1, updatedAt: 2, completedAt: 2, timeSpentMs: 0 },
+      { labId: '01-a', stepId: 's2', status: 'in-progress', attempts: 2, hintsUsed: 1, firstAttemptAt: 1, updatedAt: 2, completedAt: null, timeSpentMs: 0 },
     ],
   },
 ];
