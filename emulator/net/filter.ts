@@ -44,8 +44,18 @@ export function compileFilter(tokens: readonly string[]): FramePredicate {
       }
     }
     switch (t) {
-      case 'tcp': return (f) => ipOf(f)?.proto === 6;
-      case 'udp': return (f) => ipOf(f)?.proto === 17;
+      case 'tcp':
+      case 'udp': {
+        const proto = t === 'tcp' ? 6 : 17;
+        const isProto: FramePredicate = (f) => ipOf(f)?.proto === proto;
+        // A protocol qualifier on a port primitive: `tcp port 80`, `udp dst port 53` (pcap-filter(7)).
+        const q = peek();
+        if (q === 'port' || ((q === 'src' || q === 'dst') && toks[i + 1] === 'port')) {
+          const port = primitive();
+          return (f) => isProto(f) && port(f);
+        }
+        return isProto;
+      }
       case 'icmp': return (f) => ipOf(f)?.proto === 1;
       case 'ip': return (f) => ipOf(f) !== undefined;
       case 'arp': return (f) => arpOf(f) !== undefined;

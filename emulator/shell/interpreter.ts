@@ -40,6 +40,8 @@ export interface ShellIo {
   readonly input?: { readonly text: string; pos: number };
   /** Where background jobs (`cmd &`) write: streams that outlive the command line (the terminal itself). */
   readonly background?: { readonly stdout: OutputStream; readonly stderr: OutputStream };
+  /** These commands run as a background job (`CommandContext.background`: observers like tcpdump return at once). */
+  readonly job?: boolean;
 }
 
 /** A background job (`kubectl port-forward … &`): runs in a forked shell, reported as bash does. */
@@ -356,7 +358,7 @@ export class Shell implements SessionControl {
     for (const n of from.exported) to.exported.add(n);
     for (const [k, v] of from.aliases) to.aliases.set(k, v);
     const streams = io.background ?? io;
-    const jobIo: ShellIo = { stdin: '', stdout: streams.stdout, stderr: streams.stderr, stdoutIsTerminal: io.background !== undefined };
+    const jobIo: ShellIo = { stdin: '', stdout: streams.stdout, stderr: streams.stderr, stdoutIsTerminal: io.background !== undefined, job: true };
     io.stderr.write(`[${id}] ${pid}\n`);
     this.#frame.vars.set('!', String(pid));
     const finished = fork.#list({ items: [{ andOr, background: false }] }, jobIo, makeRun(abort.signal)).then(
@@ -476,6 +478,7 @@ export class Shell implements SessionControl {
             stdout: sink,
             stderr: io.stderr,
             stdoutIsTerminal: last && io.stdoutIsTerminal,
+            ...(io.job ? { job: true } : {}),
             ...(i === 0 && io.input ? { input: io.input } : {}),
           },
           run,
@@ -679,6 +682,7 @@ export class Shell implements SessionControl {
       signal: run.signal,
       interactive: this.#opts.interactive,
       stdoutIsTerminal: io.stdoutIsTerminal,
+      ...(io.job ? { background: true } : {}),
       columns: this.#opts.columns?.() ?? 80,
       resolvePath: (p) => this.resolvePath(p, env),
     };
