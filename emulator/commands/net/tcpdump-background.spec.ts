@@ -13,13 +13,14 @@ describe('tcpdump as a background job', () => {
         'ssh worker-1',
         'tcpdump -i any -n -c 6 -w /tmp/cap.pcap tcp port 80 &',
         "curl -s -o /dev/null http://$(kubectl get svc web -o jsonpath='{.spec.clusterIP}')/",
+        'sleep 1',
         'jobs',
         'tcpdump -n -r /tmp/cap.pcap',
       ].join('\n'),
     );
     expect(steps[3]!.output).toMatch(/^\[1\] \d+\n$/);
-    expect(steps[5]!.output).toMatch(/^\[1\]\+\s+Done\s+tcpdump -i any -n -c 6 -w \/tmp\/cap\.pcap tcp port 80\n$/);
-    const read = steps[6]!.output.split('\n');
+    expect(steps[6]!.output).toMatch(/^\[1\]\+\s+Done\s+tcpdump -i any -n -c 6 -w \/tmp\/cap\.pcap tcp port 80\n$/);
+    const read = steps[7]!.output.split('\n');
     expect(read[0]).toBe('reading from file /tmp/cap.pcap, link-type LINUX_SLL2 (Linux cooked v2), snapshot length 262144');
     expect(read[1]).toMatch(/ Out IP 172\.18\.0\.3\.\d+ > 10\.244\.\d+\.\d+\.80: Flags \[S\], seq \d+/);
     expect(read.filter((l) => / IP /.test(l))).toHaveLength(6);
