@@ -97,6 +97,19 @@ describe('svclab', () => {
     expect(results[4]).toEqual({ host: 'workstation', command: 'nosuchcommand', output: 'bash: nosuchcommand: command not found\n', exitCode: 127 });
   });
 
+  it('a reader that goes away early (svclab run … | head -1) ends the run quietly with status 0', () => {
+    // Far more than a pipe buffer holds, so the writer really meets the closed pipe.
+    const file = script('pipe.sh', 'echo one\nseq 1 300000\necho three\n');
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${bin}" run "${file}" | head -1; echo "status=\${PIPESTATUS[0]}"`], {
+      cwd: dir,
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, SVCLAB_NO_REBUILD: built ? '1' : '' },
+    });
+    expect(r.stdout).toMatch(/^student@workstation:~\$ echo one\nstatus=0\n$/);
+    expect(r.stderr).not.toContain('EPIPE');
+  });
+
   it('the same seed and script give byte-identical output', () => {
     const file = script('det.sh', DEMO + 'echo $RANDOM $RANDOM\n');
     for (const flags of [[], ['--json'], ['--profile', 'cloud', '--seed', '42']]) {

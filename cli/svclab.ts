@@ -60,6 +60,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
 // Run when loaded as the program (the bundle), not when imported by a test.
 const isEntry = typeof process !== 'undefined' && process.argv[1] !== undefined && /(?:^|[\\/])(?:svclab|cli\.js)$/.test(process.argv[1]);
 if (isEntry) {
+  // `svclab run script | head`: the reader went away; stop quietly as other Unix tools do (no stack trace).
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin }).then(
     (code) => {
       process.exitCode = code;
