@@ -103,6 +103,21 @@ describe('Ingress (local profile)', () => {
     expect(get).toMatch(/gateway-ingress\s+nginx\s+\*\s+80\s+/);
   });
 
+  it("a backend that refuses the connection → nginx's 502 page, logged with the upstream's address", async () => {
+    const world = await withApps();
+    // The Service now sends to a port nothing listens on: the controller's upstream connection is refused.
+    await sh(
+      world,
+      `kubectl apply -f ~/manifests/ingress-nginx.yaml\nkubectl patch svc currency-exchange -p '{"spec":{"ports":[{"port":80,"targetPort":9999}]}}'\nsleep 30`,
+    );
+    const [body, logs] = await sh(
+      world,
+      `curl -s http://172.18.0.3:${NODEPORT}/currency-exchange/from/USD/to/INR\nkubectl logs -n ingress-nginx deploy/ingress-nginx-controller --tail=1`,
+    );
+    expect(body).toContain('<head><title>502 Bad Gateway</title></head>');
+    expect(logs).toMatch(/" 502 \d+ .*\[default-currency-exchange-80\] \[\] 10\.244\.\d+\.\d+:9999 0 [\d.]+ 502 [0-9a-f]{32}/);
+  });
+
   it('class selection: a traefik-class Ingress is ignored by ingress-nginx and served by Traefik', async () => {
     const world = await withApps();
     await sh(
