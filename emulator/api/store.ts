@@ -102,7 +102,9 @@ export class ApiStore {
   readonly #watchers = new Map<Resource, Set<Watcher>>();
   readonly #history = new Map<Resource, HistoryEntry[]>();
   readonly #admission: AdmissionPlugin[] = [];
-  #queue: { w: Watcher; ev: WatchEvent }[] = [];
+  /** Pending deliveries as parallel arrays (watcher i gets event i): no allocation per delivery on the hot path. */
+  #queueW: Watcher[] = [];
+  #queueE: WatchEvent[] = [];
   #flushScheduled = false;
 
   /** Deep-freeze stored objects, so a controller that mutates what it reads fails loudly (tests). */
@@ -457,7 +459,8 @@ export class ApiStore {
   }
 
   #enqueue(w: Watcher, ev: WatchEvent): void {
-    this.#queue.push({ w, ev });
+    this.#queueW.push(w);
+    this.#queueE.push(ev);
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
       this.#scheduler.after(0, () => this.#flush(), { label: 'apiserver-watch' });
@@ -467,9 +470,14 @@ export class ApiStore {
   #flush(): void {
     this.#flushScheduled = false;
     // Handlers may write (and so enqueue more); those go to the next flush, after this one.
-    const batch = this.#queue;
-    this.#queue = [];
-    for (const { w, ev } of batch) if (w.active) w.handler(ev);
+    const ws = this.#queueW;
+    const evs = this.#queueE;
+    this.#queueW = [];
+    this.#queueE = [];
+    for (let i = 0; i < ws.length; i++) {
+      const w = ws[i]!;
+      if (w.active) w.handler(evs[i]!);
+    }
   }
 
   // ---------------------------------------------------------------- storage
@@ -526,6 +534,11 @@ export class ApiStore {
   }
 
   #indexOwners(resource: Resource, key: string, old: KubeObject | undefined, next: KubeObject | undefined): void {
+    const before = old?.metadata.ownerReferences;
+    const after = next?.metadata.ownerReferences;
+    if (!before?.length && !after?.length) return;
+    // Unchanged owners (a status write): the index already holds this object under them.
+    if (before === after) return;
     const rk = `${resource}\u0000${key}`;
     for (const r of old?.metadata.ownerReferences ?? []) {
       const s = this.#byOwner.get(r.uid);

@@ -101,6 +101,17 @@ export interface PodHostInput {
   readonly nodeResolv: string;
 }
 
+/** One read-only command set per image, shared by its pods' hosts (a pod starts with its image's commands). */
+const commandSets = new WeakMap<AppImage, ReadonlySet<string>>();
+const NO_COMMANDS: ReadonlySet<string> = new Set();
+
+function commandSetOf(image: AppImage | undefined): ReadonlySet<string> {
+  if (!image) return new Set(NO_COMMANDS);
+  let set = commandSets.get(image);
+  if (!set) commandSets.set(image, (set = new Set(image.commands)));
+  return set;
+}
+
 /** What the pod's shell host is made of; the world's `createShellHost` builds it (files laid out like a small Linux). */
 export function podHostOptions(input: PodHostInput): ShellHostOptions {
   const { pod, image, podIP } = input;
@@ -129,7 +140,7 @@ export function podHostOptions(input: PodHostInput): ShellHostOptions {
     files,
     ...(input.netns ? { netns: input.netns } : {}),
     addresses: [podIP],
-    commands: new Set(image?.commands ?? []),
+    commands: commandSetOf(image),
     promptStyle: image?.shell === 'bash' ? 'bash' : 'busybox',
     env,
   };

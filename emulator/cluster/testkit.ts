@@ -23,18 +23,25 @@ export interface TestCluster {
 }
 
 function plainHost(o: ShellHostOptions): ShellHost {
-  const fs = new MemoryFs();
-  for (const [p, c] of Object.entries(o.files ?? {})) {
-    fs.mkdir(p.slice(0, p.lastIndexOf('/')) || '/', true);
-    fs.writeFile(p, c);
-  }
+  // Built on first use: most pods of a bench or a controller test are never exec'd into.
+  let fs: MemoryFs | undefined;
+  const files = o.files;
   return {
     id: o.id,
     kind: o.kind,
     hostname: o.hostname,
     user: o.user,
     home: o.home ?? '/root',
-    fs,
+    get fs(): MemoryFs {
+      if (!fs) {
+        fs = new MemoryFs();
+        for (const [p, c] of Object.entries(files ?? {})) {
+          fs.mkdir(p.slice(0, p.lastIndexOf('/')) || '/', true);
+          fs.writeFile(p, c);
+        }
+      }
+      return fs;
+    },
     promptStyle: o.promptStyle ?? 'bash',
     ...(o.commands ? { commands: o.commands } : {}),
     ...(o.env ? { env: o.env } : {}),
