@@ -41,7 +41,7 @@ import {
   icmpIsError,
   type IcmpMessage,
 } from './packet/icmp';
-import { clonePacket, makePacket, type Ipv4Packet } from './packet/ipv4';
+import { clonePacket, packetOf, type Ipv4Packet } from './packet/ipv4';
 import type { TcpSegment } from './packet/tcp';
 import type { DnsMessage } from './packet/dns';
 import type { RawData } from './packet/http';
@@ -85,6 +85,8 @@ export interface SocketError {
   readonly reqId: number;
   readonly ttl: number;
 }
+
+const NO_SEND_OPTIONS: SendOptions = {};
 
 export interface SendOptions {
   readonly reqId?: number;
@@ -365,22 +367,11 @@ export class NetNamespace {
     dport: number,
     tcpFlags: number,
     l4: Ipv4Packet['l4'],
-    opts: SendOptions = {},
+    opts: SendOptions = NO_SEND_OPTIONS,
+    reqId: number = opts.reqId ?? 0,
   ): Ipv4Packet {
-    return makePacket({
-      src,
-      dst,
-      proto,
-      sport,
-      dport,
-      tcpFlags,
-      l4,
-      ttl: opts.ttl ?? 64,
-      df: opts.df ?? true,
-      id: this.nextIpId(),
-      reqId: opts.reqId ?? 0,
-      pid: this.net.nextPid(),
-    });
+    const id = this.nextIpId();
+    return packetOf(src, dst, proto, sport, dport, tcpFlags, 0, 0, l4, opts.ttl ?? 64, opts.df ?? true, id, 0, reqId, this.net.nextPid());
   }
 
   /**
@@ -829,10 +820,10 @@ export class NetNamespace {
       this.transmit(iface, { dst: BROADCAST_MAC, src: iface.mac, payload: p });
       return;
     }
-    const key = this.#neighKey(iface, nexthop);
-    // One-entry memo per interface: a pod always talks to its gateway, a node mostly to a few peers.
+    // One-entry memo per interface: a pod always talks to its gateway, a node mostly to a few peers. The map key
+    // (beyond small-integer range) is computed only on a miss.
     const memo = iface.lastNeigh;
-    let e = memo !== null && memo.ip === nexthop && memo.state !== 'FAILED' ? memo : this.neigh.get(key);
+    let e = memo !== null && memo.ip === nexthop && memo.state !== 'FAILED' ? memo : this.neigh.get(this.#neighKey(iface, nexthop));
     if (e) iface.lastNeigh = e;
     const now = this.net.now();
     if (e && e.state === 'REACHABLE' && now - e.confirmedAt > e.reachableMs) e.state = 'STALE';
@@ -843,7 +834,7 @@ export class NetNamespace {
     }
     if (!e || e.state === 'FAILED') {
       e = { ip: nexthop, iface, mac: 0, state: 'INCOMPLETE', confirmedAt: 0, reachableMs: 0, probes: 0, queue: [], timer: undefined };
-      this.neigh.set(key, e);
+      this.neigh.set(this.#neighKey(iface, nexthop), e);
       e.queue!.push(p);
       if (this.net.traces.wants(p.reqId)) this.#hop(p, 'arp', { iface: iface.name, detail: `who-has ${formatIpv4(nexthop)}? (ARP request broadcast on ${iface.name})` });
       this.#arpProbe(e, p.reqId);

@@ -17,6 +17,7 @@ import type { NetfilterNamespace } from '../netfilter/hook-api';
 
 /** Links at most this slow (veths, bridges, the VPC fabric) are drained from the backlog, not scheduled. */
 const BACKLOG_MAX_LATENCY_MS = 0.1;
+const BACKLOG_TASK = { label: 'net-backlog' };
 
 export class Network {
   readonly namespaces = new Map<string, NetNamespace>();
@@ -24,8 +25,13 @@ export class Network {
   #ifindex = 1;
   #pid = 0;
   #capturing = 0;
-  readonly #backlog: { time: number; iface: Iface; frame: EthernetFrame }[] = [];
+  // The backlog as three parallel arrays (arrival time, interface, frame): no record allocated per frame.
+  readonly #bTime: number[] = [];
+  readonly #bIface: Iface[] = [];
+  readonly #bFrame: (EthernetFrame | null)[] = [];
   #head = 0;
+  /** Entries in use (the arrays keep their storage between bursts instead of growing again each time). */
+  #tail = 0;
   #draining = false;
   #drainScheduled = false;
   #frameTime = 0;
@@ -154,34 +160,39 @@ export class Network {
    * Captures and traces still see each hop's own arrival time (`now()`).
    */
   #enqueue(time: number, iface: Iface, frame: EthernetFrame): void {
-    const q = this.#backlog;
-    const entry = { time, iface, frame };
+    const times = this.#bTime, ifaces = this.#bIface, frames = this.#bFrame;
     // Arrival times grow almost always: insert from the back (stable for equal times).
-    let i = q.length;
-    q.push(entry);
-    while (i > this.#head && q[i - 1]!.time > time) {
-      q[i] = q[i - 1]!;
+    let i = this.#tail++;
+    while (i > this.#head && times[i - 1]! > time) {
+      times[i] = times[i - 1]!;
+      ifaces[i] = ifaces[i - 1]!;
+      frames[i] = frames[i - 1]!;
       i--;
     }
-    q[i] = entry;
+    times[i] = time;
+    ifaces[i] = iface;
+    frames[i] = frame;
     if (!this.#draining && !this.#drainScheduled) {
       this.#drainScheduled = true;
-      this.scheduler.after(0, this.#drain, { label: 'net-backlog' });
+      this.scheduler.after(0, this.#drain, BACKLOG_TASK);
     }
   }
 
   readonly #drain = (): void => {
     this.#drainScheduled = false;
     this.#draining = true;
-    const q = this.#backlog;
+    const times = this.#bTime, ifaces = this.#bIface, frames = this.#bFrame;
     try {
-      while (this.#head < q.length) {
-        const e = q[this.#head++]!;
-        this.#frameTime = e.time;
-        this.receive(e.iface, e.frame);
+      while (this.#head < this.#tail) {
+        const i = this.#head++;
+        this.#frameTime = times[i]!;
+        const frame = frames[i]!;
+        frames[i] = null; // the frame's lifetime ends here: do not keep it reachable until the next burst
+        this.receive(ifaces[i]!, frame);
       }
     } finally {
-      q.length = 0;
+      for (let i = this.#head; i < this.#tail; i++) frames[i] = null;
+      this.#tail = 0;
       this.#head = 0;
       this.#draining = false;
     }
@@ -227,7 +238,12 @@ export class Network {
   /** A frame entered a bridge from a port: learn, then deliver up, forward or flood. */
   #bridgeInput(bridge: Iface, port: Iface, frame: EthernetFrame, reqId: number): void {
     const now = this.now();
-    bridge.fdb!.set(frame.src, { port, updatedAt: now });
+    // Refresh a known MAC's entry in place (no record per frame); Map order is unchanged either way.
+    const known = bridge.fdb!.get(frame.src);
+    if (known !== undefined) {
+      known.port = port;
+      known.updatedAt = now;
+    } else bridge.fdb!.set(frame.src, { port, updatedAt: now });
     const tracing = this.traces.wants(reqId);
     if (frame.dst === bridge.mac || frame.dst === BROADCAST_MAC) {
       if (frame.dst === BROADCAST_MAC) this.#flood(bridge, port, frame, reqId);

@@ -225,7 +225,7 @@ export class TcpConnection {
       options: flags & TCP_RST ? [] : this.#options(flags),
       data,
     };
-    const p = this.#ns.newPacket(this.localAddr, this.remoteAddr, IPPROTO_TCP, this.localPort, this.remotePort, flags, seg, { reqId: this.reqId });
+    const p = this.#ns.newPacket(this.localAddr, this.remoteAddr, IPPROTO_TCP, this.localPort, this.remotePort, flags, seg, undefined, this.reqId);
     // Linux: a SYN-ACK carries IP id 0; a connected socket numbers its packets from a random start.
     p.id = flags & TCP_SYN && flags & TCP_ACK ? 0 : (this.#ipId = (this.#ipId + 1) & 0xffff);
     if (!this.#ns.output(p) && this.state === 'SYN-SENT') this.#finish('ENETUNREACH');

@@ -58,28 +58,37 @@ export interface PacketFields {
 
 /** Build a packet record with every field present (one object shape on the hot path). */
 export function makePacket(f: PacketFields): Ipv4Packet {
+  return packetOf(f.src, f.dst, f.proto, f.sport ?? 0, f.dport ?? 0, f.tcpFlags ?? 0, f.icmpType ?? 0, f.icmpCode ?? 0,
+    f.l4, f.ttl ?? 64, f.df ?? true, f.id ?? 0, f.tos ?? 0, f.reqId ?? 0, f.pid ?? 0);
+}
+
+/** `makePacket` with positional fields: what the stack's senders use, so no field record is built per packet. */
+export function packetOf(
+  src: number, dst: number, proto: number, sport: number, dport: number, tcpFlags: number, icmpType: number,
+  icmpCode: number, l4: L4, ttl: number, df: boolean, id: number, tos: number, reqId: number, pid: number,
+): Ipv4Packet {
   return {
-    src: f.src >>> 0,
-    dst: f.dst >>> 0,
-    proto: f.proto,
-    sport: f.sport ?? 0,
-    dport: f.dport ?? 0,
-    tcpFlags: f.tcpFlags ?? 0,
-    icmpType: f.icmpType ?? 0,
-    icmpCode: f.icmpCode ?? 0,
-    length: 20 + l4Length(f.l4),
+    src: src >>> 0,
+    dst: dst >>> 0,
+    proto,
+    sport,
+    dport,
+    tcpFlags,
+    icmpType,
+    icmpCode,
+    length: 20 + l4Length(l4),
     mark: 0,
     inIface: '',
     outIface: '',
-    embedded: f.l4.kind === 'icmp' && f.l4.original ? f.l4.original : undefined,
+    embedded: l4.kind === 'icmp' && l4.original ? l4.original : undefined,
     nfct: undefined,
-    pid: f.pid ?? 0,
-    reqId: f.reqId ?? 0,
-    tos: f.tos ?? 0,
-    id: f.id ?? 0,
-    df: f.df ?? true,
-    ttl: f.ttl ?? 64,
-    l4: f.l4,
+    pid,
+    reqId,
+    tos,
+    id,
+    df,
+    ttl,
+    l4,
   };
 }
 
