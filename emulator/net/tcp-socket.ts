@@ -57,6 +57,7 @@ interface Unacked {
   readonly end: number;
 }
 
+const NO_OPTIONS: TcpOption[] = [];
 const NOP: TcpOption = { kind: 'nop' };
 const SACK_OK: TcpOption = { kind: 'sackOK' };
 const MSS_OPT: TcpOption = { kind: 'mss', value: MSS };
@@ -191,10 +192,20 @@ export class TcpConnection {
   // ------------------------------------------------------------ segments out
 
   #options(flags: number): TcpOption[] {
-    const ts: TcpOption = { kind: 'ts', val: this.#tsVal(), ecr: this.#tsRecent };
-    if (flags & TCP_SYN) return [MSS_OPT, SACK_OK, ts, NOP, WSCALE_OPT];
-    return [NOP, NOP, ts];
+    const val = this.#tsVal();
+    const ecr = this.#tsRecent;
+    if (flags & TCP_SYN) return [MSS_OPT, SACK_OK, { kind: 'ts', val, ecr }, NOP, WSCALE_OPT];
+    // Segments within the same millisecond carry the same timestamps: share the (never mutated) option list.
+    const last = this.#lastOptions;
+    if (last !== null && this.#lastTsVal === val && this.#lastTsEcr === ecr) return last;
+    this.#lastTsVal = val;
+    this.#lastTsEcr = ecr;
+    return (this.#lastOptions = [NOP, NOP, { kind: 'ts', val, ecr }]);
   }
+
+  #lastOptions: TcpOption[] | null = null;
+  #lastTsVal = 0;
+  #lastTsEcr = 0;
 
   #tsVal(): number {
     return (this.#tsOffset + Math.floor(this.#ns.net.scheduler.now())) >>> 0;
@@ -222,7 +233,7 @@ export class TcpConnection {
       ack: flags & TCP_ACK ? this.#rcvNxt : 0,
       window: flags & TCP_RST ? 0 : this.#window(flags),
       urgent: 0,
-      options: flags & TCP_RST ? [] : this.#options(flags),
+      options: flags & TCP_RST ? NO_OPTIONS : this.#options(flags),
       data,
     };
     const p = this.#ns.newPacket(this.localAddr, this.remoteAddr, IPPROTO_TCP, this.localPort, this.remotePort, flags, seg, undefined, this.reqId);
