@@ -486,9 +486,13 @@ export class ApiStore {
     if (input === null || typeof input !== 'object') throw badRequest('the body of the request was in an unknown format');
     // Trusted callers hand over a fresh top level; metadata and spec are still copied because the store writes
     // into them (server-owned metadata, defaulting, allocation) and they may be shared with the stored version.
-    const obj = trusted
-      ? { ...input, metadata: { ...(input.metadata ?? {}) }, ...(input.spec !== undefined ? { spec: clone(input.spec) } : {}) }
-      : clone(input);
+    let obj: KubeObject;
+    if (trusted) {
+      // The top level is the caller's to hand over (no copy); metadata may be a stored object's, spec a template's.
+      obj = input;
+      obj.metadata = input.metadata ? { ...input.metadata } : {};
+      if (input.spec !== undefined) obj.spec = clone(input.spec);
+    } else obj = clone(input);
     this.#checkKind(info, obj);
     obj.apiVersion = info.apiVersion;
     obj.kind = info.kind;

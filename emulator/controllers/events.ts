@@ -13,9 +13,24 @@ export interface EventSource {
   readonly host?: string;
 }
 
+interface SeenEvent {
+  readonly type: string;
+  readonly reason: string;
+  readonly message: string;
+  readonly component: string;
+  readonly host: string;
+  readonly fieldPath: string;
+  /** The Event object that counts this series. */
+  name: string;
+}
+
 export class EventRecorder {
-  /** aggregation key → event name */
-  readonly #seen = new Map<string, string>();
+  /**
+   * Events recorded so far, by involved object uid (a string the store keeps, so its hash is computed once):
+   * the aggregation key is (object, type, reason, message, source, fieldPath), compared field by field over the
+   * few events one object has, instead of hashing a long concatenated key per event.
+   */
+  readonly #seen = new Map<string, SeenEvent[]>();
   #lastNs = 0n;
 
   constructor(
@@ -38,10 +53,15 @@ export class EventRecorder {
     if (!nsObj || nsObj.metadata.deletionTimestamp) return;
     const now = this.scheduler.now();
     const ts = rfc3339(now);
-    const aggKey = `${meta.uid}\u0000${type}\u0000${reason}\u0000${message}\u0000${source.component}\u0000${source.host ?? ''}\u0000${fieldPath ?? ''}`;
-    const existingName = this.#seen.get(aggKey);
-    if (existingName) {
-      const ev = this.store.peek('events', namespace, existingName);
+    const uidKey = `${meta.uid}`;
+    const host = source.host ?? '';
+    const path = fieldPath ?? '';
+    let seen = this.#seen.get(uidKey);
+    const existing = seen?.find(
+      (e) => e.reason === reason && e.type === type && e.component === source.component && e.host === host && e.fieldPath === path && e.message === message,
+    );
+    if (existing) {
+      const ev = this.store.peek('events', namespace, existing.name);
       if (ev) {
         this.store.update('events', { ...ev, metadata: { ...ev.metadata }, count: (ev.count ?? 1) + 1, lastTimestamp: ts }, OWNED);
         return;
@@ -53,7 +73,9 @@ export class EventRecorder {
     if (ns <= this.#lastNs) ns = this.#lastNs + 1n;
     this.#lastNs = ns;
     const name = `${meta.name}.${ns.toString(16)}`;
-    this.#seen.set(aggKey, name);
+    if (!seen) this.#seen.set(uidKey, (seen = []));
+    if (existing) existing.name = name;
+    else seen.push({ type, reason, message, component: source.component, host, fieldPath: path, name });
     this.store.create('events', {
       apiVersion: 'v1',
       kind: 'Event',
