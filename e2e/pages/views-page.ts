@@ -1,0 +1,50 @@
+/** Page object for the packet views: simulation (event list + controls), hop inspector, topology, resources. */
+import { expect, type Locator, type Page } from '@playwright/test';
+
+export class ViewsPage {
+  readonly root: Locator;
+  readonly eventList: Locator;
+  readonly rows: Locator;
+  readonly inspector: Locator;
+  readonly stepForward: Locator;
+  readonly stepBack: Locator;
+  readonly topology: Locator;
+  readonly resources: Locator;
+
+  constructor(readonly page: Page) {
+    this.root = page.getByRole('region', { name: 'Packet views' });
+    this.eventList = page.getByRole('grid', { name: 'Event list' });
+    this.rows = this.eventList.getByRole('row').filter({ has: page.getByRole('gridcell') });
+    this.inspector = page.getByRole('region', { name: 'Hop inspector' });
+    this.stepForward = page.getByRole('button', { name: 'Step forward' });
+    this.stepBack = page.getByRole('button', { name: 'Step back' });
+    this.topology = page.getByRole('region', { name: 'Topology' });
+    this.resources = page.getByRole('region', { name: 'Resources' });
+  }
+
+  tab(name: 'Simulation' | 'Topology' | 'Resources'): Locator {
+    return this.root.getByRole('tab', { name });
+  }
+
+  async open(name: 'Simulation' | 'Topology' | 'Resources'): Promise<void> {
+    await this.tab(name).click();
+    await expect(this.tab(name)).toHaveAttribute('aria-selected', 'true');
+  }
+
+  filter(protocol: string): Locator {
+    return this.root.getByRole('checkbox', { name: protocol });
+  }
+
+  /** Step forward until the inspector shows `text`, as a learner pressing Forward would; fails after `max` steps. */
+  async stepUntilInspector(text: RegExp, max = 200): Promise<number> {
+    for (let i = 0; i < max; i++) {
+      if (text.test((await this.inspector.textContent()) ?? '')) return i;
+      await this.stepForward.click();
+    }
+    throw new Error(`the inspector never showed ${String(text)} in ${max} steps`);
+  }
+
+  topologyNode(name: RegExp): Locator {
+    return this.topology.getByRole('button', { name });
+  }
+}
