@@ -58,6 +58,8 @@ interface Unacked {
 }
 
 const NO_OPTIONS: TcpOption[] = [];
+/** Scheduler options of retransmission tasks (one constant: a task is scheduled per armed deadline). */
+const RTX_TASK = { background: true, label: 'tcp-rtx' } as const;
 const NOP: TcpOption = { kind: 'nop' };
 const SACK_OK: TcpOption = { kind: 'sackOK' };
 const MSS_OPT: TcpOption = { kind: 'mss', value: MSS };
@@ -267,7 +269,7 @@ export class TcpConnection {
       if (deadline === undefined || this.state === 'CLOSED') return;
       if (this.#ns.net.scheduler.now() < deadline) this.#scheduleRtxTask(deadline);
       else this.#onRtx();
-    }, { background: true, label: 'tcp-rtx' });
+    }, RTX_TASK);
   }
 
   #onRtx(): void {
