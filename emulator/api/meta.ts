@@ -87,11 +87,17 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     for (let i = 0; i < a.length; i++) if (!deepEqual(a[i], bb[i])) return false;
     return true;
   }
-  const ak = Object.keys(a).filter((k) => (a as any)[k] !== undefined);
-  const bk = Object.keys(b).filter((k) => (b as any)[k] !== undefined);
-  if (ak.length !== bk.length) return false;
-  for (const k of ak) if (!deepEqual((a as any)[k], (b as any)[k])) return false;
-  return true;
+  // Keys whose value is undefined do not count (JSON drops them); no intermediate arrays on this hot path.
+  let na = 0;
+  for (const k of Object.keys(a)) {
+    const v = (a as any)[k];
+    if (v === undefined) continue;
+    na++;
+    if (!deepEqual(v, (b as any)[k])) return false;
+  }
+  let nb = 0;
+  for (const k of Object.keys(b)) if ((b as any)[k] !== undefined) nb++;
+  return na === nb;
 }
 
 export function objectKey(namespace: string | undefined, name: string): string {
