@@ -110,9 +110,19 @@ describe('svclab grade', () => {
     await expect(grade.run(['--lab', '07-externalname', '--transcript', other], io().io)).rejects.toThrow('grade: transcript is for lab "02-clusterip", not "07-externalname"');
   });
 
-  it('--ui says clearly that UI grading is not available here', async () => {
-    const a = io();
-    expect(await grade.run(['--lab', '07-externalname', '--transcript', 'x.json', '--ui'], a.io)).toBe(2);
-    expect(a.text().stderr).toMatch(/grade --ui is not available in this build yet: it replays the transcript through the app with Playwright/);
+  it('--ui says what it needs when the browser is missing, and checks the transcript first', async () => {
+    const t = write('ui.json', { labId: '07-externalname', seed: 4, profile: 'local', entries: [], quizAnswers: {} });
+    const before = process.env['KSL_CHROMIUM'];
+    process.env['KSL_CHROMIUM'] = path.join(tmp, 'no-such-chromium');
+    try {
+      const a = io();
+      expect(await grade.run(['--lab', '07-externalname', '--transcript', t, '--ui'], a.io)).toBe(2);
+      expect(a.text().stderr).toMatch(/^svclab: grade --ui: grade --ui needs (the built app|Chromium): .* is missing/);
+      expect(a.text().stdout).toBe('');
+    } finally {
+      if (before === undefined) delete process.env['KSL_CHROMIUM'];
+      else process.env['KSL_CHROMIUM'] = before;
+    }
+    await expect(grade.run(['--lab', '07-externalname', '--transcript', path.join(tmp, 'missing.json'), '--ui'], io().io)).rejects.toThrow(/cannot read transcript/);
   });
 });

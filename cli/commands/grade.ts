@@ -11,6 +11,7 @@ import { defaultRuntime } from '../../labs/engine/runtime';
 import { parseTranscriptFile, TranscriptFormatError } from '../../labs/engine/transcript';
 import { findLab } from '../../labs/node-loader';
 import { LAB_MANIFESTS } from '../../labs/catalog';
+import { formatUiReport, gradeThroughUi, type UiGradeReport } from './grade-ui';
 import { CliUsageError, parseArgs, type CliCommand, type CliIo } from '../cli-command';
 
 function readText(file: string, what: string): string {
@@ -34,11 +35,6 @@ export const grade: CliCommand = {
     const file = parsed.flags.get('transcript');
     if (typeof labId !== 'string') throw new CliUsageError('grade: missing --lab ID (see svclab labs list)');
     if (typeof file !== 'string') throw new CliUsageError('grade: missing --transcript FILE');
-    if (parsed.flags.get('ui') === true) {
-      // The UI path drives the real app with Playwright; it ships with the app's e2e harness.
-      io.stderr.write('svclab: grade --ui is not available in this build yet: it replays the transcript through the app with Playwright. Grade headlessly (omit --ui); both modes give the same score.\n');
-      return 2;
-    }
     const lab = findLab(labId);
     if (!lab) throw new CliUsageError(`grade: unknown lab '${labId}' (known: ${LAB_MANIFESTS.map((m) => m.id).join(', ')})`);
     let transcript;
@@ -48,6 +44,20 @@ export const grade: CliCommand = {
       if (e instanceof SyntaxError) throw new CliUsageError(`grade: '${file}' is not JSON: ${e.message}`);
       if (e instanceof TranscriptFormatError) throw new CliUsageError(`grade: '${file}': ${e.message}`);
       throw e;
+    }
+    if (parsed.flags.get('ui') === true) {
+      if (transcript.labId !== lab.manifest.id) throw new CliUsageError(`grade: transcript is for lab "${transcript.labId}", not "${lab.manifest.id}"`);
+      let ui;
+      try {
+        ui = await gradeThroughUi(lab, transcript);
+      } catch (e) {
+        io.stderr.write(`svclab: grade --ui: ${e instanceof Error ? e.message : String(e)}\n`);
+        return 2;
+      }
+      const junitFile = parsed.flags.get('junit');
+      if (typeof junitFile === 'string') writeFileSync(junitFile, uiJUnit(ui));
+      io.stdout.write(parsed.flags.get('json') === true ? JSON.stringify(ui, null, 2) + '\n' : formatUiReport(ui));
+      return ui.score === 100 ? 0 : 1;
     }
     let report;
     try {
@@ -68,3 +78,15 @@ export const grade: CliCommand = {
     return report.passed === report.total ? 0 : 1;
   },
 };
+
+/** JUnit XML of a grade read from the UI: one test case per check, its message as the failure. */
+function uiJUnit(r: UiGradeReport): string {
+  const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+  const cases = r.checks.map(
+    (c) =>
+      `    <testcase classname="${esc(`${r.labId}.${c.stepId}`)}" name="${esc(`${c.id}: ${c.description}`)}">` +
+      (c.passed ? '' : `<failure message="${esc(c.message ?? 'failed')}"/>`) +
+      '</testcase>',
+  );
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites>\n  <testsuite name="${esc(r.labId)} (ui)" tests="${r.total}" failures="${r.total - r.passed}">\n${cases.join('\n')}\n  </testsuite>\n</testsuites>\n`;
+}
