@@ -98,6 +98,7 @@ export class KubeServiceLabApp {
         command: (clientId, sessionId, entry) => this.#push(clientId, Push.terminalCommand, { sessionId, entry }),
         traceChanged: (clientId, sessionId, requestId) => this.#push(clientId, Push.tracesChanged, { sessionId, requestId }),
         topologyChanged: (clientId, sessionId) => this.#push(clientId, Push.topologyChanged, { sessionId }),
+        editorOpen: (clientId, sessionId, e) => this.#push(clientId, Push.editorOpen, { sessionId, ...e }),
       },
       onCommand: ({ sessionId, labId, entry }) => {
         if (labId) labSessions.onCommand(sessionId, entry);
@@ -174,6 +175,14 @@ export class KubeServiceLabApp {
         terminals.views(sessionId, c.clientId).resource(resource, namespace, name),
       'resources:chains': async ({ sessionId, namespace, name, node }, c) =>
         terminals.views(sessionId, c.clientId).serviceChains(namespace, name, node),
+      'editor:save': async ({ sessionId, editorId, text }, c) => {
+        const result = terminals.views(sessionId, c.clientId).saveEditor(editorId, text);
+        // The edit command finishes on save: run what it made due now.
+        terminals.tick(sessionId, c.clientId);
+        return result;
+      },
+      'editor:read-file': async ({ sessionId, path }, c) => terminals.views(sessionId, c.clientId).readFile(path),
+      'editor:write-file': async ({ sessionId, path, content }, c) => terminals.views(sessionId, c.clientId).writeFile(path, content),
     };
   }
 

@@ -298,6 +298,9 @@ export const Invoke = {
   resourcesTree: 'resources:tree',
   resourcesGet: 'resources:get',
   resourcesChains: 'resources:chains',
+  editorSave: 'editor:save',
+  editorReadFile: 'editor:read-file',
+  editorWriteFile: 'editor:write-file',
   labStart: 'lab:start',
   labView: 'lab:view',
   labCheck: 'lab:check',
@@ -315,6 +318,7 @@ export const Push = {
   notice: 'notice',
   tracesChanged: 'traces:changed',
   topologyChanged: 'topology:changed',
+  editorOpen: 'editor:open',
   labChanged: 'lab:changed',
 } as const;
 
@@ -584,9 +588,44 @@ export interface ViewInvokeMap {
   'resources:tree': (req: SessionRequest) => Promise<ResourceTree>;
   'resources:get': (req: ResourceRef) => Promise<ResourceDetail>;
   'resources:chains': (req: ServiceChainsRequest) => Promise<ServiceChains>;
+  'editor:save': (req: EditorSaveRequest) => Promise<EditorSaveResult>;
+  'editor:read-file': (req: EditorFileRequest) => Promise<EditorFile>;
+  'editor:write-file': (req: EditorFile & { readonly sessionId: string }) => Promise<void>;
 }
 
 export interface ViewPushMap {
   'traces:changed': TraceChangedEvent;
   'topology:changed': TopologyChangedEvent;
+  'editor:open': EditorOpenEvent;
+}
+
+/** `kubectl edit` (or `vi`) asked the app's editor to open a document. */
+export interface EditorOpenEvent {
+  readonly sessionId: string;
+  readonly editorId: number;
+  readonly title: string;
+  readonly content: string;
+}
+
+export interface EditorSaveRequest {
+  readonly sessionId: string;
+  readonly editorId: number;
+  readonly text: string;
+}
+
+export interface EditorSaveResult {
+  readonly ok: boolean;
+  /** What the command printed (`deployment.apps/web edited`) or the error to show. */
+  readonly message: string;
+}
+
+export interface EditorFileRequest {
+  readonly sessionId: string;
+  /** Absolute or `~/`-relative path on the login host. */
+  readonly path: string;
+}
+
+export interface EditorFile {
+  readonly path: string;
+  readonly content: string;
 }

@@ -77,6 +77,15 @@ function name(o: Record<string, unknown>, key: string): string {
   return v;
 }
 
+const MAX_FILE = 1024 * 1024;
+
+/** A path on the virtual workstation: printable, no NUL, at most 1024 characters. */
+function filePath(o: Record<string, unknown>, key: string): string {
+  const v = str(o, key, 1024);
+  if (v === '' || /[\u0000-\u001f]/.test(v)) fail(`${key}: not a valid path`);
+  return v;
+}
+
 function traceRequest(arg: unknown): { sessionId: string; requestId: number } {
   const o = obj(arg, 'request');
   return { sessionId: id(o, 'sessionId'), requestId: int(o, 'requestId', 1, Number.MAX_SAFE_INTEGER) };
@@ -182,6 +191,18 @@ const validators: { [C in InvokeChannel]: Validator<C> } = {
   'resources:chains': (arg) => {
     const o = obj(arg, 'request');
     return { sessionId: id(o, 'sessionId'), namespace: name(o, 'namespace'), name: name(o, 'name'), node: name(o, 'node') };
+  },
+  'editor:save': (arg) => {
+    const o = obj(arg, 'request');
+    return { sessionId: id(o, 'sessionId'), editorId: int(o, 'editorId', 1, Number.MAX_SAFE_INTEGER), text: str(o, 'text', MAX_FILE) };
+  },
+  'editor:read-file': (arg) => {
+    const o = obj(arg, 'request');
+    return { sessionId: id(o, 'sessionId'), path: filePath(o, 'path') };
+  },
+  'editor:write-file': (arg) => {
+    const o = obj(arg, 'request');
+    return { sessionId: id(o, 'sessionId'), path: filePath(o, 'path'), content: str(o, 'content', MAX_FILE) };
   },
 };
 

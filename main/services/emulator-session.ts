@@ -10,6 +10,7 @@ import { WorldViews } from './world-views';
 
 export const openEmulatorSession: OpenWorldSession = (req) => {
   const world = createWorld({ profile: req.profile, seed: req.seed });
-  const session = createTerminalSession(world, { cols: req.cols, rows: req.rows });
-  return { world, session, traces: () => packetTraces(world.traces), views: new WorldViews(world) };
+  const views = new WorldViews(world);
+  const session = createTerminalSession(world, { cols: req.cols, rows: req.rows, openEditor: (r) => views.openEditor(r) });
+  return { world, session, traces: () => packetTraces(world.traces), views };
 };

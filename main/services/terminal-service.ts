@@ -37,7 +37,20 @@ export interface WorldSession {
 /** What the view channels need of a world (main/services/world-views.ts implements it). */
 export type SessionViews = Pick<
   WorldViews,
-  'requests' | 'hops' | 'pcap' | 'topology' | 'resourceTree' | 'resource' | 'serviceChains' | 'onTraceChanged' | 'onTopologyChanged' | 'dispose'
+  | 'requests'
+  | 'hops'
+  | 'pcap'
+  | 'topology'
+  | 'resourceTree'
+  | 'resource'
+  | 'serviceChains'
+  | 'onTraceChanged'
+  | 'onTopologyChanged'
+  | 'onEditorOpen'
+  | 'saveEditor'
+  | 'readFile'
+  | 'writeFile'
+  | 'dispose'
 >;
 
 export interface OpenWorldSessionRequest {
@@ -57,6 +70,8 @@ export interface TerminalPush {
   traceChanged?(clientId: string, sessionId: string, requestId: number): void;
   /** Pods, Services, Endpoints or Nodes changed (coalesced). */
   topologyChanged?(clientId: string, sessionId: string): void;
+  /** `kubectl edit` opened the app's editor. */
+  editorOpen?(clientId: string, sessionId: string, e: { editorId: number; title: string; content: string }): void;
 }
 
 export interface CommandFinished {
@@ -131,7 +146,8 @@ export class TerminalService {
     if (views) {
       const offTrace = views.onTraceChanged((requestId) => this.#opts.push.traceChanged?.(clientId, id, requestId));
       const offTopology = views.onTopologyChanged(() => this.#opts.push.topologyChanged?.(clientId, id));
-      s.subscriptions.push({ dispose: () => (offTrace(), offTopology()) });
+      const offEditor = views.onEditorOpen((e) => this.#opts.push.editorOpen?.(clientId, id, e));
+      s.subscriptions.push({ dispose: () => (offTrace(), offTopology(), offEditor()) });
     }
     ws.session.resize(req.cols, req.rows);
     this.#sessions.set(id, s);
@@ -193,6 +209,11 @@ export class TerminalService {
 
   traces(sessionId: string, clientId: string): PacketTrace[] {
     return this.#get(sessionId, clientId).ws.traces?.() ?? [];
+  }
+
+  /** Run what became due now (a save in the editor finished a command). */
+  tick(sessionId: string, clientId: string): void {
+    this.#get(sessionId, clientId).clock.tick();
   }
 
   /** The views of a session's world; throws when the session is unknown or its world has none. */

@@ -14,8 +14,11 @@ import { netfilterFor, saveTables } from '../../emulator/netfilter';
 import { formatIpv4 } from '../../emulator/net/addr';
 import { LINKTYPE_LINUX_SLL2, SNAPLEN, writePcap, type PcapRecord } from '../../emulator/net/pcap';
 import type { TraceHop } from '../../emulator/net/trace';
+import type { EditorRequest } from '../../emulator/shell/types';
 import type { World } from '../../emulator/world';
 import type {
+  EditorFile,
+  EditorSaveResult,
   PcapExport,
   ResourceDetail,
   ResourceTree,
@@ -86,6 +89,9 @@ export class WorldViews {
   readonly #subs: Disposable[] = [];
   readonly #traceListeners = new Set<(requestId: number) => void>();
   readonly #topologyListeners = new Set<() => void>();
+  readonly #editorListeners = new Set<(e: { editorId: number; title: string; content: string }) => void>();
+  readonly #editors = new Map<number, EditorRequest>();
+  #nextEditor = 1;
   #pendingTraces = new Set<number>();
   #traceTimer: ReturnType<typeof setTimeout> | undefined;
   #topologyTimer: ReturnType<typeof setTimeout> | undefined;
@@ -114,6 +120,47 @@ export class WorldViews {
   onTopologyChanged(listener: () => void): () => void {
     this.#topologyListeners.add(listener);
     return () => this.#topologyListeners.delete(listener);
+  }
+
+  /** The shell's `openEditor`: hand the document to the app's editor; false when no window listens. */
+  openEditor(request: EditorRequest): boolean {
+    if (this.#editorListeners.size === 0) return false;
+    const editorId = this.#nextEditor++;
+    this.#editors.set(editorId, request);
+    for (const l of [...this.#editorListeners]) l({ editorId, title: request.title, content: request.content });
+    return true;
+  }
+
+  onEditorOpen(listener: (e: { editorId: number; title: string; content: string }) => void): () => void {
+    this.#editorListeners.add(listener);
+    return () => this.#editorListeners.delete(listener);
+  }
+
+  saveEditor(editorId: number, text: string): EditorSaveResult {
+    const req = this.#editors.get(editorId);
+    if (!req) return { ok: false, message: 'This editor is closed: its command has finished.' };
+    const result = req.onSave(text);
+    if (result.ok) this.#editors.delete(editorId);
+    return result;
+  }
+
+  #resolvePath(path: string): string {
+    const host = this.#world.loginHost;
+    const p = path.startsWith('~/') ? `${host.home}/${path.slice(2)}` : path === '~' ? host.home : path;
+    if (!p.startsWith('/')) return `${host.home}/${p}`;
+    return p;
+  }
+
+  readFile(path: string): EditorFile {
+    const full = this.#resolvePath(path);
+    const fs = this.#world.loginHost.fs;
+    if (fs.isDir(full)) throw new Error(`${path}: Is a directory`);
+    return { path: full, content: fs.readFile(full) ?? '' };
+  }
+
+  writeFile(path: string, content: string): void {
+    const full = this.#resolvePath(path);
+    this.#world.loginHost.fs.writeFile(full, content);
   }
 
   requests(): TraceRequestInfo[] {

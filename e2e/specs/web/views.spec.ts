@@ -100,3 +100,33 @@ test('@web resources: tree, YAML with Endpoints beside the Service, its iptables
   await views.resources.getByRole('button', { name: 'Cordon node', exact: true }).click();
   await app.expectTerminal('node/worker-2 cordoned');
 });
+
+test('@web the manifest editor: problems with line numbers as you type, Ctrl-Enter applies; kubectl edit opens it', async ({ page }, testInfo) => {
+  test.setTimeout(90_000);
+  const app = new AppPage(page);
+  const views = new ViewsPage(page);
+  await app.open(shell.url);
+  await views.open('Editor');
+  const editor = page.getByRole('textbox', { name: 'Manifest editor' });
+  await editor.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\ndata:\n  a: "1"\n   b: 2\n');
+  await expect(page.getByRole('list', { name: 'Problems' })).toContainText(/Line 7: /);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\ndata:\n  a: "1"\n');
+  await expect(page.getByRole('list', { name: 'Problems' }).getByRole('listitem')).toHaveCount(0);
+  await page.keyboard.press('Control+Enter');
+  await app.expectTerminal('configmap/demo created');
+  await shot(page, testInfo, 'editor');
+
+  await app.run('kubectl edit configmap demo');
+  await expect(views.tab('Editor')).toHaveAttribute('aria-selected', 'true');
+  await expect(editor).toContainText('name: demo');
+  await editor.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: demo\n  namespace: default\ndata:\n  a: "2"\n');
+  await page.keyboard.press('Control+Enter');
+  await app.expectTerminal('configmap/demo edited');
+  await app.run("kubectl get configmap demo -o jsonpath='{.data.a}'");
+  await app.expectTerminal(/^2student@workstation/m);
+});
