@@ -163,8 +163,9 @@ export class ApiStore {
 
   /** Controller cache read: the stored, frozen object. */
   peek<T extends KubeObject = KubeObject>(resource: Resource, namespace: string | undefined, name: string): T | undefined {
-    const info = RESOURCES[resource];
-    return this.#objects.get(resource)!.get(objectKey(info.namespaced ? namespace : undefined, name)) as T | undefined;
+    // Namespaced objects through the per-namespace index: no `ns/name` key string to build and hash per read.
+    if (RESOURCES[resource].namespaced) return (namespace === undefined ? undefined : this.#byNamespace.get(resource)!.get(namespace)?.get(name)) as T | undefined;
+    return this.#objects.get(resource)!.get(name) as T | undefined;
   }
 
   /** Controller cache read: stored, frozen objects of a resource (one namespace, or all), unordered. */

@@ -26,11 +26,11 @@ interface SeenEvent {
 
 export class EventRecorder {
   /**
-   * Events recorded so far, by involved object uid (a string the store keeps, so its hash is computed once):
-   * the aggregation key is (object, type, reason, message, source, fieldPath), compared field by field over the
-   * few events one object has, instead of hashing a long concatenated key per event.
+   * Events recorded so far, by involved object uid (a string the store keeps, so its hash is computed once), then
+   * message: the aggregation key is (object, type, reason, message, source, fieldPath); the rest is compared field
+   * by field over the few events in a bucket, instead of hashing a long concatenated key per event.
    */
-  readonly #seen = new Map<string, SeenEvent[]>();
+  readonly #seen = new Map<string, Map<string, SeenEvent[]>>();
   #lastNs = 0n;
 
   constructor(
@@ -56,7 +56,8 @@ export class EventRecorder {
     const uidKey = `${meta.uid}`;
     const host = source.host ?? '';
     const path = fieldPath ?? '';
-    let seen = this.#seen.get(uidKey);
+    let byMessage = this.#seen.get(uidKey);
+    let seen = byMessage?.get(message);
     const existing = seen?.find(
       (e) => e.reason === reason && e.type === type && e.component === source.component && e.host === host && e.fieldPath === path && e.message === message,
     );
@@ -73,7 +74,8 @@ export class EventRecorder {
     if (ns <= this.#lastNs) ns = this.#lastNs + 1n;
     this.#lastNs = ns;
     const name = `${meta.name}.${ns.toString(16)}`;
-    if (!seen) this.#seen.set(uidKey, (seen = []));
+    if (!byMessage) this.#seen.set(uidKey, (byMessage = new Map()));
+    if (!seen) byMessage.set(message, (seen = []));
     if (existing) existing.name = name;
     else seen.push({ type, reason, message, component: source.component, host, fieldPath: path, name });
     this.store.create('events', {
