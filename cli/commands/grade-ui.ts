@@ -180,6 +180,16 @@ export async function gradeThroughUi(lab: LoadedLab, file: TranscriptFile, opts:
         });
       }
     }
+    // A quiz counts as one check, as in the headless report; a completed step's quiz was answered right.
+    for (const [i, step] of lab.manifest.steps.entries()) {
+      if (!step.quiz) continue;
+      await panel.locator('ol[aria-label="Steps"] button').nth(i).click();
+      const article = panel.locator(`article[data-step="${css(step.id)}"]`);
+      await article.waitFor();
+      const correct =
+        (await article.getAttribute('data-state')) === 'completed' || (await article.locator('form[aria-label="Quiz"]').getAttribute('data-correct')) === 'true';
+      checks.push({ stepId: step.id, id: 'quiz', description: 'Quiz', passed: correct, ...(correct ? {} : { message: 'quiz not answered correctly' }) });
+    }
     const score = Number(await panel.getAttribute('data-completion'));
     return { labId, seed: file.seed, mode: 'ui', score, passed: checks.filter((c) => c.passed).length, total: checks.length, checks };
   } finally {
