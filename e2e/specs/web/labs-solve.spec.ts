@@ -8,8 +8,12 @@ import { expect, test, type Page } from '@playwright/test';
 import { lab as externalName } from '../../../labs/07-externalname/lab';
 import { lab as clusterIpAlways } from '../../../labs/08-clusterip-always/lab';
 import { lab as serviceDiscovery } from '../../../labs/11-service-discovery/lab';
+import { gradeTranscript } from '../../../labs/engine/grade';
 import { drawParams, render } from '../../../labs/engine/params';
+import { defaultRuntime } from '../../../labs/engine/runtime';
+import { parseTranscriptFile } from '../../../labs/engine/transcript';
 import type { LabManifest } from '../../../labs/engine/types';
+import { loadFromDisk } from '../../../labs/node-loader';
 import { AppPage } from '../../pages/app-page';
 import { LabPanelPage } from '../../pages/lab-panel-page';
 import { startWebShellProcess, tempDataDir, type WebShellProcess } from '../../support/web-shell-process';
@@ -110,4 +114,29 @@ test('@web progress survives an app restart: the lab resumes where it was', asyn
   // And the lab carries on to 100 %.
   for (let i = 1; i < clusterIpAlways.steps.length; i++) await solveStep(lab, clusterIpAlways, i, seed);
   await expect(lab.completion).toHaveAttribute('aria-valuenow', '100');
+});
+
+test('@web Export downloads a transcript the headless grader scores as the panel does; Reset starts the lab over', async ({ page }) => {
+  const { lab } = await openLab(page, externalName);
+  const seed = await lab.seed();
+  await solveStep(lab, externalName, 0, seed);
+  const shown = await lab.completionValue();
+  expect(shown).toBeGreaterThan(0);
+
+  const download = page.waitForEvent('download');
+  await lab.panel.getByRole('button', { name: 'Export' }).click();
+  const file = await download;
+  expect(file.suggestedFilename()).toMatch(/^07-externalname-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.json$/);
+  const exported = JSON.parse(fs.readFileSync(await file.path(), 'utf8'));
+  expect(exported.progress.steps.some((s: { status: string }) => s.status === 'completed')).toBe(true);
+  const report = await gradeTranscript(loadFromDisk(externalName), parseTranscriptFile(exported), defaultRuntime);
+  expect(report.score).toBe(shown);
+
+  await lab.panel.getByRole('button', { name: 'Reset' }).click();
+  await lab.panel.getByRole('button', { name: 'Yes, reset' }).click();
+  await expect(lab.completion).toHaveAttribute('aria-valuenow', '0', { timeout: 30_000 });
+  await lab.selectStep(0);
+  expect(await lab.stepState()).toBe('active');
+  await lab.type('kubectl get svc -o name');
+  await lab.app.expectTerminal(/^service\/kubernetes$/m);
 });
