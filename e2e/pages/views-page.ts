@@ -22,11 +22,11 @@ export class ViewsPage {
     this.resources = page.getByRole('region', { name: 'Resources' });
   }
 
-  tab(name: 'Simulation' | 'Topology' | 'Resources'): Locator {
+  tab(name: 'Simulation' | 'Topology' | 'Resources' | 'Editor'): Locator {
     return this.root.getByRole('tab', { name });
   }
 
-  async open(name: 'Simulation' | 'Topology' | 'Resources'): Promise<void> {
+  async open(name: 'Simulation' | 'Topology' | 'Resources' | 'Editor'): Promise<void> {
     await this.tab(name).click();
     await expect(this.tab(name)).toHaveAttribute('aria-selected', 'true');
   }

@@ -57,7 +57,7 @@ describe('WorldViews on a real world', () => {
     const ws = g.nodes.find((n) => n.kind === 'workstation');
     expect(ws?.ips).toContain('198.51.100.7');
     const worker = g.nodes.find((n) => n.id === 'node/worker-1');
-    expect(worker?.ips).toContain('172.18.0.3');
+    expect(worker?.ips[0]).toBe('172.18.0.3');
     const webPods = g.nodes.filter((n) => n.kind === 'pod' && n.label.startsWith('web-'));
     expect(webPods).toHaveLength(2);
     for (const p of webPods) expect(p.status).toBe('ready');
@@ -83,6 +83,8 @@ describe('WorldViews on a real world', () => {
     expect(d.nodes).toContain('worker-1');
     expect(() => views.resource('services', 'default', 'nope')).toThrow('Error from server (NotFound): services "nope" not found');
     const chains = views.serviceChains('default', 'web', 'worker-1');
+    expect(chains.lines[0]).toMatch(/^-A KUBE-(SERVICES|NODEPORTS) /);
+    expect(chains.lines.at(-1)).toMatch(/^-A KUBE-SEP-/);
     expect(chains.lines.some((l) => /^-A KUBE-SERVICES .*default\/web.* -j KUBE-SVC-/.test(l))).toBe(true);
     expect(chains.lines.filter((l) => /^-A KUBE-SEP-\w+ .*-j DNAT/.test(l))).toHaveLength(2);
     expect(chains.lines.some((l) => /kube-dns/.test(l))).toBe(false);

@@ -198,7 +198,9 @@ export class WorldViews {
     const seenLinks = new Set<string>();
     for (const ns of w.network.namespaces.values()) {
       const ips: string[] = [];
-      for (const i of ns.ifaces.values()) if (i.kind !== 'loopback') for (const a of i.addrs) ips.push(formatIpv4(a.addr));
+      // eth0's address first: it is the one the learner knows a host by (a node's cni0 gateway comes after).
+      const ifaces = [...ns.ifaces.values()].filter((i) => i.kind !== 'loopback').sort((a, b) => Number(b.name === 'eth0') - Number(a.name === 'eth0'));
+      for (const i of ifaces) for (const a of i.addrs) ips.push(formatIpv4(a.addr));
       const id = ns.id;
       let kind: TopologyNode['kind'] = 'internet-host';
       let status: TopologyNode['status'] = 'unknown';
@@ -419,5 +421,14 @@ export function serviceChainLines(natText: string, serviceKey: string): string[]
       }
     });
   }
-  return lines.filter((_, i) => picked.has(i));
+  // In the order a packet meets them: the entry jumps, then the Service's chains, then its endpoints' DNATs.
+  const rank = (l: string) => {
+    const c = chainOf(l);
+    return c === 'KUBE-SERVICES' || c === 'KUBE-NODEPORTS' ? 0 : /^KUBE-(EXT|FW|XLB)-/.test(c) ? 1 : /^KUBE-SV[CL]-/.test(c) ? 2 : 3;
+  };
+  return lines
+    .map((l, i) => ({ l, i }))
+    .filter(({ i }) => picked.has(i))
+    .sort((a, b) => rank(a.l) - rank(b.l) || a.i - b.i)
+    .map(({ l }) => l);
 }
