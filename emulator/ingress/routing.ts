@@ -99,6 +99,9 @@ function backendRef(namespace: string, svc: { name: string; port?: { number?: nu
 export class IngressRoutingTable {
   readonly routes: readonly RouteEntry[];
   readonly defaults: readonly DefaultRoute[];
+  readonly #byHost = new Map<string, RouteEntry[]>();
+  readonly #wildcard: RouteEntry[] = [];
+  readonly #anyHost: RouteEntry[] = [];
 
   constructor(ingresses: readonly IngressLike[]) {
     const routes: RouteEntry[] = [];
@@ -132,6 +135,17 @@ export class IngressRoutingTable {
     }
     this.routes = routes;
     this.defaults = defaults;
+    // Per request only the routes of the request's host tier are scanned (exact hosts by map).
+    for (const r of routes) {
+      if (r.host === '') this.#anyHost.push(r);
+      else if (r.host.startsWith('*.')) this.#wildcard.push(r);
+      else {
+        const key = r.host.toLowerCase();
+        const list = this.#byHost.get(key);
+        if (list) list.push(r);
+        else this.#byHost.set(key, [r]);
+      }
+    }
   }
 
   /**
@@ -142,13 +156,12 @@ export class IngressRoutingTable {
   match(requestHost: string, requestPath: string): RouteMatch {
     const host = stripPort(requestHost).toLowerCase();
     const path = requestPath.split('?')[0] || '/';
-    const tiers: Array<(r: RouteEntry) => boolean> = [
-      (r) => r.host !== '' && !r.host.startsWith('*.') && r.host.toLowerCase() === host,
-      (r) => r.host.startsWith('*.') && hostMatches(r.host, host),
-      (r) => r.host === '',
+    const tiers: ReadonlyArray<readonly RouteEntry[]> = [
+      this.#byHost.get(host) ?? NONE,
+      this.#wildcard.length === 0 ? NONE : this.#wildcard.filter((r) => hostMatches(r.host, host)),
+      this.#anyHost,
     ];
-    for (const inTier of tiers) {
-      const candidates = this.routes.filter(inTier);
+    for (const candidates of tiers) {
       if (candidates.length === 0) continue;
       let best: RouteEntry | undefined;
       for (const r of candidates) {
@@ -171,6 +184,8 @@ export class IngressRoutingTable {
     return { kind: 'none', reason: `no rule matches ${host}${path} and no defaultBackend: the controller's default server answers 404` };
   }
 }
+
+const NONE: readonly RouteEntry[] = [];
 
 function effectiveLength(r: RouteEntry): number {
   // Trailing slashes are ignored for Prefix, so /foo/ and /foo are the same length.

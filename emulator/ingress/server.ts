@@ -15,7 +15,7 @@ import { httpResponse, type HttpRequest as WireRequest } from '../net/packet/htt
 import type { TcpConnection } from '../net/tcp-socket';
 import type { TraceStore } from '../net/trace';
 import { parseResolvConf, type ResolverHost } from '../dns/resolver';
-import { httpFetch, parseUrl } from '../workloads/http-client';
+import { httpFetch, type ParsedUrl } from '../workloads/http-client';
 import type { ControllerPodConfig } from './controllers';
 import { errorResponse, IngressProxyState, nginxAccessLine, traefikAccessLine, type ProxyDecision } from './proxy';
 
@@ -109,7 +109,8 @@ export class IngressServer implements Disposable {
     }
 
     const upstreamAddr = `${decision.ip}:${decision.port}`;
-    const url = parseUrl(`http://${upstreamAddr}${req.target}`)!;
+    // The upstream is a pod IP literal: no URL string to build and parse again.
+    const url: ParsedUrl = { scheme: 'http', host: decision.ip, port: decision.port, explicitPort: true, target: req.target || '/' };
     const forwarded: [string, string][] = [
       ['Host', host],
       ['X-Request-ID', requestId],
