@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createTerminalSession } from '../../emulator/shell/terminal';
 import { createWorld } from '../../emulator/world';
+import { dnsSequence } from '../../renderer/lib/inspector/inspector-model';
 import { protocolOf, serviceChainLines, WorldViews } from './world-views';
 
 /** Run a command line as the learner does, moving virtual time until it finishes (the app's ticker does this). */
@@ -88,6 +89,20 @@ describe('WorldViews on a real world', () => {
     expect(chains.lines.some((l) => /^-A KUBE-SERVICES .*default\/web.* -j KUBE-SVC-/.test(l))).toBe(true);
     expect(chains.lines.filter((l) => /^-A KUBE-SEP-\w+ .*-j DNAT/.test(l))).toHaveLength(2);
     expect(chains.lines.some((l) => /kube-dns/.test(l))).toBe(false);
+  });
+
+  it("a pod's wget by a short name: the inspector model shows the search-list expansion query by query, from real hops", async () => {
+    await run(world, term, 'kubectl run dnsc --image=busybox --restart=Never -- sleep 3600');
+    world.scheduler.advance(20_000);
+    const out = await run(world, term, 'kubectl exec dnsc -- wget -q -O - http://web.default/');
+    expect(out.output).toContain('Welcome to nginx!');
+    const req = [...views.requests()].reverse().find((r) => r.label.includes('wget'))!;
+    expect(req.host).toMatch(/^pod\/default\/dnsc/);
+    const seq = dnsSequence(views.hops(req.id), req.host);
+    const queries = seq.filter((d) => d.kind === 'query').map((d) => d.name);
+    expect(queries[0]).toBe('web.default.default.svc.cluster.local.');
+    expect(queries).toContain('web.default.svc.cluster.local.');
+    expect(seq.some((d) => d.kind === 'answer' && d.name === 'NXDOMAIN')).toBe(true);
   });
 
   it('announces trace growth and topology changes, coalesced', async () => {
