@@ -66,3 +66,17 @@ describe('simulation model', () => {
     expect(pathUpTo(ev, -1)).toEqual([]);
   });
 });
+
+describe('simulation model speed', () => {
+  it('builds and filters a 500-hop trace well under 100 ms', () => {
+    const big = Array.from({ length: 500 }, (_, i) => hop(i + 1, `node/n${i % 7}`, `IP 10.0.0.${i % 250}.40000 > 10.96.0.10.53: ${i}+ A? x.default.svc.cluster.local. (40)`, i % 3 ? 'TCP' : 'DNS'));
+    const t0 = performance.now();
+    const ev = buildEvents(big);
+    const visible = filterEvents(ev, new Set<TraceProtocol>(['DNS']));
+    pathUpTo(ev, 499);
+    const ms = performance.now() - t0;
+    expect(ev).toHaveLength(500);
+    expect(visible.length).toBe(333);
+    expect(ms).toBeLessThan(100);
+  });
+});

@@ -1,0 +1,49 @@
+import { render } from 'svelte/server';
+import { describe, expect, it } from 'vitest';
+import type { TraceHopInfo } from '../../../main/contract';
+import HopInspector from './HopInspector.svelte';
+
+const text = (html: string) => html.replace(/<[^>]+>/g, '').replace(/\s+/g, ' ').replaceAll('&gt;', '>').replaceAll('&quot;', '"').trim();
+
+const dnat: TraceHopInfo = {
+  seq: 3,
+  at: 0,
+  reqId: 1,
+  pid: 2,
+  where: 'node/worker-1',
+  kind: 'hook',
+  hook: 'PREROUTING',
+  packet: 'IP 172.18.0.1.41426 > 10.244.2.3.80: Flags [S], seq 1, win 64240, length 0',
+  protocol: 'TCP',
+  natBefore: '172.18.0.1:41426 > 172.18.0.3:30080',
+  natAfter: '172.18.0.1:41426 > 10.244.2.3:80',
+  verdict: 'accept',
+  conntrack: { line: 'tcp 6 120 SYN_SENT src=172.18.0.1 dst=172.18.0.3 sport=41426 dport=30080 [UNREPLIED] src=10.244.2.3 dst=172.18.0.1 sport=80 dport=41426', state: 'NEW' },
+  steps: [
+    { hook: 'PREROUTING', table: 'nat', chain: 'KUBE-SEP-ONE', ruleNum: 2, ruleText: '-A KUBE-SEP-ONE -p tcp -m tcp -j DNAT --to-destination 10.244.2.3:80', verdict: 'DNAT 10.244.2.3:80' },
+  ],
+};
+
+describe('HopInspector', () => {
+  it('with nothing selected it says what to do', () => {
+    const { body } = render(HopInspector, { props: { hop: null, hops: [], originHost: '' } });
+    expect(body).toContain('aria-label="Hop inspector"');
+    expect(text(body)).toContain('Select a packet in the event list');
+  });
+
+  it('a DNAT hop: labelled sections with the rule text, the rewrite, conntrack, changed fields marked', () => {
+    const { body } = render(HopInspector, { props: { hop: dnat, hops: [dnat], originHost: 'workstation' } });
+    for (const region of ['Headers by layer', 'Netfilter path', 'Conntrack entry', 'NAT rewrite']) expect(body).toContain(`aria-label="${region}"`);
+    const t = text(body);
+    expect(t).toContain('-A KUBE-SEP-ONE -p tcp -m tcp -j DNAT --to-destination 10.244.2.3:80 → DNAT 10.244.2.3:80');
+    expect(t).toContain('Conntrack (NEW)');
+    expect(body.match(/class="[^"]*changed/g)?.length).toBe(2);
+    expect(body).not.toContain('role="alert"');
+  });
+
+  it('a drop is announced with its reason', () => {
+    const drop: TraceHopInfo = { ...dnat, kind: 'drop', steps: undefined, natBefore: undefined, natAfter: undefined, detail: 'no route to host' };
+    const { body } = render(HopInspector, { props: { hop: drop, hops: [drop], originHost: 'workstation' } });
+    expect(body).toMatch(/role="alert"[^>]*>Dropped: no route to host/);
+  });
+});
