@@ -7,9 +7,19 @@ export interface FaultCommand {
   readonly command: string;
 }
 
-export function faultCommands(sel: { resource: string; namespace: string; name: string }): FaultCommand[] {
+const FIRST_SG = "SG=$(aws ec2 describe-security-groups | grep -o 'sg-[0-9a-f]*' | head -1)";
+
+/** `yaml`: the object's YAML, for a Service's node ports (the cloud profile's security groups guard them). */
+export function faultCommands(sel: { resource: string; namespace: string; name: string }, yaml = ''): FaultCommand[] {
   const ns = sel.namespace ? ` -n ${sel.namespace}` : '';
   switch (sel.resource) {
+    case 'services': {
+      const ports = [...yaml.matchAll(/nodePort: (\d+)/g)].map((m) => m[1]!);
+      return [...new Set(ports)].flatMap((port) => [
+        { label: `Open SG port ${port} (cloud)`, command: `${FIRST_SG}; aws ec2 authorize-security-group-ingress --group-id $SG --protocol tcp --port ${port} --cidr 0.0.0.0/0` },
+        { label: `Close SG port ${port} (cloud)`, command: `${FIRST_SG}; aws ec2 revoke-security-group-ingress --group-id $SG --protocol tcp --port ${port} --cidr 0.0.0.0/0` },
+      ]);
+    }
     case 'pods':
       return [{ label: 'Kill pod', command: `kubectl delete pod ${sel.name}${ns} --wait=false` }];
     case 'nodes':
