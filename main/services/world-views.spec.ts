@@ -116,7 +116,11 @@ describe('WorldViews on a real world', () => {
     off1();
     off2();
     expect(traces.length).toBeGreaterThanOrEqual(1);
-    expect(new Set(traces).size).toBe(traces.length);
+    // Coalesced: far fewer announcements than hops (one per request per 30 ms window, not one per hop). Exact
+    // uniqueness would depend on how much wall time the commands took, so it is not asserted.
+    const hopCount = [...new Set(traces)].reduce((n, id) => n + views.hops(id).length, 0);
+    expect(hopCount).toBeGreaterThan(10);
+    expect(traces.length).toBeLessThan(hopCount / 4);
     expect(topo).toBeGreaterThanOrEqual(1);
   });
 });
