@@ -668,15 +668,8 @@ export function parseIptablesArgs(argv: readonly string[], defaultTable: NfTable
         case 'A': case 'C': case 'N':
           chain = next();
           break;
-        case 'I': {
-          chain = next();
-          const n = args[i];
-          if (n !== undefined && /^\d+$/.test(n)) {
-            ruleNum = Number(n);
-            i++;
-          }
-          break;
-        }
+        // -I CHAIN [N] and -D CHAIN [N|rule]: an optional rule number after the chain.
+        case 'I':
         case 'D': {
           chain = next();
           const n = args[i];

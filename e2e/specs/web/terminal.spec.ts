@@ -72,7 +72,8 @@ test('@web choosing a lab from the list opens a terminal in that lab’s world',
   const app = new AppPage(page);
   await app.open(shell.url);
   const labs = await page.evaluate(() => window.kubeServiceLab!.invoke('labs:list'));
-  test.skip(labs.length === 0, 'no labs in the catalog');
+  // The catalog ships with the app: an empty list is a build defect, not a reason to skip.
+  expect(labs.length).toBeGreaterThan(0);
   const lab = labs[0]!;
   const button = app.labs.getByRole('button', { name: new RegExp(lab.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) });
   await button.focus();
