@@ -35,7 +35,11 @@ export interface KubeProxyOptions {
   readonly clusterCIDR?: string;
   /** `--iptables-min-sync-period`, ms. Default 1000. */
   readonly minSyncPeriodMs?: number;
-  /** Delay between a change and the sync it triggers, ms (lets a learner watch rules catch up). Default 500. */
+  /**
+   * Delay between a change and the sync it triggers, ms. Default 0: like kube-proxy's bounded-frequency runner, a
+   * change syncs at once unless the last sync was less than the min sync period ago. (A 500 ms default made a curl
+   * typed right after `kubectl rollout status` meet a NodePort with no rules yet.)
+   */
   readonly syncDelayMs?: number;
 }
 
@@ -105,7 +109,7 @@ export class KubeProxy {
     if (this.#pending) return;
     const s = this.#o.scheduler;
     const now = s.now();
-    const due = Math.max(now + (this.#o.syncDelayMs ?? 500), this.#lastSync + (this.#o.minSyncPeriodMs ?? 1000));
+    const due = Math.max(now + (this.#o.syncDelayMs ?? 0), this.#lastSync + (this.#o.minSyncPeriodMs ?? 1000));
     this.#pending = s.after(due - now, () => {
       this.#pending = undefined;
       this.syncNow();
