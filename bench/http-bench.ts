@@ -84,7 +84,14 @@ function viewOf(all: SvcSpec[]): ClusterDnsView {
   };
 }
 
-export function runHttpBench(services: number, path: 'pod' | 'lb', durationMs = 1500): HttpBenchResult {
+/** A prepared bench world: `one(i)` makes request i and returns its outcome (setup and warm-up done). */
+export interface HttpBenchRig {
+  readonly one: (i: number) => HttpOutcome;
+  readonly urls: number;
+  readonly advance: (ms: number) => void;
+}
+
+export function prepareHttpBench(services: number, path: 'pod' | 'lb'): HttpBenchRig {
   const t = testNet(path === 'lb' ? 'cloud' : 'local', 5);
   t.network.traces.enabled = false;
   const nodes = [...t.topology.nodes.keys()];
@@ -137,6 +144,11 @@ export function runHttpBench(services: number, path: 'pod' | 'lb', durationMs = 
   };
   s.advance(2000); // let kube-proxy's delayed first sync run before measuring (it would land inside the loop)
   for (let i = 0; i < 100; i++) one(i); // warm-up: ARP, JIT
+  return { one, urls: parsed.length, advance: (ms) => { s.advance(ms); } };
+}
+
+export function runHttpBench(services: number, path: 'pod' | 'lb', durationMs = 1500): HttpBenchResult {
+  const { one, urls, advance } = prepareHttpBench(services, path);
   let requests = 0, failures = 0;
   // CPU time, not wall time: the bench machine is shared (see the README's note on load).
   const cpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
@@ -144,10 +156,10 @@ export function runHttpBench(services: number, path: 'pod' | 'lb', durationMs = 
   const deadline = t0 + durationMs;
   while (cpuMs() < deadline) {
     for (let b = 0; b < 50; b++) {
-      const o = one((requests * 7919) % parsed.length);
+      const o = one((requests * 7919) % urls);
       if (o.kind !== 'response') failures++;
       requests++;
-      s.advance(1);
+      advance(1);
     }
   }
   const seconds = (cpuMs() - t0) / 1000;

@@ -245,16 +245,100 @@ export function emitDns(msg: DnsMessage, w = new ByteWriter(512)): Uint8Array {
   return w.finish();
 }
 
-const lengthCache = new WeakMap<DnsMessage, number>();
-
-/** Wire length of a message (what UDP carries and tcpdump prints in parentheses). */
+/**
+ * Wire length of a message (what UDP carries and tcpdump prints in parentheses), counted without encoding: the
+ * same walk as `emitDns`, with name compression reduced to its effect on length. A name is written up to its
+ * longest label-aligned suffix shared with an earlier name of the message (then a 2-byte pointer), because the
+ * compressor's table holds exactly every label-aligned suffix of every name written before (offsets < 0x4000).
+ * Anything unusual (bad labels, oversized messages) is measured by encoding, so errors stay emitDns's.
+ */
 export function dnsWireLength(msg: DnsMessage): number {
-  let n = lengthCache.get(msg);
-  if (n === undefined) {
-    n = emitDns(msg).length;
-    lengthCache.set(msg, n);
+  const n = countDns(msg);
+  return n >= 0 ? n : emitDns(msg).length;
+}
+
+/** Length per `emitDns`, or -1 when the message needs the real encoder (invalid label, offsets past 0x4000). */
+function countDns(msg: DnsMessage): number {
+  const names: string[] = [];
+  let len = 12;
+  for (const q of msg.questions) {
+    const n = nameLength(q.name, names);
+    if (n < 0) return -1;
+    len += n + 4;
   }
+  for (let s = 0; s < 3; s++) {
+    const recs = s === 0 ? msg.answers : s === 1 ? msg.authority : msg.additional;
+    for (const r of recs) {
+      const n = nameLength(r.name, names);
+      if (n < 0) return -1;
+      len += n + 10;
+      const d = r.rdata;
+      let rd: number;
+      switch (d.type) {
+        case 'A': rd = dotCount(d.address) + 1; break;
+        case 'AAAA':
+          if (!parseIpv6(d.address)) return -1;
+          rd = 16;
+          break;
+        case 'CNAME': case 'NS': case 'PTR': rd = nameLength(d.target, names); break;
+        case 'SRV': {
+          const t = nameLength(d.target, names);
+          rd = t < 0 ? -1 : 6 + t;
+          break;
+        }
+        case 'SOA': {
+          const m = nameLength(d.mname, names);
+          const rn = m < 0 ? -1 : nameLength(d.rname, names);
+          rd = rn < 0 ? -1 : m + rn + 20;
+          break;
+        }
+        case 'TXT':
+          rd = 0;
+          for (const t of d.texts) rd += 1 + t.length;
+          break;
+        case 'OPT': rd = d.options.length; break;
+        default: return -1;
+      }
+      if (rd < 0) return -1;
+      len += rd;
+    }
+    // A name written past offset 0x4000 is not in the compressor's table: let the encoder decide.
+    if (len >= 0x4000) return -1;
+  }
+  return len;
+}
+
+function dotCount(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 46) n++;
   return n;
+}
+
+/** Bytes `NameCompressor.write` emits for `name` after the names in `seen`; adds it to `seen`. -1: bad label. */
+function nameLength(name: string, seen: string[]): number {
+  const nl = name.length;
+  if (nl === 0) return 1;
+  // labels of 1..63 characters (what the encoder accepts)
+  let labelLen = 0;
+  for (let i = 0; i < nl; i++) {
+    if (name.charCodeAt(i) === 46) {
+      if (labelLen === 0 || labelLen > 63) return -1;
+      labelLen = 0;
+    } else labelLen++;
+  }
+  if (labelLen === 0 || labelLen > 63) return -1;
+  let best = 0;
+  for (let k = 0; k < seen.length; k++) {
+    const m = seen[k]!;
+    const ml = m.length;
+    let c = 0;
+    while (c < nl && c < ml && name.charCodeAt(nl - 1 - c) === m.charCodeAt(ml - 1 - c)) {
+      c++;
+      if ((c === nl || name.charCodeAt(nl - 1 - c) === 46) && (c === ml || m.charCodeAt(ml - 1 - c) === 46) && c > best) best = c;
+    }
+  }
+  seen.push(name);
+  return best === 0 ? nl + 2 : nl - best + 2;
 }
 
 function readName(r: ByteReader): string {

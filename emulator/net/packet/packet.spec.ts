@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../netfilter/hook-api';
-import { emitDns, parseDns, dnsSummary, dnsMessage, formatIpv6, parseIpv6, type DnsRecord, type DnsMessage } from './dns';
+import { emitDns, dnsWireLength, parseDns, dnsSummary, dnsMessage, formatIpv6, parseIpv6, type DnsRecord, type DnsMessage } from './dns';
 import { emitEthernet, parseEthernet, type EthernetFrame } from './ethernet';
 import { httpRequest, httpResponse, emitStreamData, parseStreamData } from './http';
 import { emitIpv4Bytes, makePacket, parseIpv4, type Ipv4Packet } from './ipv4';
@@ -83,6 +83,36 @@ function wire(p: Ipv4Packet): unknown {
 describe('wire formats: parse(emit(x)) = x', () => {
   it('DNS messages (with name compression)', () => {
     fc.assert(fc.property(dns, (m) => { expect(parseDns(emitDns(m))).toEqual(m); }), { numRuns: 300 });
+  });
+
+  it('DNS wire length without encoding equals the encoded length (compression, TXT, OPT, bad labels)', () => {
+    // Names from a few shared labels, so suffixes repeat and the compressor points often.
+    const shared = fc.array(fc.constantFrom('a', 'b', 'ab', 'svc', 'cluster', 'local', 'default', 'web', 'x-1'), { minLength: 0, maxLength: 6 }).map((ls) => ls.join('.'));
+    const anyName = fc.oneof(shared, shared, name, fc.constantFrom('a..b', 'a.', '.a', 'x'.repeat(64), 'B.Svc.cluster.local'));
+    const rd = fc.oneof(
+      ipText.map((address) => ({ type: 'A' as const, address })),
+      anyName.map((target) => ({ type: 'CNAME' as const, target })),
+      fc.record({ priority: u16, weight: u16, port: u16, target: anyName }).map((r) => ({ type: 'SRV' as const, ...r })),
+      fc.record({ mname: anyName, rname: anyName, serial: u32, refresh: u32, retry: u32, expire: u32, minimum: u32 }).map((r) => ({ type: 'SOA' as const, ...r })),
+      fc.array(fc.string({ maxLength: 20 }), { maxLength: 3 }).map((texts) => ({ type: 'TXT' as const, texts })),
+      fc.uint8Array({ maxLength: 12 }).map((options) => ({ type: 'OPT' as const, options })),
+      fc.uint8Array({ minLength: 16, maxLength: 16 }).map((b) => ({ type: 'AAAA' as const, address: formatIpv6(b) })),
+    );
+    const rec = fc.record({ name: anyName, class: fc.constant(1), ttl: u32, rdata: rd });
+    const msg = fc.record({
+      id: u16,
+      questions: fc.array(fc.record({ name: anyName, type: fc.constant('A' as const), class: fc.constant(1) }), { maxLength: 2 }),
+      answers: fc.array(rec, { maxLength: 6 }),
+      authority: fc.array(rec, { maxLength: 2 }),
+      additional: fc.array(rec, { maxLength: 2 }),
+    }).map((m) => dnsMessage(m));
+    const encoded = (m: DnsMessage): number | string => { try { return emitDns(m).length; } catch (e) { return String(e); } };
+    const counted = (m: DnsMessage): number | string => { try { return dnsWireLength(m); } catch (e) { return String(e); } };
+    fc.assert(fc.property(msg, (m) => { expect(counted(m)).toEqual(encoded(m)); }), { numRuns: 2000 });
+    fc.assert(fc.property(dns, (m) => { expect(dnsWireLength(m)).toBe(emitDns(m).length); }), { numRuns: 300 });
+    // Past 0x4000 bytes names are no longer entered in the compression table.
+    const big = dnsMessage({ id: 1, answers: Array.from({ length: 700 }, (_, i) => ({ name: i % 2 ? 'web.default.svc.cluster.local' : `n${i}.svc.cluster.local`, class: 1, ttl: 30, rdata: { type: 'TXT' as const, texts: ['x'.repeat(12)] } })) });
+    expect(dnsWireLength(big)).toBe(emitDns(big).length);
   });
 
   it('IPv6 text for AAAA: format(parse(format(b))) is stable and round-trips the bytes', () => {
