@@ -129,3 +129,26 @@ describe('web shell', () => {
     expect(await closed).toBe(1008);
   });
 });
+
+describe('the moment to build the emulator', () => {
+  it('is announced once, after the first script was sent — not for the page itself', async () => {
+    const token = 'fixed-token-for-this-test';
+    let calls = 0;
+    const own = await startWebShell({ app, rendererDir: path.join(dir, 'renderer'), token, onScriptSent: () => calls++ });
+    try {
+      const page = await new Promise<number>((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port: own.port, path: `/?token=${token}` }, (res) => (res.resume(), res.on('end', () => resolve(res.statusCode ?? 0)))).on('error', reject);
+      });
+      expect(page).toBe(200);
+      expect(calls).toBe(0);
+      for (let i = 0; i < 2; i++) {
+        await new Promise<void>((resolve, reject) => {
+          http.get({ host: '127.0.0.1', port: own.port, path: '/assets/app.js' }, (res) => (res.resume(), res.on('end', () => resolve()))).on('error', reject);
+        });
+      }
+      expect(calls).toBe(1);
+    } finally {
+      await own.close();
+    }
+  });
+});

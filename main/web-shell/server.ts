@@ -24,6 +24,11 @@ export interface WebShellOptions {
   readonly port?: number;
   /** Fixed token for tests; default: 32 random bytes. */
   readonly token?: string;
+  /**
+   * Called once, when the first script of the renderer has been sent: the browser now parses it for a while, which
+   * is the moment to do heavy synchronous work (building the emulator) without delaying the page's own requests.
+   */
+  readonly onScriptSent?: () => void;
 }
 
 export interface WebShell {
@@ -114,10 +119,16 @@ export async function startWebShell(opts: WebShellOptions): Promise<WebShell> {
     return serveFile(res, file, { 'Cache-Control': 'no-cache' });
   });
 
+  let scriptSent = false;
   function serveFile(res: http.ServerResponse, file: string, headers: Record<string, string>): void {
     fs.readFile(file, (err, data) => {
       if (err) return send(res, 404, 'Not found\n');
-      send(res, 200, data, CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream', headers);
+      const ext = path.extname(file);
+      if (ext === '.js' && !scriptSent && opts.onScriptSent) {
+        scriptSent = true;
+        res.once('finish', opts.onScriptSent);
+      }
+      send(res, 200, data, CONTENT_TYPES[ext] ?? 'application/octet-stream', headers);
     });
   }
 

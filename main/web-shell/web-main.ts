@@ -11,6 +11,9 @@ import { USAGE, UsageError, parseWebShellArgs } from './cli-args';
 import { findChromium, hasDisplay, openAppWindow } from './open-browser';
 import { startWebShell } from './server';
 
+/** Without a browser asking for the page, the emulator is built this long after the URL is printed anyway. */
+const WARM_UP_GRACE_MS = 1500;
+
 async function main(): Promise<void> {
   let args;
   try {
@@ -25,18 +28,27 @@ async function main(): Promise<void> {
     return;
   }
   const here = path.dirname(fileURLToPath(import.meta.url));
+  // Loading the emulator's code and building the first world block this process for a few hundred milliseconds.
+  // They start once the browser has the renderer's script (it parses it meanwhile, on the other core), or after
+  // a grace period when no browser comes; never while the page's own files are still being asked for.
+  let startEmulator!: () => void;
+  const emulatorWanted = new Promise<void>((resolve) => (startEmulator = resolve));
   const app = new KubeServiceLabApp({
     dataDir: args.dataDir,
     labs: LAB_CATALOG,
     version: __APP_VERSION__,
-    // Loaded after the server listens: the browser fetches the page while the emulator's code compiles.
-    openWorldSession: new Promise((resolve) => setImmediate(resolve)).then(() =>
-      import('../services/emulator-session').then((m) => m.openEmulatorSession),
-    ),
+    openWorldSession: emulatorWanted.then(() => import('../services/emulator-session').then((m) => m.openEmulatorSession)),
   });
+  let warming = false;
+  const warmUp = () => {
+    if (warming) return;
+    warming = true;
+    startEmulator();
+    app.prewarm().catch((err: unknown) => console.error(`kube-service-lab: ${err instanceof Error ? err.stack : String(err)}`));
+  };
   let shell;
   try {
-    shell = await startWebShell({ app, rendererDir: path.join(here, '..', 'renderer'), port: args.port });
+    shell = await startWebShell({ app, rendererDir: path.join(here, '..', 'renderer'), port: args.port, onScriptSent: warmUp });
   } catch (err) {
     app.dispose();
     const code = (err as NodeJS.ErrnoException).code;
@@ -44,8 +56,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   console.log(`Kube Service Lab: ${shell.url}`);
-  // While the browser loads the page, build the world its terminal will ask for.
-  app.prewarm().catch((err: unknown) => console.error(`kube-service-lab: ${err instanceof Error ? err.stack : String(err)}`));
+  setTimeout(warmUp, WARM_UP_GRACE_MS).unref();
 
   let stopping = false;
   const stop = async (code = 0) => {
