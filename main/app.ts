@@ -92,6 +92,7 @@ export class KubeServiceLabApp {
       wallClock: opts.wallClock,
       // A lab resumes in the world of its saved seed.
       defaultSeed: (labId) => (labId ? labSessions.seedFor(labId) : undefined) ?? store.getSettings().seed,
+      resumedScreen: (labId, seed) => labSessions.resumedScreen(labId, seed),
       onClosed: (sessionId) => labSessions.stop(sessionId),
       push: {
         output: (clientId, sessionId, data) => this.#push(clientId, Push.terminalOutput, { sessionId, data }),

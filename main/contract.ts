@@ -33,6 +33,11 @@ export interface TerminalOpened {
   readonly seed: number;
   readonly labId: string | null;
   readonly prompt: string;
+  /**
+   * A resumed lab's earlier commands and their output, as the terminal showed them before the app closed (CRLF
+   * line endings), to write before the prompt. Absent for a new session.
+   */
+  readonly resumedScreen?: string;
 }
 
 export interface TerminalInputRequest {

@@ -90,6 +90,15 @@ describe('LabSessions', () => {
 
     // Restart: a new store over the same file, a fresh world from the saved seed; the lab resumes where it was.
     run = appRun(clock);
+    // The terminal redraws what the learner saw: every command after its prompt, then its output, in CRLF.
+    const screen = run.sessions.resumedScreen(lab.manifest.id, run.seed);
+    const typed = run.store.labTranscript(lab.manifest.id);
+    expect(typed.length).toBeGreaterThan(0);
+    expect(screen).toBe(typed.map((e) => `${e.prompt}${e.command}\r\n${e.output.replace(/\n/g, '\r\n')}`).join(''));
+    expect(screen).toContain(`student@workstation:~$ ${render(first!.solution![0]!, params)}\r\n`);
+    expect(screen.replace(/\r\n/g, '')).not.toMatch(/\n/);
+    // Another seed's world would not match what is on screen: nothing is redrawn.
+    expect(run.sessions.resumedScreen(lab.manifest.id, run.seed + 1)).toBe('');
     view = await run.sessions.start('t1', 'c1', { labId: lab.manifest.id, seed: run.seed, profile: 'local', world: run.world });
     expect(view.steps[0]!.state).toBe('completed');
     expect(view.steps[0]!.attempts).toBeGreaterThanOrEqual(1);

@@ -38,6 +38,9 @@ export interface LabSessionsOptions {
   readonly clearInterval?: (handle: unknown) => void;
 }
 
+/** The last commands a resumed terminal redraws (its scrollback holds 5,000 lines; older ones are in Export). */
+const RESUMED_SCREEN_COMMANDS = 200;
+
 /** Time away longer than this is not counted as time spent on a step (the learner left the app open). */
 const IDLE_CAP_MS = 5 * 60_000;
 
@@ -68,6 +71,24 @@ export class LabSessions {
   /** The seed a lab's world must be built from: the saved one (resume), else the lab's default. */
   seedFor(labId: string): number | undefined {
     return this.#opts.store.getLab(labId)?.seed ?? this.#labs.get(labId)?.manifest.defaultSeed;
+  }
+
+  /**
+   * What the terminal showed when the learner left a lab, to draw again above the prompt when it resumes in the
+   * same seed's world: each saved command after the prompt it was typed at, then its output, as the learner last
+   * saw them (the world is rebuilt from the same commands, so the screen and the world agree). Empty for a lab
+   * without saved commands, or saved in another seed's world (which `start` throws away).
+   */
+  resumedScreen(labId: string, seed: number): string {
+    const { store } = this.#opts;
+    if (store.getLab(labId)?.seed !== seed) return '';
+    const rows = store.labTranscript(labId).slice(-RESUMED_SCREEN_COMMANDS);
+    let screen = '';
+    for (const r of rows) {
+      const output = r.output.replace(/\r?\n/g, '\r\n');
+      screen += `${r.prompt}${r.command}\r\n${output}${output === '' || output.endsWith('\r\n') ? '' : '\r\n'}`;
+    }
+    return screen;
   }
 
   async start(sessionId: string, clientId: string, terminal: LabTerminal): Promise<LabView> {

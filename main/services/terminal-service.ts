@@ -109,6 +109,8 @@ export interface TerminalServiceOptions {
   /** Session ids are not secrets (the client is authenticated), only unique. */
   readonly newId?: () => string;
   readonly defaultSeed?: (labId: string | null) => number;
+  /** What a lab's terminal showed when the learner left it (redrawn above the prompt when the lab resumes). */
+  readonly resumedScreen?: (labId: string, seed: number) => string;
 }
 
 export class TerminalService {
@@ -152,7 +154,8 @@ export class TerminalService {
     ws.session.resize(req.cols, req.rows);
     this.#sessions.set(id, s);
     clock.start();
-    return { sessionId: id, profile: req.profile, seed, labId, prompt: ws.session.prompt() };
+    const resumedScreen = labId ? (this.#opts.resumedScreen?.(labId, seed) ?? '') : '';
+    return { sessionId: id, profile: req.profile, seed, labId, prompt: ws.session.prompt(), ...(resumedScreen ? { resumedScreen } : {}) };
   }
 
   /**
