@@ -36,10 +36,12 @@ export class ViewsPage {
   }
 
   /** Step forward until the inspector shows `text`, as a learner pressing Forward would; fails after `max` steps. */
-  async stepUntilInspector(text: RegExp, max = 200): Promise<number> {
+  async stepUntilInspector(text: RegExp, max = 200, by: 'button' | 'keyboard' = 'button'): Promise<number> {
     for (let i = 0; i < max; i++) {
       if (text.test((await this.inspector.textContent()) ?? '')) return i;
-      await this.stepForward.click();
+      // The keyboard (ArrowDown in the focused event list) is one round trip; a click waits for actionability.
+      if (by === 'keyboard') await this.page.keyboard.press('ArrowDown');
+      else await this.stepForward.click();
     }
     throw new Error(`the inspector never showed ${String(text)} in ${max} steps`);
   }

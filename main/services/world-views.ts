@@ -57,7 +57,8 @@ export function hopInfo(h: TraceHop): TraceHopInfo {
     iface: h.iface,
     dir: h.dir,
     packet: h.packet,
-    protocol: protocolOf(h.packet),
+    // An Ingress controller's proxy hop carries the HTTP request it routed (no IP header: it is the L7 decision).
+    protocol: h.kind === 'proxy' ? 'HTTP' : protocolOf(h.packet),
     hook: h.hook,
     steps: h.steps?.map((s) => ({ ...s })),
     verdict: h.verdict,
@@ -194,6 +195,13 @@ export class WorldViews {
     const pods = new Map(w.store.list('pods').items.map((p) => [`pod/${p.metadata.namespace}/${p.metadata.name}`, p]));
     const k8sNodes = new Map(w.store.list('nodes').items.map((n) => [`node/${n.metadata.name}`, n]));
     const podByIp = new Map<string, string>();
+    // A LoadBalancer Service's LB is a host of its own, `lb/<provider name>` (AWS style: `a` + the UID, no dashes).
+    const lbOwner = new Map<string, KubeObject>();
+    const lbLinks: TopologyLink[] = [];
+    for (const svc of w.store.list('services').items) {
+      if ((svc as { spec?: { type?: string } }).spec?.type !== 'LoadBalancer') continue;
+      lbOwner.set(`lb/${`a${(svc.metadata.uid ?? '').replace(/-/g, '')}`.slice(0, 32)}`, svc);
+    }
     const loginId = w.loginHost.id;
     const seenLinks = new Set<string>();
     for (const ns of w.network.namespaces.values()) {
@@ -236,6 +244,14 @@ export class WorldViews {
         status = isReady(n, 'Ready') ? 'ready' : 'not-ready';
         if ((n as { spec?: { unschedulable?: boolean } }).spec?.unschedulable) roles.push('cordoned');
         if (n.metadata.labels?.['node-role.kubernetes.io/control-plane'] !== undefined) roles.push('control-plane');
+      } else if (lbOwner.has(id)) {
+        const svc = lbOwner.get(id)!;
+        kind = 'loadbalancer';
+        label = `${w.profile === 'cloud' ? 'ELB' : 'LB'} ${svc.metadata.name}`;
+        status = 'ready';
+        roles.push('load-balancer');
+        detail = `load balancer of Service ${svc.metadata.namespace}/${svc.metadata.name} (${id.slice(3)}): proxies to a node's NodePort`;
+        lbLinks.push({ id: `lb:${id}>svc/${svc.metadata.namespace}/${svc.metadata.name}`, from: id, to: `svc/${svc.metadata.namespace}/${svc.metadata.name}`, kind: 'endpoint', label: 'serves' });
       } else if (id.startsWith('pod/')) {
         continue; // a sandbox being torn down
       } else if (w.hosts.get(id)?.kind === 'vm') {
@@ -278,6 +294,7 @@ export class WorldViews {
         if (pod) links.push({ id: `ep:${id}>${pod}`, from: id, to: pod, kind: 'endpoint', label: ip });
       }
     }
+    links.push(...lbLinks);
     return { sessionId, now: w.scheduler.now(), nodes, links };
   }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceHopInfo } from '../../../main/contract';
-import { dnsSequence, dropReason, headerDiff, netfilterPath, packetBefore, parseLayers } from './inspector-model';
+import { dnsSequence, dropReason, headerDiff, ingressDecision, netfilterPath, packetBefore, parseLayers } from './inspector-model';
 
 const dnat: TraceHopInfo = {
   seq: 10,
@@ -71,6 +71,40 @@ describe('inspector model', () => {
       'answer NXDOMAIN',
       'query api.external.com.svc.cluster.local.',
     ]);
+  });
+
+  it('DNS: each answer is tied to its question by id and said in words', () => {
+    const mk = (seq: number, kind: TraceHopInfo['kind'], packet: string): TraceHopInfo => ({ seq, at: seq, reqId: 1, pid: seq, where: 'pod/default/c', kind, packet, protocol: 'DNS' });
+    const seq = dnsSequence(
+      [
+        mk(1, 'xmit', 'IP 10.244.1.4.5000 > 10.96.0.10.53: 11+ A? web.default.default.svc.cluster.local. (55)'),
+        mk(2, 'xmit', 'IP 10.244.1.4.5000 > 10.96.0.10.53: 12+ [1au] A? web.default.svc.cluster.local. (47)'),
+        mk(3, 'deliver', 'IP 10.96.0.10.53 > 10.244.1.4.5000: 12*- 1/0/0 A 10.101.21.241 (63)'),
+        mk(4, 'deliver', 'IP 10.96.0.10.53 > 10.244.1.4.5000: 11 NXDomain*- 0/1/0 (101)'),
+        mk(5, 'deliver', 'IP 10.96.0.10.53 > 10.244.1.4.5000: 13*- 0/1/0 (101)'),
+      ],
+      'pod/default/c',
+    );
+    expect(seq.map((d) => `${d.kind} ${d.type} ${d.question} ${d.result}`)).toEqual([
+      'query A? web.default.default.svc.cluster.local. A?',
+      'query A? web.default.svc.cluster.local. A?',
+      'answer A? web.default.svc.cluster.local. 1 answer(s): A 10.101.21.241',
+      'answer A? web.default.default.svc.cluster.local. NXDOMAIN: no such name',
+      'answer   no records of that type (NOERROR)',
+    ]);
+  });
+
+  it("an Ingress proxy hop: the Host/path rule chosen, the Ingress, and the pod endpoint; its HTTP headers by layer", () => {
+    const proxy: TraceHopInfo = {
+      seq: 40, at: 0, reqId: 1, pid: 0, where: 'pod/ingress-nginx/ingress-nginx-controller-1', kind: 'proxy', protocol: 'HTTP',
+      packet: 'GET /api HTTP/1.1 Host: web.example.com',
+      verdict: 'proxy to 10.244.1.3:80',
+      detail: 'host web.example.com, Prefix path /api is the longest match for /api (Ingress default/web); upstream default-web-80: chose pod endpoint 10.244.1.3:80 of [10.244.1.3:80, 10.244.2.3:80] (round robin), new TCP connection from 10.244.2.4',
+    };
+    expect(ingressDecision(proxy)).toMatchObject({ host: 'host web.example.com', pathType: 'Prefix', path: '/api', ingress: 'default/web', upstream: 'default-web-80', endpoint: '10.244.1.3:80', verdict: 'proxy to 10.244.1.3:80' });
+    expect(ingressDecision({ ...dnat })).toBeUndefined();
+    expect(ingressDecision({ ...proxy, verdict: 'respond 404', detail: 'no rule matches x/y and no defaultBackend' })).toMatchObject({ ingress: undefined, verdict: 'respond 404' });
+    expect(parseLayers(proxy.packet)).toEqual({ 'L7 HTTP': { method: 'GET', path: '/api', version: 'HTTP/1.1', Host: 'web.example.com' } });
   });
 
   it('a drop says why in plain words', () => {

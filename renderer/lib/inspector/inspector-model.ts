@@ -32,6 +32,9 @@ export function parseLayers(packet: string): Record<string, Fields> {
     out['L2 ARP'] = req ? { op: 'request', 'target IP': req[1]!, 'sender IP': req[2]! } : rep ? { op: 'reply', 'sender IP': rep[1]!, 'sender MAC': rep[2]! } : { text: packet };
     return out;
   }
+  // An Ingress controller's proxy hop: the HTTP request it routed, as the controller read it.
+  const l7 = /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS) (\S+) (HTTP\/[\d.]+)(?: Host: (\S*))?/.exec(packet);
+  if (l7) return { 'L7 HTTP': { method: l7[1]!, path: l7[2]!, version: l7[3]!, Host: l7[4] ?? '' } };
   const ip = /^IP (\S+) > ([^:\s]+): (.*)$/.exec(packet);
   if (!ip) return { Packet: { text: packet } };
   const src = splitHostPort(ip[1]!);
@@ -110,27 +113,91 @@ export function netfilterPath(steps: readonly NetfilterStepInfo[]): { chains: st
 export interface DnsExchange {
   readonly seq: number;
   readonly kind: 'query' | 'answer';
+  /** Queries: the name asked; answers: `NXDOMAIN`, or `answer` when the server returned no error. */
   readonly name: string;
+  /** The question this packet asks or answers (answers are matched to their query by DNS id). */
+  readonly question: string;
+  /** The record type asked, `A?` (an answer's comes from its query). */
+  readonly type: string;
+  /** Queries: the record type asked (`A?`); answers: what came back in words. */
+  readonly result: string;
   readonly text: string;
+}
+
+function dnsResult(text: string): string {
+  if (/\bNXDomain\b/.test(text)) return 'NXDOMAIN: no such name';
+  const rcode = /\b(ServFail|Refused|FormErr|NotImp)\b/.exec(text);
+  if (rcode) return rcode[1]!.toUpperCase();
+  const counts = /\s(\d+)\/(\d+)\/(\d+)/.exec(text);
+  const records = text.replace(/^\d+[*+\-|$]*\s+(?:q: \S+ \S+ )?\d+\/\d+\/\d+\s*/, '').replace(/\s*\(\d+\)$/, '');
+  if (counts && counts[1] !== '0') return records ? `${counts[1]} answer(s): ${records}` : `${counts[1]} answer(s)`;
+  return 'no records of that type (NOERROR)';
 }
 
 /**
  * The resolver's search-list expansion: each DNS query the request's origin sent and each answer it got, in
- * order (one line per packet, taken where it left or reached the origin host).
+ * order (one line per packet, taken where it left or reached the origin host), each answer tied to its question.
  */
 export function dnsSequence(hops: readonly TraceHopInfo[], originHost: string): DnsExchange[] {
   const seen = new Set<number>();
+  const asked = new Map<string, { name: string; type: string }>();
   const out: DnsExchange[] = [];
   for (const h of hops) {
     if (h.protocol !== 'DNS' || h.where !== originHost || seen.has(h.pid)) continue;
     if (h.kind !== 'xmit' && h.kind !== 'deliver') continue;
     seen.add(h.pid);
-    const q = /(\d+)\+?\s+(A|AAAA|PTR|SRV|CNAME|TXT|MX|NS|SOA)\?\s+(\S+)/.exec(h.packet);
     const dnsText = h.packet.replace(/^IP \S+ > \S+: /, '');
-    if (q) out.push({ seq: h.seq, kind: 'query', name: q[3]!, text: dnsText });
-    else out.push({ seq: h.seq, kind: 'answer', name: /NXDomain/.test(h.packet) ? 'NXDOMAIN' : 'answer', text: dnsText });
+    const q = /^(\d+)\+?\s+(?:\[\w+\]\s+)?(A|AAAA|PTR|SRV|CNAME|TXT|MX|NS|SOA)\?\s+(\S+)/.exec(dnsText);
+    if (q) {
+      asked.set(q[1]!, { name: q[3]!, type: `${q[2]}?` });
+      out.push({ seq: h.seq, kind: 'query', name: q[3]!, question: q[3]!, type: `${q[2]}?`, result: `${q[2]}?`, text: dnsText });
+      continue;
+    }
+    const id = /^(\d+)/.exec(dnsText)?.[1] ?? '';
+    const question = asked.get(id);
+    out.push({
+      seq: h.seq,
+      kind: 'answer',
+      name: /NXDomain/.test(dnsText) ? 'NXDOMAIN' : 'answer',
+      question: question?.name ?? '',
+      type: question?.type ?? '',
+      result: dnsResult(dnsText),
+      text: dnsText,
+    });
   }
   return out;
+}
+
+export interface IngressDecision {
+  readonly request: string;
+  /** `host web.example.com` or `any host`. */
+  readonly host?: string;
+  readonly pathType?: string;
+  readonly path?: string;
+  readonly ingress?: string;
+  readonly upstream?: string;
+  readonly endpoint?: string;
+  readonly verdict: string;
+  readonly reason: string;
+}
+
+/** An Ingress controller's proxy hop in parts: which Host/path rule of which Ingress matched, and where it went. */
+export function ingressDecision(hop: TraceHopInfo): IngressDecision | undefined {
+  if (hop.kind !== 'proxy') return undefined;
+  const reason = hop.detail ?? '';
+  const rule = /^(host \S+|any host), (\w+) path (\S+) is the longest match for \S+ \(Ingress ([^)]+)\)/.exec(reason);
+  const up = /upstream (\S+): chose pod endpoint (\S+)/.exec(reason);
+  return {
+    request: hop.packet,
+    host: rule?.[1],
+    pathType: rule?.[2],
+    path: rule?.[3],
+    ingress: rule?.[4],
+    upstream: up?.[1],
+    endpoint: up?.[2],
+    verdict: hop.verdict ?? '',
+    reason,
+  };
 }
 
 const DROP_WORDS: readonly [RegExp, string][] = [

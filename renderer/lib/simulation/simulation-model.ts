@@ -51,7 +51,9 @@ export function hopHeadline(h: TraceHopInfo): string {
 export function buildEvents(hops: readonly TraceHopInfo[]): SimEvent[] {
   const t0 = hops[0]?.at ?? 0;
   return hops.map((hop, index) => {
-    const { from, to } = endpointsOf(hop.packet);
+    // A proxy hop has no IP header: it goes from the controller to the upstream it chose.
+    const { from, to } =
+      hop.kind === 'proxy' ? { from: hop.where.split('/').pop() ?? hop.where, to: (hop.verdict ?? '').replace(/^proxy to /, '') } : endpointsOf(hop.packet);
     return {
       index,
       hop,
