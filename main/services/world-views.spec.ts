@@ -125,6 +125,28 @@ describe('WorldViews on a real world', () => {
   });
 });
 
+describe('WorldViews in the cloud profile', () => {
+  it("a LoadBalancer Service's ELB is a load-balancer box linked to its Service, and on the curl's path", async () => {
+    const world = createWorld({ profile: 'cloud', seed: 1 });
+    const term = createTerminalSession(world, { cols: 120, rows: 40 });
+    const views = new WorldViews(world);
+    world.scheduler.advance(30_000);
+    await run(world, term, 'kubectl create deployment web --image=nginx --replicas=2');
+    await run(world, term, 'kubectl expose deployment web --port=80 --type=LoadBalancer');
+    world.scheduler.advance(20_000);
+    const ip = (await run(world, term, "kubectl get svc web -o jsonpath='{.status.loadBalancer.ingress[0].ip}'")).output.trim();
+    expect((await run(world, term, `curl -s http://${ip}/`)).output).toContain('Welcome to nginx!');
+    const g = views.topology('t');
+    const elb = g.nodes.find((n) => n.kind === 'loadbalancer' && n.id.startsWith('lb/'));
+    expect(elb).toMatchObject({ label: 'ELB web', status: 'ready', roles: ['load-balancer'] });
+    expect(elb!.id).toMatch(/^lb\/a[0-9a-f]{31}$/);
+    expect(g.links.some((l) => l.from === elb!.id && l.to === 'svc/default/web')).toBe(true);
+    const req = views.requests().find((r) => r.label.startsWith('curl'))!;
+    expect(views.hops(req.id).some((h) => h.where === elb!.id && h.kind === 'deliver')).toBe(true);
+    views.dispose();
+  });
+});
+
 describe('protocolOf', () => {
   it.each([
     ['IP 10.244.1.5.38782 > 10.96.0.10.53: 4660+ A? web.default.svc.cluster.local. (48)', 'DNS'],
