@@ -6,6 +6,7 @@
  * With 10, 1,000 and 10,000 Services installed. Tracing off. Run with `node bench/http.mjs`.
  */
 import { Rng } from '../emulator/core/rng';
+import type { Scheduler } from '../emulator/core/scheduler';
 import { formatIpv4, ipv4 } from '../emulator/net/addr';
 import { addPod, serveHello, testNet, type TestNet } from '../emulator/net/testkit';
 import { createNetfilterNamespace } from '../emulator/netfilter';
@@ -89,6 +90,7 @@ export interface HttpBenchRig {
   readonly one: (i: number) => HttpOutcome;
   readonly urls: number;
   readonly advance: (ms: number) => void;
+  readonly scheduler: Scheduler;
 }
 
 export function prepareHttpBench(services: number, path: 'pod' | 'lb'): HttpBenchRig {
@@ -144,7 +146,7 @@ export function prepareHttpBench(services: number, path: 'pod' | 'lb'): HttpBenc
   };
   s.advance(2000); // let kube-proxy's delayed first sync run before measuring (it would land inside the loop)
   for (let i = 0; i < 100; i++) one(i); // warm-up: ARP, JIT
-  return { one, urls: parsed.length, advance: (ms) => { s.advance(ms); } };
+  return { one, urls: parsed.length, advance: (ms) => { s.advance(ms); }, scheduler: s };
 }
 
 export function runHttpBench(services: number, path: 'pod' | 'lb', durationMs = 1500): HttpBenchResult {

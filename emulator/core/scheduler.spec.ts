@@ -86,4 +86,68 @@ describe('Scheduler', () => {
       }),
     );
   });
+  it('property: same-instant tasks, nested scheduling and cancels run exactly as a naive (due, insertion) list', () => {
+    // The reference: every pending task in one array, the minimum by (due, seq) taken each step.
+    class Naive {
+      now = 0;
+      seq = 0;
+      tasks: { due: number; seq: number; fn: () => void; cancelled: boolean }[] = [];
+      after(d: number, fn: () => void) {
+        const t = { due: this.now + Math.max(0, d), seq: ++this.seq, fn, cancelled: false };
+        this.tasks.push(t);
+        return t;
+      }
+      cancel(t: { cancelled: boolean } | undefined) { if (t) t.cancelled = true; }
+      advance(ms: number) {
+        const limit = this.now + ms;
+        for (;;) {
+          this.tasks = this.tasks.filter((t) => !t.cancelled);
+          if (this.tasks.length === 0) break;
+          const next = this.tasks.reduce((a, b) => (b.due < a.due || (b.due === a.due && b.seq < a.seq) ? b : a));
+          if (next.due > limit) break;
+          this.tasks.splice(this.tasks.indexOf(next), 1);
+          this.now = Math.max(this.now, next.due);
+          next.fn();
+        }
+        this.now = Math.max(this.now, limit);
+      }
+    }
+    // A program: each task, when run, logs itself, schedules children (delay 0 often) and may cancel an earlier one.
+    const step = fc.record({ delays: fc.array(fc.constantFrom(0, 0, 0, 1, 2, 5), { maxLength: 3 }), cancel: fc.option(fc.nat(40)) });
+    fc.assert(fc.property(fc.array(step, { minLength: 1, maxLength: 40 }), fc.array(fc.constantFrom(0, 1, 3), { minLength: 1, maxLength: 4 }), (program, advances) => {
+      const run = (sched: { now(): number; after(d: number, fn: () => void): unknown; cancel(h: never): void; advance(ms: number): unknown }) => {
+        const log: string[] = [];
+        const handles: unknown[] = [];
+        let n = 0;
+        const spawn = (delay: number): void => {
+          const me = n++;
+          handles.push(sched.after(delay, () => {
+            const st = program[me % program.length]!;
+            log.push(`${me}@${sched.now()}`);
+            if (n < 120) for (const d of st.delays) spawn(d);
+            if (st.cancel !== null) sched.cancel(handles[st.cancel % handles.length] as never);
+          }));
+        };
+        spawn(0);
+        spawn(1);
+        for (const a of advances) sched.advance(a);
+        return log;
+      };
+      const naive = new Naive();
+      const real = new Scheduler(0);
+      expect(run(real)).toEqual(run({ now: () => naive.now, after: (d, fn) => naive.after(d, fn), cancel: (h) => naive.cancel(h), advance: (ms) => naive.advance(ms) }));
+    }), { numRuns: 300 });
+  });
+
+  it('cancel ignores handles of another scheduler and tasks that already ran', () => {
+    const a = new Scheduler(0), b = new Scheduler(0);
+    let ran = 0;
+    const h = a.after(5, () => ran++);
+    b.cancel(h);
+    expect(b.pendingForeground()).toBe(0);
+    a.advance(10);
+    expect(ran).toBe(1);
+    a.cancel(h);
+    expect(a.pendingForeground()).toBe(0);
+  });
 });

@@ -18,15 +18,25 @@ export interface TaskHandle {
   readonly due: number;
 }
 
-interface Task {
-  readonly id: number;
-  readonly due: number;
-  readonly seq: number;
-  readonly fn: () => void;
-  readonly background: boolean;
-  readonly label: string;
-  cancelled: boolean;
+const PENDING = 0, DONE = 1, CANCELLED = 2;
+
+/**
+ * A scheduled task; it is also the handle `after`/`at` return (no second object per task), so `cancel` is O(1)
+ * without a lookup table: it marks the task, which is dropped when it reaches the front.
+ */
+class Task implements TaskHandle {
+  state = PENDING;
+  constructor(
+    readonly owner: Scheduler,
+    readonly id: number,
+    readonly due: number,
+    public fn: (() => void) | null,
+    readonly background: boolean,
+    readonly label: string,
+  ) {}
 }
+
+const NO_OPTIONS: TaskOptions = {};
 
 /** 2026-01-01T00:00:00Z: every cluster boots at the same virtual instant, so AGE and timestamps are reproducible. */
 export const VIRTUAL_EPOCH_MS = Date.UTC(2026, 0, 1, 0, 0, 0);
@@ -34,9 +44,14 @@ export const VIRTUAL_EPOCH_MS = Date.UTC(2026, 0, 1, 0, 0, 0);
 export class Scheduler {
   #now: number;
   #seq = 0;
+  /** Tasks due later than now, as a binary heap by (due, id). */
   #heap: Task[] = [];
-  /** Pending tasks by id, so `cancel` is O(1) (TCP cancels a retransmission timer per acknowledged segment). */
-  #pending = new Map<number, Task>();
+  /**
+   * Tasks due now (`after(0)`: the network backlog, deferred callbacks), in insertion order: every task in the
+   * heap is due at or after now, so these run in (due, id) order by merging the two fronts, at O(1) each.
+   */
+  #nowQueue: Task[] = [];
+  #nowHead = 0;
   #foreground = 0;
 
   constructor(startMs: number = VIRTUAL_EPOCH_MS) {
@@ -49,33 +64,25 @@ export class Scheduler {
   }
 
   /** Schedule `fn` to run `delayMs` from now (0 = as soon as the current task finishes). */
-  after(delayMs: number, fn: () => void, opts: TaskOptions = {}): TaskHandle {
-    return this.at(this.#now + Math.max(0, delayMs), fn, opts);
+  after(delayMs: number, fn: () => void, opts: TaskOptions = NO_OPTIONS): TaskHandle {
+    return this.at(delayMs > 0 ? this.#now + delayMs : this.#now, fn, opts);
   }
 
-  at(dueMs: number, fn: () => void, opts: TaskOptions = {}): TaskHandle {
-    const task: Task = {
-      id: ++this.#seq,
-      due: Math.max(dueMs, this.#now),
-      seq: this.#seq,
-      fn,
-      background: opts.background ?? false,
-      label: opts.label ?? '',
-      cancelled: false,
-    };
-    if (!task.background) this.#foreground++;
-    this.#pending.set(task.id, task);
-    this.#push(task);
-    return { id: task.id, due: task.due };
+  at(dueMs: number, fn: () => void, opts: TaskOptions = NO_OPTIONS): TaskHandle {
+    const now = this.#now;
+    const background = opts.background === true;
+    const task = new Task(this, ++this.#seq, dueMs > now ? dueMs : now, fn, background, opts.label ?? '');
+    if (!background) this.#foreground++;
+    if (task.due === now) this.#nowQueue.push(task);
+    else this.#push(task);
+    return task;
   }
 
   cancel(handle: TaskHandle | undefined): void {
-    if (!handle) return;
-    const t = this.#pending.get(handle.id);
-    if (!t) return;
-    this.#pending.delete(handle.id);
-    t.cancelled = true;
-    if (!t.background) this.#foreground--;
+    if (!(handle instanceof Task) || handle.owner !== this || handle.state !== PENDING) return;
+    handle.state = CANCELLED;
+    handle.fn = null;
+    if (!handle.background) this.#foreground--;
   }
 
   /** Number of pending non-background tasks. */
@@ -85,10 +92,8 @@ export class Scheduler {
 
   /** Due time of the next pending task, or undefined when nothing is pending. */
   nextDue(): number | undefined {
-    this.#dropCancelled();
-    return this.#heap[0]?.due;
+    return this.#front()?.due;
   }
-
   /** Run every task due at or before the current time (including tasks they schedule for now). */
   runDue(): number {
     return this.#runUntilTime(this.#now);
@@ -126,12 +131,12 @@ export class Scheduler {
   runUntil(done: () => boolean, deadlineMs: number): boolean {
     if (done()) return true;
     for (;;) {
-      const next = this.nextDue();
-      if (next === undefined || next > deadlineMs) {
+      const next = this.#front();
+      if (next === undefined || next.due > deadlineMs) {
         this.#now = Math.max(this.#now, deadlineMs);
         return done();
       }
-      this.#runOne();
+      this.#run(next);
       if (done()) return true;
     }
   }
@@ -139,65 +144,92 @@ export class Scheduler {
   #runUntilTime(limit: number): number {
     let ran = 0;
     for (;;) {
-      this.#dropCancelled();
-      const top = this.#heap[0];
-      if (!top || top.due > limit) break;
-      this.#runOne();
+      const next = this.#front();
+      if (next === undefined || next.due > limit) break;
+      this.#run(next);
       ran++;
     }
-    this.#now = Math.max(this.#now, limit);
+    if (limit > this.#now) this.#now = limit;
     return ran;
   }
 
-  #runOne(): void {
-    const task = this.#pop();
-    if (!task || task.cancelled) return;
-    this.#pending.delete(task.id);
-    if (!task.background) this.#foreground--;
-    if (task.due > this.#now) this.#now = task.due;
-    task.fn();
+  /**
+   * The next task to run (cancelled ones dropped on the way), left in place: the front of the now-queue unless
+   * the heap's top comes first by (due, id). Every heap task is due at or after now, so only a tie can win.
+   */
+  #front(): Task | undefined {
+    const q = this.#nowQueue;
+    while (this.#nowHead < q.length && q[this.#nowHead]!.state !== PENDING) q[this.#nowHead++] = undefined!;
+    if (this.#nowHead >= q.length && q.length > 0) {
+      q.length = 0;
+      this.#nowHead = 0;
+    }
+    const h = this.#heap;
+    while (h.length > 0 && h[0]!.state !== PENDING) this.#pop();
+    const top = h.length > 0 ? h[0]! : undefined;
+    if (this.#nowHead < q.length) {
+      const first = q[this.#nowHead]!;
+      return top !== undefined && top.due === first.due && top.id < first.id ? top : first;
+    }
+    return top;
   }
 
-  #dropCancelled(): void {
-    while (this.#heap.length > 0 && this.#heap[0]!.cancelled) this.#pop();
+  /** Run the task `#front` returned, taking it off its queue first. */
+  #run(task: Task): void {
+    const q = this.#nowQueue;
+    if (this.#nowHead < q.length && q[this.#nowHead] === task) {
+      q[this.#nowHead++] = undefined!;
+      // A long run of same-instant tasks: drop the consumed prefix now and then (it is O(1) amortised).
+      if (this.#nowHead > 4096 && this.#nowHead * 2 > q.length) {
+        q.splice(0, this.#nowHead);
+        this.#nowHead = 0;
+      }
+    } else this.#pop();
+    task.state = DONE;
+    if (!task.background) this.#foreground--;
+    if (task.due > this.#now) this.#now = task.due;
+    const fn = task.fn!;
+    task.fn = null;
+    fn();
   }
 
   // A binary heap keeps scheduling O(log n) on the hot packet path (TCP timers are scheduled per segment).
-  #less(a: Task, b: Task): boolean {
-    return a.due < b.due || (a.due === b.due && a.seq < b.seq);
-  }
-
   #push(t: Task): void {
     const h = this.#heap;
+    let i = h.length;
     h.push(t);
-    let i = h.length - 1;
+    const due = t.due, id = t.id;
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!this.#less(h[i]!, h[p]!)) break;
-      [h[i], h[p]] = [h[p]!, h[i]!];
+      const q = h[p]!;
+      if (q.due < due || (q.due === due && q.id < id)) break;
+      h[i] = q;
       i = p;
     }
+    h[i] = t;
   }
 
-  #pop(): Task | undefined {
+  #pop(): void {
     const h = this.#heap;
-    if (h.length === 0) return undefined;
-    const top = h[0]!;
     const last = h.pop()!;
-    if (h.length > 0) {
-      h[0] = last;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && this.#less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && this.#less(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
+    const n = h.length;
+    if (n === 0) return;
+    const due = last.due, id = last.id;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      let m = l;
+      let c = h[l]!;
+      const r = l + 1;
+      if (r < n) {
+        const rc = h[r]!;
+        if (rc.due < c.due || (rc.due === c.due && rc.id < c.id)) { m = r; c = rc; }
       }
+      if (due < c.due || (due === c.due && id < c.id)) break;
+      h[i] = c;
+      i = m;
     }
-    return top;
+    h[i] = last;
   }
 }
