@@ -57,11 +57,48 @@ export class LabPanelPage {
 
   /** Type one command line into the terminal and wait until the shell has finished it. */
   async type(line: string): Promise<void> {
-    const before = await this.page.evaluate(() => window.__kslCommands ?? 0);
+    const before = await this.#commandsSoFar();
     await this.app.focusTerminal();
     await this.page.keyboard.insertText(line);
     await this.page.keyboard.press('Enter');
-    await expect.poll(() => this.page.evaluate(() => window.__kslCommands ?? 0), { message: `command finished: ${line}`, timeout: 30_000 }).toBeGreaterThan(before);
+    await this.#commandFinished(before, line);
+  }
+
+  #commandsSoFar(): Promise<number> {
+    return this.page.evaluate(() => window.__kslCommands ?? 0);
+  }
+
+  /** Wait for the shell's `terminal:command` event (checked every animation frame, so a quick command costs no sleep). */
+  async #commandFinished(before: number, line: string): Promise<void> {
+    await this.page
+      .waitForFunction((n) => (window.__kslCommands ?? 0) > n, before, { timeout: 30_000 })
+      .catch((e: unknown) => {
+        throw new Error(`command did not finish in 30 s: ${line}`, { cause: e });
+      });
+  }
+
+  /** The command snippet of the open step that pastes `line` into the terminal. */
+  snippet(line: string): Locator {
+    return this.currentStep.getByRole('button', { name: `Paste into terminal: ${line}`, exact: true });
+  }
+
+  /** Click a command snippet (it pastes into the terminal), press Enter, and wait until the shell has finished it. */
+  async runSnippet(line: string): Promise<void> {
+    const before = await this.#commandsSoFar();
+    // The same command may be offered twice in one step (run it, change something, run it again): either pastes it.
+    await this.snippet(line).first().click();
+    await expect(this.page.getByRole('textbox', { name: 'Terminal input' })).toBeFocused();
+    await this.page.keyboard.press('Enter');
+    await this.#commandFinished(before, line);
+  }
+
+  /** Every check of the open step, passed or not. */
+  checks(): Locator {
+    return this.currentStep.getByRole('list', { name: 'Checks' }).getByRole('listitem');
+  }
+
+  passedChecks(): Locator {
+    return this.currentStep.getByRole('list', { name: 'Checks' }).getByRole('listitem', { name: /^Passed: / });
   }
 
   async showHint(): Promise<void> {

@@ -7,13 +7,14 @@ import fs from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { lab as externalName } from '../../../labs/07-externalname/lab';
 import { lab as clusterIpAlways } from '../../../labs/08-clusterip-always/lab';
-import { lab as serviceDiscovery } from '../../../labs/11-service-discovery/lab';
+import { LAB_MANIFESTS } from '../../../labs/catalog';
 import { gradeTranscript } from '../../../labs/engine/grade';
 import { drawParams, render } from '../../../labs/engine/params';
 import { defaultRuntime } from '../../../labs/engine/runtime';
 import { parseTranscriptFile } from '../../../labs/engine/transcript';
-import type { LabManifest } from '../../../labs/engine/types';
+import type { LabManifest, ParamValues } from '../../../labs/engine/types';
 import { loadFromDisk } from '../../../labs/node-loader';
+import { parseMarkdown, type Inline } from '../../../renderer/lib/labs/markdown';
 import { AppPage } from '../../pages/app-page';
 import { LabPanelPage } from '../../pages/lab-panel-page';
 import { startWebShellProcess, tempDataDir, type WebShellProcess } from '../../support/web-shell-process';
@@ -23,15 +24,6 @@ test.describe.configure({ timeout: 240_000 });
 let shell: WebShellProcess;
 let dataDir: string;
 
-test.beforeEach(async () => {
-  dataDir = tempDataDir();
-  shell = await startWebShellProcess(dataDir);
-});
-test.afterEach(async () => {
-  await shell.stop();
-  fs.rmSync(dataDir, { recursive: true, force: true });
-});
-
 async function openLab(page: Page, manifest: LabManifest): Promise<{ app: AppPage; lab: LabPanelPage }> {
   const app = new AppPage(page);
   await app.open(shell.url);
@@ -40,103 +32,169 @@ async function openLab(page: Page, manifest: LabManifest): Promise<{ app: AppPag
   return { app, lab };
 }
 
-/** Do step `index` as the learner would: its solution typed line by line, the correct quiz choices clicked. */
-async function solveStep(lab: LabPanelPage, manifest: LabManifest, index: number, seed: number): Promise<void> {
+/**
+ * Do step `index` as the learner would: each solution line run by clicking its command snippet in the instructions
+ * (then Enter), or typed when the instructions do not show that exact line; the correct quiz choices clicked.
+ */
+async function solveStep(lab: LabPanelPage, manifest: LabManifest, index: number, params: ParamValues): Promise<void> {
   const step = manifest.steps[index]!;
-  const params = drawParams(manifest, seed);
   await lab.selectStep(index);
-  await expect.poll(() => lab.stepState()).not.toBe('locked');
+  await expect(lab.currentStep, `step ${step.id} is unlocked`).not.toHaveAttribute('data-state', 'locked');
   // What the learner did for an earlier step may already have satisfied this one (the checks run in the background).
   if ((await lab.stepState()) === 'completed') return;
-  for (const line of step.solution ?? []) await lab.type(render(line, params));
+  for (const line of (step.solution ?? []).map((l) => render(l, params))) {
+    if ((await lab.snippet(line).count()) > 0) await lab.runSnippet(line);
+    else await lab.type(line);
+  }
   if (step.quiz) {
     await lab.answer(step.quiz.choices.filter((c) => c.correct).map((c) => render(c.text, params)));
     await expect(lab.quizFeedback()).toContainText('Correct.');
   }
-  await expect.poll(() => lab.stepState(), { message: `step ${step.id} completes`, timeout: 30_000 }).toBe('completed');
-  await expect(lab.failedChecks()).toHaveCount(0);
+  await expect(lab.currentStep, `step ${step.id} completes`).toHaveAttribute('data-state', 'completed', { timeout: 30_000 });
+  await expect(lab.checks()).toHaveCount(step.checks?.length ?? 0);
+  await expect(lab.passedChecks()).toHaveCount(step.checks?.length ?? 0);
 }
 
+/** Every step in order, a hint asked for on the first step that has one, then 100 % and "Lab complete". */
 async function solveLab(lab: LabPanelPage, manifest: LabManifest): Promise<void> {
-  const seed = await lab.seed();
-  for (let i = 0; i < manifest.steps.length; i++) await solveStep(lab, manifest, i, seed);
+  const params = drawParams(manifest, await lab.seed());
+  const withHint = manifest.steps.findIndex((s) => (s.hints?.length ?? 0) > 0);
+  for (let i = 0; i < manifest.steps.length; i++) {
+    if (i === withHint) await askHint(lab, manifest, i, params);
+    await solveStep(lab, manifest, i, params);
+  }
   await expect(lab.completion).toHaveAttribute('aria-valuenow', '100');
   await expect(lab.panel.getByRole('status').filter({ hasText: 'Lab complete' })).toBeVisible();
 }
 
-for (const manifest of [externalName, clusterIpAlways, serviceDiscovery]) {
-  test(`@web solve "${manifest.id}" through the UI: every check green, 100 %`, async ({ page }) => {
-    const { lab } = await openLab(page, manifest);
-    expect(await lab.completionValue()).toBeLessThan(100);
-    // A hint, revealed one at a time.
-    const withHints = manifest.steps.findIndex((s) => (s.hints?.length ?? 0) > 0);
-    if (withHints >= 0) {
-      await lab.selectStep(withHints);
-      if ((await lab.stepState()) !== 'locked') {
-        await lab.showHint();
-        await expect(lab.hints()).toHaveCount(1);
-      }
-    }
-    await solveLab(lab, manifest);
-  });
+/** The learner is stuck: the first hint appears, and only that one (they come one at a time). */
+async function askHint(lab: LabPanelPage, manifest: LabManifest, index: number, params: ParamValues): Promise<void> {
+  const step = manifest.steps[index]!;
+  await lab.selectStep(index);
+  await expect(lab.currentStep).toHaveAttribute('data-state', 'active');
+  await lab.showHint();
+  await expect(lab.hints()).toHaveCount(1);
+  await expect(lab.hints().first()).toContainText(firstBlockText(render(step.hints![0]!, params)));
 }
 
-test('@web a wrong attempt shows the failing check and its message; Check counts the attempt', async ({ page }) => {
-  const { lab } = await openLab(page, externalName);
-  await lab.selectStep(0);
-  // An ExternalName pointing at the wrong host.
-  const params = drawParams(externalName, await lab.seed());
-  await lab.type(`kubectl create service externalname ${String(params['svc'])} --external-name=api.wrong.example`);
-  await lab.pressCheck();
-  await expect(lab.failedChecks().first()).toBeVisible();
-  await expect(lab.failedChecks().first().locator('.msg')).toContainText(/api\.external\.com|api\.wrong\.example/);
-  await expect(lab.currentStep.getByText('Attempts: 1')).toBeVisible();
-  expect(await lab.stepState()).toBe('active');
+/** The text of the first block of a hint, as the panel renders its Markdown. */
+function firstBlockText(markdown: string): string {
+  const block = parseMarkdown(markdown)[0]!;
+  const text = (parts: readonly Inline[]) => parts.map((p) => p.text).join('');
+  if (block.kind === 'list') return text(block.items[0]!);
+  return block.kind === 'code' ? (block.commands[0] ?? block.text) : text(block.inline);
+}
+
+// Every lab of the catalogue, so a new lab is solved through the UI as soon as it is listed. One web shell serves
+// them all (each test has its own page, so its own client, terminal session and world).
+test.describe('every lab, solved through the UI', () => {
+  let catalogShell: WebShellProcess;
+  let catalogDataDir: string;
+  test.beforeAll(async () => {
+    catalogDataDir = tempDataDir();
+    catalogShell = await startWebShellProcess(catalogDataDir);
+  });
+  test.afterAll(async () => {
+    await catalogShell.stop();
+    fs.rmSync(catalogDataDir, { recursive: true, force: true });
+  });
+
+  for (const manifest of LAB_MANIFESTS) {
+    test(`@web solve "${manifest.id}" (${manifest.profile}) through the UI: every check green, 100 %`, async ({ page }) => {
+      const app = new AppPage(page);
+      await app.open(catalogShell.url);
+      const lab = new LabPanelPage(page, app);
+      await lab.openLab(manifest.title);
+      expect(await lab.completionValue()).toBeLessThan(100);
+      await solveLab(lab, manifest);
+    });
+  }
 });
 
-test('@web progress survives an app restart: the lab resumes where it was', async ({ page }) => {
-  let { lab } = await openLab(page, clusterIpAlways);
-  const seed = await lab.seed();
-  await solveStep(lab, clusterIpAlways, 0, seed);
-  const before = await lab.completionValue();
-  expect(before).toBeGreaterThan(0);
-  await shell.stop();
+// One app per test, each on a data dir of its own: these tests restart it or look at what it saved.
+test.describe('a lab\'s life cycle', () => {
+  test.beforeEach(async () => {
+    dataDir = tempDataDir();
+    shell = await startWebShellProcess(dataDir);
+  });
+  test.afterEach(async () => {
+    await shell.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
 
-  shell = await startWebShellProcess(dataDir);
-  ({ lab } = await openLab(page, clusterIpAlways));
-  expect(await lab.seed()).toBe(seed);
-  await expect(lab.completion).toHaveAttribute('aria-valuenow', String(before));
-  await lab.selectStep(0);
-  expect(await lab.stepState()).toBe('completed');
-  // The world was rebuilt from seed + commands: the Services the learner created are there.
-  await lab.type('kubectl get svc exchange-np exchange-lb -o name');
-  await lab.app.expectTerminal(/^service\/exchange-lb$/m);
-  // And the lab carries on to 100 %.
-  for (let i = 1; i < clusterIpAlways.steps.length; i++) await solveStep(lab, clusterIpAlways, i, seed);
-  await expect(lab.completion).toHaveAttribute('aria-valuenow', '100');
+  test('@web a wrong attempt shows the failing check and its message; Check counts the attempt', async ({ page }) => {
+    const { lab } = await openLab(page, externalName);
+    await lab.selectStep(0);
+    // An ExternalName pointing at the wrong host.
+    const params = drawParams(externalName, await lab.seed());
+    await lab.type(`kubectl create service externalname ${String(params['svc'])} --external-name=api.wrong.example`);
+    await lab.pressCheck();
+    await expect(lab.failedChecks().first()).toBeVisible();
+    await expect(lab.failedChecks().first().locator('.msg')).toContainText(/api\.external\.com|api\.wrong\.example/);
+    await expect(lab.currentStep.getByText('Attempts: 1')).toBeVisible();
+    expect(await lab.stepState()).toBe('active');
+  });
+
+  test('@web progress survives an app restart: the lab resumes where it was', async ({ page }) => {
+    let { lab } = await openLab(page, clusterIpAlways);
+    const seed = await lab.seed();
+    await solveStep(lab, clusterIpAlways, 0, drawParams(clusterIpAlways, seed));
+    const before = await lab.completionValue();
+    expect(before).toBeGreaterThan(0);
+    const shownBefore = await lab.app.terminalText();
+    await shell.stop();
+
+    shell = await startWebShellProcess(dataDir);
+    ({ lab } = await openLab(page, clusterIpAlways));
+    expect(await lab.seed()).toBe(seed);
+    // The terminal shows what the learner last saw: the commands typed before the restart and their output, then a
+    // fresh prompt to carry on at.
+    const params = drawParams(clusterIpAlways, seed);
+    for (const line of clusterIpAlways.steps[0]!.solution!) {
+      await lab.app.expectTerminal(new RegExp(`^student@workstation:~\\$ ${escapeRegExp(render(line, params))}$`, 'm'));
+    }
+    await lab.app.expectTerminal(/^service\/exchange-lb exposed$/m);
+    const resumed = await lab.app.terminalText();
+    // Line for line what was on screen before, up to the prompt the learner left at.
+    expect(resumed).toContain(shownBefore.replace(/\n[^\n]*$/, ''));
+    expect(await lab.app.cursorLine()).toBe('student@workstation:~$');
+    await expect(lab.completion).toHaveAttribute('aria-valuenow', String(before));
+    await lab.selectStep(0);
+    expect(await lab.stepState()).toBe('completed');
+    // The world was rebuilt from seed + commands: the Services the learner created are there.
+    await lab.type('kubectl get svc exchange-np exchange-lb -o name');
+    await lab.app.expectTerminal(/^service\/exchange-lb$/m);
+    // And the lab carries on to 100 %.
+    for (let i = 1; i < clusterIpAlways.steps.length; i++) await solveStep(lab, clusterIpAlways, i, drawParams(clusterIpAlways, seed));
+    await expect(lab.completion).toHaveAttribute('aria-valuenow', '100');
+  });
+
+  test('@web Export downloads a transcript the headless grader scores as the panel does; Reset starts the lab over', async ({ page }) => {
+    const { lab } = await openLab(page, externalName);
+    const seed = await lab.seed();
+    await solveStep(lab, externalName, 0, drawParams(externalName, seed));
+    const shown = await lab.completionValue();
+    expect(shown).toBeGreaterThan(0);
+
+    const download = page.waitForEvent('download');
+    await lab.panel.getByRole('button', { name: 'Export' }).click();
+    const file = await download;
+    expect(file.suggestedFilename()).toMatch(/^07-externalname-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.json$/);
+    const exported = JSON.parse(fs.readFileSync(await file.path(), 'utf8'));
+    expect(exported.progress.steps.some((s: { status: string }) => s.status === 'completed')).toBe(true);
+    const report = await gradeTranscript(loadFromDisk(externalName), parseTranscriptFile(exported), defaultRuntime);
+    expect(report.score).toBe(shown);
+
+    await lab.panel.getByRole('button', { name: 'Reset' }).click();
+    await lab.panel.getByRole('button', { name: 'Yes, reset' }).click();
+    await expect(lab.completion).toHaveAttribute('aria-valuenow', '0', { timeout: 30_000 });
+    await lab.selectStep(0);
+    expect(await lab.stepState()).toBe('active');
+    await lab.type('kubectl get svc -o name');
+    await lab.app.expectTerminal(/^service\/kubernetes$/m);
+  });
 });
 
-test('@web Export downloads a transcript the headless grader scores as the panel does; Reset starts the lab over', async ({ page }) => {
-  const { lab } = await openLab(page, externalName);
-  const seed = await lab.seed();
-  await solveStep(lab, externalName, 0, seed);
-  const shown = await lab.completionValue();
-  expect(shown).toBeGreaterThan(0);
-
-  const download = page.waitForEvent('download');
-  await lab.panel.getByRole('button', { name: 'Export' }).click();
-  const file = await download;
-  expect(file.suggestedFilename()).toMatch(/^07-externalname-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.json$/);
-  const exported = JSON.parse(fs.readFileSync(await file.path(), 'utf8'));
-  expect(exported.progress.steps.some((s: { status: string }) => s.status === 'completed')).toBe(true);
-  const report = await gradeTranscript(loadFromDisk(externalName), parseTranscriptFile(exported), defaultRuntime);
-  expect(report.score).toBe(shown);
-
-  await lab.panel.getByRole('button', { name: 'Reset' }).click();
-  await lab.panel.getByRole('button', { name: 'Yes, reset' }).click();
-  await expect(lab.completion).toHaveAttribute('aria-valuenow', '0', { timeout: 30_000 });
-  await lab.selectStep(0);
-  expect(await lab.stepState()).toBe('active');
-  await lab.type('kubectl get svc -o name');
-  await lab.app.expectTerminal(/^service\/kubernetes$/m);
-});
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
