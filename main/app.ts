@@ -168,7 +168,7 @@ export class KubeServiceLabApp {
       'topology:snapshot': async ({ sessionId }, c) => terminals.topology(sessionId, c.clientId),
       'traces:list': async ({ sessionId }, c) => terminals.traces(sessionId, c.clientId),
       'traces:requests': async ({ sessionId }, c) => terminals.views(sessionId, c.clientId).requests(),
-      'traces:hops': async ({ sessionId, requestId }, c) => terminals.views(sessionId, c.clientId).hops(requestId),
+      'traces:hops': async ({ sessionId, requestId, afterSeq }, c) => terminals.views(sessionId, c.clientId).hops(requestId, afterSeq),
       'traces:pcap': async ({ sessionId, requestId }, c) => terminals.views(sessionId, c.clientId).pcap(requestId),
       'topology:graph': async ({ sessionId }, c) => terminals.views(sessionId, c.clientId).topology(sessionId),
       'resources:tree': async ({ sessionId }, c) => terminals.views(sessionId, c.clientId).resourceTree(),

@@ -479,6 +479,8 @@ export interface TraceHopInfo {
 export interface TraceHopsRequest {
   readonly sessionId: string;
   readonly requestId: number;
+  /** Only hops recorded after this one (`seq`): a live view fetches what is new, not the whole trace again. */
+  readonly afterSeq?: number;
 }
 
 export interface PcapExport {

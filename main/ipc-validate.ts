@@ -91,6 +91,12 @@ function traceRequest(arg: unknown): { sessionId: string; requestId: number } {
   return { sessionId: id(o, 'sessionId'), requestId: int(o, 'requestId', 1, Number.MAX_SAFE_INTEGER) };
 }
 
+function traceHopsRequest(arg: unknown): { sessionId: string; requestId: number; afterSeq?: number } {
+  const o = obj(arg, 'request');
+  const req = traceRequest(arg);
+  return o['afterSeq'] === undefined ? req : { ...req, afterSeq: int(o, 'afterSeq', 0, Number.MAX_SAFE_INTEGER) };
+}
+
 function labStep(arg: unknown): { sessionId: string; stepId: string } {
   const o = obj(arg, 'request');
   return { sessionId: id(o, 'sessionId'), stepId: id(o, 'stepId') };
@@ -175,7 +181,7 @@ const validators: { [C in InvokeChannel]: Validator<C> } = {
   'topology:snapshot': session,
   'traces:list': session,
   'traces:requests': session,
-  'traces:hops': traceRequest,
+  'traces:hops': traceHopsRequest,
   'traces:pcap': traceRequest,
   'topology:graph': session,
   'resources:tree': session,

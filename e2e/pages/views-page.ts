@@ -1,6 +1,8 @@
 /** Page object for the packet views: simulation (event list + controls), hop inspector, topology, resources. */
 import { expect, type Locator, type Page } from '@playwright/test';
 
+export type ViewName = 'Simulation' | 'Topology' | 'Resources' | 'Editor';
+
 export class ViewsPage {
   readonly root: Locator;
   readonly eventList: Locator;
@@ -10,6 +12,12 @@ export class ViewsPage {
   readonly stepBack: Locator;
   readonly topology: Locator;
   readonly resources: Locator;
+  /** The open view's panel. */
+  readonly panel: Locator;
+  /** Play/Pause of the view shown (the simulation's toolbar or the topology's playback bar). */
+  readonly play: Locator;
+  /** "N of M events" under the filters. */
+  readonly eventCount: Locator;
 
   constructor(readonly page: Page) {
     this.root = page.getByRole('region', { name: 'Packet views' });
@@ -20,13 +28,16 @@ export class ViewsPage {
     this.stepBack = page.getByRole('button', { name: 'Step back' });
     this.topology = page.getByRole('region', { name: 'Topology' });
     this.resources = page.getByRole('region', { name: 'Resources' });
+    this.panel = this.root.getByRole('tabpanel');
+    this.play = this.root.getByRole('button', { name: /^(▶ Play|⏸ Pause)$/ });
+    this.eventCount = this.root.getByRole('status').filter({ hasText: / events$/ });
   }
 
-  tab(name: 'Simulation' | 'Topology' | 'Resources' | 'Editor'): Locator {
+  tab(name: ViewName): Locator {
     return this.root.getByRole('tab', { name });
   }
 
-  async open(name: 'Simulation' | 'Topology' | 'Resources' | 'Editor'): Promise<void> {
+  async open(name: ViewName): Promise<void> {
     await this.tab(name).click();
     await expect(this.tab(name)).toHaveAttribute('aria-selected', 'true');
   }

@@ -41,6 +41,10 @@ describe('WorldViews on a real world', () => {
     expect(dnat?.natAfter).toMatch(/ > 10\.244\.\d+\.\d+:80$/);
     expect(hops.some((h) => h.protocol === 'HTTP')).toBe(true);
     expect(hops.some((h) => h.protocol === 'TCP')).toBe(true);
+    // A live view asks only for what is new.
+    const mid = hops[Math.floor(hops.length / 2)]!.seq;
+    expect(views.hops(req!.id, mid)).toEqual(hops.filter((h) => h.seq > mid));
+    expect(views.hops(req!.id, hops.at(-1)!.seq)).toEqual([]);
   });
 
   it('exports the request as a pcap with the frames seen on its origin host', () => {

@@ -175,8 +175,13 @@ export class WorldViews {
     }));
   }
 
-  hops(requestId: number): TraceHopInfo[] {
-    return this.#world.traces.hops(requestId).map(hopInfo);
+  /** A request's hops, or only those after `afterSeq` (hops are in `seq` order). */
+  hops(requestId: number, afterSeq = 0): TraceHopInfo[] {
+    const all = this.#world.traces.hops(requestId);
+    if (afterSeq <= 0) return all.map(hopInfo);
+    let from = all.length;
+    while (from > 0 && all[from - 1]!.seq > afterSeq) from--;
+    return all.slice(from).map(hopInfo);
   }
 
   pcap(requestId: number): PcapExport {

@@ -9,6 +9,10 @@ import { AppPage } from '../../pages/app-page';
 import { ViewsPage } from '../../pages/views-page';
 import { startWebShellProcess, tempDataDir, type WebShellProcess } from '../../support/web-shell-process';
 
+// Trace DOM snapshots walk the whole page at every action; with a several-hundred-row event list that costs seconds
+// per step and would be measured as the app's slowness. Keep actions and screenshots on failure, not DOM snapshots.
+test.use({ trace: { mode: 'retain-on-failure', snapshots: false } });
+
 let shell: WebShellProcess;
 
 test.beforeEach(async () => {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TraceHopInfo, TraceProtocol } from '../../../main/contract';
-import { buildEvents, endpointsOf, filterEvents, pathUpTo, playInterval, step } from './simulation-model';
+import { appendEvents, buildEvents, endpointsOf, filterEvents, pathUpTo, playInterval, step } from './simulation-model';
 
 function hop(seq: number, where: string, packet: string, protocol: TraceProtocol, extra: Partial<TraceHopInfo> = {}): TraceHopInfo {
   return { seq, at: 1_000 + seq * 0.01, reqId: 1, pid: seq, where, kind: 'xmit', packet, protocol, ...extra };
@@ -23,6 +23,16 @@ describe('simulation model', () => {
     expect(ev[2]!.summary).toContain('node/worker-1: PREROUTING accept 172.18.0.1:41426 > 172.18.0.3:30080 → 172.18.0.1:41426 > 10.244.2.3:80');
     expect(ev[4]!.time).toBe('0.000040');
     expect(endpointsOf(hops[1]!.packet)).toEqual({ from: '172.18.0.1.41426', to: '172.18.0.3.30080' });
+  });
+
+  it('a live trace appends: the rows already built stay the same objects, new ones continue the numbering and the clock', () => {
+    const first = buildEvents(hops.slice(0, 2));
+    const all = appendEvents(first, hops.slice(2));
+    expect(all.slice(0, 2)).toEqual(first);
+    expect(all[0]).toBe(first[0]);
+    expect(all.map((e) => e.index)).toEqual([0, 1, 2, 3, 4]);
+    expect(all.map((e) => e.time)).toEqual(buildEvents(hops).map((e) => e.time));
+    expect(appendEvents(first, [])).toBe(first);
   });
 
   it('filters hide protocols; stepping moves through visible rows only and stops at the ends', () => {

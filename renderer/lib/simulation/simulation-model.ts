@@ -48,9 +48,13 @@ export function hopHeadline(h: TraceHopInfo): string {
   return `${where}: ${what}${nat}`;
 }
 
-export function buildEvents(hops: readonly TraceHopInfo[]): SimEvent[] {
-  const t0 = hops[0]?.at ?? 0;
-  return hops.map((hop, index) => {
+/**
+ * One event per hop. `start` and `t0` continue an existing list: a live trace appends its new hops as events
+ * numbered after the last, timed from the request's first hop, and the rows already shown stay the same objects.
+ */
+export function buildEvents(hops: readonly TraceHopInfo[], start = 0, t0 = hops[0]?.at ?? 0): SimEvent[] {
+  return hops.map((hop, i) => {
+    const index = start + i;
     // A proxy hop has no IP header: it goes from the controller to the upstream it chose.
     const { from, to } =
       hop.kind === 'proxy' ? { from: hop.where.split('/').pop() ?? hop.where, to: (hop.verdict ?? '').replace(/^proxy to /, '') } : endpointsOf(hop.packet);
@@ -64,6 +68,12 @@ export function buildEvents(hops: readonly TraceHopInfo[]): SimEvent[] {
       summary: `${hopHeadline(hop)} — ${hop.packet}`,
     };
   });
+}
+
+/** `events` with `more` hops appended (the same objects for the rows already there). */
+export function appendEvents(events: readonly SimEvent[], more: readonly TraceHopInfo[]): SimEvent[] {
+  if (more.length === 0) return events as SimEvent[];
+  return [...events, ...buildEvents(more, events.length, events[0]?.hop.at ?? more[0]!.at)];
 }
 
 /** Rows shown with these protocols hidden. TCP hides bare TCP segments; HTTP rides on TCP but is its own filter. */

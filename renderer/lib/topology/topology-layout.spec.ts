@@ -1,7 +1,7 @@
 import ELK from 'elkjs/lib/elk.bundled.js';
 import { describe, expect, it } from 'vitest';
 import type { TopologyGraph } from '../../../main/contract';
-import { highlight, layoutTopology, zoomAt, type ElkLike } from './topology-layout';
+import { envelopeAt, highlight, layoutTopology, zoomAt, type ElkLike } from './topology-layout';
 
 const graph: TopologyGraph = {
   sessionId: 't1',
@@ -36,6 +36,15 @@ describe('topology layout', () => {
     const h = highlight(['workstation', 'node/worker-1', 'pod/default/web-1']);
     expect([...h.links]).toEqual(['cable:node/worker-1|workstation', 'cable:node/worker-1|pod/default/web-1']);
     expect(h.nodes.has('svc/default/web')).toBe(false);
+  });
+
+  it("the packet's envelope sits centred on top of the current hop's box, and nowhere without one", async () => {
+    const l = await layoutTopology(graph, new ELK() as unknown as ElkLike);
+    const node = l.nodes.find((n) => n.node.id === 'node/worker-1')!;
+    expect(envelopeAt(l, 'node/worker-1')).toEqual({ x: node.x + node.width / 2 - 11, y: node.y - 8 });
+    expect(envelopeAt(l, 'pod/gone')).toBeUndefined();
+    expect(envelopeAt(l, null)).toBeUndefined();
+    expect(envelopeAt(null, 'node/worker-1')).toBeUndefined();
   });
 
   it('zooming keeps the point under the cursor fixed and is clamped', () => {

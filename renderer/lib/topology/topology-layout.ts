@@ -91,3 +91,10 @@ export function zoomAt(
   const h = box.h * f;
   return { x: at.x - (at.x - box.x) * f, y: at.y - (at.y - box.y) * f, w, h };
 }
+
+/** Where the packet's envelope sits: centred on top of the current hop's box (undefined when it is not drawn). */
+export function envelopeAt(layout: Layout | null, current: string | null): { x: number; y: number } | undefined {
+  if (!layout || !current) return undefined;
+  const n = layout.nodes.find((p) => p.node.id === current);
+  return n ? { x: n.x + n.width / 2 - 11, y: n.y - 8 } : undefined;
+}
