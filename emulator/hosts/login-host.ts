@@ -26,6 +26,8 @@ export function createLoginHost(world: World): ShellHost {
     user: LOGIN_USER,
     home: LOGIN_HOME,
     addresses: [world.profile === 'cloud' ? '198.51.100.7' : '172.18.0.1'],
+    // Debian's default: `curl localhost:8080` (after `kubectl port-forward`) resolves through it.
+    files: { '/etc/hosts': `127.0.0.1\tlocalhost\n127.0.1.1\t${name}\n::1\tlocalhost ip6-localhost ip6-loopback\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n` },
   });
   host.fs.mkdir(MANIFESTS_DIR, true);
   world.hosts.set(host.id, host);

@@ -2,9 +2,11 @@
  * The shell interpreter: walks the syntax tree from parser.ts against a stack of hosts (workstation → `ssh
  * worker-1` → …), expanding words, wiring pipes and redirects, and running commands from `world.commands`.
  *
- * Pipes are buffered: each stage runs to completion and its output becomes the next stage's stdin, which is how
- * `kubectl get pods | grep web | wc -l` behaves for the finite outputs a lab produces. The last stage writes
- * straight to the terminal, so a streaming command (`kubectl get -w`) shows its lines as they happen.
+ * Pipes (pipe.ts): the stages of a pipeline start together. A filter that streams its input (`streamsStdin`:
+ * grep) sees the producer's lines as they are written, so `kubectl get pods -w | grep web` shows matches as they
+ * happen; any other command gets the producer's whole output once it exited (the buffered model, which is how
+ * `kubectl get pods | sort | wc -l` behaves for the finite outputs a lab produces). The last stage writes
+ * straight to the terminal.
  *
  * Ctrl-C aborts the line's AbortSignal: a running command is raced against it (so even a command that ignores the
  * signal returns control at once with status 130) and nothing after it in the line runs.
@@ -25,6 +27,7 @@ import type {
   ShellHost,
 } from './types';
 import { FsError, normalizePath } from './vfs';
+import { Pipe } from './pipe';
 
 /** The streams one command or list runs with. */
 export interface ShellIo {
@@ -38,6 +41,11 @@ export interface ShellIo {
    * (`kubectl get pods -o name | while read p; do …; done`). Commands see what is left of it.
    */
   readonly input?: { readonly text: string; pos: number };
+  /**
+   * stdin is this pipe, whose producer may still be running (`stdin` is '' meanwhile): a streaming command reads
+   * it as it fills, anything else waits for the producer's whole output (`#drainPipe`).
+   */
+  readonly pipe?: Pipe;
   /** Where background jobs (`cmd &`) write: streams that outlive the command line (the terminal itself). */
   readonly background?: { readonly stdout: OutputStream; readonly stderr: OutputStream };
   /** These commands run as a background job (`CommandContext.background`: observers like tcpdump return at once). */
@@ -388,9 +396,37 @@ export class Shell implements SessionControl {
     return notices;
   }
 
-  /** `jobs`, `wait`, `kill %N`: the job-control builtins that need the job table. */
+  /** The job a `%N` / `%%` / `%+` / `%-` / pid spec names (no spec: the current job, bash's `+`). */
+  #findJob(spec: string | undefined): Job | undefined {
+    const jobs = this.#jobs;
+    if (spec === undefined || spec === '%%' || spec === '%+' || spec === '%') return jobs[jobs.length - 1];
+    if (spec === '%-') return jobs[jobs.length - 2];
+    return jobs.find((j) => spec === `%${j.id}` || spec === String(j.pid));
+  }
+
+  /**
+   * `fg [%N]`: the job becomes the foreground command again — bash prints its command line, then the shell waits
+   * for it; Ctrl-C now reaches it (the terminal's signal aborts the job) and it ends as an interrupted command.
+   */
+  async #fg(args: readonly string[], io: ShellIo, run: Run): Promise<number> {
+    const sh = shellName(this.host);
+    const job = this.#findJob(args[0]);
+    if (!job) {
+      io.stderr.write(`${sh}: fg: ${args[0] ?? 'current'}: no such job\n`);
+      return 1;
+    }
+    this.#jobs.splice(this.#jobs.indexOf(job), 1);
+    io.stdout.write(job.text + '\n');
+    if (job.state !== 'Running') return job.status;
+    const status = await raceAbort(job.finished, run.signal);
+    if (run.signal.aborted) job.abort.abort();
+    return status;
+  }
+
+  /** `jobs`, `wait`, `kill %N`, `fg`: the job-control builtins that need the job table. */
   async #jobBuiltin(name: string, args: readonly string[], io: ShellIo, run: Run): Promise<number | undefined> {
     const sh = shellName(this.host);
+    if (name === 'fg') return this.#fg(args, io, run);
     if (name === 'jobs') {
       const all = [...this.#jobs];
       for (let i = 0; i < all.length; i++) io.stdout.write(this.#jobLine(all[i]!, i, all) + '\n');
@@ -465,26 +501,25 @@ export class Shell implements SessionControl {
     if (p.commands.length === 1) {
       status = await this.#command(p.commands[0]!, io, run);
     } else {
-      let stdin = io.stdin;
-      status = 0;
-      for (let i = 0; i < p.commands.length; i++) {
-        if (run.signal.aborted) break;
-        const last = i === p.commands.length - 1;
-        const sink = last ? io.stdout : new BufferSink();
-        status = await this.#command(
-          p.commands[i]!,
-          {
-            stdin,
-            stdout: sink,
-            stderr: io.stderr,
-            stdoutIsTerminal: last && io.stdoutIsTerminal,
-            ...(io.job ? { job: true } : {}),
-            ...(i === 0 && io.input ? { input: io.input } : {}),
-          },
-          run,
-        );
-        if (!last) stdin = (sink as BufferSink).text;
-      }
+      // All stages start together, each writing into the pipe the next one reads; a stage's pipe closes when
+      // it exits (or is interrupted), which is the end of input for the next one.
+      const n = p.commands.length;
+      const pipes = Array.from({ length: n - 1 }, () => new Pipe());
+      const stages = p.commands.map((cmd, i) => {
+        const last = i === n - 1;
+        const stageIo: ShellIo = {
+          stdin: i === 0 ? io.stdin : '',
+          stdout: last ? io.stdout : pipes[i]!,
+          stderr: io.stderr,
+          stdoutIsTerminal: last && io.stdoutIsTerminal,
+          ...(io.job ? { job: true } : {}),
+          ...(i === 0 && io.input ? { input: io.input } : {}),
+          ...(i === 0 && io.pipe ? { pipe: io.pipe } : {}),
+          ...(i > 0 ? { pipe: pipes[i - 1]! } : {}),
+        };
+        return this.#command(cmd, stageIo, run).finally(() => pipes[i]?.close());
+      });
+      status = (await Promise.all(stages))[n - 1]!;
     }
     if (p.bang) status = status === 0 ? 1 : 0;
     if (run.signal.aborted) status = 130;
@@ -492,8 +527,17 @@ export class Shell implements SessionControl {
     return status;
   }
 
-  async #command(cmd: Command, io: ShellIo, run: Run): Promise<number> {
-    if (cmd.kind === 'simple') return this.#simple(cmd, io, run);
+  /** stdin as one string: wait for the pipe's producer to exit (the buffered pipe model). */
+  async #drainPipe(io: ShellIo): Promise<ShellIo> {
+    if (!io.pipe) return io;
+    const { pipe, ...rest } = io;
+    return { ...rest, stdin: await pipe.text() };
+  }
+
+  async #command(cmd: Command, pipedIo: ShellIo, run: Run): Promise<number> {
+    if (cmd.kind === 'simple') return this.#simple(cmd, pipedIo, run);
+    const io = await this.#drainPipe(pipedIo);
+    if (run.signal.aborted) return (this.#status = 130);
     const redirected = await this.#redirects(cmd.redirects, io, run);
     if (!redirected) return (this.#status = 1);
     const rio: ShellIo = redirected.input ? redirected : { ...redirected, input: { text: redirected.stdin, pos: 0 } };
@@ -641,13 +685,16 @@ export class Shell implements SessionControl {
     return [...this.world.commands.keys()].filter((n) => this.lookup(n) !== undefined).sort();
   }
 
-  async #invoke(argv: readonly string[], assigns: Map<string, string>, io: ShellIo, run: Run): Promise<number> {
+  async #invoke(argv: readonly string[], assigns: Map<string, string>, pipedIo: ShellIo, run: Run): Promise<number> {
     const name = argv[0]!;
     const sh = shellName(this.host);
+    const streams = pipedIo.pipe !== undefined && this.lookup(name)?.streamsStdin === true;
+    const io = streams ? pipedIo : await this.#drainPipe(pipedIo);
+    if (pipedIo.pipe && run.signal.aborted) return 130;
     if (name === 'break' || name === 'continue') return this.#loopKeyword(name, argv[1], io);
     if (name === 'source' || name === '.') return this.#source(name, argv.slice(1), io, run);
     if (name === 'read') return this.#read(argv.slice(1), io);
-    if (name === 'jobs' || name === 'wait' || name === 'kill') {
+    if (name === 'jobs' || name === 'wait' || name === 'kill' || name === 'fg') {
       const handled = await this.#jobBuiltin(name, argv.slice(1), io, run);
       if (handled !== undefined) return handled;
     }
@@ -672,6 +719,7 @@ export class Shell implements SessionControl {
     const ctx: CommandContext = {
       argv,
       stdin: io.input ? io.input.text.slice(io.input.pos) : io.stdin,
+      ...(streams ? { stdinStream: pipedIo.pipe } : {}),
       stdout: io.stdout,
       stderr: io.stderr,
       env,
@@ -795,6 +843,7 @@ export class Shell implements SessionControl {
     if (redirects.length === 0) return io;
     const sh = shellName(this.host);
     let stdin = io.stdin;
+    let stdinRedirected = false;
     let stdout = io.stdout;
     let stderr = io.stderr;
     let stdoutIsTerminal = io.stdoutIsTerminal;
@@ -808,7 +857,10 @@ export class Shell implements SessionControl {
     for (const r of redirects) {
       if (r.op === '<<' || r.op === '<<-') {
         const h = r.heredoc!;
-        if (r.fd === 0) stdin = h.expand ? await this.#expandString(h.body, io, run, false) : h.raw;
+        if (r.fd === 0) {
+          stdin = h.expand ? await this.#expandString(h.body, io, run, false) : h.raw;
+          stdinRedirected = true;
+        }
         continue;
       }
       let target: string;
@@ -816,6 +868,7 @@ export class Shell implements SessionControl {
         const fields = await this.#expandWord(r.target!, io, run, r.op !== '<<<');
         if (r.op === '<<<') {
           stdin = fields.join(' ') + '\n';
+          stdinRedirected = true;
           continue;
         }
         if (fields.length !== 1) {
@@ -848,8 +901,10 @@ export class Shell implements SessionControl {
         // `>&file` is `&>file`.
       }
       if (target === '/dev/null') {
-        if (r.op === '<') stdin = '';
-        else if (r.op === '&>' || r.op === '&>>' || r.op === '>&') {
+        if (r.op === '<') {
+          stdin = '';
+          stdinRedirected = true;
+        } else if (r.op === '&>' || r.op === '&>>' || r.op === '>&') {
           stdout = NULL_SINK;
           stderr = NULL_SINK;
           stdoutIsTerminal = false;
@@ -869,6 +924,7 @@ export class Shell implements SessionControl {
           return undefined;
         }
         stdin = content;
+        stdinRedirected = true;
         continue;
       }
       const append = r.op === '>>' || r.op === '&>>';
@@ -885,7 +941,16 @@ export class Shell implements SessionControl {
         stdoutIsTerminal = false;
       } else setFd(r.fd, sink, false);
     }
-    return { stdin, stdout, stderr, stdoutIsTerminal, ...(stdin === io.stdin && io.input ? { input: io.input } : {}) };
+    return {
+      stdin,
+      stdout,
+      stderr,
+      stdoutIsTerminal,
+      ...(!stdinRedirected && io.input ? { input: io.input } : {}),
+      ...(!stdinRedirected && io.pipe ? { pipe: io.pipe } : {}),
+      ...(io.job ? { job: true } : {}),
+      ...(io.background ? { background: io.background } : {}),
+    };
   }
 
   // ------------------------------------------------------------ expansion

@@ -64,15 +64,22 @@ export async function runScript(world: World, script: string, opts: RunScriptOpt
   });
   const steps: ScriptStep[] = [];
   const never = new AbortController().signal;
+  // Background jobs (`kubectl port-forward … &`) write to the terminal as things happen: their lines land in the
+  // output of whichever step is running then, as they would on a screen.
+  let current = new Capture();
+  const jobSink = { write: (text: string) => current.write(text) };
   for (const unit of splitScript(script)) {
     if (settle) world.settle();
     const host = shell.host.id;
     const prompt = shell.prompt();
     const startedAt = world.scheduler.now();
-    const out = new Capture();
-    const io: ShellIo = { stdin: '', stdout: out, stderr: out, stdoutIsTerminal: true };
+    const out = (current = new Capture());
+    const io: ShellIo = { stdin: '', stdout: out, stderr: out, stdoutIsTerminal: true, background: { stdout: jobSink, stderr: jobSink } };
     shell.addHistory(unit.text);
     const exitCode = await shell.run(unit.text + '\n', io, never, { heredocAtEof: 'terminate' });
+    // A job started by this line prints its first lines (`Forwarding from …`) before the next prompt: let its
+    // promise continuations run (a `$(…)` in the job's words takes a few dozen of them).
+    for (let i = 0; i < 200; i++) await Promise.resolve();
     const step: ScriptStep = { host, command: unit.text, output: stripAnsi(out.text), exitCode, prompt, startedAt };
     steps.push(step);
     opts.onStep?.(step);

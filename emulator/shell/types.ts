@@ -125,6 +125,12 @@ export interface CommandContext {
   readonly argv: readonly string[];
   /** Whole standard input (pipes and heredocs are buffered). */
   readonly stdin: string;
+  /**
+   * Standard input chunk by chunk as a pipe's producer writes it (`kubectl get pods -w | grep web`): set only for
+   * commands whose spec has `streamsStdin`, when their stdin is a pipe; `stdin` is then ''. The iteration ends
+   * when the producer exits.
+   */
+  readonly stdinStream?: AsyncIterable<string>;
   readonly stdout: OutputStream;
   readonly stderr: OutputStream;
   /** The shell's variables, exported or not; commands read, `export`/assignments write. */
@@ -164,6 +170,12 @@ export interface CommandSpec {
    */
   readonly builtin?: boolean;
   readonly run: CommandImpl;
+  /**
+   * The command reads standard input incrementally (`CommandContext.stdinStream`), as a filter like grep does: in
+   * a pipeline it starts at once and sees lines while the producer still runs. Other commands get the producer's
+   * whole output in `stdin` once it exited.
+   */
+  readonly streamsStdin?: boolean;
   /** One line for `help`. */
   readonly summary: string;
   /** Tab completion for the arguments (the command name itself is completed by the shell). */

@@ -534,6 +534,7 @@ export const read: CommandSpec = { name: 'read', builtin: true, summary: 'Read a
 export const jobs: CommandSpec = { name: 'jobs', builtin: true, summary: 'List background jobs (cmd &)', run: () => 0 };
 export const wait: CommandSpec = { name: 'wait', builtin: true, summary: 'Wait for background jobs', run: () => 0 };
 export const kill: CommandSpec = { name: 'kill', builtin: true, summary: 'Stop a background job (kill %1)', run: () => 1 };
+export const fg: CommandSpec = { name: 'fg', builtin: true, summary: 'Bring a background job to the foreground (fg %1; Ctrl-C then stops it)', run: () => 1 };
 export const dot: CommandSpec = { name: '.', builtin: true, summary: 'Run a file\'s commands in this shell', run: () => 0 };
 
 /** Listed for `help` and `type`; the interpreter itself carries out `break` and `continue`. */
@@ -541,6 +542,6 @@ export const breakCmd: CommandSpec = { name: 'break', builtin: true, summary: 'L
 export const continueCmd: CommandSpec = { name: 'continue', builtin: true, summary: 'Next iteration of a loop', run: () => 0 };
 
 export const SHELL_BUILTINS: readonly CommandSpec[] = [
-  test, bracket, breakCmd, continueCmd, alias, unalias, complete, source, dot, read, jobs, wait, kill,
+  test, bracket, breakCmd, continueCmd, alias, unalias, complete, source, dot, read, jobs, wait, kill, fg,
   cd, pwd, echo, printf, exportCmd, unset, exit, logout, trueCmd, falseCmd, colon, history, clear, type, help,
 ];

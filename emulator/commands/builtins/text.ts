@@ -72,6 +72,7 @@ export function posixToJs(pattern: string, extended: boolean): string {
 export const grep: CommandSpec = {
   name: 'grep',
   summary: 'Print lines that match a pattern (-i -v -c -n -E -F -w -o -q -l -e)',
+  streamsStdin: true,
   run(ctx) {
     const opts = parseOrUsage(
       ctx,
@@ -104,55 +105,127 @@ export const grep: CommandSpec = {
       ctx.stderr.write(`grep: ${msg}\n`);
       return 2;
     }
-    const { inputs, ok } = readInputs(ctx, operands.length > 0 ? operands : []);
     const withName = f.has('H') || (!f.has('h') && operands.length > 1);
-    const after = Number(opts.values.get('A') ?? opts.values.get('C') ?? 0);
-    const before = Number(opts.values.get('B') ?? opts.values.get('C') ?? 0);
-    const max = opts.values.has('m') ? Number(opts.values.get('m')) : Infinity;
+    const options: GrepOptions = {
+      re,
+      flags: f,
+      withName,
+      after: Number(opts.values.get('A') ?? opts.values.get('C') ?? 0),
+      before: Number(opts.values.get('B') ?? opts.values.get('C') ?? 0),
+      max: opts.values.has('m') ? Number(opts.values.get('m')) : Infinity,
+    };
+    if (ctx.stdinStream && operands.length === 0) return grepStream(ctx, ctx.stdinStream, options);
+    const { inputs, ok } = readInputs(ctx, operands.length > 0 ? operands : []);
     let matchedAny = false;
     let out = '';
     for (const input of inputs) {
-      const name = input.name === '-' ? '(standard input)' : input.name;
-      const ls = lines(input.text);
-      let count = 0;
-      let lastPrinted = -1;
-      let afterLeft = 0;
-      for (let i = 0; i < ls.length && count < max; i++) {
-        const line = ls[i]!;
-        re.lastIndex = 0;
-        const hit = re.test(line) !== f.has('v');
-        if (!hit) {
-          if (afterLeft > 0 && !f.has('c') && !f.has('l') && !f.has('q')) {
-            out += (withName ? name + '-' : '') + (f.has('n') ? `${i + 1}-` : '') + line + '\n';
-            lastPrinted = i;
-            afterLeft--;
-          }
-          continue;
-        }
-        count++;
-        matchedAny = true;
-        if (f.has('q')) return 0;
-        if (f.has('c') || f.has('l')) continue;
-        if ((before > 0 || after > 0) && lastPrinted >= 0 && i - before > lastPrinted + 1) out += '--\n';
-        for (let b = Math.max(lastPrinted + 1, i - before); b < i; b++) {
-          out += (withName ? name + '-' : '') + (f.has('n') ? `${b + 1}-` : '') + ls[b] + '\n';
-        }
-        const prefix = (withName ? name + ':' : '') + (f.has('n') ? `${i + 1}:` : '');
-        if (f.has('o') && !f.has('v')) {
-          re.lastIndex = 0;
-          for (const m of line.matchAll(re)) if (m[0] !== '') out += prefix + m[0] + '\n';
-        } else out += prefix + line + '\n';
-        lastPrinted = i;
-        afterLeft = after;
+      const m = new GrepMatcher(input.name === '-' ? '(standard input)' : input.name, options);
+      for (const line of lines(input.text)) {
+        out += m.feed(line);
+        if (m.done) break;
       }
-      if (f.has('c')) out += (withName ? name + ':' : '') + count + '\n';
-      if (f.has('l') && count > 0) out += name + '\n';
+      out += m.end();
+      if (m.count > 0) matchedAny = true;
+      if (m.done && f.has('q')) break;
     }
     ctx.stdout.write(out);
+    if (matchedAny && f.has('q')) return 0;
     if (!ok) return 2;
     return matchedAny ? 0 : 1;
   },
 };
+
+interface GrepOptions {
+  readonly re: RegExp;
+  readonly flags: ReadonlySet<string>;
+  readonly withName: boolean;
+  readonly after: number;
+  readonly before: number;
+  readonly max: number;
+}
+
+/**
+ * grep over one input, a line at a time: what to print for each line (matches, -A/-B context, `--` separators)
+ * and at the end (-c, -l). Fed from a whole file or, in a pipeline, from lines as the producer writes them.
+ */
+class GrepMatcher {
+  count = 0;
+  #index = 0;
+  #lastPrinted = -1;
+  #afterLeft = 0;
+  /** The last `before` lines, for -B context: [line number, text]. */
+  #recent: [number, string][] = [];
+
+  constructor(readonly name: string, readonly o: GrepOptions) {}
+
+  /** -m reached or -q matched: nothing more to read. */
+  get done(): boolean {
+    return this.count >= this.o.max || (this.count > 0 && this.o.flags.has('q'));
+  }
+
+  feed(line: string): string {
+    const { re, flags: f, withName, before, after } = this.o;
+    const i = this.#index++;
+    let out = '';
+    re.lastIndex = 0;
+    const hit = re.test(line) !== f.has('v');
+    const quiet = f.has('c') || f.has('l') || f.has('q');
+    if (!hit) {
+      if (this.#afterLeft > 0 && !quiet) {
+        out += (withName ? this.name + '-' : '') + (f.has('n') ? `${i + 1}-` : '') + line + '\n';
+        this.#lastPrinted = i;
+        this.#afterLeft--;
+      } else if (before > 0) {
+        this.#recent.push([i, line]);
+        if (this.#recent.length > before) this.#recent.shift();
+      }
+      return out;
+    }
+    this.count++;
+    if (quiet) return '';
+    if ((before > 0 || after > 0) && this.#lastPrinted >= 0 && i - before > this.#lastPrinted + 1) out += '--\n';
+    for (const [b, text] of this.#recent) {
+      if (b > this.#lastPrinted && b >= i - before) out += (withName ? this.name + '-' : '') + (f.has('n') ? `${b + 1}-` : '') + text + '\n';
+    }
+    this.#recent = [];
+    const prefix = (withName ? this.name + ':' : '') + (f.has('n') ? `${i + 1}:` : '');
+    if (f.has('o') && !f.has('v')) {
+      re.lastIndex = 0;
+      for (const m of line.matchAll(re)) if (m[0] !== '') out += prefix + m[0] + '\n';
+    } else out += prefix + line + '\n';
+    this.#lastPrinted = i;
+    this.#afterLeft = after;
+    return out;
+  }
+
+  end(): string {
+    const f = this.o.flags;
+    let out = '';
+    if (f.has('c') && !f.has('q')) out += (this.o.withName ? this.name + ':' : '') + this.count + '\n';
+    if (f.has('l') && !f.has('q') && this.count > 0) out += this.name + '\n';
+    return out;
+  }
+}
+
+/** `producer | grep PATTERN`: print each matching line as soon as the producer wrote it (grep is line-buffered on a terminal). */
+async function grepStream(ctx: CommandContext, input: AsyncIterable<string>, o: GrepOptions): Promise<number> {
+  const m = new GrepMatcher('(standard input)', o);
+  let partial = '';
+  for await (const chunk of input) {
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop()!;
+    let out = '';
+    for (const line of parts) {
+      out += m.feed(line);
+      if (m.done) break;
+    }
+    if (out) ctx.stdout.write(out);
+    if (m.done) break;
+  }
+  if (partial !== '' && !m.done) ctx.stdout.write(m.feed(partial));
+  ctx.stdout.write(m.end());
+  return m.count > 0 ? 0 : 1;
+}
 
 function headTail(ctx: CommandContext, tail: boolean): number {
   const name = tail ? 'tail' : 'head';

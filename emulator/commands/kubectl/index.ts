@@ -26,6 +26,7 @@ import { cordon, drain, uncordon } from './node';
 import { replace } from './replace';
 import { events } from './events';
 import { complete } from './complete';
+import { portForward } from './port-forward';
 
 type Verb = (k: Kube, argv: string[]) => number | Promise<number>;
 
@@ -58,10 +59,11 @@ export const VERBS: Record<string, Verb> = {
   drain,
   replace,
   events,
+  'port-forward': portForward,
 };
 
 /** Other kubectl commands, known so that their names give kubectl's answer rather than "unknown command". */
-const KNOWN_ELSEWHERE = ['attach', 'auth', 'autoscale', 'certificate', 'completion', 'cp', 'debug', 'diff', 'kustomize', 'plugin', 'port-forward', 'proxy', 'set', 'taint', 'alpha', 'options'];
+const KNOWN_ELSEWHERE = ['attach', 'auth', 'autoscale', 'certificate', 'completion', 'cp', 'debug', 'diff', 'kustomize', 'plugin', 'proxy', 'set', 'taint', 'alpha', 'options'];
 
 function levenshtein(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)] as number[]);

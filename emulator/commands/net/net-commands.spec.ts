@@ -269,7 +269,7 @@ describe('ip route add/del, ip link set, tc netem', () => {
 });
 
 describe('tcpdump as a background job (cmd &)', () => {
-  it('returns at once, captures the next command\'s packets, prints the footer at -c', async () => {
+  it('returns control at once, captures the next command\'s packets, prints the footer at -c, and only then ends', async () => {
     const w = world();
     const a = podHost(w, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
     const b = podHost(w, 'b', 'worker-1', '10.244.1.6', '10.244.1.0/24');
@@ -282,11 +282,16 @@ describe('tcpdump as a background job (cmd &)', () => {
       background: true, resolvePath: (p: string) => p,
     };
     const before = w.scheduler.now();
-    expect(await tcpdumpCommand.run(ctx)).toBe(0);
+    let ended: number | undefined;
+    void Promise.resolve(tcpdumpCommand.run(ctx)).then((status) => (ended = status));
+    await Promise.resolve();
     expect(w.scheduler.now()).toBe(before);
+    expect(ended).toBeUndefined();
     const r = httpGet(w.network.ns(a.netns!)!, '10.244.1.6', 8000);
     w.scheduler.runUntil(() => r.done, w.scheduler.now() + 1000);
     w.scheduler.advance(5);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(ended).toBe(0);
     const lines = out.trim().split('\n');
     expect(lines.filter((l) => / IP /.test(l))).toHaveLength(3);
     expect(lines.slice(-3)).toEqual(['3 packets captured', '3 packets received by filter', '0 packets dropped by kernel']);

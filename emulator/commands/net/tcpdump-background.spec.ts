@@ -18,7 +18,9 @@ describe('tcpdump as a background job', () => {
         'tcpdump -n -r /tmp/cap.pcap',
       ].join('\n'),
     );
-    expect(steps[3]!.output).toMatch(/^\[1\] \d+\n$/);
+    // The job's own lines show on the terminal as they happen: its banner now, its footer when -c is reached.
+    expect(steps[3]!.output).toMatch(/^\[1\] \d+\ntcpdump: data link type LINUX_SLL2\ntcpdump: listening on any, link-type LINUX_SLL2 \(Linux cooked v2\), snapshot length 262144 bytes\n$/);
+    expect(steps[4]!.output + steps[5]!.output).toContain('6 packets captured\n6 packets received by filter\n0 packets dropped by kernel\n');
     expect(steps[6]!.output).toMatch(/^\[1\]\+\s+Done\s+tcpdump -i any -n -c 6 -w \/tmp\/cap\.pcap tcp port 80\n$/);
     const read = steps[7]!.output.split('\n');
     expect(read[0]).toBe('reading from file /tmp/cap.pcap, link-type LINUX_SLL2 (Linux cooked v2), snapshot length 262144');

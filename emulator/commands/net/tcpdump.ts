@@ -6,9 +6,9 @@
  * time, so a learner sees packets as other activity (probes, a second terminal, background jobs) produces
  * them. Non-interactively (`svclab run`, lab checks) nothing else can run meanwhile, so the capture drives the
  * clock itself and stops after at most 60 s of virtual time, printing the footer as after
- * Ctrl-C. As a background job (`tcpdump -c 10 -w x.pcap &`, `CommandContext.background`) it returns at once and
- * keeps capturing while the next commands run — the way to capture a `curl` in one terminal or a script; `-r FILE`
- * reads the result back.
+ * Ctrl-C. As a background job (`tcpdump -c 10 -w x.pcap &`, `CommandContext.background`) it does not drive the
+ * clock: it keeps capturing while the next commands run, and the job ends when -c is reached or on `kill %N` —
+ * the way to capture a `curl` in one terminal or a script; `-r FILE` reads the result back.
  */
 import { formatFrameLine, formatTimestamp, asciiDump, TcpSeqTracker } from '../../net/format';
 import { compileFilter, FilterSyntaxError, type FramePredicate } from '../../net/filter';
@@ -190,13 +190,15 @@ export const tcpdumpCommand: CommandSpec = {
       return 0;
     };
     if (ctx.background) {
-      // `tcpdump … &`: keep capturing while the next commands run; finish when -c is reached or on Ctrl-C.
-      const poll = (): void => {
-        if (captured >= o.count || ctx.signal.aborted) finish();
-        else s.after(1, poll, { background: true, label: 'tcpdump' });
-      };
-      s.after(0, poll, { background: true, label: 'tcpdump' });
-      return 0;
+      // `tcpdump … &`: keep capturing while the next commands run; finish when -c is reached or on `kill %N`.
+      // The promise settles then, so `jobs` shows the job Running until the capture really ended.
+      return new Promise<number>((resolve) => {
+        const poll = (): void => {
+          if (captured >= o.count || ctx.signal.aborted) resolve(finish());
+          else s.after(1, poll, { background: true, label: 'tcpdump' });
+        };
+        s.after(0, poll, { background: true, label: 'tcpdump' });
+      });
     }
     try {
       const limit = ctx.interactive ? Infinity : s.now() + NONINTERACTIVE_LIMIT_MS;
