@@ -150,4 +150,19 @@ describe('Scheduler', () => {
     a.cancel(h);
     expect(a.pendingForeground()).toBe(0);
   });
+  it('property: mass cancellation (the heap compacts) keeps the order of the remaining tasks', () => {
+    fc.assert(fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 400 }), fc.boolean()), { minLength: 300, maxLength: 1500 }), (spec) => {
+      const s = new Scheduler(0);
+      const ran: number[] = [];
+      const handles = spec.map(([d], i) => s.after(d, () => ran.push(i)));
+      spec.forEach(([, cancel], i) => { if (cancel) s.cancel(handles[i]); });
+      s.after(200, () => { for (let i = 0; i < 50; i++) s.after(i % 3, () => ran.push(10_000 + i)); });
+      s.advance(1000);
+      const expected = spec.map(([d, c], i) => ({ d, c, i })).filter((x) => !x.c).map((x) => ({ due: x.d, id: x.i, v: x.i }));
+      for (let i = 0; i < 50; i++) expected.push({ due: 200 + (i % 3), id: spec.length + 1 + i, v: 10_000 + i });
+      expected.sort((a, b) => a.due - b.due || a.id - b.id);
+      expect(ran).toEqual(expected.map((x) => x.v));
+      expect(s.pendingForeground()).toBe(0);
+    }), { numRuns: 40 });
+  });
 });

@@ -26,6 +26,8 @@ const PENDING = 0, DONE = 1, CANCELLED = 2;
  */
 class Task implements TaskHandle {
   state = PENDING;
+  /** In the heap (not the now-queue): a cancel there counts towards compacting the heap. */
+  inHeap = false;
   constructor(
     readonly owner: Scheduler,
     readonly id: number,
@@ -53,6 +55,8 @@ export class Scheduler {
   #nowQueue: Task[] = [];
   #nowHead = 0;
   #foreground = 0;
+  /** Cancelled tasks still in the heap (a DNS timeout cancelled by its reply waits seconds to reach the top). */
+  #heapCancelled = 0;
 
   constructor(startMs: number = VIRTUAL_EPOCH_MS) {
     this.#now = startMs;
@@ -74,7 +78,10 @@ export class Scheduler {
     const task = new Task(this, ++this.#seq, dueMs > now ? dueMs : now, fn, background, opts.label ?? '');
     if (!background) this.#foreground++;
     if (task.due === now) this.#nowQueue.push(task);
-    else this.#push(task);
+    else {
+      task.inHeap = true;
+      this.#push(task);
+    }
     return task;
   }
 
@@ -83,6 +90,16 @@ export class Scheduler {
     handle.state = CANCELLED;
     handle.fn = null;
     if (!handle.background) this.#foreground--;
+    // Mostly-dead heaps make every push and pop slower: rebuild without the cancelled tasks (O(1) amortised).
+    if (handle.inHeap && ++this.#heapCancelled > 256 && this.#heapCancelled * 2 > this.#heap.length) this.#compactHeap();
+  }
+
+  #compactHeap(): void {
+    const live = this.#heap.filter((t) => t.state === PENDING);
+    this.#heap = [];
+    this.#heapCancelled = 0;
+    live.sort((a, b) => a.due - b.due || a.id - b.id); // a sorted array is a valid heap
+    this.#heap = live;
   }
 
   /** Number of pending non-background tasks. */
@@ -165,7 +182,10 @@ export class Scheduler {
       this.#nowHead = 0;
     }
     const h = this.#heap;
-    while (h.length > 0 && h[0]!.state !== PENDING) this.#pop();
+    while (h.length > 0 && h[0]!.state !== PENDING) {
+      if (h[0]!.state === CANCELLED) this.#heapCancelled--;
+      this.#pop();
+    }
     const top = h.length > 0 ? h[0]! : undefined;
     if (this.#nowHead < q.length) {
       const first = q[this.#nowHead]!;

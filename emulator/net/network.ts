@@ -11,6 +11,7 @@ import { NetNamespace, frameReqId } from './netns';
 import type { EthernetFrame } from './packet/ethernet';
 import { clonePacket, type Ipv4Packet } from './packet/ipv4';
 import { TraceStore } from './trace';
+import { TcpRetransmitTimers } from './tcp-socket';
 import { formatFrameLine } from './format';
 import { formatMac } from './addr';
 import type { NetfilterNamespace } from '../netfilter/hook-api';
@@ -22,6 +23,8 @@ const BACKLOG_TASK = { label: 'net-backlog' };
 export class Network {
   readonly namespaces = new Map<string, NetNamespace>();
   readonly traces: TraceStore;
+  /** Every TCP connection's retransmission deadline (one scheduler task per timeout length, not per segment). */
+  readonly tcpTimers: TcpRetransmitTimers;
   #ifindex = 1;
   #pid = 0;
   #capturing = 0;
@@ -44,6 +47,7 @@ export class Network {
     traces?: TraceStore,
   ) {
     this.traces = traces ?? new TraceStore();
+    this.tcpTimers = new TcpRetransmitTimers(scheduler);
   }
 
   nextIfindex(): number {

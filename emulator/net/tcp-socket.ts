@@ -6,6 +6,7 @@
  */
 import { IPPROTO_TCP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../netfilter/hook-api';
 import { formatIpv4, type Ipv4 } from './addr';
+import type { Scheduler } from '../core/scheduler';
 import type { NetNamespace, SocketError, TcpListener } from './netns';
 import type { StreamData } from './packet/http';
 import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH } from './packet/icmp';
@@ -58,7 +59,7 @@ interface Unacked {
 }
 
 const NO_OPTIONS: TcpOption[] = [];
-/** Scheduler options of retransmission tasks (one constant: a task is scheduled per armed deadline). */
+/** Scheduler options of the retransmission queues' tasks. */
 const RTX_TASK = { background: true, label: 'tcp-rtx' } as const;
 const NOP: TcpOption = { kind: 'nop' };
 const SACK_OK: TcpOption = { kind: 'sackOK' };
@@ -250,26 +251,16 @@ export class TcpConnection {
 
   #armRtx(): void {
     const synPhase = this.state === 'SYN-SENT' || this.state === 'SYN-RECV';
-    const base = synPhase ? SYN_RTO_MS : DATA_RTO_MS;
-    const due = this.#ns.net.now() + base * 2 ** this.#rtxCount;
+    const delay = (synPhase ? SYN_RTO_MS : DATA_RTO_MS) * 2 ** this.#rtxCount;
+    const due = this.#ns.net.now() + delay;
     this.#rtxTimer = due;
-    // Timers are never cancelled on the hot path: a pending task that fires before the deadline re-arms
-    // itself, and a new task is scheduled only when the deadline moved earlier than the pending one.
-    if (this.#rtxTaskDue > due) this.#scheduleRtxTask(due);
+    this.#ns.net.tcpTimers.arm(this, due, delay);
   }
 
-  #rtxTaskDue = Infinity;
-
-  #scheduleRtxTask(due: number): void {
-    this.#rtxTaskDue = due;
-    this.#ns.net.scheduler.at(due, () => {
-      if (this.#rtxTaskDue !== due) return; // superseded by an earlier task
-      this.#rtxTaskDue = Infinity;
-      const deadline = this.#rtxTimer;
-      if (deadline === undefined || this.state === 'CLOSED') return;
-      if (this.#ns.net.scheduler.now() < deadline) this.#scheduleRtxTask(deadline);
-      else this.#onRtx();
-    }, RTX_TASK);
+  /** A retransmission deadline armed earlier came due (`TcpRetransmitTimers`); stale ones are ignored. */
+  retransmitDue(due: number): void {
+    if (this.#rtxTimer !== due || this.state === 'CLOSED') return;
+    this.#onRtx();
   }
 
   #onRtx(): void {
@@ -448,5 +439,80 @@ export class TcpConnection {
     this.state = 'CLOSED';
     this.#ns.removeConn(this);
     this.#reportClose(error);
+  }
+}
+
+/**
+ * Every connection's retransmission deadline in the network, without a scheduler task per deadline: deadlines of
+ * the same length (1 s for a SYN, 200 ms for data, their doublings) are armed in time order, so each length keeps
+ * a FIFO and one scheduler task at its head (as the TIME-WAIT reaper does). Nearly every deadline is disarmed by
+ * an ACK before it comes; the connection then ignores it (`retransmitDue` compares the deadline it holds).
+ */
+export class TcpRetransmitTimers {
+  readonly #queues = new Map<number, RtxQueue>();
+
+  constructor(readonly scheduler: Scheduler) {}
+
+  arm(conn: TcpConnection, due: number, delay: number): void {
+    let q = this.#queues.get(delay);
+    if (q === undefined) this.#queues.set(delay, (q = new RtxQueue(this.scheduler)));
+    q.add(conn, due);
+  }
+}
+
+class RtxQueue {
+  readonly #conns: (TcpConnection | null)[] = [];
+  readonly #dues: number[] = [];
+  #head = 0;
+  /** Due time of the pending scheduler task (Infinity: none). */
+  #armedDue = Infinity;
+
+  constructor(readonly scheduler: Scheduler) {}
+
+  add(conn: TcpConnection, due: number): void {
+    const conns = this.#conns, dues = this.#dues;
+    // Deadlines arrive in time order but for frames drained from the backlog (each at its own arrival time,
+    // microseconds apart): insert from the back, stable for equal times.
+    let i = dues.length;
+    conns.push(null);
+    dues.push(0);
+    while (i > this.#head && dues[i - 1]! > due) {
+      dues[i] = dues[i - 1]!;
+      conns[i] = conns[i - 1]!;
+      i--;
+    }
+    dues[i] = due;
+    conns[i] = conn;
+    if (due < this.#armedDue) this.#schedule(due);
+  }
+
+  #schedule(due: number): void {
+    this.#armedDue = due;
+    this.scheduler.at(due, () => this.#fire(due), RTX_TASK);
+  }
+
+  #fire(due: number): void {
+    if (due !== this.#armedDue) return; // superseded by an earlier task
+    this.#armedDue = Infinity;
+    const conns = this.#conns, dues = this.#dues;
+    const now = this.scheduler.now();
+    while (this.#head < dues.length && dues[this.#head]! <= now) {
+      const i = this.#head++;
+      const c = conns[i]!;
+      conns[i] = null;
+      c.retransmitDue(dues[i]!);
+    }
+    if (this.#head === dues.length) {
+      conns.length = 0;
+      dues.length = 0;
+      this.#head = 0;
+    } else {
+      if (this.#head > 1024 && this.#head * 2 > dues.length) {
+        conns.splice(0, this.#head);
+        dues.splice(0, this.#head);
+        this.#head = 0;
+      }
+      if (dues[this.#head]! < this.#armedDue) this.#schedule(dues[this.#head]!);
+    }
   }
 }
