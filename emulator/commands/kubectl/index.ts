@@ -26,7 +26,7 @@ import { cordon, drain, uncordon } from './node';
 import { replace } from './replace';
 import { events } from './events';
 import { complete } from './complete';
-import { portForward } from './port-forward';
+import { PORT_FORWARD_HELP, portForward } from './port-forward';
 
 type Verb = (k: Kube, argv: string[]) => number | Promise<number>;
 
@@ -61,6 +61,9 @@ export const VERBS: Record<string, Verb> = {
   events,
   'port-forward': portForward,
 };
+
+/** Verbs whose full `--help` text we have (the others print their summary and usage line). */
+const VERB_HELP: Record<string, string> = { 'port-forward': PORT_FORWARD_HELP };
 
 /** Other kubectl commands, known so that their names give kubectl's answer rather than "unknown command". */
 const KNOWN_ELSEWHERE = ['attach', 'auth', 'autoscale', 'certificate', 'completion', 'cp', 'debug', 'diff', 'kustomize', 'plugin', 'proxy', 'set', 'taint', 'alpha', 'options'];
@@ -190,6 +193,10 @@ async function runKubectl(ctx: CommandContext): Promise<number> {
       throw new KubectlError(msg);
     }
     if (rest.includes('--help') || (rest.includes('-h') && verb !== 'exec' && verb !== 'run')) {
+      if (VERB_HELP[verb]) {
+        k.out(VERB_HELP[verb]);
+        return 0;
+      }
       // The one-line description from kubectl's command list, then the usage line.
       const line = ROOT_HELP.split('\n').find((l) => l.startsWith(`  ${verb} `));
       const summary = line ? line.slice(2 + verb.length).trim() : '';

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { runScript, type ScriptStep } from '../../shell/script-runner';
 import { createWorld, type World } from '../../world';
@@ -93,6 +94,20 @@ EOF`,
     expect(steps[4]!.output).toMatch(/Forwarding from 127\.0\.0\.1:(\d+) -> 80\nForwarding from \[::1\]:\1 -> 80\n/);
     expect(steps[5]!.output).toMatch(/^error: Pod 'api-[a-z0-9]+-[a-z0-9]+' does not have a named port 'www'\n$/);
     expect(steps[6]!.output).toBe('Handling connection for 8080\n200\n');
+  });
+
+  it('--address 0.0.0.0 listens on every address: a node reaches the forward on the workstation, localhost-only does not', async () => {
+    const world = createWorld({ profile: 'local', seed: 12 });
+    const steps = await run(world, [
+      ...WEB,
+      'kubectl port-forward svc/web 8080:80 &',
+      'kubectl port-forward --address 0.0.0.0 svc/web 8081:80 &',
+      'ssh worker-1 curl -sS http://172.18.0.1:8081/ | grep title',
+      'ssh worker-1 curl -sS http://172.18.0.1:8080/',
+    ]);
+    expect(steps[4]!.output).toBe('[2] 4344\nForwarding from 0.0.0.0:8081 -> 80\n');
+    expect(steps[5]!.output).toBe('Handling connection for 8081\n<title>Welcome to nginx!</title>\n');
+    expect(steps[6]!.output).toMatch(/^curl: \(7\) Failed to connect to 172\.18\.0\.1 port 8080 after \d+ ms: Couldn't connect to server\n$/);
   });
 
   it('a random local port (`:80`) is the same for the same seed', async () => {
@@ -225,5 +240,24 @@ EOF`,
     const a = await run(createWorld({ profile: 'local', seed: 11 }), script);
     const b = await run(createWorld({ profile: 'local', seed: 11 }), script);
     expect(a.map((s) => s.output)).toEqual(b.map((s) => s.output));
+  });
+
+  it('errors kubectl gives before it contacts a server, and --help, match the real kubectl 1.32', async () => {
+    const cases = [['svc/web'], ['svc/web', '80', '--pod-running-timeout=0'], ['svc/web', '80', '--pod-running-timeout=abc'], ['--help']];
+    const world = createWorld({ profile: 'local', seed: 13 });
+    const ours = await run(world, cases.map((c) => `kubectl port-forward ${c.join(' ')}`));
+    expect(ours[0]!.output).toBe("error: TYPE/NAME and list of ports are required for port-forward\nSee 'kubectl port-forward -h' for help and examples\n");
+    expect(ours[1]!.output).toBe("error: --pod-running-timeout must be higher than zero\nSee 'kubectl port-forward -h' for help and examples\n");
+    expect(ours[3]!.output).toMatch(/^Forward one or more local ports to a pod\.\n/);
+    const probe = spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' });
+    if (probe.status !== 0) {
+      console.log(`skipping the real-kubectl comparison: ${probe.error?.message ?? probe.stderr}`);
+      return;
+    }
+    cases.forEach((c, i) => {
+      const real = spawnSync('kubectl', ['port-forward', ...c], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: '/dev/null' } });
+      // The project words flag-parse errors `error: …` where cobra says `Error: …` (flags.ts, for every verb).
+      expect(ours[i]!.output, c.join(' ')).toBe((real.stdout + real.stderr).replace(/^Error: /, 'error: '));
+    });
   });
 });

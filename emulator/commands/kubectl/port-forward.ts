@@ -29,8 +29,49 @@ import { PortForwardTunnel, type ForwardedPort, type ListenAddress } from './por
 const PORT_FORWARD_FLAGS: FlagDef[] = [
   { name: 'address', type: 'stringSlice', default: ['localhost'] },
   { name: 'pod-running-timeout', type: 'string', default: '1m0s' },
-  { name: 'ports-file', type: 'string', default: '' },
 ];
+
+/** `kubectl port-forward --help`, as kubectl 1.32 prints it. */
+export const PORT_FORWARD_HELP = `Forward one or more local ports to a pod.
+
+ Use resource type/name such as deployment/mydeployment to select a pod. Resource type defaults to 'pod' if omitted.
+
+ If there are multiple pods matching the criteria, a pod will be selected automatically. The forwarding session ends when the selected pod terminates, and a rerun of the command is needed to resume forwarding.
+
+Examples:
+  # Listen on ports 5000 and 6000 locally, forwarding data to/from ports 5000 and 6000 in the pod
+  kubectl port-forward pod/mypod 5000 6000
+  
+  # Listen on ports 5000 and 6000 locally, forwarding data to/from ports 5000 and 6000 in a pod selected by the deployment
+  kubectl port-forward deployment/mydeployment 5000 6000
+  
+  # Listen on port 8443 locally, forwarding to the targetPort of the service's port named "https" in a pod selected by the service
+  kubectl port-forward service/myservice 8443:https
+  
+  # Listen on port 8888 locally, forwarding to 5000 in the pod
+  kubectl port-forward pod/mypod 8888:5000
+  
+  # Listen on port 8888 on all addresses, forwarding to 5000 in the pod
+  kubectl port-forward --address 0.0.0.0 pod/mypod 8888:5000
+  
+  # Listen on port 8888 on localhost and selected IP, forwarding to 5000 in the pod
+  kubectl port-forward --address localhost,10.19.21.23 pod/mypod 8888:5000
+  
+  # Listen on a random port locally, forwarding to 5000 in the pod
+  kubectl port-forward pod/mypod :5000
+
+Options:
+    --address=[localhost]:
+	Addresses to listen on (comma separated). Only accepts IP addresses or localhost as a value. When localhost is supplied, kubectl will try to bind on both 127.0.0.1 and ::1 and will fail if neither of these addresses are available to bind.
+
+    --pod-running-timeout=1m0s:
+	The length of time (like 5s, 2m, or 3h, higher than zero) to wait until at least one pod is running
+
+Usage:
+  kubectl port-forward TYPE/NAME [options] [LOCAL_PORT:]REMOTE_PORT [...[LOCAL_PORT_N:]REMOTE_PORT_N]
+
+Use "kubectl options" for a list of global command-line options (applies to all commands).
+`;
 
 /** How long a foreground forward runs when nothing else can move the clock (non-interactive). */
 const NONINTERACTIVE_LIMIT_MS = 60_000;
@@ -46,8 +87,8 @@ export async function portForward(k: Kube, argv: string[]): Promise<number> {
   const ns = k.namespace(flags);
   const timeoutMs = parseDuration(flags.str('pod-running-timeout'));
   if (timeoutMs === undefined)
-    throw new KubectlError(`error: invalid argument "${flags.str('pod-running-timeout')}" for "--pod-running-timeout" flag: time: invalid duration "${flags.str('pod-running-timeout')}"\nSee 'kubectl port-forward --help' for usage.`);
-  if (timeoutMs <= 0) throw usageError('--pod-running-timeout must be higher than zero', 'kubectl port-forward');
+    throw usageError(`invalid argument "${flags.str('pod-running-timeout')}" for "--pod-running-timeout" flag: time: invalid duration "${flags.str('pod-running-timeout')}"`, 'kubectl port-forward');
+  if (timeoutMs <= 0) throw new KubectlError(`error: --pod-running-timeout must be higher than zero\nSee 'kubectl port-forward -h' for help and examples`);
 
   // 1. The object and its pod.
   const ref = args[0]!;
