@@ -20,6 +20,10 @@ import { LabPanelPage } from '../../pages/lab-panel-page';
 import { startWebShellProcess, tempDataDir, type WebShellProcess } from '../../support/web-shell-process';
 
 test.describe.configure({ timeout: 240_000 });
+// A failure keeps the trace's action log, console and network, without DOM snapshots or a screencast: snapshotting
+// the app (terminal, topology SVG, event list) before every action made a lab run several times slower (lab 13:
+// 84 s for one step with snapshots, 13 s for the whole lab without).
+test.use({ trace: { mode: 'retain-on-failure', snapshots: false, screenshots: false } });
 
 let shell: WebShellProcess;
 let dataDir: string;
@@ -90,21 +94,26 @@ function firstBlockText(markdown: string): string {
 test.describe('every lab, solved through the UI', () => {
   let catalogShell: WebShellProcess;
   let catalogDataDir: string;
-  test.beforeAll(async () => {
+  let app: AppPage;
+  test.beforeAll(async ({ browser }) => {
     catalogDataDir = tempDataDir();
     catalogShell = await startWebShellProcess(catalogDataDir);
+    // One window for the whole catalogue, as a learner going from lab to lab: each lab is opened from the list,
+    // which closes the previous lab's terminal session and opens the new lab's world.
+    app = new AppPage(await browser.newPage());
+    await app.open(catalogShell.url);
   });
   test.afterAll(async () => {
+    await app.page.close();
     await catalogShell.stop();
     fs.rmSync(catalogDataDir, { recursive: true, force: true });
   });
 
   for (const manifest of LAB_MANIFESTS) {
-    test(`@web solve "${manifest.id}" (${manifest.profile}) through the UI: every check green, 100 %`, async ({ page }) => {
-      const app = new AppPage(page);
-      await app.open(catalogShell.url);
-      const lab = new LabPanelPage(page, app);
+    test(`@web solve "${manifest.id}" (${manifest.profile}) through the UI: every check green, 100 %`, async () => {
+      const lab = new LabPanelPage(app.page, app);
       await lab.openLab(manifest.title);
+      await expect(lab.panel.getByRole('heading', { level: 2 })).toHaveText(manifest.title);
       expect(await lab.completionValue()).toBeLessThan(100);
       await solveLab(lab, manifest);
     });
