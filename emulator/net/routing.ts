@@ -1,6 +1,8 @@
 /**
  * A routing table with longest-prefix match, as `ip route` shows the main table. Routes are grouped by prefix
- * length so a lookup tries at most 33 hash probes, whatever the table size.
+ * length so a lookup tries one hash probe per prefix length in use, whatever the table size; the last answer is
+ * remembered until the table changes (a pod sends everything to one gateway, a node to a few peers).
+ * Map keys are the network addresses as signed 32-bit integers (small integers to the engine, unlike >>> 0).
  */
 import { formatIpv4, networkOf, prefixMask, type Ipv4 } from './addr';
 
@@ -25,15 +27,20 @@ export interface Route {
 
 export class RouteTable {
   readonly #byPrefix: Array<Map<number, Route> | undefined> = new Array(33);
+  /** Prefix lengths that have routes, longest first. */
+  #prefixes: number[] = [];
   #count = 0;
+  #lastAddr = -1;
+  #lastRoute: Route | undefined;
 
   add(route: Route): Route {
     const r = { ...route, dst: networkOf(route.dst, route.prefix) };
     let m = this.#byPrefix[r.prefix];
     if (!m) m = this.#byPrefix[r.prefix] = new Map();
-    if (m.has(r.dst)) throw new Error('RTNETLINK answers: File exists');
-    m.set(r.dst, r);
+    if (m.has(r.dst | 0)) throw new Error('RTNETLINK answers: File exists');
+    m.set(r.dst | 0, r);
     this.#count++;
+    this.#changed();
     return r;
   }
 
@@ -45,9 +52,10 @@ export class RouteTable {
 
   remove(dst: Ipv4, prefix: number): boolean {
     const m = this.#byPrefix[prefix];
-    const key = networkOf(dst, prefix);
+    const key = networkOf(dst, prefix) | 0;
     if (!m || !m.delete(key)) return false;
     this.#count--;
+    this.#changed();
     return true;
   }
 
@@ -57,16 +65,29 @@ export class RouteTable {
       if (!m) continue;
       for (const [k, r] of m) if (r.dev === dev) { m.delete(k); this.#count--; }
     }
+    this.#changed();
+  }
+
+  #changed(): void {
+    this.#lastAddr = -1;
+    this.#lastRoute = undefined;
+    const ps: number[] = [];
+    for (let p = 32; p >= 0; p--) if (this.#byPrefix[p]?.size) ps.push(p);
+    this.#prefixes = ps;
   }
 
   lookup(addr: Ipv4): Route | undefined {
-    for (let p = 32; p >= 0; p--) {
-      const m = this.#byPrefix[p];
-      if (!m) continue;
-      const r = m.get((addr & prefixMask(p)) >>> 0);
-      if (r) return r;
+    if (addr === this.#lastAddr) return this.#lastRoute;
+    const ps = this.#prefixes;
+    let found: Route | undefined;
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps[i]!;
+      found = this.#byPrefix[p]!.get(addr & prefixMask(p));
+      if (found !== undefined) break;
     }
-    return undefined;
+    this.#lastAddr = addr;
+    this.#lastRoute = found;
+    return found;
   }
 
   get size(): number {

@@ -32,7 +32,7 @@ export const CT_BIT: Readonly<Record<string, number>> = {
 };
 
 export function ctBits(info: CtInfo, entry: CtEntry | undefined): number {
-  let b = CT_BIT[info]!;
+  let b = info === 'ESTABLISHED' ? 8 : info === 'NEW' ? 2 : info === 'RELATED' ? 4 : 1;
   if (entry !== undefined) {
     if (entry.snat) b |= 32;
     if (entry.dnat) b |= 64;
