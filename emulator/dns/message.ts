@@ -5,6 +5,7 @@
  */
 import type { DnsMessage, DnsQuestion, DnsRdata, DnsRecord, DnsType, DnsRcodeName } from '../net/packet/dns';
 import { DNS_CLASS_IN, DNS_RCODES, DNS_TYPES, dnsMessage } from '../net/packet/dns';
+import { parseIpv4 } from '../net/addr';
 
 export type { DnsMessage, DnsQuestion, DnsRecord, DnsRdata, DnsType, DnsRcodeName };
 
@@ -80,6 +81,5 @@ export function ipFromReverseName(name: string): string | undefined {
 }
 
 export function isIPv4(s: string): boolean {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s);
-  return !!m && m.slice(1).every((x) => Number(x) <= 255);
+  return parseIpv4(s) !== undefined;
 }

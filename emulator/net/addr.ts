@@ -8,18 +8,24 @@ export type Mac = number;
 
 export const BROADCAST_MAC: Mac = 0xffffffffffff;
 
-/** `10.244.1.5` → 0x0af40105; undefined when it is not a dotted quad. */
+/** `10.244.1.5` → 0x0af40105; undefined when it is not a dotted quad (four 1–3 digit parts, each ≤ 255). */
 export function parseIpv4(text: string): Ipv4 | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    n = n * 256 + v;
+  const len = text.length;
+  let n = 0, part = 0, digits = 0, dots = 0;
+  for (let i = 0; i < len; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined;
+      part = part * 10 + (c - 48);
+    } else if (c === 46) {
+      if (digits === 0 || part > 255 || ++dots > 3) return undefined;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+    } else return undefined;
   }
-  return n >>> 0;
+  if (dots !== 3 || digits === 0 || part > 255) return undefined;
+  return (n * 256 + part) >>> 0;
 }
 
 export function ipv4(text: string): Ipv4 {

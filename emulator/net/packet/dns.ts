@@ -82,26 +82,29 @@ export interface DnsMessage {
   readonly additional: readonly DnsRecord[];
 }
 
-/** A message with defaults for the flags not given. */
+/** A message with defaults for the flags not given (fields listed one by one: one object shape, no spread). */
 export function dnsMessage(fields: Partial<DnsMessage> & { id: number }): DnsMessage {
   return {
     kind: 'dns',
-    qr: false,
-    opcode: 0,
-    aa: false,
-    tc: false,
-    rd: false,
-    ra: false,
-    ad: false,
-    cd: false,
-    rcode: 0,
-    questions: [],
-    answers: [],
-    authority: [],
-    additional: [],
-    ...fields,
+    qr: fields.qr ?? false,
+    opcode: fields.opcode ?? 0,
+    aa: fields.aa ?? false,
+    tc: fields.tc ?? false,
+    rd: fields.rd ?? false,
+    ra: fields.ra ?? false,
+    ad: fields.ad ?? false,
+    cd: fields.cd ?? false,
+    rcode: fields.rcode ?? 0,
+    questions: fields.questions ?? NONE,
+    answers: fields.answers ?? NONE,
+    authority: fields.authority ?? NONE,
+    additional: fields.additional ?? NONE,
+    // last, where the spread of the given fields used to put it (key order shows in JSON)
+    id: fields.id,
   };
 }
+
+const NONE: readonly never[] = Object.freeze([]);
 
 // ---- IPv6 text (AAAA) ----
 
