@@ -47,6 +47,19 @@ export interface SecurityGroup {
 
 const PROTO_NUM: Record<string, number> = { tcp: 6, udp: 17, icmp: 1 };
 
+/** Rules' CIDR texts parsed once (new flows check every rule). */
+const cidrs = new Map<string, { addr: number; mask: number }>();
+
+function parsedCidr(text: string): { addr: number; mask: number } {
+  let c = cidrs.get(text);
+  if (c === undefined) {
+    const p = cidr(text);
+    c = { addr: p.addr, mask: p.prefix === 0 ? 0 : (0xffffffff << (32 - p.prefix)) >>> 0 };
+    if (cidrs.size < 4096) cidrs.set(text, c);
+  }
+  return c;
+}
+
 function ruleMatches(r: SecurityGroupRuleRecord, p: Ipv4Packet, peer: Ipv4, groupsOf: (ip: Ipv4) => readonly string[]): boolean {
   if (r.protocol !== '-1') {
     if (PROTO_NUM[r.protocol] !== p.proto) return false;
@@ -55,9 +68,8 @@ function ruleMatches(r: SecurityGroupRuleRecord, p: Ipv4Packet, peer: Ipv4, grou
     } else if (r.fromPort !== -1 && (p.dport < r.fromPort || p.dport > r.toPort)) return false;
   }
   if (r.cidr !== undefined) {
-    const c = cidr(r.cidr);
-    const mask = c.prefix === 0 ? 0 : (0xffffffff << (32 - c.prefix)) >>> 0;
-    return ((peer & mask) >>> 0) === c.addr;
+    const c = parsedCidr(r.cidr);
+    return ((peer & c.mask) >>> 0) === c.addr;
   }
   if (r.groupId !== undefined) return groupsOf(peer).includes(r.groupId);
   return false;
@@ -69,19 +81,94 @@ export function sgAllowsInbound(groups: readonly SecurityGroup[], p: Ipv4Packet,
   return undefined;
 }
 
-function flowKey(proto: number, local: Ipv4, lport: number, remote: Ipv4, rport: number): string {
-  return `${proto}|${local}|${lport}|${remote}|${rport}`;
-}
-
 /** Connection tracking idle timeout of security groups for TCP established flows (AWS: 5 days; we use 1 hour). */
 const FLOW_IDLE_MS = 3_600_000;
+
+/** One tracked flow, from the ENI's point of view (local = the instance's address). */
+interface Flow {
+  readonly proto: number;
+  readonly local: Ipv4;
+  readonly lport: number;
+  readonly remote: Ipv4;
+  readonly rport: number;
+  seen: number;
+  /** Next flow with the same hash. */
+  next: Flow | undefined;
+  removed: boolean;
+}
+
+/** 30-bit hash of a flow's 5-tuple (small-integer Map keys; collisions chain through `Flow.next`). */
+function flowHash(proto: number, local: number, lport: number, remote: number, rport: number): number {
+  let h = Math.imul(local ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ remote ^ (h >>> 15), 0xc2b2ae35);
+  h ^= (lport << 16) | rport;
+  h = Math.imul(h ^ (h >>> 13) ^ proto, 0x27d4eb2f);
+  return (h ^ (h >>> 16)) & 0x3fffffff;
+}
+
+/**
+ * The flows an ENI tracks, by 5-tuple with numeric hashing (the data path touches it for every frame). Flows idle
+ * for FLOW_IDLE_MS are forgotten: a few of the oldest are checked whenever a flow is added.
+ */
+class FlowTable {
+  readonly #byHash = new Map<number, Flow>();
+  #queue: (Flow | undefined)[] = [];
+  #head = 0;
+
+  find(proto: number, local: Ipv4, lport: number, remote: Ipv4, rport: number): Flow | undefined {
+    let f = this.#byHash.get(flowHash(proto, local, lport, remote, rport));
+    while (f !== undefined) {
+      if (f.local === local && f.remote === remote && f.lport === lport && f.rport === rport && f.proto === proto) return f;
+      f = f.next;
+    }
+    return undefined;
+  }
+
+  /** Record traffic on a flow at `now` (adding it when new). */
+  touch(proto: number, local: Ipv4, lport: number, remote: Ipv4, rport: number, now: number): void {
+    const hit = this.find(proto, local, lport, remote, rport);
+    if (hit !== undefined) { hit.seen = now; return; }
+    const k = flowHash(proto, local, lport, remote, rport);
+    const f: Flow = { proto, local, lport, remote, rport, seen: now, next: this.#byHash.get(k), removed: false };
+    this.#byHash.set(k, f);
+    this.#queue.push(f);
+    this.#reap(now);
+  }
+
+  #reap(now: number): void {
+    const q = this.#queue;
+    for (let n = 0; n < 2 && this.#head < q.length - 1; n++) {
+      const f = q[this.#head]!;
+      q[this.#head++] = undefined;
+      if (now - f.seen >= FLOW_IDLE_MS) this.#unlink(f);
+      else q.push(f);
+    }
+    if (this.#head > 4096 && this.#head * 2 > q.length) {
+      this.#queue = q.slice(this.#head);
+      this.#head = 0;
+    }
+  }
+
+  #unlink(f: Flow): void {
+    const k = flowHash(f.proto, f.local, f.lport, f.remote, f.rport);
+    let cur = this.#byHash.get(k);
+    if (cur === f) {
+      if (f.next) this.#byHash.set(k, f.next);
+      else this.#byHash.delete(k);
+    } else {
+      while (cur && cur.next !== f) cur = cur.next;
+      if (cur) cur.next = f.next;
+    }
+    f.removed = true;
+  }
+}
 
 /**
  * The guard on one ENI. `groups()` is read on every new flow, so rule changes take effect at once for new
  * connections while tracked flows keep going — as AWS documents.
  */
 export class SecurityGroupGuard implements IfaceGuard {
-  readonly #flows = new Map<string, number>();
+  readonly #flows = new FlowTable();
   /** Packets dropped (for tests and the inspector). */
   dropped = 0;
 
@@ -100,13 +187,12 @@ export class SecurityGroupGuard implements IfaceGuard {
     const p = this.#packet(frame);
     if (!p) return null;
     // Return traffic of a tracked flow (either direction started it).
-    const key = flowKey(p.proto, p.dst, p.dport, p.src, p.sport);
-    const seen = this.#flows.get(key);
-    if (seen !== undefined && now - seen < FLOW_IDLE_MS) { this.#flows.set(key, now); return null; }
+    const seen = this.#flows.find(p.proto, p.dst, p.dport, p.src, p.sport);
+    if (seen !== undefined && now - seen.seen < FLOW_IDLE_MS) { seen.seen = now; return null; }
     // ICMP errors about a tracked flow are related traffic.
     if (p.proto === 1 && p.embedded) {
       const e = p.embedded;
-      if (this.#flows.has(flowKey(e.proto, e.src, e.sport, e.dst, e.dport))) return null;
+      if (this.#flows.find(e.proto, e.src, e.sport, e.dst, e.dport)) return null;
     }
     const rule = sgAllowsInbound(this.groups(), p, this.groupsOf);
     if (!rule) {
@@ -115,7 +201,7 @@ export class SecurityGroupGuard implements IfaceGuard {
       return `security group ${ids} on ${this.eniId}: no inbound rule allows ${p.proto === 6 ? 'TCP' : p.proto === 17 ? 'UDP' : 'ICMP'}` +
         `${p.proto === 1 ? '' : ` port ${p.dport}`} from ${formatIpv4(p.src)} (dropped silently: the sender sees a timeout)`;
     }
-    this.#flows.set(key, now);
+    this.#flows.touch(p.proto, p.dst, p.dport, p.src, p.sport, now);
     return null;
   }
 
@@ -123,7 +209,7 @@ export class SecurityGroupGuard implements IfaceGuard {
     const p = this.#packet(frame);
     if (!p) return null;
     // Default egress rule allows everything; remember the flow so its replies come back in.
-    this.#flows.set(flowKey(p.proto, p.src, p.sport, p.dst, p.dport), now);
+    this.#flows.touch(p.proto, p.src, p.sport, p.dst, p.dport, now);
     return null;
   }
 }
