@@ -30,13 +30,22 @@ export class ContainerLogs {
   static readonly MAX_LINES = 10_000;
 
   append(podKey: string, container: string, text: string, t: number): void {
+    this.appendAll(podKey, container, [text], t);
+  }
+
+  /** Several lines written at the same instant (a container's start-up output): one buffer lookup for all. */
+  appendAll(podKey: string, container: string, texts: readonly string[], t: number): void {
+    if (texts.length === 0) return;
     const k = `${podKey}/${container}`;
     let buf = this.#current.get(k);
     if (!buf) this.#current.set(k, (buf = []));
-    const line = { t, text };
-    buf.push(line);
-    if (buf.length > ContainerLogs.MAX_LINES) buf.splice(0, buf.length - ContainerLogs.MAX_LINES);
-    this.#onLine.fire({ podKey, container, line });
+    const listened = this.#onLine.size > 0;
+    for (const text of texts) {
+      const line = { t, text };
+      buf.push(line);
+      if (buf.length > ContainerLogs.MAX_LINES) buf.splice(0, buf.length - ContainerLogs.MAX_LINES);
+      if (listened) this.#onLine.fire({ podKey, container, line });
+    }
   }
 
   /** Lines of a container, or undefined when it has never run. */
@@ -85,8 +94,7 @@ export class ContainerRuntime {
     let m = this.#byPod.get(c.podKey);
     if (!m) this.#byPod.set(c.podKey, (m = new Map()));
     m.set(c.name, running);
-    const ctx = this.#context(running);
-    for (const line of c.image.startupLogs(ctx)) ctx.log(line);
+    this.logs.appendAll(c.podKey, c.name, c.image.startupLogs(this.#context(running)), running.startedAt);
     this.#changes.fire({ type: 'started', container: running });
     return running;
   }

@@ -7,7 +7,7 @@
 import { deepEqual } from '../api/meta';
 import type { EndpointAddress, EndpointPort, KubeObject, Pod, Service } from '../api/types';
 import type { Disposable } from '../core/events';
-import { isPodReady, resolveTargetPort } from './pod-util';
+import { isNamedPort, isPodReady, resolveTargetPort } from './pod-util';
 import { OWNED, WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
 import { ServiceMembers, ServiceSelectorIndex, selects } from './service-index';
 
@@ -55,6 +55,17 @@ export class EndpointsController implements Controller {
     const ports = svc.spec.ports ?? [];
     const groups = new Map<string, { ports: EndpointPort[]; addresses: EndpointAddress[]; notReady: EndpointAddress[] }>();
     const members: string[] = [];
+    const portsOf = (pod: Pod): EndpointPort[] => {
+      const epPorts: EndpointPort[] = [];
+      for (const p of ports) {
+        const port = resolveTargetPort(pod, p.targetPort ?? p.port, p.protocol ?? 'TCP');
+        if (port === undefined) continue;
+        epPorts.push(p.name ? { name: p.name, port, protocol: p.protocol ?? 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) } : { port, protocol: p.protocol ?? 'TCP' });
+      }
+      return epPorts;
+    };
+    // Numeric target ports resolve the same for every pod: one group, no per-pod port list or signature.
+    const shared = ports.every((p) => !isNamedPort(p.targetPort ?? p.port)) ? { ports: [] as EndpointPort[], addresses: [] as EndpointAddress[], notReady: [] as EndpointAddress[] } : undefined;
     for (const pod of store.peekList<Pod>('pods', ns)) {
       if (!selects(selector, pod.metadata.labels)) continue;
       members.push(pod.metadata.name!);
@@ -62,15 +73,15 @@ export class EndpointsController implements Controller {
       if (!ip || pod.metadata.deletionTimestamp) continue;
       const phase = pod.status?.phase;
       if (phase === 'Succeeded' || phase === 'Failed') continue;
-      const epPorts: EndpointPort[] = [];
-      for (const p of ports) {
-        const port = resolveTargetPort(pod, p.targetPort ?? p.port, p.protocol ?? 'TCP');
-        if (port === undefined) continue;
-        epPorts.push(p.name ? { name: p.name, port, protocol: p.protocol ?? 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) } : { port, protocol: p.protocol ?? 'TCP' });
+      let g = shared;
+      if (g) {
+        if (!groups.size) groups.set('', Object.assign(g, { ports: portsOf(pod) }));
+      } else {
+        const epPorts = portsOf(pod);
+        const sig = JSON.stringify(epPorts);
+        g = groups.get(sig);
+        if (!g) groups.set(sig, (g = { ports: epPorts, addresses: [], notReady: [] }));
       }
-      const sig = JSON.stringify(epPorts);
-      let g = groups.get(sig);
-      if (!g) groups.set(sig, (g = { ports: epPorts, addresses: [], notReady: [] }));
       const addr: EndpointAddress = {
         ip,
         ...(pod.spec.hostname && pod.spec.subdomain === name ? { hostname: pod.spec.hostname as string } : {}),

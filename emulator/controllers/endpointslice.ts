@@ -8,7 +8,7 @@
 import { deepEqual, ownerRef } from '../api/meta';
 import type { EndpointPort, EndpointSlice, EndpointSliceEndpoint, KubeObject, Node, Pod, Service } from '../api/types';
 import type { Disposable } from '../core/events';
-import { isPodReady, resolveTargetPort } from './pod-util';
+import { isNamedPort, isPodReady, resolveTargetPort } from './pod-util';
 import { OWNED, WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
 import { ServiceMembers, ServiceSelectorIndex, selects } from './service-index';
 
@@ -54,25 +54,42 @@ export class EndpointSliceController implements Controller {
     const selector = svc.spec.selector;
     const groups = new Map<string, { ports: EndpointPort[]; endpoints: EndpointSliceEndpoint[] }>();
     const members: string[] = [];
+    const svcPorts = svc.spec.ports ?? [];
+    const portsOf = (pod: Pod): EndpointPort[] => {
+      const ports: EndpointPort[] = [];
+      for (const p of svcPorts) {
+        const port = resolveTargetPort(pod, p.targetPort ?? p.port, p.protocol ?? 'TCP');
+        if (port === undefined) continue;
+        ports.push({ name: p.name ?? '', port, protocol: p.protocol ?? 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) });
+      }
+      return ports;
+    };
+    // Numeric target ports resolve the same for every pod: one group, no per-pod port list or signature.
+    const shared = svcPorts.every((p) => !isNamedPort(p.targetPort ?? p.port)) ? { ports: [] as EndpointPort[], endpoints: [] as EndpointSliceEndpoint[] } : undefined;
+    const zones = new Map<string, string | undefined>();
     for (const pod of store.peekList<Pod>('pods', ns)) {
       if (!selects(selector, pod.metadata.labels)) continue;
       members.push(pod.metadata.name!);
       const ip = pod.status?.podIP;
       const phase = pod.status?.phase;
       if (!ip || phase === 'Succeeded' || phase === 'Failed') continue;
-      const ports: EndpointPort[] = [];
-      for (const p of svc.spec.ports ?? []) {
-        const port = resolveTargetPort(pod, p.targetPort ?? p.port, p.protocol ?? 'TCP');
-        if (port === undefined) continue;
-        ports.push({ name: p.name ?? '', port, protocol: p.protocol ?? 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) });
+      let g = shared;
+      if (g) {
+        if (!groups.size) groups.set('', Object.assign(g, { ports: portsOf(pod) }));
+      } else {
+        const ports = portsOf(pod);
+        const sig = JSON.stringify(ports);
+        g = groups.get(sig);
+        if (!g) groups.set(sig, (g = { ports, endpoints: [] }));
       }
-      const sig = JSON.stringify(ports);
-      let g = groups.get(sig);
-      if (!g) groups.set(sig, (g = { ports, endpoints: [] }));
       const terminating = pod.metadata.deletionTimestamp !== undefined;
       const serving = isPodReady(pod);
       const nodeName = pod.spec.nodeName as string | undefined;
-      const zone = nodeName ? store.peek<Node>('nodes', undefined, nodeName)?.metadata.labels?.['topology.kubernetes.io/zone'] : undefined;
+      let zone: string | undefined;
+      if (nodeName) {
+        if (zones.has(nodeName)) zone = zones.get(nodeName);
+        else zones.set(nodeName, (zone = store.peek<Node>('nodes', undefined, nodeName)?.metadata.labels?.['topology.kubernetes.io/zone']));
+      }
       g.endpoints.push({
         addresses: [ip],
         conditions: { ready: serving && !terminating, serving, terminating },

@@ -15,7 +15,7 @@ import { CATALOGUE, WORKLOAD_IMAGES, findImage, imageDigest, parseImageRef } fro
 import type { ContainerRuntime } from '../apps/runtime';
 import type { AppImage } from '../apps/types';
 import { isApiError } from '../api/errors';
-import { clone, rfc3339 } from '../api/meta';
+import { rfc3339 } from '../api/meta';
 import type { ApiStore } from '../api/store';
 import type { Container, ContainerStatus, KubeObject, Node, Pod, Service } from '../api/types';
 import { podHostOptions, serviceLinkEnv } from '../cluster/pod-host';
@@ -172,7 +172,9 @@ export class Kubelet implements Controller {
   #writeStatus(key: string, uid: string, mutate: (status: NonNullable<Pod['status']>, pod: Pod) => void): Pod | undefined {
     const pod = this.#current(key, uid);
     if (!pod) return undefined;
-    const status = structuredCloneStatus(pod.status);
+    // Every stage replaces whole top-level status fields (new arrays, new condition objects) and never edits the
+    // stored ones in place, so a copy of the top level is enough: the rest is shared with the stored version.
+    const status: NonNullable<Pod['status']> = { ...pod.status };
     mutate(status, pod);
     try {
       return this.ctx.store.updateStatus('pods', { ...pod, status }, OWNED) as Pod;
@@ -522,10 +524,6 @@ function effectiveArgv(c: Container, img: AppImage): string[] {
   const entry = c.command ?? img.entrypoint;
   const args = c.args ?? (c.command ? [] : img.cmd);
   return [...entry, ...args];
-}
-
-function structuredCloneStatus(s: Pod['status']): NonNullable<Pod['status']> {
-  return s ? clone(s) : {};
 }
 
 /**

@@ -19,6 +19,11 @@ export function podKey(p: KubeObject): string {
   return `${p.metadata.namespace}/${p.metadata.name}`;
 }
 
+/** A targetPort naming a container port (`http`) rather than giving its number. */
+export function isNamedPort(targetPort: number | string): boolean {
+  return typeof targetPort === 'string' && !/^\d+$/.test(targetPort);
+}
+
 /** Resolve a Service targetPort (number or named container port) against a pod; undefined if the name is absent. */
 export function resolveTargetPort(pod: Pod, targetPort: number | string, protocol: string): number | undefined {
   if (typeof targetPort === 'number') return targetPort;
