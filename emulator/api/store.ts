@@ -15,7 +15,7 @@ import type { Rng } from '../core/rng';
 import type { Scheduler } from '../core/scheduler';
 import { defaultObject } from './defaults';
 import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalidObject, notFound, type FieldError } from './errors';
-import { clone, deepEqual, deepFreeze, objectKey, randomSuffix, rfc3339, uuidV4 } from './meta';
+import { clone, deepEqual, deepFreeze, randomSuffix, rfc3339, uuidV4 } from './meta';
 import { RESOURCES, type Resource, type ResourceInfo } from './resources';
 import { parseFieldSelector, parseLabelSelector } from './selectors';
 import type { KubeObject, ObjectList, WatchEvent } from './types';
@@ -87,6 +87,7 @@ interface HistoryEntry {
 const HISTORY_LIMIT = 2000;
 /** Resources with `metadata.generation` (spec-bearing workload and config objects). */
 const GENERATION = new Set<Resource>(['deployments', 'replicasets', 'ingresses', 'ingressclasses', 'endpointslices']);
+const SERVER_OWNED_META = ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'] as const;
 /** Resources whose status is a subresource: a plain update keeps the stored status. */
 const STATUS_SUBRESOURCE = new Set<Resource>(['pods', 'services', 'deployments', 'replicasets', 'nodes', 'namespaces', 'ingresses']);
 
@@ -95,10 +96,15 @@ export class ApiStore {
   readonly #uidRng: Rng;
   readonly #nameRng: Rng;
   #rv = 100;
+  /**
+   * Every object of a resource by uid, in creation order (what `list` sorts and a watch from 0 replays). Keyed by
+   * the uid string the object carries, so a write builds no key and hashes nothing new.
+   */
   readonly #objects = new Map<Resource, Map<string, KubeObject>>();
+  /** namespace ('' for cluster-scoped resources) → name → object: how reads address objects. */
   readonly #byNamespace = new Map<Resource, Map<string, Map<string, KubeObject>>>();
-  /** owner uid → dependents' `resource\u0000key`. */
-  readonly #byOwner = new Map<string, Set<string>>();
+  /** owner uid → dependent uid → the dependent's resource. */
+  readonly #byOwner = new Map<string, Map<string, Resource>>();
   readonly #watchers = new Map<Resource, Set<Watcher>>();
   readonly #history = new Map<Resource, HistoryEntry[]>();
   readonly #admission: AdmissionPlugin[] = [];
@@ -163,9 +169,8 @@ export class ApiStore {
 
   /** Controller cache read: the stored, frozen object. */
   peek<T extends KubeObject = KubeObject>(resource: Resource, namespace: string | undefined, name: string): T | undefined {
-    // Namespaced objects through the per-namespace index: no `ns/name` key string to build and hash per read.
-    if (RESOURCES[resource].namespaced) return (namespace === undefined ? undefined : this.#byNamespace.get(resource)!.get(namespace)?.get(name)) as T | undefined;
-    return this.#objects.get(resource)!.get(name) as T | undefined;
+    const ns = RESOURCES[resource].namespaced ? namespace : '';
+    return (ns === undefined ? undefined : this.#byNamespace.get(resource)!.get(ns)?.get(name)) as T | undefined;
   }
 
   /** Controller cache read: stored, frozen objects of a resource (one namespace, or all), unordered. */
@@ -185,10 +190,10 @@ export class ApiStore {
   /** Stored objects whose ownerReferences name `ownerUid` (the garbage collector's graph). */
   dependentsOf(ownerUid: string): { resource: Resource; object: KubeObject }[] {
     const out: { resource: Resource; object: KubeObject }[] = [];
-    for (const rk of this.#byOwner.get(ownerUid) ?? []) {
-      const i = rk.indexOf('\u0000');
-      const resource = rk.slice(0, i) as Resource;
-      const o = this.#objects.get(resource)!.get(rk.slice(i + 1));
+    const deps = this.#byOwner.get(ownerUid);
+    if (!deps) return out;
+    for (const [uid, resource] of deps) {
+      const o = this.#objects.get(resource)!.get(uid);
       if (o) out.push({ resource, object: o });
     }
     return out;
@@ -221,13 +226,8 @@ export class ApiStore {
       if (ns.metadata.deletionTimestamp && resource !== 'events')
         throw forbidden(info, meta.name ?? '', `unable to create new content in namespace ${meta.namespace} because it is being terminated`);
     }
-    // Fields the server owns.
-    delete meta.uid;
-    delete meta.resourceVersion;
-    delete meta.creationTimestamp;
-    delete meta.deletionTimestamp;
-    delete meta.deletionGracePeriodSeconds;
-    delete meta.generation;
+    // Fields the server owns (a controller's object has none of them: no delete, which would slow the object down).
+    for (const f of SERVER_OWNED_META) if (f in meta) delete meta[f];
     defaultObject(info, obj, undefined, () => randomSuffix(this.#nameRng, 5));
     const errs = validateObject(info, obj);
     if (errs.length) throw invalidObject(info, meta.name ?? '', errs);
@@ -509,57 +509,54 @@ export class ApiStore {
 
   #commit(info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, type: 'ADDED' | 'MODIFIED'): void {
     if (this.#strict) deepFreeze(obj);
-    const key = objectKey(obj.metadata.namespace, obj.metadata.name!);
-    this.#objects.get(info.resource)!.set(key, obj);
-    if (info.namespaced) {
-      const byNs = this.#byNamespace.get(info.resource)!;
-      let m = byNs.get(obj.metadata.namespace!);
-      if (!m) byNs.set(obj.metadata.namespace!, (m = new Map()));
-      m.set(obj.metadata.name!, obj);
-    }
-    this.#indexOwners(info.resource, key, old, obj);
+    const meta = obj.metadata;
+    this.#objects.get(info.resource)!.set(meta.uid!, obj);
+    const byNs = this.#byNamespace.get(info.resource)!;
+    const ns = info.namespaced ? meta.namespace! : '';
+    let m = byNs.get(ns);
+    if (!m) byNs.set(ns, (m = new Map()));
+    m.set(meta.name!, obj);
+    this.#indexOwners(info.resource, meta.uid!, old, obj);
     this.#publish(info.resource, { type, object: obj });
   }
 
   #remove(info: ResourceInfo, obj: KubeObject): void {
-    const key = objectKey(obj.metadata.namespace, obj.metadata.name!);
-    const stored = this.#objects.get(info.resource)!.get(key);
-    this.#objects.get(info.resource)!.delete(key);
-    if (info.namespaced) {
-      const byNs = this.#byNamespace.get(info.resource)!;
-      const m = byNs.get(obj.metadata.namespace!);
-      m?.delete(obj.metadata.name!);
-      if (m && m.size === 0) byNs.delete(obj.metadata.namespace!);
-    }
-    this.#indexOwners(info.resource, key, stored, undefined);
+    const meta = obj.metadata;
+    const byNs = this.#byNamespace.get(info.resource)!;
+    const ns = info.namespaced ? meta.namespace! : '';
+    const m = byNs.get(ns);
+    const stored = m?.get(meta.name!);
+    m?.delete(meta.name!);
+    if (m && m.size === 0) byNs.delete(ns);
+    if (stored) this.#objects.get(info.resource)!.delete(stored.metadata.uid!);
+    this.#indexOwners(info.resource, meta.uid!, stored, undefined);
     const final = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++this.#rv) } };
     if (this.#strict) deepFreeze(final);
     for (const p of this.#admission) p.released?.(info.resource, final);
     this.#publish(info.resource, { type: 'DELETED', object: final });
   }
 
-  #indexOwners(resource: Resource, key: string, old: KubeObject | undefined, next: KubeObject | undefined): void {
+  #indexOwners(resource: Resource, uid: string, old: KubeObject | undefined, next: KubeObject | undefined): void {
     const before = old?.metadata.ownerReferences;
     const after = next?.metadata.ownerReferences;
     if (!before?.length && !after?.length) return;
     // Unchanged owners (a status write): the index already holds this object under them.
     if (before === after) return;
-    const rk = `${resource}\u0000${key}`;
-    for (const r of old?.metadata.ownerReferences ?? []) {
+    for (const r of before ?? []) {
       const s = this.#byOwner.get(r.uid);
-      s?.delete(rk);
+      s?.delete(uid);
       if (s && s.size === 0) this.#byOwner.delete(r.uid);
     }
-    for (const r of next?.metadata.ownerReferences ?? []) {
+    for (const r of after ?? []) {
       let s = this.#byOwner.get(r.uid);
-      if (!s) this.#byOwner.set(r.uid, (s = new Set()));
-      s.add(rk);
+      if (!s) this.#byOwner.set(r.uid, (s = new Map()));
+      s.set(uid, resource);
     }
   }
 
   #publish(resource: Resource, ev: WatchEvent): void {
     const hist = this.#history.get(resource)!;
-    hist.push({ rv: Number(ev.object.metadata.resourceVersion), ev });
+    hist.push({ rv: this.#rv, ev });
     if (hist.length > HISTORY_LIMIT * 2) hist.splice(0, hist.length - HISTORY_LIMIT);
     for (const w of this.#watchers.get(resource)!) if (w.matches(ev.object)) this.#enqueue(w, ev);
   }
