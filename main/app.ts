@@ -14,6 +14,7 @@ import {
   type PushMap,
 } from './contract';
 import { validateRequest } from './ipc-validate';
+import type { ShellTerminalSession } from '../emulator/shell/terminal';
 import type { World } from '../emulator/world';
 import type { LoadedLab } from '../labs/engine/types';
 import { LabSessions } from './services/lab-sessions';
@@ -151,9 +152,11 @@ export class KubeServiceLabApp {
         return settings;
       },
       'lab:start': async ({ sessionId }, c) => {
-        const t = terminals.labTerminal(sessionId, c.clientId);
-        // The terminal service's worlds are the emulator's (openEmulatorSession), typed there by what it needs.
-        return labSessions.start(sessionId, c.clientId, { ...t, world: t.world as unknown as World });
+        const { session, ...t } = terminals.labTerminal(sessionId, c.clientId);
+        // The terminal service's worlds and sessions are the emulator's (openEmulatorSession), typed there by what it
+        // needs; a resumed lab hands the emulator shell's variables back to it.
+        const shell = (session as Partial<ShellTerminalSession>).shell;
+        return labSessions.start(sessionId, c.clientId, { ...t, world: t.world as unknown as World, ...(shell ? { shell } : {}) });
       },
       'lab:view': async ({ sessionId }, c) => labSessions.view(sessionId, c.clientId),
       'lab:check': async ({ sessionId, stepId }, c) => labSessions.check(sessionId, c.clientId, stepId),

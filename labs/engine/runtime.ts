@@ -37,6 +37,7 @@ export function shellFor(world: World): LabShell {
       });
       return { host, prompt, command: line, output: stripAnsi(text), exitCode, startedAt };
     },
+    state: () => ({ host: shell.host.id, cwd: shell.cwd, env: new Map(shell.env), history: [...shell.history()] }),
   };
 }
 

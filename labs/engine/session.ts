@@ -31,7 +31,17 @@ export interface LabShell {
    * host first (when it exists in this world), so the line runs where the learner ran it.
    */
   submit(line: string, opts?: { readonly onHost?: string }): Promise<TranscriptEntry>;
+  /** Where the shell is and what it remembers, for the app to hand to the learner's terminal after a replay. */
+  state?(): ShellState;
   dispose?(): void;
+}
+
+/** What a shell carries from one command to the next: its host, variables, working directory and history. */
+export interface ShellState {
+  readonly host: string;
+  readonly cwd: string;
+  readonly env: ReadonlyMap<string, string>;
+  readonly history: readonly string[];
 }
 
 /** How the engine reaches the emulator (injected so the engine stays testable and platform-free). */
@@ -243,6 +253,14 @@ export class LabSession {
         .filter((c) => c.correct || picked.includes(c.id))
         .map((c) => ({ id: c.id, chosen: picked.includes(c.id), correct: c.correct, explanation: render(c.explanation, this.params) })),
     };
+  }
+
+  /**
+   * The replay shell's variables, directory and history (after `replay`): a learner who set `POD_IP=…` before the
+   * app closed still has `$POD_IP` in the terminal that resumes.
+   */
+  shellState(): ShellState | undefined {
+    return this.shell.state?.();
   }
 
   /** The step's solution, rendered: command lines to paste. */

@@ -9,6 +9,7 @@ import { drawParams, render } from '../../labs/engine/params';
 import { parseTranscriptFile } from '../../labs/engine/transcript';
 import { loadFromDisk } from '../../labs/node-loader';
 import type { LabProgress } from '../contract';
+import { Shell } from '../../emulator/shell/interpreter';
 import { LabSessions } from './lab-sessions';
 import { openProgressDatabase } from './progress/open-database';
 import { ProgressStore } from './progress/progress-store';
@@ -80,6 +81,9 @@ describe('LabSessions', () => {
     view = run.sessions.view('t1', 'c1');
     expect(view.steps[0]!.state).toBe('completed');
     const midCompletion = view.completion;
+    // A variable and a directory the learner will still count on after the restart.
+    await run.type('SVC_NAME=currency-exchange');
+    await run.type('cd /tmp');
     expect(midCompletion).toBeGreaterThan(0);
     const saved = run.store.getLab(lab.manifest.id)!;
     expect(saved.seed).toBe(run.seed);
@@ -99,9 +103,14 @@ describe('LabSessions', () => {
     expect(screen.replace(/\r\n/g, '')).not.toMatch(/\n/);
     // Another seed's world would not match what is on screen: nothing is redrawn.
     expect(run.sessions.resumedScreen(lab.manifest.id, run.seed + 1)).toBe('');
-    view = await run.sessions.start('t1', 'c1', { labId: lab.manifest.id, seed: run.seed, profile: 'local', world: run.world });
+    const terminalShell = new Shell(run.world, run.world.loginHost, { interactive: false, columns: () => 80 });
+    view = await run.sessions.start('t1', 'c1', { labId: lab.manifest.id, seed: run.seed, profile: 'local', world: run.world, shell: terminalShell });
     expect(view.steps[0]!.state).toBe('completed');
     expect(view.steps[0]!.attempts).toBeGreaterThanOrEqual(1);
+    // The terminal's shell has what the replay rebuilt: the variable, the directory, the history (arrow up).
+    expect(terminalShell.env.get('SVC_NAME')).toBe('currency-exchange');
+    expect(terminalShell.cwd).toBe('/tmp');
+    expect(terminalShell.history().slice(-2)).toEqual(['SVC_NAME=currency-exchange', 'cd /tmp']);
     expect(view.completion).toBe(midCompletion);
     if (second) expect(view.steps[1]!.state).not.toBe('completed');
 

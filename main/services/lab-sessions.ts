@@ -7,7 +7,7 @@
  */
 import type { World } from '../../emulator/world';
 import type { TranscriptEntry } from '../../emulator/shell/terminal-api';
-import { LabSession, type LabRuntime } from '../../labs/engine/session';
+import { LabSession, type LabRuntime, type ShellState } from '../../labs/engine/session';
 import { toTranscriptFile } from '../../labs/engine/transcript';
 import type { LabView, LoadedLab, QuizFeedback } from '../../labs/engine/types';
 import type { CommandRecord, LabExport, LabExportEntry, LabProgress, ProfileName } from '../contract';
@@ -19,6 +19,16 @@ export interface LabTerminal {
   readonly seed: number;
   readonly profile: ProfileName;
   readonly world: World;
+  /** The terminal's own shell, which a resumed lab hands the replayed variables, directory and history to. */
+  readonly shell?: TerminalShell;
+}
+
+/** What resuming needs of the terminal's shell (the emulator's `Shell`). */
+export interface TerminalShell {
+  readonly host: { readonly id: string };
+  readonly env: Map<string, string>;
+  setCwd(path: string): void;
+  addHistory(line: string): void;
 }
 
 export interface LabSessionsOptions {
@@ -115,6 +125,7 @@ export class LabSessions {
       if (commands.length > 0 || Object.keys(quizAnswers).length > 0 || Object.keys(hintsUsed).length > 0) {
         await session.replay({ commands, quizAnswers, hintsUsed });
       }
+      if (commands.length > 0 && terminal.shell) restoreShell(terminal.shell, session.shellState());
     } finally {
       this.#starting.delete(sessionId);
     }
@@ -282,4 +293,17 @@ export class LabSessions {
     const attempts = new Map((saved?.steps ?? []).map((s) => [s.stepId, s.attempts]));
     return { ...view, steps: view.steps.map((s) => ({ ...s, attempts: Math.max(s.attempts, attempts.get(s.id) ?? 0) })) };
   }
+}
+
+/**
+ * The replay ran the saved commands in a shell of its own; the learner's terminal takes over what that shell
+ * remembers (variables, working directory, history) so the commands they type next mean what they meant before the
+ * app closed. Only when both stand on the same host: a replay that ended inside `ssh corp-vm` hands nothing over.
+ */
+function restoreShell(terminal: TerminalShell, replayed: ShellState | undefined): void {
+  if (!replayed || replayed.host !== terminal.host.id) return;
+  for (const name of [...terminal.env.keys()]) if (!replayed.env.has(name)) terminal.env.delete(name);
+  for (const [name, value] of replayed.env) terminal.env.set(name, value);
+  terminal.setCwd(replayed.cwd);
+  for (const line of replayed.history) terminal.addHistory(line);
 }

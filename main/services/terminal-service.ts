@@ -226,10 +226,13 @@ export class TerminalService {
     return v;
   }
 
-  /** What a lab session needs of a terminal session: the lab, the seed and the world it runs in. */
-  labTerminal(sessionId: string, clientId: string): { labId: string | null; seed: number; profile: ProfileName; world: SessionWorld } {
+  /** What a lab session needs of a terminal session: the lab, the seed, the world it runs in and its shell session. */
+  labTerminal(
+    sessionId: string,
+    clientId: string,
+  ): { labId: string | null; seed: number; profile: ProfileName; world: SessionWorld; session: TerminalSession } {
     const s = this.#get(sessionId, clientId);
-    return { labId: s.labId, seed: s.seed, profile: s.profile, world: s.ws.world };
+    return { labId: s.labId, seed: s.seed, profile: s.profile, world: s.ws.world, session: s.ws.session };
   }
 
   get size(): number {
