@@ -74,12 +74,18 @@ export interface CompiledRule {
   readonly dportLo: number;
   readonly dportHi: number;
   readonly dportInv: boolean;
+  /** `-m conntrack --ctstate` (CT_BIT mask) and `-m mark`, inline when they are the rule's first of their kind. */
+  readonly ctMask: number;
+  readonly ctInv: boolean;
+  readonly markValue: number;
+  readonly markMask: number;
+  readonly markInv: boolean;
   readonly extra: Matcher | null;
   readonly t: number;
   jump: CompiledChain | null;
 }
 
-export const H_SRC = 1, H_DST = 2, H_PROTO = 4, H_SPORT = 8, H_DPORT = 16;
+export const H_SRC = 1, H_DST = 2, H_PROTO = 4, H_SPORT = 8, H_DPORT = 16, H_CT = 32, H_MARK = 64;
 
 /** The inline checks of a compiled rule, then its extra matchers (iptables order: IP header, then modules). */
 export function ruleMatches(cr: CompiledRule, p: NfPacket, env: EvalEnv): boolean {
@@ -90,6 +96,8 @@ export function ruleMatches(cr: CompiledRule, p: NfPacket, env: EvalEnv): boolea
     if (c & H_PROTO && ((p.proto === cr.proto) === cr.protoInv)) return false;
     if (c & H_DPORT && ((p.dport >= cr.dportLo && p.dport <= cr.dportHi) === cr.dportInv)) return false;
     if (c & H_SPORT && ((p.sport >= cr.sportLo && p.sport <= cr.sportHi) === cr.sportInv)) return false;
+    if (c & H_CT && (((env.ctBits & cr.ctMask) !== 0) === cr.ctInv)) return false;
+    if (c & H_MARK && ((((p.mark & cr.markMask) >>> 0) === cr.markValue) === cr.markInv)) return false;
   }
   return cr.extra === null || cr.extra(p, env);
 }
@@ -292,6 +300,7 @@ export function compileRule(rule: Rule, num: number, chainName: string): Compile
   let checks = 0;
   let srcAddr = 0, srcMask = 0, srcInv = false, dstAddr = 0, dstMask = 0, dstInv = false, proto = 0, protoInv = false;
   let sportLo = 0, sportHi = 65535, sportInv = false, dportLo = 0, dportHi = 65535, dportInv = false;
+  let ctMask = 0, ctInv = false, markValue = 0, markMask = 0, markInv = false;
   const extra: Matcher[] = [];
   if (rule.src) {
     if (rule.src.mask !== 0) {
@@ -330,6 +339,18 @@ export function compileRule(rule: Rule, num: number, chainName: string): Compile
       }
       continue;
     }
+    // Side-effect-free tests move inline too (the same first-fail result whatever the order among them).
+    if ((m.module === 'conntrack' || m.module === 'state') && !sideEffectsSoFar && !(checks & H_CT)) {
+      checks |= H_CT;
+      for (const st of m.states) ctMask |= CT_BIT[st]!;
+      ctInv = m.invert;
+      continue;
+    }
+    if (m.module === 'mark' && !sideEffectsSoFar && !(checks & H_MARK)) {
+      checks |= H_MARK;
+      ({ mark: markValue, mask: markMask, invert: markInv } = m);
+      continue;
+    }
     if (m.module === 'statistic' || m.module === 'recent') sideEffectsSoFar = true;
     const f = matchModule(m, ruleProto);
     if (f) extra.push(f);
@@ -341,7 +362,7 @@ export function compileRule(rule: Rule, num: number, chainName: string): Compile
     : tg.kind === 'LOG' ? T_LOG : T_NONE;
   return {
     rule, num, chainName, checks, srcAddr, srcMask, srcInv, dstAddr, dstMask, dstInv, proto, protoInv,
-    sportLo, sportHi, sportInv, dportLo, dportHi, dportInv, extra: all(extra), t, jump: null,
+    sportLo, sportHi, sportInv, dportLo, dportHi, dportInv, ctMask, ctInv, markValue, markMask, markInv, extra: all(extra), t, jump: null,
   };
 }
 
