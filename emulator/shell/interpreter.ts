@@ -502,9 +502,14 @@ export class Shell implements SessionControl {
       status = await this.#command(p.commands[0]!, io, run);
     } else {
       // All stages start together, each writing into the pipe the next one reads; a stage's pipe closes when
-      // it exits (or is interrupted), which is the end of input for the next one.
+      // it exits (or is interrupted), which is the end of input for the next one. A reader that exits before
+      // its producer (`… | head -3`, `grep -m1`) stops the producer, as SIGPIPE does. Ctrl-C stops them all.
       const n = p.commands.length;
       const pipes = Array.from({ length: n - 1 }, () => new Pipe());
+      const stops = p.commands.map(() => new AbortController());
+      const interrupt = () => stops.forEach((s) => s.abort());
+      if (run.signal.aborted) interrupt();
+      else run.signal.addEventListener('abort', interrupt, { once: true });
       const stages = p.commands.map((cmd, i) => {
         const last = i === n - 1;
         const stageIo: ShellIo = {
@@ -517,9 +522,16 @@ export class Shell implements SessionControl {
           ...(i === 0 && io.pipe ? { pipe: io.pipe } : {}),
           ...(i > 0 ? { pipe: pipes[i - 1]! } : {}),
         };
-        return this.#command(cmd, stageIo, run).finally(() => pipes[i]?.close());
+        return this.#command(cmd, stageIo, makeRun(stops[i]!.signal)).finally(() => {
+          pipes[i]?.close();
+          if (i > 0 && !pipes[i - 1]!.closed) stops[i - 1]!.abort();
+        });
       });
-      status = (await Promise.all(stages))[n - 1]!;
+      try {
+        status = (await Promise.all(stages))[n - 1]!;
+      } finally {
+        run.signal.removeEventListener('abort', interrupt);
+      }
     }
     if (p.bang) status = status === 0 ? 1 : 0;
     if (run.signal.aborted) status = 130;

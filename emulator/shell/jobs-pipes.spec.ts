@@ -75,6 +75,43 @@ describe('pipes stream into filters that read incrementally', () => {
     expect(t.term.busy).toBe(false);
   });
 
+  it('`producer | head -2` prints two lines as they come, then ends the line: the producer is stopped (SIGPIPE)', async () => {
+    const t = setup();
+    await t.type('feed | head -2; echo after\r');
+    t.feed.line('one');
+    await tick();
+    expect(t.screen()).toContain('one\r\n');
+    expect(t.term.busy).toBe(true);
+    t.feed.line('two');
+    t.feed.line('three');
+    await tick();
+    await tick();
+    expect(t.term.busy).toBe(false);
+    expect(t.screen()).toContain('one\r\ntwo\r\nafter\r\n');
+    expect(t.screen()).not.toContain('three');
+  });
+
+  it('an endless loop into head stops once head has its lines; grep -m1 stops its producer too', async () => {
+    const { TestShell } = await import('./testing/run-line');
+    const sh = new TestShell();
+    const r = await sh.run('while true; do echo y; done | head -3');
+    expect(r.out).toBe('y\ny\ny\n');
+    expect(r.err).toBe('');
+    const g = await sh.run('i=0; while true; do i=$((i+1)); echo line$i; done | grep -m1 line7');
+    expect(g.out).toBe('line7\n');
+    expect(g.err).toBe('');
+  });
+
+  it('head and grep still read files and `-` whole when a pipe is there', async () => {
+    const { TestShell } = await import('./testing/run-line');
+    const sh = new TestShell();
+    await sh.run("printf 'f1\\nf2\\n' > /tmp/f");
+    await sh.run("printf 'a\\nb\\nc\\n' > /tmp/abc");
+    expect((await sh.run("printf 'a\\nb\\nc\\n' | head -c 3")).out).toBe((await sh.run('head -c 3 /tmp/abc')).out);
+    expect((await sh.run("printf 'a\\nb\\nc\\n' | head -n -1")).out).toBe('a\nb\n');
+    expect((await sh.run("printf 'x1\\n' | grep 1 - /tmp/f")).out).toBe('(standard input):x1\n/tmp/f:f1\n');
+  });
+
   it('a filter that does not stream (sort) still gets the whole output once the producer exits', async () => {
     const t = setup();
     await t.type('feed | sort\r');

@@ -107,6 +107,18 @@ export function missingOperand(ctx: CommandContext, what = 'operand'): number {
   return 1;
 }
 
+/**
+ * For a command that streams stdin (`streamsStdin`) but needs it whole in this case (`grep x - file`, `head -c`):
+ * the same context with the producer's whole output in `stdin`, once the producer exited.
+ */
+export async function wholeStdin(ctx: CommandContext): Promise<CommandContext> {
+  if (!ctx.stdinStream) return ctx;
+  let text = '';
+  for await (const chunk of ctx.stdinStream) text += chunk;
+  const { stdinStream: _consumed, ...rest } = ctx;
+  return { ...rest, stdin: text };
+}
+
 /** Read operands as files (`-` or none = stdin), reporting unreadable ones the way coreutils does. */
 export function readInputs(
   ctx: CommandContext,

@@ -4,7 +4,7 @@
  */
 import { fsMessage } from '../../shell/interpreter';
 import type { CommandContext, CommandSpec } from '../../shell/types';
-import { lines, missingOperand, parseOrUsage, readInputs } from './options';
+import { lines, missingOperand, parseOrUsage, readInputs, wholeStdin } from './options';
 
 const POSIX_CLASSES: Record<string, string> = {
   alpha: 'A-Za-z', digit: '0-9', alnum: 'A-Za-z0-9', upper: 'A-Z', lower: 'a-z', space: ' \\t\\n\\r\\f\\v',
@@ -115,6 +115,7 @@ export const grep: CommandSpec = {
       max: opts.values.has('m') ? Number(opts.values.get('m')) : Infinity,
     };
     if (ctx.stdinStream && operands.length === 0) return grepStream(ctx, ctx.stdinStream, options);
+    if (ctx.stdinStream) return wholeStdin(ctx).then((c) => grep.run(c));
     const { inputs, ok } = readInputs(ctx, operands.length > 0 ? operands : []);
     let matchedAny = false;
     let out = '';
@@ -227,7 +228,7 @@ async function grepStream(ctx: CommandContext, input: AsyncIterable<string>, o: 
   return m.count > 0 ? 0 : 1;
 }
 
-function headTail(ctx: CommandContext, tail: boolean): number {
+function headTail(ctx: CommandContext, tail: boolean): number | Promise<number> {
   const name = tail ? 'tail' : 'head';
   const opts = parseOrUsage(ctx, { flags: 'qvf', withValue: 'nc', long: { 'lines=': 'n', 'bytes=': 'c', quiet: 'q' }, numericShorthand: 'n' });
   if (typeof opts === 'number') return opts;
@@ -238,6 +239,12 @@ function headTail(ctx: CommandContext, tail: boolean): number {
   if (!Number.isInteger(n)) {
     ctx.stderr.write(`${name}: invalid number of lines: ‘${raw}’\n`);
     return 1;
+  }
+  if (ctx.stdinStream) {
+    // `producer | head -n N`: the first N lines as they come, then head exits (and the shell's SIGPIPE stops
+    // the producer). Other forms need the whole input.
+    if (!tail && !allBut && !opts.values.has('c') && opts.operands.length === 0) return headStream(ctx, ctx.stdinStream, n);
+    return wholeStdin(ctx).then((c) => headTail(c, tail));
   }
   const { inputs, ok } = readInputs(ctx, opts.operands);
   const headers = inputs.length > 1 && !opts.flags.has('q');
@@ -259,7 +266,27 @@ function headTail(ctx: CommandContext, tail: boolean): number {
   return ok ? 0 : 1;
 }
 
-export const head: CommandSpec = { name: 'head', summary: 'First lines of input (-n N)', run: (ctx) => headTail(ctx, false) };
+async function headStream(ctx: CommandContext, input: AsyncIterable<string>, n: number): Promise<number> {
+  let left = n;
+  if (left === 0) return 0;
+  for await (const chunk of input) {
+    let end = 0;
+    while (left > 0) {
+      const nl = chunk.indexOf('\n', end);
+      if (nl < 0) {
+        end = chunk.length;
+        break;
+      }
+      end = nl + 1;
+      left--;
+    }
+    ctx.stdout.write(chunk.slice(0, end));
+    if (left === 0) break;
+  }
+  return 0;
+}
+
+export const head: CommandSpec = { name: 'head', summary: 'First lines of input (-n N)', streamsStdin: true, run: (ctx) => headTail(ctx, false) };
 export const tail: CommandSpec = { name: 'tail', summary: 'Last lines of input (-n N, -n +N)', run: (ctx) => headTail(ctx, true) };
 
 function countWords(text: string): number {

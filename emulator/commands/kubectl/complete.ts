@@ -9,7 +9,7 @@ import type { CompletionContext } from '../../shell/types';
 
 const VERB_NAMES = [
   'annotate', 'api-resources', 'api-versions', 'apply', 'cluster-info', 'config', 'cordon', 'create', 'delete', 'describe', 'drain', 'edit', 'events', 'exec',
-  'expose', 'get', 'label', 'logs', 'patch', 'rollout', 'run', 'scale', 'top', 'uncordon', 'version', 'wait',
+  'expose', 'get', 'label', 'logs', 'patch', 'port-forward', 'rollout', 'run', 'scale', 'top', 'uncordon', 'version', 'wait',
 ];
 
 const VERB_FLAGS: Record<string, string[]> = {
@@ -22,6 +22,7 @@ const VERB_FLAGS: Record<string, string[]> = {
   apply: ['--dry-run', '--filename', '--output', '--recursive', '-R', '-f', '-o'],
   logs: ['--container', '--follow', '--previous', '--tail', '--timestamps', '-c', '-f', '-p'],
   exec: ['--container', '--stdin', '--tty', '-c', '-i', '-it', '-t'],
+  'port-forward': ['--address', '--pod-running-timeout'],
   run: ['--command', '--env', '--image', '--labels', '--port', '--restart', '--rm', '--stdin', '--tty', '-i', '-it', '-t'],
   label: ['--all', '--list', '--overwrite', '--selector', '-l'],
   annotate: ['--all', '--list', '--overwrite', '--selector', '-l'],
@@ -85,6 +86,13 @@ export function complete(args: readonly string[], ctx: CompletionContext): strin
   if (verb === 'create' && words[1] === 'service' && words.length === 2) return match(['clusterip', 'externalname', 'loadbalancer', 'nodeport']);
 
   if ((verb === 'cordon' || verb === 'uncordon' || verb === 'drain') && words.length === 1) return match(names(store, 'nodes', ns));
+  if (verb === 'port-forward') {
+    // `POD` or `TYPE/NAME` of something with pods (kubectl's PodResourceNameCompletionFunc), then ports.
+    if (words.length !== 1) return [];
+    const slash = cur.indexOf('/');
+    if (slash > 0) return names(store, cur.slice(0, slash), ns).map((n) => `${cur.slice(0, slash)}/${n}`).filter((w) => w.startsWith(cur));
+    return match([...names(store, 'pods', ns), 'deployment/', 'pod/', 'replicaset/', 'service/']);
+  }
   const podVerbs = new Set(['logs', 'exec', 'attach']);
   if (podVerbs.has(verb)) {
     if (words.length === 1) return match(names(store, 'pods', ns));

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { runScript, type ScriptStep } from '../../shell/script-runner';
 import { createWorld, type World } from '../../world';
+import { complete } from './complete';
 
 const WEB = ['kubectl create deployment web --image=nginx --replicas=2', 'kubectl expose deployment web --port=80', 'kubectl rollout status deployment/web'];
 
@@ -259,5 +260,18 @@ EOF`,
       // The project words flag-parse errors `error: …` where cobra says `Error: …` (flags.ts, for every verb).
       expect(ours[i]!.output, c.join(' ')).toBe((real.stdout + real.stderr).replace(/^Error: /, 'error: '));
     });
+  });
+});
+
+describe('kubectl port-forward: Tab completion', () => {
+  it('completes the verb, objects with pods (POD or TYPE/NAME) and the flags', async () => {
+    const world = createWorld({ profile: 'local', seed: 14 });
+    await run(world, WEB);
+    const ctx = { world, host: world.loginHost };
+    expect(complete(['port-'], ctx)).toEqual(['port-forward']);
+    expect(complete(['port-forward', 'svc/'], ctx)).toEqual(['svc/kubernetes', 'svc/web']);
+    expect(complete(['port-forward', 'deployment/w'], ctx)).toEqual(['deployment/web']);
+    expect(complete(['port-forward', 'web-'], ctx)).toHaveLength(2);
+    expect(complete(['port-forward', 'svc/web', '--a'], ctx)).toEqual(['--address']);
   });
 });
