@@ -1,5 +1,19 @@
 /** Page object for the packet views: simulation (event list + controls), hop inspector, topology, resources. */
-import { expect, type Locator, type Page } from '@playwright/test';
+import fs from 'node:fs';
+import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
+
+/**
+ * A screenshot of the window as a test artifact; with KSL_UPDATE_SCREENSHOT set, also the README's `docs/<name>.png`.
+ */
+export async function viewShot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const file = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path: file });
+  await testInfo.attach(name, { path: file, contentType: 'image/png' });
+  if (process.env['KSL_UPDATE_SCREENSHOT']) {
+    fs.mkdirSync('docs', { recursive: true });
+    fs.copyFileSync(file, `docs/${name}.png`);
+  }
+}
 
 export type ViewName = 'Simulation' | 'Topology' | 'Resources' | 'Editor';
 

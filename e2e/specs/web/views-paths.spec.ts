@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { AppPage } from '../../pages/app-page';
-import { ViewsPage } from '../../pages/views-page';
+import { viewShot, ViewsPage } from '../../pages/views-page';
 import { startWebShellProcess, tempDataDir, type WebShellProcess } from '../../support/web-shell-process';
 
 // Trace DOM snapshots walk the whole page at every action; with a several-hundred-row event list that costs seconds
@@ -23,7 +23,7 @@ test.afterEach(async () => {
   fs.rmSync(shell.dataDir, { recursive: true, force: true });
 });
 
-test('@web cloud: curl a LoadBalancer → ELB hop → NodePort → KUBE-SEP DNAT → pod, the ELB on the topology path', async ({ page }) => {
+test('@web cloud: curl a LoadBalancer → ELB hop → NodePort → KUBE-SEP DNAT → pod, the ELB on the topology path', async ({ page }, testInfo) => {
   test.setTimeout(150_000);
   const app = new AppPage(page);
   const views = new ViewsPage(page);
@@ -68,9 +68,11 @@ test('@web cloud: curl a LoadBalancer → ELB hop → NodePort → KUBE-SEP DNAT
   await views.open('Topology');
   await expect(views.topologyNode(/^loadbalancer ELB web /)).toHaveAttribute('aria-label', /on the packet path/);
   await expect(views.topologyNode(/^pod web-/).and(page.locator('.current'))).toHaveCount(1);
+  await expect(views.topology.locator('.envelope')).toHaveAttribute('data-at', /^pod\/default\/web-/);
+  await viewShot(page, testInfo, 'topology-cloud');
 });
 
-test('@web local: an Ingress request shows the L7 proxy hop (Host/path rule chosen); nslookup by a short name shows the search-list expansion', async ({ page }) => {
+test('@web local: an Ingress request shows the L7 proxy hop (Host/path rule chosen); nslookup by a short name shows the search-list expansion', async ({ page }, testInfo) => {
   test.setTimeout(150_000);
   const app = new AppPage(page);
   const views = new ViewsPage(page);
@@ -98,6 +100,7 @@ test('@web local: an Ingress request shows the L7 proxy hop (Host/path rule chos
     await expect(decision).toContainText(/proxy to 10\.244\.\d+\.\d+:80/);
     await expect(views.inspector.getByRole('region', { name: 'Headers by layer' })).toContainText(/Hostweb\.example\.com/);
     await expect(views.eventList.getByRole('row', { selected: true })).toContainText(/pod\/ingress-nginx\/ingress-nginx-controller-.*HTTP/);
+    await viewShot(page, testInfo, 'inspector-ingress');
     for (const p of ['DNS', 'TCP', 'ICMP', 'ARP']) await views.filter(p).check();
   });
 
@@ -114,5 +117,7 @@ test('@web local: an Ingress request shows the L7 proxy hop (Host/path rule chos
     await expect(items.nth(2)).toContainText('Query A? web.cluster.local.');
     await expect(items.filter({ hasText: /Answer A\? web\.default\.svc\.cluster\.local\. → 1 answer\(s\): A 10\.\d+\.\d+\.\d+/ })).toHaveCount(1);
     await expect(items.filter({ hasText: /Answer A\? web\.svc\.cluster\.local\. → NXDOMAIN/ })).toHaveCount(1);
+    await dns.scrollIntoViewIfNeeded();
+    await viewShot(page, testInfo, 'inspector-dns');
   });
 });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { AppPage } from '../../pages/app-page';
-import { ViewsPage } from '../../pages/views-page';
+import { viewShot as shot, ViewsPage } from '../../pages/views-page';
 import { startWebShellProcess, tempDataDir, type WebShellProcess } from '../../support/web-shell-process';
 
 // Trace DOM snapshots walk the whole page at every action; with a several-hundred-row event list that costs seconds
@@ -17,16 +17,6 @@ test.afterEach(async () => {
   await shell.stop();
   fs.rmSync(shell.dataDir, { recursive: true, force: true });
 });
-
-async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  const file = testInfo.outputPath(`${name}.png`);
-  await page.screenshot({ path: file });
-  await testInfo.attach(name, { path: file, contentType: 'image/png' });
-  if (process.env['KSL_UPDATE_SCREENSHOT']) {
-    fs.mkdirSync('docs', { recursive: true });
-    fs.copyFileSync(file, `docs/${name}.png`);
-  }
-}
 
 test('@web curl in the terminal → event list fills → stepping reaches the KUBE-SEP DNAT rule → topology lights the path', async ({ page }, testInfo) => {
   test.setTimeout(120_000);

@@ -105,6 +105,9 @@ describe('inspector model', () => {
     expect(ingressDecision({ ...dnat })).toBeUndefined();
     expect(ingressDecision({ ...proxy, verdict: 'respond 404', detail: 'no rule matches x/y and no defaultBackend' })).toMatchObject({ ingress: undefined, verdict: 'respond 404' });
     expect(parseLayers(proxy.packet)).toEqual({ 'L7 HTTP': { method: 'GET', path: '/api', version: 'HTTP/1.1', Host: 'web.example.com' } });
+    // The proxy hop has no packet id (0): an ARP hop recorded before it with pid 0 is not its "before".
+    const arp: TraceHopInfo = { ...dnat, seq: 39, pid: 0, kind: 'arp', packet: 'ARP, Request who-has 10.244.2.1 tell 10.244.2.3, length 28' };
+    expect(packetBefore([arp, proxy], proxy)).toBe(proxy.packet);
   });
 
   it('a drop says why in plain words', () => {

@@ -87,6 +87,8 @@ export function packetBefore(hops: readonly TraceHopInfo[], hop: TraceHopInfo): 
     const dotted = (t: string | undefined) => (t ?? '').replace(/:(\d+)$/, '.$1');
     return hop.packet.replace(`${dotted(as)} > ${dotted(ad)}`, `${dotted(bs)} > ${dotted(bd)}`);
   }
+  // A proxy hop is the controller reading the request (no packet of its own, pid 0): nothing before it to compare.
+  if (hop.kind === 'proxy' || hop.pid === 0) return hop.packet;
   let prev: TraceHopInfo | undefined;
   for (const h of hops) {
     if (h.seq >= hop.seq) break;
