@@ -36,6 +36,17 @@ async function openLab(page: Page, manifest: LabManifest): Promise<{ app: AppPag
   return { app, lab };
 }
 
+/** Open a lab and do its first step: some progress, less than all. */
+async function openAndSolveFirstStep(page: Page, manifest: LabManifest): Promise<{ lab: LabPanelPage; seed: number; completion: number }> {
+  const { lab } = await openLab(page, manifest);
+  const seed = await lab.seed();
+  await solveStep(lab, manifest, 0, drawParams(manifest, seed));
+  const completion = await lab.completionValue();
+  expect(completion).toBeGreaterThan(0);
+  expect(completion).toBeLessThan(100);
+  return { lab, seed, completion };
+}
+
 /**
  * Do step `index` as the learner would: each solution line run by clicking its command snippet in the instructions
  * (then Enter), or typed when the instructions do not show that exact line; the correct quiz choices clicked.
@@ -63,6 +74,7 @@ async function solveStep(lab: LabPanelPage, manifest: LabManifest, index: number
 async function solveLab(lab: LabPanelPage, manifest: LabManifest): Promise<void> {
   const params = drawParams(manifest, await lab.seed());
   const withHint = manifest.steps.findIndex((s) => (s.hints?.length ?? 0) > 0);
+  expect(withHint, `${manifest.id} offers a hint where a learner gets stuck`).toBeGreaterThanOrEqual(0);
   for (let i = 0; i < manifest.steps.length; i++) {
     if (i === withHint) await askHint(lab, manifest, i, params);
     await solveStep(lab, manifest, i, params);
@@ -145,11 +157,7 @@ test.describe('a lab\'s life cycle', () => {
   });
 
   test('@web progress survives an app restart: the lab resumes where it was', async ({ page }) => {
-    let { lab } = await openLab(page, clusterIpAlways);
-    const seed = await lab.seed();
-    await solveStep(lab, clusterIpAlways, 0, drawParams(clusterIpAlways, seed));
-    const before = await lab.completionValue();
-    expect(before).toBeGreaterThan(0);
+    let { lab, seed, completion: before } = await openAndSolveFirstStep(page, clusterIpAlways);
     // A variable the learner will still count on after the restart.
     await lab.type('SVC=exchange-lb');
     const shownBefore = await lab.app.terminalText();
@@ -181,11 +189,7 @@ test.describe('a lab\'s life cycle', () => {
   });
 
   test('@web Export downloads a transcript the headless grader scores as the panel does; Reset starts the lab over', async ({ page }) => {
-    const { lab } = await openLab(page, externalName);
-    const seed = await lab.seed();
-    await solveStep(lab, externalName, 0, drawParams(externalName, seed));
-    const shown = await lab.completionValue();
-    expect(shown).toBeGreaterThan(0);
+    const { lab, completion: shown } = await openAndSolveFirstStep(page, externalName);
 
     const download = page.waitForEvent('download');
     await lab.panel.getByRole('button', { name: 'Export' }).click();
