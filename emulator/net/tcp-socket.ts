@@ -351,12 +351,14 @@ export class TcpConnection {
           this.#ack();
           if (this.state === 'TIME-WAIT') this.#timeWait();
           this.events?.onPeerClose?.(this);
+          if (this.state === 'TIME-WAIT') this.#releaseApplication();
           break;
         case 'FIN-WAIT-2':
           this.state = 'TIME-WAIT';
           this.#ack();
           this.#timeWait();
           this.events?.onPeerClose?.(this);
+          this.#releaseApplication();
           break;
         default:
           this.#ack();
@@ -392,6 +394,7 @@ export class TcpConnection {
       case 'CLOSING':
         this.state = 'TIME-WAIT';
         this.#timeWait();
+        this.#releaseApplication();
         break;
       case 'LAST-ACK':
         this.#finish(undefined);
@@ -404,6 +407,15 @@ export class TcpConnection {
     this.#reportClose(undefined);
     this.timeWaitUntil = this.#ns.net.now() + TIME_WAIT_MS;
     this.#ns.enterTimeWait(this);
+  }
+
+  /**
+   * In TIME-WAIT the application is gone (the kernel keeps a small timewait socket, not the process): drop its
+   * callbacks and what they hold (the request, the response), which would otherwise live the whole 60 s.
+   */
+  #releaseApplication(): void {
+    this.events = null;
+    this.#lastOptions = null;
   }
 
   /** When TIME-WAIT ends (2×MSL = 60 s on Linux); the namespace's reaper closes the connection then. */
