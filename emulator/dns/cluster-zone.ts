@@ -83,6 +83,31 @@ export interface ClusterZoneOptions {
   readonly dnsServiceIP?: string;
 }
 
+/** Names derived from the zone, built once per zone (every query used to build them again). */
+interface ZoneNames {
+  readonly dotZone: string;
+  readonly dnsVersion: string;
+  readonly nsName: string;
+}
+const zoneNames = new Map<string, ZoneNames>();
+
+function namesOf(zone: string): ZoneNames {
+  let z = zoneNames.get(zone);
+  if (z === undefined) {
+    z = { dotZone: '.' + zone, dnsVersion: `dns-version.${zone}`, nsName: `ns.dns.${zone}` };
+    if (zoneNames.size < 64) zoneNames.set(zone, z);
+  }
+  return z;
+}
+
+function nxdomainOf(view: ClusterDnsView, zone: string, ttl: number): ZoneResult {
+  return { kind: 'answer', rcode: 'NXDOMAIN', answer: [], authority: [clusterSoa(view.serial(), zone, ttl)], additional: [] };
+}
+
+function nodataOf(view: ClusterDnsView, zone: string, ttl: number): ZoneResult {
+  return { kind: 'answer', rcode: 'NOERROR', answer: [], authority: [clusterSoa(view.serial(), zone, ttl)], additional: [] };
+}
+
 export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts: ClusterZoneOptions = {}): ZoneResult {
   const zone = opts.zone ?? CLUSTER_DOMAIN;
   const ttl = opts.ttl ?? CLUSTER_TTL;
@@ -90,25 +115,25 @@ export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts
   const lower = qname.toLowerCase();
 
   if (lower.endsWith('.in-addr.arpa')) return reverse(q, view, zone, ttl);
-  if (lower !== zone && !lower.endsWith('.' + zone)) return { kind: 'forward' };
+  const zn = namesOf(zone);
+  if (lower !== zone && !lower.endsWith(zn.dotZone)) return { kind: 'forward' };
 
-  const soa = (): DnsRecord[] => [clusterSoa(view.serial(), zone, ttl)];
-  const nxdomain = (): ZoneResult => ({ kind: 'answer', rcode: 'NXDOMAIN', answer: [], authority: soa(), additional: [] });
-  const nodata = (): ZoneResult => ({ kind: 'answer', rcode: 'NOERROR', answer: [], authority: soa(), additional: [] });
+  const nxdomain = (): ZoneResult => nxdomainOf(view, zone, ttl);
+  const nodata = (): ZoneResult => nodataOf(view, zone, ttl);
   const records = (answer: DnsRecord[], additional: DnsRecord[] = []): ZoneResult =>
-    answer.length === 0 ? nodata() : { kind: 'answer', rcode: 'NOERROR', answer, authority: [], additional };
+    answer.length === 0 ? nodataOf(view, zone, ttl) : { kind: 'answer', rcode: 'NOERROR', answer, authority: [], additional };
 
   const labels = lower === zone ? [] : lower.slice(0, -(zone.length + 1)).split('.');
   // The zone apex: SOA/NS as an authoritative server.
   if (labels.length === 0) {
     if (q.type === 'SOA') return records([clusterSoa(view.serial(), zone, ttl)]);
-    if (q.type === 'NS') return records([rr(qname, ttl, { type: 'NS', target: `ns.dns.${zone}` })]);
+    if (q.type === 'NS') return records([rr(qname, ttl, { type: 'NS', target: zn.nsName })]);
     return nodata();
   }
-  if (lower === `dns-version.${zone}`) {
+  if (lower === zn.dnsVersion) {
     return q.type === 'TXT' ? records([rr(qname, ttl, { type: 'TXT', texts: ['1.0.1'] })]) : nodata();
   }
-  if (lower === `ns.dns.${zone}`) {
+  if (lower === zn.nsName) {
     return q.type === 'A' && opts.dnsServiceIP ? records([aRecord(qname, ttl, opts.dnsServiceIP)]) : nodata();
   }
 
@@ -125,7 +150,6 @@ export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts
   const svcName = parts[parts.length - 2]!;
   const svc = view.service(namespace, svcName);
   if (!svc) return nxdomain();
-  const svcFqdn = `${svcName}.${namespace}.svc.${zone}`;
 
   if (parts.length === 2) {
     if (svc.type === 'ExternalName') {
@@ -140,13 +164,14 @@ export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts
       const eps = view.readyEndpoints(namespace, svcName);
       if (eps.length === 0) return nxdomain();
       if (q.type === 'A' || q.type === 'ANY') return records(eps.map((ep) => aRecord(qname, ttl, ep.ip)));
-      if (q.type === 'SRV') return srvHeadless(qname, svcFqdn, eps, undefined, undefined, ttl, records);
+      if (q.type === 'SRV') return srvHeadless(qname, `${svcName}.${namespace}.svc.${zone}`, eps, undefined, undefined, ttl, records);
       return nodata();
     }
     if (q.type === 'A' || q.type === 'ANY') {
       return svc.clusterIP && isIPv4(svc.clusterIP) ? records([aRecord(qname, ttl, svc.clusterIP)]) : nodata();
     }
     if (q.type === 'SRV') {
+      const svcFqdn = `${svcName}.${namespace}.svc.${zone}`;
       const ports = svc.ports;
       const weight = Math.floor(100 / Math.max(1, ports.length));
       return records(
@@ -156,6 +181,7 @@ export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts
     }
     return nodata();
   }
+  const svcFqdn = `${svcName}.${namespace}.svc.${zone}`;
 
   if (parts.length === 3) {
     // <endpoint>.<svc>.<ns>.svc: the endpoint's hostname or dashed IP.

@@ -50,8 +50,10 @@ export class CoreDns {
     this.queries++;
     const q = query.questions[0];
     if (!q || query.qr) { respond(reply(query, { rcode: rcodeOf('FORMERR') })); return; }
-    const key = `${q.name.toLowerCase()}|${q.type}`;
-    const cached = this.#fromCache(key, query);
+    // `cache 0` (the bench's CoreDNS) keeps nothing: no key to build or look up.
+    const caching = (this.#opts.cacheSeconds ?? CLUSTER_TTL) > 0;
+    const key = caching ? `${q.name.toLowerCase()}|${q.type}` : '';
+    const cached = caching ? this.#fromCache(key, query) : undefined;
     if (cached) { respond(cached); return; }
     const finish = (m: DnsMessage): void => { this.#store(key, m); respond(m); };
 
