@@ -1,6 +1,21 @@
 /** Page object for the packet views: simulation (event list + controls), hop inspector, topology, resources. */
 import fs from 'node:fs';
-import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type Locator, type Page, type TestInfo } from '@playwright/test';
+import { startWebShellProcess, tempDataDir, type WebShellProcess } from '../support/web-shell-process';
+
+/** A fresh web shell (its own data dir) for each test of the calling spec file; call at the top level. */
+export function webShellPerTest(): () => WebShellProcess {
+  let shell: WebShellProcess | undefined;
+  test.beforeEach(async () => {
+    shell = await startWebShellProcess(tempDataDir());
+  });
+  test.afterEach(async () => {
+    if (!shell) return;
+    await shell.stop();
+    fs.rmSync(shell.dataDir, { recursive: true, force: true });
+  });
+  return () => shell!;
+}
 
 /**
  * A screenshot of the window as a test artifact; with KSL_UPDATE_SCREENSHOT set, also the README's `docs/<name>.png`.

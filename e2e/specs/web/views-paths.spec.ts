@@ -3,31 +3,21 @@
  * NodePort → KUBE-SEP DNAT → pod), an Ingress (the controller's L7 proxy hop: which Host/path rule it chose), and
  * DNS by a short name (the resolver's search-list expansion, query by query).
  */
-import fs from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { AppPage } from '../../pages/app-page';
-import { viewShot, ViewsPage } from '../../pages/views-page';
-import { startWebShellProcess, tempDataDir, type WebShellProcess } from '../../support/web-shell-process';
+import { viewShot, ViewsPage, webShellPerTest } from '../../pages/views-page';
 
 // Trace DOM snapshots walk the whole page at every action; with a several-hundred-row event list that costs seconds
 // per step and would be measured as the app's slowness. Keep actions and screenshots on failure, not DOM snapshots.
 test.use({ trace: { mode: 'retain-on-failure', snapshots: false } });
 
-let shell: WebShellProcess;
-
-test.beforeEach(async () => {
-  shell = await startWebShellProcess(tempDataDir());
-});
-test.afterEach(async () => {
-  await shell.stop();
-  fs.rmSync(shell.dataDir, { recursive: true, force: true });
-});
+const shell = webShellPerTest();
 
 test('@web cloud: curl a LoadBalancer → ELB hop → NodePort → KUBE-SEP DNAT → pod, the ELB on the topology path', async ({ page }, testInfo) => {
   test.setTimeout(150_000);
   const app = new AppPage(page);
   const views = new ViewsPage(page);
-  await app.open(shell.url);
+  await app.open(shell().url);
   await app.profileSelect.selectOption('cloud');
   await expect(app.statusBar).toContainText('Profile: cloud');
   await app.waitReady();
@@ -76,7 +66,7 @@ test('@web local: an Ingress request shows the L7 proxy hop (Host/path rule chos
   test.setTimeout(150_000);
   const app = new AppPage(page);
   const views = new ViewsPage(page);
-  await app.open(shell.url);
+  await app.open(shell().url);
   await app.run('kubectl apply -f ~/manifests/ingress-nginx.yaml >/dev/null && kubectl create deployment web --image=nginx --replicas=2 && kubectl expose deployment web --port=80');
   await app.expectTerminal('service/web exposed');
   await app.run("kubectl create ingress web --class=nginx --rule='web.example.com/*=web:80' && kubectl run client --image=busybox --restart=Never -- sleep 3600");

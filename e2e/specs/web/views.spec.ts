@@ -1,28 +1,18 @@
-import fs from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { AppPage } from '../../pages/app-page';
-import { viewShot as shot, ViewsPage } from '../../pages/views-page';
-import { startWebShellProcess, tempDataDir, type WebShellProcess } from '../../support/web-shell-process';
+import { viewShot as shot, ViewsPage, webShellPerTest } from '../../pages/views-page';
 
 // Trace DOM snapshots walk the whole page at every action; with a several-hundred-row event list that costs seconds
 // per step and would be measured as the app's slowness. Keep actions and screenshots on failure, not DOM snapshots.
 test.use({ trace: { mode: 'retain-on-failure', snapshots: false } });
 
-let shell: WebShellProcess;
-
-test.beforeEach(async () => {
-  shell = await startWebShellProcess(tempDataDir());
-});
-test.afterEach(async () => {
-  await shell.stop();
-  fs.rmSync(shell.dataDir, { recursive: true, force: true });
-});
+const shell = webShellPerTest();
 
 test('@web curl in the terminal → event list fills → stepping reaches the KUBE-SEP DNAT rule → topology lights the path', async ({ page }, testInfo) => {
   test.setTimeout(120_000);
   const app = new AppPage(page);
   const views = new ViewsPage(page);
-  await app.open(shell.url);
+  await app.open(shell().url);
   await app.run('kubectl create deployment web --image=nginx --replicas=2');
   await app.expectTerminal('deployment.apps/web created');
   await app.run('kubectl create service nodeport web --tcp=80:80 --node-port=30080');
@@ -76,7 +66,7 @@ test('@web resources: tree, YAML with Endpoints beside the Service, its iptables
   test.setTimeout(90_000);
   const app = new AppPage(page);
   const views = new ViewsPage(page);
-  await app.open(shell.url);
+  await app.open(shell().url);
   await app.run('kubectl create deployment web --image=nginx --replicas=2 && kubectl expose deployment web --port=80');
   await app.expectTerminal('service/web exposed');
   await app.run('kubectl rollout status deployment web');
@@ -99,7 +89,7 @@ test('@web the manifest editor: problems with line numbers as you type, Ctrl-Ent
   test.setTimeout(90_000);
   const app = new AppPage(page);
   const views = new ViewsPage(page);
-  await app.open(shell.url);
+  await app.open(shell().url);
   await views.open('Editor');
   const editor = page.getByRole('textbox', { name: 'Manifest editor' });
   await editor.click();
