@@ -145,7 +145,7 @@ export function prepareHttpBench(services: number, path: 'pod' | 'lb'): HttpBenc
     return out!;
   };
   s.advance(2000); // let kube-proxy's delayed first sync run before measuring (it would land inside the loop)
-  for (let i = 0; i < 100; i++) one(i); // warm-up: ARP, JIT
+  for (let i = 0; i < 2000; i++) { one(i); s.advance(1); } // warm-up (ARP, JIT) before any figure is taken
   return { one, urls: parsed.length, advance: (ms) => { s.advance(ms); }, scheduler: s };
 }
 
