@@ -96,15 +96,13 @@ export class ApiStore {
   readonly #uidRng: Rng;
   readonly #nameRng: Rng;
   #rv = 100;
-  /**
-   * Every object of a resource by uid, in creation order (what `list` sorts and a watch from 0 replays). Keyed by
-   * the uid string the object carries, so a write builds no key and hashes nothing new.
-   */
-  readonly #objects = new Map<Resource, Map<string, KubeObject>>();
-  /** namespace ('' for cluster-scoped resources) → name → object: how reads address objects. */
-  readonly #byNamespace = new Map<Resource, Map<string, Map<string, KubeObject>>>();
-  /** owner uid → dependent uid → the dependent's resource. */
-  readonly #byOwner = new Map<string, Map<string, Resource>>();
+  /** Every object's slot by creation number, in creation order (what `list` sorts and a watch from 0 replays). */
+  readonly #objects = new Map<Resource, Map<number, Slot>>();
+  /** namespace ('' for cluster-scoped resources) → name → slot: how reads address objects. */
+  readonly #byNamespace = new Map<Resource, Map<string, Map<string, Slot>>>();
+  /** owner uid → its dependents' slots by creation number. */
+  readonly #byOwner = new Map<string, Map<number, Slot>>();
+  #slots = 0;
   readonly #watchers = new Map<Resource, Set<Watcher>>();
   readonly #history = new Map<Resource, HistoryEntry[]>();
   readonly #admission: AdmissionPlugin[] = [];
@@ -170,16 +168,16 @@ export class ApiStore {
   /** Controller cache read: the stored, frozen object. */
   peek<T extends KubeObject = KubeObject>(resource: Resource, namespace: string | undefined, name: string): T | undefined {
     const ns = RESOURCES[resource].namespaced ? namespace : '';
-    return (ns === undefined ? undefined : this.#byNamespace.get(resource)!.get(ns)?.get(name)) as T | undefined;
+    return (ns === undefined ? undefined : this.#byNamespace.get(resource)!.get(ns)?.get(name)?.obj) as T | undefined;
   }
 
   /** Controller cache read: stored, frozen objects of a resource (one namespace, or all), unordered. */
   peekList<T extends KubeObject = KubeObject>(resource: Resource, namespace?: string): Iterable<T> {
     if (namespace !== undefined && RESOURCES[resource].namespaced) {
       const m = this.#byNamespace.get(resource)!.get(namespace);
-      return (m ? m.values() : []) as Iterable<T>;
+      return (m ? objectsIn(m.values()) : []) as Iterable<T>;
     }
-    return this.#objects.get(resource)!.values() as Iterable<T>;
+    return objectsIn(this.#objects.get(resource)!.values()) as Iterable<T>;
   }
 
   count(resource: Resource, namespace?: string): number {
@@ -192,10 +190,7 @@ export class ApiStore {
     const out: { resource: Resource; object: KubeObject }[] = [];
     const deps = this.#byOwner.get(ownerUid);
     if (!deps) return out;
-    for (const [uid, resource] of deps) {
-      const o = this.#objects.get(resource)!.get(uid);
-      if (o) out.push({ resource, object: o });
-    }
+    for (const slot of deps.values()) out.push({ resource: slot.resource, object: slot.obj });
     return out;
   }
 
@@ -510,13 +505,19 @@ export class ApiStore {
   #commit(info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, type: 'ADDED' | 'MODIFIED'): void {
     if (this.#strict) deepFreeze(obj);
     const meta = obj.metadata;
-    this.#objects.get(info.resource)!.set(meta.uid!, obj);
     const byNs = this.#byNamespace.get(info.resource)!;
     const ns = info.namespaced ? meta.namespace! : '';
     let m = byNs.get(ns);
     if (!m) byNs.set(ns, (m = new Map()));
-    m.set(meta.name!, obj);
-    this.#indexOwners(info.resource, meta.uid!, old, obj);
+    let slot = old && m.get(meta.name!);
+    // A new version replaces the old one in its slot: an update writes no map.
+    if (slot) slot.obj = obj;
+    else {
+      slot = { resource: info.resource, seq: ++this.#slots, obj };
+      m.set(meta.name!, slot);
+      this.#objects.get(info.resource)!.set(slot.seq, slot);
+    }
+    this.#indexOwners(slot, old, obj);
     this.#publish(info.resource, { type, object: obj });
   }
 
@@ -525,18 +526,20 @@ export class ApiStore {
     const byNs = this.#byNamespace.get(info.resource)!;
     const ns = info.namespaced ? meta.namespace! : '';
     const m = byNs.get(ns);
-    const stored = m?.get(meta.name!);
+    const slot = m?.get(meta.name!);
     m?.delete(meta.name!);
     if (m && m.size === 0) byNs.delete(ns);
-    if (stored) this.#objects.get(info.resource)!.delete(stored.metadata.uid!);
-    this.#indexOwners(info.resource, meta.uid!, stored, undefined);
+    if (slot) {
+      this.#objects.get(info.resource)!.delete(slot.seq);
+      this.#indexOwners(slot, slot.obj, undefined);
+    }
     const final = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++this.#rv) } };
     if (this.#strict) deepFreeze(final);
     for (const p of this.#admission) p.released?.(info.resource, final);
     this.#publish(info.resource, { type: 'DELETED', object: final });
   }
 
-  #indexOwners(resource: Resource, uid: string, old: KubeObject | undefined, next: KubeObject | undefined): void {
+  #indexOwners(slot: Slot, old: KubeObject | undefined, next: KubeObject | undefined): void {
     const before = old?.metadata.ownerReferences;
     const after = next?.metadata.ownerReferences;
     if (!before?.length && !after?.length) return;
@@ -544,13 +547,13 @@ export class ApiStore {
     if (before === after) return;
     for (const r of before ?? []) {
       const s = this.#byOwner.get(r.uid);
-      s?.delete(uid);
+      s?.delete(slot.seq);
       if (s && s.size === 0) this.#byOwner.delete(r.uid);
     }
     for (const r of after ?? []) {
       let s = this.#byOwner.get(r.uid);
       if (!s) this.#byOwner.set(r.uid, (s = new Map()));
-      s.set(uid, resource);
+      s.set(slot.seq, slot);
     }
   }
 
@@ -560,6 +563,18 @@ export class ApiStore {
     if (hist.length > HISTORY_LIMIT * 2) hist.splice(0, hist.length - HISTORY_LIMIT);
     for (const w of this.#watchers.get(resource)!) if (w.matches(ev.object)) this.#enqueue(w, ev);
   }
+}
+
+/** Where a stored object lives: each new version replaces the last in the same slot. */
+interface Slot {
+  readonly resource: Resource;
+  /** Creation number, unique in the store: a map key that costs nothing to hash. */
+  readonly seq: number;
+  obj: KubeObject;
+}
+
+function* objectsIn(slots: Iterable<Slot>): Generator<KubeObject> {
+  for (const s of slots) yield s.obj;
 }
 
 function specOf(o: KubeObject): unknown {

@@ -95,7 +95,7 @@ export class ContainerRuntime {
     if (!m) this.#byPod.set(c.podKey, (m = new Map()));
     m.set(c.name, running);
     this.logs.appendAll(c.podKey, c.name, c.image.startupLogs(this.#context(running)), running.startedAt);
-    this.#changes.fire({ type: 'started', container: running });
+    if (this.#changes.size) this.#changes.fire({ type: 'started', container: running });
     return running;
   }
 

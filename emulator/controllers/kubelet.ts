@@ -83,6 +83,8 @@ type Stage = 'starting' | 'running' | 'backoff' | 'terminating';
 
 interface PodState {
   uid: string;
+  readonly namespace: string;
+  readonly name: string;
   stage: Stage;
   podIP?: string;
   netns?: string;
@@ -163,14 +165,14 @@ export class Kubelet implements Controller {
     st.timers.add(h);
   }
 
-  #current(key: string, uid: string): Pod | undefined {
-    const [ns, name] = [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
-    const p = this.ctx.store.peek<Pod>('pods', ns, name);
-    return p && p.metadata.uid === uid ? p : undefined;
+  /** The pod this state is for, as stored now (undefined once it is gone or replaced by a namesake). */
+  #current(st: PodState): Pod | undefined {
+    const p = this.ctx.store.peek<Pod>('pods', st.namespace, st.name);
+    return p && p.metadata.uid === st.uid ? p : undefined;
   }
 
-  #writeStatus(key: string, uid: string, mutate: (status: NonNullable<Pod['status']>, pod: Pod) => void): Pod | undefined {
-    const pod = this.#current(key, uid);
+  #writeStatus(st: PodState, mutate: (status: NonNullable<Pod['status']>, pod: Pod) => void): Pod | undefined {
+    const pod = this.#current(st);
     if (!pod) return undefined;
     // Every stage replaces whole top-level status fields (new arrays, new condition objects) and never edits the
     // stored ones in place, so a copy of the top level is enough: the rest is shared with the stored version.
@@ -200,7 +202,7 @@ export class Kubelet implements Controller {
       return;
     }
     if (st) return;
-    st = { uid: pod.metadata.uid!, stage: 'starting', timers: new Set(), pullFailures: 0, restarts: 0 };
+    st = { uid: pod.metadata.uid!, namespace: pod.metadata.namespace!, name: pod.metadata.name!, stage: 'starting', timers: new Set(), pullFailures: 0, restarts: 0 };
     this.#pods.set(key, st);
     this.#after(st, KUBELET_TIMING.sandboxMs, () => this.#sandbox(key, st!));
   }
@@ -208,7 +210,7 @@ export class Kubelet implements Controller {
   // ---- stages
 
   #sandbox(key: string, st: PodState): void {
-    const pod = this.#current(key, st.uid);
+    const pod = this.#current(st);
     if (!pod || pod.metadata.deletionTimestamp) return;
     const hostNetwork = !!pod.spec.hostNetwork;
     let podIP = this.#nodeIP;
@@ -227,7 +229,7 @@ export class Kubelet implements Controller {
     }
     st.podIP = podIP;
     const now = rfc3339(this.ctx.scheduler.now());
-    this.#writeStatus(key, st.uid, (s, p) => {
+    this.#writeStatus(st, (s, p) => {
       s.phase = 'Pending';
       s.hostIP = this.#nodeIP;
       s.hostIPs = [{ ip: this.#nodeIP }];
@@ -248,7 +250,7 @@ export class Kubelet implements Controller {
   }
 
   #pull(key: string, st: PodState): void {
-    const pod = this.#current(key, st.uid);
+    const pod = this.#current(st);
     if (!pod || pod.metadata.deletionTimestamp) return;
     let delay = 0;
     const missing: { c: Container; message: string }[] = [];
@@ -284,7 +286,7 @@ export class Kubelet implements Controller {
   }
 
   #pullFailed(key: string, st: PodState, missing: { c: Container; message: string }[]): void {
-    const pod = this.#current(key, st.uid);
+    const pod = this.#current(st);
     if (!pod || pod.metadata.deletionTimestamp) return;
     st.stage = 'backoff';
     st.pullFailures++;
@@ -294,7 +296,7 @@ export class Kubelet implements Controller {
       this.ctx.events.warning(pod, 'Failed', never ? message : `Failed to pull image "${c.image}": ${message}`, this.#source, fieldPath);
       this.ctx.events.warning(pod, 'Failed', `Error: ${never ? 'ErrImageNeverPull' : 'ErrImagePull'}`, this.#source, fieldPath);
     }
-    this.#writeStatus(key, st.uid, (s, p) => {
+    this.#writeStatus(st, (s, p) => {
       s.containerStatuses = p.spec.containers.map((c) => {
         const m = missing.find((x) => x.c.name === c.name);
         const never = (c.imagePullPolicy ?? '') === 'Never';
@@ -305,7 +307,7 @@ export class Kubelet implements Controller {
     // Back-off: the next pull attempt waits 10s, 20s, 40s … up to 5 minutes; meanwhile the status says ImagePullBackOff.
     const backoff = Math.min(KUBELET_TIMING.backoffBaseMs * 2 ** (st.pullFailures - 1), KUBELET_TIMING.backoffMaxMs);
     this.#after(st, 1000, () => {
-      const p = this.#current(key, st.uid);
+      const p = this.#current(st);
       if (!p || p.metadata.deletionTimestamp) return;
       for (const { c, message } of missing) {
         const fieldPath = `spec.containers{${c.name}}`;
@@ -313,7 +315,7 @@ export class Kubelet implements Controller {
         this.ctx.events.warning(p, 'Failed', 'Error: ImagePullBackOff', this.#source, fieldPath);
         void message;
       }
-      this.#writeStatus(key, st.uid, (s, pp) => {
+      this.#writeStatus(st, (s, pp) => {
         s.containerStatuses = pp.spec.containers.map((c) => {
           const m = missing.find((x) => x.c.name === c.name);
           return m ? waitingStatus(c, 'ImagePullBackOff', `Back-off pulling image "${c.image}": ErrImagePull: ${m.message}`) : waitingStatus(c, 'ContainerCreating');
@@ -324,7 +326,7 @@ export class Kubelet implements Controller {
   }
 
   #pulled(key: string, st: PodState, pullMs: number): void {
-    const pod = this.#current(key, st.uid);
+    const pod = this.#current(st);
     if (!pod || pod.metadata.deletionTimestamp) return;
     for (const c of pod.spec.containers) {
       const ref = parseImageRef(c.image);
@@ -341,7 +343,7 @@ export class Kubelet implements Controller {
   }
 
   #startContainers(key: string, st: PodState): void {
-    const pod = this.#current(key, st.uid);
+    const pod = this.#current(st);
     if (!pod || pod.metadata.deletionTimestamp) return;
     const ns = pod.metadata.namespace!;
     const baseEnv = this.#serviceLinks(ns, pod.spec.enableServiceLinks !== false);
@@ -378,14 +380,14 @@ export class Kubelet implements Controller {
     const probeDelay = Math.max(0, ...pod.spec.containers.map((c) => (c.readinessProbe ? (c.readinessProbe.initialDelaySeconds ?? 0) * 1000 + 1000 : -1)));
     const readyNow = pod.spec.containers.every((c) => !c.readinessProbe);
     const crashing = pod.spec.containers.filter((c) => !findImage(c.image)!.longRunning(effectiveArgv(c, findImage(c.image)!)));
-    this.#writeStatus(key, st.uid, (s, p) => {
+    this.#writeStatus(st, (s, p) => {
       s.phase = 'Running';
       s.containerStatuses = p.spec.containers.map((c) => runningStatus(c, this.#containerId(), now, readyNow, st.restarts));
       if (readyNow) setReady(s, now, true, p);
     });
     if (!readyNow)
       this.#after(st, probeDelay, () =>
-        this.#writeStatus(key, st.uid, (s, p) => {
+        this.#writeStatus(st, (s, p) => {
           const t = rfc3339(this.ctx.scheduler.now());
           s.containerStatuses = (s.containerStatuses ?? []).map((cs) => ({ ...cs, ready: !!cs.state.running }));
           setReady(s, t, (s.containerStatuses ?? []).every((cs) => cs.ready), p);
@@ -396,13 +398,13 @@ export class Kubelet implements Controller {
 
   /** Main processes that ended by themselves (busybox `sh` without a TTY): Completed, then restart with back-off. */
   #exited(key: string, st: PodState, names: string[]): void {
-    const pod = this.#current(key, st.uid);
+    const pod = this.#current(st);
     if (!pod || pod.metadata.deletionTimestamp) return;
     const policy = pod.spec.restartPolicy ?? 'Always';
     const now = rfc3339(this.ctx.scheduler.now());
     for (const n of names) this.deps.runtime.stop(key, n);
     const allDone = names.length === pod.spec.containers.length;
-    this.#writeStatus(key, st.uid, (s, p) => {
+    this.#writeStatus(st, (s, p) => {
       s.containerStatuses = (s.containerStatuses ?? []).map((cs) => {
         if (!names.includes(cs.name)) return cs;
         const started = cs.state.running?.startedAt ?? now;
@@ -423,7 +425,7 @@ export class Kubelet implements Controller {
       this.ctx.events.warning(pod, 'BackOff', `Back-off restarting failed container ${n} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`, this.#source, `spec.containers{${n}}`);
     st.restarts++;
     this.#after(st, backoff, () => {
-      const p = this.#current(key, st.uid);
+      const p = this.#current(st);
       if (!p || p.metadata.deletionTimestamp) return;
       for (const n of names) this.deps.runtime.logs.rotate(key, n);
       const t = rfc3339(this.ctx.scheduler.now());
@@ -436,7 +438,7 @@ export class Kubelet implements Controller {
         this.deps.runtime.start({ podKey: key, name: n, image: img, ref, pod: { name: p.metadata.name!, namespace: p.metadata.namespace!, podIP: st.podIP!, nodeName: this.deps.nodeName, containerName: n, image: c.image, env: {} }, ports: img.ports, hostNetwork: !!p.spec.hostNetwork });
         this.ctx.events.normal(p, 'Started', `Started container ${n}`, this.#source, `spec.containers{${n}}`);
       }
-      this.#writeStatus(key, st.uid, (s, pp) => {
+      this.#writeStatus(st, (s, pp) => {
         s.containerStatuses = (s.containerStatuses ?? []).map((cs) =>
           names.includes(cs.name) ? { ...cs, restartCount: cs.restartCount + 1, started: true, ready: true, state: { running: { startedAt: t } }, containerID: this.#containerId() } : cs,
         );
@@ -454,7 +456,7 @@ export class Kubelet implements Controller {
     const grace = (pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
     for (const c of pod.spec.containers) this.ctx.events.normal(pod, 'Killing', `Stopping container ${c.name}`, this.#source, `spec.containers{${c.name}}`);
     // Readiness drops as soon as termination starts (the Endpoints controller already dropped the pod).
-    this.#writeStatus(key, st.uid, (s, p) => {
+    this.#writeStatus(st, (s, p) => {
       const now = rfc3339(this.ctx.scheduler.now());
       s.containerStatuses = (s.containerStatuses ?? []).map((cs) => ({ ...cs, ready: false }));
       if (findCond(p, 'Ready')?.status === 'True') setReady(s, now, false, p);
@@ -462,11 +464,11 @@ export class Kubelet implements Controller {
     const exitsOnTerm = wasRunning ? pod.spec.containers.every((c) => findImage(c.image)?.stopsOnSigterm ?? true) : true;
     const ms = Math.min(grace, exitsOnTerm ? KUBELET_TIMING.sigtermExitMs : grace);
     this.#after(st, ms, () => {
-      const p = this.#current(key, st.uid);
+      const p = this.#current(st);
       if (!p) return;
       const now = rfc3339(this.ctx.scheduler.now());
       this.deps.runtime.stop(key);
-      this.#writeStatus(key, st.uid, (s) => {
+      this.#writeStatus(st, (s) => {
         s.containerStatuses = (s.containerStatuses ?? []).map((cs) => ({
           ...cs,
           ready: false,
@@ -486,7 +488,7 @@ export class Kubelet implements Controller {
     const key = this.#key(pod);
     const st = this.#pods.get(key);
     if (!st) return;
-    if (st.uid !== pod.metadata.uid && this.#current(key, st.uid)) return;
+    if (st.uid !== pod.metadata.uid && this.#current(st)) return;
     for (const t of st.timers) this.ctx.scheduler.cancel(t);
     this.#pods.delete(key);
     this.deps.runtime.stop(key);
@@ -499,9 +501,15 @@ export class Kubelet implements Controller {
   }
 
   #containerId(): string {
-    let h = '';
-    for (let i = 0; i < 8; i++) h += this.#rng.nextUint32().toString(16).padStart(8, '0');
-    return `containerd://${h}`;
+    // 64 hex digits from 8 draws, written as character codes into one string.
+    for (let i = 0; i < 8; i++) {
+      let n = this.#rng.nextUint32();
+      for (let j = 7; j >= 0; j--) {
+        CONTAINER_ID_CODES[CONTAINER_ID_PREFIX.length + i * 8 + j] = HEX_DIGITS.charCodeAt(n & 15);
+        n >>>= 4;
+      }
+    }
+    return String.fromCharCode.apply(null, CONTAINER_ID_CODES);
   }
 
   /** Pod IPs handed out from this node's podCIDR and not yet released. */
@@ -519,6 +527,10 @@ export class Kubelet implements Controller {
     for (const st of this.#pods.values()) for (const t of st.timers) this.ctx.scheduler.cancel(t);
   }
 }
+
+const HEX_DIGITS = '0123456789abcdef';
+const CONTAINER_ID_PREFIX = 'containerd://';
+const CONTAINER_ID_CODES: number[] = [...CONTAINER_ID_PREFIX].map((c) => c.charCodeAt(0)).concat(new Array(64).fill(0));
 
 function effectiveArgv(c: Container, img: AppImage): string[] {
   const entry = c.command ?? img.entrypoint;

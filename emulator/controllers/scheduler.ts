@@ -30,8 +30,10 @@ export class SchedulerController implements Controller {
   readonly #queue: WorkQueue;
   readonly #subs: Disposable[] = [];
   readonly #rng: Rng;
-  /** pods bound per node (kept from watch events, so scoring is O(nodes)). */
+  /** Pods (uids) bound per node, kept from watch events, so scoring is O(nodes). */
   readonly #podsOnNode = new Map<string, Set<string>>();
+  /** The node each counted pod (uid) is on. */
+  readonly #nodeOfPod = new Map<string, string>();
   readonly #unschedulable = new Set<string>();
   /** Nodes in name order, rebuilt after any Node change. */
   #nodes: Node[] | undefined;
@@ -42,16 +44,12 @@ export class SchedulerController implements Controller {
     this.#subs.push(
       ctx.store.watch('pods', {}, (ev) => {
         const p = ev.object;
+        const node = ev.type === 'DELETED' ? undefined : (p.spec?.nodeName as string | undefined);
+        this.#place(p.metadata.uid!, node);
+        if (node) return;
         const key = `${p.metadata.namespace}/${p.metadata.name}`;
-        const node = p.spec?.nodeName as string | undefined;
-        for (const set of this.#podsOnNode.values()) if (ev.type === 'DELETED' || !node) set.delete(key);
-        if (ev.type !== 'DELETED' && node) {
-          let s = this.#podsOnNode.get(node);
-          if (!s) this.#podsOnNode.set(node, (s = new Set()));
-          s.add(key);
-        }
         if (ev.type === 'DELETED') this.#unschedulable.delete(key);
-        else if (!node && !p.metadata.deletionTimestamp && (p.spec?.schedulerName ?? 'default-scheduler') === 'default-scheduler') this.#queue.add(key);
+        else if (!p.metadata.deletionTimestamp && (p.spec?.schedulerName ?? 'default-scheduler') === 'default-scheduler') this.#queue.add(key);
       }),
       ctx.store.watch('nodes', {}, () => {
         this.#nodes = undefined;
@@ -117,11 +115,24 @@ export class SchedulerController implements Controller {
     const chosen = candidates.length === 1 ? candidates[0]! : this.#rng.pick(candidates);
     const nodeName = chosen.metadata.name!;
     // Count the binding now so a burst of pods in one drain spreads out.
-    let s = this.#podsOnNode.get(nodeName);
-    if (!s) this.#podsOnNode.set(nodeName, (s = new Set()));
-    s.add(key);
+    this.#place(pod.metadata.uid!, nodeName);
     this.ctx.store.bind(ns, name, nodeName, OWNED);
     this.ctx.events.normal(pod, 'Scheduled', `Successfully assigned ${ns}/${name} to ${nodeName}`, SOURCE);
+  }
+
+  /** Count pod `uid` on `node` (undefined: on no node). */
+  #place(uid: string, node: string | undefined): void {
+    const was = this.#nodeOfPod.get(uid);
+    if (was === node) return;
+    if (was !== undefined) this.#podsOnNode.get(was)!.delete(uid);
+    if (node === undefined) {
+      this.#nodeOfPod.delete(uid);
+      return;
+    }
+    this.#nodeOfPod.set(uid, node);
+    let s = this.#podsOnNode.get(node);
+    if (!s) this.#podsOnNode.set(node, (s = new Set()));
+    s.add(uid);
   }
 
   dispose(): void {
