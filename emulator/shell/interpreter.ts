@@ -91,6 +91,8 @@ interface Frame {
 
 /** The PID shells report for `$$` (fixed: determinism beats realism here). */
 const SHELL_PID = 4242;
+/** How long `wait` moves the clock for jobs in a script before it gives up on them (see #waitNonInteractive). */
+const NONINTERACTIVE_WAIT_MS = 60_000;
 /** A `while true` without a sleep cannot be interrupted in a single-threaded emulator; stop it instead. */
 const LOOP_LIMIT = 100_000;
 
@@ -396,6 +398,21 @@ export class Shell implements SessionControl {
     return notices;
   }
 
+  /**
+   * `wait` in a script (`svclab run`, checks): nothing else moves the clock, so move it here while the jobs run —
+   * `tcpdump -c 5 … &` then `wait` ends when five packets came. A job that only ends on a signal
+   * (`kubectl port-forward … &`) would hold the script forever: after 60 s of virtual time `wait` stops waiting
+   * for it and the job keeps running.
+   */
+  async #waitNonInteractive(jobs: readonly Job[], run: Run): Promise<void> {
+    const scheduler = this.world.scheduler;
+    const deadline = scheduler.now() + NONINTERACTIVE_WAIT_MS;
+    while (jobs.some((j) => j.state === 'Running') && scheduler.now() < deadline && !run.signal.aborted) {
+      scheduler.advance(Math.min(100, deadline - scheduler.now()));
+      for (let i = 0; i < 50; i++) await Promise.resolve();
+    }
+  }
+
   /** The job a `%N` / `%%` / `%+` / `%-` / pid spec names (no spec: the current job, bash's `+`). */
   #findJob(spec: string | undefined): Job | undefined {
     const jobs = this.#jobs;
@@ -435,8 +452,12 @@ export class Shell implements SessionControl {
     }
     if (name === 'wait') {
       const targets = args.length === 0 ? this.#jobs : this.#jobs.filter((j) => args.includes(`%${j.id}`) || args.includes(String(j.pid)));
+      if (!this.#opts.interactive) await this.#waitNonInteractive(targets, run);
       let status = 0;
-      for (const j of targets) status = await raceAbort(j.finished, run.signal);
+      for (const j of targets) {
+        if (!this.#opts.interactive && j.state === 'Running') continue;
+        status = await raceAbort(j.finished, run.signal);
+      }
       return status;
     }
     // kill: only job specs and job pids are ours; anything else goes to a registered `kill` command, if any.

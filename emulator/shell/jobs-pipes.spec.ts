@@ -213,4 +213,23 @@ describe('background jobs run until their command really ends', () => {
     expect((await t.term.submit('fg')).output).toBe('bash: fg: current: no such job\n');
     expect((await t.term.submit('fg %4')).output).toBe('bash: fg: %4: no such job\n');
   });
+
+  it('`wait` in a script moves the clock until the job ends, and gives up on one that only a signal ends', async () => {
+    const { TestShell } = await import('./testing/run-line');
+    const sh = new TestShell();
+    const cmds = withTestCommands(sh.world);
+    const start = sh.world.scheduler.now();
+    sh.world.scheduler.after(3_000, () => cmds.observe.stop());
+    await sh.run('observe &');
+    const r = await sh.run('wait %1');
+    expect(r.status).toBe(0);
+    expect(sh.world.scheduler.now() - start).toBeGreaterThanOrEqual(3_000);
+    expect(sh.world.scheduler.now() - start).toBeLessThan(4_000);
+    await sh.run('observe &');
+    const before = sh.world.scheduler.now();
+    await sh.run('wait');
+    expect(sh.world.scheduler.now() - before).toBe(60_000);
+    const jobs = (await sh.run('jobs')).out;
+    expect(jobs, jobs).toMatch(/^\[\d\]\+  Running +observe &$/m);
+  });
 });
