@@ -149,4 +149,25 @@ describe('LabSessions', () => {
     expect(view.steps.find((s) => s.id === quizStep.id)!.attempts).toBe(1);
     expect(run.store.quizAnswers(lab.manifest.id)).toEqual({ [quizStep.id]: [wrong.id] });
   }, 60_000);
+
+  it('redraws a resumed terminal from the newest commands: at most 200, at most 256 KiB, whole commands', () => {
+    const clock = { t: 1_000 };
+    const run = appRun(clock);
+    const id = lab.manifest.id;
+    run.store.startLab(id, run.seed, 'local', clock.t);
+    const entry = (i: number, output: string) => ({
+      ...{ host: 'workstation', prompt: 'student@workstation:~$ ', command: `echo ${i}`, output },
+      ...{ exitCode: 0, startedAt: i, sessionId: 't1', labId: id },
+    });
+    for (let i = 0; i < 300; i++) run.store.appendTranscript(entry(i, `${i}\n`), clock.t);
+    let screen = run.sessions.resumedScreen(id, run.seed);
+    expect(screen.startsWith('student@workstation:~$ echo 100\r\n100\r\n')).toBe(true);
+    expect(screen.endsWith('student@workstation:~$ echo 299\r\n299\r\n')).toBe(true);
+    // Outputs of 100 KB each: only the newest two fit; the screen starts at a prompt, never mid-output.
+    for (let i = 300; i < 305; i++) run.store.appendTranscript(entry(i, 'x'.repeat(100_000)), clock.t);
+    screen = run.sessions.resumedScreen(id, run.seed);
+    expect(screen.startsWith('student@workstation:~$ echo 303\r\n')).toBe(true);
+    expect(screen.length).toBeLessThanOrEqual(256 * 1024);
+    expect(screen).toContain('echo 304');
+  });
 });

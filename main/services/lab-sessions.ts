@@ -50,6 +50,8 @@ export interface LabSessionsOptions {
 
 /** The last commands a resumed terminal redraws (its scrollback holds 5,000 lines; older ones are in Export). */
 const RESUMED_SCREEN_COMMANDS = 200;
+/** …and at most this much text (a few `iptables-save` outputs are plenty to scroll back through). */
+const RESUMED_SCREEN_CHARS = 256 * 1024;
 
 /** Time away longer than this is not counted as time spent on a step (the learner left the app open). */
 const IDLE_CAP_MS = 5 * 60_000;
@@ -92,13 +94,17 @@ export class LabSessions {
   resumedScreen(labId: string, seed: number): string {
     const { store } = this.#opts;
     if (store.getLab(labId)?.seed !== seed) return '';
-    const rows = store.labTranscript(labId).slice(-RESUMED_SCREEN_COMMANDS);
-    let screen = '';
-    for (const r of rows) {
+    const shown: string[] = [];
+    let size = 0;
+    // Newest first, so the cap drops the oldest commands whole.
+    for (const r of store.labTranscript(labId).slice(-RESUMED_SCREEN_COMMANDS).reverse()) {
       const output = r.output.replace(/\r?\n/g, '\r\n');
-      screen += `${r.prompt}${r.command}\r\n${output}${output === '' || output.endsWith('\r\n') ? '' : '\r\n'}`;
+      const text = `${r.prompt}${r.command}\r\n${output}${output === '' || output.endsWith('\r\n') ? '' : '\r\n'}`;
+      size += text.length;
+      if (size > RESUMED_SCREEN_CHARS && shown.length > 0) break;
+      shown.push(text);
     }
-    return screen;
+    return shown.reverse().join('');
   }
 
   async start(sessionId: string, clientId: string, terminal: LabTerminal): Promise<LabView> {
