@@ -5,6 +5,7 @@
  * ARP is not filtered (it never leaves the subnet's virtual switch).
  */
 import { cidr, formatIpv4, parseIpv4, type Ipv4 } from '../net/addr';
+import { HashChains, tupleHash } from '../net/hash-chains';
 import type { Iface, IfaceGuard } from '../net/iface';
 import type { EthernetFrame } from '../net/packet/ethernet';
 import type { Ipv4Packet } from '../net/packet/ipv4';
@@ -94,16 +95,6 @@ interface Flow {
   seen: number;
   /** Next flow with the same hash. */
   next: Flow | undefined;
-  removed: boolean;
-}
-
-/** 30-bit hash of a flow's 5-tuple (small-integer Map keys; collisions chain through `Flow.next`). */
-function flowHash(proto: number, local: number, lport: number, remote: number, rport: number): number {
-  let h = Math.imul(local ^ 0x9e3779b9, 0x85ebca6b);
-  h = Math.imul(h ^ remote ^ (h >>> 15), 0xc2b2ae35);
-  h ^= (lport << 16) | rport;
-  h = Math.imul(h ^ (h >>> 13) ^ proto, 0x27d4eb2f);
-  return (h ^ (h >>> 16)) & 0x3fffffff;
 }
 
 /**
@@ -111,12 +102,12 @@ function flowHash(proto: number, local: number, lport: number, remote: number, r
  * for FLOW_IDLE_MS are forgotten: a few of the oldest are checked whenever a flow is added.
  */
 class FlowTable {
-  readonly #byHash = new Map<number, Flow>();
+  readonly #byHash = new HashChains<Flow>();
   #queue: (Flow | undefined)[] = [];
   #head = 0;
 
   find(proto: number, local: Ipv4, lport: number, remote: Ipv4, rport: number): Flow | undefined {
-    let f = this.#byHash.get(flowHash(proto, local, lport, remote, rport));
+    let f = this.#byHash.first(tupleHash(proto, local, remote, lport, rport));
     while (f !== undefined) {
       if (f.local === local && f.remote === remote && f.lport === lport && f.rport === rport && f.proto === proto) return f;
       f = f.next;
@@ -128,9 +119,8 @@ class FlowTable {
   touch(proto: number, local: Ipv4, lport: number, remote: Ipv4, rport: number, now: number): void {
     const hit = this.find(proto, local, lport, remote, rport);
     if (hit !== undefined) { hit.seen = now; return; }
-    const k = flowHash(proto, local, lport, remote, rport);
-    const f: Flow = { proto, local, lport, remote, rport, seen: now, next: this.#byHash.get(k), removed: false };
-    this.#byHash.set(k, f);
+    const f: Flow = { proto, local, lport, remote, rport, seen: now, next: undefined };
+    this.#byHash.link(tupleHash(proto, local, remote, lport, rport), f);
     this.#queue.push(f);
     this.#reap(now);
   }
@@ -150,16 +140,7 @@ class FlowTable {
   }
 
   #unlink(f: Flow): void {
-    const k = flowHash(f.proto, f.local, f.lport, f.remote, f.rport);
-    let cur = this.#byHash.get(k);
-    if (cur === f) {
-      if (f.next) this.#byHash.set(k, f.next);
-      else this.#byHash.delete(k);
-    } else {
-      while (cur && cur.next !== f) cur = cur.next;
-      if (cur) cur.next = f.next;
-    }
-    f.removed = true;
+    this.#byHash.unlink(tupleHash(f.proto, f.local, f.remote, f.lport, f.rport), f);
   }
 }
 

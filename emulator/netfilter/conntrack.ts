@@ -8,6 +8,7 @@
 import { Emitter, type Disposable } from '../core/events';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type NfPacket } from './hook-api';
 import { formatIpv4 } from './ip';
+import { HashChains, tupleHash } from '../net/hash-chains';
 
 export type TcpState =
   | 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT' | 'CLOSE_WAIT' | 'LAST_ACK' | 'TIME_WAIT' | 'CLOSE';
@@ -97,15 +98,6 @@ export function refInfo(r: CtRef): CtInfo {
   return r.dir === DIR_REPLY || r.entry!.seenReply ? 'ESTABLISHED' : 'NEW';
 }
 
-/** 30-bit hash of a 5-tuple (small-integer Map keys; collisions chain through `CtRef.next`). */
-function tupleHash(proto: number, src: number, dst: number, sport: number, dport: number): number {
-  let h = Math.imul(src ^ 0x9e3779b9, 0x85ebca6b);
-  h = Math.imul(h ^ dst ^ (h >>> 15), 0xc2b2ae35);
-  h ^= (sport << 16) | dport;
-  h = Math.imul(h ^ (h >>> 13) ^ proto, 0x27d4eb2f);
-  return (h ^ (h >>> 16)) & 0x3fffffff;
-}
-
 export type CtEventType = 'NEW' | 'UPDATE' | 'DESTROY';
 
 export interface CtEvent {
@@ -157,7 +149,8 @@ export interface ConntrackOptions {
 
 export class ConntrackTable {
   readonly timeouts: ConntrackTimeouts;
-  readonly #byHash = new Map<number, CtRef>();
+  /** Both directions' tuples of every confirmed connection (collisions chain through `CtRef.next`). */
+  readonly #byHash = new HashChains<CtRef>();
   /** Confirmed entries in insertion order (what `conntrack -L` walks). */
   /**
    * Confirmed entries, oldest first; removed entries are dropped lazily. The garbage collector walks it from the
@@ -204,7 +197,7 @@ export class ConntrackTable {
   }
 
   #lookup(proto: number, src: number, dst: number, sport: number, dport: number): CtRef | undefined {
-    let r = this.#byHash.get(tupleHash(proto, src, dst, sport, dport));
+    let r = this.#byHash.first(tupleHash(proto, src, dst, sport, dport));
     while (r !== undefined) {
       const e = r.entry!;
       const t = r.dir === DIR_ORIGINAL ? e.orig : e.reply;
@@ -215,22 +208,11 @@ export class ConntrackTable {
   }
 
   #link(r: CtRef, t: Tuple): void {
-    const k = tupleHash(r.entry!.proto, t.src, t.dst, t.sport, t.dport);
-    r.next = this.#byHash.get(k);
-    this.#byHash.set(k, r);
+    this.#byHash.link(tupleHash(r.entry!.proto, t.src, t.dst, t.sport, t.dport), r);
   }
 
   #unlink(r: CtRef, t: Tuple): void {
-    const k = tupleHash(r.entry!.proto, t.src, t.dst, t.sport, t.dport);
-    let cur = this.#byHash.get(k);
-    if (cur === r) {
-      if (r.next) this.#byHash.set(k, r.next);
-      else this.#byHash.delete(k);
-    } else {
-      while (cur && cur.next !== r) cur = cur.next;
-      if (cur) cur.next = r.next;
-    }
-    r.next = undefined;
+    this.#byHash.unlink(tupleHash(r.entry!.proto, t.src, t.dst, t.sport, t.dport), r);
   }
 
   #remove(e: CtEntry, now: number): void {
