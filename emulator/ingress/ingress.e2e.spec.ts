@@ -62,6 +62,10 @@ describe('Ingress (local profile)', () => {
     const proxy = hops.find((h) => h.kind === 'proxy');
     expect(proxy?.detail).toContain('Prefix path /currency-exchange is the longest match');
     expect(proxy?.verdict).toMatch(/^proxy to 10\.244\.\d+\.\d+:8000$/);
+    // Stamped by the network's clock like the hops around it: no earlier than the request segment it read.
+    const before = hops[hops.indexOf(proxy!) - 1]!;
+    expect(proxy!.time).toBeGreaterThanOrEqual(before.time);
+    expect(proxy!.time).toBeGreaterThan(hops[0]!.time);
     // Two TCP connections: client → NodePort, then controller pod → backend pod (SYN leaves the controller's eth0).
     const syns = hops.filter((h) => h.kind === 'xmit' && /Flags \[S\]/.test(h.packet));
     const controllerSyn = syns.find((h) => h.netns.startsWith('pod/ingress-nginx/'));

@@ -166,7 +166,8 @@ export class IngressServer implements Disposable {
         ? `${d.match.reason}; upstream ${d.upstreamName}: chose pod endpoint ${d.ip}:${d.port} of [${d.candidates.join(', ')}] (round robin), new TCP connection from ${formatIpv4(conn.localAddr)}`
         : d.reason;
     traces.record({
-      time: this.deps.scheduler.now(),
+      // The network's clock (the frame's time while packets drain), as every other hop of the trace is stamped.
+      time: this.ns.net.now(),
       reqId: conn.reqId,
       pid: 0,
       netns: this.ns.id,
