@@ -156,7 +156,10 @@ export class KubeServiceLabApp {
         // The terminal service's worlds and sessions are the emulator's (openEmulatorSession), typed there by what it
         // needs; a resumed lab hands the emulator shell's variables back to it.
         const shell = (session as Partial<ShellTerminalSession>).shell;
-        return labSessions.start(sessionId, c.clientId, { ...t, world: t.world as unknown as World, ...(shell ? { shell } : {}) });
+        const view = await labSessions.start(sessionId, c.clientId, { ...t, world: t.world as unknown as World, ...(shell ? { shell } : {}) });
+        // The prompt was drawn when the terminal opened, before the resumed lab gave the shell back its directory.
+        session.refreshPrompt?.();
+        return view;
       },
       'lab:view': async ({ sessionId }, c) => labSessions.view(sessionId, c.clientId),
       'lab:check': async ({ sessionId, stepId }, c) => labSessions.check(sessionId, c.clientId, stepId),

@@ -35,6 +35,11 @@ export class AppPage {
     return this.page.evaluate(() => window.__kslTest?.terminalText() ?? '');
   }
 
+  /** The terminal's lines as written, rows it wrapped joined again (independent of the terminal's width). */
+  terminalLines(): Promise<string[]> {
+    return this.page.evaluate(() => window.__kslTest?.terminalLines() ?? []);
+  }
+
   cursorLine(): Promise<string> {
     return this.page.evaluate(() => window.__kslTest?.cursorLine() ?? '');
   }

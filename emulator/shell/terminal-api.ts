@@ -31,6 +31,11 @@ export interface TerminalSession {
   submit(line: string): Promise<TranscriptEntry>;
   /** Current prompt text. */
   prompt(): string;
+  /**
+   * The shell's state changed from outside (a resumed lab restored its directory): redraw the prompt line, if the
+   * learner is at an empty prompt, so it shows where the shell really is.
+   */
+  refreshPrompt?(): void;
   dispose(): void;
 }
 

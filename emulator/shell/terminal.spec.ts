@@ -354,3 +354,20 @@ describe('terminal: hosts', () => {
     expect(t.term.prompt()).toBe('student@workstation:~$ ');
   });
 });
+
+describe('terminal: prompt refreshed after the shell changed from outside', () => {
+  it('redraws an empty prompt line with the new directory; leaves a half-typed line alone', async () => {
+    const t = setup();
+    t.world.loginHost.fs.mkdir('/home/student/labs', true);
+    t.term.shell.setCwd('/home/student/labs');
+    t.clear();
+    t.term.refreshPrompt?.();
+    expect(t.screen()).toBe('\r\x1b[Kstudent@workstation:~/labs$ ');
+    await t.type('echo x');
+    t.clear();
+    t.term.refreshPrompt?.();
+    expect(t.screen()).toBe('');
+    await t.type('\r');
+    expect(t.entries.at(-1)).toMatchObject({ prompt: 'student@workstation:~/labs$ ', command: 'echo x' });
+  });
+});

@@ -138,6 +138,14 @@ class Terminal implements ShellTerminalSession {
     return this.#continuation.length > 0 ? '> ' : this.shell.prompt();
   }
 
+  refreshPrompt(): void {
+    if (this.#disposed || this.busy || this.#search || this.#continuation.length > 0 || this.#editor.buffer !== '') return;
+    const p = this.prompt();
+    this.#firstPrompt = p;
+    this.#write('\r\x1b[K' + p + this.#editor.reset(p.length));
+    this.#flush();
+  }
+
   resize(cols: number, rows: number): void {
     this.#cols = Math.max(1, cols);
     this.#rows = Math.max(1, rows);

@@ -160,22 +160,29 @@ test.describe('a lab\'s life cycle', () => {
     let { lab, seed, completion: before } = await openAndSolveFirstStep(page, clusterIpAlways);
     // A variable the learner will still count on after the restart.
     await lab.type('SVC=exchange-lb');
-    const shownBefore = await lab.app.terminalText();
+    // …and the directory the shell was in.
+    await lab.type('cd /tmp');
+    const shownBefore = await lab.app.terminalLines();
     await shell.stop();
 
     shell = await startWebShellProcess(dataDir);
     ({ lab } = await openLab(page, clusterIpAlways));
     expect(await lab.seed()).toBe(seed);
     // The terminal shows what the learner last saw: the commands typed before the restart and their output, line for
-    // line as before (same width, same wrapping), then a fresh prompt to carry on at.
+    // line as before, then a fresh prompt to carry on at.
     await lab.app.expectTerminal(/^service\/exchange-lb exposed$/m);
     const resumed = await lab.app.terminalText();
-    expect(resumed).toContain(shownBefore.replace(/\n[^\n]*$/, ''));
+    // Line for line (the terminal may be another width now: compare the lines written, not the rows drawn).
+    const resumedLines = await lab.app.terminalLines();
+    const linesBefore = shownBefore.slice(0, -1);
+    const at = resumedLines.findIndex((_, i) => linesBefore.every((l, j) => resumedLines[i + j] === l));
+    expect(at, `the lines shown before the restart:\n${linesBefore.join('\n')}\n\nafter it:\n${resumedLines.join('\n')}`).toBeGreaterThanOrEqual(0);
     const params = drawParams(clusterIpAlways, seed);
     for (const line of [...clusterIpAlways.steps[0]!.solution!, 'SVC=exchange-lb']) {
       expect(resumed.replace(/\n/g, '')).toContain(`:~$ ${render(line, params)}`);
     }
-    expect(await lab.app.cursorLine()).toMatch(/^student@[\w-]+:~\$ ?$/);
+    await expect.poll(() => lab.app.cursorLine()).toMatch(/^student@[\w-]+:\/tmp\$ ?$/);
+    await lab.type('cd');
     await expect(lab.completion).toHaveAttribute('aria-valuenow', String(before));
     await lab.selectStep(0);
     expect(await lab.stepState()).toBe('completed');
