@@ -211,10 +211,18 @@ describe.skipIf(reason !== undefined)('emulator vs Linux kernel (iptables-restor
       for (const from of ['cli', 'ext'] as const) {
         const mine = targets.filter((t) => t.from === from);
         const attempts = mine.flatMap((t) => Array.from({ length: ATTEMPTS }, () => t.attempt));
-        const kernel = k.connect(from, attempts, TIMEOUT_MS);
+        const emulated = mine.map((t) => Array.from({ length: ATTEMPTS }, (_, i) => emulateAttempt(nf, from, t.attempt, served, Date.UTC(2026, 0, 1) + i)));
+        const kernel = [...k.connect(from, attempts, TIMEOUT_MS)];
+        // On a loaded machine the real client can be starved past TIMEOUT_MS. Kernel timeouts on a target the
+        // emulator never times out on are tried again, 5× longer and 8 at a time: a real DROP still times out.
+        const retry = kernel.flatMap((o, i) => (o === 'timeout' && !emulated[Math.floor(i / ATTEMPTS)]!.includes('timeout') ? [i] : []));
+        if (retry.length > 0) {
+          const again = k.connect(from, retry.map((i) => attempts[i]!), TIMEOUT_MS * 5, 8);
+          retry.forEach((i, j) => { kernel[i] = again[j]!; });
+        }
         mine.forEach((t, ti) => {
           const kOut = kernel.slice(ti * ATTEMPTS, (ti + 1) * ATTEMPTS);
-          const eOut = Array.from({ length: ATTEMPTS }, (_, i) => emulateAttempt(nf, from, t.attempt, served, Date.UTC(2026, 0, 1) + i));
+          const eOut = emulated[ti]!;
           const ks = summarize(kOut), es = summarize(eOut);
           const ctxMsg = `${t.label} (seed ${seed}): kernel ${JSON.stringify(kOut)} emulator ${JSON.stringify(eOut)}`;
           expect([...ks.kinds].sort(), ctxMsg).toEqual([...es.kinds].sort());
