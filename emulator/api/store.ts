@@ -74,7 +74,8 @@ export interface AdmissionPlugin {
 interface Watcher {
   readonly resource: Resource;
   readonly namespace?: string;
-  readonly matches: (o: KubeObject) => boolean;
+  /** Undefined for a watch of every object of the resource (most controllers' watches): nothing to evaluate. */
+  readonly matches: ((o: KubeObject) => boolean) | undefined;
   readonly handler: (ev: WatchEvent) => void;
   active: boolean;
 }
@@ -428,22 +429,25 @@ export class ApiStore {
     const w: Watcher = {
       resource,
       namespace,
-      matches: (o) =>
-        (namespace === undefined || o.metadata.namespace === namespace) &&
-        (ls.empty || ls.matches(o.metadata.labels)) &&
-        (fs.requirements.length === 0 || fs.matches(o)),
+      matches:
+        namespace === undefined && ls.empty && fs.requirements.length === 0
+          ? undefined
+          : (o) =>
+              (namespace === undefined || o.metadata.namespace === namespace) &&
+              (ls.empty || ls.matches(o.metadata.labels)) &&
+              (fs.requirements.length === 0 || fs.matches(o)),
       handler,
       active: true,
     };
     const rv = opts.resourceVersion;
     if (rv === undefined || rv === '' || rv === '0') {
-      for (const o of this.#sorted(resource, namespace)) if (w.matches(o)) this.#enqueue(w, { type: 'ADDED', object: o });
+      for (const o of this.#sorted(resource, namespace)) if (!w.matches || w.matches(o)) this.#enqueue(w, { type: 'ADDED', object: o });
     } else {
       const from = Number(rv);
       const hist = this.#history.get(resource)!;
       if (hist.length && hist[0]!.rv > from + 1 && from < this.#rv - HISTORY_LIMIT)
         throw new ApiError('Expired', `too old resource version: ${rv} (${hist[0]!.rv - 1})`);
-      for (const h of hist) if (h.rv > from && w.matches(h.ev.object)) this.#enqueue(w, h.ev);
+      for (const h of hist) if (h.rv > from && (!w.matches || w.matches(h.ev.object))) this.#enqueue(w, h.ev);
     }
     this.#watchers.get(resource)!.add(w);
     return {
@@ -561,7 +565,7 @@ export class ApiStore {
     const hist = this.#history.get(resource)!;
     hist.push({ rv: this.#rv, ev });
     if (hist.length > HISTORY_LIMIT * 2) hist.splice(0, hist.length - HISTORY_LIMIT);
-    for (const w of this.#watchers.get(resource)!) if (w.matches(ev.object)) this.#enqueue(w, ev);
+    for (const w of this.#watchers.get(resource)!) if (!w.matches || w.matches(ev.object)) this.#enqueue(w, ev);
   }
 }
 

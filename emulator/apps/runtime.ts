@@ -90,7 +90,8 @@ export class ContainerRuntime {
   constructor(private readonly scheduler: Scheduler) {}
 
   start(c: Omit<RunningContainer, 'startedAt'>): RunningContainer {
-    const running: RunningContainer = { ...c, startedAt: this.scheduler.now() };
+    // Built field by field: a spread of the caller's object is a generic copy on every container start.
+    const running: RunningContainer = { podKey: c.podKey, name: c.name, image: c.image, ref: c.ref, pod: c.pod, startedAt: this.scheduler.now(), ports: c.ports, hostNetwork: c.hostNetwork };
     let m = this.#byPod.get(c.podKey);
     if (!m) this.#byPod.set(c.podKey, (m = new Map()));
     m.set(c.name, running);

@@ -7,7 +7,7 @@
 import { deepEqual } from '../api/meta';
 import type { EndpointAddress, EndpointPort, KubeObject, Pod, Service } from '../api/types';
 import type { Disposable } from '../core/events';
-import { isNamedPort, isPodReady, resolveTargetPort } from './pod-util';
+import { PortGroups, isPodReady, resolvePorts } from './pod-util';
 import { OWNED, WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
 import { ServiceMembers, ServiceSelectorIndex, selects } from './service-index';
 
@@ -53,19 +53,15 @@ export class EndpointsController implements Controller {
     }
     const selector = svc.spec.selector;
     const ports = svc.spec.ports ?? [];
-    const groups = new Map<string, { ports: EndpointPort[]; addresses: EndpointAddress[]; notReady: EndpointAddress[] }>();
     const members: string[] = [];
-    const portsOf = (pod: Pod): EndpointPort[] => {
-      const epPorts: EndpointPort[] = [];
-      for (const p of ports) {
-        const port = resolveTargetPort(pod, p.targetPort ?? p.port, p.protocol ?? 'TCP');
-        if (port === undefined) continue;
-        epPorts.push(p.name ? { name: p.name, port, protocol: p.protocol ?? 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) } : { port, protocol: p.protocol ?? 'TCP' });
-      }
-      return epPorts;
-    };
-    // Numeric target ports resolve the same for every pod: one group, no per-pod port list or signature.
-    const shared = ports.every((p) => !isNamedPort(p.targetPort ?? p.port)) ? { ports: [] as EndpointPort[], addresses: [] as EndpointAddress[], notReady: [] as EndpointAddress[] } : undefined;
+    const groups = new PortGroups(
+      ports.map((p) => p.targetPort ?? p.port),
+      (pod: Pod) =>
+        resolvePorts<EndpointPort>(pod, ports, (p, port, protocol) =>
+          p.name ? { name: p.name, port, protocol, ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) } : { port, protocol },
+        ),
+      (epPorts) => ({ ports: epPorts, addresses: [] as EndpointAddress[], notReady: [] as EndpointAddress[] }),
+    );
     for (const pod of store.peekList<Pod>('pods', ns)) {
       if (!selects(selector, pod.metadata.labels)) continue;
       members.push(pod.metadata.name!);
@@ -73,15 +69,7 @@ export class EndpointsController implements Controller {
       if (!ip || pod.metadata.deletionTimestamp) continue;
       const phase = pod.status?.phase;
       if (phase === 'Succeeded' || phase === 'Failed') continue;
-      let g = shared;
-      if (g) {
-        if (!groups.size) groups.set('', Object.assign(g, { ports: portsOf(pod) }));
-      } else {
-        const epPorts = portsOf(pod);
-        const sig = JSON.stringify(epPorts);
-        g = groups.get(sig);
-        if (!g) groups.set(sig, (g = { ports: epPorts, addresses: [], notReady: [] }));
-      }
+      const g = groups.groupOf(pod);
       const addr: EndpointAddress = {
         ip,
         ...(pod.spec.hostname && pod.spec.subdomain === name ? { hostname: pod.spec.hostname as string } : {}),
@@ -93,7 +81,7 @@ export class EndpointsController implements Controller {
     }
     this.#members.set(ns, name, members);
     const byIp = (a: EndpointAddress, b: EndpointAddress) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0);
-    const subsets = [...groups.values()]
+    const subsets = groups.values()
       .filter((g) => g.addresses.length || g.notReady.length)
       .map((g) => ({
         ...(g.addresses.length ? { addresses: g.addresses.sort(byIp) } : {}),

@@ -8,7 +8,7 @@
 import { deepEqual, ownerRef } from '../api/meta';
 import type { EndpointPort, EndpointSlice, EndpointSliceEndpoint, KubeObject, Node, Pod, Service } from '../api/types';
 import type { Disposable } from '../core/events';
-import { isNamedPort, isPodReady, resolveTargetPort } from './pod-util';
+import { PortGroups, isPodReady, resolvePorts } from './pod-util';
 import { OWNED, WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
 import { ServiceMembers, ServiceSelectorIndex, selects } from './service-index';
 
@@ -52,20 +52,14 @@ export class EndpointSliceController implements Controller {
       return;
     }
     const selector = svc.spec.selector;
-    const groups = new Map<string, { ports: EndpointPort[]; endpoints: EndpointSliceEndpoint[] }>();
     const members: string[] = [];
     const svcPorts = svc.spec.ports ?? [];
-    const portsOf = (pod: Pod): EndpointPort[] => {
-      const ports: EndpointPort[] = [];
-      for (const p of svcPorts) {
-        const port = resolveTargetPort(pod, p.targetPort ?? p.port, p.protocol ?? 'TCP');
-        if (port === undefined) continue;
-        ports.push({ name: p.name ?? '', port, protocol: p.protocol ?? 'TCP', ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) });
-      }
-      return ports;
-    };
-    // Numeric target ports resolve the same for every pod: one group, no per-pod port list or signature.
-    const shared = svcPorts.every((p) => !isNamedPort(p.targetPort ?? p.port)) ? { ports: [] as EndpointPort[], endpoints: [] as EndpointSliceEndpoint[] } : undefined;
+    const groups = new PortGroups(
+      svcPorts.map((p) => p.targetPort ?? p.port),
+      (pod: Pod) =>
+        resolvePorts<EndpointPort>(pod, svcPorts, (p, port, protocol) => ({ name: p.name ?? '', port, protocol, ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}) })),
+      (ports) => ({ ports, endpoints: [] as EndpointSliceEndpoint[] }),
+    );
     const zones = new Map<string, string | undefined>();
     for (const pod of store.peekList<Pod>('pods', ns)) {
       if (!selects(selector, pod.metadata.labels)) continue;
@@ -73,15 +67,7 @@ export class EndpointSliceController implements Controller {
       const ip = pod.status?.podIP;
       const phase = pod.status?.phase;
       if (!ip || phase === 'Succeeded' || phase === 'Failed') continue;
-      let g = shared;
-      if (g) {
-        if (!groups.size) groups.set('', Object.assign(g, { ports: portsOf(pod) }));
-      } else {
-        const ports = portsOf(pod);
-        const sig = JSON.stringify(ports);
-        g = groups.get(sig);
-        if (!g) groups.set(sig, (g = { ports, endpoints: [] }));
-      }
+      const g = groups.groupOf(pod);
       const terminating = pod.metadata.deletionTimestamp !== undefined;
       const serving = isPodReady(pod);
       const nodeName = pod.spec.nodeName as string | undefined;
@@ -102,7 +88,7 @@ export class EndpointSliceController implements Controller {
 
     // Desired slices: one list per port signature, chunked, endpoints in address order for stable output.
     const desired: { ports: EndpointPort[] | null; endpoints: EndpointSliceEndpoint[] | null }[] = [];
-    for (const g of [...groups.values()].sort((a, b) => (JSON.stringify(a.ports) < JSON.stringify(b.ports) ? -1 : 1))) {
+    for (const g of groups.values().sort((a, b) => (JSON.stringify(a.ports) < JSON.stringify(b.ports) ? -1 : 1))) {
       g.endpoints.sort((a, b) => (a.addresses[0]! < b.addresses[0]! ? -1 : a.addresses[0]! > b.addresses[0]! ? 1 : 0));
       for (let i = 0; i < g.endpoints.length; i += MAX_ENDPOINTS_PER_SLICE)
         desired.push({ ports: g.ports, endpoints: g.endpoints.slice(i, i + MAX_ENDPOINTS_PER_SLICE) });

@@ -99,8 +99,8 @@ interface LruNode<V> {
 interface AggregateRecord {
   readonly type: string;
   readonly reason: string;
-  /** Distinct messages seen (insertion order: the oldest is dropped once the limit is reached). */
-  readonly messages: Set<string>;
+  /** Distinct messages seen, oldest first (fewer than 10: the oldest is dropped when the 10th arrives). */
+  readonly messages: string[];
   last: number;
 }
 
@@ -126,7 +126,7 @@ interface TokenBucket {
 const COMBINED_KEY = '\u0000combined';
 
 const sameAggregate = (a: AggregateRecord, type: string, reason: string): boolean => a.reason === reason && a.type === type;
-const newAggregate = (type: string, reason: string): AggregateRecord => ({ type, reason, messages: new Set(), last: -Infinity });
+const newAggregate = (type: string, reason: string): AggregateRecord => ({ type, reason, messages: [], last: -Infinity });
 const sameLog = (l: EventLog, type: string, reason: string, path: string, message: string): boolean =>
   l.message === message && l.reason === reason && l.type === type && l.path === path;
 const newLog = (type: string, reason: string, path: string, message: string): EventLog => ({ type, reason, path, message, count: 0, firstTimestamp: '', name: '' });
@@ -200,13 +200,13 @@ export class EventRecorder {
     // Aggregation of similar events (same object, type and reason; another message).
     const path = fieldPath ?? '';
     const agg = c.aggregates.touch(objectKey, type, reason, '', '');
-    if (now - agg.last > EVENT_CORRELATION.aggregateIntervalMs) agg.messages.clear();
-    agg.messages.add(message);
+    if (now - agg.last > EVENT_CORRELATION.aggregateIntervalMs) agg.messages.length = 0;
+    if (!agg.messages.includes(message)) agg.messages.push(message);
     agg.last = now;
-    const combined = agg.messages.size >= EVENT_CORRELATION.aggregateMaxEvents;
+    const combined = agg.messages.length >= EVENT_CORRELATION.aggregateMaxEvents;
     let text = message;
     if (combined) {
-      agg.messages.delete(agg.messages.values().next().value!);
+      agg.messages.shift();
       text = COMBINED_PREFIX + message;
     }
 

@@ -1,5 +1,5 @@
 /** Pod predicates shared by controllers (k8s.io/kubernetes/pkg/api/v1/pod and controller utilities). */
-import type { KubeObject, Pod } from '../api/types';
+import type { KubeObject, Pod, ServicePort } from '../api/types';
 
 export function isPodReady(p: KubeObject): boolean {
   return (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
@@ -22,6 +22,48 @@ export function podKey(p: KubeObject): string {
 /** A targetPort naming a container port (`http`) rather than giving its number. */
 export function isNamedPort(targetPort: number | string): boolean {
   return typeof targetPort === 'string' && !/^\d+$/.test(targetPort);
+}
+
+/**
+ * A Service's selected pods grouped by the ports its target ports resolve to on each pod (Endpoints subsets,
+ * EndpointSlices). Numeric target ports resolve the same on every pod: then there is one group and no per-pod port
+ * list or signature.
+ */
+export class PortGroups<P, G> {
+  readonly #groups = new Map<string, G>();
+  readonly #shared: boolean;
+
+  constructor(
+    targetPorts: readonly (number | string)[],
+    private readonly portsOf: (pod: Pod) => P[],
+    private readonly makeGroup: (ports: P[]) => G,
+  ) {
+    this.#shared = targetPorts.every((t) => !isNamedPort(t));
+  }
+
+  groupOf(pod: Pod): G {
+    const ports = this.#shared && this.#groups.size ? undefined : this.portsOf(pod);
+    const sig = this.#shared ? '' : JSON.stringify(ports);
+    let g = this.#groups.get(sig);
+    if (!g) this.#groups.set(sig, (g = this.makeGroup(ports!)));
+    return g;
+  }
+
+  /** The groups, in the order their first pod came. */
+  values(): G[] {
+    return [...this.#groups.values()];
+  }
+}
+
+/** A Service's ports resolved on a pod (those whose named target port the pod lacks are left out), shaped by `make`. */
+export function resolvePorts<T>(pod: Pod, svcPorts: readonly ServicePort[], make: (p: ServicePort, port: number, protocol: string) => T): T[] {
+  const out: T[] = [];
+  for (const p of svcPorts) {
+    const protocol = p.protocol ?? 'TCP';
+    const port = resolveTargetPort(pod, p.targetPort ?? p.port, protocol);
+    if (port !== undefined) out.push(make(p, port, protocol));
+  }
+  return out;
 }
 
 /** Resolve a Service targetPort (number or named container port) against a pod; undefined if the name is absent. */
