@@ -55,10 +55,14 @@ export class AppPage {
     await this.page.keyboard.press('Enter');
   }
 
-  /** Wait until the terminal shows text matching `pattern`. */
-  async expectTerminal(pattern: RegExp | string): Promise<void> {
+  /**
+   * Wait until the terminal shows text matching `pattern`. The cluster's clock follows the wall clock in the app, so
+   * a command that waits on the cluster (rollout status, wait) takes as many real seconds as it would on a cluster:
+   * give those a `timeoutMs` above the virtual time they wait.
+   */
+  async expectTerminal(pattern: RegExp | string, opts: { timeoutMs?: number } = {}): Promise<void> {
     await expect
-      .poll(() => this.terminalText(), { message: `terminal should show ${String(pattern)}` })
+      .poll(() => this.terminalText(), { message: `terminal should show ${String(pattern)}`, ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}) })
       .toMatch(typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : pattern);
   }
 

@@ -24,7 +24,7 @@ test('@web cloud: curl a LoadBalancer → ELB hop → NodePort → KUBE-SEP DNAT
   await app.run('kubectl create deployment web --image=nginx --replicas=2 && kubectl expose deployment web --port=80 --type=LoadBalancer');
   await app.expectTerminal('service/web exposed');
   await app.run("kubectl rollout status deployment web && kubectl wait --for=jsonpath='{.status.loadBalancer.ingress}' svc/web --timeout=90s");
-  await app.expectTerminal('service/web condition met');
+  await app.expectTerminal('service/web condition met', { timeoutMs: 60_000 });
   await app.run("curl -s http://$(kubectl get svc web -o jsonpath='{.status.loadBalancer.ingress[0].ip}')/");
   await app.expectTerminal(/Welcome to nginx!/);
   await expect(views.root.getByRole('combobox', { name: 'Request' })).toContainText(/curl -s http:\/\/203\.0\.113\.\d+\//);
@@ -72,7 +72,7 @@ test('@web local: an Ingress request shows the L7 proxy hop (Host/path rule chos
   await app.run("kubectl create ingress web --class=nginx --rule='web.example.com/*=web:80' && kubectl run client --image=busybox --restart=Never -- sleep 3600");
   await app.expectTerminal('pod/client created');
   await app.run('kubectl rollout status -n ingress-nginx deployment ingress-nginx-controller && kubectl rollout status deployment web && kubectl wait --for=condition=Ready pod/client');
-  await app.expectTerminal('pod/client condition met');
+  await app.expectTerminal('pod/client condition met', { timeoutMs: 60_000 });
 
   await test.step('Ingress: the controller pod routes by Host and path', async () => {
     await app.run(

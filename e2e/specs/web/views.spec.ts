@@ -18,7 +18,7 @@ test('@web curl in the terminal → event list fills → stepping reaches the KU
   await app.run('kubectl create service nodeport web --tcp=80:80 --node-port=30080');
   await app.expectTerminal('service/web created');
   await app.run('kubectl rollout status deployment web');
-  await app.expectTerminal('deployment "web" successfully rolled out');
+  await app.expectTerminal('deployment "web" successfully rolled out', { timeoutMs: 60_000 });
   await app.run('curl -s http://172.18.0.3:30080/');
   await app.expectTerminal(/Welcome to nginx!/);
 
@@ -70,7 +70,7 @@ test('@web resources: tree, YAML with Endpoints beside the Service, its iptables
   await app.run('kubectl create deployment web --image=nginx --replicas=2 && kubectl expose deployment web --port=80');
   await app.expectTerminal('service/web exposed');
   await app.run('kubectl rollout status deployment web');
-  await app.expectTerminal('deployment "web" successfully rolled out');
+  await app.expectTerminal('deployment "web" successfully rolled out', { timeoutMs: 60_000 });
   await views.open('Resources');
   const tree = page.getByRole('tree', { name: 'Kubernetes objects' });
   await tree.getByRole('button', { name: 'web', exact: true }).last().click();
