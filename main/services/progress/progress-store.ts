@@ -51,6 +51,20 @@ interface TranscriptDbRow {
   saved_at: number;
 }
 
+function transcriptRow(r: TranscriptDbRow): TranscriptRow {
+  return {
+    labId: r.lab_id,
+    sessionId: r.session_id,
+    host: r.host,
+    prompt: r.prompt,
+    command: r.command,
+    output: r.output,
+    exitCode: r.exit_code,
+    startedAt: r.virtual_time,
+    savedAt: r.saved_at,
+  };
+}
+
 export type TranscriptInsert = Omit<TranscriptRow, 'savedAt'>;
 
 export interface RecordStepOptions {
@@ -217,17 +231,7 @@ export class ProgressStore {
 
   /** Every command of a lab since its last reset, oldest first (resume replays them; export writes them). */
   labTranscript(labId: string): TranscriptRow[] {
-    return this.#q.labTranscript.all(labId).map((r) => ({
-      labId: r.lab_id,
-      sessionId: r.session_id,
-      host: r.host,
-      prompt: r.prompt,
-      command: r.command,
-      output: r.output,
-      exitCode: r.exit_code,
-      startedAt: r.virtual_time,
-      savedAt: r.saved_at,
-    }));
+    return this.#q.labTranscript.all(labId).map(transcriptRow);
   }
 
   // --- transcript -----------------------------------------------------------------------------------------------
@@ -247,17 +251,7 @@ export class ProgressStore {
   }
 
   listTranscript(labId: string | null, limit = 100): TranscriptRow[] {
-    return this.#q.transcript.all(labId, limit).map((r) => ({
-      labId: r.lab_id,
-      sessionId: r.session_id,
-      host: r.host,
-      prompt: r.prompt,
-      command: r.command,
-      output: r.output,
-      exitCode: r.exit_code,
-      startedAt: r.virtual_time,
-      savedAt: r.saved_at,
-    }));
+    return this.#q.transcript.all(labId, limit).map(transcriptRow);
   }
 
   // --- settings -------------------------------------------------------------------------------------------------
