@@ -181,6 +181,7 @@ export function formatHttpBench(r: HttpBenchResult): string {
 export async function main(args: string[]): Promise<void> {
   const ms = Number(args.find((a) => a.startsWith('--ms='))?.slice(5) ?? 1500);
   console.log('Full HTTP requests with DNS (curl-like: lookup, handshake, request/response, teardown; tracing off)');
+  let podAt1k = 0;
   for (const path of ['pod', 'lb'] as const) {
     const res: HttpBenchResult[] = [];
     for (const n of [10, 1000, 10000]) {
@@ -190,5 +191,19 @@ export async function main(args: string[]): Promise<void> {
     }
     const ratio = (res[2]!.seconds / res[2]!.requests) / (res[0]!.seconds / res[0]!.requests);
     console.log(`  per-request cost at 10,000 Services / at 10: ${ratio.toFixed(2)}×`);
+    if (path === 'pod') podAt1k = res[1]!.requests / res[1]!.seconds;
   }
+  if (args.includes('--no-kernel')) return;
+  // The same request pattern through the real kernel, on the same kube-proxy ruleset (root + ip netns).
+  const { kernelHttpRate } = await import('./http-kernel');
+  const k = await kernelHttpRate(1000, Number(args.find((a) => a.startsWith('--kernel-requests='))?.slice(18) ?? 3000));
+  if ('skipped' in k) {
+    console.log(`kernel: skipped (${k.skipped})`);
+    return;
+  }
+  const fmt = (n: number) => Math.round(n).toLocaleString('en-US').padStart(7);
+  console.log('Linux kernel, same pattern (pod netns → kube-dns ClusterIP A+AAAA → ClusterIP, new connection per request; 1,000 Services loaded with iptables-restore):');
+  console.log(`  one request at a time                      ${fmt(k.serial)} req/s (wall)${k.failures ? `, ${k.failures} FAILED` : ''}`);
+  console.log(`  16 requests in flight                      ${fmt(k.parallel)} req/s (wall)`);
+  console.log(`  ratio emulator / kernel at 1,000 Services: ${(podAt1k / k.serial).toFixed(2)}× one at a time, ${(podAt1k / k.parallel).toFixed(2)}× against 16 in flight`);
 }
