@@ -202,8 +202,8 @@ export async function main(args: string[]): Promise<void> {
     return;
   }
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US').padStart(7);
-  console.log('Linux kernel, same pattern (pod netns → kube-dns ClusterIP A+AAAA → ClusterIP, new connection per request; 1,000 Services loaded with iptables-restore):');
+  console.log('Linux kernel, same pattern (pod netns → kube-dns ClusterIP A+AAAA → ClusterIP, new connection per request; 1,000 Services loaded with iptables-restore; client and servers in C):');
   console.log(`  one request at a time                      ${fmt(k.serial)} req/s (wall)${k.failures ? `, ${k.failures} FAILED` : ''}`);
-  console.log(`  16 requests in flight                      ${fmt(k.parallel)} req/s (wall)`);
-  console.log(`  ratio emulator / kernel at 1,000 Services: ${(podAt1k / k.serial).toFixed(2)}× one at a time, ${(podAt1k / k.parallel).toFixed(2)}× against 16 in flight`);
+  console.log(`  16 client processes                        ${fmt(k.parallel)} req/s (wall)`);
+  console.log(`  ratio emulator / kernel at 1,000 Services: ${(podAt1k / k.serial).toFixed(2)}× one at a time, ${(podAt1k / k.parallel).toFixed(2)}× against 16 client processes`);
 }

@@ -12,5 +12,6 @@ await build({
   entryPoints: [path.join(root, 'bench/http-entry.ts')],
   bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'warning', target: 'node20',
 });
+process.env.SVCLAB_ROOT = root;
 const mod = await import(pathToFileURL(out).href);
 await mod.main(process.argv.slice(2));
