@@ -7,6 +7,7 @@ import type { CommandContext, CommandSpec } from '../../shell/types';
 import type { World } from '../../world';
 import { ACCOUNT_ID, AwsError, AZ, REGION, ipPermissions, type AwsAccount } from '../../cloud/account';
 import type { LoadBalancerDataPath } from '../../cloud/load-balancer';
+import { OUTPUT_FORMATS, applyQuery, renderResponse, type OutputFormat } from './aws-output';
 
 export interface CloudAccess {
   readonly account: AwsAccount | undefined;
@@ -25,10 +26,6 @@ const OPERATIONS: Record<string, string[]> = {
   elbv2: ['describe-load-balancers', 'describe-target-groups'],
   sts: ['get-caller-identity'],
 };
-
-function json(v: unknown): string {
-  return JSON.stringify(v, null, 4) + '\n';
-}
 
 interface Args { readonly positional: string[]; readonly opts: Map<string, string[]> }
 
@@ -102,9 +99,17 @@ async function aws(ctx: CommandContext): Promise<number> {
     ctx.stderr.write(USAGE + (op ? `aws: error: argument operation: Invalid choice, valid choices are:\n\n${OPERATIONS[service]!.join(' | ')}\n` : 'aws: error: the following arguments are required: operation\n'));
     return 252;
   }
-  const output = opts.get('output')?.[0] ?? 'json';
-  if (output !== 'json') { ctx.stderr.write(`aws: [ERROR]: only --output json is available in this lab environment\n`); return 252; }
-  if (opts.has('query')) { ctx.stderr.write(`aws: [ERROR]: --query is not available in this lab environment; pipe the JSON to jq or grep instead\n`); return 252; }
+  const output = (opts.get('output')?.[0] ?? 'json') as OutputFormat;
+  if (!OUTPUT_FORMATS.includes(output)) {
+    ctx.stderr.write(USAGE + `aws: error: argument --output: Invalid choice, valid choices are:\n\n${OUTPUT_FORMATS.join(' | ')}\n`);
+    return 252;
+  }
+  if (output === 'table') { ctx.stderr.write('aws: [ERROR]: --output table is not available in this lab environment; use --output text, json or yaml\n'); return 252; }
+  const query = opts.get('query')?.[0];
+  if (opts.has('query') && query === undefined) { ctx.stderr.write(USAGE + 'aws: error: argument --query: expected one argument\n'); return 252; }
+  // The CLI compiles --query before it calls the service: a bad expression changes nothing.
+  try { applyQuery({}, query); } catch (e) { ctx.stderr.write(`\n${(e as Error).message}\n`); return 252; }
+  const print = (response: unknown): void => { ctx.stdout.write(renderResponse(response, output, query)); };
   const cloud = cloudOf(ctx.world);
   const acct = cloud?.account;
   if (!acct) {
@@ -116,13 +121,13 @@ async function aws(ctx: CommandContext): Promise<number> {
   try {
     switch (`${service} ${op}`) {
       case 'sts get-caller-identity':
-        ctx.stdout.write(json({ UserId: 'AIDAEXAMPLEUSERID0001', Account: ACCOUNT_ID, Arn: `arn:aws:iam::${ACCOUNT_ID}:user/student` }));
+        print({ UserId: 'AIDAEXAMPLEUSERID0001', Account: ACCOUNT_ID, Arn: `arn:aws:iam::${ACCOUNT_ID}:user/student` });
         return 0;
       case 'ec2 describe-instances':
-        ctx.stdout.write(json(describeInstances(acct, opts.get('instance-ids'))));
+        print(describeInstances(acct, opts.get('instance-ids')));
         return 0;
       case 'ec2 describe-security-groups':
-        ctx.stdout.write(json(describeGroups(acct, opts.get('group-ids'), opts.get('group-names'), opName)));
+        print(describeGroups(acct, opts.get('group-ids'), opts.get('group-names'), opName));
         return 0;
       case 'ec2 authorize-security-group-ingress':
       case 'ec2 revoke-security-group-ingress': {
@@ -134,17 +139,17 @@ async function aws(ctx: CommandContext): Promise<number> {
         };
         if (op.startsWith('authorize')) {
           const { rule } = acct.authorizeIngress(req);
-          ctx.stdout.write(json({
+          print({
             Return: true,
             SecurityGroupRules: [{
               SecurityGroupRuleId: rule.id, GroupId: groupId, GroupOwnerId: ACCOUNT_ID, IsEgress: false, IpProtocol: rule.protocol,
               FromPort: rule.fromPort, ToPort: rule.toPort, ...(rule.cidr ? { CidrIpv4: rule.cidr } : {}),
               ...(rule.groupId ? { ReferencedGroupInfo: { GroupId: rule.groupId, UserId: ACCOUNT_ID } } : {}),
             }],
-          }));
+          });
         } else {
           acct.revokeIngress(req);
-          ctx.stdout.write(json({ Return: true }));
+          print({ Return: true });
         }
         return 0;
       }
@@ -152,7 +157,7 @@ async function aws(ctx: CommandContext): Promise<number> {
         const names = opts.get('load-balancer-names');
         const elbs = [...acct.elbs.values()].filter((e) => !names || names.includes(e.LoadBalancerName));
         for (const n of names ?? []) if (!acct.elbs.has(n)) throw new AwsError('LoadBalancerNotFound', 'DescribeLoadBalancers', `There is no ACTIVE Load Balancer named '${n}'`);
-        ctx.stdout.write(json({
+        print({
           LoadBalancerDescriptions: elbs.map((e) => ({
             LoadBalancerName: e.LoadBalancerName, DNSName: e.DNSName, CanonicalHostedZoneName: e.DNSName, CanonicalHostedZoneNameID: 'Z35SXDOTRQ7X7K',
             ListenerDescriptions: e.listeners.map((l) => ({ Listener: l, PolicyNames: [] })),
@@ -162,7 +167,7 @@ async function aws(ctx: CommandContext): Promise<number> {
             SourceSecurityGroup: { OwnerAlias: ACCOUNT_ID, GroupName: acct.securityGroups.get(e.securityGroupId)?.GroupName ?? '' },
             SecurityGroups: [e.securityGroupId], CreatedTime: e.CreatedTime, Scheme: 'internet-facing',
           })),
-        }));
+        });
         return 0;
       }
       case 'elb describe-instance-health': {
@@ -170,7 +175,7 @@ async function aws(ctx: CommandContext): Promise<number> {
         const e = name ? acct.elbs.get(name) : undefined;
         if (!e) throw new AwsError('LoadBalancerNotFound', 'DescribeInstanceHealth', `There is no ACTIVE Load Balancer named '${name ?? ''}'`);
         const health = cloud?.lbs?.get(e.serviceKey)?.health ?? [];
-        ctx.stdout.write(json({
+        print({
           InstanceStates: e.instanceIds.map((id) => {
             const inst = acct.instances.find((i) => i.InstanceId === id);
             const h = health.find((x) => x.nodeName === inst?.nodeName);
@@ -178,14 +183,14 @@ async function aws(ctx: CommandContext): Promise<number> {
             return ok ? { InstanceId: id, State: 'InService', ReasonCode: 'N/A', Description: 'N/A' }
               : { InstanceId: id, State: 'OutOfService', ReasonCode: 'Instance', Description: 'Instance has failed at least the UnhealthyThreshold number of health checks consecutively.' };
           }),
-        }));
+        });
         return 0;
       }
       case 'elbv2 describe-load-balancers':
-        ctx.stdout.write(json({ LoadBalancers: [] }));
+        print({ LoadBalancers: [] });
         return 0;
       case 'elbv2 describe-target-groups':
-        ctx.stdout.write(json({ TargetGroups: [] }));
+        print({ TargetGroups: [] });
         return 0;
     }
   } catch (e) {
