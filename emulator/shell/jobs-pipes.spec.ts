@@ -125,6 +125,53 @@ describe('pipes stream into filters that read incrementally', () => {
     expect(t.screen()).toContain('a\r\nb\r\n');
   });
 
+  it('`producer | awk` and `producer | sed` print each record as it arrives (sed one line behind, for `$`)', async () => {
+    const t = setup();
+    await t.type("feed | awk 'NR>1 {print $1}'\r");
+    t.feed.line('NAME      READY   STATUS');
+    t.feed.line('web-1     0/1     Pending');
+    await tick();
+    expect(t.screen()).toContain('web-1\r\n');
+    expect(t.screen()).not.toContain('NAME');
+    t.feed.line('web-2     0/1     Pending');
+    await tick();
+    expect(t.screen()).toContain('web-2\r\n');
+    t.feed.end();
+    await tick();
+    await tick();
+    expect(t.term.busy).toBe(false);
+    t.clear();
+    await t.type("feed | sed -n 's/Pending/Waiting/p; $s/^/last: /p'\r");
+    t.feed.line('a Pending');
+    t.feed.line('b Running');
+    await tick();
+    expect(t.screen()).toContain('a Waiting\r\n');
+    t.feed.line('c Pending');
+    t.feed.end();
+    await tick();
+    await tick();
+    expect(t.screen()).toContain('c Waiting\r\nlast: c Waiting\r\n');
+    expect(t.term.busy).toBe(false);
+  });
+
+  it('awk and sed over a streamed pipe print what they print over the same whole text', async () => {
+    const { TestShell } = await import('./testing/run-line');
+    const sh = new TestShell({ world: shellWorld({ seed: 1 }) });
+    const text = 'a 1\nb 2\nc 3\nd 4';
+    await sh.run(`printf '${text.replace(/\n/g, '\\n')}' > /tmp/in`);
+    const programs = [
+      "awk '{s+=$2} END {print s, NR}'", "awk -F' ' 'NR%2==0 {print $1}'", "awk 'BEGIN {print \"h\"} /c/ {next} {print}'",
+      "sed -n '$p'", "sed '2d'", "sed 's/[0-9]/N/; 3q'", "sed -n '2,3p'", "sed '$s/$/!/'", "awk '{print}' - /tmp/in",
+    ];
+    for (const prog of programs) {
+      // `- /tmp/in` over a pipe reads the pipe then the file: the file twice, as naming it twice does.
+      const whole = await sh.run(prog.includes(' - ') ? prog.replace(' - ', ' /tmp/in ') : `${prog} /tmp/in`);
+      const piped = await sh.run(`cat /tmp/in | ${prog}`);
+      expect(piped.out, prog).toBe(whole.out);
+      expect(piped.status, prog).toBe(whole.status);
+    }
+  });
+
   it('grep over a streamed pipe matches what grep over the same whole text prints (-n, -v, -c, -A/-B)', async () => {
     const world = shellWorld({ seed: 1 });
     const { TestShell } = await import('./testing/run-line');

@@ -6,7 +6,7 @@
 import type { CommandSpec } from '../../shell/types';
 import { fsMessage } from '../../shell/interpreter';
 import { formatPrintf } from './shell-builtins';
-import { lines, readInputs } from './options';
+import { lines, readInputs, wholeStdin } from './options';
 import { posixToJs } from './text';
 
 // ------------------------------------------------------------------ sed
@@ -120,6 +120,7 @@ function sedMatch(a: SedAddr, line: string, n: number, last: boolean): boolean {
 export const sed: CommandSpec = {
   name: 'sed',
   summary: "Edit lines: sed 's/old/new/g', sed -n '2p', sed '1d'",
+  streamsStdin: true,
   run(ctx) {
     const args = ctx.argv.slice(1);
     let quiet = false;
@@ -151,13 +152,14 @@ export const sed: CommandSpec = {
       ctx.stderr.write(`sed: ${(e as Error).message}\n`);
       return 1;
     }
-    const process = (text: string): string => {
-      const ls = lines(text);
-      let out = '';
+    /** One pass of the script over a stream of lines; `feed` returns false once `q` ends it. */
+    const runner = () => {
       for (const c of cmds) c.inRange = false;
-      for (let n = 1; n <= ls.length; n++) {
-        let line = ls[n - 1]!;
-        const last = n === ls.length;
+      let n = 0;
+      let out = '';
+      const feed = (input: string, last: boolean, newline: boolean): boolean => {
+        n++;
+        let line = input;
         let deleted = false;
         let quit = false;
         for (const c of cmds) {
@@ -190,11 +192,53 @@ export const sed: CommandSpec = {
             break;
           }
         }
-        if (!deleted && !quiet) out += line + (last && !text.endsWith('\n') ? '' : '\n');
-        if (quit) break;
-      }
-      return out;
+        if (!deleted && !quiet) out += line + (newline ? '\n' : '');
+        return !quit;
+      };
+      const take = (): string => {
+        const o = out;
+        out = '';
+        return o;
+      };
+      return { feed, take };
     };
+    const process = (text: string): string => {
+      const ls = lines(text);
+      const r = runner();
+      for (let k = 0; k < ls.length; k++) {
+        const last = k === ls.length - 1;
+        if (!r.feed(ls[k]!, last, !last || text.endsWith('\n'))) break;
+      }
+      return r.take();
+    };
+    if (ctx.stdinStream && !inPlace && files.length === 0) {
+      // `producer | sed …` edits lines as they arrive, one line behind (as sed reads ahead to know which is `$`).
+      const input = ctx.stdinStream;
+      return (async () => {
+        const r = runner();
+        let partial = '';
+        let held: string | undefined;
+        let going = true;
+        for await (const chunk of input) {
+          const parts = (partial + chunk).split('\n');
+          partial = parts.pop()!;
+          for (const l of parts) {
+            if (held !== undefined && going) going = r.feed(held, false, true);
+            held = l;
+          }
+          const o = r.take();
+          if (o) ctx.stdout.write(o);
+          if (!going) return 0;
+        }
+        if (partial !== '') {
+          if (held !== undefined && going) going = r.feed(held, false, true);
+          if (going) r.feed(partial, true, false);
+        } else if (held !== undefined && going) r.feed(held, true, true);
+        ctx.stdout.write(r.take());
+        return 0;
+      })();
+    }
+    if (ctx.stdinStream) return wholeStdin(ctx).then((c) => sed.run(c));
     if (inPlace) {
       let status = 0;
       for (const f of files) {
@@ -492,6 +536,7 @@ function looksNumeric(v: AwkValue): boolean {
 export const awk: CommandSpec = {
   name: 'awk',
   summary: "Pattern scanning: awk '{print $1}', awk -F: 'NR>1 {print $NF}'",
+  streamsStdin: true,
   run(ctx) {
     const args = ctx.argv.slice(1);
     let fs: string | undefined;
@@ -515,6 +560,8 @@ export const awk: CommandSpec = {
       ctx.stderr.write('usage: awk [-F value] [-v var=value] [--] \'program text\' [file ...]\n');
       return 2;
     }
+    // Files named: stdin only if `-` is one of them, and then whole (awk reads its operands in order).
+    if (ctx.stdinStream && args.length > 0) return wholeStdin(ctx).then((c) => awk.run(c));
     let rules: Rule[];
     try {
       rules = parseAwk(program);
@@ -619,22 +666,42 @@ export const awk: CommandSpec = {
       return true;
     };
     for (const r of rules) if (r.kind === 'BEGIN') exec(r.body!);
-    const { inputs, ok } = readInputs(ctx, args);
     let nr = 0;
-    for (const input of inputs) {
-      for (const line of lines(input.text)) {
-        vars.set('NR', ++nr);
-        setRecord(line);
-        for (const r of rules) {
-          if (r.kind !== 'main') continue;
-          if (r.pattern && !truthy(evalE(r.pattern))) continue;
-          if (!r.body) out += fields[0] + '\n';
-          else if (!exec(r.body)) break;
-        }
+    const record = (line: string): void => {
+      vars.set('NR', ++nr);
+      setRecord(line);
+      for (const r of rules) {
+        if (r.kind !== 'main') continue;
+        if (r.pattern && !truthy(evalE(r.pattern))) continue;
+        if (!r.body) out += fields[0] + '\n';
+        else if (!exec(r.body)) break;
       }
+    };
+    const end = (): void => {
+      for (const r of rules) if (r.kind === 'END') exec(r.body!);
+      ctx.stdout.write(out);
+      out = '';
+    };
+    const stream = ctx.stdinStream;
+    if (stream) {
+      // `producer | awk …`: each record as it arrives (kubectl get -w | awk '{print $1}' prints as pods change).
+      return (async () => {
+        let partial = '';
+        for await (const chunk of stream) {
+          const parts = (partial + chunk).split('\n');
+          partial = parts.pop()!;
+          for (const l of parts) record(l);
+          if (out) ctx.stdout.write(out);
+          out = '';
+        }
+        if (partial !== '') record(partial);
+        end();
+        return 0;
+      })();
     }
-    for (const r of rules) if (r.kind === 'END') exec(r.body!);
-    ctx.stdout.write(out);
+    const { inputs, ok } = readInputs(ctx, args);
+    for (const input of inputs) for (const line of lines(input.text)) record(line);
+    end();
     return ok ? 0 : 2;
   },
 };
