@@ -51,9 +51,9 @@ export interface ClusterDnsView {
 
 export type ZoneResult =
   /** Authoritative answer (NOERROR with records, NODATA, or NXDOMAIN; SOA in authority when no answer). */
-  | { readonly kind: 'answer'; readonly rcode: DnsRcodeName; readonly answer: DnsRecord[]; readonly authority: DnsRecord[]; readonly additional: DnsRecord[] }
+  | { readonly kind: 'answer'; readonly rcode: DnsRcodeName; readonly answer: readonly DnsRecord[]; readonly authority: readonly DnsRecord[]; readonly additional: readonly DnsRecord[] }
   /** ExternalName: the CNAME, whose target the server resolves upstream and appends. */
-  | { readonly kind: 'cname'; readonly answer: DnsRecord[]; readonly target: string }
+  | { readonly kind: 'cname'; readonly answer: readonly DnsRecord[]; readonly target: string }
   /** Not ours (or reverse name not found: `fallthrough in-addr.arpa`): forward to the upstream resolvers. */
   | { readonly kind: 'forward' };
 
@@ -100,12 +100,47 @@ function namesOf(zone: string): ZoneNames {
   return z;
 }
 
-function nxdomainOf(view: ClusterDnsView, zone: string, ttl: number): ZoneResult {
-  return { kind: 'answer', rcode: 'NXDOMAIN', answer: [], authority: [clusterSoa(view.serial(), zone, ttl)], additional: [] };
+/** What one query reads: the view, the zone and its TTL (passed along instead of closures built per query). */
+interface Zone {
+  readonly view: ClusterDnsView;
+  readonly zone: string;
+  readonly ttl: number;
 }
 
-function nodataOf(view: ClusterDnsView, zone: string, ttl: number): ZoneResult {
-  return { kind: 'answer', rcode: 'NOERROR', answer: [], authority: [clusterSoa(view.serial(), zone, ttl)], additional: [] };
+/** Records of an answer are never mutated (replies copy before changing TTLs), so empty lists can be shared. */
+const NO_RECORDS: readonly DnsRecord[] = Object.freeze([]);
+const FORWARD: ZoneResult = Object.freeze({ kind: 'forward' });
+
+/** The SOA of the last serial asked for: every NODATA/NXDOMAIN between two changes of the view carries the same one. */
+let lastSoa: { serial: number; zone: string; ttl: number; record: DnsRecord } | undefined;
+
+function soaOf(z: Zone): DnsRecord {
+  const serial = z.view.serial();
+  const last = lastSoa;
+  if (last !== undefined && last.serial === serial && last.zone === z.zone && last.ttl === z.ttl) return last.record;
+  const record = clusterSoa(serial, z.zone, z.ttl);
+  lastSoa = { serial, zone: z.zone, ttl: z.ttl, record };
+  return record;
+}
+
+function nxdomain(z: Zone): ZoneResult {
+  return { kind: 'answer', rcode: 'NXDOMAIN', answer: NO_RECORDS, authority: [soaOf(z)], additional: NO_RECORDS };
+}
+
+function nodata(z: Zone): ZoneResult {
+  return { kind: 'answer', rcode: 'NOERROR', answer: NO_RECORDS, authority: [soaOf(z)], additional: NO_RECORDS };
+}
+
+function records(z: Zone, answer: readonly DnsRecord[], additional: readonly DnsRecord[] = NO_RECORDS): ZoneResult {
+  return answer.length === 0 ? nodata(z) : { kind: 'answer', rcode: 'NOERROR', answer, authority: NO_RECORDS, additional };
+}
+
+/** Label `i` of `name`, counting from the end (0 = last), given `dots`: the positions of its dots, in order. */
+function labelFromEnd(name: string, dots: readonly number[], i: number): string {
+  const n = dots.length;
+  const start = i === n ? 0 : dots[n - 1 - i]! + 1;
+  const end = i === 0 ? name.length : dots[n - i]!;
+  return name.slice(start, end);
 }
 
 export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts: ClusterZoneOptions = {}): ZoneResult {
@@ -114,102 +149,103 @@ export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts
   const qname = q.name; // answers carry the name as asked (case preserved)
   const lower = qname.toLowerCase();
 
-  if (lower.endsWith('.in-addr.arpa')) return reverse(q, view, zone, ttl);
+  const z: Zone = { view, zone, ttl };
+  if (lower.endsWith('.in-addr.arpa')) return reverse(q, z);
   const zn = namesOf(zone);
-  if (lower !== zone && !lower.endsWith(zn.dotZone)) return { kind: 'forward' };
+  if (lower !== zone && !lower.endsWith(zn.dotZone)) return FORWARD;
 
-  const nxdomain = (): ZoneResult => nxdomainOf(view, zone, ttl);
-  const nodata = (): ZoneResult => nodataOf(view, zone, ttl);
-  const records = (answer: DnsRecord[], additional: DnsRecord[] = []): ZoneResult =>
-    answer.length === 0 ? nodataOf(view, zone, ttl) : { kind: 'answer', rcode: 'NOERROR', answer, authority: [], additional };
-
-  const labels = lower === zone ? [] : lower.slice(0, -(zone.length + 1)).split('.');
   // The zone apex: SOA/NS as an authoritative server.
-  if (labels.length === 0) {
-    if (q.type === 'SOA') return records([clusterSoa(view.serial(), zone, ttl)]);
-    if (q.type === 'NS') return records([rr(qname, ttl, { type: 'NS', target: zn.nsName })]);
-    return nodata();
+  if (lower === zone) {
+    if (q.type === 'SOA') return records(z, [soaOf(z)]);
+    if (q.type === 'NS') return records(z, [rr(qname, ttl, { type: 'NS', target: zn.nsName })]);
+    return nodata(z);
   }
   if (lower === zn.dnsVersion) {
-    return q.type === 'TXT' ? records([rr(qname, ttl, { type: 'TXT', texts: ['1.0.1'] })]) : nodata();
+    return q.type === 'TXT' ? records(z, [rr(qname, ttl, { type: 'TXT', texts: ['1.0.1'] })]) : nodata(z);
   }
   if (lower === zn.nsName) {
-    return q.type === 'A' && opts.dnsServiceIP ? records([aRecord(qname, ttl, opts.dnsServiceIP)]) : nodata();
+    return q.type === 'A' && opts.dnsServiceIP ? records(z, [aRecord(qname, ttl, opts.dnsServiceIP)]) : nodata(z);
   }
 
-  const kind = labels[labels.length - 1];
-  if (kind === 'pod') return podRecord(q, labels.slice(0, -1), ttl, nxdomain, nodata, records);
-  if (kind !== 'svc') return nxdomain();
+  // The labels before the zone, read from the end through their dots (no array of labels per query).
+  const rest = lower.length - zone.length - 1;
+  const dots: number[] = [];
+  for (let at = lower.indexOf('.'); at >= 0 && at < rest; at = lower.indexOf('.', at + 1)) dots.push(at);
+  const name = rest === lower.length ? lower : lower.slice(0, rest);
+  const kind = labelFromEnd(name, dots, 0);
+  // labels before `pod`/`svc`: parts, parts[0] first (the count is the dots before the zone)
+  const nparts = dots.length;
+  if (kind === 'pod') return podRecord(q, z, nparts, nparts > 0 ? labelFromEnd(name, dots, nparts) : '');
+  if (kind !== 'svc') return nxdomain(z);
 
-  // labels before `svc`: [namespace] | [service, namespace] | [endpoint, service, namespace] | [_port, _proto, service, namespace]
-  const parts = labels.slice(0, -1);
-  if (parts.length === 0) return nodata(); // svc.cluster.local exists as a name
-  const namespace = parts[parts.length - 1]!;
-  if (parts.length === 1) return view.namespaceExists(namespace) ? nodata() : nxdomain();
+  // parts: [namespace] | [service, namespace] | [endpoint, service, namespace] | [_port, _proto, service, namespace]
+  if (nparts === 0) return nodata(z); // svc.cluster.local exists as a name
+  const namespace = labelFromEnd(name, dots, 1);
+  if (nparts === 1) return view.namespaceExists(namespace) ? nodata(z) : nxdomain(z);
 
-  const svcName = parts[parts.length - 2]!;
+  const svcName = labelFromEnd(name, dots, 2);
   const svc = view.service(namespace, svcName);
-  if (!svc) return nxdomain();
+  if (!svc) return nxdomain(z);
 
-  if (parts.length === 2) {
+  if (nparts === 2) {
     if (svc.type === 'ExternalName') {
       const target = (svc.externalName ?? '').replace(/\.$/, '');
       if (q.type === 'CNAME' || q.type === 'A' || q.type === 'AAAA' || q.type === 'ANY') {
         const cname = rr(qname, ttl, { type: 'CNAME', target });
-        return q.type === 'CNAME' ? records([cname]) : { kind: 'cname', answer: [cname], target };
+        return q.type === 'CNAME' ? records(z, [cname]) : { kind: 'cname', answer: [cname], target };
       }
-      return nodata();
+      return nodata(z);
     }
     if (isHeadless(svc)) {
       const eps = view.readyEndpoints(namespace, svcName);
-      if (eps.length === 0) return nxdomain();
-      if (q.type === 'A' || q.type === 'ANY') return records(eps.map((ep) => aRecord(qname, ttl, ep.ip)));
-      if (q.type === 'SRV') return srvHeadless(qname, `${svcName}.${namespace}.svc.${zone}`, eps, undefined, undefined, ttl, records);
-      return nodata();
+      if (eps.length === 0) return nxdomain(z);
+      if (q.type === 'A' || q.type === 'ANY') return records(z, eps.map((ep) => aRecord(qname, ttl, ep.ip)));
+      if (q.type === 'SRV') return srvHeadless(z, qname, `${svcName}.${namespace}.svc.${zone}`, eps, undefined, undefined);
+      return nodata(z);
     }
     if (q.type === 'A' || q.type === 'ANY') {
-      return svc.clusterIP && isIPv4(svc.clusterIP) ? records([aRecord(qname, ttl, svc.clusterIP)]) : nodata();
+      return svc.clusterIP && isIPv4(svc.clusterIP) ? records(z, [aRecord(qname, ttl, svc.clusterIP)]) : nodata(z);
     }
     if (q.type === 'SRV') {
       const svcFqdn = `${svcName}.${namespace}.svc.${zone}`;
       const ports = svc.ports;
       const weight = Math.floor(100 / Math.max(1, ports.length));
-      return records(
+      return records(z,
         ports.map((p) => rr(qname, ttl, { type: 'SRV', priority: 0, weight, port: p.port, target: svcFqdn })),
-        svc.clusterIP && isIPv4(svc.clusterIP) ? [aRecord(svcFqdn, ttl, svc.clusterIP)] : [],
+        svc.clusterIP && isIPv4(svc.clusterIP) ? [aRecord(svcFqdn, ttl, svc.clusterIP)] : NO_RECORDS,
       );
     }
-    return nodata();
+    return nodata(z);
   }
   const svcFqdn = `${svcName}.${namespace}.svc.${zone}`;
+  const first = labelFromEnd(name, dots, nparts);
 
-  if (parts.length === 3) {
+  if (nparts === 3) {
     // <endpoint>.<svc>.<ns>.svc: the endpoint's hostname or dashed IP.
-    const host = parts[0]!;
-    const ep = view.readyEndpoints(namespace, svcName).find((e) => endpointHost(e).toLowerCase() === host);
-    if (!ep) return nxdomain();
-    return q.type === 'A' || q.type === 'ANY' ? records([aRecord(qname, ttl, ep.ip)]) : nodata();
+    const ep = view.readyEndpoints(namespace, svcName).find((e) => endpointHost(e).toLowerCase() === first);
+    if (!ep) return nxdomain(z);
+    return q.type === 'A' || q.type === 'ANY' ? records(z, [aRecord(qname, ttl, ep.ip)]) : nodata(z);
   }
 
-  if (parts.length === 4 && parts[0]!.startsWith('_') && parts[1]!.startsWith('_')) {
-    const portName = parts[0]!.slice(1);
-    const proto = parts[1]!.slice(1);
+  const second = labelFromEnd(name, dots, nparts - 1);
+  if (nparts === 4 && first.startsWith('_') && second.startsWith('_')) {
+    const portName = first.slice(1);
+    const proto = second.slice(1);
     const ports = svc.ports.filter((p) => p.name && p.name.toLowerCase() === portName && p.protocol.toLowerCase() === proto);
-    if (ports.length === 0) return nxdomain();
-    if (q.type !== 'SRV') return nodata();
-    if (isHeadless(svc)) return srvHeadless(qname, svcFqdn, view.readyEndpoints(namespace, svcName), portName, proto, ttl, records);
+    if (ports.length === 0) return nxdomain(z);
+    if (q.type !== 'SRV') return nodata(z);
+    if (isHeadless(svc)) return srvHeadless(z, qname, svcFqdn, view.readyEndpoints(namespace, svcName), portName, proto);
     const weight = Math.floor(100 / ports.length);
-    return records(
+    return records(z,
       ports.map((p) => rr(qname, ttl, { type: 'SRV', priority: 0, weight, port: p.port, target: svcFqdn })),
-      svc.clusterIP && isIPv4(svc.clusterIP) ? [aRecord(svcFqdn, ttl, svc.clusterIP)] : [],
+      svc.clusterIP && isIPv4(svc.clusterIP) ? [aRecord(svcFqdn, ttl, svc.clusterIP)] : NO_RECORDS,
     );
   }
-  return nxdomain();
+  return nxdomain(z);
 }
 
 function srvHeadless(
-  qname: string, svcFqdn: string, eps: readonly DnsEndpoint[], portName: string | undefined, proto: string | undefined,
-  ttl: number, records: (a: DnsRecord[], b?: DnsRecord[]) => ZoneResult,
+  z: Zone, qname: string, svcFqdn: string, eps: readonly DnsEndpoint[], portName: string | undefined, proto: string | undefined,
 ): ZoneResult {
   const targets: { ep: DnsEndpoint; port: number }[] = [];
   for (const ep of eps) {
@@ -224,26 +260,25 @@ function srvHeadless(
   const additional: DnsRecord[] = [];
   for (const t of targets) {
     const target = `${endpointHost(t.ep)}.${svcFqdn}`;
-    answer.push(rr(qname, ttl, { type: 'SRV', priority: 0, weight, port: t.port, target }));
-    additional.push(aRecord(target, ttl, t.ep.ip));
+    answer.push(rr(qname, z.ttl, { type: 'SRV', priority: 0, weight, port: t.port, target }));
+    additional.push(aRecord(target, z.ttl, t.ep.ip));
   }
-  return records(answer, additional);
+  return records(z, answer, additional);
 }
 
-function podRecord(
-  q: DnsQuestion, parts: string[], ttl: number,
-  nxdomain: () => ZoneResult, nodata: () => ZoneResult, records: (a: DnsRecord[]) => ZoneResult,
-): ZoneResult {
+/** `<a-b-c-d>.<ns>.pod.<zone>`: `nparts` labels before `pod`, the first of them `first`. */
+function podRecord(q: DnsQuestion, z: Zone, nparts: number, first: string): ZoneResult {
   // `pods insecure`: a-b-c-d.<ns>.pod.<zone> answers a.b.c.d without checking that such a pod exists.
-  if (parts.length !== 2) return parts.length === 1 ? nodata() : nxdomain();
-  const ip = parts[0]!.replace(/-/g, '.');
-  if (!isIPv4(ip)) return nxdomain();
-  return q.type === 'A' || q.type === 'ANY' ? records([aRecord(q.name, ttl, ip)]) : nodata();
+  if (nparts !== 2) return nparts === 1 ? nodata(z) : nxdomain(z);
+  const ip = first.replace(/-/g, '.');
+  if (!isIPv4(ip)) return nxdomain(z);
+  return q.type === 'A' || q.type === 'ANY' ? records(z, [aRecord(q.name, z.ttl, ip)]) : nodata(z);
 }
 
-function reverse(q: DnsQuestion, view: ClusterDnsView, zone: string, ttl: number): ZoneResult {
+function reverse(q: DnsQuestion, z: Zone): ZoneResult {
+  const { view, zone, ttl } = z;
   const ip = ipFromReverseName(q.name);
-  if (!ip) return { kind: 'forward' };
+  if (!ip) return FORWARD;
   const svc = view.serviceByClusterIP(ip);
   let target: string | undefined;
   if (svc) target = `${svc.name}.${svc.namespace}.svc.${zone}`;
@@ -252,9 +287,7 @@ function reverse(q: DnsQuestion, view: ClusterDnsView, zone: string, ttl: number
     if (hit) target = `${endpointHost(hit.endpoint)}.${hit.service.name}.${hit.service.namespace}.svc.${zone}`;
   }
   // `fallthrough in-addr.arpa`: addresses the plugin does not know go to the next plugin (forward).
-  if (!target) return { kind: 'forward' };
-  if (q.type !== 'PTR' && q.type !== 'ANY') {
-    return { kind: 'answer', rcode: 'NOERROR', answer: [], authority: [clusterSoa(view.serial(), zone, ttl)], additional: [] };
-  }
-  return { kind: 'answer', rcode: 'NOERROR', answer: [rr(q.name, ttl, { type: 'PTR', target })], authority: [], additional: [] };
+  if (!target) return FORWARD;
+  if (q.type !== 'PTR' && q.type !== 'ANY') return nodata(z);
+  return { kind: 'answer', rcode: 'NOERROR', answer: [rr(q.name, ttl, { type: 'PTR', target })], authority: NO_RECORDS, additional: NO_RECORDS };
 }

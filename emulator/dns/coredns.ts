@@ -7,7 +7,7 @@
 import type { Rng } from '../core/rng';
 import type { DnsMessage, DnsRecord } from '../net/packet/dns';
 import { dnsMessage } from '../net/packet/dns';
-import type { ClusterDnsView } from './cluster-zone';
+import type { ClusterDnsView, ClusterZoneOptions } from './cluster-zone';
 import { CLUSTER_DOMAIN, CLUSTER_TTL, answerClusterQuestion } from './cluster-zone';
 import { dnsQuery, ednsOf, rcodeOf } from './message';
 
@@ -37,8 +37,14 @@ export class CoreDns {
   /** Queries answered (for the UI's inspector and tests). */
   queries = 0;
 
+  /** The zone options every query passes (built once, not per query). */
+  readonly #zone: ClusterZoneOptions;
+  readonly #caching: boolean;
+
   constructor(opts: CoreDnsOptions) {
     this.#opts = opts;
+    this.#zone = { zone: opts.zone ?? CLUSTER_DOMAIN, dnsServiceIP: opts.dnsServiceIP };
+    this.#caching = (opts.cacheSeconds ?? CLUSTER_TTL) > 0;
   }
 
   clearCache(): void {
@@ -51,20 +57,22 @@ export class CoreDns {
     const q = query.questions[0];
     if (!q || query.qr) { respond(reply(query, { rcode: rcodeOf('FORMERR') })); return; }
     // `cache 0` (the bench's CoreDNS) keeps nothing: no key to build or look up.
-    const caching = (this.#opts.cacheSeconds ?? CLUSTER_TTL) > 0;
-    const key = caching ? `${q.name.toLowerCase()}|${q.type}` : '';
-    const cached = caching ? this.#fromCache(key, query) : undefined;
-    if (cached) { respond(cached); return; }
-    const finish = (m: DnsMessage): void => { this.#store(key, m); respond(m); };
+    const key = this.#caching ? `${q.name.toLowerCase()}|${q.type}` : '';
+    if (this.#caching) {
+      const cached = this.#fromCache(key, query);
+      if (cached) { respond(cached); return; }
+    }
 
-    const zone = this.#opts.zone ?? CLUSTER_DOMAIN;
-    const r = answerClusterQuestion(q, this.#opts.view, { zone, dnsServiceIP: this.#opts.dnsServiceIP });
+    const r = answerClusterQuestion(q, this.#opts.view, this.#zone);
     if (r.kind === 'answer') {
-      finish(reply(query, {
+      const m = reply(query, {
         aa: true, rcode: rcodeOf(r.rcode), answers: this.#loadbalance(r.answer), authority: r.authority, additional: r.additional,
-      }));
+      });
+      if (this.#caching) this.#store(key, m);
+      respond(m);
       return;
     }
+    const finish = (m: DnsMessage): void => { if (this.#caching) this.#store(key, m); respond(m); };
     if (r.kind === 'cname') {
       // The kubernetes plugin resolves an out-of-zone CNAME target through the upstream and appends its records.
       const chase = dnsQuery(query.id, r.target, q.type === 'AAAA' ? 'AAAA' : 'A');
@@ -79,7 +87,7 @@ export class CoreDns {
     });
   }
 
-  #loadbalance(answers: DnsRecord[]): DnsRecord[] {
+  #loadbalance(answers: readonly DnsRecord[]): readonly DnsRecord[] {
     if (answers.length < 2 || !answers.every((a) => a.rdata.type === 'A')) return answers;
     const out = answers.slice();
     for (let i = out.length - 1; i > 0; i--) {
@@ -115,10 +123,12 @@ export class CoreDns {
   }
 }
 
-function withEdns(query: DnsMessage, additional: DnsRecord[]): DnsRecord[] {
+function withEdns(query: DnsMessage, additional: readonly DnsRecord[]): readonly DnsRecord[] {
   const opt = ednsOf(query);
   return opt ? [...additional, { name: '', class: opt.class, ttl: 0, rdata: { type: 'OPT', options: new Uint8Array(0) } }] : additional;
 }
+
+const NO_RECORDS: readonly DnsRecord[] = Object.freeze([]);
 
 /** A reply to `query` carrying its question (and an OPT record when the query had one). */
 export function reply(query: DnsMessage, fields: Partial<Pick<DnsMessage, 'aa' | 'ra' | 'rcode' | 'answers' | 'authority' | 'additional'>>): DnsMessage {
@@ -126,6 +136,6 @@ export function reply(query: DnsMessage, fields: Partial<Pick<DnsMessage, 'aa' |
     id: query.id, qr: true, rd: query.rd, opcode: query.opcode, questions: query.questions,
     aa: fields.aa ?? false, ra: fields.ra ?? false, rcode: fields.rcode ?? 0,
     answers: fields.answers ?? [], authority: fields.authority ?? [],
-    additional: withEdns(query, [...(fields.additional ?? [])]),
+    additional: withEdns(query, fields.additional ?? NO_RECORDS),
   });
 }

@@ -56,7 +56,9 @@ export function dnsQuery(id: number, name: string, type: DnsType, opts: { rd?: b
 
 /** The OPT record of a message, if any (its `class` is the advertised UDP payload size). */
 export function ednsOf(m: DnsMessage): DnsRecord | undefined {
-  return m.additional.find((r) => r.rdata.type === 'OPT');
+  const additional = m.additional;
+  for (let i = 0; i < additional.length; i++) if (additional[i]!.rdata.type === 'OPT') return additional[i];
+  return undefined;
 }
 
 /** The address records of an answer (after any CNAMEs). */

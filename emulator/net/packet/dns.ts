@@ -308,31 +308,39 @@ function dotCount(s: string): number {
   return n;
 }
 
-/** Bytes `NameCompressor.write` emits for `name` after the names in `seen`; adds it to `seen`. -1: bad label. */
+/**
+ * Bytes `NameCompressor.write` emits for `name` after the names in `seen`; adds it to `seen`. -1: bad label.
+ * Native string operations (indexOf, endsWith) instead of a character loop: this runs for every DNS datagram.
+ */
 function nameLength(name: string, seen: string[]): number {
   const nl = name.length;
   if (nl === 0) return 1;
   // labels of 1..63 characters (what the encoder accepts)
-  let labelLen = 0;
-  for (let i = 0; i < nl; i++) {
-    if (name.charCodeAt(i) === 46) {
-      if (labelLen === 0 || labelLen > 63) return -1;
-      labelLen = 0;
-    } else labelLen++;
+  for (let start = 0; ;) {
+    const dot = name.indexOf('.', start);
+    const end = dot < 0 ? nl : dot;
+    if (end === start || end - start > 63) return -1;
+    if (dot < 0) break;
+    start = dot + 1;
   }
-  if (labelLen === 0 || labelLen > 63) return -1;
-  let best = 0;
-  for (let k = 0; k < seen.length; k++) {
-    const m = seen[k]!;
-    const ml = m.length;
-    let c = 0;
-    while (c < nl && c < ml && name.charCodeAt(nl - 1 - c) === m.charCodeAt(ml - 1 - c)) {
-      c++;
-      if ((c === nl || name.charCodeAt(nl - 1 - c) === 46) && (c === ml || m.charCodeAt(ml - 1 - c) === 46) && c > best) best = c;
+  // The longest label-aligned suffix of `name` that is a label-aligned suffix of an earlier name: longest first.
+  let shared = 0;
+  if (seen.length > 0) {
+    for (let p = 0; shared === 0;) {
+      const suffix = p === 0 ? name : name.slice(p);
+      const sl = nl - p;
+      for (let k = 0; k < seen.length; k++) {
+        const m = seen[k]!;
+        const ml = m.length;
+        if (ml === sl ? m === suffix : ml > sl && m.charCodeAt(ml - sl - 1) === 46 && m.endsWith(suffix)) { shared = sl; break; }
+      }
+      const dot = name.indexOf('.', p);
+      if (dot < 0) break;
+      p = dot + 1;
     }
   }
   seen.push(name);
-  return best === 0 ? nl + 2 : nl - best + 2;
+  return shared === 0 ? nl + 2 : nl - shared + 2;
 }
 
 function readName(r: ByteReader): string {
