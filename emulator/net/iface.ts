@@ -39,6 +39,20 @@ export class Iface {
   readonly ports: Set<Iface> | null;
   /** Bridge: MAC → port. */
   readonly fdb: Map<Mac, FdbEntry> | null;
+  /**
+   * Bridge: bumped whenever an FDB entry is added or removed, so the one-entry memos below (which save a
+   * MAC-keyed map lookup per frame) know the entry they hold is still the table's. An entry that moves to
+   * another port is updated in place, so a memo sees the move.
+   */
+  fdbGeneration = 0;
+  /** Bridge: the last destination looked up in the FDB (valid while `fdbGeneration` is unchanged). */
+  fdbDstMac: Mac = -1;
+  fdbDstEntry: FdbEntry | undefined = undefined;
+  fdbDstGeneration = -1;
+  /** Bridge port: the FDB entry of the last source MAC learned on this port (same validity rule). */
+  fdbSrcMac: Mac = -1;
+  fdbSrcEntry: FdbEntry | undefined = undefined;
+  fdbSrcGeneration = -1;
   readonly addrs: IfaceAddr[] = [];
   /** One-way latency of the cable from this end to its peer, in virtual ms. */
   latencyMs = 0.005;
@@ -52,6 +66,22 @@ export class Iface {
   readonly lastRxFrom = new Map<Mac, number>();
   /** Neighbour entries on this interface waiting in DELAY (while > 0, `lastRxFrom` is kept). */
   delayPending = 0;
+
+  #unicastHop = -1;
+  #unicastHopAddrs = -1;
+
+  /**
+   * The last next hop found not to be a broadcast address of this interface's subnets (-1: none): valid while
+   * the address list keeps its length (addresses are only ever appended; removal takes the interface away).
+   */
+  get unicastHop(): number {
+    return this.#unicastHopAddrs === this.addrs.length ? this.#unicastHop : -1;
+  }
+
+  noteUnicastHop(hop: number): void {
+    this.#unicastHop = hop;
+    this.#unicastHopAddrs = this.addrs.length;
+  }
 
   constructor(
     readonly ns: NetNamespace,

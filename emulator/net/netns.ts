@@ -219,6 +219,8 @@ export class NetNamespace {
   readonly pingSockets = new Map<number, PingSocket>();
   /** Live packet captures (tcpdump) in this namespace. */
   readonly captures: CaptureSink[] = [];
+  /** Registered in its network's namespace map (set by `Network.createNamespace`, cleared on removal). */
+  attached = false;
   readonly #ctx: {
     now: number;
     trace: boolean;
@@ -251,6 +253,7 @@ export class NetNamespace {
     if (this.ifaces.has(name)) throw new Error(`RTNETLINK answers: File exists (${name} in ${this.id})`);
     const iface = new Iface(this, kind === 'loopback' ? 1 : this.net.nextIfindex(), name, kind, mac, mtu);
     this.ifaces.set(name, iface);
+    this.#forgetDevMemo();
     return iface;
   }
 
@@ -263,8 +266,10 @@ export class NetNamespace {
     if (iface.master) {
       iface.master.ports!.delete(iface);
       for (const [mac, f] of iface.master.fdb!) if (f.port === iface) iface.master.fdb!.delete(mac);
+      iface.master.fdbGeneration++;
     }
     this.ifaces.delete(name);
+    this.#forgetDevMemo();
     iface.up = false;
   }
 
@@ -284,6 +289,38 @@ export class NetNamespace {
 
   iface(name: string): Iface | undefined {
     return this.ifaces.get(name);
+  }
+
+  // Routes name their device; the per-packet path resolves the name through a two-entry memo (a node forwards
+  // between cni0 and eth0) instead of a string-keyed map lookup per packet.
+  #devA = '';
+  #ifaceA: Iface | undefined = undefined;
+  #devB = '';
+  #ifaceB: Iface | undefined = undefined;
+
+  #forgetDevMemo(): void {
+    this.#devA = this.#devB = '';
+    this.#ifaceA = this.#ifaceB = undefined;
+  }
+
+  /** `ifaces.get(name)` through the memo. */
+  #dev(name: string): Iface | undefined {
+    if (name === this.#devA) return this.#ifaceA;
+    if (name === this.#devB) {
+      const i = this.#ifaceB;
+      this.#devB = this.#devA;
+      this.#ifaceB = this.#ifaceA;
+      this.#devA = name;
+      this.#ifaceA = i;
+      return i;
+    }
+    const i = this.ifaces.get(name);
+    if (i === undefined) return undefined;
+    this.#devB = this.#devA;
+    this.#ifaceB = this.#ifaceA;
+    this.#devA = name;
+    this.#ifaceA = i;
+    return i;
   }
 
   #iface(name: string): Iface {
@@ -343,13 +380,34 @@ export class NetNamespace {
   }
 
   #selectSrc(route: Route, dst: Ipv4): Ipv4 {
-    const iface = route.dev ? this.ifaces.get(route.dev) : undefined;
+    const iface = route.dev ? this.#dev(route.dev) : undefined;
     const target = route.via ?? dst;
     if (iface) {
-      for (const a of iface.addrs) if (networkOf(a.addr, a.prefix) === networkOf(target, a.prefix)) return a.addr;
-      if (iface.addrs[0]) return iface.addrs[0].addr;
+      const addrs = iface.addrs;
+      // The same route towards the same next hop picks the same address while the list is unchanged (appended to
+      // only): the per-packet path asks this for every packet a pod sends through its default route.
+      if (this.#srcRoute === route && this.#srcTarget === target && this.#srcIface === iface && this.#srcAddrs === addrs.length) return this.#src;
+      for (const a of addrs) {
+        if (networkOf(a.addr, a.prefix) === networkOf(target, a.prefix)) return this.#noteSrc(route, target, iface, a.addr);
+      }
+      if (addrs[0]) return this.#noteSrc(route, target, iface, addrs[0].addr);
     }
     return this.primaryAddr() ?? 0;
+  }
+
+  #srcRoute: Route | undefined = undefined;
+  #srcTarget = 0;
+  #srcIface: Iface | undefined = undefined;
+  #srcAddrs = 0;
+  #src = 0;
+
+  #noteSrc(route: Route, target: Ipv4, iface: Iface, src: Ipv4): Ipv4 {
+    this.#srcRoute = route;
+    this.#srcTarget = target;
+    this.#srcIface = iface;
+    this.#srcAddrs = iface.addrs.length;
+    this.#src = src;
+    return src;
   }
 
   // ---------------------------------------------------------------- packets out
@@ -806,7 +864,7 @@ export class NetNamespace {
   }
 
   #neighOutput(route: Route, p: Ipv4Packet): void {
-    const iface = route.dev ? this.ifaces.get(route.dev) : undefined;
+    const iface = route.dev ? this.#dev(route.dev) : undefined;
     if (!iface || !iface.up) {
       if (this.net.traces.wants(p.reqId)) this.#hop(p, 'drop', { detail: `output device ${route.dev ?? '?'} is down or gone` });
       return;
@@ -816,7 +874,7 @@ export class NetNamespace {
       return;
     }
     const nexthop = route.via ?? p.dst;
-    if (nexthop === 0xffffffff || (iface.addrs.length > 0 && isBroadcastOn(iface, nexthop))) {
+    if (nexthop === 0xffffffff || (iface.addrs.length > 0 && nexthop !== iface.unicastHop && isBroadcastOn(iface, nexthop))) {
       this.transmit(iface, { dst: BROADCAST_MAC, src: iface.mac, payload: p });
       return;
     }
@@ -1012,8 +1070,14 @@ export class NetNamespace {
   }
 }
 
+/** Whether `addr` is the broadcast address of one of the interface's subnets (remembers the last unicast answer). */
 function isBroadcastOn(iface: Iface, addr: Ipv4): boolean {
-  for (const a of iface.addrs) if (a.prefix < 31 && broadcastOf(a.addr, a.prefix) === addr) return true;
+  const addrs = iface.addrs;
+  for (let i = 0; i < addrs.length; i++) {
+    const a = addrs[i]!;
+    if (a.prefix < 31 && broadcastOf(a.addr, a.prefix) === addr) return true;
+  }
+  iface.noteUnicastHop(addr);
   return false;
 }
 

@@ -6,7 +6,7 @@
 import type { Rng } from '../core/rng';
 import type { Scheduler } from '../core/scheduler';
 import { BROADCAST_MAC, randomMac, type Mac } from './addr';
-import { Iface } from './iface';
+import { Iface, type FdbEntry } from './iface';
 import { NetNamespace, frameReqId } from './netns';
 import type { EthernetFrame } from './packet/ethernet';
 import { clonePacket, type Ipv4Packet } from './packet/ipv4';
@@ -67,6 +67,7 @@ export class Network {
     const ns = new NetNamespace(this, id, displayName);
     if (this.netfilterFactory) ns.netfilter = this.netfilterFactory(ns);
     this.namespaces.set(id, ns);
+    ns.attached = true;
     return ns;
   }
 
@@ -82,6 +83,7 @@ export class Network {
     }
     for (const m of ns.tcpConns.values()) for (const c of m.values()) c.destroy();
     this.namespaces.delete(id);
+    ns.attached = false;
   }
 
   /** `ip link add A type veth peer name B netns …`: a cable between two namespaces. */
@@ -108,6 +110,7 @@ export class Network {
   enslave(port: Iface, bridge: Iface): void {
     if (bridge.kind !== 'bridge' || port.ns !== bridge.ns) throw new Error(`cannot enslave ${port.name} to ${bridge.name}`);
     port.master = bridge;
+    port.fdbSrcGeneration = -1;
     bridge.ports!.add(port);
   }
 
@@ -209,7 +212,9 @@ export class Network {
 
   /** A frame arrives on an interface. */
   receive(iface: Iface, frame: EthernetFrame): void {
-    if (!iface.up || !this.namespaces.has(iface.ns.id)) return;
+    // A namespace this network registered is in the map until removed (the flag saves a string-keyed lookup per
+    // frame); otherwise ask the map, as another namespace may have taken the id since.
+    if (!iface.up || (!iface.ns.attached && !this.namespaces.has(iface.ns.id))) return;
     if (iface.guard) {
       // A security group at the ENI: outside the host, before its NIC (tcpdump on the node never sees the drop).
       const why = iface.guard.inbound(iface, frame, this.now());
@@ -243,11 +248,20 @@ export class Network {
   #bridgeInput(bridge: Iface, port: Iface, frame: EthernetFrame, reqId: number): void {
     const now = this.now();
     // Refresh a known MAC's entry in place (no record per frame); Map order is unchanged either way.
-    const known = bridge.fdb!.get(frame.src);
+    const src = frame.src;
+    const known = port.fdbSrcMac === src && port.fdbSrcGeneration === bridge.fdbGeneration ? port.fdbSrcEntry : bridge.fdb!.get(src);
     if (known !== undefined) {
       known.port = port;
       known.updatedAt = now;
-    } else bridge.fdb!.set(frame.src, { port, updatedAt: now });
+      if (port.fdbSrcEntry !== known) {
+        port.fdbSrcMac = src;
+        port.fdbSrcEntry = known;
+        port.fdbSrcGeneration = bridge.fdbGeneration;
+      }
+    } else {
+      bridge.fdb!.set(src, { port, updatedAt: now });
+      bridge.fdbGeneration++;
+    }
     const tracing = this.traces.wants(reqId);
     if (frame.dst === bridge.mac || frame.dst === BROADCAST_MAC) {
       if (frame.dst === BROADCAST_MAC) this.#flood(bridge, port, frame, reqId);
@@ -264,7 +278,7 @@ export class Network {
       this.#bridgeOutSuppressed = null;
       return;
     }
-    const entry = bridge.fdb!.get(frame.dst);
+    const entry = fdbLookup(bridge, frame.dst);
     if (entry && bridge.ports!.has(entry.port)) {
       if (entry.port === port && !port.hairpin) return;
       if (tracing) this.#bridgeHop(bridge, frame, reqId, `FDB: ${formatMac(frame.dst)} is on port ${entry.port.name}`);
@@ -280,7 +294,7 @@ export class Network {
   /** The bridge's own IP stack transmits (routed out of cni0): FDB lookup or flood. */
   bridgeOutput(bridge: Iface, frame: EthernetFrame, reqId: number): void {
     if (frame.dst !== BROADCAST_MAC) {
-      const entry = bridge.fdb!.get(frame.dst);
+      const entry = fdbLookup(bridge, frame.dst);
       if (entry && bridge.ports!.has(entry.port)) {
         if (this.traces.wants(reqId)) this.#bridgeHop(bridge, frame, reqId, `FDB: ${formatMac(frame.dst)} is on port ${entry.port.name}`);
         this.#portOut(entry.port, frame, reqId);
@@ -358,6 +372,16 @@ export class Network {
       this.#capturing--;
     };
   }
+}
+
+/** The bridge's FDB entry for `mac`, through its one-entry memo (a bridge mostly sends to the same port again). */
+function fdbLookup(bridge: Iface, mac: Mac): FdbEntry | undefined {
+  if (bridge.fdbDstMac === mac && bridge.fdbDstGeneration === bridge.fdbGeneration) return bridge.fdbDstEntry;
+  const entry = bridge.fdb!.get(mac);
+  bridge.fdbDstMac = mac;
+  bridge.fdbDstEntry = entry;
+  bridge.fdbDstGeneration = bridge.fdbGeneration;
+  return entry;
 }
 
 function snapshot(frame: EthernetFrame): EthernetFrame {
