@@ -73,6 +73,8 @@ export interface AdmissionPlugin {
 
 interface Watcher {
   readonly resource: Resource;
+  /** Registration number: deliveries to the watchers of one event go in this order. */
+  readonly seq: number;
   readonly namespace?: string;
   /** Undefined for a watch of every object of the resource (most controllers' watches): nothing to evaluate. */
   readonly matches: ((o: KubeObject) => boolean) | undefined;
@@ -88,7 +90,7 @@ interface HistoryEntry {
 const HISTORY_LIMIT = 2000;
 /** Resources with `metadata.generation` (spec-bearing workload and config objects). */
 const GENERATION = new Set<Resource>(['deployments', 'replicasets', 'ingresses', 'ingressclasses', 'endpointslices']);
-const SERVER_OWNED_META = ['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation'] as const;
+const SERVER_OWNED_META: ReadonlySet<string> = new Set(['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']);
 /** Resources whose status is a subresource: a plain update keeps the stored status. */
 const STATUS_SUBRESOURCE = new Set<Resource>(['pods', 'services', 'deployments', 'replicasets', 'nodes', 'namespaces', 'ingresses']);
 
@@ -97,15 +99,12 @@ export class ApiStore {
   readonly #uidRng: Rng;
   readonly #nameRng: Rng;
   #rv = 100;
-  /** Every object's slot by creation number, in creation order (what `list` sorts and a watch from 0 replays). */
-  readonly #objects = new Map<Resource, Map<number, Slot>>();
-  /** namespace ('' for cluster-scoped resources) → name → slot: how reads address objects. */
-  readonly #byNamespace = new Map<Resource, Map<string, Map<string, Slot>>>();
+  /** Each resource's objects, watchers and history (one lookup per operation). */
+  readonly #tables = new Map<Resource, Table>();
   /** owner uid → its dependents' slots by creation number. */
   readonly #byOwner = new Map<string, Map<number, Slot>>();
   #slots = 0;
-  readonly #watchers = new Map<Resource, Set<Watcher>>();
-  readonly #history = new Map<Resource, HistoryEntry[]>();
+  #watcherSeq = 0;
   readonly #admission: AdmissionPlugin[] = [];
   /** Pending deliveries as parallel arrays (watcher i gets event i): no allocation per delivery on the hot path. */
   #queueW: Watcher[] = [];
@@ -120,12 +119,8 @@ export class ApiStore {
     this.#scheduler = deps.scheduler;
     this.#uidRng = deps.rng.fork('apiserver-uid');
     this.#nameRng = deps.rng.fork('apiserver-generate-name');
-    for (const r of Object.keys(RESOURCES) as Resource[]) {
-      this.#objects.set(r, new Map());
-      this.#byNamespace.set(r, new Map());
-      this.#watchers.set(r, new Set());
-      this.#history.set(r, []);
-    }
+    for (const r of Object.keys(RESOURCES) as Resource[])
+      this.#tables.set(r, { info: RESOURCES[r], namespaced: RESOURCES[r].namespaced, objects: new Map(), byNamespace: new Map(), watchers: [], byNode: new Map(), history: [] });
   }
 
   addAdmissionPlugin(p: AdmissionPlugin): void {
@@ -168,22 +163,25 @@ export class ApiStore {
 
   /** Controller cache read: the stored, frozen object. */
   peek<T extends KubeObject = KubeObject>(resource: Resource, namespace: string | undefined, name: string): T | undefined {
-    const ns = RESOURCES[resource].namespaced ? namespace : '';
-    return (ns === undefined ? undefined : this.#byNamespace.get(resource)!.get(ns)?.get(name)?.obj) as T | undefined;
+    const t = this.#tables.get(resource)!;
+    const ns = t.namespaced ? namespace : '';
+    return (ns === undefined ? undefined : t.byNamespace.get(ns)?.get(name)?.obj) as T | undefined;
   }
 
   /** Controller cache read: stored, frozen objects of a resource (one namespace, or all), unordered. */
   peekList<T extends KubeObject = KubeObject>(resource: Resource, namespace?: string): Iterable<T> {
-    if (namespace !== undefined && RESOURCES[resource].namespaced) {
-      const m = this.#byNamespace.get(resource)!.get(namespace);
+    const t = this.#tables.get(resource)!;
+    if (namespace !== undefined && t.namespaced) {
+      const m = t.byNamespace.get(namespace);
       return (m ? objectsIn(m.values()) : []) as Iterable<T>;
     }
-    return objectsIn(this.#objects.get(resource)!.values()) as Iterable<T>;
+    return objectsIn(t.objects.values()) as Iterable<T>;
   }
 
   count(resource: Resource, namespace?: string): number {
-    if (namespace !== undefined && RESOURCES[resource].namespaced) return this.#byNamespace.get(resource)!.get(namespace)?.size ?? 0;
-    return this.#objects.get(resource)!.size;
+    const t = this.#tables.get(resource)!;
+    if (namespace !== undefined && t.namespaced) return t.byNamespace.get(namespace)?.size ?? 0;
+    return t.objects.size;
   }
 
   /** Stored objects whose ownerReferences name `ownerUid` (the garbage collector's graph). */
@@ -223,7 +221,8 @@ export class ApiStore {
         throw forbidden(info, meta.name ?? '', `unable to create new content in namespace ${meta.namespace} because it is being terminated`);
     }
     // Fields the server owns (a controller's object has none of them: no delete, which would slow the object down).
-    for (const f of SERVER_OWNED_META) if (f in meta) delete meta[f];
+    // Its own keys are few: checking each against the set costs less than six `in` lookups that miss.
+    for (const k in meta) if (SERVER_OWNED_META.has(k)) delete meta[k];
     defaultObject(info, obj, undefined, () => randomSuffix(this.#nameRng, 5));
     const errs = validateObject(info, obj);
     if (errs.length) throw invalidObject(info, meta.name ?? '', errs);
@@ -428,6 +427,7 @@ export class ApiStore {
     const namespace = RESOURCES[resource].namespaced ? opts.namespace : undefined;
     const w: Watcher = {
       resource,
+      seq: ++this.#watcherSeq,
       namespace,
       matches:
         namespace === undefined && ls.empty && fs.requirements.length === 0
@@ -444,16 +444,25 @@ export class ApiStore {
       for (const o of this.#sorted(resource, namespace)) if (!w.matches || w.matches(o)) this.#enqueue(w, { type: 'ADDED', object: o });
     } else {
       const from = Number(rv);
-      const hist = this.#history.get(resource)!;
+      const hist = this.#tables.get(resource)!.history;
       if (hist.length && hist[0]!.rv > from + 1 && from < this.#rv - HISTORY_LIMIT)
         throw new ApiError('Expired', `too old resource version: ${rv} (${hist[0]!.rv - 1})`);
       for (const h of hist) if (h.rv > from && (!w.matches || w.matches(h.ev.object))) this.#enqueue(w, h.ev);
     }
-    this.#watchers.get(resource)!.add(w);
+    // A watch of the pods of one node (each kubelet's) is filed under its node: a pod event reaches the one
+    // kubelet whose node it names, without the other kubelets' selectors being evaluated.
+    const table = this.#tables.get(resource)!;
+    const node = namespace === undefined && ls.empty && fs.requirements.length === 1 && fs.requirements[0]!.field === 'spec.nodeName' && fs.requirements[0]!.op === 'Equals' && fs.requirements[0]!.value !== ''
+      ? fs.requirements[0]!.value
+      : undefined;
+    const list = node === undefined ? table.watchers : (table.byNode.get(node) ?? (table.byNode.set(node, []), table.byNode.get(node)!));
+    list.push(w);
     return {
       dispose: () => {
         w.active = false;
-        this.#watchers.get(resource)!.delete(w);
+        const i = list.indexOf(w);
+        if (i >= 0) list.splice(i, 1);
+        if (node !== undefined && list.length === 0) table.byNode.delete(node);
       },
     };
   }
@@ -509,7 +518,8 @@ export class ApiStore {
   #commit(info: ResourceInfo, obj: KubeObject, old: KubeObject | undefined, type: 'ADDED' | 'MODIFIED'): void {
     if (this.#strict) deepFreeze(obj);
     const meta = obj.metadata;
-    const byNs = this.#byNamespace.get(info.resource)!;
+    const table = this.#tables.get(info.resource)!;
+    const byNs = table.byNamespace;
     const ns = info.namespaced ? meta.namespace! : '';
     let m = byNs.get(ns);
     if (!m) byNs.set(ns, (m = new Map()));
@@ -519,28 +529,29 @@ export class ApiStore {
     else {
       slot = { resource: info.resource, seq: ++this.#slots, obj };
       m.set(meta.name!, slot);
-      this.#objects.get(info.resource)!.set(slot.seq, slot);
+      table.objects.set(slot.seq, slot);
     }
     this.#indexOwners(slot, old, obj);
-    this.#publish(info.resource, { type, object: obj });
+    this.#publish(table, { type, object: obj });
   }
 
   #remove(info: ResourceInfo, obj: KubeObject): void {
     const meta = obj.metadata;
-    const byNs = this.#byNamespace.get(info.resource)!;
+    const table = this.#tables.get(info.resource)!;
+    const byNs = table.byNamespace;
     const ns = info.namespaced ? meta.namespace! : '';
     const m = byNs.get(ns);
     const slot = m?.get(meta.name!);
     m?.delete(meta.name!);
     if (m && m.size === 0) byNs.delete(ns);
     if (slot) {
-      this.#objects.get(info.resource)!.delete(slot.seq);
+      table.objects.delete(slot.seq);
       this.#indexOwners(slot, slot.obj, undefined);
     }
     const final = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(++this.#rv) } };
     if (this.#strict) deepFreeze(final);
     for (const p of this.#admission) p.released?.(info.resource, final);
-    this.#publish(info.resource, { type: 'DELETED', object: final });
+    this.#publish(table, { type: 'DELETED', object: final });
   }
 
   #indexOwners(slot: Slot, old: KubeObject | undefined, next: KubeObject | undefined): void {
@@ -561,12 +572,43 @@ export class ApiStore {
     }
   }
 
-  #publish(resource: Resource, ev: WatchEvent): void {
-    const hist = this.#history.get(resource)!;
+  #publish(table: Table, ev: WatchEvent): void {
+    const hist = table.history;
     hist.push({ rv: this.#rv, ev });
     if (hist.length > HISTORY_LIMIT * 2) hist.splice(0, hist.length - HISTORY_LIMIT);
-    for (const w of this.#watchers.get(resource)!) if (!w.matches || w.matches(ev.object)) this.#enqueue(w, ev);
+    const ws = table.watchers;
+    // The watchers of the object's node (at most one node) are delivered in registration order among the rest.
+    const nodeName = table.byNode.size ? ev.object.spec?.nodeName : undefined;
+    const byNode = nodeName === undefined || nodeName === null ? undefined : table.byNode.get(typeof nodeName === 'string' ? nodeName : String(nodeName));
+    if (byNode === undefined) {
+      for (let i = 0; i < ws.length; i++) {
+        const w = ws[i]!;
+        if (!w.matches || w.matches(ev.object)) this.#enqueue(w, ev);
+      }
+      return;
+    }
+    let j = 0;
+    for (let i = 0; i < ws.length; i++) {
+      const w = ws[i]!;
+      for (; j < byNode.length && byNode[j]!.seq < w.seq; j++) this.#enqueue(byNode[j]!, ev);
+      if (!w.matches || w.matches(ev.object)) this.#enqueue(w, ev);
+    }
+    for (; j < byNode.length; j++) this.#enqueue(byNode[j]!, ev);
   }
+}
+
+/** One resource's storage. */
+interface Table {
+  readonly info: ResourceInfo;
+  readonly namespaced: boolean;
+  /** Every object's slot by creation number, in creation order (what `list` sorts and a watch from 0 replays). */
+  readonly objects: Map<number, Slot>;
+  /** namespace ('' for cluster-scoped resources) → name → slot: how reads address objects. */
+  readonly byNamespace: Map<string, Map<string, Slot>>;
+  /** Watchers in registration order, but for those of one node's pods (`spec.nodeName=<node>`), in `byNode`. */
+  readonly watchers: Watcher[];
+  readonly byNode: Map<string, Watcher[]>;
+  readonly history: HistoryEntry[];
 }
 
 /** Where a stored object lives: each new version replaces the last in the same slot. */

@@ -27,10 +27,10 @@ export class EndpointsController implements Controller {
       }),
       ctx.store.watch('pods', {}, (ev) => {
         const ns = ev.object.metadata.namespace!;
-        for (const s of this.#index.servicesFor(ns, ev.object.metadata.labels)) this.#queue.add(`${ns}/${s}`);
+        for (const s of this.#index.servicesFor(ns, ev.object.metadata.labels)) this.#queue.addNamed(ns, s);
         // A relabelled pod may have left a service: the previous labels are in the store's prior version, which a
         // watch does not carry, so services keep a record of their members instead.
-        for (const s of this.#members.servicesOf(ns, ev.object.metadata.name!)) this.#queue.add(`${ns}/${s}`);
+        for (const s of this.#members.servicesOf(ns, ev.object.metadata.name!)) this.#queue.addNamed(ns, s);
       }),
       ctx.store.watch('endpoints', {}, (ev) => {
         if (ev.type === 'DELETED') this.#queue.add(`${ev.object.metadata.namespace}/${ev.object.metadata.name}`);

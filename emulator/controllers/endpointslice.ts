@@ -32,8 +32,8 @@ export class EndpointSliceController implements Controller {
       }),
       ctx.store.watch('pods', {}, (ev) => {
         const ns = ev.object.metadata.namespace!;
-        for (const s of this.#index.servicesFor(ns, ev.object.metadata.labels)) this.#queue.add(`${ns}/${s}`);
-        for (const s of this.#members.servicesOf(ns, ev.object.metadata.name!)) this.#queue.add(`${ns}/${s}`);
+        for (const s of this.#index.servicesFor(ns, ev.object.metadata.labels)) this.#queue.addNamed(ns, s);
+        for (const s of this.#members.servicesOf(ns, ev.object.metadata.name!)) this.#queue.addNamed(ns, s);
       }),
       ctx.store.watch('endpointslices', {}, (ev) => {
         const svc = ev.object.metadata.labels?.['kubernetes.io/service-name'];

@@ -36,63 +36,65 @@ export const EVENT_CORRELATION = {
 const COMBINED_PREFIX = '(combined from similar events): ';
 
 /**
- * groupcache's LRU: `touch` makes an entry the most recent (creating it if absent); past the limit the least
- * recent entry is dropped. A doubly linked list keeps recency. Entries are found by the involved object's key (its
- * uid: a string the store already hashed), then among that object's few entries by comparing fields — no long
- * key is concatenated and hashed per event, as client-go's joined strings would be.
+ * groupcache's LRU, as a recency list: `touch` makes an entry the most recent, `add` inserts one and, past the
+ * limit, drops the least recent. A doubly linked list keeps recency. The entries themselves are found through the
+ * correlator's per-object index (one map lookup per event for all three caches, by the involved object's uid: a
+ * string the store already hashed), then among that object's few entries by comparing fields — no long key is
+ * concatenated and hashed per event, as client-go's joined strings would be.
  */
-class LruCache<V> {
-  readonly #byObject = new Map<string, LruNode<V>[]>();
+class LruList<V> {
   #size = 0;
   /** Sentinel: `next` is the most recent entry, `prev` the least recent. */
   readonly #head: LruNode<V>;
 
   constructor(
     private readonly max: number,
-    private readonly matches: (v: V, type: string, reason: string, path: string, message: string) => boolean,
-    private readonly create: (type: string, reason: string, path: string, message: string) => V,
+    private readonly dropped: (node: LruNode<V>) => void,
   ) {
-    const h = { objectKey: '', value: undefined as unknown as V } as LruNode<V>;
+    const h = { records: undefined, value: undefined } as unknown as LruNode<V>;
     h.prev = h.next = h;
     this.#head = h;
   }
 
-  touch(objectKey: string, type: string, reason: string, path: string, message: string): V {
-    const head = this.#head;
-    let bucket = this.#byObject.get(objectKey);
-    let node: LruNode<V> | undefined;
-    if (bucket) for (const n of bucket) if (this.matches(n.value, type, reason, path, message)) node = n;
-    if (node) {
-      node.prev.next = node.next;
-      node.next.prev = node.prev;
-    } else {
-      node = { objectKey, value: this.create(type, reason, path, message) } as LruNode<V>;
-      if (!bucket) this.#byObject.set(objectKey, (bucket = []));
-      bucket.push(node);
-      if (++this.#size > this.max) this.#drop(head.prev);
+  touch(node: LruNode<V>): void {
+    node.prev.next = node.next;
+    node.next.prev = node.prev;
+    this.#front(node);
+  }
+
+  add(node: LruNode<V>): void {
+    this.#front(node);
+    if (++this.#size > this.max) {
+      const last = this.#head.prev;
+      last.prev.next = last.next;
+      last.next.prev = last.prev;
+      this.#size--;
+      this.dropped(last);
     }
+  }
+
+  #front(node: LruNode<V>): void {
+    const head = this.#head;
     node.next = head.next;
     node.prev = head;
     head.next.prev = node;
     head.next = node;
-    return node.value;
-  }
-
-  #drop(node: LruNode<V>): void {
-    node.prev.next = node.next;
-    node.next.prev = node.prev;
-    this.#size--;
-    const bucket = this.#byObject.get(node.objectKey)!;
-    bucket.splice(bucket.indexOf(node), 1);
-    if (bucket.length === 0) this.#byObject.delete(node.objectKey);
   }
 }
 
 interface LruNode<V> {
-  readonly objectKey: string;
+  readonly records: ObjectRecords;
   readonly value: V;
   prev: LruNode<V>;
   next: LruNode<V>;
+}
+
+/** What the three caches hold about one involved object. */
+interface ObjectRecords {
+  readonly key: string;
+  readonly aggregates: LruNode<AggregateRecord>[];
+  readonly logs: LruNode<EventLog>[];
+  spam: LruNode<TokenBucket> | undefined;
 }
 
 /** The aggregator's record of similar events: one per (object, type, reason). */
@@ -125,19 +127,15 @@ interface TokenBucket {
 /** The logger's message key for a combined event (its key is the aggregate's: object, type, reason). */
 const COMBINED_KEY = '\u0000combined';
 
-const sameAggregate = (a: AggregateRecord, type: string, reason: string): boolean => a.reason === reason && a.type === type;
-const newAggregate = (type: string, reason: string): AggregateRecord => ({ type, reason, messages: [], last: -Infinity });
-const sameLog = (l: EventLog, type: string, reason: string, path: string, message: string): boolean =>
-  l.message === message && l.reason === reason && l.type === type && l.path === path;
-const newLog = (type: string, reason: string, path: string, message: string): EventLog => ({ type, reason, path, message, count: 0, firstTimestamp: '', name: '' });
-const anyBucket = (): boolean => true;
-const newBucket = (): TokenBucket => ({ tokens: EVENT_CORRELATION.spamBurst, last: -Infinity });
-
 /** One component's EventCorrelator: aggregator, event logger and spam filter, each with its LRU cache. */
 class EventCorrelator {
-  readonly aggregates = new LruCache<AggregateRecord>(EVENT_CORRELATION.lruEntries, sameAggregate, newAggregate);
-  readonly log = new LruCache<EventLog>(EVENT_CORRELATION.lruEntries, sameLog, newLog);
-  readonly spam = new LruCache<TokenBucket>(EVENT_CORRELATION.lruEntries, anyBucket, newBucket);
+  readonly #byObject = new Map<string, ObjectRecords>();
+  readonly #aggregates = new LruList<AggregateRecord>(EVENT_CORRELATION.lruEntries, (n) => this.#drop(n, n.records.aggregates));
+  readonly #logs = new LruList<EventLog>(EVENT_CORRELATION.lruEntries, (n) => this.#drop(n, n.records.logs));
+  readonly #spam = new LruList<TokenBucket>(EVENT_CORRELATION.lruEntries, (n) => {
+    n.records.spam = undefined;
+    this.#forget(n.records);
+  });
   /** What the Events' `source` says (one shared, never mutated object). */
   readonly source: { component: string; host?: string };
 
@@ -145,14 +143,64 @@ class EventCorrelator {
     this.source = source.host ? { component: source.component, host: source.host } : { component: source.component };
   }
 
+  records(objectKey: string): ObjectRecords {
+    let r = this.#byObject.get(objectKey);
+    if (!r) this.#byObject.set(objectKey, (r = { key: objectKey, aggregates: [], logs: [], spam: undefined }));
+    return r;
+  }
+
+  /** The aggregator's record of (object, type, reason), made the most recent. */
+  aggregate(r: ObjectRecords, type: string, reason: string): AggregateRecord {
+    let node: LruNode<AggregateRecord> | undefined;
+    for (const n of r.aggregates) if (n.value.reason === reason && n.value.type === type) node = n;
+    if (node) this.#aggregates.touch(node);
+    else {
+      node = { records: r, value: { type, reason, messages: [] as string[], last: -Infinity } } as LruNode<AggregateRecord>;
+      r.aggregates.push(node);
+      this.#aggregates.add(node);
+    }
+    return node.value;
+  }
+
+  /** The logger's record of (object, type, reason, field path, message), made the most recent. */
+  log(r: ObjectRecords, type: string, reason: string, path: string, message: string): EventLog {
+    let node: LruNode<EventLog> | undefined;
+    for (const n of r.logs) {
+      const l = n.value;
+      if (l.message === message && l.reason === reason && l.type === type && l.path === path) node = n;
+    }
+    if (node) this.#logs.touch(node);
+    else {
+      node = { records: r, value: { type, reason, path, message, count: 0, firstTimestamp: '', name: '' } } as LruNode<EventLog>;
+      r.logs.push(node);
+      this.#logs.add(node);
+    }
+    return node.value;
+  }
+
   /** Token bucket per object (burst 25, one more every 5 minutes): false = the event is dropped. */
-  accept(objectKey: string, now: number): boolean {
-    const b = this.spam.touch(objectKey, '', '', '', '');
+  accept(r: ObjectRecords, now: number): boolean {
+    let node = r.spam;
+    if (node) this.#spam.touch(node);
+    else {
+      node = r.spam = { records: r, value: { tokens: EVENT_CORRELATION.spamBurst, last: -Infinity } } as LruNode<TokenBucket>;
+      this.#spam.add(node);
+    }
+    const b = node.value;
     const tokens = b.last === -Infinity ? b.tokens : Math.min(EVENT_CORRELATION.spamBurst, b.tokens + (now - b.last) * EVENT_CORRELATION.spamRefillPerMs);
     if (tokens < 1) return false;
     b.tokens = tokens - 1;
     b.last = now;
     return true;
+  }
+
+  #drop<V>(node: LruNode<V>, list: LruNode<V>[]): void {
+    list.splice(list.indexOf(node), 1);
+    this.#forget(node.records);
+  }
+
+  #forget(r: ObjectRecords): void {
+    if (r.aggregates.length === 0 && r.logs.length === 0 && r.spam === undefined) this.#byObject.delete(r.key);
   }
 }
 
@@ -199,7 +247,8 @@ export class EventRecorder {
 
     // Aggregation of similar events (same object, type and reason; another message).
     const path = fieldPath ?? '';
-    const agg = c.aggregates.touch(objectKey, type, reason, '', '');
+    const records = c.records(objectKey);
+    const agg = c.aggregate(records, type, reason);
     if (now - agg.last > EVENT_CORRELATION.aggregateIntervalMs) agg.messages.length = 0;
     if (!agg.messages.includes(message)) agg.messages.push(message);
     agg.last = now;
@@ -212,7 +261,7 @@ export class EventRecorder {
 
     // Counting: a repeat of an event already written patches it.
     const ts = rfc3339(now);
-    const seen = combined ? c.log.touch(objectKey, type, reason, '', COMBINED_KEY) : c.log.touch(objectKey, type, reason, path, message);
+    const seen = combined ? c.log(records, type, reason, '', COMBINED_KEY) : c.log(records, type, reason, path, message);
     const repeat = seen.count > 0;
     if (repeat) seen.count++;
     else {
@@ -221,7 +270,7 @@ export class EventRecorder {
       seen.name = `${meta.name}.${this.#stamp.next(now)}`;
     }
 
-    if (!c.accept(objectKey, now)) return;
+    if (!c.accept(records, now)) return;
 
     if (repeat) {
       const ev = this.store.peek('events', namespace, seen.name);
@@ -231,19 +280,21 @@ export class EventRecorder {
       }
       // Gone from the server (deleted, or expired): written again under the same name, count and first time.
     }
+    const involvedObject: KubeObject['involvedObject'] = {
+      kind: obj.kind,
+      namespace: meta.namespace,
+      name: meta.name!,
+      uid: meta.uid,
+      apiVersion: obj.apiVersion,
+      resourceVersion: meta.resourceVersion,
+    };
+    // Assigned after the literal (same key order): a spread into a literal is a generic copy on every event.
+    if (fieldPath) involvedObject.fieldPath = fieldPath;
     this.store.create('events', {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name: seen.name, namespace },
-      involvedObject: {
-        kind: obj.kind,
-        namespace: meta.namespace,
-        name: meta.name!,
-        uid: meta.uid,
-        apiVersion: obj.apiVersion,
-        resourceVersion: meta.resourceVersion,
-        ...(fieldPath ? { fieldPath } : {}),
-      },
+      involvedObject,
       reason,
       message: text,
       source: c.source,

@@ -23,7 +23,7 @@ import type { ShellHostOptions } from '../hosts/shell-host';
 import type { Cni } from '../core/cni';
 import type { Disposable } from '../core/events';
 import type { Rng } from '../core/rng';
-import type { TaskHandle } from '../core/scheduler';
+import type { TaskHandle, TaskOptions } from '../core/scheduler';
 import type { ShellHost } from '../shell/types';
 import { cidrContains, intToIp, ipToInt, parseCidr, type Cidr } from './ip';
 import { OWNED, disposeAll, type Controller, type ControllerContext } from './runtime';
@@ -82,6 +82,8 @@ export class NodeIpam {
 type Stage = 'starting' | 'running' | 'backoff' | 'terminating';
 
 interface PodState {
+  /** `<namespace>/<name>`: the runtime's and the CNI's key for the pod. */
+  readonly key: string;
   uid: string;
   readonly namespace: string;
   readonly name: string;
@@ -112,7 +114,9 @@ export const KUBELET_TIMING = {
 export class Kubelet implements Controller {
   readonly name: string;
   readonly #subs: Disposable[] = [];
-  readonly #pods = new Map<string, PodState>();
+  /** namespace → name → state: looked up with the strings the pod carries (no key built per watch event). */
+  readonly #pods = new Map<string, Map<string, PodState>>();
+  #podCount = 0;
   readonly #images = new Set<string>();
   readonly #ipam: NodeIpam | undefined;
   readonly #rng: Rng;
@@ -124,6 +128,8 @@ export class Kubelet implements Controller {
     private readonly deps: KubeletDeps,
   ) {
     this.name = `kubelet/${deps.nodeName}`;
+    this.#foreground = { label: this.name, background: false };
+    this.#background = { label: this.name, background: true };
     this.#rng = ctx.rng.fork(`kubelet/${deps.nodeName}`);
     this.#source = { component: 'kubelet', host: deps.nodeName };
     const node = ctx.store.peek<Node>('nodes', undefined, deps.nodeName);
@@ -148,9 +154,12 @@ export class Kubelet implements Controller {
 
   #ownLinks: ServiceLinkCache | undefined;
 
-  #key(p: KubeObject): string {
-    return `${p.metadata.namespace}/${p.metadata.name}`;
+  #state(p: KubeObject): PodState | undefined {
+    return this.#pods.get(p.metadata.namespace!)?.get(p.metadata.name!);
   }
+
+  readonly #foreground: TaskOptions;
+  readonly #background: TaskOptions;
 
   /** `background` for retry back-offs: a crash-looping pod must not keep `settle()` busy. */
   #after(st: PodState, ms: number, fn: () => void, background = false): void {
@@ -160,7 +169,7 @@ export class Kubelet implements Controller {
         st.timers.delete(h);
         fn();
       },
-      { label: this.name, background },
+      background ? this.#background : this.#foreground,
     );
     st.timers.add(h);
   }
@@ -187,8 +196,7 @@ export class Kubelet implements Controller {
   }
 
   #observe(pod: Pod): void {
-    const key = this.#key(pod);
-    let st = this.#pods.get(key);
+    let st = this.#state(pod);
     if (st && st.uid !== pod.metadata.uid) {
       this.#cleanup(pod);
       st = undefined;
@@ -198,12 +206,18 @@ export class Kubelet implements Controller {
         this.ctx.store.delete('pods', pod.metadata.namespace, pod.metadata.name!, { gracePeriodSeconds: 0 });
         return;
       }
-      if (st.stage !== 'terminating') this.#terminate(key, pod, st);
+      if (st.stage !== 'terminating') this.#terminate(st.key, pod, st);
       return;
     }
     if (st) return;
-    st = { uid: pod.metadata.uid!, namespace: pod.metadata.namespace!, name: pod.metadata.name!, stage: 'starting', timers: new Set(), pullFailures: 0, restarts: 0 };
-    this.#pods.set(key, st);
+    const ns = pod.metadata.namespace!;
+    const name = pod.metadata.name!;
+    const key = `${ns}/${name}`;
+    st = { key, uid: pod.metadata.uid!, namespace: ns, name, stage: 'starting', timers: new Set(), pullFailures: 0, restarts: 0 };
+    let inNs = this.#pods.get(ns);
+    if (!inNs) this.#pods.set(ns, (inNs = new Map()));
+    inNs.set(name, st);
+    this.#podCount++;
     this.#after(st, KUBELET_TIMING.sandboxMs, () => this.#sandbox(key, st!));
   }
 
@@ -257,7 +271,7 @@ export class Kubelet implements Controller {
     for (const c of pod.spec.containers) {
       const ref = parseImageRef(c.image);
       const img = findImage(ref);
-      const fieldPath = `spec.containers{${c.name}}`;
+      const fieldPath = fieldPathOf(c.name);
       const present = this.#images.has(ref.canonical);
       const policy = c.imagePullPolicy ?? 'IfNotPresent';
       if (policy === 'Never' && !present) {
@@ -265,7 +279,7 @@ export class Kubelet implements Controller {
         continue;
       }
       if (present && policy !== 'Always') {
-        this.ctx.events.normal(pod, 'Pulled', `Container image "${c.image}" already present on machine`, this.#source, fieldPath);
+        this.ctx.events.normal(pod, 'Pulled', presentText(c.image), this.#source, fieldPath);
         delay = Math.max(delay, KUBELET_TIMING.presentPullMs);
         continue;
       }
@@ -291,7 +305,7 @@ export class Kubelet implements Controller {
     st.stage = 'backoff';
     st.pullFailures++;
     for (const { c, message } of missing) {
-      const fieldPath = `spec.containers{${c.name}}`;
+      const fieldPath = fieldPathOf(c.name);
       const never = (c.imagePullPolicy ?? '') === 'Never';
       this.ctx.events.warning(pod, 'Failed', never ? message : `Failed to pull image "${c.image}": ${message}`, this.#source, fieldPath);
       this.ctx.events.warning(pod, 'Failed', `Error: ${never ? 'ErrImageNeverPull' : 'ErrImagePull'}`, this.#source, fieldPath);
@@ -310,7 +324,7 @@ export class Kubelet implements Controller {
       const p = this.#current(st);
       if (!p || p.metadata.deletionTimestamp) return;
       for (const { c, message } of missing) {
-        const fieldPath = `spec.containers{${c.name}}`;
+        const fieldPath = fieldPathOf(c.name);
         this.ctx.events.normal(p, 'BackOff', `Back-off pulling image "${c.image}"`, this.#source, fieldPath);
         this.ctx.events.warning(p, 'Failed', 'Error: ImagePullBackOff', this.#source, fieldPath);
         void message;
@@ -330,7 +344,7 @@ export class Kubelet implements Controller {
     if (!pod || pod.metadata.deletionTimestamp) return;
     for (const c of pod.spec.containers) {
       const ref = parseImageRef(c.image);
-      const fieldPath = `spec.containers{${c.name}}`;
+      const fieldPath = fieldPathOf(c.name);
       const img = findImage(ref)!;
       const policy = c.imagePullPolicy ?? 'IfNotPresent';
       if (!this.#images.has(ref.canonical) || policy === 'Always') {
@@ -348,7 +362,6 @@ export class Kubelet implements Controller {
     const ns = pod.metadata.namespace!;
     const baseEnv = this.#serviceLinks(ns, pod.spec.enableServiceLinks !== false);
     let firstImage: AppImage | undefined;
-    const fieldPathOf = (c: Container) => `spec.containers{${c.name}}`;
     for (const c of pod.spec.containers) {
       const ref = parseImageRef(c.image);
       const img = findImage(ref)!;
@@ -356,7 +369,7 @@ export class Kubelet implements Controller {
       // The container's own variables over the shared service links (prototype chain: lookups see both).
       const env: Record<string, string> = Object.create(baseEnv);
       for (const e of c.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
-      this.ctx.events.normal(pod, 'Created', `Created container: ${c.name}`, this.#source, fieldPathOf(c));
+      this.ctx.events.normal(pod, 'Created', createdText(c.name), this.#source, fieldPathOf(c.name));
       this.deps.runtime.start({
         podKey: key,
         name: c.name,
@@ -366,7 +379,7 @@ export class Kubelet implements Controller {
         ports: img.ports,
         hostNetwork: !!pod.spec.hostNetwork,
       });
-      this.ctx.events.normal(pod, 'Started', `Started container ${c.name}`, this.#source, fieldPathOf(c));
+      this.ctx.events.normal(pod, 'Started', startedText(c.name), this.#source, fieldPathOf(c.name));
     }
     st.image = firstImage;
     st.stage = 'running';
@@ -433,7 +446,7 @@ export class Kubelet implements Controller {
         const c = p.spec.containers.find((x) => x.name === n)!;
         const ref = parseImageRef(c.image);
         const img = findImage(ref)!;
-        this.ctx.events.normal(p, 'Pulled', `Container image "${c.image}" already present on machine`, this.#source, `spec.containers{${n}}`);
+        this.ctx.events.normal(p, 'Pulled', presentText(c.image), this.#source, `spec.containers{${n}}`);
         this.ctx.events.normal(p, 'Created', `Created container: ${n}`, this.#source, `spec.containers{${n}}`);
         this.deps.runtime.start({ podKey: key, name: n, image: img, ref, pod: { name: p.metadata.name!, namespace: p.metadata.namespace!, podIP: st.podIP!, nodeName: this.deps.nodeName, containerName: n, image: c.image, env: {} }, ports: img.ports, hostNetwork: !!p.spec.hostNetwork });
         this.ctx.events.normal(p, 'Started', `Started container ${n}`, this.#source, `spec.containers{${n}}`);
@@ -485,12 +498,15 @@ export class Kubelet implements Controller {
   }
 
   #cleanup(pod: KubeObject): void {
-    const key = this.#key(pod);
-    const st = this.#pods.get(key);
+    const st = this.#state(pod);
     if (!st) return;
     if (st.uid !== pod.metadata.uid && this.#current(st)) return;
+    const key = st.key;
     for (const t of st.timers) this.ctx.scheduler.cancel(t);
-    this.#pods.delete(key);
+    const inNs = this.#pods.get(st.namespace)!;
+    inNs.delete(st.name);
+    if (inNs.size === 0) this.#pods.delete(st.namespace);
+    this.#podCount--;
     this.deps.runtime.stop(key);
     this.deps.runtime.logs.removePod(key);
     this.deps.hosts.delete(`pod/${key}`);
@@ -519,14 +535,35 @@ export class Kubelet implements Controller {
 
   /** Pods this kubelet is running (for tests and the UI). */
   get podCount(): number {
-    return this.#pods.size;
+    return this.#podCount;
   }
 
   dispose(): void {
     disposeAll(this.#subs);
-    for (const st of this.#pods.values()) for (const t of st.timers) this.ctx.scheduler.cancel(t);
+    for (const inNs of this.#pods.values()) for (const st of inNs.values()) for (const t of st.timers) this.ctx.scheduler.cancel(t);
   }
 }
+
+/**
+ * Event texts made from one string (a container name, an image), built once: every pod of a Deployment reports
+ * the same texts, and the correlator then compares one string object with itself.
+ */
+function textCache(make: (s: string) => string): (s: string) => string {
+  const texts = new Map<string, string>();
+  return (s) => {
+    let t = texts.get(s);
+    if (t === undefined) {
+      if (texts.size >= 4096) texts.clear();
+      texts.set(s, (t = make(s)));
+    }
+    return t;
+  };
+}
+
+const fieldPathOf = textCache((container) => `spec.containers{${container}}`);
+const createdText = textCache((container) => `Created container: ${container}`);
+const startedText = textCache((container) => `Started container ${container}`);
+const presentText = textCache((image) => `Container image "${image}" already present on machine`);
 
 const HEX_DIGITS = '0123456789abcdef';
 const CONTAINER_ID_PREFIX = 'containerd://';
@@ -543,7 +580,8 @@ function effectiveArgv(c: Container, img: AppImage): string[] {
  * and reused until a Service changes (with hundreds of Services that is thousands of variables per pod).
  */
 export class ServiceLinkCache {
-  readonly #cache = new Map<string, Readonly<Record<string, string>>>();
+  /** namespace → [links off, links on] (looked up with the namespace string the pod carries). */
+  readonly #cache = new Map<string, [Readonly<Record<string, string>> | undefined, Readonly<Record<string, string>> | undefined]>();
   readonly #sub: Disposable;
 
   constructor(private readonly store: ApiStore) {
@@ -551,15 +589,16 @@ export class ServiceLinkCache {
   }
 
   get(ns: string, enabled: boolean): Readonly<Record<string, string>> {
-    const cacheKey = `${ns}\u0000${enabled}`;
-    let env = this.#cache.get(cacheKey);
+    let entry = this.#cache.get(ns);
+    if (!entry) this.#cache.set(ns, (entry = [undefined, undefined]));
+    let env = entry[enabled ? 1 : 0];
     if (!env) {
       // The watch delivers after the current task; a Service created in this same task must count too.
       const kubeSvc = this.store.peek<Service>('services', 'default', 'kubernetes');
       const e: Record<string, string> = enabled ? serviceLinkEnv(this.store.peekList<Service>('services', ns)) : {};
       if (kubeSvc) Object.assign(e, serviceLinkEnv([kubeSvc]), { KUBERNETES_SERVICE_PORT_HTTPS: '443' });
       env = Object.freeze(e);
-      this.#cache.set(cacheKey, env);
+      entry[enabled ? 1 : 0] = env;
     }
     return env;
   }
@@ -570,7 +609,11 @@ export class ServiceLinkCache {
 }
 
 function cond(type: string, status: string, t: string, reason?: string, message?: string) {
-  return { type, status, lastProbeTime: null, lastTransitionTime: t, ...(reason ? { reason } : {}), ...(message ? { message } : {}) };
+  // Optional fields assigned after the literal (same key order): a spread into a literal is a generic copy.
+  const c: { type: string; status: string; lastProbeTime: null; lastTransitionTime: string; reason?: string; message?: string } = { type, status, lastProbeTime: null, lastTransitionTime: t };
+  if (reason) c.reason = reason;
+  if (message) c.message = message;
+  return c;
 }
 
 function findCond(p: KubeObject, type: string): any {
@@ -602,12 +645,29 @@ function waitingStatus(c: Container, reason: string, message?: string): Containe
   };
 }
 
+/** A container image's `image` and `imageID` as the runtime reports them (the same for every pod of the image). */
+const imageIds = new Map<string, { readonly image: string; readonly imageID: string }>();
+
+function imageIdOf(image: string): { readonly image: string; readonly imageID: string } {
+  let id = imageIds.get(image);
+  if (!id) {
+    if (imageIds.size >= 4096) imageIds.clear();
+    const ref = parseImageRef(image);
+    id = {
+      image: ref.canonical.replace(/^docker\.io\/library\//, 'docker.io/library/'),
+      imageID: `${ref.canonical.split(':').slice(0, -1).join(':') || ref.canonical}@${imageDigest(ref)}`,
+    };
+    imageIds.set(image, id);
+  }
+  return id;
+}
+
 function runningStatus(c: Container, containerID: string, t: string, ready: boolean, restarts: number): ContainerStatus {
-  const ref = parseImageRef(c.image);
+  const id = imageIdOf(c.image);
   return {
     name: c.name,
-    image: ref.canonical.replace(/^docker\.io\/library\//, 'docker.io/library/'),
-    imageID: `${ref.canonical.split(':').slice(0, -1).join(':') || ref.canonical}@${imageDigest(ref)}`,
+    image: id.image,
+    imageID: id.imageID,
     containerID,
     ready,
     started: true,

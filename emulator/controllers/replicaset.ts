@@ -25,7 +25,7 @@ export class ReplicaSetController implements Controller {
       }),
       ctx.store.watch('pods', {}, (ev) => {
         const ref = controllerOf(ev.object);
-        if (ref?.kind === 'ReplicaSet') this.#queue.add(`${ev.object.metadata.namespace}/${ref.name}`);
+        if (ref?.kind === 'ReplicaSet') this.#queue.addNamed(ev.object.metadata.namespace!, ref.name);
       }),
     );
   }

@@ -49,6 +49,29 @@ export class WorkQueue {
     }
   }
 
+  /**
+   * `add(\`${namespace}/${name}\`)`, without building the key on every event: the same objects come back event after
+   * event (every pod of a Deployment wakes the same ReplicaSet and Services), so their keys are kept, and the queue's
+   * set then hashes and compares a string it has seen before.
+   */
+  addNamed(namespace: string, name: string): void {
+    let byName = this.#keys.get(namespace);
+    if (!byName) this.#keys.set(namespace, (byName = new Map()));
+    let key = byName.get(name);
+    if (key === undefined) {
+      if (++this.#keyCount > MAX_KEPT_KEYS) {
+        this.#keys.clear();
+        this.#keyCount = 1;
+        this.#keys.set(namespace, (byName = new Map()));
+      }
+      byName.set(name, (key = `${namespace}/${name}`));
+    }
+    this.add(key);
+  }
+
+  readonly #keys = new Map<string, Map<string, string>>();
+  #keyCount = 0;
+
   /** Re-queue `key` after `ms` of virtual time (the earliest pending request wins). */
   addAfter(key: string, ms: number): void {
     if (this.#disposed) return;
@@ -86,6 +109,9 @@ export class WorkQueue {
     this.#pending.clear();
   }
 }
+
+/** Keys `addNamed` keeps before starting afresh (objects come and go over a long session). */
+const MAX_KEPT_KEYS = 8192;
 
 export function nsName(key: string): [string, string] {
   const i = key.indexOf('/');

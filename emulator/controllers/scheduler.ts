@@ -25,6 +25,23 @@ function nodeReady(n: Node): boolean {
   return (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
+type Taint = { key: string; value?: string; effect: string };
+
+/** What filtering reads of a node, worked out once per version of the node instead of once per pod. */
+interface NodeFacts {
+  readonly node: Node;
+  readonly ready: boolean;
+  /** Taints that keep pods off (NoSchedule, NoExecute), in the node's order, with their text in messages. */
+  readonly taints: readonly { readonly taint: Taint; readonly text: string }[];
+}
+
+function nodeFacts(n: Node): NodeFacts {
+  const taints = ((n.spec?.taints ?? []) as Taint[])
+    .filter((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute')
+    .map((t) => ({ taint: t, text: `{${t.key}: ${t.value ?? ''}}` }));
+  return { node: n, ready: nodeReady(n), taints };
+}
+
 export class SchedulerController implements Controller {
   readonly name = 'scheduler';
   readonly #queue: WorkQueue;
@@ -35,8 +52,8 @@ export class SchedulerController implements Controller {
   /** The node each counted pod (uid) is on. */
   readonly #nodeOfPod = new Map<string, string>();
   readonly #unschedulable = new Set<string>();
-  /** Nodes in name order, rebuilt after any Node change. */
-  #nodes: Node[] | undefined;
+  /** Nodes in name order with what filtering reads of them, rebuilt after any Node change. */
+  #nodes: NodeFacts[] | undefined;
 
   constructor(private readonly ctx: ControllerContext) {
     this.#rng = ctx.rng.fork('scheduler');
@@ -62,13 +79,14 @@ export class SchedulerController implements Controller {
     const [ns, name] = nsName(key);
     const pod = this.ctx.store.peek('pods', ns, name);
     if (!pod || pod.spec.nodeName || pod.metadata.deletionTimestamp) return;
-    const nodes = this.#nodes ??= [...this.ctx.store.peekList<Node>('nodes')].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1));
+    const nodes = (this.#nodes ??= [...this.ctx.store.peekList<Node>('nodes')].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1)).map(nodeFacts));
     const fit: Node[] = [];
     let unschedulable = 0;
     let notReady = 0;
     const taintCounts = new Map<string, number>();
-    for (const n of nodes) {
-      if (!nodeReady(n)) {
+    for (const facts of nodes) {
+      const n = facts.node;
+      if (!facts.ready) {
         notReady++;
         continue;
       }
@@ -76,10 +94,9 @@ export class SchedulerController implements Controller {
         unschedulable++;
         continue;
       }
-      const blocking = (n.spec?.taints ?? []).find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(pod, t));
+      const blocking = facts.taints.find((t) => !tolerates(pod, t.taint));
       if (blocking) {
-        const text = `{${blocking.key}: ${blocking.value ?? ''}}`;
-        taintCounts.set(text, (taintCounts.get(text) ?? 0) + 1);
+        taintCounts.set(blocking.text, (taintCounts.get(blocking.text) ?? 0) + 1);
         continue;
       }
       if (pod.spec.nodeSelector && Object.entries(pod.spec.nodeSelector as Record<string, string>).some(([k, v]) => n.metadata.labels?.[k] !== v)) continue;
