@@ -2,7 +2,7 @@
 import { ApiError, isApiError } from '../../api/errors';
 import { RESOURCES, type ResourceInfo } from '../../api/resources';
 import type { KubeObject } from '../../api/types';
-import { Flags, KubectlError, parseFlags, type FlagDef } from './flags';
+import { Flags, KubectlError, firstPositional, parseFlags, type FlagDef } from './flags';
 import { objectRef, type Kube } from './context';
 import { configMapObject, deploymentObject, ingressObject, namespaceObject, secretObject, serviceAccountObject, serviceObject } from './generators';
 import { checkOutputFormat, printStructured } from './printers';
@@ -123,12 +123,19 @@ const ALIASES: Record<string, string> = {
 
 const CREATE_SUBCOMMANDS = ['clusterrole', 'clusterrolebinding', 'configmap', 'cronjob', 'deployment', 'ingress', 'job', 'namespace', 'poddisruptionbudget', 'priorityclass', 'quota', 'role', 'rolebinding', 'secret', 'service', 'serviceaccount', 'token'];
 
+/** `kubectl create`'s own flags (with -f); a generator's flags are parsed once the generator is known. */
+const CREATE_FLAGS: FlagDef[] = [
+  ...OUTPUT_FLAGS, { name: 'filename', short: 'f', type: 'stringSlice' }, { name: 'recursive', short: 'R', type: 'bool', default: false },
+  { name: 'edit', type: 'bool', default: false }, { name: 'raw', type: 'string', default: '' }, { name: 'selector', short: 'l', type: 'string', default: '' },
+  { name: 'windows-line-endings', type: 'bool', default: false },
+];
+
 export async function create(k: Kube, argv: string[]): Promise<number> {
   // The sub-generator is the first argument that is not a flag (flags may come first: `create -n dev deploy x`).
-  const first = argv.findIndex((a) => !a.startsWith('-'));
+  const first = firstPositional(argv, CREATE_FLAGS);
   const sub = first >= 0 ? ALIASES[argv[first]!] : undefined;
   if (sub === undefined) {
-    const flags = new Flags(parseFlags(argv, [...OUTPUT_FLAGS, { name: 'filename', short: 'f', type: 'stringSlice' }, { name: 'recursive', short: 'R', type: 'bool', default: false }, { name: 'edit', type: 'bool', default: false }, { name: 'raw', type: 'string', default: '' }, { name: 'selector', short: 'l', type: 'string', default: '' }, { name: 'windows-line-endings', type: 'bool', default: false }], 'kubectl create'));
+    const flags = new Flags(parseFlags(argv, CREATE_FLAGS, 'kubectl create'));
     if (flags.list('filename').length === 0) {
       if (flags.args.length && CREATE_SUBCOMMANDS.includes(flags.args[0]!))
         throw new KubectlError(`error: kubectl create ${flags.args[0]} is not available in this lab cluster`);
@@ -141,7 +148,7 @@ export async function create(k: Kube, argv: string[]): Promise<number> {
   if (sub === 'service') return createService(k, rest);
   if (sub === 'secret') {
     // Only the generic kind (docker-registry and tls need credentials and certificates the lab does not have).
-    const i = rest.findIndex((a) => !a.startsWith('-'));
+    const i = firstPositional(rest, GENERATOR_FLAGS.secret);
     if (i < 0 || rest[i] !== 'generic')
       throw new KubectlError(i < 0 ? "error: Required resource not specified.\nSee 'kubectl create secret -h' for help and examples" : `error: kubectl create secret ${rest[i]} is not available in this lab cluster; use 'kubectl create secret generic'`);
     rest.splice(i, 1);
@@ -209,7 +216,7 @@ export async function create(k: Kube, argv: string[]): Promise<number> {
 }
 
 async function createService(k: Kube, argv: string[]): Promise<number> {
-  const first = argv.findIndex((a) => !a.startsWith('-'));
+  const first = firstPositional(argv, OUTPUT_FLAGS);
   const types: Record<string, 'ClusterIP' | 'NodePort' | 'LoadBalancer' | 'ExternalName'> = {
     clusterip: 'ClusterIP',
     nodeport: 'NodePort',

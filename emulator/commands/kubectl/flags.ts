@@ -71,6 +71,27 @@ function parseValue(def: FlagDef, raw: string, display: string): string | number
   return raw;
 }
 
+/**
+ * Index of the first positional argument, as cobra finds a subcommand (stripFlags): `-n dev` and `--timeout 5s`
+ * consume the word after them, so `kubectl -n dev rollout status deploy/x` and `kubectl create -n dev deployment x`
+ * find `rollout`/`status`/`deployment`, not `dev`. -1 when there is none.
+ */
+export function firstPositional(argv: readonly string[], defs: readonly FlagDef[] = []): number {
+  const takesValue = new Set<string>();
+  for (const d of [...defs, ...GLOBAL_FLAGS]) {
+    if (d.type === 'bool' || d.noOptDefault !== undefined) continue;
+    takesValue.add(`--${d.name}`);
+    if (d.short) takesValue.add(`-${d.short}`);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return i + 1 < argv.length ? i + 1 : -1;
+    if (!a.startsWith('-') || a === '-') return i;
+    if (takesValue.has(a)) i++;
+  }
+  return -1;
+}
+
 export function parseFlags(argv: readonly string[], defs: readonly FlagDef[], commandPath: string): ParsedFlags {
   const all = [...defs, ...GLOBAL_FLAGS];
   const byName = new Map(all.map((d) => [d.name, d]));

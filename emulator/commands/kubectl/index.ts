@@ -5,7 +5,7 @@
 import type { CommandContext, CommandSpec } from '../../shell/types';
 import type { World } from '../../world';
 import { Kube } from './context';
-import { GLOBAL_FLAGS, KubectlError } from './flags';
+import { GLOBAL_FLAGS, KubectlError, firstPositional } from './flags';
 import { get } from './get';
 import { create } from './create';
 import { expose } from './expose';
@@ -150,23 +150,9 @@ Use "kubectl options" for a list of global command-line options (applies to all 
 
 /** Split `kubectl [global flags] VERB [args]`: global flags may precede the verb. */
 export function splitVerb(args: readonly string[]): { verb: string | undefined; rest: string[] } {
-  const needsValue = new Set<string>();
-  for (const f of GLOBAL_FLAGS) {
-    if (f.type !== 'bool') {
-      needsValue.add(`--${f.name}`);
-      if (f.short) needsValue.add(`-${f.short}`);
-    }
-  }
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--') break;
-    if (a.startsWith('-')) {
-      if (needsValue.has(a)) i++;
-      continue;
-    }
-    return { verb: a, rest: [...args.slice(0, i), ...args.slice(i + 1)] };
-  }
-  return { verb: undefined, rest: [...args] };
+  const i = firstPositional(args);
+  if (i < 0 || args[i - 1] === '--') return { verb: undefined, rest: [...args] };
+  return { verb: args[i], rest: [...args.slice(0, i), ...args.slice(i + 1)] };
 }
 
 async function runKubectl(ctx: CommandContext): Promise<number> {
@@ -177,12 +163,22 @@ async function runKubectl(ctx: CommandContext): Promise<number> {
   const { verb, rest } = splitVerb(ctx.argv.slice(1));
   try {
     if (verb === undefined) {
-      if (rest.includes('--help') || rest.includes('-h') || rest.length === 0) {
-        k.out(ROOT_HELP);
-        return 0;
+      // No command: the root command parses its global flags (cobra's wording, with its capital "Error:").
+      for (let i = 0; i < rest.length; i++) {
+        const a = rest[i]!;
+        if (a === '--' || !a.startsWith('-') || a === '--help' || a === '-h') continue;
+        const long = a.startsWith('--');
+        const name = long ? a.slice(2).split('=')[0]! : a[1]!;
+        const def = GLOBAL_FLAGS.find((f) => (long ? f.name === name : f.short === name));
+        if (!def) throw new KubectlError(long ? `Error: unknown flag: --${name}\nSee 'kubectl --help' for usage.` : `Error: unknown shorthand flag: '${name}' in ${a}\nSee 'kubectl --help' for usage.`);
+        const inline = long ? a.includes('=') : a.length > 2;
+        if (def.type !== 'bool' && !inline) {
+          if (i + 1 >= rest.length) throw new KubectlError(long ? `Error: flag needs an argument: --${name}\nSee 'kubectl --help' for usage.` : `Error: flag needs an argument: '${name}' in ${a}\nSee 'kubectl --help' for usage.`);
+          i++;
+        }
       }
-      const unknown = rest.find((a) => a.startsWith('-'))!;
-      throw new KubectlError(unknown.startsWith('--') ? `error: unknown flag: ${unknown.split('=')[0]}\nSee 'kubectl --help' for usage.` : `error: unknown shorthand flag: '${unknown[1]}' in ${unknown}\nSee 'kubectl --help' for usage.`);
+      k.out(ROOT_HELP);
+      return 0;
     }
     const impl = VERBS[verb];
     if (!impl) {

@@ -6,7 +6,7 @@
  */
 import { RESOURCE_LIST } from '../../api/resources';
 import type { World } from '../../world';
-import { Flags, KubectlError, parseFlags, type FlagDef } from './flags';
+import { Flags, KubectlError, firstPositional, parseFlags, type FlagDef } from './flags';
 import type { Kube } from './context';
 import { Tabwriter } from './printers/tabwriter';
 import { toYaml } from './printers/yaml';
@@ -136,9 +136,6 @@ export async function clusterInfo(k: Kube, argv: string[]): Promise<number> {
 }
 
 export async function config(k: Kube, argv: string[]): Promise<number> {
-  const subIdx = argv.findIndex((a) => !a.startsWith('-'));
-  const sub = subIdx >= 0 ? argv[subIdx]! : '';
-  const rest = subIdx >= 0 ? [...argv.slice(0, subIdx), ...argv.slice(subIdx + 1)] : argv;
   const defs: FlagDef[] = [
     { name: 'output', short: 'o', type: 'string', default: '' },
     { name: 'minify', type: 'bool', default: false },
@@ -147,6 +144,9 @@ export async function config(k: Kube, argv: string[]): Promise<number> {
     { name: 'current', type: 'bool', default: false },
     { name: 'no-headers', type: 'bool', default: false },
   ];
+  const subIdx = firstPositional(argv, defs);
+  const sub = subIdx >= 0 ? argv[subIdx]! : '';
+  const rest = subIdx >= 0 ? [...argv.slice(0, subIdx), ...argv.slice(subIdx + 1)] : argv;
   const flags = new Flags(parseFlags(rest, defs, `kubectl config ${sub}`.trim()));
   const world = k.ctx.world;
   const ep = clusterEndpoint(world);

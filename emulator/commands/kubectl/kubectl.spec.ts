@@ -206,3 +206,25 @@ describe('tab completion', () => {
     expect(complete(['-n', ''], ctx)).toContain('default');
   });
 });
+
+describe('flags before a subcommand (cobra finds it past the values of -n, --timeout, …)', () => {
+  it('rollout, create and config take `-n NS` before their subcommand; the subcommand acts in NS', async () => {
+    const world = createWorld({ seed: 3 });
+    const run = async (...line: string[]) => {
+      const r = start(world, line);
+      const code = await r.done;
+      return { code, out: r.out, err: r.err };
+    };
+    expect(await run('-n', 'kube-system', 'rollout', 'status', 'deploy/coredns')).toEqual({ code: 0, out: 'deployment "coredns" successfully rolled out\n', err: '' });
+    expect(await run('rollout', '-n', 'kube-system', '--timeout', '5s', 'status', 'deploy/coredns')).toMatchObject({ code: 0, err: '' });
+    expect(await run('-n', 'kube-system', 'create', 'configmap', 'x', '--from-literal=a=b')).toEqual({ code: 0, out: 'configmap/x created\n', err: '' });
+    expect(world.store.get('configmaps', 'kube-system', 'x').data).toEqual({ a: 'b' });
+    expect(await run('create', '-n', 'kube-system', 'service', 'clusterip', 'svc-x', '--tcp=80')).toEqual({ code: 0, out: 'service/svc-x created\n', err: '' });
+    expect(world.store.get('services', 'kube-system', 'svc-x').spec.ports[0].port).toBe(80);
+    expect(await run('--namespace', 'kube-system', 'config', 'current-context')).toMatchObject({ code: 0, err: '' });
+    // a value-taking flag without its value still reports what kubectl reports
+    expect(await run('-n')).toEqual({ code: 1, out: '', err: "Error: flag needs an argument: 'n' in -n\nSee 'kubectl --help' for usage.\n" });
+    expect(await run('--bogus')).toEqual({ code: 1, out: '', err: "Error: unknown flag: --bogus\nSee 'kubectl --help' for usage.\n" });
+    expect((await run('-n', 'kube-system')).out).toMatch(/^kubectl controls the Kubernetes cluster manager/);
+  });
+});

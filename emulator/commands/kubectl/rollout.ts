@@ -1,7 +1,7 @@
 /** `kubectl rollout status|restart|history|undo|pause|resume deployment/NAME`. */
 import { RESOURCES } from '../../api/resources';
 import type { KubeObject } from '../../api/types';
-import { Flags, KubectlError, parseFlags, type FlagDef } from './flags';
+import { Flags, KubectlError, firstPositional, parseFlags, type FlagDef } from './flags';
 import { objectRef, type Kube } from './context';
 import { parseDuration } from './delete';
 import { rfc3339 } from './printers/duration';
@@ -57,7 +57,7 @@ function ownedReplicaSets(k: Kube, d: KubeObject): KubeObject[] {
 }
 
 export async function rollout(k: Kube, argv: string[]): Promise<number> {
-  const subIdx = argv.findIndex((a) => !a.startsWith('-'));
+  const subIdx = firstPositional(argv, ROLLOUT_FLAGS);
   const sub = subIdx >= 0 ? argv[subIdx]! : '';
   const rest = subIdx >= 0 ? [...argv.slice(0, subIdx), ...argv.slice(subIdx + 1)] : argv;
   const flags = new Flags(parseFlags(rest, ROLLOUT_FLAGS, `kubectl rollout ${sub}`.trim()));
