@@ -272,3 +272,26 @@ describe.runIf(haveKubectl)('run and expose --dry-run=client match the real kube
     expect(got.status).toBe(want.status);
   });
 });
+
+describe.runIf(haveKubectl)('set image --dry-run=client matches the real kubectl (served from our store)', () => {
+  for (const args of [
+    ['set', 'image', 'deployment/currency-exchange', 'currency-exchange=in28min/currency-exchange:0.0.2-RELEASE', '--dry-run=client', '-o', 'yaml'],
+    // (-o json is left out: kubectl prints a typed object in Go struct field order there; ours sorts keys)
+    ['set', 'image', 'deploy', 'multi', '*=nginx:1.27', '--dry-run=client', '-o', 'yaml'],
+    ['set', 'image', 'deploy', 'multi', 'nginx=nginx', '--dry-run=client'],
+    ['set', 'image', 'deployment/currency-exchange', 'currency-exchange=x:1', '--dry-run=client'],
+    ['set', 'image', 'deployment/currency-exchange', 'nope=x:1', '--dry-run=client'],
+    ['set', 'image', 'deployment/currency-exchange', '--dry-run=client'],
+    ['set', 'image', 'deployment/nope', 'a=b', '--dry-run=client'],
+    ['set', 'image', 'a=b'],
+    ['-n', 'kube-system', 'set', 'image', 'deployment/coredns', 'coredns=registry.k8s.io/coredns/coredns:v1.11.3', '--dry-run=client', '-o', 'name'],
+  ]) {
+    it(args.join(' '), async () => {
+      const want = await real(args);
+      const got = await sh.run(['kubectl', ...args].map(quote).join(' '));
+      expect(got.out).toBe(want.out);
+      expect(got.err).toBe(want.err);
+      expect(got.status).toBe(want.status);
+    });
+  }
+});

@@ -20,6 +20,7 @@ import { run } from './run';
 import { exec } from './exec';
 import { logs } from './logs';
 import { rollout } from './rollout';
+import { set } from './set';
 import { apiResources, apiVersions, clusterInfo, config, explain, top, version } from './info';
 import { waitCmd } from './wait';
 import { cordon, drain, uncordon } from './node';
@@ -46,6 +47,7 @@ export const VERBS: Record<string, Verb> = {
   exec,
   logs,
   rollout,
+  set,
   'api-resources': apiResources,
   'api-versions': apiVersions,
   version,
@@ -66,7 +68,7 @@ export const VERBS: Record<string, Verb> = {
 const VERB_HELP: Record<string, string> = { 'port-forward': PORT_FORWARD_HELP };
 
 /** Other kubectl commands, known so that their names give kubectl's answer rather than "unknown command". */
-const KNOWN_ELSEWHERE = ['attach', 'auth', 'autoscale', 'certificate', 'completion', 'cp', 'debug', 'diff', 'kustomize', 'plugin', 'proxy', 'set', 'taint', 'alpha', 'options'];
+const KNOWN_ELSEWHERE = ['attach', 'auth', 'autoscale', 'certificate', 'completion', 'cp', 'debug', 'diff', 'kustomize', 'plugin', 'proxy', 'taint', 'alpha', 'options'];
 
 function levenshtein(a: string, b: string): number {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)] as number[]);
