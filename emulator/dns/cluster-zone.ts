@@ -135,14 +135,6 @@ function records(z: Zone, answer: readonly DnsRecord[], additional: readonly Dns
   return answer.length === 0 ? nodata(z) : { kind: 'answer', rcode: 'NOERROR', answer, authority: NO_RECORDS, additional };
 }
 
-/** Label `i` of `name`, counting from the end (0 = last), given `dots`: the positions of its dots, in order. */
-function labelFromEnd(name: string, dots: readonly number[], i: number): string {
-  const n = dots.length;
-  const start = i === n ? 0 : dots[n - 1 - i]! + 1;
-  const end = i === 0 ? name.length : dots[n - i]!;
-  return name.slice(start, end);
-}
-
 export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts: ClusterZoneOptions = {}): ZoneResult {
   const zone = opts.zone ?? CLUSTER_DOMAIN;
   const ttl = opts.ttl ?? CLUSTER_TTL;
@@ -167,23 +159,24 @@ export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts
     return q.type === 'A' && opts.dnsServiceIP ? records(z, [aRecord(qname, ttl, opts.dnsServiceIP)]) : nodata(z);
   }
 
-  // The labels before the zone, read from the end through their dots (no array of labels per query).
+  // The labels before the zone, read from the end (no array of labels per query): `kind` is the last of them and
+  // `nparts` counts the labels before it.
   const rest = lower.length - zone.length - 1;
-  const dots: number[] = [];
-  for (let at = lower.indexOf('.'); at >= 0 && at < rest; at = lower.indexOf('.', at + 1)) dots.push(at);
-  const name = rest === lower.length ? lower : lower.slice(0, rest);
-  const kind = labelFromEnd(name, dots, 0);
-  // labels before `pod`/`svc`: parts, parts[0] first (the count is the dots before the zone)
-  const nparts = dots.length;
-  if (kind === 'pod') return podRecord(q, z, nparts, nparts > 0 ? labelFromEnd(name, dots, nparts) : '');
+  const kindAt = lower.lastIndexOf('.', rest - 1) + 1;
+  let nparts = 0;
+  for (let at = lower.indexOf('.'); at >= 0 && at < rest; at = lower.indexOf('.', at + 1)) nparts++;
+  const kind = lower.slice(kindAt, rest);
+  if (kind === 'pod') return podRecord(q, z, nparts, nparts > 0 ? lower.slice(0, lower.indexOf('.')) : '');
   if (kind !== 'svc') return nxdomain(z);
 
   // parts: [namespace] | [service, namespace] | [endpoint, service, namespace] | [_port, _proto, service, namespace]
   if (nparts === 0) return nodata(z); // svc.cluster.local exists as a name
-  const namespace = labelFromEnd(name, dots, 1);
+  const nsAt = nparts === 1 ? 0 : lower.lastIndexOf('.', kindAt - 2) + 1;
+  const namespace = lower.slice(nsAt, kindAt - 1);
   if (nparts === 1) return view.namespaceExists(namespace) ? nodata(z) : nxdomain(z);
 
-  const svcName = labelFromEnd(name, dots, 2);
+  const svcAt = nparts === 2 ? 0 : lower.lastIndexOf('.', nsAt - 2) + 1;
+  const svcName = lower.slice(svcAt, nsAt - 1);
   const svc = view.service(namespace, svcName);
   if (!svc) return nxdomain(z);
 
@@ -218,7 +211,8 @@ export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts
     return nodata(z);
   }
   const svcFqdn = `${svcName}.${namespace}.svc.${zone}`;
-  const first = labelFromEnd(name, dots, nparts);
+  const firstDot = lower.indexOf('.');
+  const first = lower.slice(0, firstDot);
 
   if (nparts === 3) {
     // <endpoint>.<svc>.<ns>.svc: the endpoint's hostname or dashed IP.
@@ -227,7 +221,7 @@ export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts
     return q.type === 'A' || q.type === 'ANY' ? records(z, [aRecord(qname, ttl, ep.ip)]) : nodata(z);
   }
 
-  const second = labelFromEnd(name, dots, nparts - 1);
+  const second = lower.slice(firstDot + 1, lower.indexOf('.', firstDot + 1));
   if (nparts === 4 && first.startsWith('_') && second.startsWith('_')) {
     const portName = first.slice(1);
     const proto = second.slice(1);

@@ -43,15 +43,16 @@ export function aRecord(name: string, ttl: number, address: string): DnsRecord {
 }
 
 /** A query as a stub resolver sends it: RD set; `edns` adds an OPT record (dig does, glibc does not). */
-export function dnsQuery(id: number, name: string, type: DnsType, opts: { rd?: boolean; ednsCookie?: Uint8Array } = {}): DnsMessage {
-  const additional: DnsRecord[] = [];
-  if (opts.ednsCookie) {
-    const options = new Uint8Array(4 + opts.ednsCookie.length);
-    options[0] = 0; options[1] = 10; options[2] = 0; options[3] = opts.ednsCookie.length;
-    options.set(opts.ednsCookie, 4);
-    additional.push({ name: '', class: 1232, ttl: 0, rdata: { type: 'OPT', options } });
+export function dnsQuery(id: number, name: string, type: DnsType, opts?: { rd?: boolean; ednsCookie?: Uint8Array }): DnsMessage {
+  let additional: DnsRecord[] | undefined;
+  const cookie = opts?.ednsCookie;
+  if (cookie) {
+    const options = new Uint8Array(4 + cookie.length);
+    options[0] = 0; options[1] = 10; options[2] = 0; options[3] = cookie.length;
+    options.set(cookie, 4);
+    additional = [{ name: '', class: 1232, ttl: 0, rdata: { type: 'OPT', options } }];
   }
-  return dnsMessage({ id, rd: opts.rd ?? true, questions: [{ name: relative(name), type, class: DNS_CLASS_IN }], additional });
+  return dnsMessage({ id, rd: opts?.rd ?? true, questions: [{ name: relative(name), type, class: DNS_CLASS_IN }], additional });
 }
 
 /** The OPT record of a message, if any (its `class` is the advertised UDP payload size). */

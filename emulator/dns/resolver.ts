@@ -7,7 +7,7 @@
  * `scheduler.advance` however the caller drives virtual time.
  */
 import type { DnsMessage, DnsType } from './message';
-import { addressesOf, dnsQuery, fqdn, isIPv4, rcodeName } from './message';
+import { addressesOf, dnsQuery, fqdn, isIPv4, rcodeName, relative } from './message';
 
 export interface ResolvConf {
   readonly nameservers: readonly string[];
@@ -58,6 +58,25 @@ export function searchCandidates(name: string, conf: Pick<ResolvConf, 'search' |
   return dots >= conf.ndots ? [fqdn(name), ...expanded] : [...expanded, fqdn(name)];
 }
 
+/**
+ * `searchCandidates` of each name a host looks up, kept per resolv.conf (a pod curls the same few names again and
+ * again): the list is built once per name. Bounded: a full table starts over.
+ */
+const candidateLists = new WeakMap<Pick<ResolvConf, 'search' | 'ndots'>, Map<string, readonly string[]>>();
+const MAX_CANDIDATE_LISTS = 256;
+
+function candidatesOf(name: string, conf: Pick<ResolvConf, 'search' | 'ndots'>): readonly string[] {
+  let lists = candidateLists.get(conf);
+  if (lists === undefined) candidateLists.set(conf, (lists = new Map()));
+  let list = lists.get(name);
+  if (list === undefined) {
+    if (lists.size >= MAX_CANDIDATE_LISTS) lists.clear();
+    list = searchCandidates(name, conf);
+    lists.set(name, list);
+  }
+  return list;
+}
+
 /** `/etc/hosts` lines → name (lower-case) → first IPv4 address. */
 export function parseHostsFile(text: string | undefined): Map<string, string> {
   const map = new Map<string, string>();
@@ -105,10 +124,13 @@ export interface ResolverHost {
  */
 export function resolveHost(name: string, host: ResolverHost, transport: DnsTransport, done: (r: LookupResult) => void): void {
   if (isIPv4(name)) { done({ ok: true, name, addresses: [name], source: 'literal' }); return; }
-  const hit = host.hosts.get(name.toLowerCase().replace(/\.$/, ''));
-  if (hit) { done({ ok: true, name, addresses: [hit], source: 'hosts' }); return; }
+  if (host.hosts.size > 0) {
+    const lower = name.toLowerCase();
+    const hit = host.hosts.get(lower.endsWith('.') ? lower.slice(0, -1) : lower);
+    if (hit) { done({ ok: true, name, addresses: [hit], source: 'hosts' }); return; }
+  }
   const conf = host.resolvConf;
-  const candidates = searchCandidates(name, conf);
+  const candidates = candidatesOf(name, conf);
   let index = 0;
   let sawNodata = false;
 
@@ -143,13 +165,15 @@ export function queryAll(
 ): void {
   const servers = conf.nameservers;
   const total = servers.length * conf.attempts;
+  const rel = relative(qname); // one question name for every query of the exchange
   let tries = 0;
   let lastError: ExchangeError = 'timeout';
   const next = (): void => {
     if (tries >= total) { done([], lastError); return; }
     const server = servers[tries % servers.length]!;
     tries++;
-    const queries = types.map((t) => dnsQuery(transport.nextId(), qname, t));
+    const queries: DnsMessage[] = [];
+    for (const t of types) queries.push(dnsQuery(transport.nextId(), rel, t));
     transport.exchange(server, queries, conf.timeoutSec * 1000, (replies, error) => {
       if (error || replies.some((r) => r === undefined)) {
         lastError = error ?? 'timeout';

@@ -46,7 +46,7 @@ export class UdpDnsClient implements DnsTransport {
   ): void {
     const { ns, scheduler } = this.#o;
     const dst = parseIpv4(server);
-    const replies: (DnsMessage | undefined)[] = queries.map(() => undefined);
+    const replies: (DnsMessage | undefined)[] = new Array<DnsMessage | undefined>(queries.length).fill(undefined);
     let pending = queries.length;
     let finished = false;
     let sock: UdpSocket | undefined;
@@ -61,11 +61,13 @@ export class UdpDnsClient implements DnsTransport {
     if (dst === undefined) { scheduler.after(0, () => finish('unreachable')); return; }
     sock = ns.openUdp(
       (msg: UdpMessage) => {
-        if (msg.src !== dst || msg.sport !== 53 || msg.data.kind !== 'dns' || !msg.data.qr) return;
-        const i = queries.findIndex((q, k) => q.id === (msg.data as DnsMessage).id && replies[k] === undefined);
-        if (i < 0) return;
-        replies[i] = msg.data;
-        this.#o.onReply?.(msg.data, server);
+        const m = msg.data;
+        if (msg.src !== dst || msg.sport !== 53 || m.kind !== 'dns' || !m.qr) return;
+        let i = 0;
+        while (i < queries.length && (queries[i]!.id !== m.id || replies[i] !== undefined)) i++;
+        if (i === queries.length) return;
+        replies[i] = m;
+        this.#o.onReply?.(m, server);
         if (--pending === 0) finish();
       },
       (err: SocketError) => {

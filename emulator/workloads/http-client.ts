@@ -88,9 +88,16 @@ export interface HttpClientDeps {
 
 /** The request head curl sends: method, target, Host, User-Agent, Accept, then the caller's headers. */
 export function requestHeaders(req: HttpClientRequest): [string, string][] {
+  const hostValue = req.url.explicitPort ? `${req.url.host}:${req.url.port}` : req.url.host;
+  if (!req.headers?.length && !req.body) {
+    // No headers of the caller's (curl without -H or -d): the defaults alone, no lookup table built.
+    const out: [string, string][] = [['Host', hostValue]];
+    if (req.userAgent) out.push(['User-Agent', req.userAgent]);
+    out.push(['Accept', '*/*']);
+    return out;
+  }
   const given = new Map((req.headers ?? []).map(([k, v]) => [k.toLowerCase(), v] as const));
   const out: [string, string][] = [];
-  const hostValue = req.url.explicitPort ? `${req.url.host}:${req.url.port}` : req.url.host;
   if (!given.has('host')) out.push(['Host', hostValue]);
   if (!given.has('user-agent') && req.userAgent) out.push(['User-Agent', req.userAgent]);
   if (!given.has('accept')) out.push(['Accept', '*/*']);

@@ -253,17 +253,17 @@ export function dnsWireLength(msg: DnsMessage): number {
 
 /** Length per `emitDns`, or -1 when the message needs the real encoder (invalid label, offsets past 0x4000). */
 function countDns(msg: DnsMessage): number {
-  const names: string[] = [];
+  seenCount = 0;
   let len = 12;
   for (const q of msg.questions) {
-    const n = nameLength(q.name, names);
+    const n = nameLength(q.name);
     if (n < 0) return -1;
     len += n + 4;
   }
   for (let s = 0; s < 3; s++) {
     const recs = s === 0 ? msg.answers : s === 1 ? msg.authority : msg.additional;
     for (const r of recs) {
-      const n = nameLength(r.name, names);
+      const n = nameLength(r.name);
       if (n < 0) return -1;
       len += n + 10;
       const d = r.rdata;
@@ -274,15 +274,15 @@ function countDns(msg: DnsMessage): number {
           if (!parseIpv6(d.address)) return -1;
           rd = 16;
           break;
-        case 'CNAME': case 'NS': case 'PTR': rd = nameLength(d.target, names); break;
+        case 'CNAME': case 'NS': case 'PTR': rd = nameLength(d.target); break;
         case 'SRV': {
-          const t = nameLength(d.target, names);
+          const t = nameLength(d.target);
           rd = t < 0 ? -1 : 6 + t;
           break;
         }
         case 'SOA': {
-          const m = nameLength(d.mname, names);
-          const rn = m < 0 ? -1 : nameLength(d.rname, names);
+          const m = nameLength(d.mname);
+          const rn = m < 0 ? -1 : nameLength(d.rname);
           rd = rn < 0 ? -1 : m + rn + 20;
           break;
         }
@@ -309,12 +309,23 @@ function dotCount(s: string): number {
 }
 
 /**
- * Bytes `NameCompressor.write` emits for `name` after the names in `seen`; adds it to `seen`. -1: bad label.
- * Native string operations (indexOf, endsWith) instead of a character loop: this runs for every DNS datagram.
+ * The names counted so far in the message being measured (the compressor's table, as names). One table reused by
+ * every count: counting is synchronous and never nested, and this runs for every DNS datagram (no array per message).
  */
-function nameLength(name: string, seen: string[]): number {
+const seenNames: string[] = [];
+let seenCount = 0;
+
+/**
+ * Bytes `NameCompressor.write` emits for `name` after the names seen so far; adds it to them. -1: bad label.
+ * Native string operations (indexOf, endsWith) instead of a character loop.
+ */
+function nameLength(name: string): number {
   const nl = name.length;
   if (nl === 0) return 1;
+  const seen = seenNames;
+  const count = seenCount;
+  // A name already written (an answer owned by the question's name): one pointer, labels already checked.
+  for (let k = 0; k < count; k++) if (seen[k] === name) return 2;
   // labels of 1..63 characters (what the encoder accepts)
   for (let start = 0; ;) {
     const dot = name.indexOf('.', start);
@@ -325,11 +336,11 @@ function nameLength(name: string, seen: string[]): number {
   }
   // The longest label-aligned suffix of `name` that is a label-aligned suffix of an earlier name: longest first.
   let shared = 0;
-  if (seen.length > 0) {
+  if (count > 0) {
     for (let p = 0; shared === 0;) {
       const suffix = p === 0 ? name : name.slice(p);
       const sl = nl - p;
-      for (let k = 0; k < seen.length; k++) {
+      for (let k = 0; k < count; k++) {
         const m = seen[k]!;
         const ml = m.length;
         if (ml === sl ? m === suffix : ml > sl && m.charCodeAt(ml - sl - 1) === 46 && m.endsWith(suffix)) { shared = sl; break; }
@@ -339,7 +350,7 @@ function nameLength(name: string, seen: string[]): number {
       p = dot + 1;
     }
   }
-  seen.push(name);
+  seen[seenCount++] = name;
   return shared === 0 ? nl + 2 : nl - shared + 2;
 }
 

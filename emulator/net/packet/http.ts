@@ -35,9 +35,13 @@ export interface RawData {
 
 export type StreamData = HttpRequest | HttpResponse | RawData;
 
-function headLength(first: string, headers: HttpHeaders): number {
-  let n = utf8Length(first) + 2;
-  for (const [k, v] of headers) n += utf8Length(k) + 2 + utf8Length(v) + 2;
+/** Bytes of a head whose start line is `a b c` (its three fields, not joined into one string to be measured). */
+function headLength(a: string, b: string, c: string, headers: HttpHeaders): number {
+  let n = utf8Length(a) + utf8Length(b) + utf8Length(c) + 4;
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!;
+    n += utf8Length(h[0]) + utf8Length(h[1]) + 4;
+  }
   return n + 2;
 }
 
@@ -48,7 +52,7 @@ export function httpRequest(
   body = '',
   version = 'HTTP/1.1',
 ): HttpRequest {
-  const byteLength = headLength(`${method} ${target} ${version}`, headers) + utf8Length(body);
+  const byteLength = headLength(method, target, version, headers) + utf8Length(body);
   return { kind: 'http-request', method, target, version, headers, body, byteLength };
 }
 
@@ -59,7 +63,7 @@ export function httpResponse(
   body = '',
   version = 'HTTP/1.1',
 ): HttpResponse {
-  const byteLength = headLength(`${version} ${status} ${reason}`, headers) + utf8Length(body);
+  const byteLength = headLength(version, String(status), reason, headers) + utf8Length(body);
   return { kind: 'http-response', version, status, reason, headers, body, byteLength };
 }
 
