@@ -8,7 +8,7 @@
 import { Emitter, type Disposable } from '../core/events';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type NfPacket } from './hook-api';
 import { formatIpv4 } from './ip';
-import { HashChains, tupleHash } from '../net/hash-chains';
+import { tupleHash } from '../net/hash-chains';
 
 export type TcpState =
   | 'SYN_SENT' | 'SYN_RECV' | 'ESTABLISHED' | 'FIN_WAIT' | 'CLOSE_WAIT' | 'LAST_ACK' | 'TIME_WAIT' | 'CLOSE';
@@ -48,8 +48,9 @@ export const DIR_REPLY = 1;
 export interface CtEntry {
   readonly id: number;
   readonly proto: number;
+  /** The original-direction tuple; the same object as `origRef` (a ref carries its own tuple). */
   readonly orig: Tuple;
-  /** Fixed once confirmed; before that NAT may still rewrite it. */
+  /** Fixed once confirmed; before that NAT may still rewrite it. The same object as `replyRef`. */
   readonly reply: Tuple;
   tcpState: TcpState | undefined;
   /** Virtual ms at which the entry expires. */
@@ -79,17 +80,24 @@ export interface CtEntry {
 }
 
 /**
- * A packet's conntrack attachment (`NfPacket.nfct`) and a hash-chain node of the table. One per direction per
- * connection, allocated with the entry, so tracking a packet allocates nothing; RELATED and INVALID packets get
- * their own small refs.
+ * A packet's conntrack attachment (`NfPacket.nfct`), a hash-chain node of the table, and the tuple of its
+ * direction (`entry.orig` / `entry.reply` are the refs themselves, so a lookup compares the node it is on and a
+ * new connection allocates three objects, not five). One per direction per connection, allocated with the entry,
+ * so tracking a packet allocates nothing; RELATED and INVALID packets get their own small refs.
  */
-export interface CtRef {
-  readonly owner: ConntrackTable;
-  readonly entry: CtEntry | undefined;
-  readonly dir: number;
-  /** 0 = derive NEW/ESTABLISHED from the entry, 1 = RELATED, 2 = INVALID. */
-  readonly special: number;
-  next: CtRef | undefined;
+export class CtRef implements Tuple {
+  next: CtRef | undefined = undefined;
+  constructor(
+    readonly owner: ConntrackTable,
+    readonly entry: CtEntry | undefined,
+    readonly dir: number,
+    /** 0 = derive NEW/ESTABLISHED from the entry, 1 = RELATED, 2 = INVALID. */
+    readonly special: number,
+    public src: number,
+    public dst: number,
+    public sport: number,
+    public dport: number,
+  ) {}
 }
 
 export function refInfo(r: CtRef): CtInfo {
@@ -149,8 +157,14 @@ export interface ConntrackOptions {
 
 export class ConntrackTable {
   readonly timeouts: ConntrackTimeouts;
-  /** Both directions' tuples of every confirmed connection (collisions chain through `CtRef.next`). */
-  readonly #byHash = new HashChains<CtRef>();
+  /**
+   * Both directions' tuples of every confirmed connection: a power-of-two bucket array indexed by the tuple hash,
+   * collisions chained through `CtRef.next` (an array slot, not a Map probe, per packet). Grows with the table.
+   */
+  #buckets: (CtRef | undefined)[] = new Array<CtRef | undefined>(256).fill(undefined);
+  #mask = 255;
+  /** Refs linked (two per confirmed connection). */
+  #linked = 0;
   /** Confirmed entries in insertion order (what `conntrack -L` walks). */
   /**
    * Confirmed entries, oldest first; removed entries are dropped lazily. The garbage collector walks it from the
@@ -160,7 +174,7 @@ export class ConntrackTable {
   #head = 0;
   #live = 0;
   #nextId = 1;
-  readonly #invalid: CtRef = { owner: this, entry: undefined, dir: 0, special: 2, next: undefined };
+  readonly #invalid: CtRef = new CtRef(this, undefined, 0, 2, 0, 0, 0, 0);
   readonly #events = new Emitter<CtEvent>();
   readonly onEvent: (listener: (e: CtEvent) => void) => Disposable = this.#events.event;
 
@@ -197,30 +211,71 @@ export class ConntrackTable {
   }
 
   #lookup(proto: number, src: number, dst: number, sport: number, dport: number): CtRef | undefined {
-    let r = this.#byHash.first(tupleHash(proto, src, dst, sport, dport));
+    let r = this.#buckets[tupleHash(proto, src, dst, sport, dport) & this.#mask];
     while (r !== undefined) {
-      const e = r.entry!;
-      const t = r.dir === DIR_ORIGINAL ? e.orig : e.reply;
-      if (e.proto === proto && t.src === src && t.dst === dst && t.sport === sport && t.dport === dport) return r;
+      if (r.src === src && r.dst === dst && r.sport === sport && r.dport === dport && r.entry!.proto === proto) return r;
       r = r.next;
     }
     return undefined;
   }
 
-  #link(r: CtRef, t: Tuple): void {
-    this.#byHash.link(tupleHash(r.entry!.proto, t.src, t.dst, t.sport, t.dport), r);
+  #link(r: CtRef): void {
+    if (++this.#linked > this.#buckets.length) this.#grow();
+    const i = tupleHash(r.entry!.proto, r.src, r.dst, r.sport, r.dport) & this.#mask;
+    r.next = this.#buckets[i];
+    this.#buckets[i] = r;
   }
 
-  #unlink(r: CtRef, t: Tuple): void {
-    this.#byHash.unlink(tupleHash(r.entry!.proto, t.src, t.dst, t.sport, t.dport), r);
+  #unlink(r: CtRef): void {
+    this.#linked--;
+    const i = tupleHash(r.entry!.proto, r.src, r.dst, r.sport, r.dport) & this.#mask;
+    let cur = this.#buckets[i];
+    if (cur === r) this.#buckets[i] = r.next;
+    else {
+      while (cur !== undefined && cur.next !== r) cur = cur.next;
+      if (cur !== undefined) cur.next = r.next;
+    }
+    r.next = undefined;
+  }
+
+  /**
+   * Double the bucket array. Old bucket b splits into b and b + old size; each ref is appended in its old order,
+   * so refs with equal tuples keep their order and a lookup finds the same one as before.
+   */
+  #grow(): void {
+    const old = this.#buckets;
+    const size = old.length * 2;
+    const buckets = new Array<CtRef | undefined>(size).fill(undefined);
+    const mask = size - 1;
+    for (let b = 0; b < old.length; b++) {
+      let lo: CtRef | undefined, hi: CtRef | undefined;
+      let r = old[b];
+      while (r !== undefined) {
+        const next = r.next;
+        r.next = undefined;
+        const i = tupleHash(r.entry!.proto, r.src, r.dst, r.sport, r.dport) & mask;
+        if (i === b) {
+          if (lo === undefined) buckets[i] = r;
+          else lo.next = r;
+          lo = r;
+        } else {
+          if (hi === undefined) buckets[i] = r;
+          else hi.next = r;
+          hi = r;
+        }
+        r = next;
+      }
+    }
+    this.#buckets = buckets;
+    this.#mask = mask;
   }
 
   #remove(e: CtEntry, now: number): void {
     if (e.removed || !e.confirmed) return;
     e.removed = true;
     this.#live--;
-    this.#unlink(e.origRef, e.orig);
-    this.#unlink(e.replyRef, e.reply);
+    this.#unlink(e.origRef);
+    this.#unlink(e.replyRef);
     if (this.#events.size > 0) this.#events.fire({ type: 'DESTROY', line: formatEvent('DESTROY', e, now), entry: e });
   }
 
@@ -240,6 +295,11 @@ export class ConntrackTable {
     return this.#lookup(proto, t.src, t.dst, t.sport, t.dport) !== undefined;
   }
 
+  /** `tupleInUse` without the tuple object (the SNAT port search probes many ports). */
+  inUse(proto: number, src: number, dst: number, sport: number, dport: number): boolean {
+    return this.#lookup(proto, src, dst, sport, dport) !== undefined;
+  }
+
   /**
    * nf_conntrack_in: find or create the packet's connection and update its protocol state; returns the packet's
    * attachment. A new connection is not in the table until `confirm`.
@@ -250,7 +310,7 @@ export class ConntrackTable {
       const em = pkt.embedded;
       // The error travels opposite to the packet it quotes: look up the quoted tuple reversed.
       const hit = this.find(em.proto, { src: em.dst, dst: em.src, sport: em.dport, dport: em.sport }, now);
-      return hit ? { owner: this, entry: hit.entry, dir: hit.dir, special: 1, next: undefined } : this.#invalid;
+      return hit ? new CtRef(this, hit.entry, hit.dir, 1, hit.src, hit.dst, hit.sport, hit.dport) : this.#invalid;
     }
     const sport = pkt.sport;
     const dport = proto === IPPROTO_ICMP ? pkt.sport : pkt.dport;
@@ -290,8 +350,8 @@ export class ConntrackTable {
     const entry: CtEntry = {
       id: this.#nextId++,
       proto,
-      orig: { src: pkt.src, dst: pkt.dst, sport, dport },
-      reply: { src: pkt.dst, dst: pkt.src, sport: dport, dport: sport },
+      orig: undefined!,
+      reply: undefined!,
       tcpState,
       expires: now + timeout * 1000,
       created: now,
@@ -311,17 +371,21 @@ export class ConntrackTable {
       origRef: undefined!,
       replyRef: undefined!,
     };
-    entry.origRef = { owner: this, entry, dir: DIR_ORIGINAL, special: 0, next: undefined };
-    entry.replyRef = { owner: this, entry, dir: DIR_REPLY, special: 0, next: undefined };
-    return entry.origRef;
+    const o = new CtRef(this, entry, DIR_ORIGINAL, 0, pkt.src, pkt.dst, sport, dport);
+    const r = new CtRef(this, entry, DIR_REPLY, 0, pkt.dst, pkt.src, dport, sport);
+    (entry as { orig: Tuple }).orig = o;
+    (entry as { reply: Tuple }).reply = r;
+    entry.origRef = o;
+    entry.replyRef = r;
+    return o;
   }
 
   /** Insert a new connection once its first packet was accepted. */
   confirm(e: CtEntry, now: number): void {
     if (e.confirmed) return;
     e.confirmed = true;
-    this.#link(e.origRef, e.orig);
-    this.#link(e.replyRef, e.reply);
+    this.#link(e.origRef);
+    this.#link(e.replyRef);
     this.#queue.push(e);
     this.#live++;
     if (this.#events.size > 0) this.#events.fire({ type: 'NEW', line: formatEvent('NEW', e, now), entry: e });

@@ -83,6 +83,60 @@ export interface CompiledRule {
   readonly extra: Matcher | null;
   readonly t: number;
   jump: CompiledChain | null;
+  /**
+   * What evaluating this rule may read (D_* bits, plus the address and mark bits as masks), for the walk memo:
+   * two packets that agree on everything every evaluated rule may read take the same path through a chain.
+   */
+  readonly deps: number;
+  readonly depSrc: number;
+  readonly depDst: number;
+  readonly depMark: number;
+}
+
+/** Dependency bits of a rule (see `CompiledRule.deps`). D_IMPURE: randomness, state, time, addresses or a packet rewrite. */
+export const D_PROTO = 1, D_SPORT = 2, D_DPORT = 4, D_CT = 8, D_IN = 16, D_OUT = 32, D_FLAGS = 64, D_ICMP = 128,
+  D_IMPURE = 256;
+
+function ruleDeps(rule: Rule): { deps: number; depSrc: number; depDst: number; depMark: number } {
+  let deps = 0, depSrc = 0, depDst = 0, depMark = 0;
+  if (rule.src) depSrc |= rule.src.mask;
+  if (rule.dst) depDst |= rule.dst.mask;
+  if (rule.proto && rule.proto.num !== 0) deps |= D_PROTO;
+  if (rule.inIface) deps |= D_IN;
+  if (rule.outIface) deps |= D_OUT;
+  for (const m of rule.matches) {
+    switch (m.module) {
+      case 'comment':
+      case 'nfacct':
+        break;
+      case 'tcp':
+      case 'udp':
+        deps |= D_PROTO;
+        if (m.sport) deps |= D_SPORT;
+        if (m.dport) deps |= D_DPORT;
+        if (m.module === 'tcp' && m.tcpFlags) deps |= D_FLAGS;
+        break;
+      case 'icmp':
+        deps |= D_ICMP;
+        break;
+      case 'mark':
+        depMark |= m.mask;
+        break;
+      case 'conntrack':
+      case 'state':
+        deps |= D_CT;
+        break;
+      case 'multiport':
+        deps |= D_SPORT | D_DPORT;
+        break;
+      default:
+        // addrtype (the namespace's addresses), statistic (randomness, packet count), recent (lists, time)
+        deps |= D_IMPURE;
+    }
+  }
+  const k = rule.target.kind;
+  if (k === 'MARK' || k === 'DNAT' || k === 'SNAT' || k === 'MASQUERADE') deps |= D_IMPURE;
+  return { deps, depSrc: depSrc >>> 0, depDst: depDst >>> 0, depMark: depMark >>> 0 };
 }
 
 export const H_SRC = 1, H_DST = 2, H_PROTO = 4, H_SPORT = 8, H_DPORT = 16, H_CT = 32, H_MARK = 64;
@@ -360,9 +414,11 @@ export function compileRule(rule: Rule, num: number, chainName: string): Compile
     : tg.kind === 'REJECT' ? T_REJECT : tg.kind === 'jump' ? (tg.goto ? T_GOTO : T_JUMP) : tg.kind === 'DNAT' ? T_DNAT
     : tg.kind === 'SNAT' ? T_SNAT : tg.kind === 'MASQUERADE' ? T_MASQ : tg.kind === 'MARK' ? T_MARK
     : tg.kind === 'LOG' ? T_LOG : T_NONE;
+  const { deps, depSrc, depDst, depMark } = ruleDeps(rule);
   return {
     rule, num, chainName, checks, srcAddr, srcMask, srcInv, dstAddr, dstMask, dstInv, proto, protoInv,
     sportLo, sportHi, sportInv, dportLo, dportHi, dportInv, ctMask, ctInv, markValue, markMask, markInv, extra: all(extra), t, jump: null,
+    deps, depSrc, depDst, depMark,
   };
 }
 

@@ -23,6 +23,7 @@ import {
 } from './conntrack';
 import { formatIpv4 } from './ip';
 import {
+  D_CT, D_DPORT, D_FLAGS, D_ICMP, D_IMPURE, D_IN, D_OUT, D_PROTO, D_SPORT,
   RecentLists, T_ACCEPT, T_DNAT, T_DROP, T_GOTO, T_JUMP, T_LOG, T_MARK, T_MASQ, T_NONE, T_REJECT, T_RETURN, T_SNAT,
   V_ACCEPT, V_CONTINUE, V_DROP, V_REJECT, compileTable, ctBits, ruleMatches,
   type CompiledChain, type CompiledRule, type CompiledTable, type EvalEnv,
@@ -30,6 +31,79 @@ import {
 import { ruleSaveLine, saveTables, type SaveOptions } from './render';
 import { Ruleset } from './ruleset';
 import type { NatRange } from './rule';
+
+/** Something the interpreter counts: a rule, or a built-in chain's policy. */
+interface Counted {
+  packets: number;
+  bytes: number;
+}
+
+/**
+ * One remembered walk of a built-in chain that ended in ACCEPT: the packet values the walk could have read (the
+ * union of every evaluated rule's dependencies, addresses and mark as masks) and the counters it bumped, in order.
+ * Any packet agreeing on those values takes the same path, so replaying the counters is the walk.
+ */
+class WalkMemoEntry {
+  constructor(
+    readonly deps: number,
+    readonly srcMask: number,
+    readonly src: number,
+    readonly dstMask: number,
+    readonly dst: number,
+    readonly markMask: number,
+    readonly mark: number,
+    readonly proto: number,
+    readonly dport: number,
+    readonly ctBits: number,
+    readonly inIface: string,
+    readonly outIface: string,
+    readonly tcpFlags: number,
+    readonly icmpType: number,
+    readonly icmpCode: number,
+    readonly counted: readonly Counted[],
+  ) {}
+
+  matches(p: NfPacket, ctBits: number): boolean {
+    if (((p.src & this.srcMask) >>> 0) !== this.src || ((p.dst & this.dstMask) >>> 0) !== this.dst ||
+        ((p.mark & this.markMask) >>> 0) !== this.mark) return false;
+    const d = this.deps;
+    if (d & D_CT && ctBits !== this.ctBits) return false;
+    if (d & D_PROTO && p.proto !== this.proto) return false;
+    if (d & D_DPORT && p.dport !== this.dport) return false;
+    if (d & D_IN && p.inIface !== this.inIface) return false;
+    if (d & D_OUT && p.outIface !== this.outIface) return false;
+    if (d & D_FLAGS && p.tcpFlags !== this.tcpFlags) return false;
+    if (d & D_ICMP && (p.icmpType !== this.icmpType || p.icmpCode !== this.icmpCode)) return false;
+    return true;
+  }
+}
+
+/**
+ * The walk memo of one built-in chain at one hook, for packets without tracing: a few entries, replaced in turn.
+ * It lives in the compiled plan, so a ruleset change (new generation, recompiled) starts it empty. Walks that read
+ * anything impure (statistic, recent, addrtype, a MARK/NAT target) or a per-connection value (source port, a /32
+ * address) are not remembered.
+ */
+class WalkMemo {
+  readonly entries: WalkMemoEntry[] = [];
+  #next = 0;
+
+  find(p: NfPacket, ctBits: number): WalkMemoEntry | undefined {
+    const es = this.entries;
+    for (let i = 0; i < es.length; i++) if (es[i]!.matches(p, ctBits)) return es[i];
+    return undefined;
+  }
+
+  add(e: WalkMemoEntry): void {
+    if (this.entries.length < WALK_MEMO_ENTRIES) this.entries.push(e);
+    else {
+      this.entries[this.#next] = e;
+      this.#next = (this.#next + 1) % WALK_MEMO_ENTRIES;
+    }
+  }
+}
+
+const WALK_MEMO_ENTRIES = 8;
 
 /** Randomness source for `-m statistic` and NAT port choice (a fork of the world's seeded RNG). */
 export interface RandomSource {
@@ -62,6 +136,8 @@ interface HookStep {
   readonly nat: boolean;
   readonly raw: boolean;
   readonly empty: boolean;
+  /** For chains with rules outside the nat table. */
+  readonly memo: WalkMemo | null;
 }
 
 export interface RulesetChange {
@@ -95,6 +171,13 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   #table: NfTable = 'raw';
   #rejectWith: RejectWith = 'icmp-port-unreachable';
   #dropReason = '';
+  /** While a walk is being recorded for the memo: the counters it bumps and what its rules may read. */
+  #rec: Counted[] | null = null;
+  readonly #recScratch: Counted[] = [];
+  #deps = 0;
+  #depSrc = 0;
+  #depDst = 0;
+  #depMark = 0;
 
   constructor(opts: NetfilterNamespaceOptions) {
     this.name = opts.name;
@@ -143,7 +226,9 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     }
     const plan = (hook: NfHook): HookStep[] => HOOK_TABLES[hook].flatMap((table) => {
       const chain = this.#compiled.get(table)!.chains.get(hook);
-      return chain ? [{ table, chain, nat: table === 'nat', raw: table === 'raw', empty: chain.rules.length === 0 }] : [];
+      if (!chain) return [];
+      const nat = table === 'nat', empty = chain.rules.length === 0;
+      return [{ table, chain, nat, raw: table === 'raw', empty, memo: nat || empty ? null : new WalkMemo() }];
     });
     this.#pre = plan('PREROUTING');
     this.#in = plan('INPUT');
@@ -198,7 +283,8 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
         if (c.policy === 'ACCEPT') continue;
         this.#dropReason = `${step.table} ${c.name} policy DROP`;
         v = V_DROP;
-      } else v = this.#runBuiltin(step.table, hook, pkt, step.chain);
+      } else if (steps === null) v = this.#runMemo(step, hook, pkt);
+      else v = this.#runBuiltin(step.table, hook, pkt, step.chain);
       if (v === V_DROP || v === V_REJECT) return this.#denied(v, steps, ct, now);
     }
     if (ct === undefined) {
@@ -228,6 +314,37 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     return base;
   }
 
+  /** A built-in chain through its walk memo: replay a remembered walk, or walk it and remember the walk. */
+  #runMemo(step: HookStep, hook: NfHook, pkt: NfPacket): number {
+    const memo = step.memo!;
+    const ctb = this.#env.ctBits;
+    const hit = memo.find(pkt, ctb);
+    if (hit !== undefined) {
+      const counted = hit.counted;
+      const len = pkt.length;
+      for (let i = 0; i < counted.length; i++) {
+        const c = counted[i]!;
+        c.packets++;
+        c.bytes += len;
+      }
+      return V_ACCEPT;
+    }
+    const rec = this.#recScratch;
+    rec.length = 0;
+    this.#rec = rec;
+    this.#deps = this.#depSrc = this.#depDst = this.#depMark = 0;
+    const v = this.#runBuiltin(step.table, hook, pkt, step.chain);
+    this.#rec = null;
+    const deps = this.#deps, depSrc = this.#depSrc >>> 0, depDst = this.#depDst >>> 0, depMark = this.#depMark >>> 0;
+    if (v === V_ACCEPT && (deps & (D_IMPURE | D_SPORT)) === 0 && depSrc !== 0xffffffff && depDst !== 0xffffffff) {
+      memo.add(new WalkMemoEntry(
+        deps, depSrc, (pkt.src & depSrc) >>> 0, depDst, (pkt.dst & depDst) >>> 0, depMark, (pkt.mark & depMark) >>> 0,
+        pkt.proto, pkt.dport, ctb, pkt.inIface, pkt.outIface, pkt.tcpFlags, pkt.icmpType, pkt.icmpCode, rec.slice(),
+      ));
+    }
+    return v;
+  }
+
   /** Evaluate a built-in chain of `table` at `hook` (policy included). */
   #runBuiltin(tname: NfTable, hook: NfHook, pkt: NfPacket, cc: CompiledChain): number {
     this.#table = tname;
@@ -236,6 +353,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     const c = cc.chain;
     c.packets++;
     c.bytes += pkt.length;
+    if (this.#rec !== null) this.#rec.push(c);
     if (this.#steps) {
       this.#steps.push({ hook, table: tname, chain: c.name, ruleNum: 0, ruleText: `:${c.name} ${c.policy}`, verdict: `policy ${c.policy}` });
     }
@@ -293,6 +411,11 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       return V_CONTINUE;
     }
     // Merge the candidate lists in rule order (see interpreter.ts): same first match, same counters.
+    if (this.#rec !== null) {
+      // Which candidates are walked depends on the destination, protocol and port.
+      this.#deps |= D_PROTO | D_DPORT;
+      this.#depDst = -1;
+    }
     const proto = p.proto;
     const ported = proto === 6 || proto === 17;
     const key = proto * 65536 + p.dport;
@@ -324,10 +447,18 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
 
   /** -1: go on with the next rule; otherwise what the chain walk returns. */
   #exec(cr: CompiledRule, p: NfPacket): number {
+    const rec = this.#rec;
+    if (rec !== null) {
+      this.#deps |= cr.deps;
+      this.#depSrc |= cr.depSrc;
+      this.#depDst |= cr.depDst;
+      this.#depMark |= cr.depMark;
+    }
     if (!ruleMatches(cr, p, this.#env)) return -1;
     const rule = cr.rule;
     rule.packets++;
     rule.bytes += p.length;
+    if (rec !== null) rec.push(rule);
     const steps = this.#steps;
     switch (cr.t) {
       case T_ACCEPT:
@@ -428,7 +559,8 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   #snatPort(e: CtEntry, addr: number, lo: number | undefined, hi: number | undefined, randomFully: boolean): number {
     const reply = e.reply;
     const min = lo ?? 1024, max = hi ?? 65535;
-    const free = (port: number) => !this.conntrack.tupleInUse(e.proto, { src: reply.src, dst: addr, sport: reply.sport, dport: port });
+    const ct = this.conntrack;
+    const free = (port: number) => !ct.inUse(e.proto, reply.src, addr, reply.sport, port);
     const orig = e.orig.sport;
     if (!randomFully && (lo === undefined || (orig >= min && orig <= max)) && free(orig)) return orig;
     const span = max - min + 1;
