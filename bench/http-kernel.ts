@@ -68,20 +68,25 @@ function kubeProxyRuleset(services: number): string {
 function buildTool(): { bin: string } | { skipped: string } {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'svclab-kernel-http-'));
   const bin = path.join(dir, 'kernel-http');
-  // bench/http.mjs runs this module from a bundle in a temporary directory and names the checkout it came from.
+  // The benches run this module from a bundle in a temporary directory and name the checkout it came from.
   const src = path.join(process.env.SVCLAB_ROOT ?? process.cwd(), 'bench/kernel-http.c');
   const r = spawnSync('cc', ['-O2', '-o', bin, src], { encoding: 'utf8' });
   if (r.error || r.status !== 0) return { skipped: `no C compiler to build bench/kernel-http.c (apt install gcc)${r.stderr ? `: ${r.stderr.trim()}` : ''}` };
   return { bin };
 }
 
-/** Full HTTP requests with DNS per second through the kernel, or why it was skipped. */
-export async function kernelHttpRate(services: number, count: number): Promise<KernelHttpRate | { skipped: string }> {
+/** A kernel node with `rules` loaded and kernel-http's DNS + HTTP servers in its backend namespace. */
+export interface KernelBench {
+  /** Run kernel-http in the client namespace: `client …` or `connect …`; its rate and failures. */
+  run(args: readonly string[]): { perSecond: number; failures: number };
+}
+
+/** Set up the namespaces and servers, run `body`, and always tear everything down; or why it cannot run. */
+export async function withKernelBench<T>(rules: string, body: (b: KernelBench) => T): Promise<T | { skipped: string }> {
   const why = kernelUnavailable();
   if (why) return { skipped: why };
   const tool = buildTool();
   if ('skipped' in tool) return tool;
-  const rules = kubeProxyRuleset(services);
   const k = createKernelNode();
   let backend: ChildProcess | undefined;
   try {
@@ -90,25 +95,33 @@ export async function kernelHttpRate(services: number, count: number): Promise<K
     spawnSync('ip', ['netns', 'exec', k.cli, 'sysctl', '-qw', 'net.ipv4.tcp_tw_reuse=1']);
     backend = spawn('ip', ['netns', 'exec', k.be, tool.bin, 'serve', DNS_ENDPOINT, '4'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('kernel HTTP bench: backend did not start')), 15_000);
+      const t = setTimeout(() => reject(new Error('kernel bench: backend did not start')), 15_000);
       backend!.stdout!.on('data', (d: Buffer) => { if (d.toString().includes('ready')) { clearTimeout(t); resolve(); } });
-      backend!.on('exit', (code) => { clearTimeout(t); reject(new Error(`kernel HTTP bench: backend exited (${code})`)); });
+      backend!.on('exit', (code) => { clearTimeout(t); reject(new Error(`kernel bench: backend exited (${code})`)); });
     });
-    const client = (n: number, inflight: number): { perSecond: number; failures: number } => {
-      const r = spawnSync('ip', ['netns', 'exec', k.cli, tool.bin, 'client', KUBE_DNS_IP, String(n), String(services), String(inflight)],
-        { encoding: 'utf8', timeout: 120_000 });
-      if (r.status !== 0) throw new Error(`kernel HTTP bench: client failed (${r.status}): ${r.stderr}`);
-      const [rate, failures] = r.stdout.trim().split(' ').map(Number);
-      return { perSecond: rate!, failures: failures! };
-    };
-    client(Math.min(300, count), 1); // warm-up: ARP, caches
-    const serial = client(count, 1);
-    const parallel = client(count, 16);
-    return { serial: serial.perSecond, parallel: parallel.perSecond, failures: serial.failures + parallel.failures };
+    return body({
+      run(args) {
+        const r = spawnSync('ip', ['netns', 'exec', k.cli, tool.bin, ...args], { encoding: 'utf8', timeout: 120_000 });
+        if (r.status !== 0) throw new Error(`kernel bench: client failed (${r.status}): ${r.stderr}`);
+        const [rate, failures] = r.stdout.trim().split(' ').map(Number);
+        return { perSecond: rate!, failures: failures! };
+      },
+    });
   } finally {
     if (backend?.pid) {
       try { process.kill(-backend.pid, 'SIGKILL'); } catch { /* already gone */ }
     }
     k.destroy();
   }
+}
+
+/** Full HTTP requests with DNS per second through the kernel, or why it was skipped. */
+export async function kernelHttpRate(services: number, count: number): Promise<KernelHttpRate | { skipped: string }> {
+  return withKernelBench(kubeProxyRuleset(services), (b) => {
+    const client = (n: number, inflight: number) => b.run(['client', KUBE_DNS_IP, String(n), String(services), String(inflight)]);
+    client(Math.min(300, count), 1); // warm-up: ARP, caches
+    const serial = client(count, 1);
+    const parallel = client(count, 16);
+    return { serial: serial.perSecond, parallel: parallel.perSecond, failures: serial.failures + parallel.failures };
+  });
 }

@@ -5,6 +5,9 @@
  *   kernel-http client DNS_IP COUNT SERVICES INFLIGHT
  *                                            client namespace: COUNT requests as curl makes them, INFLIGHT
  *                                            processes at once; prints "<requests/s> <failures>"
+ *   kernel-http connect IP PORT COUNT INFLIGHT
+ *                                            client namespace: COUNT new connections with GET / to IP:PORT
+ *                                            (no DNS): the connection rate bench/netfilter.mjs --kernel prints
  *
  * A request: A and AAAA queries for svc-I.nsJ.svc.cluster.local (sent together, as curl's resolver does) to the
  * kube-dns ClusterIP, a new TCP connection to the A answer, GET /, read the response, close (the client first).
@@ -128,6 +131,26 @@ static double now_s(void) {
   return t.tv_sec + t.tv_nsec / 1e9;
 }
 
+/* GET / on a new connection to dst; returns 1 on a complete 200 response. */
+static int http_get(const struct sockaddr_in *dst, const char *host) {
+  struct timeval tv = {.tv_sec = 2};
+  int s = socket(AF_INET, SOCK_STREAM, 0);
+  setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (connect(s, (const struct sockaddr *)dst, sizeof *dst) < 0) { close(s); return 0; }
+  char req[256];
+  int rl = snprintf(req, sizeof req, "GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n", host);
+  if (write(s, req, rl) != rl) { close(s); return 0; }
+  char buf[1024];
+  int got = 0;
+  while (got < (int)sizeof RESPONSE - 1) {
+    ssize_t n = read(s, buf + got, sizeof buf - got);
+    if (n <= 0) break;
+    got += n;
+  }
+  close(s);
+  return got == (int)sizeof RESPONSE - 1 && memcmp(buf, "HTTP/1.1 200", 12) == 0;
+}
+
 /* One request; returns 1 on a complete 200 response. */
 static int one_request(const struct sockaddr_in *dns, int i) {
   char name[128];
@@ -155,22 +178,41 @@ static int one_request(const struct sockaddr_in *dns, int i) {
   }
   close(u);
   if (!addr) return 0;
-  int s = socket(AF_INET, SOCK_STREAM, 0);
   struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons(80), .sin_addr.s_addr = addr};
-  setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  if (connect(s, (struct sockaddr *)&dst, sizeof dst) < 0) { close(s); return 0; }
-  char req[256];
-  int rl = snprintf(req, sizeof req, "GET / HTTP/1.1\r\nHost: %s\r\nUser-Agent: curl/7.88.1\r\nAccept: */*\r\n\r\n", name);
-  if (write(s, req, rl) != rl) { close(s); return 0; }
-  char buf[1024];
-  int got = 0;
-  while (got < (int)sizeof RESPONSE - 1) {
-    ssize_t n = read(s, buf + got, sizeof buf - got);
-    if (n <= 0) break;
-    got += n;
+  return http_get(&dst, name);
+}
+
+/* Run `count` jobs over `inflight` processes; prints "<jobs/s> <failures>". */
+static int fan_out(int count, int inflight, int (*job)(int k, void *arg), void *arg) {
+  int fds[2];
+  if (pipe(fds) < 0) return 1;
+  double t0 = now_s();
+  for (int p = 0; p < inflight; p++) {
+    if (fork() == 0) {
+      int fails = 0;
+      for (int k = p; k < count; k += inflight) fails += !job(k, arg);
+      if (write(fds[1], &fails, sizeof fails) < 0) _exit(1);
+      _exit(0);
+    }
   }
-  close(s);
-  return got == (int)sizeof RESPONSE - 1 && memcmp(buf, "HTTP/1.1 200", 12) == 0;
+  int fails = 0;
+  for (int p = 0; p < inflight; p++) {
+    int f = 0;
+    if (read(fds[0], &f, sizeof f) == sizeof f) fails += f;
+    wait(NULL);
+  }
+  printf("%f %d\n", count / (now_s() - t0), fails);
+  return 0;
+}
+
+struct dns_job { struct sockaddr_in dns; int services; };
+static int dns_http_job(int k, void *arg) {
+  struct dns_job *j = arg;
+  return one_request(&j->dns, (int)(((long)k * 7919) % j->services));
+}
+static int connect_job(int k, void *arg) {
+  (void)k;
+  return http_get((const struct sockaddr_in *)arg, "bench");
 }
 
 int main(int argc, char **argv) {
@@ -190,29 +232,15 @@ int main(int argc, char **argv) {
     for (;;) pause();
   }
   if (argc >= 6 && strcmp(argv[1], "client") == 0) {
-    struct sockaddr_in dns = {.sin_family = AF_INET, .sin_port = htons(53)};
-    inet_pton(AF_INET, argv[2], &dns.sin_addr);
-    int count = atoi(argv[3]), services = atoi(argv[4]), inflight = atoi(argv[5]);
-    int fds[2];
-    if (pipe(fds) < 0) return 1;
-    double t0 = now_s();
-    for (int p = 0; p < inflight; p++) {
-      if (fork() == 0) {
-        int fails = 0;
-        for (int k = p; k < count; k += inflight) fails += !one_request(&dns, (int)(((long)k * 7919) % services));
-        if (write(fds[1], &fails, sizeof fails) < 0) return 1;
-        return 0;
-      }
-    }
-    int fails = 0;
-    for (int p = 0; p < inflight; p++) {
-      int f = 0;
-      if (read(fds[0], &f, sizeof f) == sizeof f) fails += f;
-      wait(NULL);
-    }
-    printf("%f %d\n", count / (now_s() - t0), fails);
-    return 0;
+    struct dns_job j = {.dns = {.sin_family = AF_INET, .sin_port = htons(53)}, .services = atoi(argv[4])};
+    inet_pton(AF_INET, argv[2], &j.dns.sin_addr);
+    return fan_out(atoi(argv[3]), atoi(argv[5]), dns_http_job, &j);
   }
-  fprintf(stderr, "usage: kernel-http serve DNS_IP NWORKERS | client DNS_IP COUNT SERVICES INFLIGHT\n");
+  if (argc >= 6 && strcmp(argv[1], "connect") == 0) {
+    struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(argv[3]))};
+    inet_pton(AF_INET, argv[2], &dst.sin_addr);
+    return fan_out(atoi(argv[4]), atoi(argv[5]), connect_job, &dst);
+  }
+  fprintf(stderr, "usage: kernel-http serve DNS_IP NWORKERS | client DNS_IP COUNT SERVICES INFLIGHT | connect IP PORT COUNT INFLIGHT\n");
   return 2;
 }

@@ -14,7 +14,7 @@ export async function main(args: string[]): Promise<void> {
     if ('skipped' in k) console.log(`kernel: skipped (${k.skipped})`);
     else {
       const emu = results[1]!.requests / results[1]!.seconds;
-      console.log(`kernel (1,000 Services, iptables-restore of the emulator's ruleset, new TCP connection per request): ${Math.round(k.perSecond).toLocaleString('en-US')} conn/s`);
+      console.log(`kernel (1,000 Services, iptables-restore of the emulator's ruleset, new TCP connection per request, one at a time, C client and server): ${Math.round(k.perSecond).toLocaleString('en-US')} conn/s (wall)`);
       console.log(`ratio emulator netfilter / kernel: ${(emu / k.perSecond).toFixed(1)}×`);
     }
   }

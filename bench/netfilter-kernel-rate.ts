@@ -1,4 +1,4 @@
-/** The kernel's new-connection rate on the emulator's kube-proxy ruleset (bench/netfilter.mjs --kernel). */
+/** The kernel's new-connection rate on the emulator's kube-proxy ruleset (bench/netfilter.mjs --kernel), one at a time. */
 import { Rng } from '../emulator/core/rng';
 import { Scheduler } from '../emulator/core/scheduler';
 import { createNetfilterNamespace } from '../emulator/netfilter';
@@ -6,11 +6,10 @@ import { formatIpv4, ip } from '../emulator/netfilter/ip';
 import { KubeProxy } from '../emulator/kube-proxy/kube-proxy';
 import { nodeBaselineRules } from '../emulator/kube-proxy/node-baseline';
 import { FakeProxyStore } from '../emulator/kube-proxy/testing';
-import { NODE_IP, createKernelNode, kernelUnavailable } from './netfilter-kernel';
+import { NODE_IP } from './netfilter-kernel';
+import { withKernelBench } from './http-kernel';
 
 export async function kernelConnectionRate(services: number, conns: number): Promise<{ perSecond: number } | { skipped: string }> {
-  const why = kernelUnavailable();
-  if (why) return { skipped: why };
   const store = new FakeProxyStore();
   for (let i = 0; i < services; i++) {
     store.add({
@@ -23,14 +22,10 @@ export async function kernelConnectionRate(services: number, conns: number): Pro
   const proxy = new KubeProxy({ nodeName: 'node', nodeIPs: [NODE_IP], netfilter: nf, store, scheduler: new Scheduler() });
   proxy.start();
   proxy.syncNow();
-  const k = createKernelNode();
-  try {
-    k.load(nf.save());
-    await k.serve([8080]);
-    const target = formatIpv4((ip('10.96.0.0') + 10 + Math.floor(services / 2) * 7) >>> 0);
-    k.rate('cli', target, 80, Math.min(200, conns)); // warm-up
-    return { perSecond: k.rate('cli', target, 80, conns) };
-  } finally {
-    k.destroy();
-  }
+  const target = formatIpv4((ip('10.96.0.0') + 10 + Math.floor(services / 2) * 7) >>> 0);
+  // kernel-http (C) as client and server, so that the figure is the kernel's and not a language runtime's.
+  return withKernelBench(nf.save(), (b) => {
+    b.run(['connect', target, '80', String(Math.min(200, conns)), '1']); // warm-up
+    return { perSecond: b.run(['connect', target, '80', String(conns), '1']).perSecond };
+  });
 }

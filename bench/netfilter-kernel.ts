@@ -31,8 +31,6 @@ export interface KernelNode {
   serve(ports: readonly number[]): Promise<void>;
   /** Open connections from a client namespace; one outcome per attempt. */
   connect(from: 'cli' | 'ext', attempts: readonly ConnectAttempt[], timeoutMs: number, concurrency?: number): ConnectOutcome[];
-  /** New connections per second to one target, `inflight` at a time (bench). */
-  rate(from: 'cli' | 'ext', ip: string, port: number, count: number, inflight?: number): number;
   destroy(): void;
 }
 
@@ -106,25 +104,6 @@ async function worker() { while (next < attempts.length) { const i = next++; awa
 Promise.all(Array.from({ length: Math.min(concurrency, attempts.length) }, worker)).then(() => process.stdout.write(JSON.stringify(out)));
 `;
 
-const RATE = `
-const net = require('net');
-const [ip, port, count, inflight] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3]), Number(process.argv[4])];
-let started = 0, finished = 0;
-const t0 = process.hrtime.bigint();
-function one() {
-  started++;
-  const s = net.connect({ host: ip, port });
-  s.on('data', () => {});
-  s.on('end', () => {
-    s.destroy();
-    if (++finished === count) { const dt = Number(process.hrtime.bigint() - t0) / 1e9; process.stdout.write(String(count / dt)); }
-    else if (started < count) one();
-  });
-  s.on('error', (e) => { process.stderr.write(String(e)); process.exit(1); });
-}
-for (let i = 0; i < Math.min(inflight, count); i++) one();
-`;
-
 export function createKernelNode(): KernelNode {
   const prefix = `svclab-${process.pid}-${Math.floor(process.hrtime()[1] / 1000) % 100000}`;
   const node = `${prefix}-node`, cli = `${prefix}-cli`, ext = `${prefix}-ext`, be = `${prefix}-be`;
@@ -192,10 +171,6 @@ export function createKernelNode(): KernelNode {
       const ns = from === 'cli' ? cli : ext;
       const r = must('ip', ['netns', 'exec', ns, process.execPath, '-e', CLIENT, JSON.stringify(attempts), String(timeoutMs), String(concurrency)]);
       return JSON.parse(r) as ConnectOutcome[];
-    },
-    rate(from, ip, port, count, inflight = 16) {
-      const ns = from === 'cli' ? cli : ext;
-      return Number(must('ip', ['netns', 'exec', ns, process.execPath, '-e', RATE, ip, String(port), String(count), String(inflight)]));
     },
     destroy,
   };

@@ -19,5 +19,6 @@ await build({
 // A collectable heap between phases: the bench calls gc() after building each ruleset.
 (await import('node:v8')).setFlagsFromString('--expose_gc');
 globalThis.gc = (await import('node:vm')).runInNewContext('gc');
+process.env.SVCLAB_ROOT = root;
 const mod = await import(pathToFileURL(out).href);
 await mod.main(process.argv.slice(2));
