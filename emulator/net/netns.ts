@@ -46,7 +46,7 @@ import type { TcpSegment } from './packet/tcp';
 import type { DnsMessage } from './packet/dns';
 import type { RawData } from './packet/http';
 import { formatRoute, RouteTable, type Route } from './routing';
-import { TcpConnection, type TcpError, type TcpEvents } from './tcp-socket';
+import { dropPrefix, TcpConnection, type TcpError, type TcpEvents } from './tcp-socket';
 import { formatFrameLine, formatTuple } from './format';
 
 export type NeighState = 'INCOMPLETE' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'PERMANENT';
@@ -182,6 +182,7 @@ export interface StaticNat {
   readonly privateToPublic: Map<Ipv4, Ipv4>;
 }
 
+const REAPER_TASK = { background: true, label: 'time-wait' };
 const ARP_RETRANS_MS = 1000;
 const ARP_PROBES = 3;
 const DELAY_PROBE_MS = 5000;
@@ -212,8 +213,26 @@ export class NetNamespace {
   /** All local addresses (every interface's), for INPUT delivery and `--dst-type LOCAL`. */
   readonly localAddrs = new Set<Ipv4>();
   readonly neigh = new Map<number, NeighEntry>();
-  /** TCP connections by local port, then by remote ip*65536+port. */
-  readonly tcpConns = new Map<number, Map<number, TcpConnection>>();
+  /**
+   * TCP connections by local port, then by remote ip*65536+port. A port with one connection (every client
+   * connection's ephemeral port) holds it directly: no map is built and dropped per connection.
+   */
+  readonly #conns = new Map<number, TcpConnection | Map<number, TcpConnection>>();
+
+  /** The connections by local port, then by remote ip*65536+port, in creation order (for `ss`). */
+  get tcpConns(): Map<number, Map<number, TcpConnection>> {
+    const view = new Map<number, Map<number, TcpConnection>>();
+    for (const [port, x] of this.#conns) view.set(port, x instanceof TcpConnection ? new Map([[connKey(x), x]]) : x);
+    return view;
+  }
+
+  /** The connection on local port `port` with the remote whose ip*65536+port is `key`. */
+  #conn(port: number, key: number): TcpConnection | undefined {
+    const x = this.#conns.get(port);
+    if (x === undefined) return undefined;
+    if (x instanceof TcpConnection) return connKey(x) === key ? x : undefined;
+    return x.get(key);
+  }
   readonly tcpListeners = new Map<number, TcpListener>();
   readonly udpSockets = new Map<number, UdpSocket>();
   readonly pingSockets = new Map<number, PingSocket>();
@@ -552,9 +571,11 @@ export class NetNamespace {
   }
 
   #hook(hook: NfHook, p: Ipv4Packet): boolean {
+    const tracing = this.net.traces.wants(p.reqId);
+    // No rules, nothing to record: the hook would accept without looking.
+    if (!tracing && this.#netfilter === passThroughNetfilter) return true;
     const ctx = this.#ctx;
     ctx.now = this.net.now();
-    const tracing = this.net.traces.wants(p.reqId);
     ctx.trace = tracing;
     const before = tracing ? formatTuple(p) : '';
     const res = this.netfilter.hook(hook, p, ctx as NfHookContext);
@@ -681,7 +702,7 @@ export class NetNamespace {
   #icmpErrorInput(p: Ipv4Packet, o: Ipv4Packet): void {
     const err = { type: p.icmpType, code: p.icmpCode, from: p.src, original: o, reqId: p.reqId, ttl: p.ttl };
     if (o.proto === IPPROTO_TCP) {
-      this.tcpConns.get(o.sport)?.get(o.dst * 65536 + o.dport)?.icmpError(err);
+      this.#conn(o.sport, o.dst * 65536 + o.dport)?.icmpError(err);
     } else if (o.proto === IPPROTO_UDP) {
       const s = this.udpSockets.get(o.sport);
       s?.onError?.(err, s);
@@ -691,7 +712,7 @@ export class NetNamespace {
   }
 
   #tcpInput(p: Ipv4Packet, tracing: boolean): void {
-    const conn = this.tcpConns.get(p.dport)?.get(p.src * 65536 + p.sport);
+    const conn = this.#conn(p.dport, p.src * 65536 + p.sport);
     if (conn) {
       if (tracing) this.#hop(p, 'deliver', { detail: `TCP socket ${conn.stateName}` });
       conn.input(p);
@@ -748,9 +769,10 @@ export class NetNamespace {
   }
 
   #addConn(c: TcpConnection): void {
-    let m = this.tcpConns.get(c.localPort);
-    if (!m) this.tcpConns.set(c.localPort, (m = new Map()));
-    m.set(c.remoteAddr * 65536 + c.remotePort, c);
+    const x = this.#conns.get(c.localPort);
+    if (x === undefined || (x instanceof TcpConnection && connKey(x) === connKey(c))) this.#conns.set(c.localPort, c);
+    else if (x instanceof TcpConnection) this.#conns.set(c.localPort, new Map([[connKey(x), x], [connKey(c), c]]));
+    else x.set(connKey(c), c);
   }
 
   readonly #timeWait: TcpConnection[] = [];
@@ -775,26 +797,32 @@ export class NetNamespace {
       return;
     }
     this.#reaperArmed = true;
-    this.net.scheduler.at(first.timeWaitUntil, () => {
-      const now = this.net.scheduler.now();
-      while (this.#timeWaitHead < this.#timeWait.length && this.#timeWait[this.#timeWaitHead]!.timeWaitUntil <= now) {
-        this.#timeWait[this.#timeWaitHead++]!.expireTimeWait();
-      }
-      if (this.#timeWaitHead > 1024 && this.#timeWaitHead * 2 > this.#timeWait.length) {
-        this.#timeWait.splice(0, this.#timeWaitHead);
-        this.#timeWaitHead = 0;
-      }
-      this.#armReaper();
-    }, { background: true, label: 'time-wait' });
+    this.net.scheduler.at(first.timeWaitUntil, this.#reap, REAPER_TASK);
   }
+
+  readonly #reap = (): void => {
+    const now = this.net.scheduler.now();
+    while (this.#timeWaitHead < this.#timeWait.length && this.#timeWait[this.#timeWaitHead]!.timeWaitUntil <= now) {
+      this.#timeWait[this.#timeWaitHead++]!.expireTimeWait();
+    }
+    if (this.#timeWaitHead > 1024 && this.#timeWaitHead * 2 > this.#timeWait.length) {
+      dropPrefix(this.#timeWait, this.#timeWaitHead);
+      this.#timeWaitHead = 0;
+    }
+    this.#armReaper();
+  };
 
   /** Called by a connection when it reaches CLOSED. */
   removeConn(c: TcpConnection): void {
-    const m = this.tcpConns.get(c.localPort);
+    const m = this.#conns.get(c.localPort);
     if (!m) return;
-    const key = c.remoteAddr * 65536 + c.remotePort;
+    if (m instanceof TcpConnection) {
+      if (m === c) this.#conns.delete(c.localPort);
+      return;
+    }
+    const key = connKey(c);
     if (m.get(key) === c) m.delete(key);
-    if (m.size === 0) this.tcpConns.delete(c.localPort);
+    if (m.size === 0) this.#conns.delete(c.localPort);
   }
 
   /** Linux picks ephemeral ports in 32768–60999; a port is reusable towards a different remote. */
@@ -805,7 +833,7 @@ export class NetNamespace {
     let port = start;
     let timeWait: TcpConnection | undefined;
     for (let i = 0; i < range; i++) {
-      const old = this.tcpConns.get(port)?.get(key);
+      const old = this.#conn(port, key);
       if (!this.tcpListeners.has(port)) {
         if (!old) return port;
         if (!timeWait && old.state === 'TIME-WAIT') timeWait = old;
@@ -870,12 +898,12 @@ export class NetNamespace {
       return;
     }
     if (iface.kind === 'loopback') {
-      this.transmit(iface, { dst: 0, src: 0, payload: p });
+      this.transmit(iface, { dst: 0, src: 0, payload: p }, p.reqId);
       return;
     }
     const nexthop = route.via ?? p.dst;
     if (nexthop === 0xffffffff || (iface.addrs.length > 0 && nexthop !== iface.unicastHop && isBroadcastOn(iface, nexthop))) {
-      this.transmit(iface, { dst: BROADCAST_MAC, src: iface.mac, payload: p });
+      this.transmit(iface, { dst: BROADCAST_MAC, src: iface.mac, payload: p }, p.reqId);
       return;
     }
     // One-entry memo per interface: a pod always talks to its gateway, a node mostly to a few peers. The map key
@@ -887,7 +915,7 @@ export class NetNamespace {
     if (e && e.state === 'REACHABLE' && now - e.confirmedAt > e.reachableMs) e.state = 'STALE';
     if (e && (e.state === 'REACHABLE' || e.state === 'PERMANENT' || e.state === 'DELAY' || e.state === 'PROBE' || e.state === 'STALE')) {
       if (e.state === 'STALE') this.#enterDelay(e);
-      this.transmit(iface, { dst: e.mac, src: iface.mac, payload: p });
+      this.transmit(iface, { dst: e.mac, src: iface.mac, payload: p }, p.reqId);
       return;
     }
     if (!e || e.state === 'FAILED') {
@@ -1071,6 +1099,11 @@ export class NetNamespace {
 }
 
 /** Whether `addr` is the broadcast address of one of the interface's subnets (remembers the last unicast answer). */
+/** A connection's key among those sharing its local port: remote ip*65536+port. */
+function connKey(c: TcpConnection): number {
+  return c.remoteAddr * 65536 + c.remotePort;
+}
+
 function isBroadcastOn(iface: Iface, addr: Ipv4): boolean {
   const addrs = iface.addrs;
   for (let i = 0; i < addrs.length; i++) {

@@ -225,11 +225,12 @@ export class Network {
       }
     }
     const payload = frame.payload;
+    const isArp = 'kind' in payload && payload.kind === 'arp';
     // Conntrack state is per namespace: a packet entering another namespace starts untracked there (a packet
     // looping back through lo keeps it).
-    if (iface.kind !== 'loopback' && !('kind' in payload && payload.kind === 'arp')) (payload as Ipv4Packet).nfct = undefined;
+    if (!isArp && iface.kind !== 'loopback') (payload as Ipv4Packet).nfct = undefined;
     this.capture(iface, frame, 'in');
-    const reqId = frameReqId(frame);
+    const reqId = isArp ? 0 : (payload as Ipv4Packet).reqId;
     if (this.traces.wants(reqId)) {
       this.traces.record({ time: this.now(), reqId, pid: pidOf(frame), netns: iface.ns.id, kind: 'recv', iface: iface.name, dir: 'in', packet: formatFrameLine(frame.payload), detail: `${formatMac(frame.src)} > ${formatMac(frame.dst)}` });
     }

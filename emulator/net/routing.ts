@@ -30,8 +30,11 @@ export class RouteTable {
   /** Prefix lengths that have routes, longest first. */
   #prefixes: number[] = [];
   #count = 0;
+  // The last two answers (a node forwards both ways between two pods: two destinations alternate).
   #lastAddr = -1;
   #lastRoute: Route | undefined;
+  #prevAddr = -1;
+  #prevRoute: Route | undefined;
 
   add(route: Route): Route {
     const r = { ...route, dst: networkOf(route.dst, route.prefix) };
@@ -69,8 +72,8 @@ export class RouteTable {
   }
 
   #changed(): void {
-    this.#lastAddr = -1;
-    this.#lastRoute = undefined;
+    this.#lastAddr = this.#prevAddr = -1;
+    this.#lastRoute = this.#prevRoute = undefined;
     const ps: number[] = [];
     for (let p = 32; p >= 0; p--) if (this.#byPrefix[p]?.size) ps.push(p);
     this.#prefixes = ps;
@@ -78,13 +81,18 @@ export class RouteTable {
 
   lookup(addr: Ipv4): Route | undefined {
     if (addr === this.#lastAddr) return this.#lastRoute;
-    const ps = this.#prefixes;
     let found: Route | undefined;
-    for (let i = 0; i < ps.length; i++) {
-      const p = ps[i]!;
-      found = this.#byPrefix[p]!.get(addr & prefixMask(p));
-      if (found !== undefined) break;
+    if (addr === this.#prevAddr) found = this.#prevRoute;
+    else {
+      const ps = this.#prefixes;
+      for (let i = 0; i < ps.length; i++) {
+        const p = ps[i]!;
+        found = this.#byPrefix[p]!.get(addr & prefixMask(p));
+        if (found !== undefined) break;
+      }
     }
+    this.#prevAddr = this.#lastAddr;
+    this.#prevRoute = this.#lastRoute;
     this.#lastAddr = addr;
     this.#lastRoute = found;
     return found;

@@ -280,7 +280,11 @@ export class TcpConnection {
   // ------------------------------------------------------------ segments in
 
   #noteTs(seg: TcpSegment): void {
-    for (const o of seg.options) if (o.kind === 'ts') this.#tsRecent = o.val;
+    const options = seg.options;
+    for (let i = 0; i < options.length; i++) {
+      const o = options[i]!;
+      if (o.kind === 'ts') this.#tsRecent = o.val;
+    }
   }
 
   input(p: Ipv4Packet): void {
@@ -454,6 +458,12 @@ export class TcpConnection {
   }
 }
 
+/** Remove the first `n` entries in place (`splice` would also build an array of the removed ones). */
+export function dropPrefix(a: unknown[], n: number): void {
+  a.copyWithin(0, n);
+  a.length -= n;
+}
+
 /**
  * Every connection's retransmission deadline in the network, without a scheduler task per deadline: deadlines of
  * the same length (1 s for a SYN, 200 ms for data, their doublings) are armed in time order, so each length keeps
@@ -500,10 +510,12 @@ class RtxQueue {
 
   #schedule(due: number): void {
     this.#armedDue = due;
-    this.scheduler.at(due, () => this.#fire(due), RTX_TASK);
+    this.scheduler.at(due, this.#fire, RTX_TASK);
   }
 
-  #fire(due: number): void {
+  /** A task of this queue came due (its due time is the scheduler's now: a task never runs late). */
+  readonly #fire = (): void => {
+    const due = this.scheduler.now();
     if (due !== this.#armedDue) return; // superseded by an earlier task
     this.#armedDue = Infinity;
     const conns = this.#conns, dues = this.#dues;
@@ -520,11 +532,11 @@ class RtxQueue {
       this.#head = 0;
     } else {
       if (this.#head > 1024 && this.#head * 2 > dues.length) {
-        conns.splice(0, this.#head);
-        dues.splice(0, this.#head);
+        dropPrefix(conns, this.#head);
+        dropPrefix(dues, this.#head);
         this.#head = 0;
       }
       if (dues[this.#head]! < this.#armedDue) this.#schedule(dues[this.#head]!);
     }
-  }
+  };
 }
