@@ -37,7 +37,7 @@ export function shellFor(world: World): LabShell {
       });
       return { host, prompt, command: line, output: stripAnsi(text), exitCode, startedAt };
     },
-    state: () => ({ host: shell.host.id, cwd: shell.cwd, env: new Map(shell.env), history: [...shell.history()] }),
+    state: () => ({ host: shell.host.id, hostStack: shell.hostStack.map((h) => h.id), cwd: shell.cwd, env: new Map(shell.env), history: [...shell.history()] }),
   };
 }
 

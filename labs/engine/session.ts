@@ -39,6 +39,8 @@ export interface LabShell {
 /** What a shell carries from one command to the next: its host, variables, working directory and history. */
 export interface ShellState {
   readonly host: string;
+  /** Ids of the hosts the shell stands in, the login host first (`ssh worker-1` then `kubectl exec -it …`). */
+  readonly hostStack?: readonly string[];
   readonly cwd: string;
   readonly env: ReadonlyMap<string, string>;
   readonly history: readonly string[];

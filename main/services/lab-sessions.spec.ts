@@ -136,6 +136,29 @@ describe('LabSessions', () => {
     expect(() => run.sessions.view('t1', 'c1')).toThrow(/no lab is running/);
   }, 120_000);
 
+  it('a lab left inside ssh resumes inside it: the same host, directory and variables, and exit leaves as ssh does', async () => {
+    const clock = { t: 9_000 };
+    let run = appRun(clock);
+    await run.sessions.start('t1', 'c1', { labId: lab.manifest.id, seed: run.seed, profile: 'local', world: run.world });
+    await run.type('ssh worker-1');
+    await run.type('cd /etc');
+    const last = await run.type('NODE_VAR=kept');
+    expect(last.host).toBe('node/worker-1');
+    closers.splice(0).forEach((c) => c());
+
+    run = appRun(clock);
+    const terminalShell = new Shell(run.world, run.world.loginHost, { interactive: true, columns: () => 80 });
+    await run.sessions.start('t1', 'c1', { labId: lab.manifest.id, seed: run.seed, profile: 'local', world: run.world, shell: terminalShell });
+    expect(terminalShell.hostStack.map((h) => h.id)).toEqual(['workstation', 'node/worker-1']);
+    expect(terminalShell.cwd).toBe('/etc');
+    expect(terminalShell.env.get('NODE_VAR')).toBe('kept');
+    let out = '';
+    const sink = { write: (t: string) => void (out += t) };
+    await terminalShell.run('exit\n', { stdin: '', stdout: sink, stderr: sink, stdoutIsTerminal: true }, new AbortController().signal);
+    expect(out).toBe('logout\nConnection to worker-1 closed.\n');
+    expect(terminalShell.host.id).toBe('workstation');
+  }, 60_000);
+
   it('a wrong quiz answer counts an attempt and is saved; another client cannot drive the session', async () => {
     const clock = { t: 5_000 };
     const run = appRun(clock);

@@ -7,6 +7,7 @@
  */
 import type { World } from '../../emulator/world';
 import type { TranscriptEntry } from '../../emulator/shell/terminal-api';
+import type { EnterHostOptions, ShellHost } from '../../emulator/shell/types';
 import { LabSession, type LabRuntime, type ShellState } from '../../labs/engine/session';
 import { toTranscriptFile } from '../../labs/engine/transcript';
 import type { LabView, LoadedLab, QuizFeedback } from '../../labs/engine/types';
@@ -29,6 +30,8 @@ export interface TerminalShell {
   readonly env: Map<string, string>;
   setCwd(path: string): void;
   addHistory(line: string): void;
+  /** Step into a host as `ssh`/`kubectl exec -it` do (so a lab left inside one resumes there). */
+  enterHost?(host: ShellHost, opts?: EnterHostOptions): void;
 }
 
 export interface LabSessionsOptions {
@@ -131,7 +134,7 @@ export class LabSessions {
       if (commands.length > 0 || Object.keys(quizAnswers).length > 0 || Object.keys(hintsUsed).length > 0) {
         await session.replay({ commands, quizAnswers, hintsUsed });
       }
-      if (commands.length > 0 && terminal.shell) restoreShell(terminal.shell, session.shellState());
+      if (commands.length > 0 && terminal.shell) restoreShell(terminal.shell, session.shellState(), terminal.world);
     } finally {
       this.#starting.delete(sessionId);
     }
@@ -304,10 +307,21 @@ export class LabSessions {
 /**
  * The replay ran the saved commands in a shell of its own; the learner's terminal takes over what that shell
  * remembers (variables, working directory, history) so the commands they type next mean what they meant before the
- * app closed. Only when both stand on the same host: a replay that ended inside `ssh corp-vm` hands nothing over.
+ * app closed. A replay that ended inside `ssh worker-1` or `kubectl exec -it POD -- sh` puts the terminal there too
+ * (`exit` then leaves as it would have); if one of those hosts is gone from the world, the terminal stays on its
+ * login host and is handed nothing.
  */
-function restoreShell(terminal: TerminalShell, replayed: ShellState | undefined): void {
-  if (!replayed || replayed.host !== terminal.host.id) return;
+function restoreShell(terminal: TerminalShell, replayed: ShellState | undefined, world: World): void {
+  if (!replayed) return;
+  if (replayed.host !== terminal.host.id) {
+    const stack = replayed.hostStack ?? [];
+    const hosts = stack.slice(1).map((id) => world.hosts.get(id));
+    if (stack[0] !== terminal.host.id || !terminal.enterHost || hosts.length === 0 || hosts.some((h) => h === undefined)) return;
+    for (const h of hosts as ShellHost[]) {
+      // ssh's goodbye for nodes and VMs; a pod shell (kubectl exec) leaves without a word.
+      terminal.enterHost(h, h.kind === 'node' || h.kind === 'vm' ? { onExit: () => `logout\nConnection to ${h.hostname} closed.\n` } : undefined);
+    }
+  }
   for (const name of [...terminal.env.keys()]) if (!replayed.env.has(name)) terminal.env.delete(name);
   for (const [name, value] of replayed.env) terminal.env.set(name, value);
   terminal.setCwd(replayed.cwd);
