@@ -105,6 +105,8 @@ export class ApiStore {
   readonly #byOwner = new Map<string, Map<number, Slot>>();
   #slots = 0;
   #watcherSeq = 0;
+  /** Generated name parts defaulting asks for (the token volume's): one function, not a closure per create. */
+  readonly #suffix = (): string => randomSuffix(this.#nameRng, 5);
   readonly #admission: AdmissionPlugin[] = [];
   /** Pending deliveries as parallel arrays (watcher i gets event i): no allocation per delivery on the hot path. */
   #queueW: Watcher[] = [];
@@ -223,7 +225,7 @@ export class ApiStore {
     // Fields the server owns (a controller's object has none of them: no delete, which would slow the object down).
     // Its own keys are few: checking each against the set costs less than six `in` lookups that miss.
     for (const k in meta) if (SERVER_OWNED_META.has(k)) delete meta[k];
-    defaultObject(info, obj, undefined, () => randomSuffix(this.#nameRng, 5));
+    defaultObject(info, obj, undefined, this.#suffix);
     const errs = validateObject(info, obj);
     if (errs.length) throw invalidObject(info, meta.name ?? '', errs);
     if (this.peek(resource, meta.namespace, meta.name!)) throw alreadyExists(info, meta.name!);

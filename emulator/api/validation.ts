@@ -43,60 +43,74 @@ const NAME_RULES: Partial<Record<string, NameRule>> = {
   namespaces: 'label',
 };
 
-function validateName(field: string, name: string, rule: NameRule): FieldError[] {
-  const errs: FieldError[] = [];
+function validateName(errs: FieldError[], field: string, name: string, rule: NameRule): void {
   const max = rule === 'subdomain' ? 253 : 63;
   if (name.length > max) errs.push(invalid(field, name, `must be no more than ${max} characters`));
   const re = rule === 'subdomain' ? DNS1123_SUBDOMAIN : rule === 'label' ? DNS1123_LABEL : DNS1035_LABEL;
   const msg = rule === 'subdomain' ? DNS1123_SUBDOMAIN_MSG : rule === 'label' ? DNS1123_LABEL_MSG : DNS1035_LABEL_MSG;
   if (!re.test(name)) errs.push(invalid(field, name, msg));
-  return errs;
 }
 
-/** A label or annotation key: optional DNS subdomain prefix, `/`, qualified name. */
-function validateQualifiedKey(field: string, key: string): FieldError[] {
-  const parts = key.split('/');
+/**
+ * A label or annotation key: optional DNS subdomain prefix, `/`, qualified name. At most one error (undefined when
+ * valid: every object written runs this for each label, so the valid path allocates nothing).
+ */
+function qualifiedKeyError(field: string, key: string): FieldError | undefined {
+  const slash = key.indexOf('/');
   let name = key;
-  if (parts.length === 2) {
-    const prefix = parts[0]!;
-    name = parts[1]!;
-    if (prefix.length === 0) return [invalid(field, key, 'prefix part must be non-empty')];
-    if (!isDns1123Subdomain(prefix)) return [invalid(field, key, `prefix part ${DNS1123_SUBDOMAIN_MSG}`)];
-  } else if (parts.length > 2) {
-    return [
+  if (slash >= 0 && key.indexOf('/', slash + 1) < 0) {
+    const prefix = key.slice(0, slash);
+    name = key.slice(slash + 1);
+    if (prefix.length === 0) return invalid(field, key, 'prefix part must be non-empty');
+    if (!isDns1123Subdomain(prefix)) return invalid(field, key, `prefix part ${DNS1123_SUBDOMAIN_MSG}`);
+  } else if (slash >= 0) {
+    return (
       invalid(
         field,
         key,
         "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
-      ),
-    ];
+      )
+    );
   }
-  if (name.length === 0) return [invalid(field, key, 'name part must be non-empty')];
-  if (name.length > 63) return [invalid(field, key, 'name part must be no more than 63 characters')];
-  if (!QUALIFIED_NAME.test(name)) return [invalid(field, key, QUALIFIED_NAME_MSG)];
-  return [];
+  if (name.length === 0) return invalid(field, key, 'name part must be non-empty');
+  if (name.length > 63) return invalid(field, key, 'name part must be no more than 63 characters');
+  if (!QUALIFIED_NAME.test(name)) return invalid(field, key, QUALIFIED_NAME_MSG);
+  return undefined;
 }
 
 export function validateLabels(field: string, labels: unknown): FieldError[] {
-  if (labels === undefined || labels === null) return [];
   const errs: FieldError[] = [];
-  for (const [k, v] of Object.entries(labels as Record<string, unknown>)) {
-    errs.push(...validateQualifiedKey(field, k));
-    const s = String(v);
+  addLabelErrors(errs, field, labels);
+  return errs;
+}
+
+/** validateLabels, appending to `errs`. */
+function addLabelErrors(errs: FieldError[], field: string, labels: unknown): void {
+  if (labels === undefined || labels === null) return;
+  const l = labels as Record<string, unknown>;
+  for (const k in l) {
+    if (!Object.prototype.hasOwnProperty.call(l, k)) continue;
+    const keyErr = qualifiedKeyError(field, k);
+    if (keyErr) errs.push(keyErr);
+    const v = l[k];
+    const s = typeof v === 'string' ? v : String(v);
     if (s.length > 63) errs.push(invalid(field, s, 'must be no more than 63 characters'));
     else if (!LABEL_VALUE.test(s)) errs.push(invalid(field, s, LABEL_VALUE_MSG));
   }
-  return errs;
 }
 
 function validateMeta(info: ResourceInfo, obj: KubeObject): FieldError[] {
   const m = obj.metadata;
   const errs: FieldError[] = [];
   if (!m.name) errs.push(required('metadata.name', 'name or generateName is required'));
-  else if (info.resource !== 'events') errs.push(...validateName('metadata.name', m.name, NAME_RULES[info.resource] ?? 'subdomain'));
+  else if (info.resource !== 'events') validateName(errs, 'metadata.name', m.name, NAME_RULES[info.resource] ?? 'subdomain');
   if (info.namespaced && m.namespace && !isDns1123Label(m.namespace)) errs.push(invalid('metadata.namespace', m.namespace, DNS1123_LABEL_MSG));
-  errs.push(...validateLabels('metadata.labels', m.labels));
-  if (m.annotations) for (const k of Object.keys(m.annotations)) errs.push(...validateQualifiedKey('metadata.annotations', k));
+  addLabelErrors(errs, 'metadata.labels', m.labels);
+  if (m.annotations)
+    for (const k of Object.keys(m.annotations)) {
+      const keyErr = qualifiedKeyError('metadata.annotations', k);
+      if (keyErr) errs.push(keyErr);
+    }
   return errs;
 }
 
@@ -126,23 +140,30 @@ function validatePodSpec(path: string, spec: any): FieldError[] {
     errs.push(required(`${path}.containers`));
     return errs;
   }
-  const names = new Set<string>();
+  // Field paths are only spelled out for an error (every pod created runs this).
+  let first: string | undefined;
+  let names: Set<string> | undefined;
   containers.forEach((c: any, i: number) => {
-    const cp = `${path}.containers[${i}]`;
-    if (!c?.name) errs.push(required(`${cp}.name`));
+    const cp = () => `${path}.containers[${i}]`;
+    if (!c?.name) errs.push(required(`${cp()}.name`));
     else {
-      if (!isDns1123Label(c.name)) errs.push(invalid(`${cp}.name`, c.name, DNS1123_LABEL_MSG));
-      if (names.has(c.name)) errs.push(duplicate(`${cp}.name`, c.name));
-      names.add(c.name);
+      if (!isDns1123Label(c.name)) errs.push(invalid(`${cp()}.name`, c.name, DNS1123_LABEL_MSG));
+      // One container (the usual pod) needs no set to find duplicates.
+      if (first === undefined && names === undefined) first = c.name;
+      else {
+        if (!names) names = new Set([first!]);
+        if (names.has(c.name)) errs.push(duplicate(`${cp()}.name`, c.name));
+        names.add(c.name);
+      }
     }
-    if (!c?.image || typeof c.image !== 'string' || c.image.trim() === '') errs.push(required(`${cp}.image`));
+    if (!c?.image || typeof c.image !== 'string' || c.image.trim() === '') errs.push(required(`${cp()}.image`));
     if (c?.imagePullPolicy && !['Always', 'IfNotPresent', 'Never'].includes(c.imagePullPolicy))
-      errs.push(notSupported(`${cp}.imagePullPolicy`, c.imagePullPolicy, ['Always', 'IfNotPresent', 'Never']));
+      errs.push(notSupported(`${cp()}.imagePullPolicy`, c.imagePullPolicy, ['Always', 'IfNotPresent', 'Never']));
     (c?.ports ?? []).forEach((p: any, j: number) => {
-      const pp = `${cp}.ports[${j}]`;
-      if (p?.containerPort === undefined || p.containerPort === 0) errs.push(required(`${pp}.containerPort`));
-      else if (!validPort(p.containerPort)) errs.push(invalid(`${pp}.containerPort`, p.containerPort, PORT_RANGE_MSG));
-      if (p?.protocol && !['TCP', 'UDP', 'SCTP'].includes(p.protocol)) errs.push(notSupported(`${pp}.protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']));
+      const pp = () => `${cp()}.ports[${j}]`;
+      if (p?.containerPort === undefined || p.containerPort === 0) errs.push(required(`${pp()}.containerPort`));
+      else if (!validPort(p.containerPort)) errs.push(invalid(`${pp()}.containerPort`, p.containerPort, PORT_RANGE_MSG));
+      if (p?.protocol && !['TCP', 'UDP', 'SCTP'].includes(p.protocol)) errs.push(notSupported(`${pp()}.protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']));
     });
   });
   if (spec.restartPolicy && !['Always', 'OnFailure', 'Never'].includes(spec.restartPolicy))

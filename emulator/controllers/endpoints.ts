@@ -39,6 +39,21 @@ export class EndpointsController implements Controller {
   }
 
   readonly #members = new ServiceMembers();
+  /**
+   * The address each stored version of a pod (without a hostname for the Service) gets, in every Endpoints that lists
+   * it: a pod version never changes, so its address is built once, and an Endpoints version shares the addresses of
+   * unchanged pods with the last one (the comparison with what is stored finds them identical at once).
+   */
+  readonly #addresses = new WeakMap<Pod, EndpointAddress>();
+
+  #addressOf(pod: Pod, ip: string, ns: string): EndpointAddress {
+    let addr = this.#addresses.get(pod);
+    if (!addr) {
+      addr = { ip, nodeName: pod.spec.nodeName as string, targetRef: { kind: 'Pod', namespace: ns, name: pod.metadata.name!, uid: pod.metadata.uid! } };
+      this.#addresses.set(pod, addr);
+    }
+    return addr;
+  }
 
   #sync(key: string): void {
     const [ns, name] = nsName(key);
@@ -70,12 +85,7 @@ export class EndpointsController implements Controller {
       const phase = pod.status?.phase;
       if (phase === 'Succeeded' || phase === 'Failed') continue;
       const g = groups.groupOf(pod);
-      const addr: EndpointAddress = {
-        ip,
-        ...(pod.spec.hostname && pod.spec.subdomain === name ? { hostname: pod.spec.hostname as string } : {}),
-        nodeName: pod.spec.nodeName as string,
-        targetRef: { kind: 'Pod', namespace: ns, name: pod.metadata.name!, uid: pod.metadata.uid! },
-      };
+      const addr = pod.spec.hostname && pod.spec.subdomain === name ? hostAddress(pod, ip, ns) : this.#addressOf(pod, ip, ns);
       if (isPodReady(pod) || svc.spec.publishNotReadyAddresses) g.addresses.push(addr);
       else g.notReady.push(addr);
     }
@@ -105,4 +115,9 @@ export class EndpointsController implements Controller {
     disposeAll(this.#subs);
     this.#queue.dispose();
   }
+}
+
+/** The address of a pod whose hostname names it under the Service (its subdomain). */
+function hostAddress(pod: Pod, ip: string, ns: string): EndpointAddress {
+  return { ip, hostname: pod.spec.hostname as string, nodeName: pod.spec.nodeName as string, targetRef: { kind: 'Pod', namespace: ns, name: pod.metadata.name!, uid: pod.metadata.uid! } };
 }

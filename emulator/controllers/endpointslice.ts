@@ -21,6 +21,7 @@ export class EndpointSliceController implements Controller {
   readonly #subs: Disposable[] = [];
   readonly #index: ServiceSelectorIndex;
   readonly #members = new ServiceMembers();
+  readonly #endpoints = new WeakMap<Pod, { readonly zone: string | undefined; readonly endpoint: EndpointSliceEndpoint }>();
 
   constructor(private readonly ctx: ControllerContext) {
     this.#index = new ServiceSelectorIndex(ctx.store);
@@ -76,13 +77,15 @@ export class EndpointSliceController implements Controller {
         if (zones.has(nodeName)) zone = zones.get(nodeName);
         else zones.set(nodeName, (zone = store.peek<Node>('nodes', undefined, nodeName)?.metadata.labels?.['topology.kubernetes.io/zone']));
       }
-      g.endpoints.push({
-        addresses: [ip],
-        conditions: { ready: serving && !terminating, serving, terminating },
-        ...(nodeName ? { nodeName } : {}),
-        targetRef: { kind: 'Pod', namespace: ns, name: pod.metadata.name!, uid: pod.metadata.uid! },
-        ...(zone ? { zone } : {}),
-      });
+      // A pod version never changes: its endpoint is built once (per zone of its node) and shared by the slices
+      // that list it, so a slice version shares the endpoints of unchanged pods with the last one.
+      const cached = this.#endpoints.get(pod);
+      if (cached && cached.zone === zone) g.endpoints.push(cached.endpoint);
+      else {
+        const endpoint = endpointOf(pod, ip, ns, serving, terminating, nodeName, zone);
+        this.#endpoints.set(pod, { zone, endpoint });
+        g.endpoints.push(endpoint);
+      }
     }
     this.#members.set(ns, name, members);
 
@@ -126,4 +129,14 @@ export class EndpointSliceController implements Controller {
     disposeAll(this.#subs);
     this.#queue.dispose();
   }
+}
+
+function endpointOf(pod: Pod, ip: string, ns: string, serving: boolean, terminating: boolean, nodeName: string | undefined, zone: string | undefined): EndpointSliceEndpoint {
+  const conditions = { ready: serving && !terminating, serving, terminating };
+  const targetRef = { kind: 'Pod', namespace: ns, name: pod.metadata.name!, uid: pod.metadata.uid! };
+  // One literal per shape (key order as the API server writes them), not spreads of the optional fields.
+  if (nodeName && zone) return { addresses: [ip], conditions, nodeName, targetRef, zone };
+  if (nodeName) return { addresses: [ip], conditions, nodeName, targetRef };
+  if (zone) return { addresses: [ip], conditions, targetRef, zone };
+  return { addresses: [ip], conditions, targetRef };
 }

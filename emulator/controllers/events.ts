@@ -89,6 +89,12 @@ interface LruNode<V> {
   next: LruNode<V>;
 }
 
+/** A node with its links in the literal (links added later would not fit in the object: one more allocation). */
+function lruNode<V>(records: ObjectRecords, value: V): LruNode<V> {
+  const node = { records, value, prev: undefined, next: undefined } as unknown as LruNode<V>;
+  return node;
+}
+
 /** What the three caches hold about one involved object. */
 interface ObjectRecords {
   readonly key: string;
@@ -155,7 +161,7 @@ class EventCorrelator {
     for (const n of r.aggregates) if (n.value.reason === reason && n.value.type === type) node = n;
     if (node) this.#aggregates.touch(node);
     else {
-      node = { records: r, value: { type, reason, messages: [] as string[], last: -Infinity } } as LruNode<AggregateRecord>;
+      node = lruNode<AggregateRecord>(r, { type, reason, messages: [], last: -Infinity });
       r.aggregates.push(node);
       this.#aggregates.add(node);
     }
@@ -171,7 +177,7 @@ class EventCorrelator {
     }
     if (node) this.#logs.touch(node);
     else {
-      node = { records: r, value: { type, reason, path, message, count: 0, firstTimestamp: '', name: '' } } as LruNode<EventLog>;
+      node = lruNode<EventLog>(r, { type, reason, path, message, count: 0, firstTimestamp: '', name: '' });
       r.logs.push(node);
       this.#logs.add(node);
     }
@@ -183,7 +189,7 @@ class EventCorrelator {
     let node = r.spam;
     if (node) this.#spam.touch(node);
     else {
-      node = r.spam = { records: r, value: { tokens: EVENT_CORRELATION.spamBurst, last: -Infinity } } as LruNode<TokenBucket>;
+      node = r.spam = lruNode<TokenBucket>(r, { tokens: EVENT_CORRELATION.spamBurst, last: -Infinity });
       this.#spam.add(node);
     }
     const b = node.value;
@@ -280,16 +286,11 @@ export class EventRecorder {
       }
       // Gone from the server (deleted, or expired): written again under the same name, count and first time.
     }
-    const involvedObject: KubeObject['involvedObject'] = {
-      kind: obj.kind,
-      namespace: meta.namespace,
-      name: meta.name!,
-      uid: meta.uid,
-      apiVersion: obj.apiVersion,
-      resourceVersion: meta.resourceVersion,
-    };
-    // Assigned after the literal (same key order): a spread into a literal is a generic copy on every event.
-    if (fieldPath) involvedObject.fieldPath = fieldPath;
+    // Two literals rather than a spread of the optional field: a spread into a literal is a generic copy, and a
+    // field added afterwards would not fit in the object (one more allocation per event).
+    const involvedObject = fieldPath
+      ? { kind: obj.kind, namespace: meta.namespace, name: meta.name!, uid: meta.uid, apiVersion: obj.apiVersion, resourceVersion: meta.resourceVersion, fieldPath }
+      : { kind: obj.kind, namespace: meta.namespace, name: meta.name!, uid: meta.uid, apiVersion: obj.apiVersion, resourceVersion: meta.resourceVersion };
     this.store.create('events', {
       apiVersion: 'v1',
       kind: 'Event',

@@ -88,14 +88,14 @@ interface PodState {
   readonly namespace: string;
   readonly name: string;
   stage: Stage;
-  podIP?: string;
-  netns?: string;
+  podIP: string | undefined;
+  netns: string | undefined;
   /** Pending stage timers (removed as they run, so cancelling stays cheap). */
   timers: Set<TaskHandle>;
   pullFailures: number;
   restarts: number;
-  image?: AppImage;
-  startedAt?: number;
+  image: AppImage | undefined;
+  startedAt: number | undefined;
 }
 
 /** Millisecond delays of each stage (virtual time). */
@@ -213,7 +213,8 @@ export class Kubelet implements Controller {
     const ns = pod.metadata.namespace!;
     const name = pod.metadata.name!;
     const key = `${ns}/${name}`;
-    st = { key, uid: pod.metadata.uid!, namespace: ns, name, stage: 'starting', timers: new Set(), pullFailures: 0, restarts: 0 };
+    // Every field in the literal, so the later stages' fields fit in the object.
+    st = { key, uid: pod.metadata.uid!, namespace: ns, name, stage: 'starting', podIP: undefined, netns: undefined, timers: new Set(), pullFailures: 0, restarts: 0, image: undefined, startedAt: undefined };
     let inNs = this.#pods.get(ns);
     if (!inNs) this.#pods.set(ns, (inNs = new Map()));
     inNs.set(name, st);
@@ -609,11 +610,11 @@ export class ServiceLinkCache {
 }
 
 function cond(type: string, status: string, t: string, reason?: string, message?: string) {
-  // Optional fields assigned after the literal (same key order): a spread into a literal is a generic copy.
-  const c: { type: string; status: string; lastProbeTime: null; lastTransitionTime: string; reason?: string; message?: string } = { type, status, lastProbeTime: null, lastTransitionTime: t };
-  if (reason) c.reason = reason;
-  if (message) c.message = message;
-  return c;
+  // One literal per shape rather than spreads of the optional fields (a spread into a literal is a generic copy).
+  if (reason && message) return { type, status, lastProbeTime: null, lastTransitionTime: t, reason, message };
+  if (reason) return { type, status, lastProbeTime: null, lastTransitionTime: t, reason };
+  if (message) return { type, status, lastProbeTime: null, lastTransitionTime: t, message };
+  return { type, status, lastProbeTime: null, lastTransitionTime: t };
 }
 
 function findCond(p: KubeObject, type: string): any {
