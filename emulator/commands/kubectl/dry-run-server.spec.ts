@@ -276,8 +276,10 @@ describe.runIf(haveKubectl)('run and expose --dry-run=client match the real kube
 describe.runIf(haveKubectl)('set image --dry-run=client matches the real kubectl (served from our store)', () => {
   for (const args of [
     ['set', 'image', 'deployment/currency-exchange', 'currency-exchange=in28min/currency-exchange:0.0.2-RELEASE', '--dry-run=client', '-o', 'yaml'],
-    // (-o json is left out: kubectl prints a typed object in Go struct field order there; ours sorts keys)
     ['set', 'image', 'deploy', 'multi', '*=nginx:1.27', '--dry-run=client', '-o', 'yaml'],
+    // -o json prints the typed struct: Go's field order, not sorted keys
+    ['set', 'image', 'deploy', 'multi', '*=nginx:1.27', '--dry-run=client', '-o', 'json'],
+    ['set', 'image', 'rs', '-l', 'app=currency-exchange', 'currency-exchange=x:2', '--dry-run=client', '-o', 'json'],
     ['set', 'image', 'deploy', 'multi', 'nginx=nginx', '--dry-run=client'],
     ['set', 'image', 'deployment/currency-exchange', 'currency-exchange=x:1', '--dry-run=client'],
     ['set', 'image', 'deployment/currency-exchange', 'nope=x:1', '--dry-run=client'],

@@ -9,6 +9,8 @@ import { Flags, KubectlError, firstPositional, parseFlags, type FlagDef } from '
 import { objectRef, type Kube } from './context';
 import { dryRunOf } from './create';
 import { checkOutputFormat, printStructured } from './printers';
+import { toJson } from './printers/json';
+import { inTypedOrder } from './printers/typed-order';
 import { resolveTargets } from './resolve';
 
 const SET_HELP = `Configure application resources.
@@ -124,7 +126,9 @@ async function setImage(k: Kube, argv: string[]): Promise<number> {
       const patch = { spec: { template: { spec: { ...(spec.initContainers ? { initContainers: spec.initContainers } : {}), containers: spec.containers } } } };
       result = k.store.patch(info.resource, ns, obj.metadata.name!, 'merge', patch, { dryRun: dry === 'server' });
     }
-    if (output && output !== 'wide') k.out(printStructured([result], output, true, () => info));
+    // kubectl decodes into the typed struct, so -o json shows Go's field order (YAML sorts keys either way).
+    if (output === 'json') k.out(toJson(inTypedOrder(result), { sortKeys: false }));
+    else if (output && output !== 'wide') k.out(printStructured([result], output, true, () => info));
     else k.out(`${objectRef(info, obj.metadata.name!)} image updated${dry === 'client' ? ' (dry run)' : dry === 'server' ? ' (server dry run)' : ''}\n`);
   }
   return 0;
