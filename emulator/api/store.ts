@@ -82,9 +82,10 @@ interface Watcher {
   active: boolean;
 }
 
-interface HistoryEntry {
-  readonly rv: number;
-  readonly ev: WatchEvent;
+/** Recent watch events of a resource with their resourceVersions, as two parallel arrays (no object per entry). */
+interface History {
+  rvs: number[];
+  events: WatchEvent[];
 }
 
 const HISTORY_LIMIT = 2000;
@@ -122,7 +123,7 @@ export class ApiStore {
     this.#uidRng = deps.rng.fork('apiserver-uid');
     this.#nameRng = deps.rng.fork('apiserver-generate-name');
     for (const r of Object.keys(RESOURCES) as Resource[])
-      this.#tables.set(r, { info: RESOURCES[r], namespaced: RESOURCES[r].namespaced, objects: new Map(), byNamespace: new Map(), watchers: [], byNode: new Map(), history: [] });
+      this.#tables.set(r, { info: RESOURCES[r], namespaced: RESOURCES[r].namespaced, objects: new Map(), byNamespace: new Map(), watchers: [], byNode: new Map(), history: { rvs: [], events: [] } });
   }
 
   addAdmissionPlugin(p: AdmissionPlugin): void {
@@ -223,8 +224,9 @@ export class ApiStore {
         throw forbidden(info, meta.name ?? '', `unable to create new content in namespace ${meta.namespace} because it is being terminated`);
     }
     // Fields the server owns (a controller's object has none of them: no delete, which would slow the object down).
-    // Its own keys are few: checking each against the set costs less than six `in` lookups that miss.
-    for (const k in meta) if (SERVER_OWNED_META.has(k)) delete meta[k];
+    // Its own keys are few: checking each against the set costs less than six `in` lookups that miss. A controller
+    // may name them with no value (JSON cannot), so that the values written below fit in the object it built.
+    for (const k in meta) if (SERVER_OWNED_META.has(k) && meta[k] !== undefined) delete meta[k];
     defaultObject(info, obj, undefined, this.#suffix);
     const errs = validateObject(info, obj);
     if (errs.length) throw invalidObject(info, meta.name ?? '', errs);
@@ -446,10 +448,10 @@ export class ApiStore {
       for (const o of this.#sorted(resource, namespace)) if (!w.matches || w.matches(o)) this.#enqueue(w, { type: 'ADDED', object: o });
     } else {
       const from = Number(rv);
-      const hist = this.#tables.get(resource)!.history;
-      if (hist.length && hist[0]!.rv > from + 1 && from < this.#rv - HISTORY_LIMIT)
-        throw new ApiError('Expired', `too old resource version: ${rv} (${hist[0]!.rv - 1})`);
-      for (const h of hist) if (h.rv > from && (!w.matches || w.matches(h.ev.object))) this.#enqueue(w, h.ev);
+      const { rvs, events } = this.#tables.get(resource)!.history;
+      if (rvs.length && rvs[0]! > from + 1 && from < this.#rv - HISTORY_LIMIT)
+        throw new ApiError('Expired', `too old resource version: ${rv} (${rvs[0]! - 1})`);
+      for (let i = 0; i < rvs.length; i++) if (rvs[i]! > from && (!w.matches || w.matches(events[i]!.object))) this.#enqueue(w, events[i]!);
     }
     // A watch of the pods of one node (each kubelet's) is filed under its node: a pod event reaches the one
     // kubelet whose node it names, without the other kubelets' selectors being evaluated.
@@ -576,8 +578,12 @@ export class ApiStore {
 
   #publish(table: Table, ev: WatchEvent): void {
     const hist = table.history;
-    hist.push({ rv: this.#rv, ev });
-    if (hist.length > HISTORY_LIMIT * 2) hist.splice(0, hist.length - HISTORY_LIMIT);
+    hist.rvs.push(this.#rv);
+    hist.events.push(ev);
+    if (hist.rvs.length > HISTORY_LIMIT * 2) {
+      hist.rvs.splice(0, hist.rvs.length - HISTORY_LIMIT);
+      hist.events.splice(0, hist.events.length - HISTORY_LIMIT);
+    }
     const ws = table.watchers;
     // The watchers of the object's node (at most one node) are delivered in registration order among the rest.
     const nodeName = table.byNode.size ? ev.object.spec?.nodeName : undefined;
@@ -610,7 +616,7 @@ interface Table {
   /** Watchers in registration order, but for those of one node's pods (`spec.nodeName=<node>`), in `byNode`. */
   readonly watchers: Watcher[];
   readonly byNode: Map<string, Watcher[]>;
-  readonly history: HistoryEntry[];
+  readonly history: History;
 }
 
 /** Where a stored object lives: each new version replaces the last in the same slot. */

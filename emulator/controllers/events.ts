@@ -294,7 +294,8 @@ export class EventRecorder {
     this.store.create('events', {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: seen.name, namespace },
+      // The fields the server fills in, named without a value: they then fit in the object (same key order).
+      metadata: { name: seen.name, namespace, uid: undefined, creationTimestamp: undefined, resourceVersion: undefined },
       involvedObject,
       reason,
       message: text,

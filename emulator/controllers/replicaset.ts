@@ -54,20 +54,18 @@ export class ReplicaSetController implements Controller {
       const diff = desired - active.length;
       if (diff > 0) {
         const tmpl = rs.spec.template;
+        const generateName = `${name}-`;
+        const tmplAnnotations = tmpl.metadata?.annotations;
         for (let i = 0; i < diff; i++) {
-          const pod = store.create('pods', {
-            apiVersion: 'v1',
-            kind: 'Pod',
-            metadata: {
-              generateName: `${name}-`,
-              namespace: ns,
-              labels: { ...(tmpl.metadata?.labels ?? {}) },
-              ...(tmpl.metadata?.annotations ? { annotations: { ...tmpl.metadata.annotations } } : {}),
-              ownerReferences: [ownerRef(rs)],
-            },
-            // The store copies a trusted write's spec before defaulting fills it: the template stays as it is.
-            spec: tmpl.spec,
-          }, OWNED);
+          const labels = { ...(tmpl.metadata?.labels ?? {}) };
+          const ownerReferences = [ownerRef(rs)];
+          // The fields the API server fills in (name from generateName, uid, …, status) are named without a value,
+          // so they fit in the objects built here (key order as before).
+          const metadata = tmplAnnotations
+            ? { generateName, namespace: ns, labels, annotations: { ...tmplAnnotations }, ownerReferences, name: undefined, uid: undefined, creationTimestamp: undefined, resourceVersion: undefined }
+            : { generateName, namespace: ns, labels, ownerReferences, name: undefined, uid: undefined, creationTimestamp: undefined, resourceVersion: undefined };
+          // The store copies a trusted write's spec before defaulting fills it: the template stays as it is.
+          const pod = store.create('pods', { apiVersion: 'v1', kind: 'Pod', metadata, spec: tmpl.spec, status: undefined }, OWNED);
           this.ctx.events.normal(rs, 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, SOURCE);
         }
         current = [...active];
