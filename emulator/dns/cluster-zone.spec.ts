@@ -130,6 +130,35 @@ describe('CoreDNS kubernetes plugin answers', () => {
     expect(ask('kubernetes.default')).toEqual({ kind: 'forward' });
   });
 
+  it('reads service and namespace as the two labels before svc; empty or extra labels are NXDOMAIN', () => {
+    for (const n of ['web..svc.cluster.local', '.web.default.svc.cluster.local', 'a.b.web.default.svc.cluster.local', 'default..svc.cluster.local', 'web.default.svc..cluster.local']) {
+      expect(ask(n), n).toMatchObject({ kind: 'answer', rcode: 'NXDOMAIN', answer: [] });
+    }
+    expect(ask('db-0.db.default.svc.cluster.local')).toMatchObject({ rcode: 'NOERROR', answer: [{ rdata: { type: 'A', address: '10.244.1.5' } }] });
+    expect(ask('_pg._tcp.db.default.svc.cluster.local', 'SRV')).toMatchObject({ rcode: 'NOERROR', answer: [{ rdata: { type: 'SRV', port: 5432, target: 'db-0.db.default.svc.cluster.local' } }, { rdata: { type: 'SRV', target: '10-244-2-7.db.default.svc.cluster.local' } }] });
+    expect(ask('default.svc.cluster.local')).toMatchObject({ rcode: 'NOERROR', answer: [] });
+    expect(ask('nosuch.svc.cluster.local')).toMatchObject({ rcode: 'NXDOMAIN' });
+    expect(ask('web.default.svc.corp.local', 'A')).toEqual({ kind: 'forward' });
+    const other = answerClusterQuestion({ name: 'web.default.svc.corp.local', type: 'A', class: 1 }, v, { zone: 'corp.local' });
+    expect(other).toMatchObject({ rcode: 'NOERROR', answer: [{ name: 'web.default.svc.corp.local', rdata: { address: '10.96.45.12' } }] });
+  });
+
+  it('NODATA and NXDOMAIN carry the SOA of the serial at the time of the query', () => {
+    let serial = 1767225600;
+    const changing: ClusterDnsView = { ...v, serial: () => serial };
+    const soaSerial = (name: string) => {
+      const r = answerClusterQuestion({ name, type: 'AAAA', class: 1 }, changing);
+      if (r.kind !== 'answer') throw new Error();
+      return (r.authority[0]!.rdata as { serial: number }).serial;
+    };
+    expect(soaSerial('web.default.svc.cluster.local')).toBe(1767225600);
+    expect(soaSerial('nosuch.default.svc.cluster.local')).toBe(1767225600);
+    serial = 1767225661;
+    expect(soaSerial('web.default.svc.cluster.local')).toBe(1767225661);
+    expect(answerClusterQuestion({ name: 'web.default.svc.cluster.local', type: 'AAAA', class: 1 }, changing, { zone: 'cluster.local', ttl: 5 }))
+      .toMatchObject({ authority: [{ ttl: 5, rdata: { serial: 1767225661, minimum: 5 } }] });
+  });
+
   it('answers the schema version TXT', () => {
     const r = ask('dns-version.cluster.local', 'TXT');
     if (r.kind !== 'answer') throw new Error();

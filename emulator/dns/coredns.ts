@@ -113,7 +113,8 @@ export class CoreDns {
     if (!e) return undefined;
     const age = Math.floor((this.#opts.now() - e.storedAt) / 1000);
     if (age >= e.ttl) { this.#cache.delete(key); return undefined; }
-    const dec = (rs: readonly DnsRecord[]): DnsRecord[] => rs.map((r) => (r.rdata.type === 'OPT' ? r : { ...r, ttl: Math.max(0, r.ttl - age) }));
+    // Within the first second nothing has counted down: the stored records are the answer (records are never mutated).
+    const dec = (rs: readonly DnsRecord[]): readonly DnsRecord[] => (age === 0 ? rs : rs.map((r) => (r.rdata.type === 'OPT' ? r : { ...r, ttl: Math.max(0, r.ttl - age) })));
     // The cache plugin answers with AA set ("some clients discard non-authoritative packets") and the TTLs counted down.
     return {
       ...e.reply, id: query.id, aa: true, rd: query.rd,

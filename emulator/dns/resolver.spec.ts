@@ -86,6 +86,18 @@ describe('resolveHost', () => {
     expect(asked).toEqual(['A web.default.svc.cluster.local', 'AAAA web.default.svc.cluster.local', 'A web.svc.cluster.local', 'AAAA web.svc.cluster.local', 'A web.cluster.local', 'AAAA web.cluster.local']);
   });
 
+  it('walks the same candidates for a name looked up again, also after many other names', () => {
+    const first = fakeTransport({ 'web.cluster.local': '10.1.2.3' });
+    expect(lookup('web', first.t)).toMatchObject({ ok: true, name: 'web.cluster.local.' });
+    for (let i = 0; i < 1100; i++) lookup(`n${i}`, fakeTransport({}).t);
+    const again = fakeTransport({ 'web.cluster.local': '10.1.2.3' });
+    expect(lookup('web', again.t)).toMatchObject({ ok: true, name: 'web.cluster.local.' });
+    expect(again.asked).toEqual(first.asked);
+    const absolute = fakeTransport({ 'web.default.svc.cluster.local': '10.1.2.4' });
+    expect(lookup('web.default.svc.cluster.local.', absolute.t)).toMatchObject({ ok: true, addresses: ['10.1.2.4'] });
+    expect(absolute.asked).toEqual(['A web.default.svc.cluster.local', 'AAAA web.default.svc.cluster.local']);
+  });
+
   it('answers literals and /etc/hosts without any query', () => {
     const { t, asked } = fakeTransport({});
     expect(lookup('10.96.0.1', t)).toMatchObject({ ok: true, source: 'literal' });

@@ -59,13 +59,15 @@ export function searchCandidates(name: string, conf: Pick<ResolvConf, 'search' |
 }
 
 /**
- * `searchCandidates` of each name a host looks up, kept per resolv.conf (a pod curls the same few names again and
- * again): the list is built once per name. Bounded: a full table starts over.
+ * `searchCandidates` of each relative name a host looks up, kept per resolv.conf (a pod curls the same few names
+ * again and again): the list is built once per name. Bounded: a full table starts over. An absolute name is its
+ * own only candidate (nothing to build, nothing to keep).
  */
 const candidateLists = new WeakMap<Pick<ResolvConf, 'search' | 'ndots'>, Map<string, readonly string[]>>();
-const MAX_CANDIDATE_LISTS = 256;
+const MAX_CANDIDATE_LISTS = 1024;
 
 function candidatesOf(name: string, conf: Pick<ResolvConf, 'search' | 'ndots'>): readonly string[] {
+  if (name.endsWith('.')) return [name];
   let lists = candidateLists.get(conf);
   if (lists === undefined) candidateLists.set(conf, (lists = new Map()));
   let list = lists.get(name);

@@ -15,6 +15,7 @@ import type { TcpConnection } from '../net/tcp-socket';
 import type { DnsTransport, ExchangeError } from './resolver';
 
 const ICMP_DEST_UNREACH = 3;
+const DNS_TIMEOUT_TASK = { label: 'dns-timeout' } as const;
 const ICMP_PORT_UNREACH = 3;
 
 export interface UdpDnsClientOptions {
@@ -75,10 +76,11 @@ export class UdpDnsClient implements DnsTransport {
         finish(err.type === ICMP_DEST_UNREACH && err.code === ICMP_PORT_UNREACH ? 'refused' : 'unreachable');
       },
     );
-    timer = scheduler.after(timeoutMs, () => finish('timeout'), { label: 'dns-timeout' });
+    timer = scheduler.after(timeoutMs, () => finish('timeout'), DNS_TIMEOUT_TASK);
+    const sendOpts = { reqId: this.#o.reqId ?? 0 };
     for (const q of queries) {
       this.sent++;
-      if (!sock.send(dst, 53, q, { reqId: this.#o.reqId ?? 0 })) { finish('unreachable'); return; }
+      if (!sock.send(dst, 53, q, sendOpts)) { finish('unreachable'); return; }
     }
   }
 }
