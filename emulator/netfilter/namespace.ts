@@ -25,12 +25,12 @@ import { formatIpv4 } from './ip';
 import {
   D_CT, D_DPORT, D_FLAGS, D_ICMP, D_IMPURE, D_IN, D_OUT, D_PROTO, D_SPORT,
   RecentLists, T_ACCEPT, T_DNAT, T_DROP, T_GOTO, T_JUMP, T_LOG, T_MARK, T_MASQ, T_NONE, T_REJECT, T_RETURN, T_SNAT,
-  V_ACCEPT, V_CONTINUE, V_DROP, V_REJECT, compileTable, ctBits, ruleMatches,
+  V_ACCEPT, V_CONTINUE, V_DROP, V_REJECT, compileTable, ruleMatches,
   type CompiledChain, type CompiledRule, type CompiledTable, type EvalEnv,
 } from './interpreter';
 import { ruleSaveLine, saveTables, type SaveOptions } from './render';
 import { Ruleset } from './ruleset';
-import type { NatRange } from './rule';
+import type { Chain, NatRange } from './rule';
 
 /** Something the interpreter counts: a rule, or a built-in chain's policy. */
 interface Counted {
@@ -105,6 +105,9 @@ class WalkMemo {
 
 const WALK_MEMO_ENTRIES = 8;
 
+// CT_BIT values (interpreter.ts), as constants for the hook's conntrack view.
+const CT_INVALID = 1, CT_NEW = 2, CT_RELATED = 4, CT_ESTABLISHED = 8, CT_SNAT = 32, CT_DNAT = 64;
+
 /** Randomness source for `-m statistic` and NAT port choice (a fork of the world's seeded RNG). */
 export interface RandomSource {
   nextUint32(): number;
@@ -130,13 +133,17 @@ const HOOK_TABLES: Readonly<Record<NfHook, readonly NfTable[]>> = {
   POSTROUTING: ['mangle', 'nat'],
 };
 
+/** What a hook step does: count an empty chain's policy, walk a chain (through its memo), or the nat hook. */
+const K_POLICY = 0, K_WALK = 1, K_NAT = 2;
+
 interface HookStep {
+  readonly kind: number;
   readonly table: NfTable;
   readonly chain: CompiledChain;
-  readonly nat: boolean;
+  /** `chain.chain`: the built-in chain whose policy counters an empty chain bumps. */
+  readonly builtin: Chain;
   readonly raw: boolean;
-  readonly empty: boolean;
-  /** For chains with rules outside the nat table. */
+  /** For K_WALK steps. */
   readonly memo: WalkMemo | null;
 }
 
@@ -227,8 +234,8 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     const plan = (hook: NfHook): HookStep[] => HOOK_TABLES[hook].flatMap((table) => {
       const chain = this.#compiled.get(table)!.chains.get(hook);
       if (!chain) return [];
-      const nat = table === 'nat', empty = chain.rules.length === 0;
-      return [{ table, chain, nat, raw: table === 'raw', empty, memo: nat || empty ? null : new WalkMemo() }];
+      const kind = table === 'nat' ? K_NAT : chain.rules.length === 0 ? K_POLICY : K_WALK;
+      return [{ kind, table, chain, builtin: chain.chain, raw: table === 'raw', memo: kind === K_WALK ? new WalkMemo() : null }];
     });
     this.#pre = plan('PREROUTING');
     this.#in = plan('INPUT');
@@ -273,17 +280,18 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
         this.#setEnv(ct);
       }
       let v: number;
-      if (step.nat) v = this.#natHook(hook, pkt, ct, step.chain);
-      else if (step.empty) {
+      const kind = step.kind;
+      if (kind === K_POLICY) {
         // A built-in chain without rules: straight to its policy.
-        const c = step.chain.chain;
+        const c = step.builtin;
         c.packets++;
         c.bytes += pkt.length;
         if (steps) steps.push({ hook, table: step.table, chain: c.name, ruleNum: 0, ruleText: `:${c.name} ${c.policy}`, verdict: `policy ${c.policy}` });
         if (c.policy === 'ACCEPT') continue;
         this.#dropReason = `${step.table} ${c.name} policy DROP`;
         v = V_DROP;
-      } else if (steps === null) v = this.#runMemo(step, hook, pkt);
+      } else if (kind === K_NAT) v = this.#natHook(hook, pkt, ct, step.chain);
+      else if (steps === null) v = this.#runMemo(step, hook, pkt);
       else v = this.#runBuiltin(step.table, hook, pkt, step.chain);
       if (v === V_DROP || v === V_REJECT) return this.#denied(v, steps, ct, now);
     }
@@ -297,12 +305,20 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     return { verdict: ACCEPT_VERDICT, steps, conntrack: { line: e ? formatEntry(e, now) : '', state: refInfo(ct) } };
   }
 
+  /** The packet's conntrack view for the matchers: `refInfo` and `ctBits` computed in one pass. */
   #setEnv(ct: CtRef): void {
     const env = this.#env;
-    env.entry = ct.entry;
+    const e = ct.entry;
+    env.entry = e;
     env.dir = ct.dir;
-    env.info = refInfo(ct);
-    env.ctBits = ctBits(env.info, ct.entry);
+    const special = ct.special;
+    let b = special === 0 ? (ct.dir === DIR_REPLY || e!.seenReply ? CT_ESTABLISHED : CT_NEW) : special === 1 ? CT_RELATED : CT_INVALID;
+    env.info = b === CT_ESTABLISHED ? 'ESTABLISHED' : b === CT_NEW ? 'NEW' : b === CT_RELATED ? 'RELATED' : 'INVALID';
+    if (e !== undefined) {
+      if (e.snat) b |= CT_SNAT;
+      if (e.dnat) b |= CT_DNAT;
+    }
+    env.ctBits = b;
   }
 
   #denied(v: number, steps: NfTraceStep[] | null, ct: CtRef | undefined, now: number): NfHookResult {
