@@ -211,7 +211,7 @@ export class NetNamespace {
   /** `net.bridge.bridge-nf-call-iptables`: bridged IPv4 frames go through netfilter (see `bridgeNetfilter`). */
   bridgeNfCallIptables = true;
   /** All local addresses (every interface's), for INPUT delivery and `--dst-type LOCAL`. */
-  readonly localAddrs = new Set<Ipv4>();
+  readonly localAddrs = new AddressSet();
   readonly neigh = new Map<number, NeighEntry>();
   /**
    * TCP connections by local port, then by remote ip*65536+port. A port with one connection (every client
@@ -349,8 +349,20 @@ export class NetNamespace {
   }
 
   isLocal(addr: Ipv4): boolean {
-    return this.localAddrs.has(addr) || addr >>> 24 === 127;
+    // Every packet asks this once or twice; a node asks about the same few addresses. The answer for the last
+    // address is kept while the set is unchanged (public addresses are not small integers: hashing them costs).
+    const version = this.localAddrs.version;
+    if (addr === this.#localAddr && version === this.#localVersion) return this.#local;
+    const local = this.localAddrs.has(addr) || addr >>> 24 === 127;
+    this.#localAddr = addr;
+    this.#localVersion = version;
+    this.#local = local;
+    return local;
   }
+
+  #localAddr = -1;
+  #localVersion = -1;
+  #local = false;
 
   /** The address of `name` the kernel would pick to reach `dst` (inet_select_addr): same subnet first. */
   ifaceAddress(name: string, dst: Ipv4): Ipv4 | undefined {
@@ -1112,6 +1124,27 @@ function isBroadcastOn(iface: Iface, addr: Ipv4): boolean {
   }
   iface.noteUnicastHop(addr);
   return false;
+}
+
+/** A set of addresses that counts its changes (`version`), so a lookup can be remembered until the next one. */
+export class AddressSet extends Set<Ipv4> {
+  version = 0;
+
+  override add(addr: Ipv4): this {
+    if (!super.has(addr)) this.version++;
+    return super.add(addr);
+  }
+
+  override delete(addr: Ipv4): boolean {
+    const removed = super.delete(addr);
+    if (removed) this.version++;
+    return removed;
+  }
+
+  override clear(): void {
+    this.version++;
+    super.clear();
+  }
 }
 
 export function frameReqId(frame: EthernetFrame): number {

@@ -26,7 +26,20 @@ export interface TcpSegment {
   data: StreamData | null;
 }
 
+// Option lists are never mutated and a connection shares one list between the segments of a millisecond: the
+// last list's length is kept.
+let lastOptions: readonly TcpOption[] | null = null;
+let lastOptionsLength = 0;
+
 export function tcpOptionsLength(options: readonly TcpOption[]): number {
+  if (options === lastOptions) return lastOptionsLength;
+  const len = countOptionsLength(options);
+  lastOptions = options;
+  lastOptionsLength = len;
+  return len;
+}
+
+function countOptionsLength(options: readonly TcpOption[]): number {
   let n = 0;
   for (const o of options) {
     switch (o.kind) {
