@@ -5,7 +5,7 @@
  * Skipped, with the reason printed, where /usr/bin/kubectl is absent.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -296,4 +296,24 @@ describe.runIf(haveKubectl)('set image --dry-run=client matches the real kubectl
       expect(got.status).toBe(want.status);
     });
   }
+});
+
+describe.runIf(haveKubectl)('expose -f FILE matches the real kubectl (the object as the file has it)', () => {
+  const POD = 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: from-file\n  labels:\n    app: ff\nspec:\n  containers:\n  - name: c\n    image: nginx\n    ports:\n    - containerPort: 8080\n';
+  it('expose -f pod.yaml --port=80 --dry-run=client -o yaml', async () => {
+    const path = `/tmp/svclab-expose-${process.pid}.yaml`;
+    writeFileSync(path, POD);
+    await sh.run(`cat > ${path} <<'EOF'\n${POD}EOF`);
+    try {
+      for (const extra of [['--port=80'], []]) {
+        const args = ['expose', '-f', path, ...extra, '--dry-run=client', '-o', 'yaml'];
+        const want = await real(args);
+        const got = await sh.run(['kubectl', ...args].map(quote).join(' '));
+        expect(got.out).toBe(want.out);
+        expect(got.status).toBe(want.status);
+      }
+    } finally {
+      rmSync(path, { force: true });
+    }
+  });
 });

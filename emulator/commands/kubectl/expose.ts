@@ -3,11 +3,12 @@
  * from the object (kubectl's generator: selector from matchLabels or the pod's labels, port from the container
  * ports when `--port` is absent, targetPort = port unless `--target-port`).
  */
-import { RESOURCES } from '../../api/resources';
+import { RESOURCES, type ResourceInfo } from '../../api/resources';
 import type { KubeObject } from '../../api/types';
 import { Flags, KubectlError, parseFlags, type FlagDef } from './flags';
 import type { Kube } from './context';
 import { OUTPUT_FLAGS, submit } from './create';
+import { readManifests } from './manifests';
 import { resolveTargets } from './resolve';
 
 const EXPOSE_FLAGS: FlagDef[] = [
@@ -26,6 +27,7 @@ const EXPOSE_FLAGS: FlagDef[] = [
   { name: 'cluster-ip', type: 'string', default: '' },
   { name: 'override-type', type: 'string', default: 'merge' },
   { name: 'filename', short: 'f', type: 'stringSlice' },
+  { name: 'recursive', short: 'R', type: 'bool', default: false },
 ];
 
 const HELP = "See 'kubectl expose -h' for help and examples";
@@ -70,13 +72,24 @@ export async function expose(k: Kube, argv: string[]): Promise<number> {
   const flags = new Flags(parseFlags(argv, EXPOSE_FLAGS, 'kubectl expose'));
   if (flags.args.length === 0 && flags.list('filename').length === 0)
     throw new KubectlError(`error: You must provide one or more resources by argument or filename.\nExample resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n   '<resource> <name>'\n   '<resource>'`);
-  const targets = resolveTargets(flags.args, { allowAll: false });
-  const target = targets[0]!;
-  if (target.names.length === 0) throw new KubectlError(`error: resource(s) were provided, but no name was specified`);
-  const allowed = ['deployments', 'replicasets', 'pods', 'services'];
-  if (!allowed.includes(target.info.resource)) throw new KubectlError(`error: cannot expose a ${target.info.kind}`);
   const ns = k.namespace(flags);
-  const obj = k.store.get(target.info.resource, ns, target.names[0]!);
+  const allowed = ['deployments', 'replicasets', 'pods', 'services'];
+  let target: { info: ResourceInfo };
+  let obj: KubeObject;
+  if (flags.list('filename').length > 0) {
+    // `expose -f FILE`: the object as the file describes it (kubectl does not fetch it); the first one is exposed.
+    const doc = readManifests(k, flags.list('filename'), flags.bool('recursive'))[0];
+    if (!doc) throw new KubectlError('error: no objects passed to expose');
+    target = doc;
+    obj = doc.obj;
+    if (!allowed.includes(target.info.resource)) throw new KubectlError(`error: cannot expose a ${target.info.kind}`);
+  } else {
+    const named = resolveTargets(flags.args, { allowAll: false })[0]!;
+    if (named.names.length === 0) throw new KubectlError(`error: resource(s) were provided, but no name was specified`);
+    if (!allowed.includes(named.info.resource)) throw new KubectlError(`error: cannot expose a ${named.info.kind}`);
+    target = named;
+    obj = k.store.get(named.info.resource, ns, named.names[0]!);
+  }
 
   let selector: Record<string, string>;
   if (flags.str('selector')) selector = parseMap(flags.str('selector'), 'selector');

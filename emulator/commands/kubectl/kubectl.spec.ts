@@ -226,5 +226,32 @@ describe('flags before a subcommand (cobra finds it past the values of -n, --tim
     expect(await run('-n')).toEqual({ code: 1, out: '', err: "Error: flag needs an argument: 'n' in -n\nSee 'kubectl --help' for usage.\n" });
     expect(await run('--bogus')).toEqual({ code: 1, out: '', err: "Error: unknown flag: --bogus\nSee 'kubectl --help' for usage.\n" });
     expect((await run('-n', 'kube-system')).out).toMatch(/^kubectl controls the Kubernetes cluster manager/);
+    // an empty resource type, however it is spelled, is kubectl's "no such type" (checked against kubectl 1.32)
+    for (const args of [['get', ''], ['get', 'pods,'], ['expose', '', 'all', 'cm'], ['describe', ''], ['delete', ',']]) {
+      expect(await run(...args), args.join(' ')).toEqual({ code: 1, out: '', err: 'error: the server doesn\'t have a resource type ""\n' });
+    }
   });
+});
+
+describe('kubectl on random arguments (property)', () => {
+  const VERBS = ['get', 'describe', 'create', 'delete', 'expose', 'scale', 'label', 'annotate', 'patch', 'apply', 'run', 'logs', 'rollout', 'set', 'edit', 'wait', 'top', 'cordon', 'events', 'config', 'api-resources', 'replace', 'version', 'cluster-info'];
+  const WORDS = ['pods', 'svc', 'deploy', 'deployment', 'rs', 'ep', 'endpointslices', 'ing', 'ns', 'nodes', 'cm', 'secret', 'all', 'web', 'kube-dns', 'deployment/web', 'svc/web', 'pod/x', 'status', 'restart', 'undo', 'history', 'image', 'web=nginx:2', 'clusterip', 'nodeport', 'externalname', 'app=web', 'a=b', 'a-', '--', '{}', '{"spec":{"replicas":2}}', '', ',', 'x/y/z', '/', '-', 'a'.repeat(70), 'UPPER', '--image=nginx', '--port=80', '--port=abc', '--replicas=3', '--replicas=-5', '--type=NodePort', '--type=Bad', '-o', 'yaml', 'json', 'wide', 'name', 'jsonpath={.items[*].metadata.name}', 'jsonpath={.bad', 'custom-columns=', '-n', 'kube-system', 'nope', '-A', '-l', 'app in (web)', '!app', '--all', '--now', '--grace-period=0', '--dry-run=client', '--dry-run=bogus', '--tcp=80:8080', '--tcp=x', '--overwrite', '--type=json', '-p', '-f', '/etc/hosts', '--timeout=1s', '--for=condition=Ready', '--show-labels', '--sort-by=bad', '--field-selector=bad', '--to-revision=9'];
+
+  it('never fails with an internal error: every outcome is a kubectl message and an exit status', async () => {
+    const world = createWorld({ seed: 2 });
+    const { TestShell } = await import('../../shell/testing/run-line');
+    const sh = new TestShell({ world });
+    await sh.run('kubectl create deployment web --image=nginx --replicas=2');
+    await sh.run('kubectl expose deployment web --port=80');
+    const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...VERBS), fc.array(fc.constantFrom(...WORDS), { maxLength: 6 }), async (verb, words) => {
+        const line = ['kubectl', verb, ...words].map(quote).join(' ');
+        const r = await sh.run(`${line} </dev/null`);
+        expect(r.out + r.err, line).not.toMatch(/TypeError|ReferenceError|RangeError|undefined|NaN|\[object Object\]|is not a function|Cannot read prop/);
+        expect([0, 1], line).toContain(r.status);
+      }),
+      { numRuns: 800, seed: 42 },
+    );
+  }, 120_000);
 });

@@ -49,7 +49,8 @@ export function resolveTargets(args: readonly string[], opts: { allowAll?: boole
   }
   const types: ResourceInfo[] = [];
   for (const t of args[0]!.split(',')) {
-    if (t === '') continue;
+    // kubectl splits on commas and keeps empty parts: `get ''` and `get pods,` name the type "".
+    if (t === '') throw new KubectlError(`error: the server doesn't have a resource type ""`);
     if (t.toLowerCase() === 'all' && opts.allowAll !== false) {
       for (const r of ALL_CATEGORY) if (!types.includes(RESOURCES[r])) types.push(RESOURCES[r]);
       continue;
