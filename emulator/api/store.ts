@@ -27,9 +27,9 @@ export interface CreateOptions {
   readonly dryRun?: boolean;
   readonly fieldManager?: string;
   /**
-   * For controllers: the caller hands the object over (it builds a fresh top level and never mutates what it
-   * passed or what it reads) and gets the stored object back instead of a copy. Saves the deep copies on the
-   * hot path; kubectl and tests leave it unset.
+   * For controllers: the caller hands the object over (it builds a fresh top level and metadata, and never
+   * mutates what it passed or what it reads) and gets the stored object back instead of a copy. Saves the deep
+   * copies on the hot path; kubectl and tests leave it unset.
    */
   readonly trusted?: boolean;
 }
@@ -211,7 +211,7 @@ export class ApiStore {
 
   create(resource: Resource, input: KubeObject, opts: CreateOptions = {}): KubeObject {
     const info = RESOURCES[resource];
-    const obj = this.#prepareInput(info, input, opts.trusted);
+    const obj = this.#prepareInput(info, input, opts.trusted, true);
     const meta = obj.metadata;
     if (info.namespaced) {
       meta.namespace = meta.namespace || 'default';
@@ -495,15 +495,17 @@ export class ApiStore {
 
   // ---------------------------------------------------------------- storage
 
-  #prepareInput(info: ResourceInfo, input: KubeObject, trusted = false): KubeObject {
+  /** `ownMetadata`: a trusted create hands over a metadata object of its own too (no copy). */
+  #prepareInput(info: ResourceInfo, input: KubeObject, trusted = false, ownMetadata = false): KubeObject {
     if (input === null || typeof input !== 'object') throw badRequest('the body of the request was in an unknown format');
     // Trusted callers hand over a fresh top level; metadata and spec are still copied because the store writes
     // into them (server-owned metadata, defaulting, allocation) and they may be shared with the stored version.
     let obj: KubeObject;
     if (trusted) {
-      // The top level is the caller's to hand over (no copy); metadata may be a stored object's, spec a template's.
+      // The top level is the caller's to hand over (no copy), and a create's metadata too; an update's metadata may
+      // be a stored object's, a spec a template's.
       obj = input;
-      obj.metadata = input.metadata ? { ...input.metadata } : {};
+      if (!ownMetadata || !input.metadata) obj.metadata = input.metadata ? { ...input.metadata } : {};
       if (input.spec !== undefined) obj.spec = clone(input.spec);
     } else obj = clone(input);
     this.#checkKind(info, obj);

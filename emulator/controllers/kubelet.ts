@@ -188,7 +188,8 @@ export class Kubelet implements Controller {
     const status: NonNullable<Pod['status']> = { ...pod.status };
     mutate(status, pod);
     try {
-      return this.ctx.store.updateStatus('pods', { ...pod, status }, OWNED) as Pod;
+      // A trusted status write reads the identity and the status of what it is given (not a copy of the whole pod).
+      return this.ctx.store.updateStatus('pods', { apiVersion: pod.apiVersion, kind: pod.kind, metadata: pod.metadata, status }, OWNED) as Pod;
     } catch (e) {
       if (isApiError(e, 'NotFound')) return undefined;
       throw e;
