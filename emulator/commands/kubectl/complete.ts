@@ -9,7 +9,7 @@ import type { CompletionContext } from '../../shell/types';
 
 const VERB_NAMES = [
   'annotate', 'api-resources', 'api-versions', 'apply', 'cluster-info', 'config', 'cordon', 'create', 'delete', 'describe', 'drain', 'edit', 'events', 'exec',
-  'expose', 'get', 'label', 'logs', 'patch', 'port-forward', 'rollout', 'run', 'scale', 'top', 'uncordon', 'version', 'wait',
+  'expose', 'get', 'label', 'logs', 'patch', 'port-forward', 'rollout', 'run', 'scale', 'set', 'top', 'uncordon', 'version', 'wait',
 ];
 
 const VERB_FLAGS: Record<string, string[]> = {
@@ -28,12 +28,14 @@ const VERB_FLAGS: Record<string, string[]> = {
   annotate: ['--all', '--list', '--overwrite', '--selector', '-l'],
   patch: ['--patch', '--type', '-p'],
   rollout: [],
+  set: ['--all', '--dry-run', '--output', '--selector', '-l', '-o'],
   wait: ['--all', '--for', '--selector', '--timeout', '-l'],
 };
 
 const SUBCOMMANDS: Record<string, string[]> = {
   create: ['configmap', 'deployment', 'ingress', 'namespace', 'secret', 'service', 'serviceaccount'],
   rollout: ['history', 'pause', 'restart', 'resume', 'status', 'undo'],
+  set: ['image'],
   config: ['current-context', 'get-contexts', 'set-context', 'use-context', 'view'],
 };
 
@@ -98,9 +100,9 @@ export function complete(args: readonly string[], ctx: CompletionContext): strin
     if (words.length === 1) return match(names(store, 'pods', ns));
     return [];
   }
-  const typeVerbs = new Set(['get', 'describe', 'delete', 'edit', 'label', 'annotate', 'patch', 'scale', 'expose', 'wait', 'rollout']);
+  const typeVerbs = new Set(['get', 'describe', 'delete', 'edit', 'label', 'annotate', 'patch', 'scale', 'expose', 'wait', 'rollout', 'set']);
   if (!typeVerbs.has(verb)) return [];
-  const typeIndex = verb === 'rollout' ? 2 : 1;
+  const typeIndex = verb === 'rollout' || verb === 'set' ? 2 : 1;
   if (words.length === typeIndex) {
     const slash = cur.indexOf('/');
     if (slash > 0) {
@@ -109,7 +111,7 @@ export function complete(args: readonly string[], ctx: CompletionContext): strin
         .map((n) => `${t}/${n}`)
         .filter((w) => w.startsWith(cur));
     }
-    if (verb === 'scale' || verb === 'rollout') return match(['deployment', 'deployments', 'deploy', 'replicaset', 'rs']);
+    if (verb === 'scale' || verb === 'rollout' || verb === 'set') return match(['deployment', 'deployments', 'deploy', 'replicaset', 'rs']);
     if (verb === 'expose') return match(['deployment', 'pod', 'replicaset', 'service']);
     return match(typeWords());
   }

@@ -204,6 +204,9 @@ describe('tab completion', () => {
     expect(complete(['get', 'pods', '-o', ''], ctx)).toContain('yaml');
     expect(complete(['create', 'service', ''], ctx)).toEqual(['clusterip', 'externalname', 'loadbalancer', 'nodeport']);
     expect(complete(['-n', ''], ctx)).toContain('default');
+    expect(complete(['se'], ctx)).toEqual(['set']);
+    expect(complete(['set', ''], ctx)).toEqual(['image']);
+    expect(complete(['set', 'image', 'dep'], ctx)).toEqual(['deployment', 'deployments', 'deploy']);
   });
 });
 
