@@ -100,6 +100,26 @@ describe('CoreDNS server', () => {
     expect(ask('nosuch.default.svc.cluster.local').answers[0]!.rdata).toEqual({ type: 'A', address: '10.96.5.5' });
   });
 
+  it('knows a namespace by its Namespace or by a Service in it, and follows both through the watch', () => {
+    const { ask, world, store, dns } = setup();
+    expect(ask('default.svc.cluster.local').rcode).toBe(0);
+    expect(ask('shop.svc.cluster.local').rcode).toBe(3);
+    store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'shop' } });
+    store.create('services', {
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 'cart', namespace: 'shop' },
+      spec: { type: 'ClusterIP', clusterIP: '10.96.7.7', ports: [{ name: 'http', port: 80, protocol: 'TCP', targetPort: 80 }] },
+    });
+    world.settle();
+    dns.clearCache();
+    expect(ask('shop.svc.cluster.local').rcode).toBe(0);
+    expect(ask('cart.shop.svc.cluster.local').answers[0]!.rdata).toEqual({ type: 'A', address: '10.96.7.7' });
+    store.delete('services', 'shop', 'cart');
+    world.settle();
+    dns.clearCache();
+    expect(ask('cart.shop.svc.cluster.local').rcode).toBe(3);
+    expect(ask('shop.svc.cluster.local').rcode).toBe(0);
+  });
+
   it('follows Service deletion through its watch', () => {
     const { ask, world, store, dns } = setup();
     store.delete('services', 'default', 'currency-exchange');

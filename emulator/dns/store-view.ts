@@ -12,6 +12,8 @@ const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
 export class StoreDnsView implements ClusterDnsView {
   readonly #services = new Map<string, DnsService>();
+  /** namespace → name → Service: the per-query lookup reads the two labels as they are (no key built per query), and a namespace's map says whether it holds any Service. */
+  readonly #byNamespace = new Map<string, Map<string, DnsService>>();
   readonly #byClusterIP = new Map<string, DnsService>();
   /** service key → slice name → endpoints */
   readonly #slices = new Map<string, Map<string, DnsEndpoint[]>>();
@@ -50,14 +52,22 @@ export class StoreDnsView implements ClusterDnsView {
     const key = `${o.metadata.namespace}/${o.metadata.name}`;
     const old = this.#services.get(key);
     if (old?.clusterIP && this.#byClusterIP.get(old.clusterIP) === old) this.#byClusterIP.delete(old.clusterIP);
-    if (type === 'DELETED') this.#services.delete(key);
-    else {
+    const namespace = o.metadata.namespace!;
+    if (type === 'DELETED') {
+      this.#services.delete(key);
+      const names = this.#byNamespace.get(namespace);
+      names?.delete(o.metadata.name!);
+      if (names?.size === 0) this.#byNamespace.delete(namespace);
+    } else {
       const svc: DnsService = {
         namespace: o.metadata.namespace!, name: o.metadata.name!, type: o.spec.type ?? 'ClusterIP',
         clusterIP: o.spec.clusterIP, externalName: o.spec.externalName,
         ports: (o.spec.ports ?? []).map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' })),
       };
       this.#services.set(key, svc);
+      let names = this.#byNamespace.get(namespace);
+      if (!names) this.#byNamespace.set(namespace, (names = new Map()));
+      names.set(svc.name, svc);
       if (svc.clusterIP && svc.clusterIP !== 'None') this.#byClusterIP.set(svc.clusterIP, svc);
     }
     this.#touch();
@@ -86,7 +96,7 @@ export class StoreDnsView implements ClusterDnsView {
   }
 
   service(namespace: string, name: string): DnsService | undefined {
-    return this.#services.get(`${namespace}/${name}`);
+    return this.#byNamespace.get(namespace)?.get(name);
   }
 
   readyEndpoints(namespace: string, name: string): readonly DnsEndpoint[] {
@@ -97,7 +107,8 @@ export class StoreDnsView implements ClusterDnsView {
   }
 
   namespaceExists(namespace: string): boolean {
-    return this.#namespaces.has(namespace) || [...this.#services.values()].some((s) => s.namespace === namespace);
+    // A Service's namespace exists as a name even before the informer saw the Namespace (no scan of every Service).
+    return this.#namespaces.has(namespace) || this.#byNamespace.has(namespace);
   }
 
   serviceByClusterIP(ip: string): DnsService | undefined {
