@@ -165,4 +165,31 @@ describe('Scheduler', () => {
       expect(s.pendingForeground()).toBe(0);
     }), { numRuns: 40 });
   });
+  it('property: fixed-delay lanes (a few delays, time moving between batches, mass cancels) merge with `at` tasks in (due, insertion) order', () => {
+    const op = fc.record({ delay: fc.constantFrom(0.005, 2, 2, 5000, 7, 0), absolute: fc.boolean(), cancel: fc.boolean(), step: fc.constantFrom(0, 0, 1, 3) });
+    fc.assert(fc.property(fc.array(op, { minLength: 300, maxLength: 1200 }), (ops) => {
+      const s = new Scheduler(0);
+      const ran: number[] = [];
+      const expected: { due: number; id: number }[] = [];
+      const handles: { h: ReturnType<Scheduler['after']>; due: number; id: number }[] = [];
+      ops.forEach((o, i) => {
+        const due = s.now() + o.delay;
+        const h = o.absolute ? s.at(due, () => ran.push(i)) : s.after(o.delay, () => ran.push(i));
+        handles.push({ h, due, id: i });
+        if (o.step > 0) s.advance(o.step); // tasks due by then run now: the expectation takes them in order below
+      });
+      // Cancel every other still-pending task chosen by the program (hundreds: the lanes compact).
+      const pendingNow = new Set<number>(handles.map((x) => x.id).filter((id) => !ran.includes(id)));
+      ops.forEach((o, i) => { if (o.cancel && pendingNow.has(i)) { s.cancel(handles[i]!.h); pendingNow.delete(i); } });
+      const before = [...ran];
+      s.advance(10_000);
+      for (const x of handles) if (pendingNow.has(x.id)) expected.push({ due: x.due, id: x.id });
+      expected.sort((a, b) => a.due - b.due || a.id - b.id);
+      expect(ran.slice(before.length)).toEqual(expected.map((x) => x.id));
+      // What ran while time moved between batches ran in (due, insertion) order too.
+      const early = before.map((id) => handles[id]!).sort((a, b) => a.due - b.due || a.id - b.id).map((x) => x.id);
+      expect(before).toEqual(early);
+      expect(s.pendingForeground()).toBe(0);
+    }), { numRuns: 40 });
+  });
 });

@@ -28,6 +28,8 @@ class Task implements TaskHandle {
   state = PENDING;
   /** In the heap (not the now-queue): a cancel there counts towards compacting the heap. */
   inHeap = false;
+  /** The fixed-delay lane holding it, if any (a cancel there counts towards compacting the lane). */
+  lane: Lane | null = null;
   constructor(
     readonly owner: Scheduler,
     readonly id: number,
@@ -36,6 +38,27 @@ class Task implements TaskHandle {
     readonly background: boolean,
     readonly label: string,
   ) {}
+}
+
+/**
+ * Tasks scheduled with one fixed delay (a link's latency, a resolver's timeout). Now never goes back, so their due
+ * times never decrease: each such delay keeps its tasks in (due, id) order in a FIFO, appended and taken at O(1)
+ * instead of heap pushes and pops. The scheduler runs the earliest of every lane's head, the heap's top and the
+ * now-queue's head, so the order is exactly the one a single heap would give.
+ */
+class Lane {
+  tasks: Task[] = [];
+  head = 0;
+  cancelled = 0;
+  constructor(readonly delay: number) {}
+}
+
+/** Distinct delays given lanes (the first ones seen; later delays go to the heap). */
+const MAX_LANES = 8;
+
+/** Whether task a runs before task b: by due time, then by insertion. */
+function before(a: Task, b: Task): boolean {
+  return a.due < b.due || (a.due === b.due && a.id < b.id);
 }
 
 const NO_OPTIONS: TaskOptions = {};
@@ -57,6 +80,7 @@ export class Scheduler {
   #foreground = 0;
   /** Cancelled tasks still in the heap (a DNS timeout cancelled by its reply waits seconds to reach the top). */
   #heapCancelled = 0;
+  readonly #lanes: Lane[] = [];
 
   constructor(startMs: number = VIRTUAL_EPOCH_MS) {
     this.#now = startMs;
@@ -69,7 +93,28 @@ export class Scheduler {
 
   /** Schedule `fn` to run `delayMs` from now (0 = as soon as the current task finishes). */
   after(delayMs: number, fn: () => void, opts: TaskOptions = NO_OPTIONS): TaskHandle {
-    return this.at(delayMs > 0 ? this.#now + delayMs : this.#now, fn, opts);
+    const now = this.#now;
+    if (delayMs > 0 && now + delayMs > now) {
+      const lane = this.#laneFor(delayMs);
+      if (lane !== null) {
+        const background = opts.background === true;
+        const task = new Task(this, ++this.#seq, now + delayMs, fn, background, opts.label ?? '');
+        if (!background) this.#foreground++;
+        task.lane = lane;
+        lane.tasks.push(task);
+        return task;
+      }
+    }
+    return this.at(delayMs > 0 ? now + delayMs : now, fn, opts);
+  }
+
+  #laneFor(delayMs: number): Lane | null {
+    const lanes = this.#lanes;
+    for (let i = 0; i < lanes.length; i++) if (lanes[i]!.delay === delayMs) return lanes[i]!;
+    if (lanes.length >= MAX_LANES) return null;
+    const lane = new Lane(delayMs);
+    lanes.push(lane);
+    return lane;
   }
 
   at(dueMs: number, fn: () => void, opts: TaskOptions = NO_OPTIONS): TaskHandle {
@@ -92,6 +137,15 @@ export class Scheduler {
     if (!handle.background) this.#foreground--;
     // Mostly-dead heaps make every push and pop slower: rebuild without the cancelled tasks (O(1) amortised).
     if (handle.inHeap && ++this.#heapCancelled > 256 && this.#heapCancelled * 2 > this.#heap.length) this.#compactHeap();
+    // A lane keeps a cancelled task until it reaches the front; many of them (timeouts answered in time) are
+    // dropped together, keeping the order of the rest.
+    const lane = handle.lane;
+    if (lane !== null && ++lane.cancelled > 256 && lane.cancelled * 2 > lane.tasks.length - lane.head) {
+      const live = lane.tasks.slice(lane.head).filter((t) => t.state === PENDING);
+      lane.tasks = live;
+      lane.head = 0;
+      lane.cancelled = 0;
+    }
   }
 
   #compactHeap(): void {
@@ -186,18 +240,46 @@ export class Scheduler {
       if (h[0]!.state === CANCELLED) this.#heapCancelled--;
       this.#pop();
     }
-    const top = h.length > 0 ? h[0]! : undefined;
+    let best = h.length > 0 ? h[0]! : undefined;
     if (this.#nowHead < q.length) {
       const first = q[this.#nowHead]!;
-      return top !== undefined && top.due === first.due && top.id < first.id ? top : first;
+      if (best === undefined || !before(best, first)) best = first;
     }
-    return top;
+    const lanes = this.#lanes;
+    for (let i = 0; i < lanes.length; i++) {
+      const lane = lanes[i]!;
+      const tasks = lane.tasks;
+      while (lane.head < tasks.length && tasks[lane.head]!.state !== PENDING) {
+        if (tasks[lane.head]!.state === CANCELLED) lane.cancelled--;
+        tasks[lane.head++] = undefined!;
+      }
+      if (lane.head >= tasks.length) {
+        if (tasks.length > 0) {
+          tasks.length = 0;
+          lane.head = 0;
+        }
+        continue;
+      }
+      const first = tasks[lane.head]!;
+      if (best === undefined || before(first, best)) best = first;
+    }
+    return best;
   }
 
   /** Run the task `#front` returned, taking it off its queue first. */
   #run(task: Task): void {
     const q = this.#nowQueue;
-    if (this.#nowHead < q.length && q[this.#nowHead] === task) {
+    const lane = task.lane;
+    if (lane !== null) {
+      // `#front` returned the lane's head.
+      const tasks = lane.tasks;
+      tasks[lane.head++] = undefined!;
+      if (lane.head > 4096 && lane.head * 2 > tasks.length) {
+        tasks.copyWithin(0, lane.head);
+        tasks.length -= lane.head;
+        lane.head = 0;
+      }
+    } else if (this.#nowHead < q.length && q[this.#nowHead] === task) {
       q[this.#nowHead++] = undefined!;
       // A long run of same-instant tasks: drop the consumed prefix now and then (it is O(1) amortised).
       if (this.#nowHead > 4096 && this.#nowHead * 2 > q.length) {
