@@ -15,6 +15,17 @@ describe('resolv.conf', () => {
     expect(parseResolvConf('options ndots:99 timeout:0 attempts:9\nnameserver 1.1.1.1')).toMatchObject({ ndots: 15, timeoutSec: 1, attempts: 5 });
   });
 
+  it('gives one unchangeable parse per file text', () => {
+    const text = 'search shop.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n';
+    const a = parseResolvConf(text);
+    expect(parseResolvConf(text)).toBe(a);
+    expect(Object.isFrozen(a) && Object.isFrozen(a.search) && Object.isFrozen(a.nameservers)).toBe(true);
+    const edited = parseResolvConf(text.replace('ndots:5', 'ndots:2'));
+    expect(edited).not.toBe(a);
+    expect(edited.ndots).toBe(2);
+    expect(a.ndots).toBe(5);
+  });
+
   it('reads the hosts file (first address per name wins)', () => {
     const h = parseHostsFile('# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n10.244.1.5\tweb-7c9d8b6f5d-x2k4p\n10.0.0.1 web-7c9d8b6f5d-x2k4p\n');
     expect(h.get('localhost')).toBe('127.0.0.1');

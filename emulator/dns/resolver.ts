@@ -21,8 +21,27 @@ export interface ResolvConf {
 
 export const DEFAULT_RESOLV_CONF: ResolvConf = { nameservers: [], search: [], ndots: 1, timeoutSec: 5, attempts: 2 };
 
+/**
+ * Parsed files by their text: every curl and every outbound call of an app reads the pod's resolv.conf again, and it
+ * is nearly always the same few lines (one object per text also lets the candidate lists below be kept). Bounded.
+ */
+const parsedResolvConfs = new Map<string, ResolvConf>();
+
 export function parseResolvConf(text: string | undefined): ResolvConf {
   if (text === undefined) return { ...DEFAULT_RESOLV_CONF, nameservers: ['127.0.0.1'] };
+  let conf = parsedResolvConfs.get(text);
+  if (conf === undefined) {
+    if (parsedResolvConfs.size >= 64) parsedResolvConfs.clear();
+    const read = readResolvConf(text);
+    Object.freeze(read.nameservers);
+    Object.freeze(read.search);
+    conf = Object.freeze(read);
+    parsedResolvConfs.set(text, conf);
+  }
+  return conf;
+}
+
+function readResolvConf(text: string): ResolvConf {
   const nameservers: string[] = [];
   let search: string[] = [];
   let ndots = 1, timeoutSec = 5, attempts = 2;
