@@ -63,6 +63,7 @@ export class Kube {
 
   /** Print an error as kubectl's `CheckErr` does and return the exit code. */
   report(e: unknown): number {
+    if (e instanceof KubectlError && e.stdout) this.out(e.stdout);
     this.err(errorText(e));
     return e instanceof KubectlError ? e.exitCode : 1;
   }

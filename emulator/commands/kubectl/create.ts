@@ -57,7 +57,7 @@ export function submit(k: Kube, flags: Flags, info: ResourceInfo, obj: KubeObjec
     result = k.store.create(info.resource, sent, { dryRun: dry === 'server', fieldManager: flags.str('field-manager') || 'kubectl-create' });
   }
   if (output && output !== 'wide') {
-    k.out(dry === 'client' && output === 'json' ? jsonTyped(result) : printStructured([result], output, true, () => info));
+    k.out(dry === 'client' && output === 'json' ? jsonTyped(result) : printStructured([result], output, true, () => info, dry === 'client'));
   } else {
     const suffix = dry === 'client' ? ' (dry run)' : dry === 'server' ? ' (server dry run)' : '';
     k.out(`${objectRef(info, name)} ${verb}${suffix}\n`);

@@ -225,6 +225,11 @@ const GET: string[][] = [
   ['get', 'cm', 'one', '-o', 'yaml'],
   ['get', 'ingress', 'shop', '-o', 'yaml'],
   ['get', 'endpointslices', '-o', 'yaml'],
+  ['get', 'svc', 'currency-exchange', '-o', 'go-template={{(index .spec.ports 0).port}} {{(index .spec.ports 0).nodePort}}'],
+  ['get', 'pods', '-A', '-o', 'go-template={{range .items}}{{.metadata.namespace}}/{{.metadata.name}} {{.status.podIP}}{{"\n"}}{{end}}'],
+  ['get', 'svc', '-o', 'go-template={{range .items}}{{if eq .spec.type "ClusterIP"}}{{.metadata.name}}={{.spec.clusterIP}} {{end}}{{end}}'],
+  ['get', 'secret', 'one', '-o', 'go-template={{.data.password | base64decode}}'],
+  ['get', 'svc', 'kubernetes', '-o', 'go-template={{index .spec.ports 3}}'],
 ];
 
 describe.runIf(haveKubectl)('get -o structured output matches the real kubectl (served from our store)', () => {

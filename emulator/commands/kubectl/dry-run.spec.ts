@@ -169,3 +169,46 @@ describe.runIf(haveKubectl)('random generator arguments print what the real kube
     );
   });
 });
+
+/** `-o go-template`: Go's text/template over the object; output, partial output and error reports as kubectl's. */
+const TEMPLATES = [
+  '{{.metadata.name}} {{.spec.replicas}} {{.metadata.labels}} {{.spec.template.spec.containers}}',
+  '{{.nope}}|{{.metadata.nope.x}}',
+  '{{range .spec.template.spec.containers}}{{.name}}={{.image}}{{"\\n"}}{{end}}',
+  '{{index .metadata.labels "app"}} {{len .spec.template.spec.containers}} {{printf "%05d|%-6s|%q|%v" .spec.replicas "ab" "q" .spec.replicas}}',
+  '{{if eq .spec.replicas 2}}two{{else if eq .spec.replicas 3}}three{{else}}other{{end}}',
+  '{{with .spec}}{{.replicas}}{{end}}{{$x := .metadata.name}}{{$x}}',
+  '{{print 1 2 "a" "b" 3}} {{println "x"}}',
+  '{{range $i, $c := .spec.template.spec.containers}}{{$i}}:{{$c.name}}{{end}}',
+  '{{- "  a  " -}}  {{- "b"}}',
+  '{{.spec.strategy}}{{/* a comment */}}',
+  '{{.metadata.labels.app | len}}',
+  '{{ (index .spec.template.spec.containers 0).image }}',
+  '{{not .x}} {{and 1 0}} {{or 0 "" "z"}} {{lt 1 2}} {{ne "a" "b"}}',
+  '{{range .metadata.labels}}[{{.}}]{{end}}{{range .nothing}}x{{else}}empty{{end}}',
+  '{{"aGVsbG8=" | base64decode}}',
+  // errors: parse (nothing printed), execution (partial output and kubectl's report on stdout)
+  '{{.x',
+  '{{bogus}}',
+  'A{{index .spec.template.spec.containers 5}}',
+  '{{if eq .spec.replicas 2.0}}two{{end}}',
+  '{{"a" | base64decode}}',
+  'x\n{{ len 3 }}',
+  '{{.metadata.name.x}}',
+  '{{if .x}}',
+];
+
+describe.runIf(haveKubectl)('-o go-template matches the real kubectl', () => {
+  for (const t of TEMPLATES) {
+    for (const replicas of ['2', '3']) {
+      const args = ['create', 'deployment', 'web', '--image=nginx', `--replicas=${replicas}`, '--dry-run=client', '-o', `go-template=${t}`];
+      it(`${t} (replicas ${replicas})`, async () => {
+        const want = real(args);
+        const got = await ours(args);
+        expect(got.out).toBe(want.out);
+        expect(got.err).toBe(want.err);
+        expect(got.status).toBe(want.status);
+      });
+    }
+  }
+});

@@ -18,9 +18,12 @@ export interface FlagDef {
 /** An error kubectl reports and exits 1 with; `message` is printed to stderr as is (plus a newline). */
 export class KubectlError extends Error {
   readonly exitCode: number;
-  constructor(message: string, exitCode = 1) {
+  /** What kubectl had already printed on stdout when it failed (a template's partial output and report). */
+  readonly stdout: string;
+  constructor(message: string, exitCode = 1, stdout = '') {
     super(message);
     this.exitCode = exitCode;
+    this.stdout = stdout;
   }
 }
 

@@ -1,14 +1,15 @@
 /**
  * kubectl's printers chosen by `-o`: the human-readable table (per-resource columns, `-o wide`, `--show-labels`,
  * `-L`, `--no-headers`, NAMESPACE column with `-A`, `kind/` prefixes when several types print), `yaml`, `json`,
- * `name`, `jsonpath=…`, `custom-columns=…`.
+ * `name`, `jsonpath=…`, `custom-columns=…`, `go-template=…`.
  */
 import type { ResourceInfo } from '../../../api/resources';
 import type { KubeObject } from '../../../api/types';
 import { KubectlError } from '../flags';
 import { kindPrefix } from '../context';
 import { TABLES, formatLabels, tableHeaders } from './columns';
-import { toJson } from './json';
+import { goQuote, toCompactJson, toJson } from './json';
+import { GoTemplateError, goValue, parseGoTemplate, runGoTemplate } from './go-template';
 import { jsonpath, jsonpathValues } from './jsonpath';
 import { Tabwriter } from './tabwriter';
 import { toYaml } from './yaml';
@@ -27,9 +28,36 @@ export interface PrintOptions {
 
 export function checkOutputFormat(output: string): void {
   const base = output.split('=')[0]!;
-  const ok = ['', 'wide', 'yaml', 'json', 'name', 'jsonpath', 'jsonpath-as-json', 'custom-columns'];
+  const ok = ['', 'wide', 'yaml', 'json', 'name', 'jsonpath', 'jsonpath-as-json', 'custom-columns', 'go-template', 'template', 'go-template-file', 'templatefile'];
   if (!ok.includes(base) || ((base === 'jsonpath' || base === 'custom-columns' || base === 'jsonpath-as-json') && !output.includes('=')))
     throw new KubectlError(`error: unable to match a printer suitable for the output format "${output}", allowed formats are: ${OUTPUT_FORMATS}`);
+  if ((base === 'go-template' || base === 'template') && !output.includes('=')) throw new KubectlError('error: template format specified but no template given');
+  if (base === 'go-template-file' || base === 'templatefile')
+    throw new KubectlError(`error: -o ${base} is not available in this lab; put the template inline: -o go-template='{{…}}'`);
+  if (base === 'go-template' || base === 'template') {
+    const template = output.slice(base.length + 1);
+    try {
+      parseGoTemplate(template);
+    } catch (e) {
+      if (e instanceof GoTemplateError) throw new KubectlError(`error: error parsing template ${template}, ${e.message}`);
+      throw e;
+    }
+  }
+}
+
+/**
+ * `-o go-template=…`: the template over the object (JSON with integers kept); when it fails, kubectl prints what
+ * it had written and a report on stdout, then the error. `typed`: kubectl built the object itself (struct order).
+ */
+function goTemplateOutput(template: string, data: unknown, typed: boolean): string {
+  const nodes = parseGoTemplate(template);
+  const r = runGoTemplate(template, nodes, data);
+  if (!r.error) return r.out;
+  const report =
+    `Error executing template: ${r.error.message}. Printing more information for debugging the template:\n` +
+    `\ttemplate was:\n\t\t${template}\n\traw data was:\n\t\t${toCompactJson(data, { sortKeys: !typed })}\n` +
+    `\tobject given to template engine was:\n\t\t${goValue(data)}\n\n`;
+  throw new KubectlError(`error: error executing template ${goQuote(template)}: ${r.error.message}`, 1, r.out + report);
 }
 
 /** What `-o yaml`/`-o json` show: the object without managedFields (kubectl hides them by default). */
@@ -44,8 +72,10 @@ export function asList(items: KubeObject[]): Record<string, unknown> {
 }
 
 /** A structured-output printer for one object or a list (`single` = the user named exactly one object). */
-export function printStructured(items: KubeObject[], output: string, single: boolean, infoFor: (o: KubeObject) => ResourceInfo): string {
+export function printStructured(items: KubeObject[], output: string, single: boolean, infoFor: (o: KubeObject) => ResourceInfo, typed = false): string {
   const data = single ? forDisplay(items[0]!) : asList(items);
+  const base = output.slice(0, output.indexOf('=') + 1);
+  if (base === 'go-template=' || base === 'template=') return goTemplateOutput(output.slice(base.length), JSON.parse(JSON.stringify(data)), typed);
   if (output === 'yaml') return toYaml(data);
   if (output === 'json') return toJson(data);
   if (output === 'name') return items.map((o) => `${kindPrefix(infoFor(o))}/${o.metadata.name}\n`).join('');

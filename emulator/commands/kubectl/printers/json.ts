@@ -45,3 +45,19 @@ function write(v: unknown, indent: string, sortKeys: boolean): string {
 export function toJson(value: unknown, opts: { sortKeys?: boolean } = {}): string {
   return write(value, '', opts.sortKeys ?? true) + '\n';
 }
+
+/** Go's `json.Marshal` (no indentation), as kubectl shows the object in a template's error report. */
+export function toCompactJson(value: unknown, opts: { sortKeys?: boolean } = {}): string {
+  const sortKeys = opts.sortKeys ?? true;
+  const w = (v: unknown): string => {
+    if (v === null || v === undefined || typeof v !== 'object') return write(v, '', sortKeys);
+    if (Array.isArray(v)) return `[${v.map(w).join(',')}]`;
+    const o = v as Record<string, unknown>;
+    let keys = Object.keys(o).filter((k) => o[k] !== undefined && typeof o[k] !== 'function');
+    if (sortKeys) keys = keys.sort(byteLess);
+    return `{${keys.map((k) => `${goQuote(k)}:${w(o[k])}`).join(',')}}`;
+  };
+  return w(value);
+}
+
+export { goQuote };
