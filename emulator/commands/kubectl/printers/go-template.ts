@@ -53,7 +53,7 @@ class Parser {
     throw new GoTemplateError('parse', `template: output:${this.#line(pos)}: ${msg}`);
   }
 
-  /** Every action's text, in order: [start of `{{`, inner text, position after `}}`]. */
+  /** The template as a tree of text, actions and control structures. */
   parse(): Node[] {
     const [list, end] = this.#list();
     if (end !== undefined) this.#fail(`unexpected {{${end}}}`);
