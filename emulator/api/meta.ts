@@ -122,7 +122,10 @@ export function keyOf(obj: KubeObject): string {
 }
 
 export function controllerOf(obj: KubeObject): OwnerReference | undefined {
-  return obj.metadata.ownerReferences?.find((r) => r.controller);
+  // A loop, not `find` with a callback: several controllers ask this of every pod event.
+  const refs = obj.metadata.ownerReferences;
+  if (refs) for (let i = 0; i < refs.length; i++) if (refs[i]!.controller) return refs[i];
+  return undefined;
 }
 
 export function ownerRef(owner: KubeObject, controller = true): OwnerReference {

@@ -9,6 +9,7 @@ import type { KubeObject } from '../api/types';
 import type { Disposable } from '../core/events';
 import { OWNED, WorkQueue, disposeAll, type Controller, type ControllerContext } from './runtime';
 
+const NO_FINALIZERS: readonly string[] = [];
 const FOREGROUND = 'foregroundDeletion';
 const ORPHAN = 'orphan';
 
@@ -30,7 +31,7 @@ export class GarbageCollector implements Controller {
   }
 
   #onEvent(resource: Resource, type: string, o: KubeObject): void {
-    const fin = o.metadata.finalizers ?? [];
+    const fin = o.metadata.finalizers ?? NO_FINALIZERS;
     if (type === 'DELETED') {
       for (const d of this.ctx.store.dependentsOf(o.metadata.uid!)) this.#queue.add(this.#key(d.resource, d.object));
       // An owner waiting in foreground deletion may now be free to go.
