@@ -208,4 +208,32 @@ describe('ApiStore', () => {
     expect(p.spec.dnsPolicy).toBe('ClusterFirst');
     expect(store.tryGet('pods', 'default', 'a')).toBeUndefined();
   });
+
+  it("delivers a node's pod watch (spec.nodeName=…) in registration order among the other watchers, and only for its node", () => {
+    const { store, scheduler } = newStore();
+    const seen: string[] = [];
+    const log = (who: string) => (ev: WatchEvent) => seen.push(`${who} ${ev.type} ${ev.object.metadata.name}`);
+    store.watch('pods', {}, log('a'));
+    const n1 = store.watch('pods', { fieldSelector: 'spec.nodeName=n1' }, log('n1'));
+    store.watch('pods', {}, log('b'));
+    store.watch('pods', { fieldSelector: 'spec.nodeName=n2' }, log('n2'));
+    store.watch('pods', { fieldSelector: 'spec.nodeName=n1' }, log('n1-late'));
+    store.create('pods', pod('x'));
+    store.create('pods', pod('y'));
+    store.bind('default', 'x', 'n1');
+    store.bind('default', 'y', 'n2');
+    scheduler.runDue();
+    expect(seen).toEqual([
+      'a ADDED x', 'b ADDED x',
+      'a ADDED y', 'b ADDED y',
+      'a MODIFIED x', 'n1 MODIFIED x', 'b MODIFIED x', 'n1-late MODIFIED x',
+      'a MODIFIED y', 'b MODIFIED y', 'n2 MODIFIED y',
+    ]);
+    // A disposed node watch hears nothing more; the other watch of the same node still does.
+    seen.length = 0;
+    n1.dispose();
+    store.delete('pods', 'default', 'x', { gracePeriodSeconds: 0 });
+    scheduler.runDue();
+    expect(seen).toEqual(['a DELETED x', 'b DELETED x', 'n1-late DELETED x']);
+  });
 });
