@@ -163,9 +163,33 @@ export interface CompiledChain {
   index: ChainIndex | null;
 }
 
+/**
+ * The indexed rules of one destination address by (proto<<16 | dport): a ClusterIP has a port or two, so a short
+ * scan is cheaper than a second Map probe.
+ */
+export class DstRules {
+  readonly keys: number[] = [];
+  readonly lists: number[][] = [];
+
+  get(key: number): number[] | undefined {
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return this.lists[i];
+    return undefined;
+  }
+
+  add(key: number, pos: number): void {
+    const l = this.get(key);
+    if (l) l.push(pos);
+    else {
+      this.keys.push(key);
+      this.lists.push([pos]);
+    }
+  }
+}
+
 interface ChainIndex {
-  /** dst → (proto<<16 | dport) → rule positions (ascending). */
-  readonly byDst: Map<number, Map<number, number[]>>;
+  /** dst → its rules by (proto<<16 | dport) → rule positions (ascending). */
+  readonly byDst: Map<number, DstRules>;
   /** (proto<<16 | dport) → rule positions, for rules without a destination. */
   readonly byPort: Map<number, number[]>;
   /** Rules that fit no index, ascending. */
@@ -438,7 +462,7 @@ function indexKey(rule: Rule): { dst: number | undefined; key: number } | undefi
 }
 
 function buildIndex(rules: readonly CompiledRule[]): ChainIndex {
-  const byDst = new Map<number, Map<number, number[]>>();
+  const byDst = new Map<number, DstRules>();
   const byPort = new Map<number, number[]>();
   const fallback: number[] = [];
   rules.forEach((cr, i) => {
@@ -450,10 +474,8 @@ function buildIndex(rules: readonly CompiledRule[]): ChainIndex {
       else byPort.set(k.key, [i]);
     } else {
       let m = byDst.get(k.dst);
-      if (!m) byDst.set(k.dst, (m = new Map()));
-      const l = m.get(k.key);
-      if (l) l.push(i);
-      else m.set(k.key, [i]);
+      if (!m) byDst.set(k.dst, (m = new DstRules()));
+      m.add(k.key, i);
     }
   });
   return { byDst, byPort, fallback };
@@ -471,34 +493,6 @@ export function compileTable(t: Table): CompiledTable {
     }
   }
   return { table: t, chains };
-}
-
-const EMPTY: number[] = [];
-
-/** Positions of the rules that may match `p`, in rule order (merge of the index buckets and the fallback). */
-export function candidates(ix: ChainIndex, p: NfPacket, out: number[]): number[] {
-  out.length = 0;
-  const key = p.proto * 65536 + p.dport;
-  const a = (p.proto === 6 || p.proto === 17 ? ix.byDst.get(p.dst)?.get(key) : undefined) ?? EMPTY;
-  const b = (p.proto === 6 || p.proto === 17 ? ix.byPort.get(key) : undefined) ?? EMPTY;
-  const c = ix.fallback;
-  let i = 0, j = 0, k = 0;
-  while (i < a.length || j < b.length || k < c.length) {
-    const va = i < a.length ? a[i]! : Infinity;
-    const vb = j < b.length ? b[j]! : Infinity;
-    const vc = k < c.length ? c[k]! : Infinity;
-    if (va <= vb && va <= vc) {
-      out.push(va);
-      i++;
-    } else if (vb <= vc) {
-      out.push(vb);
-      j++;
-    } else {
-      out.push(vc);
-      k++;
-    }
-  }
-  return out;
 }
 
 export type { RejectWith };

@@ -435,7 +435,8 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     const proto = p.proto;
     const ported = proto === 6 || proto === 17;
     const key = proto * 65536 + p.dport;
-    const a = ported ? ix.byDst.get(p.dst)?.get(key) : undefined;
+    const d = ported ? ix.byDst.get(p.dst) : undefined;
+    const a = d !== undefined ? d.get(key) : undefined;
     const b = ported ? ix.byPort.get(key) : undefined;
     const c = ix.fallback;
     const al = a ? a.length : 0, bl = b ? b.length : 0, cl = c.length;

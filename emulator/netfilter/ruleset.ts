@@ -195,8 +195,15 @@ function getChain(t: Table, name: string | undefined): Chain {
   return c;
 }
 
+/**
+ * Every rule has one object shape (absent parts are undefined, not missing), whatever options it was parsed
+ * from: the interpreter's counter updates then see a single hidden class.
+ */
 function newRule(spec: RuleSpec, counters?: { packets: number; bytes: number }): Rule {
-  return { ...spec, packets: counters?.packets ?? 0, bytes: counters?.bytes ?? 0 };
+  return {
+    src: spec.src, dst: spec.dst, inIface: spec.inIface, outIface: spec.outIface, proto: spec.proto,
+    matches: spec.matches, target: spec.target, packets: counters?.packets ?? 0, bytes: counters?.bytes ?? 0,
+  } as Rule;
 }
 
 function findBySpec(c: Chain, spec: RuleSpec): number {
