@@ -9,10 +9,10 @@ import type { Rng } from '../core/rng';
 import type { Scheduler, TaskHandle } from '../core/scheduler';
 import { formatIpv4, parseIpv4 } from '../net/addr';
 import type { NetNamespace } from '../net/netns';
-import type { HttpHeaders, HttpResponse } from '../net/packet/http';
+import type { HttpHeaders, HttpResponse, StreamData } from '../net/packet/http';
 import { httpRequest } from '../net/packet/http';
-import type { TcpConnection, TcpError } from '../net/tcp-socket';
-import type { LookupFailure, ResolverHost } from '../dns/resolver';
+import type { TcpConnection, TcpError, TcpEvents } from '../net/tcp-socket';
+import type { LookupFailure, LookupResult, ResolverHost } from '../dns/resolver';
 import { resolveHost } from '../dns/resolver';
 import { UdpDnsClient } from '../dns/udp';
 
@@ -110,78 +110,117 @@ export function requestHeaders(req: HttpClientRequest): [string, string][] {
 }
 
 export function httpFetch(host: ClientHost, deps: HttpClientDeps, req: HttpClientRequest, done: (o: HttpOutcome) => void): void {
-  const { scheduler } = deps;
-  const start = scheduler.now();
-  const elapsed = (): number => scheduler.now() - start;
-  let finished = false;
-  let maxTimer: TaskHandle | undefined;
-  let connTimer: TaskHandle | undefined;
-  let conn: TcpConnection | undefined;
-  let target: { ip: string; port: number } | undefined;
-  let connected = false;
-  const finish = (o: HttpOutcome): void => {
-    if (finished) return;
-    finished = true;
-    scheduler.cancel(maxTimer);
-    scheduler.cancel(connTimer);
-    done(o);
-  };
-  if (req.maxTimeMs !== undefined) {
-    maxTimer = scheduler.after(req.maxTimeMs, () => {
-      const t = target ?? { ip: '', port: req.url.port };
-      // Report first: aborting the socket fires its close callback synchronously.
-      if (!target) finish({ kind: 'resolve-failed', host: req.url.host, error: 'TIMEOUT', elapsedMs: elapsed() });
-      else if (!connected) finish({ kind: 'connect-timeout', ...t, elapsedMs: elapsed(), byMaxTime: true });
-      else finish({ kind: 'transfer-timeout', ...t, elapsedMs: elapsed() });
-      conn?.abort();
-    }, { label: 'http-max-time' });
+  new Transfer(host, deps, req, done).start();
+}
+
+const MAX_TIME_TASK = { label: 'http-max-time' } as const;
+const CONNECT_TIMEOUT_TASK = { label: 'http-connect-timeout' } as const;
+
+/**
+ * One transfer as curl runs it: resolve, connect, send, read, close. The object is also the connection's event
+ * handler (its methods are the TCP callbacks), so a request allocates no closure per callback.
+ */
+class Transfer implements TcpEvents {
+  readonly #host: ClientHost;
+  readonly #scheduler: Scheduler;
+  readonly #rng: Rng;
+  readonly #req: HttpClientRequest;
+  readonly #done: (o: HttpOutcome) => void;
+  readonly #start: number;
+  #finished = false;
+  #maxTimer: TaskHandle | undefined = undefined;
+  #connTimer: TaskHandle | undefined = undefined;
+  #conn: TcpConnection | undefined = undefined;
+  #target: { ip: string; port: number } | undefined = undefined;
+  #connected = false;
+  #gotResponse = false;
+
+  constructor(host: ClientHost, deps: HttpClientDeps, req: HttpClientRequest, done: (o: HttpOutcome) => void) {
+    this.#host = host;
+    this.#scheduler = deps.scheduler;
+    this.#rng = deps.rng;
+    this.#req = req;
+    this.#done = done;
+    this.#start = deps.scheduler.now();
   }
-  const dns = new UdpDnsClient({ ns: host.ns, scheduler, rng: deps.rng, reqId: req.reqId ?? 0 });
-  resolveHost(req.url.host, host.resolver, dns, (r) => {
-    if (finished) return;
-    if (!r.ok) { finish({ kind: 'resolve-failed', host: req.url.host, error: r.error, elapsedMs: elapsed() }); return; }
+
+  start(): void {
+    const req = this.#req;
+    if (req.maxTimeMs !== undefined) this.#maxTimer = this.#scheduler.after(req.maxTimeMs, () => this.#maxTimeExpired(), MAX_TIME_TASK);
+    const dns = new UdpDnsClient({ ns: this.#host.ns, scheduler: this.#scheduler, rng: this.#rng, reqId: req.reqId ?? 0 });
+    resolveHost(req.url.host, this.#host.resolver, dns, (r) => this.#resolved(r));
+  }
+
+  #elapsed(): number {
+    return this.#scheduler.now() - this.#start;
+  }
+
+  #finish(o: HttpOutcome): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#scheduler.cancel(this.#maxTimer);
+    this.#scheduler.cancel(this.#connTimer);
+    this.#done(o);
+  }
+
+  #maxTimeExpired(): void {
+    const target = this.#target;
+    const t = target ?? { ip: '', port: this.#req.url.port };
+    // Report first: aborting the socket fires its close callback synchronously.
+    if (!target) this.#finish({ kind: 'resolve-failed', host: this.#req.url.host, error: 'TIMEOUT', elapsedMs: this.#elapsed() });
+    else if (!this.#connected) this.#finish({ kind: 'connect-timeout', ...t, elapsedMs: this.#elapsed(), byMaxTime: true });
+    else this.#finish({ kind: 'transfer-timeout', ...t, elapsedMs: this.#elapsed() });
+    this.#conn?.abort();
+  }
+
+  #resolved(r: LookupResult): void {
+    if (this.#finished) return;
+    const req = this.#req;
+    if (!r.ok) { this.#finish({ kind: 'resolve-failed', host: req.url.host, error: r.error, elapsedMs: this.#elapsed() }); return; }
     if (r.source === 'dns' || r.source === 'hosts') req.onEvent?.({ kind: 'resolved', host: req.url.host, addresses: r.addresses });
     const ip = r.addresses[0]!;
-    target = { ip, port: req.url.port };
+    this.#target = { ip, port: req.url.port };
     req.onEvent?.({ kind: 'trying', ip, port: req.url.port });
-    if (req.connectTimeoutMs !== undefined) {
-      connTimer = scheduler.after(req.connectTimeoutMs, () => {
-        if (connected) return;
-        finish({ kind: 'connect-timeout', ip, port: req.url.port, elapsedMs: elapsed(), byMaxTime: false });
-        conn?.abort();
-      }, { label: 'http-connect-timeout' });
-    }
-    let gotResponse = false;
-    conn = host.ns.connectTcp({
-      dst: parseIpv4(ip)!, dport: req.url.port, reqId: req.reqId ?? 0,
-      events: {
-        onConnect: (c) => {
-          if (finished) { c.abort(); return; }
-          connected = true;
-          scheduler.cancel(connTimer);
-          req.onEvent?.({ kind: 'connected', ip, port: req.url.port, localPort: c.localPort });
-          c.send(httpRequest(req.method, req.url.target, requestHeaders(req), req.body ?? ''));
-          req.onEvent?.({ kind: 'request-sent' });
-        },
-        onData: (c, data) => {
-          if (data.kind !== 'http-response' || gotResponse) return;
-          gotResponse = true;
-          // curl reads the response and exits; the kernel closes the socket (FIN) when the process goes.
-          c.close();
-          finish({ kind: 'response', response: data, ip, port: req.url.port, elapsedMs: elapsed() });
-        },
-        onPeerClose: (c) => {
-          if (!gotResponse) finish({ kind: 'empty-reply', ip, port: req.url.port, elapsedMs: elapsed() });
-          c.close();
-        },
-        onClose: (_c, error) => {
-          if (finished || !error) return;
-          if (!connected) finish({ kind: 'connect-failed', ip, port: req.url.port, error, elapsedMs: elapsed() });
-          else finish({ kind: 'recv-error', ip, port: req.url.port, error, elapsedMs: elapsed() });
-        },
-      },
-    });
-  });
+    if (req.connectTimeoutMs !== undefined) this.#connTimer = this.#scheduler.after(req.connectTimeoutMs, () => this.#connectTimeoutExpired(), CONNECT_TIMEOUT_TASK);
+    this.#conn = this.#host.ns.connectTcp({ dst: parseIpv4(ip)!, dport: req.url.port, reqId: req.reqId ?? 0, events: this });
+  }
+
+  #connectTimeoutExpired(): void {
+    if (this.#connected) return;
+    const { ip, port } = this.#target!;
+    this.#finish({ kind: 'connect-timeout', ip, port, elapsedMs: this.#elapsed(), byMaxTime: false });
+    this.#conn?.abort();
+  }
+
+  onConnect(c: TcpConnection): void {
+    if (this.#finished) { c.abort(); return; }
+    const req = this.#req;
+    this.#connected = true;
+    this.#scheduler.cancel(this.#connTimer);
+    req.onEvent?.({ kind: 'connected', ip: this.#target!.ip, port: req.url.port, localPort: c.localPort });
+    c.send(httpRequest(req.method, req.url.target, requestHeaders(req), req.body ?? ''));
+    req.onEvent?.({ kind: 'request-sent' });
+  }
+
+  onData(c: TcpConnection, data: StreamData): void {
+    if (data.kind !== 'http-response' || this.#gotResponse) return;
+    this.#gotResponse = true;
+    // curl reads the response and exits; the kernel closes the socket (FIN) when the process goes.
+    c.close();
+    this.#finish({ kind: 'response', response: data, ip: this.#target!.ip, port: this.#req.url.port, elapsedMs: this.#elapsed() });
+  }
+
+  onPeerClose(c: TcpConnection): void {
+    if (!this.#gotResponse) this.#finish({ kind: 'empty-reply', ip: this.#target!.ip, port: this.#req.url.port, elapsedMs: this.#elapsed() });
+    c.close();
+  }
+
+  onClose(_c: TcpConnection, error?: TcpError): void {
+    if (this.#finished || !error) return;
+    const ip = this.#target!.ip, port = this.#req.url.port;
+    if (!this.#connected) this.#finish({ kind: 'connect-failed', ip, port, error, elapsedMs: this.#elapsed() });
+    else this.#finish({ kind: 'recv-error', ip, port, error, elapsedMs: this.#elapsed() });
+  }
 }
 
 export { formatIpv4 };
