@@ -230,6 +230,12 @@ const GET: string[][] = [
   ['get', 'svc', '-o', 'go-template={{range .items}}{{if eq .spec.type "ClusterIP"}}{{.metadata.name}}={{.spec.clusterIP}} {{end}}{{end}}'],
   ['get', 'secret', 'one', '-o', 'go-template={{.data.password | base64decode}}'],
   ['get', 'svc', 'kubernetes', '-o', 'go-template={{index .spec.ports 3}}'],
+  // empty results: only the table printer says "No resources found"
+  ['get', 'deploy', 'currency-exchange', '-o', 'jsonpath={.status.nothing}'],
+  ['get', 'pods', '-n', 'nothing-here', '-o', 'jsonpath={.items[*].metadata.name}'],
+  ['get', 'pods', '-n', 'nothing-here', '-o', 'name'],
+  ['get', 'pods', '-n', 'nothing-here', '-o', 'custom-columns=N:.metadata.name'],
+  ['get', 'pods', '-n', 'nothing-here'],
 ];
 
 describe.runIf(haveKubectl)('get -o structured output matches the real kubectl (served from our store)', () => {
@@ -238,6 +244,7 @@ describe.runIf(haveKubectl)('get -o structured output matches the real kubectl (
       const want = await real(args);
       const got = await sh.run(['kubectl', ...args].map(quote).join(' '));
       expect(got.out).toBe(want.out);
+      expect(got.err).toBe(want.err);
       expect(got.status).toBe(want.status);
     });
   }

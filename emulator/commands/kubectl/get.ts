@@ -129,12 +129,11 @@ export async function get(k: Kube, argv: string[]): Promise<number> {
       written += text.length;
     }
   } else if (output.startsWith('custom-columns=')) {
+    // Its header prints even over an empty listing.
     const items = found.flatMap((f) => f.items);
-    if (items.length) {
-      const text = customColumns(output.slice('custom-columns='.length), items, flags.bool('no-headers'));
-      k.out(text);
-      written += text.length;
-    }
+    const text = customColumns(output.slice('custom-columns='.length), items, flags.bool('no-headers'));
+    k.out(text);
+    written += text.length;
   } else {
     const withKind = flags.bool('show-kind') || found.filter((f) => f.items.length).length > 1;
     let first = true;
@@ -158,7 +157,9 @@ export async function get(k: Kube, argv: string[]): Promise<number> {
 
   for (const e of errors) k.err(e);
   const watching = flags.bool('watch') || flags.bool('watch-only');
-  if (written === 0 && errors.length === 0 && !flags.bool('ignore-not-found') && !(watching && k.ctx.interactive)) {
+  // Only the table printer says "No resources found"; -o name/jsonpath/go-template/custom-columns print what they print.
+  const humanReadable = !structured && !output.startsWith('custom-columns=');
+  if (humanReadable && written === 0 && errors.length === 0 && !flags.bool('ignore-not-found') && !(watching && k.ctx.interactive)) {
     const allNamespaced = !all && found.length > 0 ? found.every((f) => f.info.namespaced) : !all && flags.args.length > 0 && resolveTargets(flags.args).every((t) => t.info.namespaced);
     k.err(allNamespaced ? `No resources found in ${ns} namespace.\n` : 'No resources found\n');
   }

@@ -188,7 +188,15 @@ class Parser {
       else if (t.startsWith('$')) {
         const [name, ...names] = t.split('.');
         out.push({ k: 'var', name: name!, names, at: { pos: tp, text: t } });
-      } else if (t.startsWith('"')) out.push({ k: 'lit', v: JSON.parse(t) });
+      } else if (t.startsWith('"')) {
+        let v: string;
+        try {
+          v = JSON.parse(t) as string;
+        } catch {
+          this.#fail('invalid syntax', pos);
+        }
+        out.push({ k: 'lit', v });
+      }
       else if (t.startsWith('`')) out.push({ k: 'lit', v: t.slice(1, -1) });
       else if (t.startsWith("'")) out.push({ k: 'lit', v: t.slice(1, -1).codePointAt(0) ?? 0 });
       else if (t === 'true' || t === 'false') out.push({ k: 'lit', v: t === 'true' });
@@ -220,8 +228,8 @@ function tokenize(text: string, fail: (m: string) => never): [string, number][] 
     if (/\s/.test(c)) { j++; continue; }
     if (c === '"' || c === '`' || c === "'") {
       let k = j + 1;
-      while (k < text.length && text[k] !== c) k += text[k] === '\\' && c !== '`' ? 2 : 1;
-      if (k >= text.length) fail(c === '"' ? 'unterminated quoted string' : c === '`' ? 'unterminated raw quoted string' : 'unterminated character constant');
+      while (k < text.length && text[k] !== c && !(c !== '`' && text[k] === '\n')) k += text[k] === '\\' && c !== '`' ? 2 : 1;
+      if (k >= text.length || text[k] !== c) fail(c === '"' ? 'unterminated quoted string' : c === '`' ? 'unterminated raw quoted string' : 'unterminated character constant');
       out.push([text.slice(j, k + 1), j]);
       j = k + 1;
       continue;
