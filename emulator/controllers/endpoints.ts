@@ -10,6 +10,7 @@ import type { Disposable } from '../core/events';
 import { PortGroups, isPodReady, resolvePorts } from './pod-util';
 import { OWNED, WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
 import { ServiceMembers, ServiceSelectorIndex, selects } from './service-index';
+import { TriggerTimeTracker, withTriggerTime } from './trigger-time';
 
 export class EndpointsController implements Controller {
   readonly name = 'endpoints';
@@ -39,6 +40,7 @@ export class EndpointsController implements Controller {
   }
 
   readonly #members = new ServiceMembers();
+  readonly #triggerTimes = new TriggerTimeTracker();
   /**
    * The address each stored version of a pod (without a hostname for the Service) gets, in every Endpoints that lists
    * it: a pod version never changes, so its address is built once, and an Endpoints version shares the addresses of
@@ -62,6 +64,7 @@ export class EndpointsController implements Controller {
     const existing = store.peek('endpoints', ns, name);
     if (!svc || !svc.spec.selector || svc.spec.type === 'ExternalName') {
       this.#members.set(ns, name, []);
+      if (!svc) this.#triggerTimes.forget(ns, name);
       // Services without a selector have hand-made Endpoints: left alone while the Service exists.
       if (!svc && existing) store.delete('endpoints', ns, name);
       return;
@@ -77,9 +80,11 @@ export class EndpointsController implements Controller {
         ),
       (epPorts) => ({ ports: epPorts, addresses: [] as EndpointAddress[], notReady: [] as EndpointAddress[] }),
     );
+    const selected: Pod[] = [];
     for (const pod of store.peekList<Pod>('pods', ns)) {
       if (!selects(selector, pod.metadata.labels)) continue;
       members.push(pod.metadata.name!);
+      selected.push(pod);
       const ip = pod.status?.podIP;
       if (!ip || pod.metadata.deletionTimestamp) continue;
       const phase = pod.status?.phase;
@@ -90,6 +95,8 @@ export class EndpointsController implements Controller {
       else g.notReady.push(addr);
     }
     this.#members.set(ns, name, members);
+    // Computed on every sync, as the controller does: a sync that changes nothing still moves the tracker on.
+    const triggerTime = this.#triggerTimes.compute(svc, selected);
     const byIp = (a: EndpointAddress, b: EndpointAddress) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0);
     const subsets = groups.values()
       .filter((g) => g.addresses.length || g.notReady.length)
@@ -107,8 +114,12 @@ export class EndpointsController implements Controller {
       ...(subsets.length ? { subsets } : {}),
     };
     if (existing && deepEqual(existing.subsets, desired.subsets) && deepEqual(existing.metadata.labels, desired.metadata.labels)) return;
-    if (!existing) store.create('endpoints', desired, OWNED);
-    else store.update('endpoints', { ...desired, metadata: { ...existing.metadata, labels: desired.metadata.labels } }, OWNED);
+    const annotations = withTriggerTime(existing?.metadata.annotations, triggerTime);
+    if (!existing) store.create('endpoints', annotations ? { ...desired, metadata: { ...desired.metadata, annotations } } : desired, OWNED);
+    else {
+      const { annotations: _old, ...meta } = existing.metadata;
+      store.update('endpoints', { ...desired, metadata: { ...meta, labels: desired.metadata.labels, ...(annotations ? { annotations } : {}) } }, OWNED);
+    }
   }
 
   dispose(): void {

@@ -11,6 +11,7 @@ import type { Disposable } from '../core/events';
 import { PortGroups, isPodReady, resolvePorts } from './pod-util';
 import { OWNED, WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
 import { ServiceMembers, ServiceSelectorIndex, selects } from './service-index';
+import { TriggerTimeTracker, withTriggerTime } from './trigger-time';
 
 export const MANAGED_BY = 'endpointslice-controller.k8s.io';
 export const MAX_ENDPOINTS_PER_SLICE = 100;
@@ -21,6 +22,7 @@ export class EndpointSliceController implements Controller {
   readonly #subs: Disposable[] = [];
   readonly #index: ServiceSelectorIndex;
   readonly #members = new ServiceMembers();
+  readonly #triggerTimes = new TriggerTimeTracker();
   readonly #endpoints = new WeakMap<Pod, { readonly zone: string | undefined; readonly endpoint: EndpointSliceEndpoint }>();
 
   constructor(private readonly ctx: ControllerContext) {
@@ -50,6 +52,7 @@ export class EndpointSliceController implements Controller {
     const svc = store.peek<Service>('services', ns, name);
     if (!svc || svc.metadata.deletionTimestamp || !svc.spec.selector || svc.spec.type === 'ExternalName') {
       this.#members.set(ns, name, []);
+      if (!svc) this.#triggerTimes.forget(ns, name);
       return;
     }
     const selector = svc.spec.selector;
@@ -62,9 +65,11 @@ export class EndpointSliceController implements Controller {
       (ports) => ({ ports, endpoints: [] as EndpointSliceEndpoint[] }),
     );
     const zones = new Map<string, string | undefined>();
+    const selected: Pod[] = [];
     for (const pod of store.peekList<Pod>('pods', ns)) {
       if (!selects(selector, pod.metadata.labels)) continue;
       members.push(pod.metadata.name!);
+      selected.push(pod);
       const ip = pod.status?.podIP;
       const phase = pod.status?.phase;
       if (!ip || phase === 'Succeeded' || phase === 'Failed') continue;
@@ -88,6 +93,7 @@ export class EndpointSliceController implements Controller {
       }
     }
     this.#members.set(ns, name, members);
+    const triggerTime = this.#triggerTimes.compute(svc, selected);
 
     // Desired slices: one list per port signature, chunked, endpoints in address order for stable output.
     const desired: { ports: EndpointPort[] | null; endpoints: EndpointSliceEndpoint[] | null }[] = [];
@@ -113,12 +119,16 @@ export class EndpointSliceController implements Controller {
       const body = { addressType: 'IPv4' as const, endpoints: want.endpoints, ports: want.ports };
       const cur = existing[i];
       if (cur && deepEqual(cur.endpoints, body.endpoints) && deepEqual(cur.ports, body.ports) && deepEqual(cur.metadata.labels, labels)) return;
-      if (cur) store.update('endpointslices', { ...cur, metadata: { ...cur.metadata, labels }, ...body }, OWNED);
-      else
+      // Every slice written in this sync carries the trigger time (or loses it), as the reconciler's finalize does.
+      const annotations = withTriggerTime(cur?.metadata.annotations, triggerTime);
+      if (cur) {
+        const { annotations: _old, ...meta } = cur.metadata;
+        store.update('endpointslices', { ...cur, metadata: { ...meta, labels, ...(annotations ? { annotations } : {}) }, ...body }, OWNED);
+      } else
         store.create('endpointslices', {
           apiVersion: 'discovery.k8s.io/v1',
           kind: 'EndpointSlice',
-          metadata: { generateName: `${name}-`, namespace: ns, labels, ownerReferences: [ownerRef(svc)] },
+          metadata: { generateName: `${name}-`, namespace: ns, labels, ...(annotations ? { annotations } : {}), ownerReferences: [ownerRef(svc)] },
           ...body,
         } as KubeObject, OWNED);
     });
