@@ -11,9 +11,15 @@ import type { ShellHostOptions } from '../hosts/shell-host';
 export const CLUSTER_DOMAIN = 'cluster.local';
 export const CLUSTER_DNS_IP = '10.96.0.10';
 
+/**
+ * The kubelet's resolv.conf for a pod: `Default` copies the node's; `ClusterFirst` puts the cluster's search
+ * domains first and then the node's own (an EKS node's `ec2.internal`), with the cluster DNS and `ndots:5` only.
+ */
 export function resolvConf(namespace: string, dnsPolicy: string | undefined, nodeResolv: string): string {
   if (dnsPolicy === 'Default') return nodeResolv;
-  return `search ${namespace}.svc.${CLUSTER_DOMAIN} svc.${CLUSTER_DOMAIN} ${CLUSTER_DOMAIN}\nnameserver ${CLUSTER_DNS_IP}\noptions ndots:5\n`;
+  const nodeSearch = /^search[ \t]+(.+)$/m.exec(nodeResolv)?.[1]?.trim().split(/\s+/) ?? [];
+  const search = [`${namespace}.svc.${CLUSTER_DOMAIN}`, `svc.${CLUSTER_DOMAIN}`, CLUSTER_DOMAIN, ...nodeSearch];
+  return `search ${search.join(' ')}\nnameserver ${CLUSTER_DNS_IP}\noptions ndots:5\n`;
 }
 
 /** Docker-style service link variables (`CURRENCY_EXCHANGE_SERVICE_HOST`, …) for the services of a namespace. */
