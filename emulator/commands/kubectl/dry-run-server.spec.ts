@@ -134,6 +134,15 @@ function real(args: string[]): Promise<{ out: string; err: string; status: numbe
 
 const quote = (a: string) => `'${a.replace(/'/g, `'\\''`)}'`;
 
+/** The real kubectl (against the facade) and ours print the same stdout and stderr and exit the same. */
+async function expectSameAsReal(args: string[]): Promise<void> {
+  const want = await real(args);
+  const got = await sh.run(['kubectl', ...args].map(quote).join(' '));
+  expect(got.out).toBe(want.out);
+  expect(got.err).toBe(want.err);
+  expect(got.status).toBe(want.status);
+}
+
 const CASES: string[][] = [
   ['run', 'web', '--image=nginx'],
   ['run', 'web', '--image=nginx', '--port=80', '--labels=app=web,tier=front', '--env=A=1', '--env=B=two'],
@@ -239,15 +248,7 @@ const GET: string[][] = [
 ];
 
 describe.runIf(haveKubectl)('get -o structured output matches the real kubectl (served from our store)', () => {
-  for (const args of GET) {
-    it(args.join(' '), async () => {
-      const want = await real(args);
-      const got = await sh.run(['kubectl', ...args].map(quote).join(' '));
-      expect(got.out).toBe(want.out);
-      expect(got.err).toBe(want.err);
-      expect(got.status).toBe(want.status);
-    });
-  }
+  for (const args of GET) it(args.join(' '), () => expectSameAsReal(args));
 });
 
 describe.runIf(haveKubectl)('run and expose --dry-run=client match the real kubectl (served from our store)', () => {
@@ -300,13 +301,7 @@ describe.runIf(haveKubectl)('set image --dry-run=client matches the real kubectl
     ['set', 'image', 'a=b'],
     ['-n', 'kube-system', 'set', 'image', 'deployment/coredns', 'coredns=registry.k8s.io/coredns/coredns:v1.11.3', '--dry-run=client', '-o', 'name'],
   ]) {
-    it(args.join(' '), async () => {
-      const want = await real(args);
-      const got = await sh.run(['kubectl', ...args].map(quote).join(' '));
-      expect(got.out).toBe(want.out);
-      expect(got.err).toBe(want.err);
-      expect(got.status).toBe(want.status);
-    });
+    it(args.join(' '), () => expectSameAsReal(args));
   }
 });
 
