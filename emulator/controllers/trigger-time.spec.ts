@@ -21,9 +21,9 @@ describe('endpoints.kubernetes.io/last-change-trigger-time', () => {
     // The last write came from the last pod to turn ready (the earliest of those that moved since the sync before).
     const times = readyTimes().sort();
     expect(ep().subsets[0].addresses).toHaveLength(2);
-    expect(times).toContain(ep().metadata.annotations[LAST_CHANGE_TRIGGER_TIME]);
-    expect(ep().metadata.annotations[LAST_CHANGE_TRIGGER_TIME] > svc.metadata.creationTimestamp!).toBe(true);
-    expect(times).toContain(slice().metadata.annotations[LAST_CHANGE_TRIGGER_TIME]);
+    expect(times).toContain(ep().metadata.annotations![LAST_CHANGE_TRIGGER_TIME]);
+    expect(ep().metadata.annotations![LAST_CHANGE_TRIGGER_TIME]! > svc.metadata.creationTimestamp!).toBe(true);
+    expect(times).toContain(slice().metadata.annotations![LAST_CHANGE_TRIGGER_TIME]);
 
     // Relabelling the Service rewrites its Endpoints, but no trigger moved: the annotation goes, as in the controller.
     tc.store.patch('services', 'default', 'web', 'merge', { metadata: { labels: { team: 'a' } } });
