@@ -196,6 +196,7 @@ const TEMPLATES = [
   'x\n{{ len 3 }}',
   '{{.metadata.name.x}}',
   '{{if .x}}',
+  '<&>{{index .x 1}}',
 ];
 
 describe.runIf(haveKubectl)('-o go-template matches the real kubectl', () => {

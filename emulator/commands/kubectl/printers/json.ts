@@ -59,5 +59,3 @@ export function toCompactJson(value: unknown, opts: { sortKeys?: boolean } = {})
   };
   return w(value);
 }
-
-export { goQuote };
