@@ -34,6 +34,14 @@ const SERVER_IP = '10.244.2.6';
 const DNS_POD_IP = '10.244.2.10';
 const NODE_PORT = 30080;
 
+/**
+ * Service i of the bench: its namespace, name and ClusterIP (the kernel side, http-kernel.ts and kernel-http.c,
+ * uses the same formula).
+ */
+export function benchService(i: number): { name: string; namespace: string; clusterIP: string } {
+  return { name: `svc-${i}`, namespace: `ns${i % 50}`, clusterIP: formatIpv4((ipv4('10.96.1.0') + i * 7) >>> 0) };
+}
+
 function specs(n: number): SvcSpec[] {
   const out: SvcSpec[] = [{
     namespace: 'kube-system', name: 'kube-dns', clusterIP: '10.96.0.10',
@@ -42,8 +50,7 @@ function specs(n: number): SvcSpec[] {
   }];
   for (let i = 0; i < n; i++) {
     out.push({
-      namespace: `ns${i % 50}`, name: `svc-${i}`, type: i === 0 ? 'LoadBalancer' : 'ClusterIP',
-      clusterIP: formatIpv4((ipv4('10.96.1.0') + i * 7) >>> 0),
+      ...benchService(i), type: i === 0 ? 'LoadBalancer' : 'ClusterIP',
       ports: [{ name: 'http', port: 80, targetPort: 8080, ...(i === 0 ? { nodePort: NODE_PORT } : {}) }],
       endpoints: [{ ip: SERVER_IP, nodeName: 'worker-2' }],
     });

@@ -15,11 +15,11 @@ import path from 'node:path';
 import { Rng } from '../emulator/core/rng';
 import { Scheduler } from '../emulator/core/scheduler';
 import { createNetfilterNamespace } from '../emulator/netfilter';
-import { formatIpv4, ip } from '../emulator/netfilter/ip';
 import { KubeProxy } from '../emulator/kube-proxy/kube-proxy';
 import { nodeBaselineRules } from '../emulator/kube-proxy/node-baseline';
 import { FakeProxyStore } from '../emulator/kube-proxy/testing';
 import { NODE_IP, createKernelNode, kernelUnavailable } from './netfilter-kernel';
+import { benchService } from './http-bench';
 
 const DNS_ENDPOINT = '10.244.1.10';
 const HTTP_ENDPOINT = '10.244.1.6';
@@ -31,14 +31,6 @@ export interface KernelHttpRate {
   /** Requests per second of wall time with 16 client processes (the kernel's own parallelism over the cores). */
   readonly parallel: number;
   readonly failures: number;
-}
-
-/** Service i's ClusterIP and FQDN: the same set bench/http-bench.ts installs in the emulator. */
-export function benchService(i: number): { clusterIP: string; fqdn: string; name: string; namespace: string } {
-  return {
-    name: `svc-${i}`, namespace: `ns${i % 50}`, fqdn: `svc-${i}.ns${i % 50}.svc.cluster.local`,
-    clusterIP: formatIpv4((ip('10.96.1.0') + i * 7) >>> 0),
-  };
 }
 
 /** A kube-proxy ruleset for kube-dns + `services` Services, their endpoints on the harness's backend addresses. */
