@@ -33,28 +33,24 @@ function errorPage(status: number, text: string): string {
   return `<html>\r\n<head><title>${status} ${text}</title></head>\r\n<body>\r\n<center><h1>${status} ${text}</h1></center>\r\n<hr><center>nginx/${NGINX_VERSION}</center>\r\n</body>\r\n</html>\r\n`;
 }
 
-/** nginx error-log time: `2026/01/01 00:00:05`. */
+/** nginx error-log time: `2026/01/01 00:00:05` (the last one kept: replicas start, and requests come, in bursts). */
 function errLogTime(ms: number): string {
-  const iso = new Date(ms).toISOString();
-  return `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)} ${iso.slice(11, 19)}`;
+  if (ms !== lastErrLogMs) {
+    const iso = new Date(ms).toISOString();
+    lastErrLogTime = `${iso.slice(0, 4)}/${iso.slice(5, 7)}/${iso.slice(8, 10)} ${iso.slice(11, 19)}`;
+    lastErrLogMs = ms;
+  }
+  return lastErrLogTime;
 }
 
-export const nginx: AppImage = {
-  repository: 'nginx',
-  tags: '*',
-  description: 'nginx web server (official Debian-based image)',
-  ports: [{ containerPort: 80, protocol: 'TCP' }],
-  commands: ['bash', 'sh', 'cat', 'ls', 'echo', 'env', 'hostname', 'curl', 'nginx', 'sleep', 'date', 'uname', 'id', 'pwd', 'mkdir', 'rm', 'cp', 'mv', 'grep', 'head', 'tail', 'touch', 'printenv', 'true', 'false', 'test', 'wc', 'sed'],
-  shell: 'bash',
-  entrypoint: ['/docker-entrypoint.sh'],
-  cmd: ['nginx', '-g', 'daemon off;'],
-  sizeBytes: 72_188_133,
-  pullMs: 2400,
-  stopsOnSigterm: true,
-  longRunning: () => true,
-  startupLogs(ctx) {
-    const t = errLogTime(ctx.now);
-    return [
+let lastErrLogMs = Number.NaN;
+let lastErrLogTime = '';
+
+/** nginx's start-up output at one instant: every replica started in that instant shares the same (unchanged) array. */
+function startupLines(ms: number): readonly string[] {
+  if (ms !== lastStartupMs) {
+    const t = errLogTime(ms);
+    lastStartupLines = Object.freeze([
       '/docker-entrypoint.sh: /docker-entrypoint.d/ is not empty, will attempt to perform configuration',
       '/docker-entrypoint.sh: Looking for shell scripts in /docker-entrypoint.d/',
       '/docker-entrypoint.sh: Launching /docker-entrypoint.d/10-listen-on-ipv6-by-default.sh',
@@ -72,7 +68,30 @@ export const nginx: AppImage = {
       `${t} [notice] 1#1: start worker processes`,
       `${t} [notice] 1#1: start worker process 29`,
       `${t} [notice] 1#1: start worker process 30`,
-    ];
+    ]);
+    lastStartupMs = ms;
+  }
+  return lastStartupLines;
+}
+
+let lastStartupMs = Number.NaN;
+let lastStartupLines: readonly string[] = [];
+
+export const nginx: AppImage = {
+  repository: 'nginx',
+  tags: '*',
+  description: 'nginx web server (official Debian-based image)',
+  ports: [{ containerPort: 80, protocol: 'TCP' }],
+  commands: ['bash', 'sh', 'cat', 'ls', 'echo', 'env', 'hostname', 'curl', 'nginx', 'sleep', 'date', 'uname', 'id', 'pwd', 'mkdir', 'rm', 'cp', 'mv', 'grep', 'head', 'tail', 'touch', 'printenv', 'true', 'false', 'test', 'wc', 'sed'],
+  shell: 'bash',
+  entrypoint: ['/docker-entrypoint.sh'],
+  cmd: ['nginx', '-g', 'daemon off;'],
+  sizeBytes: 72_188_133,
+  pullMs: 2400,
+  stopsOnSigterm: true,
+  longRunning: () => true,
+  startupLogs(ctx) {
+    return startupLines(ctx.now);
   },
   serveHttp(req, ctx) {
     const path = req.path.split('?')[0]!;

@@ -33,19 +33,41 @@ export class ContainerLogs {
     this.appendAll(podKey, container, [text], t);
   }
 
-  /** Several lines written at the same instant (a container's start-up output): one buffer lookup for all. */
+  /**
+   * Several lines written at the same instant (a container's start-up output): one buffer lookup for all. The
+   * same texts at the same instant (every replica an image starts in one instant: `startupLogs` hands out one
+   * array per instant) become the same line records, shared by those containers' logs: lines are never changed.
+   */
   appendAll(podKey: string, container: string, texts: readonly string[], t: number): void {
     if (texts.length === 0) return;
     const k = `${podKey}/${container}`;
     let buf = this.#current.get(k);
+    const lines = this.#linesOf(texts, t);
+    if (!buf && lines.length <= ContainerLogs.MAX_LINES && this.#onLine.size === 0) {
+      this.#current.set(k, lines.slice());
+      return;
+    }
     if (!buf) this.#current.set(k, (buf = []));
     const listened = this.#onLine.size > 0;
-    for (const text of texts) {
-      const line = { t, text };
+    for (const line of lines) {
       buf.push(line);
       if (buf.length > ContainerLogs.MAX_LINES) buf.splice(0, buf.length - ContainerLogs.MAX_LINES);
       if (listened) this.#onLine.fire({ podKey, container, line });
     }
+  }
+
+  #lastTexts: readonly string[] | undefined;
+  #lastT = 0;
+  #lastLines: readonly LogLine[] = [];
+
+  #linesOf(texts: readonly string[], t: number): readonly LogLine[] {
+    if (texts === this.#lastTexts && t === this.#lastT) return this.#lastLines;
+    const lines: LogLine[] = [];
+    for (const text of texts) lines.push({ t, text });
+    this.#lastTexts = texts;
+    this.#lastT = t;
+    this.#lastLines = lines;
+    return lines;
   }
 
   /** Lines of a container, or undefined when it has never run. */
@@ -133,18 +155,31 @@ export class ContainerRuntime {
   }
 
   #context(c: RunningContainer): AppContext {
-    const logs = this.logs;
-    const scheduler = this.scheduler;
-    return {
-      pod: c.pod,
-      get now() {
-        return scheduler.now();
-      },
-      log: (line: string) => logs.append(c.podKey, c.name, line, scheduler.now()),
-    };
+    return new ContainerContext(c, this.logs, this.scheduler);
   }
 
   dispose(): Disposable {
     return { dispose: () => this.#changes.dispose() };
+  }
+}
+
+/** What a container's process sees: its pod, the virtual clock (read at each use) and its own log. */
+class ContainerContext implements AppContext {
+  readonly pod: PodInfo;
+
+  constructor(
+    private readonly container: RunningContainer,
+    private readonly logs: ContainerLogs,
+    private readonly scheduler: Scheduler,
+  ) {
+    this.pod = container.pod;
+  }
+
+  get now(): number {
+    return this.scheduler.now();
+  }
+
+  log(line: string): void {
+    this.logs.append(this.container.podKey, this.container.name, line, this.scheduler.now());
   }
 }

@@ -81,8 +81,8 @@ export interface AppImage {
    * which exits at once without a TTY, so the pod ends in CrashLoopBackOff — as on a real cluster.)
    */
   readonly longRunning: (argv: readonly string[]) => boolean;
-  /** Lines the process writes at start-up. */
-  startupLogs(ctx: AppContext): string[];
+  /** Lines the process writes at start-up (the same array may be handed out again: callers only read it). */
+  startupLogs(ctx: AppContext): readonly string[];
   /** HTTP handler for requests on `ports`; absent for non-HTTP images. */
   serveHttp?(req: HttpRequest, ctx: AppContext, outbound?: Outbound): HttpResponse | Promise<HttpResponse>;
 }
