@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** `node bench/controllers.mjs [--runs=N]`: controllers bench (see controllers-bench.ts), bundled on the fly with esbuild. */
+/** `node bench/controllers.mjs [--runs=N] [--warmup=N]`: controllers bench (see controllers-bench.ts), bundled on the fly with esbuild. */
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,5 +12,8 @@ await build({
   entryPoints: [path.join(root, 'bench/controllers-entry.ts')],
   bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'warning', target: 'node20',
 });
+// The bench collects each run's set-up garbage before measuring (as bench/http.mjs does).
+(await import('node:v8')).setFlagsFromString('--expose_gc');
+globalThis.gc = (await import('node:vm')).runInNewContext('gc');
 const mod = await import(pathToFileURL(out).href);
 await mod.main(process.argv.slice(2));
