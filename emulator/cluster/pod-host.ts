@@ -17,6 +17,24 @@ export const CLUSTER_DNS_IP = '10.96.0.10';
  */
 export function resolvConf(namespace: string, dnsPolicy: string | undefined, nodeResolv: string): string {
   if (dnsPolicy === 'Default') return nodeResolv;
+  // Every pod of a namespace on nodes alike gets the same text: worked out once per (node's file, namespace).
+  let byNs = clusterResolvs.get(nodeResolv);
+  if (!byNs) {
+    if (clusterResolvs.size >= 64) clusterResolvs.clear();
+    clusterResolvs.set(nodeResolv, (byNs = new Map()));
+  }
+  let text = byNs.get(namespace);
+  if (text === undefined) {
+    if (byNs.size >= 4096) byNs.clear();
+    byNs.set(namespace, (text = clusterResolvConf(namespace, nodeResolv)));
+  }
+  return text;
+}
+
+/** node's resolv.conf → namespace → the pod's ClusterFirst resolv.conf. */
+const clusterResolvs = new Map<string, Map<string, string>>();
+
+function clusterResolvConf(namespace: string, nodeResolv: string): string {
   const nodeSearch = /^search[ \t]+(.+)$/m.exec(nodeResolv)?.[1]?.trim().split(/\s+/) ?? [];
   const search = [`${namespace}.svc.${CLUSTER_DOMAIN}`, `svc.${CLUSTER_DOMAIN}`, CLUSTER_DOMAIN, ...nodeSearch];
   return `search ${search.join(' ')}\nnameserver ${CLUSTER_DNS_IP}\noptions ndots:5\n`;
@@ -136,18 +154,32 @@ export function podHostOptions(input: PodHostInput): ShellHostOptions {
     files['/etc/nginx/conf.d/default.conf'] =
       'server {\n    listen       80;\n    listen  [::]:80;\n    server_name  localhost;\n\n    location / {\n        root   /usr/share/nginx/html;\n        index  index.html index.htm;\n    }\n\n    error_page   500 502 503 504  /50x.html;\n    location = /50x.html {\n        root   /usr/share/nginx/html;\n    }\n}\n';
   }
-  const env = new LayeredEnv(input.linkEnv, new Map(Object.entries({ PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOSTNAME: hostname, HOME: '/root', ...input.env })));
-  return {
-    id: `pod/${ns}/${name}`,
-    kind: 'pod',
-    hostname,
-    user: 'root',
-    home: '/root',
-    files,
-    ...(input.netns ? { netns: input.netns } : {}),
-    addresses: [podIP],
-    commands: commandSetOf(image),
-    promptStyle: image?.shell === 'bash' ? 'bash' : 'busybox',
-    env,
-  };
+  const env = new LayeredEnv(input.linkEnv, ownEnv(hostname, input.env));
+  const id = `pod/${ns}/${name}`;
+  const commands = commandSetOf(image);
+  const promptStyle = image?.shell === 'bash' ? 'bash' : 'busybox';
+  // One literal per case (a spread of an optional field is a generic copy).
+  return input.netns
+    ? { id, kind: 'pod', hostname, user: 'root', home: '/root', files, netns: input.netns, addresses: [podIP], commands, promptStyle, env }
+    : { id, kind: 'pod', hostname, user: 'root', home: '/root', files, addresses: [podIP], commands, promptStyle, env };
+}
+
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
+
+/**
+ * PATH, HOSTNAME and HOME, then the container's variables (which may override them in place), in the order of
+ * the object `{ PATH, HOSTNAME, HOME, ...env }`.
+ */
+function ownEnv(hostname: string, env: Readonly<Record<string, string>>): Map<string, string> {
+  const own = new Map<string, string>([
+    ['PATH', DEFAULT_PATH],
+    ['HOSTNAME', hostname],
+    ['HOME', '/root'],
+  ]);
+  const keys = Object.keys(env);
+  // Names that are array indices go first in an object: such a (rare, relaxed-validation) name takes the literal's path.
+  if (keys.some((k) => INDEX_KEY.test(k))) return new Map(Object.entries({ PATH: DEFAULT_PATH, HOSTNAME: hostname, HOME: '/root', ...env }));
+  for (const k of keys) own.set(k, env[k]!);
+  return own;
 }

@@ -90,8 +90,8 @@ interface PodState {
   stage: Stage;
   podIP: string | undefined;
   netns: string | undefined;
-  /** Pending stage timers (removed as they run, so cancelling stays cheap). */
-  timers: Set<TaskHandle>;
+  /** Pending stage timers, in the order they were set (removed as they run; rarely more than one). */
+  timers: TaskHandle[];
   pullFailures: number;
   restarts: number;
   image: AppImage | undefined;
@@ -166,12 +166,14 @@ export class Kubelet implements Controller {
     const h: TaskHandle = this.ctx.scheduler.after(
       ms,
       () => {
-        st.timers.delete(h);
+        const timers = st.timers;
+        const i = timers.indexOf(h);
+        if (i >= 0) timers.splice(i, 1);
         fn();
       },
       background ? this.#background : this.#foreground,
     );
-    st.timers.add(h);
+    st.timers.push(h);
   }
 
   /** The pod this state is for, as stored now (undefined once it is gone or replaced by a namesake). */
@@ -215,7 +217,7 @@ export class Kubelet implements Controller {
     const name = pod.metadata.name!;
     const key = `${ns}/${name}`;
     // Every field in the literal, so the later stages' fields fit in the object.
-    st = { key, uid: pod.metadata.uid!, namespace: ns, name, stage: 'starting', podIP: undefined, netns: undefined, timers: new Set(), pullFailures: 0, restarts: 0, image: undefined, startedAt: undefined };
+    st = { key, uid: pod.metadata.uid!, namespace: ns, name, stage: 'starting', podIP: undefined, netns: undefined, timers: [], pullFailures: 0, restarts: 0, image: undefined, startedAt: undefined };
     let inNs = this.#pods.get(ns);
     if (!inNs) this.#pods.set(ns, (inNs = new Map()));
     inNs.set(name, st);
@@ -246,6 +248,7 @@ export class Kubelet implements Controller {
     st.podIP = podIP;
     const now = rfc3339(this.ctx.scheduler.now());
     this.#writeStatus(st, (s, p) => {
+      const unready = unreadyText(p.spec.containers);
       s.phase = 'Pending';
       s.hostIP = this.#nodeIP;
       s.hostIPs = [{ ip: this.#nodeIP }];
@@ -255,8 +258,8 @@ export class Kubelet implements Controller {
       s.conditions = [
         cond('PodReadyToStartContainers', 'True', now),
         cond('Initialized', 'True', now),
-        cond('Ready', 'False', now, 'ContainersNotReady', `containers with unready status: [${p.spec.containers.map((c) => c.name).join(' ')}]`),
-        cond('ContainersReady', 'False', now, 'ContainersNotReady', `containers with unready status: [${p.spec.containers.map((c) => c.name).join(' ')}]`),
+        cond('Ready', 'False', now, 'ContainersNotReady', unready),
+        cond('ContainersReady', 'False', now, 'ContainersNotReady', unready),
         cond('PodScheduled', 'True', findCond(p, 'PodScheduled')?.lastTransitionTime ?? now),
       ];
       s.containerStatuses = p.spec.containers.map((c) => waitingStatus(c, 'ContainerCreating'));
@@ -285,7 +288,7 @@ export class Kubelet implements Controller {
         delay = Math.max(delay, KUBELET_TIMING.presentPullMs);
         continue;
       }
-      this.ctx.events.normal(pod, 'Pulling', `Pulling image "${c.image}"`, this.#source, fieldPath);
+      this.ctx.events.normal(pod, 'Pulling', pullingText(c.image), this.#source, fieldPath);
       if (!img) {
         const msg = `rpc error: code = NotFound desc = failed to pull and unpack image "${ref.canonical}": failed to resolve reference "${ref.canonical}": ${ref.canonical}: not found (this lab cluster is offline; images in its catalogue: ${WORKLOAD_IMAGES.join(', ')})`;
         missing.push({ c, message: msg });
@@ -350,8 +353,7 @@ export class Kubelet implements Controller {
       const img = findImage(ref)!;
       const policy = c.imagePullPolicy ?? 'IfNotPresent';
       if (!this.#images.has(ref.canonical) || policy === 'Always') {
-        const secs = (Math.max(pullMs, 1) / 1000).toFixed(3).replace(/0+$/, '').replace(/\.$/, '');
-        this.ctx.events.normal(pod, 'Pulled', `Successfully pulled image "${c.image}" in ${secs}s (${secs}s including waiting). Image size: ${img.sizeBytes} bytes.`, this.#source, fieldPath);
+        this.ctx.events.normal(pod, 'Pulled', pulledText(c.image, pullMs, img.sizeBytes), this.#source, fieldPath);
         this.#images.add(ref.canonical);
       }
     }
@@ -362,39 +364,54 @@ export class Kubelet implements Controller {
     const pod = this.#current(st);
     if (!pod || pod.metadata.deletionTimestamp) return;
     const ns = pod.metadata.namespace!;
+    const name = pod.metadata.name!;
+    const containers = pod.spec.containers;
+    const hostNetwork = !!pod.spec.hostNetwork;
     const baseEnv = this.#serviceLinks(ns, pod.spec.enableServiceLinks !== false);
     let firstImage: AppImage | undefined;
-    for (const c of pod.spec.containers) {
+    // The shell host's own variables: the first container's.
+    let hostEnv: Record<string, string> = NO_ENV;
+    // What the status and the later stages need, read from each container as it starts (one pass).
+    let probeDelay = 0;
+    let readyNow = true;
+    let crashing: Container[] | undefined;
+    for (const c of containers) {
       const ref = parseImageRef(c.image);
       const img = findImage(ref)!;
-      firstImage ??= img;
       // The container's own variables over the shared service links (prototype chain: lookups see both).
       const env: Record<string, string> = Object.create(baseEnv);
-      for (const e of c.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
+      if (c.env) for (const e of c.env) if (e.value !== undefined) env[e.name] = e.value;
+      if (firstImage === undefined) {
+        firstImage = img;
+        if (c.env?.length) {
+          hostEnv = {};
+          for (const e of c.env) if (e.value !== undefined) hostEnv[e.name] = e.value;
+        }
+      }
       this.ctx.events.normal(pod, 'Created', createdText(c.name), this.#source, fieldPathOf(c.name));
       this.deps.runtime.start({
         podKey: key,
         name: c.name,
         image: img,
         ref,
-        pod: { name: pod.metadata.name!, namespace: ns, podIP: st.podIP!, nodeName: this.deps.nodeName, containerName: c.name, image: c.image, env },
+        pod: { name, namespace: ns, podIP: st.podIP!, nodeName: this.deps.nodeName, containerName: c.name, image: c.image, env },
         ports: img.ports,
-        hostNetwork: !!pod.spec.hostNetwork,
+        hostNetwork,
       });
       this.ctx.events.normal(pod, 'Started', startedText(c.name), this.#source, fieldPathOf(c.name));
+      if (c.readinessProbe) {
+        probeDelay = Math.max(probeDelay, (c.readinessProbe.initialDelaySeconds ?? 0) * 1000 + 1000);
+        readyNow = false;
+      }
+      if (!img.longRunning(effectiveArgv(c, img))) (crashing ??= []).push(c);
     }
     st.image = firstImage;
     st.stage = 'running';
     st.startedAt = this.ctx.scheduler.now();
-    const env: Record<string, string> = {};
-    for (const e of pod.spec.containers[0]?.env ?? []) if (e.value !== undefined) env[e.name] = e.value;
-    const host = this.deps.createHost(podHostOptions({ pod, image: firstImage, podIP: st.podIP!, ...(st.netns ? { netns: st.netns } : {}), linkEnv: baseEnv, env, nodeResolv: this.deps.nodeResolv ?? 'nameserver 172.18.0.1\n' }));
+    const host = this.deps.createHost(podHostOptions({ pod, image: firstImage, podIP: st.podIP!, netns: st.netns, linkEnv: baseEnv, env: hostEnv, nodeResolv: this.deps.nodeResolv ?? 'nameserver 172.18.0.1\n' }));
     this.deps.hosts.set(host.id, host);
 
     const now = rfc3339(this.ctx.scheduler.now());
-    const probeDelay = Math.max(0, ...pod.spec.containers.map((c) => (c.readinessProbe ? (c.readinessProbe.initialDelaySeconds ?? 0) * 1000 + 1000 : -1)));
-    const readyNow = pod.spec.containers.every((c) => !c.readinessProbe);
-    const crashing = pod.spec.containers.filter((c) => !findImage(c.image)!.longRunning(effectiveArgv(c, findImage(c.image)!)));
     this.#writeStatus(st, (s, p) => {
       s.phase = 'Running';
       s.containerStatuses = p.spec.containers.map((c) => runningStatus(c, this.#containerId(), now, readyNow, st.restarts));
@@ -408,7 +425,10 @@ export class Kubelet implements Controller {
           setReady(s, t, (s.containerStatuses ?? []).every((cs) => cs.ready), p);
         }),
       );
-    if (crashing.length && pod.spec.restartPolicy !== undefined) this.#after(st, KUBELET_TIMING.crashDelayMs, () => this.#exited(key, st, crashing.map((c) => c.name)));
+    if (crashing && pod.spec.restartPolicy !== undefined) {
+      const names = crashing.map((c) => c.name);
+      this.#after(st, KUBELET_TIMING.crashDelayMs, () => this.#exited(key, st, names));
+    }
   }
 
   /** Main processes that ended by themselves (busybox `sh` without a TTY): Completed, then restart with back-off. */
@@ -465,7 +485,7 @@ export class Kubelet implements Controller {
 
   #terminate(key: string, pod: Pod, st: PodState): void {
     for (const t of st.timers) this.ctx.scheduler.cancel(t);
-    st.timers.clear();
+    st.timers.length = 0;
     const wasRunning = st.stage === 'running';
     st.stage = 'terminating';
     const grace = (pod.metadata.deletionGracePeriodSeconds ?? pod.spec.terminationGracePeriodSeconds ?? 30) * 1000;
@@ -566,6 +586,36 @@ const fieldPathOf = textCache((container) => `spec.containers{${container}}`);
 const createdText = textCache((container) => `Created container: ${container}`);
 const startedText = textCache((container) => `Started container ${container}`);
 const presentText = textCache((image) => `Container image "${image}" already present on machine`);
+const pullingText = textCache((image) => `Pulling image "${image}"`);
+const unreadyOne = textCache((container) => `containers with unready status: [${container}]`);
+
+/** The Ready condition's message while none of `containers` is ready yet. */
+function unreadyText(containers: readonly Container[]): string {
+  if (containers.length === 1) return unreadyOne(containers[0]!.name);
+  return `containers with unready status: [${containers.map((c) => c.name).join(' ')}]`;
+}
+
+/** `Successfully pulled …` texts by pull time, then image: the pods of a Deployment pull together and wait alike. */
+const pulledTexts = new Map<number, Map<string, string>>();
+
+function pulledText(image: string, pullMs: number, sizeBytes: number): string {
+  let byImage = pulledTexts.get(pullMs);
+  if (!byImage) {
+    if (pulledTexts.size >= 256) pulledTexts.clear();
+    pulledTexts.set(pullMs, (byImage = new Map()));
+  }
+  let text = byImage.get(image);
+  if (text === undefined) {
+    const secs = (Math.max(pullMs, 1) / 1000).toFixed(3).replace(/0+$/, '').replace(/\.$/, '');
+    text = `Successfully pulled image "${image}" in ${secs}s (${secs}s including waiting). Image size: ${sizeBytes} bytes.`;
+    if (byImage.size >= 4096) byImage.clear();
+    byImage.set(image, text);
+  }
+  return text;
+}
+
+/** The shell host's own variables when the first container sets none (podHostOptions only reads them). */
+const NO_ENV: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
 const HEX_DIGITS = '0123456789abcdef';
 const CONTAINER_ID_PREFIX = 'containerd://';
@@ -619,12 +669,14 @@ function cond(type: string, status: string, t: string, reason?: string, message?
 }
 
 function findCond(p: KubeObject, type: string): any {
-  return (p.status?.conditions ?? []).find((c: any) => c.type === type);
+  const conditions = p.status?.conditions;
+  if (conditions) for (const c of conditions) if (c.type === type) return c;
+  return undefined;
 }
 
 function setReady(s: NonNullable<Pod['status']>, t: string, ready: boolean, p: Pod, reason = 'ContainersNotReady'): void {
-  const notReady = (s.containerStatuses ?? []).filter((cs) => !cs.ready).map((cs) => cs.name);
-  const msg = `containers with unready status: [${notReady.join(' ')}]`;
+  // The message names the containers not ready; a Ready pod has none to name (and no message).
+  const msg = ready ? '' : `containers with unready status: [${(s.containerStatuses ?? []).filter((cs) => !cs.ready).map((cs) => cs.name).join(' ')}]`;
   s.conditions = (s.conditions ?? []).map((c) => {
     if (c.type !== 'Ready' && c.type !== 'ContainersReady') return c;
     const status = ready ? 'True' : 'False';
