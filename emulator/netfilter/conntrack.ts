@@ -87,6 +87,13 @@ export interface CtEntry {
  */
 export class CtRef implements Tuple {
   next: CtRef | undefined = undefined;
+  /**
+   * The tuple's hash while linked in the table (set by `link`): unlinking and growing the table read it here
+   * instead of hashing again through the entry (a cold object in a big table).
+   */
+  hash = 0;
+  /** The connection's protocol (`entry.proto`), on the node a lookup is already reading. */
+  readonly proto: number;
   constructor(
     readonly owner: ConntrackTable,
     readonly entry: CtEntry | undefined,
@@ -97,7 +104,9 @@ export class CtRef implements Tuple {
     public dst: number,
     public sport: number,
     public dport: number,
-  ) {}
+  ) {
+    this.proto = entry !== undefined ? entry.proto : 0;
+  }
 }
 
 export function refInfo(r: CtRef): CtInfo {
@@ -213,7 +222,7 @@ export class ConntrackTable {
   #lookup(proto: number, src: number, dst: number, sport: number, dport: number): CtRef | undefined {
     let r = this.#buckets[tupleHash(proto, src, dst, sport, dport) & this.#mask];
     while (r !== undefined) {
-      if (r.src === src && r.dst === dst && r.sport === sport && r.dport === dport && r.entry!.proto === proto) return r;
+      if (r.src === src && r.dst === dst && r.sport === sport && r.dport === dport && r.proto === proto) return r;
       r = r.next;
     }
     return undefined;
@@ -221,14 +230,16 @@ export class ConntrackTable {
 
   #link(r: CtRef): void {
     if (++this.#linked > this.#buckets.length) this.#grow();
-    const i = tupleHash(r.entry!.proto, r.src, r.dst, r.sport, r.dport) & this.#mask;
+    const h = tupleHash(r.proto, r.src, r.dst, r.sport, r.dport);
+    r.hash = h;
+    const i = h & this.#mask;
     r.next = this.#buckets[i];
     this.#buckets[i] = r;
   }
 
   #unlink(r: CtRef): void {
     this.#linked--;
-    const i = tupleHash(r.entry!.proto, r.src, r.dst, r.sport, r.dport) & this.#mask;
+    const i = r.hash & this.#mask;
     let cur = this.#buckets[i];
     if (cur === r) this.#buckets[i] = r.next;
     else {
@@ -253,7 +264,7 @@ export class ConntrackTable {
       while (r !== undefined) {
         const next = r.next;
         r.next = undefined;
-        const i = tupleHash(r.entry!.proto, r.src, r.dst, r.sport, r.dport) & mask;
+        const i = r.hash & mask;
         if (i === b) {
           if (lo === undefined) buckets[i] = r;
           else lo.next = r;

@@ -18,8 +18,7 @@ export interface EvalEnv {
   ctx: NfHookContext;
   entry: CtEntry | undefined;
   dir: number;
-  info: CtInfo;
-  /** `info` as a ctstate bit (CT_BIT), plus SNAT/DNAT bits from the entry: what `-m conntrack --ctstate` tests. */
+  /** The packet's ctstate (NEW, ESTABLISHED, RELATED, INVALID) as a CT_BIT, plus SNAT/DNAT bits from the entry: what `-m conntrack --ctstate` tests. */
   ctBits: number;
   random(): number;
   recent: RecentLists;

@@ -5,6 +5,7 @@ import { TCP_ACK, TCP_FIN, TCP_SYN, type NfHook, type NfHookContext, type NfPack
 import { formatEntry } from './conntrack';
 import { ip } from './ip';
 import { NetfilterNamespaceImpl } from './namespace';
+import { parseIptablesArgs } from './parse';
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -288,6 +289,49 @@ describe('indexed chains keep first-match semantics and counters', () => {
       const lc = chunks.flatMap((_, i) => linear.ruleset.table('filter').chains.get(`T${i}`)!.rules.map((r) => r.packets));
       expect(ic).toEqual(lc);
     }), { numRuns: 200 });
+  });
+});
+
+describe('counters of remembered walks', () => {
+  it('read the same at any moment as when every packet walks the rules (traced), across evictions, -Z and changes', () => {
+    const rules = [
+      '-A FORWARD -m mark --mark 0x1/0x1 -j C1',
+      '-A FORWARD -p tcp --dport 80 -j C2',
+      '-A FORWARD -s 10.0.0.0/30 -m conntrack --ctstate NEW -j RETURN',
+      '-A C1 -m mark --mark 0x2/0x2 -j ACCEPT',
+      '-A C1 -p udp -j RETURN',
+      '-A C2 -m mark --mark 0x4/0x4 -j ACCEPT',
+      '-A C2 -d 10.0.1.0/29 -j RETURN',
+    ];
+    const text = `*mangle\n:PREROUTING ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\nCOMMIT\n*filter\n:FORWARD ACCEPT [0:0]\n:C1 - [0:0]\n:C2 - [0:0]\n${rules.join('\n')}\nCOMMIT\n`;
+    // Mostly packets (more distinct walks than a memo keeps, so entries are evicted between reads).
+    const op = fc.oneof(
+      { weight: 12, arbitrary: fc.record({ kind: fc.constant('packet' as const), src: fc.constantFrom(1, 5), dst: fc.constantFrom(1, 9),
+        mark: fc.integer({ min: 0, max: 3 }), proto: fc.constantFrom(6, 17), dport: fc.constantFrom(53, 80), length: fc.integer({ min: 40, max: 1500 }) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constantFrom('save' as const, 'zero' as const, 'insert' as const) }) },
+    );
+    fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 200 }), (ops) => {
+      const lazy = new NetfilterNamespaceImpl({ name: 'lazy', rng: new Rng(1) });
+      const traced = new NetfilterNamespaceImpl({ name: 'traced', rng: new Rng(1) });
+      lazy.restore(text);
+      traced.restore(text);
+      let sport = 1000;
+      for (const o of ops) {
+        if (o.kind === 'packet') {
+          const p = packet({ src: ip(`10.0.0.${o.src}`), dst: ip(`10.0.1.${o.dst}`), mark: o.mark, proto: o.proto, dport: o.dport, sport: sport++, length: o.length, tcpFlags: TCP_SYN });
+          for (const [ns, trace] of [[lazy, false], [traced, true]] as const) {
+            const q = { ...p };
+            for (const h of ['PREROUTING', 'FORWARD', 'POSTROUTING'] as NfHook[]) ns.hook(h, q, ctx(T0, [], trace));
+          }
+        } else if (o.kind === 'save') {
+          expect(lazy.save({ counters: true })).toBe(traced.save({ counters: true }));
+        } else {
+          const arg = o.kind === 'zero' ? ['-t', 'filter', '-Z'] : ['-t', 'filter', '-I', 'C2', '1', '-p', 'udp', '-j', 'RETURN'];
+          for (const ns of [lazy, traced]) ns.change((rs) => rs.apply(parseIptablesArgs(arg)));
+        }
+      }
+      expect(lazy.save({ counters: true })).toBe(traced.save({ counters: true }));
+    }), { numRuns: 150 });
   });
 });
 

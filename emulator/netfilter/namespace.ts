@@ -42,8 +42,15 @@ interface Counted {
  * One remembered walk of a built-in chain that ended in ACCEPT: the packet values the walk could have read (the
  * union of every evaluated rule's dependencies, addresses and mark as masks) and the counters it bumped, in order.
  * Any packet agreeing on those values takes the same path, so replaying the counters is the walk.
+ *
+ * A replay counts on the entry (`packets`, `bytes`) and the counters it stands for are brought up to date when
+ * anyone can read them (`NetfilterNamespaceImpl.ruleset`, a ruleset change, the entry's eviction): one add per
+ * counter per read instead of per packet, with the same sums.
  */
 class WalkMemoEntry {
+  packets = 0;
+  bytes = 0;
+
   constructor(
     readonly deps: number,
     readonly srcMask: number,
@@ -76,6 +83,21 @@ class WalkMemoEntry {
     if (d & D_ICMP && (p.icmpType !== this.icmpType || p.icmpCode !== this.icmpCode)) return false;
     return true;
   }
+
+  /** Add the replays counted here to the rules and policies of the walk. */
+  flush(): void {
+    const n = this.packets;
+    if (n === 0) return;
+    const bytes = this.bytes;
+    const counted = this.counted;
+    for (let i = 0; i < counted.length; i++) {
+      const c = counted[i]!;
+      c.packets += n;
+      c.bytes += bytes;
+    }
+    this.packets = 0;
+    this.bytes = 0;
+  }
 }
 
 /**
@@ -97,9 +119,14 @@ class WalkMemo {
   add(e: WalkMemoEntry): void {
     if (this.entries.length < WALK_MEMO_ENTRIES) this.entries.push(e);
     else {
+      this.entries[this.#next]!.flush();
       this.entries[this.#next] = e;
       this.#next = (this.#next + 1) % WALK_MEMO_ENTRIES;
     }
+  }
+
+  flush(): void {
+    for (const e of this.entries) e.flush();
   }
 }
 
@@ -136,15 +163,30 @@ const HOOK_TABLES: Readonly<Record<NfHook, readonly NfTable[]>> = {
 /** What a hook step does: count an empty chain's policy, walk a chain (through its memo), or the nat hook. */
 const K_POLICY = 0, K_WALK = 1, K_NAT = 2;
 
-interface HookStep {
-  readonly kind: number;
-  readonly table: NfTable;
-  readonly chain: CompiledChain;
-  /** `chain.chain`: the built-in chain whose policy counters an empty chain bumps. */
-  readonly builtin: Chain;
-  readonly raw: boolean;
-  /** For K_WALK steps. */
-  readonly memo: WalkMemo | null;
+class HookStep {
+  /** K_POLICY without tracing: packets and bytes not yet added to the policy's counters (see WalkMemoEntry). */
+  packets = 0;
+  bytes = 0;
+  constructor(
+    readonly kind: number,
+    readonly table: NfTable,
+    readonly chain: CompiledChain,
+    /** `chain.chain`: the built-in chain whose policy counters an empty chain bumps. */
+    readonly builtin: Chain,
+    readonly raw: boolean,
+    /** For K_WALK steps. */
+    readonly memo: WalkMemo | null,
+  ) {}
+
+  flush(): void {
+    if (this.packets !== 0) {
+      this.builtin.packets += this.packets;
+      this.builtin.bytes += this.bytes;
+      this.packets = 0;
+      this.bytes = 0;
+    }
+    this.memo?.flush();
+  }
 }
 
 export interface RulesetChange {
@@ -153,7 +195,7 @@ export interface RulesetChange {
 
 export class NetfilterNamespaceImpl implements NetfilterNamespace {
   readonly name: string;
-  readonly ruleset = new Ruleset();
+  readonly #ruleset = new Ruleset();
   readonly conntrack: ConntrackTable;
   readonly recent = new RecentLists();
   readonly #rng: RandomSource;
@@ -167,6 +209,8 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   #compiledGen = -1;
   /** False until some table is touched: like a fresh netns, no hooks registered and no conntrack at all. */
   #active = false;
+  /** Some hook step or walk memo holds counts not yet added to the counters. */
+  #countsPending = false;
   readonly #changed = new Emitter<RulesetChange>();
   /** Fires after every ruleset change (iptables, iptables-restore, kube-proxy sync). */
   readonly onRulesetChanged: (l: (c: RulesetChange) => void) => Disposable = this.#changed.event;
@@ -195,7 +239,6 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       ctx: { now: 0, trace: false, isLocalAddress: () => false },
       entry: undefined,
       dir: 0,
-      info: 'INVALID',
       ctBits: 1,
       random: () => rng.nextUint32(),
       recent: this.recent,
@@ -204,6 +247,22 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
 
   // -------------------------------------------------------------------------------------------------------------
   // Ruleset access for commands and kube-proxy
+
+  /**
+   * The tables, with every counter up to date (replayed walks and empty chains' policies count lazily): read them
+   * through this getter each time, not through a reference kept while packets flow.
+   */
+  get ruleset(): Ruleset {
+    if (this.#countsPending) this.#flushCounters();
+    return this.#ruleset;
+  }
+
+  #flushCounters(): void {
+    this.#countsPending = false;
+    for (const plan of [this.#pre, this.#in, this.#fwd, this.#out, this.#post]) {
+      for (let i = 0; i < plan.length; i++) plan[i]!.flush();
+    }
+  }
 
   /** Run `fn` against the ruleset; any change is published (and recompiled lazily on the next packet). */
   change<T>(fn: (r: Ruleset) => T): T {
@@ -224,10 +283,12 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   }
 
   #ensureCompiled(): void {
-    if (this.#compiledGen === this.ruleset.generation) return;
+    if (this.#compiledGen === this.#ruleset.generation) return;
+    // The old plans' pending counts belong to the rules they were taken on (kept or not).
+    if (this.#countsPending) this.#flushCounters();
     this.#compiled = new Map();
     let active = false;
-    for (const [name, t] of this.ruleset.tables) {
+    for (const [name, t] of this.#ruleset.tables) {
       this.#compiled.set(name, compileTable(t));
       active ||= t.touched;
     }
@@ -235,7 +296,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       const chain = this.#compiled.get(table)!.chains.get(hook);
       if (!chain) return [];
       const kind = table === 'nat' ? K_NAT : chain.rules.length === 0 ? K_POLICY : K_WALK;
-      return [{ kind, table, chain, builtin: chain.chain, raw: table === 'raw', memo: kind === K_WALK ? new WalkMemo() : null }];
+      return [new HookStep(kind, table, chain, chain.chain, table === 'raw', kind === K_WALK ? new WalkMemo() : null)];
     });
     this.#pre = plan('PREROUTING');
     this.#in = plan('INPUT');
@@ -243,14 +304,14 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     this.#out = plan('OUTPUT');
     this.#post = plan('POSTROUTING');
     this.#active = active;
-    this.#compiledGen = this.ruleset.generation;
+    this.#compiledGen = this.#ruleset.generation;
   }
 
   // -------------------------------------------------------------------------------------------------------------
   // The hook
 
   hook(hook: NfHook, pkt: NfPacket, ctx: NfHookContext): NfHookResult {
-    if (this.#compiledGen !== this.ruleset.generation) this.#ensureCompiled();
+    if (this.#compiledGen !== this.#ruleset.generation) this.#ensureCompiled();
     if (!this.#active) return ACCEPT_FAST;
     const plan = hook === 'FORWARD' ? this.#fwd : hook === 'PREROUTING' ? this.#pre : hook === 'POSTROUTING' ? this.#post
       : hook === 'OUTPUT' ? this.#out : this.#in;
@@ -268,7 +329,6 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     else {
       env.entry = undefined;
       env.dir = 0;
-      env.info = 'INVALID';
       env.ctBits = 1;
     }
     for (let i = 0; i < plan.length; i++) {
@@ -282,10 +342,11 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       let v: number;
       const kind = step.kind;
       if (kind === K_POLICY) {
-        // A built-in chain without rules: straight to its policy.
+        // A built-in chain without rules: straight to its policy (counted on the step, see `ruleset`).
         const c = step.builtin;
-        c.packets++;
-        c.bytes += pkt.length;
+        step.packets++;
+        step.bytes += pkt.length;
+        this.#countsPending = true;
         if (steps) steps.push({ hook, table: step.table, chain: c.name, ruleNum: 0, ruleText: `:${c.name} ${c.policy}`, verdict: `policy ${c.policy}` });
         if (c.policy === 'ACCEPT') continue;
         this.#dropReason = `${step.table} ${c.name} policy DROP`;
@@ -305,7 +366,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     return { verdict: ACCEPT_VERDICT, steps, conntrack: { line: e ? formatEntry(e, now) : '', state: refInfo(ct) } };
   }
 
-  /** The packet's conntrack view for the matchers: `refInfo` and `ctBits` computed in one pass. */
+  /** The packet's conntrack view for the matchers: `refInfo` as a ctstate bit, plus the entry's NAT bits. */
   #setEnv(ct: CtRef): void {
     const env = this.#env;
     const e = ct.entry;
@@ -313,7 +374,6 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     env.dir = ct.dir;
     const special = ct.special;
     let b = special === 0 ? (ct.dir === DIR_REPLY || e!.seenReply ? CT_ESTABLISHED : CT_NEW) : special === 1 ? CT_RELATED : CT_INVALID;
-    env.info = b === CT_ESTABLISHED ? 'ESTABLISHED' : b === CT_NEW ? 'NEW' : b === CT_RELATED ? 'RELATED' : 'INVALID';
     if (e !== undefined) {
       if (e.snat) b |= CT_SNAT;
       if (e.dnat) b |= CT_DNAT;
@@ -336,13 +396,10 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     const ctb = this.#env.ctBits;
     const hit = memo.find(pkt, ctb);
     if (hit !== undefined) {
-      const counted = hit.counted;
-      const len = pkt.length;
-      for (let i = 0; i < counted.length; i++) {
-        const c = counted[i]!;
-        c.packets++;
-        c.bytes += len;
-      }
+      // The walk's counters, counted on the entry until someone can read them (see `ruleset`).
+      hit.packets++;
+      hit.bytes += pkt.length;
+      this.#countsPending = true;
       return V_ACCEPT;
     }
     const rec = this.#recScratch;
