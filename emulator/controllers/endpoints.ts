@@ -9,7 +9,7 @@ import type { EndpointAddress, EndpointPort, KubeObject, Pod, Service } from '..
 import type { Disposable } from '../core/events';
 import { PortGroups, isPodReady, resolvePorts } from './pod-util';
 import { OWNED, WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
-import { ServiceMembers, ServiceSelectorIndex, selects } from './service-index';
+import { ByPodName, ServiceMembers, ServiceSelectorIndex, selects } from './service-index';
 import { TriggerTimeTracker, withTriggerTime } from './trigger-time';
 
 export class EndpointsController implements Controller {
@@ -27,11 +27,13 @@ export class EndpointsController implements Controller {
         this.#queue.add(`${ev.object.metadata.namespace}/${ev.object.metadata.name}`);
       }),
       ctx.store.watch('pods', {}, (ev) => {
-        const ns = ev.object.metadata.namespace!;
-        for (const s of this.#index.servicesFor(ns, ev.object.metadata.labels)) this.#queue.addNamed(ns, s);
+        const meta = ev.object.metadata;
+        const ns = meta.namespace!;
+        this.#index.forEachServiceFor(ns, meta.labels, this.#wake);
         // A relabelled pod may have left a service: the previous labels are in the store's prior version, which a
         // watch does not carry, so services keep a record of their members instead.
-        for (const s of this.#members.servicesOf(ns, ev.object.metadata.name!)) this.#queue.addNamed(ns, s);
+        this.#members.forEachServiceOf(ns, meta.name!, this.#wake);
+        if (ev.type === 'DELETED') this.#addresses.forget(ns, meta.name!);
       }),
       ctx.store.watch('endpoints', {}, (ev) => {
         if (ev.type === 'DELETED') this.#queue.add(`${ev.object.metadata.namespace}/${ev.object.metadata.name}`);
@@ -41,18 +43,23 @@ export class EndpointsController implements Controller {
 
   readonly #members = new ServiceMembers();
   readonly #triggerTimes = new TriggerTimeTracker();
+  /** Queues a Service's sync (one function for every pod event). */
+  readonly #wake = (ns: string, name: string): void => this.#queue.addNamed(ns, name);
   /**
-   * The address each stored version of a pod (without a hostname for the Service) gets, in every Endpoints that lists
-   * it: a pod version never changes, so its address is built once, and an Endpoints version shares the addresses of
-   * unchanged pods with the last one (the comparison with what is stored finds them identical at once).
+   * The address each pod (without a hostname for the Service) gets, in every Endpoints that lists it: built again
+   * only when its IP, node or uid changed, so an Endpoints version shares the addresses of unchanged pods with the
+   * last one (the comparison with what is stored finds them identical at once) — across the pod's status updates.
    */
-  readonly #addresses = new WeakMap<Pod, EndpointAddress>();
+  readonly #addresses = new ByPodName<EndpointAddress>();
 
-  #addressOf(pod: Pod, ip: string, ns: string): EndpointAddress {
-    let addr = this.#addresses.get(pod);
-    if (!addr) {
-      addr = { ip, nodeName: pod.spec.nodeName as string, targetRef: { kind: 'Pod', namespace: ns, name: pod.metadata.name!, uid: pod.metadata.uid! } };
-      this.#addresses.set(pod, addr);
+  #addressOf(book: Map<string, EndpointAddress>, pod: Pod, ip: string, ns: string): EndpointAddress {
+    const name = pod.metadata.name!;
+    const nodeName = pod.spec.nodeName as string;
+    const uid = pod.metadata.uid!;
+    let addr = book.get(name);
+    if (addr === undefined || addr.ip !== ip || addr.nodeName !== nodeName || addr.targetRef!.uid !== uid) {
+      addr = { ip, nodeName, targetRef: { kind: 'Pod', namespace: ns, name, uid } };
+      book.set(name, addr);
     }
     return addr;
   }
@@ -81,6 +88,7 @@ export class EndpointsController implements Controller {
       (epPorts) => ({ ports: epPorts, addresses: [] as EndpointAddress[], notReady: [] as EndpointAddress[] }),
     );
     const selected: Pod[] = [];
+    const book = this.#addresses.in(ns);
     for (const pod of store.peekList<Pod>('pods', ns)) {
       if (!selects(selector, pod.metadata.labels)) continue;
       members.push(pod.metadata.name!);
@@ -90,7 +98,7 @@ export class EndpointsController implements Controller {
       const phase = pod.status?.phase;
       if (phase === 'Succeeded' || phase === 'Failed') continue;
       const g = groups.groupOf(pod);
-      const addr = pod.spec.hostname && pod.spec.subdomain === name ? hostAddress(pod, ip, ns) : this.#addressOf(pod, ip, ns);
+      const addr = pod.spec.hostname && pod.spec.subdomain === name ? hostAddress(pod, ip, ns) : this.#addressOf(book, pod, ip, ns);
       if (isPodReady(pod) || svc.spec.publishNotReadyAddresses) g.addresses.push(addr);
       else g.notReady.push(addr);
     }

@@ -10,7 +10,7 @@ import type { EndpointPort, EndpointSlice, EndpointSliceEndpoint, KubeObject, No
 import type { Disposable } from '../core/events';
 import { PortGroups, isPodReady, resolvePorts } from './pod-util';
 import { OWNED, WorkQueue, disposeAll, nsName, type Controller, type ControllerContext } from './runtime';
-import { ServiceMembers, ServiceSelectorIndex, selects } from './service-index';
+import { ByPodName, ServiceMembers, ServiceSelectorIndex, selects } from './service-index';
 import { TriggerTimeTracker, withTriggerTime } from './trigger-time';
 
 export const MANAGED_BY = 'endpointslice-controller.k8s.io';
@@ -23,7 +23,13 @@ export class EndpointSliceController implements Controller {
   readonly #index: ServiceSelectorIndex;
   readonly #members = new ServiceMembers();
   readonly #triggerTimes = new TriggerTimeTracker();
-  readonly #endpoints = new WeakMap<Pod, { readonly zone: string | undefined; readonly endpoint: EndpointSliceEndpoint }>();
+  /**
+   * The endpoint each pod gets in the slices that list it: built again only when what it says changed (address,
+   * conditions, node, zone, uid), so a slice version shares the endpoints of unchanged pods with the last one.
+   */
+  readonly #endpoints = new ByPodName<EndpointSliceEndpoint>();
+  /** Queues a Service's sync (one function for every pod event). */
+  readonly #wake = (ns: string, name: string): void => this.#queue.addNamed(ns, name);
 
   constructor(private readonly ctx: ControllerContext) {
     this.#index = new ServiceSelectorIndex(ctx.store);
@@ -34,9 +40,11 @@ export class EndpointSliceController implements Controller {
         if (ev.type !== 'DELETED') this.#queue.add(`${ev.object.metadata.namespace}/${ev.object.metadata.name}`);
       }),
       ctx.store.watch('pods', {}, (ev) => {
-        const ns = ev.object.metadata.namespace!;
-        for (const s of this.#index.servicesFor(ns, ev.object.metadata.labels)) this.#queue.addNamed(ns, s);
-        for (const s of this.#members.servicesOf(ns, ev.object.metadata.name!)) this.#queue.addNamed(ns, s);
+        const meta = ev.object.metadata;
+        const ns = meta.namespace!;
+        this.#index.forEachServiceFor(ns, meta.labels, this.#wake);
+        this.#members.forEachServiceOf(ns, meta.name!, this.#wake);
+        if (ev.type === 'DELETED') this.#endpoints.forget(ns, meta.name!);
       }),
       ctx.store.watch('endpointslices', {}, (ev) => {
         const svc = ev.object.metadata.labels?.['kubernetes.io/service-name'];
@@ -66,6 +74,7 @@ export class EndpointSliceController implements Controller {
     );
     const zones = new Map<string, string | undefined>();
     const selected: Pod[] = [];
+    const book = this.#endpoints.in(ns);
     for (const pod of store.peekList<Pod>('pods', ns)) {
       if (!selects(selector, pod.metadata.labels)) continue;
       members.push(pod.metadata.name!);
@@ -82,15 +91,13 @@ export class EndpointSliceController implements Controller {
         if (zones.has(nodeName)) zone = zones.get(nodeName);
         else zones.set(nodeName, (zone = store.peek<Node>('nodes', undefined, nodeName)?.metadata.labels?.['topology.kubernetes.io/zone']));
       }
-      // A pod version never changes: its endpoint is built once (per zone of its node) and shared by the slices
-      // that list it, so a slice version shares the endpoints of unchanged pods with the last one.
-      const cached = this.#endpoints.get(pod);
-      if (cached && cached.zone === zone) g.endpoints.push(cached.endpoint);
-      else {
-        const endpoint = endpointOf(pod, ip, ns, serving, terminating, nodeName, zone);
-        this.#endpoints.set(pod, { zone, endpoint });
-        g.endpoints.push(endpoint);
+      const podName = pod.metadata.name!;
+      let endpoint = book.get(podName);
+      if (endpoint === undefined || !describes(endpoint, ip, serving, terminating, nodeName, zone, pod.metadata.uid!)) {
+        endpoint = endpointOf(pod, ip, ns, serving, terminating, nodeName, zone);
+        book.set(podName, endpoint);
       }
+      g.endpoints.push(endpoint);
     }
     this.#members.set(ns, name, members);
     const triggerTime = this.#triggerTimes.compute(svc, selected);
@@ -139,6 +146,19 @@ export class EndpointSliceController implements Controller {
     disposeAll(this.#subs);
     this.#queue.dispose();
   }
+}
+
+/** Whether `e` (built by endpointOf for a pod of that name) is what endpointOf would build from these. */
+function describes(e: EndpointSliceEndpoint, ip: string, serving: boolean, terminating: boolean, nodeName: string | undefined, zone: string | undefined, uid: string): boolean {
+  const c = e.conditions;
+  return (
+    e.addresses[0] === ip &&
+    c.serving === serving &&
+    c.terminating === terminating &&
+    e.nodeName === (nodeName || undefined) &&
+    e.zone === (zone || undefined) &&
+    e.targetRef!.uid === uid
+  );
 }
 
 function endpointOf(pod: Pod, ip: string, ns: string, serving: boolean, terminating: boolean, nodeName: string | undefined, zone: string | undefined): EndpointSliceEndpoint {

@@ -43,21 +43,22 @@ export class ServiceSelectorIndex {
     pairs.set(name, [k, v]);
   }
 
-  /** Names of the Services in the pod's namespace whose selector matches `labels`. */
-  servicesFor(namespace: string, labels: Readonly<Record<string, string>> | undefined): string[] {
-    const out: string[] = [];
+  /**
+   * Calls `visit(namespace, name)` for each Service of the pod's namespace whose selector matches `labels` (a pod
+   * event's hot path: a visitor the controller made once, no list built per event).
+   */
+  forEachServiceFor(namespace: string, labels: Readonly<Record<string, string>> | undefined, visit: (namespace: string, name: string) => void): void {
     const byKey = labels && this.#byPair.get(namespace);
-    if (!byKey) return out;
+    if (!byKey) return;
     for (const k in labels) {
       const names = byKey.get(k)?.get(labels[k]!);
       if (!names) continue;
       for (const n of names) {
         const svc = this.store.peek('services', namespace, n);
         const sel = svc?.spec?.selector as Record<string, string> | undefined;
-        if (sel && selects(sel, labels)) out.push(n);
+        if (sel && selects(sel, labels)) visit(namespace, n);
       }
     }
-    return out;
   }
 }
 
@@ -77,14 +78,17 @@ export class ServiceMembers {
   /** namespace → Service name → the pods it listed. */
   readonly #listed = new Map<string, Map<string, string[]>>();
 
-  /** Services (names) that listed the pod `name` of namespace `ns`. */
-  servicesOf(ns: string, name: string): Iterable<string> {
-    return this.#members.get(ns)?.get(name) ?? NONE;
+  /** Calls `visit(ns, service)` for each Service (name) that listed the pod `name` of namespace `ns`. */
+  forEachServiceOf(ns: string, name: string, visit: (namespace: string, name: string) => void): void {
+    const services = this.#members.get(ns)?.get(name);
+    if (services) for (const s of services) visit(ns, s);
   }
 
   set(ns: string, svcName: string, podNames: string[]): void {
     let listed = this.#listed.get(ns);
-    const before = listed?.get(svcName) ?? [];
+    const before = listed?.get(svcName) ?? NONE;
+    // The usual sync lists the same pods in the same order (the informer's order): nothing to apply.
+    if (sameList(before, podNames)) return;
     let members = this.#members.get(ns);
     if (!members) this.#members.set(ns, (members = new Map()));
     const now = new Set(podNames);
@@ -110,4 +114,31 @@ export class ServiceMembers {
   }
 }
 
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 const NONE: readonly string[] = [];
+
+/**
+ * What a Service-side controller keeps about each pod it listed (an Endpoints address, an EndpointSlice endpoint),
+ * by namespace and pod name: kept across pod versions, so the next Endpoints version shares an unchanged pod's entry
+ * with the last one (the writer checks the entry still describes the pod), and forgotten when the pod is deleted.
+ */
+export class ByPodName<V> {
+  readonly #byNamespace = new Map<string, Map<string, V>>();
+
+  /** The namespace's entries (created empty when it has none). */
+  in(namespace: string): Map<string, V> {
+    let m = this.#byNamespace.get(namespace);
+    if (!m) this.#byNamespace.set(namespace, (m = new Map()));
+    return m;
+  }
+
+  forget(namespace: string, name: string): void {
+    const m = this.#byNamespace.get(namespace);
+    if (m && m.delete(name) && m.size === 0) this.#byNamespace.delete(namespace);
+  }
+}

@@ -9,14 +9,29 @@ import type { Pod, Service } from '../api/types';
 
 export const LAST_CHANGE_TRIGGER_TIME = 'endpoints.kubernetes.io/last-change-trigger-time';
 
+/**
+ * What the tracker remembers of a Service's last sync: each selected pod's Ready transition time, as two parallel
+ * arrays in the order the pods were listed. The informer lists a namespace's pods in the same order sync after sync,
+ * so the next sync finds a pod's previous time at the same position (no map is built or probed per pod); a pod out
+ * of that order is looked up in a map built from the arrays the first time one is.
+ */
 interface ServiceState {
-  lastPodTriggerTimes: Map<string, string>;
-  lastServiceTriggerTime: string;
+  readonly podNames: readonly string[];
+  readonly podTimes: readonly string[];
+  readonly lastServiceTriggerTime: string;
 }
 
 /** RFC 3339 timestamps (seconds, UTC, `Z`) compare as strings. */
 function after(a: string, b: string | undefined): boolean {
   return b === undefined || a > b;
+}
+
+/** The pod's Ready condition's lastTransitionTime (of the first Ready condition, as a `find` would). */
+function readyTransitionTime(pod: Pod): string | undefined {
+  const conditions = pod.status?.conditions;
+  if (!conditions) return undefined;
+  for (let i = 0; i < conditions.length; i++) if (conditions[i]!.type === 'Ready') return conditions[i]!.lastTransitionTime;
+  return undefined;
 }
 
 export class TriggerTimeTracker {
@@ -26,17 +41,28 @@ export class TriggerTimeTracker {
   compute(svc: Service, pods: readonly Pod[]): string | undefined {
     const key = `${svc.metadata.namespace}/${svc.metadata.name}`;
     const known = this.#services.get(key);
-    const podTimes = new Map<string, string>();
+    const podNames: string[] = [];
+    const podTimes: string[] = [];
     let minChanged: string | undefined;
+    // Where the next pod's previous time is expected in `known` (same listing order), and the fallback map.
+    let cursor = 0;
+    let byName: Map<string, string> | undefined;
     for (const pod of pods) {
-      const t = pod.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime;
+      const t = readyTransitionTime(pod);
       if (!t) continue;
-      podTimes.set(pod.metadata.name!, t);
-      if (after(t, known?.lastPodTriggerTimes.get(pod.metadata.name!)) && (minChanged === undefined || t < minChanged)) minChanged = t;
+      const name = pod.metadata.name!;
+      podNames.push(name);
+      podTimes.push(t);
+      let last: string | undefined;
+      if (known) {
+        if (known.podNames[cursor] === name) last = known.podTimes[cursor++];
+        else last = (byName ??= timesByName(known)).get(name);
+      }
+      if (after(t, last) && (minChanged === undefined || t < minChanged)) minChanged = t;
     }
     const svcTime = svc.metadata.creationTimestamp ?? '';
     if (svcTime && after(svcTime, known?.lastServiceTriggerTime) && (minChanged === undefined || svcTime < minChanged)) minChanged = svcTime;
-    this.#services.set(key, { lastPodTriggerTimes: podTimes, lastServiceTriggerTime: svcTime });
+    this.#services.set(key, { podNames, podTimes, lastServiceTriggerTime: svcTime });
     if (!known) return svcTime || undefined;
     return minChanged;
   }
@@ -45,6 +71,12 @@ export class TriggerTimeTracker {
   forget(namespace: string, name: string): void {
     this.#services.delete(`${namespace}/${name}`);
   }
+}
+
+function timesByName(state: ServiceState): Map<string, string> {
+  const m = new Map<string, string>();
+  for (let i = 0; i < state.podNames.length; i++) m.set(state.podNames[i]!, state.podTimes[i]!);
+  return m;
 }
 
 /** `annotations` with the trigger time set or removed; undefined when nothing is left (the API omits `{}`). */
