@@ -36,84 +36,89 @@ export const EVENT_CORRELATION = {
 const COMBINED_PREFIX = '(combined from similar events): ';
 
 /**
- * groupcache's LRU, as a recency list: `touch` makes an entry the most recent, `add` inserts one and, past the
- * limit, drops the least recent. A doubly linked list keeps recency. The entries themselves are found through the
- * correlator's per-object index (one map lookup per event for all three caches, by the involved object's uid: a
- * string the store already hashed), then among that object's few entries by comparing fields — no long key is
- * concatenated and hashed per event, as client-go's joined strings would be.
+ * An entry of one of the correlator's caches. It is its own node in two lists: its cache's recency list (groupcache's
+ * LRU: `prev`/`next`) and the list of its object's entries of that cache (`sibling`). One object per entry, no node
+ * or array around it: the caches hold an entry per pod and reason, and live as long as the pod is recent.
  */
-class LruList<V> {
+interface CacheEntry {
+  /** The records of the involved object the entry is about. */
+  readonly records: ObjectRecords;
+  prev: CacheEntry;
+  next: CacheEntry;
+}
+
+/**
+ * groupcache's LRU, as a recency list: `touch` makes an entry the most recent, `add` inserts one and, past the
+ * limit, drops the least recent. The entries themselves are found through the correlator's per-object index (one
+ * map lookup per event for all three caches, by the involved object's uid: a string the store already hashed),
+ * then among that object's few entries by comparing fields — no long key is concatenated and hashed per event, as
+ * client-go's joined strings would be.
+ */
+class LruList<E extends CacheEntry> {
   #size = 0;
   /** Sentinel: `next` is the most recent entry, `prev` the least recent. */
-  readonly #head: LruNode<V>;
+  readonly #head: CacheEntry;
 
   constructor(
     private readonly max: number,
-    private readonly dropped: (node: LruNode<V>) => void,
+    private readonly dropped: (entry: E) => void,
   ) {
-    const h = { records: undefined, value: undefined } as unknown as LruNode<V>;
+    const h = { records: undefined, prev: undefined, next: undefined } as unknown as CacheEntry;
     h.prev = h.next = h;
     this.#head = h;
   }
 
-  touch(node: LruNode<V>): void {
-    node.prev.next = node.next;
-    node.next.prev = node.prev;
-    this.#front(node);
+  touch(entry: E): void {
+    entry.prev.next = entry.next;
+    entry.next.prev = entry.prev;
+    this.#front(entry);
   }
 
-  add(node: LruNode<V>): void {
-    this.#front(node);
+  add(entry: E): void {
+    this.#front(entry);
     if (++this.#size > this.max) {
       const last = this.#head.prev;
       last.prev.next = last.next;
       last.next.prev = last.prev;
       this.#size--;
-      this.dropped(last);
+      this.dropped(last as E);
     }
   }
 
-  #front(node: LruNode<V>): void {
+  #front(entry: CacheEntry): void {
     const head = this.#head;
-    node.next = head.next;
-    node.prev = head;
-    head.next.prev = node;
-    head.next = node;
+    entry.next = head.next;
+    entry.prev = head;
+    head.next.prev = entry;
+    head.next = entry;
   }
 }
 
-interface LruNode<V> {
-  readonly records: ObjectRecords;
-  readonly value: V;
-  prev: LruNode<V>;
-  next: LruNode<V>;
-}
-
-/** A node with its links in the literal (links added later would not fit in the object: one more allocation). */
-function lruNode<V>(records: ObjectRecords, value: V): LruNode<V> {
-  const node = { records, value, prev: undefined, next: undefined } as unknown as LruNode<V>;
-  return node;
-}
-
-/** What the three caches hold about one involved object. */
+/** What the three caches hold about one involved object: the first of its entries in each (linked by `sibling`). */
 interface ObjectRecords {
   readonly key: string;
-  readonly aggregates: LruNode<AggregateRecord>[];
-  readonly logs: LruNode<EventLog>[];
-  spam: LruNode<TokenBucket> | undefined;
+  aggregates: AggregateRecord | undefined;
+  logs: EventLog | undefined;
+  spam: TokenBucket | undefined;
 }
 
 /** The aggregator's record of similar events: one per (object, type, reason). */
-interface AggregateRecord {
+interface AggregateRecord extends CacheEntry {
+  sibling: AggregateRecord | undefined;
   readonly type: string;
   readonly reason: string;
-  /** Distinct messages seen, oldest first (fewer than 10: the oldest is dropped when the 10th arrives). */
-  readonly messages: string[];
+  /**
+   * Distinct messages seen, oldest first (fewer than 10: the oldest is dropped when the 10th arrives): the oldest
+   * in `first` (undefined: none), the others in `more` — most objects see one message per reason (no array then).
+   */
+  first: string | undefined;
+  more: string[] | undefined;
   last: number;
 }
 
 /** The logger's record of one event (object, type, reason, field path, message), or of a combined event. */
-interface EventLog {
+interface EventLog extends CacheEntry {
+  sibling: EventLog | undefined;
   readonly type: string;
   readonly reason: string;
   readonly path: string;
@@ -125,7 +130,7 @@ interface EventLog {
 }
 
 /** The spam filter's token bucket: one per object. */
-interface TokenBucket {
+interface TokenBucket extends CacheEntry {
   tokens: number;
   last: number;
 }
@@ -136,11 +141,29 @@ const COMBINED_KEY = '\u0000combined';
 /** One component's EventCorrelator: aggregator, event logger and spam filter, each with its LRU cache. */
 class EventCorrelator {
   readonly #byObject = new Map<string, ObjectRecords>();
-  readonly #aggregates = new LruList<AggregateRecord>(EVENT_CORRELATION.lruEntries, (n) => this.#drop(n, n.records.aggregates));
-  readonly #logs = new LruList<EventLog>(EVENT_CORRELATION.lruEntries, (n) => this.#drop(n, n.records.logs));
-  readonly #spam = new LruList<TokenBucket>(EVENT_CORRELATION.lruEntries, (n) => {
-    n.records.spam = undefined;
-    this.#forget(n.records);
+  readonly #aggregates = new LruList<AggregateRecord>(EVENT_CORRELATION.lruEntries, (a) => {
+    const r = a.records;
+    if (r.aggregates === a) r.aggregates = a.sibling;
+    else {
+      let p = r.aggregates!;
+      while (p.sibling !== a) p = p.sibling!;
+      p.sibling = a.sibling;
+    }
+    this.#forget(r);
+  });
+  readonly #logs = new LruList<EventLog>(EVENT_CORRELATION.lruEntries, (l) => {
+    const r = l.records;
+    if (r.logs === l) r.logs = l.sibling;
+    else {
+      let p = r.logs!;
+      while (p.sibling !== l) p = p.sibling!;
+      p.sibling = l.sibling;
+    }
+    this.#forget(r);
+  });
+  readonly #spam = new LruList<TokenBucket>(EVENT_CORRELATION.lruEntries, (b) => {
+    b.records.spam = undefined;
+    this.#forget(b.records);
   });
   /** What the Events' `source` says (one shared, never mutated object). */
   readonly source: { component: string; host?: string };
@@ -151,48 +174,45 @@ class EventCorrelator {
 
   records(objectKey: string): ObjectRecords {
     let r = this.#byObject.get(objectKey);
-    if (!r) this.#byObject.set(objectKey, (r = { key: objectKey, aggregates: [], logs: [], spam: undefined }));
+    if (!r) this.#byObject.set(objectKey, (r = { key: objectKey, aggregates: undefined, logs: undefined, spam: undefined }));
     return r;
   }
 
   /** The aggregator's record of (object, type, reason), made the most recent. */
   aggregate(r: ObjectRecords, type: string, reason: string): AggregateRecord {
-    let node: LruNode<AggregateRecord> | undefined;
-    for (const n of r.aggregates) if (n.value.reason === reason && n.value.type === type) node = n;
-    if (node) this.#aggregates.touch(node);
+    let a = r.aggregates;
+    while (a !== undefined && (a.reason !== reason || a.type !== type)) a = a.sibling;
+    if (a) this.#aggregates.touch(a);
     else {
-      node = lruNode<AggregateRecord>(r, { type, reason, messages: [], last: -Infinity });
-      r.aggregates.push(node);
-      this.#aggregates.add(node);
+      // Links in the literal (added later, they would not fit in the object: one more allocation).
+      a = { records: r, prev: undefined!, next: undefined!, sibling: r.aggregates, type, reason, first: undefined, more: undefined, last: -Infinity };
+      r.aggregates = a;
+      this.#aggregates.add(a);
     }
-    return node.value;
+    return a;
   }
 
   /** The logger's record of (object, type, reason, field path, message), made the most recent. */
   log(r: ObjectRecords, type: string, reason: string, path: string, message: string): EventLog {
-    let node: LruNode<EventLog> | undefined;
-    for (const n of r.logs) {
-      const l = n.value;
-      if (l.message === message && l.reason === reason && l.type === type && l.path === path) node = n;
-    }
-    if (node) this.#logs.touch(node);
+    let l = r.logs;
+    while (l !== undefined && (l.message !== message || l.reason !== reason || l.type !== type || l.path !== path)) l = l.sibling;
+    if (l) this.#logs.touch(l);
     else {
-      node = lruNode<EventLog>(r, { type, reason, path, message, count: 0, firstTimestamp: '', name: '' });
-      r.logs.push(node);
-      this.#logs.add(node);
+      l = { records: r, prev: undefined!, next: undefined!, sibling: r.logs, type, reason, path, message, count: 0, firstTimestamp: '', name: '' };
+      r.logs = l;
+      this.#logs.add(l);
     }
-    return node.value;
+    return l;
   }
 
   /** Token bucket per object (burst 25, one more every 5 minutes): false = the event is dropped. */
   accept(r: ObjectRecords, now: number): boolean {
-    let node = r.spam;
-    if (node) this.#spam.touch(node);
+    let b = r.spam;
+    if (b) this.#spam.touch(b);
     else {
-      node = r.spam = lruNode<TokenBucket>(r, { tokens: EVENT_CORRELATION.spamBurst, last: -Infinity });
-      this.#spam.add(node);
+      b = r.spam = { records: r, prev: undefined!, next: undefined!, tokens: EVENT_CORRELATION.spamBurst, last: -Infinity };
+      this.#spam.add(b);
     }
-    const b = node.value;
     const tokens = b.last === -Infinity ? b.tokens : Math.min(EVENT_CORRELATION.spamBurst, b.tokens + (now - b.last) * EVENT_CORRELATION.spamRefillPerMs);
     if (tokens < 1) return false;
     b.tokens = tokens - 1;
@@ -200,14 +220,26 @@ class EventCorrelator {
     return true;
   }
 
-  #drop<V>(node: LruNode<V>, list: LruNode<V>[]): void {
-    list.splice(list.indexOf(node), 1);
-    this.#forget(node.records);
-  }
-
   #forget(r: ObjectRecords): void {
-    if (r.aggregates.length === 0 && r.logs.length === 0 && r.spam === undefined) this.#byObject.delete(r.key);
+    if (r.aggregates === undefined && r.logs === undefined && r.spam === undefined) this.#byObject.delete(r.key);
   }
+}
+
+/**
+ * Whether the aggregate has seen `message` since it was last cleared; if not, it is now the newest of its messages.
+ * Returns how many distinct messages it holds.
+ */
+function noteMessage(a: AggregateRecord, message: string): number {
+  if (a.first === undefined) {
+    a.first = message;
+    return 1;
+  }
+  const more = a.more;
+  if (a.first !== message && (more === undefined || !more.includes(message))) {
+    if (more === undefined) a.more = [message];
+    else more.push(message);
+  }
+  return 1 + (a.more?.length ?? 0);
 }
 
 export class EventRecorder {
@@ -255,13 +287,17 @@ export class EventRecorder {
     const path = fieldPath ?? '';
     const records = c.records(objectKey);
     const agg = c.aggregate(records, type, reason);
-    if (now - agg.last > EVENT_CORRELATION.aggregateIntervalMs) agg.messages.length = 0;
-    if (!agg.messages.includes(message)) agg.messages.push(message);
+    if (now - agg.last > EVENT_CORRELATION.aggregateIntervalMs) {
+      agg.first = undefined;
+      agg.more = undefined;
+    }
+    const distinct = noteMessage(agg, message);
     agg.last = now;
-    const combined = agg.messages.length >= EVENT_CORRELATION.aggregateMaxEvents;
+    const combined = distinct >= EVENT_CORRELATION.aggregateMaxEvents;
     let text = message;
     if (combined) {
-      agg.messages.shift();
+      // The oldest message goes (10 or more distinct: `more` holds the 9 after it).
+      agg.first = agg.more!.shift();
       text = COMBINED_PREFIX + message;
     }
 
@@ -320,6 +356,9 @@ export class EventRecorder {
 export class NanoStamp {
   #high = 0;
   #low = 0;
+  /** The hex of the high part last written (it changes every 2^24 ns, about every 17 ms of virtual time). */
+  #prefixOf = -1;
+  #prefix = '';
 
   next(nowMs: number): string {
     const us = Math.round(nowMs * 1000);
@@ -339,14 +378,27 @@ export class NanoStamp {
     this.#low = low;
     // Written in 24-bit parts: small integers print fast, a double past 2^31 does not.
     if (high === 0) return low.toString(16);
-    const top = Math.floor(high / LOW_SPAN);
-    const mid = high - top * LOW_SPAN;
-    return top === 0 ? mid.toString(16) + hex6(low) : top.toString(16) + hex6(mid) + hex6(low);
+    if (high !== this.#prefixOf) {
+      const top = Math.floor(high / LOW_SPAN);
+      const mid = high - top * LOW_SPAN;
+      this.#prefix = top === 0 ? mid.toString(16) : top.toString(16) + hex6(mid);
+      this.#prefixOf = high;
+    }
+    return this.#prefix + hex6(low);
   }
 }
 
 const LOW_SPAN = 2 ** 24;
+const HEX_CODES = Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
 
+/** Six hex digits of a 24-bit integer, zero-padded, written as one flat string. */
 function hex6(n: number): string {
-  return n.toString(16).padStart(6, '0');
+  return String.fromCharCode(
+    HEX_CODES[(n >>> 20) & 15]!,
+    HEX_CODES[(n >>> 16) & 15]!,
+    HEX_CODES[(n >>> 12) & 15]!,
+    HEX_CODES[(n >>> 8) & 15]!,
+    HEX_CODES[(n >>> 4) & 15]!,
+    HEX_CODES[n & 15]!,
+  );
 }
