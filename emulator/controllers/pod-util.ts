@@ -2,7 +2,10 @@
 import type { KubeObject, Pod, ServicePort } from '../api/types';
 
 export function isPodReady(p: KubeObject): boolean {
-  return (p.status?.conditions ?? []).some((c: any) => c.type === 'Ready' && c.status === 'True');
+  // Asked of every pod at every ReplicaSet, Endpoints and EndpointSlice sync: a plain loop, no callback.
+  const conditions = p.status?.conditions;
+  if (conditions) for (const c of conditions) if (c.type === 'Ready' && c.status === 'True') return true;
+  return false;
 }
 
 export function isTerminating(p: KubeObject): boolean {
@@ -76,16 +79,32 @@ export function resolveTargetPort(pod: Pod, targetPort: number | string, protoco
 
 /** ActivePods ordering of the ReplicaSet controller: the first pods are the first to delete when scaling down. */
 export function deletionRank(a: KubeObject, b: KubeObject): number {
-  const assigned = (p: KubeObject) => (p.spec?.nodeName ? 1 : 0);
-  if (assigned(a) !== assigned(b)) return assigned(a) - assigned(b);
-  const phaseRank = (p: KubeObject) => ({ Pending: 0, Unknown: 1, Running: 2 } as Record<string, number>)[p.status?.phase ?? 'Pending'] ?? 0;
-  if (phaseRank(a) !== phaseRank(b)) return phaseRank(a) - phaseRank(b);
-  const ready = (p: KubeObject) => (isPodReady(p) ? 1 : 0);
-  if (ready(a) !== ready(b)) return ready(a) - ready(b);
-  const restarts = (p: KubeObject) => (p.status?.containerStatuses ?? []).reduce((n: number, c: any) => n + (c.restartCount ?? 0), 0);
-  if (restarts(a) !== restarts(b)) return restarts(b) - restarts(a);
+  const assignedA = a.spec?.nodeName ? 1 : 0;
+  const assignedB = b.spec?.nodeName ? 1 : 0;
+  if (assignedA !== assignedB) return assignedA - assignedB;
+  const phaseA = phaseRank(a);
+  const phaseB = phaseRank(b);
+  if (phaseA !== phaseB) return phaseA - phaseB;
+  const readyA = isPodReady(a) ? 1 : 0;
+  const readyB = isPodReady(b) ? 1 : 0;
+  if (readyA !== readyB) return readyA - readyB;
+  const restartsA = restartsOf(a);
+  const restartsB = restartsOf(b);
+  if (restartsA !== restartsB) return restartsB - restartsA;
   const ca = a.metadata.creationTimestamp ?? '';
   const cb = b.metadata.creationTimestamp ?? '';
   if (ca !== cb) return ca > cb ? -1 : 1;
   return a.metadata.name! < b.metadata.name! ? 1 : -1;
+}
+
+const PHASE_RANK = { Pending: 0, Unknown: 1, Running: 2 } as Record<string, number>;
+
+function phaseRank(p: KubeObject): number {
+  return PHASE_RANK[p.status?.phase ?? 'Pending'] ?? 0;
+}
+
+function restartsOf(p: KubeObject): number {
+  let n = 0;
+  for (const c of (p.status?.containerStatuses ?? []) as any[]) n += c.restartCount ?? 0;
+  return n;
 }

@@ -37,17 +37,18 @@ export class ReplicaSetController implements Controller {
     if (!rs) return;
     const uid = rs.metadata.uid!;
     const sel = selectorFromLabelSelector(rs.spec.selector);
-    const pods: KubeObject[] = [];
+    // The pods it controls that match its selector and are active (not being deleted, not finished).
+    const active: KubeObject[] = [];
     for (const d of store.dependentsOf(uid)) {
       if (d.resource !== 'pods' || controllerOf(d.object)?.uid !== uid) continue;
-      if (sel.matches(d.object.metadata.labels)) pods.push(d.object);
-      else if (!d.object.metadata.deletionTimestamp) {
+      if (sel.matches(d.object.metadata.labels)) {
+        if (isActive(d.object)) active.push(d.object);
+      } else if (!d.object.metadata.deletionTimestamp) {
         // Relabelled out of the selector: release it (the pod lives on, orphaned) and replace it.
         const refs = (d.object.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
         store.update('pods', { ...d.object, metadata: { ...d.object.metadata, ownerReferences: refs.length ? refs : undefined } }, OWNED);
       }
     }
-    const active = pods.filter(isActive);
     const desired = rs.spec.replicas ?? 1;
     let current = active;
     if (!rs.metadata.deletionTimestamp) {
@@ -69,19 +70,25 @@ export class ReplicaSetController implements Controller {
           this.ctx.events.normal(rs, 'SuccessfulCreate', `Created pod: ${pod.metadata.name}`, SOURCE);
         }
         current = [...active];
-        for (const d of store.dependentsOf(uid)) if (d.resource === 'pods' && isActive(d.object) && !active.includes(d.object)) current.push(d.object);
+        const counted = new Set(active);
+        for (const d of store.dependentsOf(uid)) if (d.resource === 'pods' && isActive(d.object) && !counted.has(d.object)) current.push(d.object);
       } else if (diff < 0) {
         const victims = [...active].sort(deletionRank).slice(0, -diff);
         for (const v of victims) {
           store.delete('pods', ns, v.metadata.name!);
           this.ctx.events.normal(rs, 'SuccessfulDelete', `Deleted pod: ${v.metadata.name}`, SOURCE);
         }
-        current = active.filter((p) => !victims.includes(p));
+        const gone = new Set(victims);
+        current = active.filter((p) => !gone.has(p));
       }
     }
-    const ready = current.filter(isPodReady).length;
+    let ready = 0;
+    let labeled = 0;
+    for (const p of current) {
+      if (isPodReady(p)) ready++;
+      if (sel.matches(p.metadata.labels)) labeled++;
+    }
     const status: Record<string, number> = { replicas: current.length };
-    const labeled = current.filter((p) => sel.matches(p.metadata.labels)).length;
     if (labeled) status.fullyLabeledReplicas = labeled;
     if (ready) status.readyReplicas = ready;
     if (ready) status.availableReplicas = ready;

@@ -42,6 +42,47 @@ function nodeFacts(n: Node): NodeFacts {
   return { node: n, ready: nodeReady(n), taints };
 }
 
+/** The first taint of the node the pod does not tolerate, if any. */
+function blockingTaint(pod: KubeObject, facts: NodeFacts): { readonly taint: Taint; readonly text: string } | undefined {
+  for (const t of facts.taints) if (!tolerates(pod, t.taint)) return t;
+  return undefined;
+}
+
+function selectorMismatch(pod: KubeObject, n: Node): boolean {
+  return !!pod.spec.nodeSelector && Object.entries(pod.spec.nodeSelector as Record<string, string>).some(([k, v]) => n.metadata.labels?.[k] !== v);
+}
+
+/** Filtering: a Ready, schedulable node whose taints the pod tolerates and whose labels its nodeSelector matches. */
+function fits(pod: KubeObject, facts: NodeFacts): boolean {
+  return facts.ready && !facts.node.spec?.unschedulable && !blockingTaint(pod, facts) && !selectorMismatch(pod, facts.node);
+}
+
+/** The scheduler's FailedScheduling message: why each node was filtered out (nodeSelector misses are not named). */
+function unschedulableMessage(pod: KubeObject, nodes: readonly NodeFacts[]): string {
+  let unschedulable = 0;
+  let notReady = 0;
+  const taintCounts = new Map<string, number>();
+  for (const facts of nodes) {
+    if (!facts.ready) {
+      notReady++;
+      continue;
+    }
+    if (facts.node.spec?.unschedulable) {
+      unschedulable++;
+      continue;
+    }
+    const blocking = blockingTaint(pod, facts);
+    if (blocking) taintCounts.set(blocking.text, (taintCounts.get(blocking.text) ?? 0) + 1);
+  }
+  const reasons: string[] = [];
+  for (const [t, c] of taintCounts) reasons.push(`${c} node(s) had untolerated taint ${t}`);
+  if (unschedulable) reasons.push(`${unschedulable} node(s) were unschedulable`);
+  if (notReady) reasons.push(`${notReady} node(s) had untolerated taint {node.kubernetes.io/not-ready: }`);
+  reasons.sort();
+  const total = nodes.length;
+  return `0/${total} nodes are available: ${reasons.join(', ')}. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
+}
+
 export class SchedulerController implements Controller {
   readonly name = 'scheduler';
   readonly #queue: WorkQueue;
@@ -80,37 +121,23 @@ export class SchedulerController implements Controller {
     const pod = this.ctx.store.peek('pods', ns, name);
     if (!pod || pod.spec.nodeName || pod.metadata.deletionTimestamp) return;
     const nodes = (this.#nodes ??= [...this.ctx.store.peekList<Node>('nodes')].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1)).map(nodeFacts));
-    const fit: Node[] = [];
-    let unschedulable = 0;
-    let notReady = 0;
-    const taintCounts = new Map<string, number>();
+    // Filter and score in one pass: the nodes that fit with the fewest pods, in name order.
+    const candidates = this.#candidates;
+    candidates.length = 0;
+    let best = Infinity;
     for (const facts of nodes) {
+      if (!fits(pod, facts)) continue;
       const n = facts.node;
-      if (!facts.ready) {
-        notReady++;
-        continue;
-      }
-      if (n.spec?.unschedulable) {
-        unschedulable++;
-        continue;
-      }
-      const blocking = facts.taints.find((t) => !tolerates(pod, t.taint));
-      if (blocking) {
-        taintCounts.set(blocking.text, (taintCounts.get(blocking.text) ?? 0) + 1);
-        continue;
-      }
-      if (pod.spec.nodeSelector && Object.entries(pod.spec.nodeSelector as Record<string, string>).some(([k, v]) => n.metadata.labels?.[k] !== v)) continue;
-      fit.push(n);
+      const load = this.#podsOnNode.get(n.metadata.name!)?.size ?? 0;
+      if (load < best) {
+        best = load;
+        candidates.length = 0;
+        candidates.push(n);
+      } else if (load === best) candidates.push(n);
     }
-    if (fit.length === 0) {
+    if (candidates.length === 0) {
       this.#unschedulable.add(key);
-      const reasons: string[] = [];
-      for (const [t, c] of taintCounts) reasons.push(`${c} node(s) had untolerated taint ${t}`);
-      if (unschedulable) reasons.push(`${unschedulable} node(s) were unschedulable`);
-      if (notReady) reasons.push(`${notReady} node(s) had untolerated taint {node.kubernetes.io/not-ready: }`);
-      reasons.sort();
-      const total = nodes.length;
-      const message = `0/${total} nodes are available: ${reasons.join(', ')}. preemption: 0/${total} nodes are available: ${total} Preemption is not helpful for scheduling.`;
+      const message = unschedulableMessage(pod, nodes);
       const cond = { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: rfc3339(this.ctx.scheduler.now()), reason: 'Unschedulable', message };
       const prev = (pod.status?.conditions ?? []).find((c: any) => c.type === 'PodScheduled');
       if (!prev || prev.message !== message) {
@@ -120,22 +147,17 @@ export class SchedulerController implements Controller {
       return;
     }
     this.#unschedulable.delete(key);
-    let best = Infinity;
-    let candidates: Node[] = [];
-    for (const n of fit) {
-      const load = this.#podsOnNode.get(n.metadata.name!)?.size ?? 0;
-      if (load < best) {
-        best = load;
-        candidates = [n];
-      } else if (load === best) candidates.push(n);
-    }
     const chosen = candidates.length === 1 ? candidates[0]! : this.#rng.pick(candidates);
+    candidates.length = 0;
     const nodeName = chosen.metadata.name!;
     // Count the binding now so a burst of pods in one drain spreads out.
     this.#place(pod.metadata.uid!, nodeName);
     this.ctx.store.bind(ns, name, nodeName, OWNED);
     this.ctx.events.normal(pod, 'Scheduled', `Successfully assigned ${ns}/${name} to ${nodeName}`, SOURCE);
   }
+
+  /** The fitting nodes with the fewest pods, reused from pod to pod (emptied after each). */
+  readonly #candidates: Node[] = [];
 
   /** Count pod `uid` on `node` (undefined: on no node). */
   #place(uid: string, node: string | undefined): void {
