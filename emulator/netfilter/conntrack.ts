@@ -459,7 +459,7 @@ export class ConntrackTable {
       }
       e.tcpState = next;
       if (next === 'ESTABLISHED' && s === 'SYN_RECV') e.assured = true;
-      e.expires = now + this.timeouts.tcp[next] * 1000;
+      e.expires = now + tcpTimeout(this.timeouts.tcp, next) * 1000;
     } else if (e.proto === IPPROTO_UDP) {
       if (e.seenReply && now - e.created > 2000) {
         // Still active after two seconds with traffic both ways: a stream (udp_timeout_stream, ASSURED).
@@ -474,6 +474,20 @@ export class ConntrackTable {
       this.#events.fire({ type: 'UPDATE', line: formatEvent('UPDATE', e, now), entry: e });
     }
     return true;
+  }
+}
+
+/** `timeouts[state]` as named reads (a keyed read by a varying state name is a megamorphic lookup per packet). */
+function tcpTimeout(t: Record<TcpState, number>, s: TcpState): number {
+  switch (s) {
+    case 'ESTABLISHED': return t.ESTABLISHED;
+    case 'SYN_SENT': return t.SYN_SENT;
+    case 'SYN_RECV': return t.SYN_RECV;
+    case 'FIN_WAIT': return t.FIN_WAIT;
+    case 'CLOSE_WAIT': return t.CLOSE_WAIT;
+    case 'LAST_ACK': return t.LAST_ACK;
+    case 'TIME_WAIT': return t.TIME_WAIT;
+    case 'CLOSE': return t.CLOSE;
   }
 }
 

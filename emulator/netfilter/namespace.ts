@@ -167,6 +167,8 @@ class HookStep {
   /** K_POLICY without tracing: packets and bytes not yet added to the policy's counters (see WalkMemoEntry). */
   packets = 0;
   bytes = 0;
+  /** `builtin.policy === 'ACCEPT'` (a policy change is a new generation, so a new plan). */
+  readonly policyAccept: boolean;
   constructor(
     readonly kind: number,
     readonly table: NfTable,
@@ -176,7 +178,9 @@ class HookStep {
     readonly raw: boolean,
     /** For K_WALK steps. */
     readonly memo: WalkMemo | null,
-  ) {}
+  ) {
+    this.policyAccept = builtin.policy === 'ACCEPT';
+  }
 
   flush(): void {
     if (this.packets !== 0) {
@@ -348,7 +352,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
         step.bytes += pkt.length;
         this.#countsPending = true;
         if (steps) steps.push({ hook, table: step.table, chain: c.name, ruleNum: 0, ruleText: `:${c.name} ${c.policy}`, verdict: `policy ${c.policy}` });
-        if (c.policy === 'ACCEPT') continue;
+        if (step.policyAccept) continue;
         this.#dropReason = `${step.table} ${c.name} policy DROP`;
         v = V_DROP;
       } else if (kind === K_NAT) v = this.#natHook(hook, pkt, ct, step.chain);
