@@ -54,11 +54,17 @@ export const T_ACCEPT = 1, T_DROP = 2, T_RETURN = 3, T_REJECT = 4, T_JUMP = 5, T
  * closure, run afterwards.
  */
 export interface CompiledRule {
+  /** Bits of H_* telling which inline checks apply. */
+  readonly checks: number;
+  /**
+   * Matches counted here and not yet added to `rule`'s counters (the namespace adds them when counters can be
+   * read): the compiled rule is already in cache when it matches, the rule object often is not.
+   */
+  packets: number;
+  bytes: number;
   readonly rule: Rule;
   readonly num: number;
   readonly chainName: string;
-  /** Bits of H_* telling which inline checks apply. */
-  readonly checks: number;
   readonly srcAddr: number;
   readonly srcMask: number;
   readonly srcInv: boolean;
@@ -164,13 +170,17 @@ export interface CompiledChain {
 
 /**
  * The indexed rules of one destination address by (proto<<16 | dport): a ClusterIP has a port or two, so a short
- * scan is cheaper than a second Map probe.
+ * scan is cheaper than a second Map probe. The first key is kept on the object itself (most ClusterIPs have one
+ * port): one object read per lookup of a destination that, with many Services, is rarely in cache.
  */
 export class DstRules {
+  key0 = -1;
+  list0: number[] | undefined = undefined;
   readonly keys: number[] = [];
   readonly lists: number[][] = [];
 
   get(key: number): number[] | undefined {
+    if (this.key0 === key) return this.list0;
     const keys = this.keys;
     for (let i = 0; i < keys.length; i++) if (keys[i] === key) return this.lists[i];
     return undefined;
@@ -179,7 +189,10 @@ export class DstRules {
   add(key: number, pos: number): void {
     const l = this.get(key);
     if (l) l.push(pos);
-    else {
+    else if (this.list0 === undefined) {
+      this.key0 = key;
+      this.list0 = [pos];
+    } else {
       this.keys.push(key);
       this.lists.push([pos]);
     }
@@ -439,7 +452,7 @@ export function compileRule(rule: Rule, num: number, chainName: string): Compile
     : tg.kind === 'LOG' ? T_LOG : T_NONE;
   const { deps, depSrc, depDst, depMark } = ruleDeps(rule);
   return {
-    rule, num, chainName, checks, srcAddr, srcMask, srcInv, dstAddr, dstMask, dstInv, proto, protoInv,
+    checks, packets: 0, bytes: 0, rule, num, chainName, srcAddr, srcMask, srcInv, dstAddr, dstMask, dstInv, proto, protoInv,
     sportLo, sportHi, sportInv, dportLo, dportHi, dportInv, ctMask, ctInv, markValue, markMask, markInv, extra: all(extra), t, jump: null,
     deps, depSrc, depDst, depMark,
   };

@@ -213,8 +213,10 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   #compiledGen = -1;
   /** False until some table is touched: like a fresh netns, no hooks registered and no conntrack at all. */
   #active = false;
-  /** Some hook step or walk memo holds counts not yet added to the counters. */
+  /** Some hook step, walk memo or compiled rule holds counts not yet added to the counters. */
   #countsPending = false;
+  /** Compiled rules with counts of their own (`CompiledRule.packets` > 0). */
+  #countedRules: CompiledRule[] = [];
   readonly #changed = new Emitter<RulesetChange>();
   /** Fires after every ruleset change (iptables, iptables-restore, kube-proxy sync). */
   readonly onRulesetChanged: (l: (c: RulesetChange) => void) => Disposable = this.#changed.event;
@@ -263,6 +265,15 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
 
   #flushCounters(): void {
     this.#countsPending = false;
+    const crs = this.#countedRules;
+    for (let i = 0; i < crs.length; i++) {
+      const cr = crs[i]!;
+      cr.rule.packets += cr.packets;
+      cr.rule.bytes += cr.bytes;
+      cr.packets = 0;
+      cr.bytes = 0;
+    }
+    crs.length = 0;
     for (const plan of [this.#pre, this.#in, this.#fwd, this.#out, this.#post]) {
       for (let i = 0; i < plan.length; i++) plan[i]!.flush();
     }
@@ -533,9 +544,12 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       this.#depMark |= cr.depMark;
     }
     if (!ruleMatches(cr, p, this.#env)) return -1;
+    // Counted on the compiled rule until the counters can be read (see `ruleset`).
+    if (cr.packets === 0) this.#countedRules.push(cr);
+    cr.packets++;
+    cr.bytes += p.length;
+    this.#countsPending = true;
     const rule = cr.rule;
-    rule.packets++;
-    rule.bytes += p.length;
     if (rec !== null) rec.push(rule);
     const steps = this.#steps;
     switch (cr.t) {
