@@ -87,12 +87,13 @@ export class EndpointsController implements Controller {
         ),
       (epPorts) => ({ ports: epPorts, addresses: [] as EndpointAddress[], notReady: [] as EndpointAddress[] }),
     );
-    const selected: Pod[] = [];
+    // Computed on every sync, as the controller does: a sync that changes nothing still moves the tracker on.
+    const triggerTimes = this.#triggerTimes.begin(svc);
     const book = this.#addresses.in(ns);
     for (const pod of store.peekList<Pod>('pods', ns)) {
       if (!selects(selector, pod.metadata.labels)) continue;
       members.push(pod.metadata.name!);
-      selected.push(pod);
+      triggerTimes.pod(pod);
       const ip = pod.status?.podIP;
       if (!ip || pod.metadata.deletionTimestamp) continue;
       const phase = pod.status?.phase;
@@ -103,8 +104,7 @@ export class EndpointsController implements Controller {
       else g.notReady.push(addr);
     }
     this.#members.set(ns, name, members);
-    // Computed on every sync, as the controller does: a sync that changes nothing still moves the tracker on.
-    const triggerTime = this.#triggerTimes.compute(svc, selected);
+    const triggerTime = triggerTimes.end();
     const byIp = (a: EndpointAddress, b: EndpointAddress) => (a.ip < b.ip ? -1 : a.ip > b.ip ? 1 : 0);
     const subsets = groups.values()
       .filter((g) => g.addresses.length || g.notReady.length)

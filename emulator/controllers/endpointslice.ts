@@ -73,12 +73,13 @@ export class EndpointSliceController implements Controller {
       (ports) => ({ ports, endpoints: [] as EndpointSliceEndpoint[] }),
     );
     const zones = new Map<string, string | undefined>();
-    const selected: Pod[] = [];
+    // Computed on every sync, as the controller does: a sync that changes nothing still moves the tracker on.
+    const triggerTimes = this.#triggerTimes.begin(svc);
     const book = this.#endpoints.in(ns);
     for (const pod of store.peekList<Pod>('pods', ns)) {
       if (!selects(selector, pod.metadata.labels)) continue;
       members.push(pod.metadata.name!);
-      selected.push(pod);
+      triggerTimes.pod(pod);
       const ip = pod.status?.podIP;
       const phase = pod.status?.phase;
       if (!ip || phase === 'Succeeded' || phase === 'Failed') continue;
@@ -100,7 +101,7 @@ export class EndpointSliceController implements Controller {
       g.endpoints.push(endpoint);
     }
     this.#members.set(ns, name, members);
-    const triggerTime = this.#triggerTimes.compute(svc, selected);
+    const triggerTime = triggerTimes.end();
 
     // Desired slices: one list per port signature, chunked, endpoints in address order for stable output.
     const desired: { ports: EndpointPort[] | null; endpoints: EndpointSliceEndpoint[] | null }[] = [];

@@ -5,7 +5,7 @@
  */
 import { RESOURCES, resourceForKind, type Resource } from '../api/resources';
 import { isApiError } from '../api/errors';
-import type { KubeObject } from '../api/types';
+import type { KubeObject, OwnerReference } from '../api/types';
 import type { Disposable } from '../core/events';
 import { OWNED, WorkQueue, disposeAll, type Controller, type ControllerContext } from './runtime';
 
@@ -72,21 +72,27 @@ export class GarbageCollector implements Controller {
       }
       const refs = obj.metadata.ownerReferences ?? [];
       if (refs.length === 0) return;
-      const alive = refs.filter((ref) => {
-        const r = resourceForKind(ref.kind);
-        if (!r) return true;
-        const owner = store.peek(r.resource, r.namespaced ? obj.metadata.namespace : undefined, ref.name);
-        return owner !== undefined && owner.metadata.uid === ref.uid;
-      });
-      if (alive.length === 0) {
+      // Counted first: every owner is usually there (a pod just created by its ReplicaSet), and then no list is built.
+      let living = 0;
+      for (const ref of refs) if (this.#ownerAlive(obj, ref)) living++;
+      if (living === 0) {
         if (!obj.metadata.deletionTimestamp) store.delete(resource, obj.metadata.namespace, name, { propagationPolicy: 'Background' });
-      } else if (alive.length < refs.length) {
+      } else if (living < refs.length) {
+        const alive = refs.filter((ref) => this.#ownerAlive(obj, ref));
         store.update(resource, { ...obj, metadata: { ...obj.metadata, ownerReferences: alive } }, OWNED);
       }
     } catch (e) {
       if (!isApiError(e, 'NotFound') && !isApiError(e, 'Conflict')) throw e;
       this.#queue.addAfter(key, 100);
     }
+  }
+
+  /** The owner `ref` names exists with that uid (a kind the API does not serve counts as alive). */
+  #ownerAlive(obj: KubeObject, ref: OwnerReference): boolean {
+    const r = resourceForKind(ref.kind);
+    if (!r) return true;
+    const owner = this.ctx.store.peek(r.resource, r.namespaced ? obj.metadata.namespace : undefined, ref.name);
+    return owner !== undefined && owner.metadata.uid === ref.uid;
   }
 
   #dropFinalizer(resource: Resource, obj: KubeObject, finalizer: string): void {

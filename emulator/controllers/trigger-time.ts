@@ -37,39 +37,65 @@ function readyTransitionTime(pod: Pod): string | undefined {
 export class TriggerTimeTracker {
   readonly #services = new Map<string, ServiceState>();
 
-  /** The time to write on the Service's Endpoints/EndpointSlices now, or undefined (remove the annotation). */
-  compute(svc: Service, pods: readonly Pod[]): string | undefined {
-    const key = `${svc.metadata.namespace}/${svc.metadata.name}`;
-    const known = this.#services.get(key);
-    const podNames: string[] = [];
-    const podTimes: string[] = [];
-    let minChanged: string | undefined;
-    // Where the next pod's previous time is expected in `known` (same listing order), and the fallback map.
-    let cursor = 0;
-    let byName: Map<string, string> | undefined;
-    for (const pod of pods) {
-      const t = readyTransitionTime(pod);
-      if (!t) continue;
-      const name = pod.metadata.name!;
-      podNames.push(name);
-      podTimes.push(t);
-      let last: string | undefined;
-      if (known) {
-        if (known.podNames[cursor] === name) last = known.podTimes[cursor++];
-        else last = (byName ??= timesByName(known)).get(name);
-      }
-      if (after(t, last) && (minChanged === undefined || t < minChanged)) minChanged = t;
-    }
-    const svcTime = svc.metadata.creationTimestamp ?? '';
-    if (svcTime && after(svcTime, known?.lastServiceTriggerTime) && (minChanged === undefined || svcTime < minChanged)) minChanged = svcTime;
-    this.#services.set(key, { podNames, podTimes, lastServiceTriggerTime: svcTime });
-    if (!known) return svcTime || undefined;
-    return minChanged;
+  /**
+   * A sync of the Service starts: give it each selected pod as the sync lists them (`pod`), then ask `end` for the
+   * time to write on the Service's Endpoints/EndpointSlices now, or undefined (remove the annotation). The pods are
+   * given in the sync's own pass over them (no list of selected pods kept for a second pass).
+   */
+  begin(svc: Service): TriggerTimeSync {
+    return new TriggerTimeSync(this.#services, svc);
   }
 
   /** The Service is gone: a Service created again under its name is new. */
   forget(namespace: string, name: string): void {
     this.#services.delete(`${namespace}/${name}`);
+  }
+}
+
+/** One sync's pass of the tracker (see TriggerTimeTracker.begin). */
+export class TriggerTimeSync {
+  readonly #key: string;
+  readonly #known: ServiceState | undefined;
+  readonly #podNames: string[] = [];
+  readonly #podTimes: string[] = [];
+  #minChanged: string | undefined = undefined;
+  /** Where the next pod's previous time is expected in `known` (same listing order), and the fallback map. */
+  #cursor = 0;
+  #byName: Map<string, string> | undefined = undefined;
+
+  constructor(
+    private readonly services: Map<string, ServiceState>,
+    private readonly svc: Service,
+  ) {
+    this.#key = `${svc.metadata.namespace}/${svc.metadata.name}`;
+    this.#known = services.get(this.#key);
+  }
+
+  /** A selected pod, in the sync's listing order. */
+  pod(pod: Pod): void {
+    const t = readyTransitionTime(pod);
+    if (!t) return;
+    const name = pod.metadata.name!;
+    this.#podNames.push(name);
+    this.#podTimes.push(t);
+    const known = this.#known;
+    let last: string | undefined;
+    if (known) {
+      if (known.podNames[this.#cursor] === name) last = known.podTimes[this.#cursor++];
+      else last = (this.#byName ??= timesByName(known)).get(name);
+    }
+    if (after(t, last) && (this.#minChanged === undefined || t < this.#minChanged)) this.#minChanged = t;
+  }
+
+  /** The trigger time of this sync; the tracker now remembers the pods given. */
+  end(): string | undefined {
+    const known = this.#known;
+    let minChanged = this.#minChanged;
+    const svcTime = this.svc.metadata.creationTimestamp ?? '';
+    if (svcTime && after(svcTime, known?.lastServiceTriggerTime) && (minChanged === undefined || svcTime < minChanged)) minChanged = svcTime;
+    this.services.set(this.#key, { podNames: this.#podNames, podTimes: this.#podTimes, lastServiceTriggerTime: svcTime });
+    if (!known) return svcTime || undefined;
+    return minChanged;
   }
 }
 
