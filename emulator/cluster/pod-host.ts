@@ -73,9 +73,14 @@ export function serviceLinkEnv(services: Iterable<Service>): Record<string, stri
  */
 export class LayeredEnv implements ReadonlyMap<string, string> {
   constructor(
-    private readonly base: Readonly<Record<string, string>>,
+    private readonly links: { readonly env: Readonly<Record<string, string>> },
     private readonly own: ReadonlyMap<string, string>,
   ) {}
+
+  /** The service links, built when first read (see ServiceLinks). */
+  private get base(): Readonly<Record<string, string>> {
+    return this.links.env;
+  }
 
   get(key: string): string | undefined {
     return this.own.get(key) ?? (Object.prototype.hasOwnProperty.call(this.base, key) ? this.base[key] : undefined);
@@ -118,8 +123,8 @@ export interface PodHostInput {
   readonly image: AppImage | undefined;
   readonly podIP: string;
   readonly netns?: string;
-  /** Service links (shared). */
-  readonly linkEnv: Readonly<Record<string, string>>;
+  /** Service links (shared; their variables are built when first read). */
+  readonly links: { readonly env: Readonly<Record<string, string>> };
   /** The container's own `env` values. */
   readonly env: Record<string, string>;
   readonly nodeResolv: string;
@@ -154,7 +159,7 @@ export function podHostOptions(input: PodHostInput): ShellHostOptions {
     files['/etc/nginx/conf.d/default.conf'] =
       'server {\n    listen       80;\n    listen  [::]:80;\n    server_name  localhost;\n\n    location / {\n        root   /usr/share/nginx/html;\n        index  index.html index.htm;\n    }\n\n    error_page   500 502 503 504  /50x.html;\n    location = /50x.html {\n        root   /usr/share/nginx/html;\n    }\n}\n';
   }
-  const env = new LayeredEnv(input.linkEnv, ownEnv(hostname, input.env));
+  const env = new LayeredEnv(input.links, ownEnv(hostname, input.env));
   const id = `pod/${ns}/${name}`;
   const commands = commandSetOf(image);
   const promptStyle = image?.shell === 'bash' ? 'bash' : 'busybox';

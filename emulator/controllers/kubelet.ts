@@ -13,7 +13,7 @@
  */
 import { CATALOGUE, WORKLOAD_IMAGES, findImage, imageDigest, parseImageRef } from '../apps/catalogue';
 import type { ContainerRuntime } from '../apps/runtime';
-import type { AppImage } from '../apps/types';
+import type { AppImage, PodInfo } from '../apps/types';
 import { isApiError } from '../api/errors';
 import { rfc3339 } from '../api/meta';
 import type { ApiStore } from '../api/store';
@@ -148,7 +148,7 @@ export class Kubelet implements Controller {
     return this.#images.has(parseImageRef(ref).canonical);
   }
 
-  #serviceLinks(ns: string, enabled: boolean): Readonly<Record<string, string>> {
+  #serviceLinks(ns: string, enabled: boolean): ServiceLinks {
     return (this.deps.serviceLinks ?? (this.#ownLinks ??= new ServiceLinkCache(this.ctx.store))).get(ns, enabled);
   }
 
@@ -367,7 +367,7 @@ export class Kubelet implements Controller {
     const name = pod.metadata.name!;
     const containers = pod.spec.containers;
     const hostNetwork = !!pod.spec.hostNetwork;
-    const baseEnv = this.#serviceLinks(ns, pod.spec.enableServiceLinks !== false);
+    const links = this.#serviceLinks(ns, pod.spec.enableServiceLinks !== false);
     let firstImage: AppImage | undefined;
     // The shell host's own variables: the first container's.
     let hostEnv: Record<string, string> = NO_ENV;
@@ -378,9 +378,6 @@ export class Kubelet implements Controller {
     for (const c of containers) {
       const ref = parseImageRef(c.image);
       const img = findImage(ref)!;
-      // The container's own variables over the shared service links (prototype chain: lookups see both).
-      const env: Record<string, string> = Object.create(baseEnv);
-      if (c.env) for (const e of c.env) if (e.value !== undefined) env[e.name] = e.value;
       if (firstImage === undefined) {
         firstImage = img;
         if (c.env?.length) {
@@ -394,7 +391,7 @@ export class Kubelet implements Controller {
         name: c.name,
         image: img,
         ref,
-        pod: { name, namespace: ns, podIP: st.podIP!, nodeName: this.deps.nodeName, containerName: c.name, image: c.image, env },
+        pod: new ContainerPodInfo(name, ns, st.podIP!, this.deps.nodeName, c.name, c.image, links, c.env),
         ports: img.ports,
         hostNetwork,
       });
@@ -408,7 +405,7 @@ export class Kubelet implements Controller {
     st.image = firstImage;
     st.stage = 'running';
     st.startedAt = this.ctx.scheduler.now();
-    const host = this.deps.createHost(podHostOptions({ pod, image: firstImage, podIP: st.podIP!, netns: st.netns, linkEnv: baseEnv, env: hostEnv, nodeResolv: this.deps.nodeResolv ?? 'nameserver 172.18.0.1\n' }));
+    const host = this.deps.createHost(podHostOptions({ pod, image: firstImage, podIP: st.podIP!, netns: st.netns, links, env: hostEnv, nodeResolv: this.deps.nodeResolv ?? 'nameserver 172.18.0.1\n' }));
     this.deps.hosts.set(host.id, host);
 
     const now = rfc3339(this.ctx.scheduler.now());
@@ -633,30 +630,91 @@ function effectiveArgv(c: Container, img: AppImage): string[] {
  */
 export class ServiceLinkCache {
   /** namespace → [links off, links on] (looked up with the namespace string the pod carries). */
-  readonly #cache = new Map<string, [Readonly<Record<string, string>> | undefined, Readonly<Record<string, string>> | undefined]>();
+  readonly #cache = new Map<string, [ServiceLinks | undefined, ServiceLinks | undefined]>();
   readonly #sub: Disposable;
 
   constructor(private readonly store: ApiStore) {
     this.#sub = store.watch('services', {}, () => this.#cache.clear());
   }
 
-  get(ns: string, enabled: boolean): Readonly<Record<string, string>> {
+  get(ns: string, enabled: boolean): ServiceLinks {
     let entry = this.#cache.get(ns);
     if (!entry) this.#cache.set(ns, (entry = [undefined, undefined]));
-    let env = entry[enabled ? 1 : 0];
-    if (!env) {
-      // The watch delivers after the current task; a Service created in this same task must count too.
+    let links = entry[enabled ? 1 : 0];
+    if (!links) {
+      // The watch delivers after the current task; a Service created in this same task must count too. The
+      // Services are taken now (stored objects never change), their variables are worked out when first read.
       const kubeSvc = this.store.peek<Service>('services', 'default', 'kubernetes');
-      const e: Record<string, string> = enabled ? serviceLinkEnv(this.store.peekList<Service>('services', ns)) : {};
-      if (kubeSvc) Object.assign(e, serviceLinkEnv([kubeSvc]), { KUBERNETES_SERVICE_PORT_HTTPS: '443' });
-      env = Object.freeze(e);
-      entry[enabled ? 1 : 0] = env;
+      links = new ServiceLinks(enabled ? [...this.store.peekList<Service>('services', ns)] : undefined, kubeSvc);
+      entry[enabled ? 1 : 0] = links;
     }
-    return env;
+    return links;
   }
 
   dispose(): void {
     this.#sub.dispose();
+  }
+}
+
+/**
+ * The docker-link variables of a namespace's Services as they were at one moment (a container's start). Most are
+ * never read (no one runs `env` in most pods): they are built on first read, from the Services of that moment.
+ */
+export class ServiceLinks {
+  #services: readonly Service[] | undefined;
+  #kubeSvc: Service | undefined;
+  #env: Readonly<Record<string, string>> | undefined;
+
+  constructor(services: readonly Service[] | undefined, kubeSvc: Service | undefined) {
+    this.#services = services;
+    this.#kubeSvc = kubeSvc;
+  }
+
+  get env(): Readonly<Record<string, string>> {
+    if (this.#env === undefined) {
+      const e: Record<string, string> = this.#services ? serviceLinkEnv(this.#services) : {};
+      if (this.#kubeSvc) Object.assign(e, serviceLinkEnv([this.#kubeSvc]), { KUBERNETES_SERVICE_PORT_HTTPS: '443' });
+      this.#env = Object.freeze(e);
+      this.#services = undefined;
+      this.#kubeSvc = undefined;
+    }
+    return this.#env;
+  }
+}
+
+/**
+ * What a container's process knows of its pod. Its variables (its own over the service links) are put together
+ * on first read, from the container's spec and the links of its start.
+ */
+type EnvVar = NonNullable<Container['env']>[number];
+
+class ContainerPodInfo implements PodInfo {
+  readonly #links: ServiceLinks;
+  readonly #vars: readonly EnvVar[] | undefined;
+  #env: Readonly<Record<string, string>> | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly namespace: string,
+    readonly podIP: string,
+    readonly nodeName: string,
+    readonly containerName: string,
+    readonly image: string,
+    links: ServiceLinks,
+    vars: readonly EnvVar[] | undefined,
+  ) {
+    this.#links = links;
+    this.#vars = vars;
+  }
+
+  get env(): Readonly<Record<string, string>> {
+    if (this.#env === undefined) {
+      // The container's own variables over the shared service links (prototype chain: lookups see both).
+      const env: Record<string, string> = Object.create(this.#links.env);
+      if (this.#vars) for (const e of this.#vars) if (e.value !== undefined) env[e.name] = e.value;
+      this.#env = env;
+    }
+    return this.#env;
   }
 }
 
