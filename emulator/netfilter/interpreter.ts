@@ -87,6 +87,11 @@ export interface CompiledRule {
   readonly markInv: boolean;
   readonly extra: Matcher | null;
   readonly t: number;
+  /** A DNAT target's range, as numbers (no reads of the rule's target objects on a connection's first packet); natPortLo -1: keep the port. */
+  readonly natAddrLo: number;
+  readonly natAddrHi: number;
+  readonly natPortLo: number;
+  readonly natPortHi: number;
   jump: CompiledChain | null;
   /**
    * What evaluating this rule may read (D_* bits, plus the address and mark bits as masks), for the walk memo:
@@ -451,9 +456,11 @@ export function compileRule(rule: Rule, num: number, chainName: string): Compile
     : tg.kind === 'SNAT' ? T_SNAT : tg.kind === 'MASQUERADE' ? T_MASQ : tg.kind === 'MARK' ? T_MARK
     : tg.kind === 'LOG' ? T_LOG : T_NONE;
   const { deps, depSrc, depDst, depMark } = ruleDeps(rule);
+  const to = tg.kind === 'DNAT' ? tg.to : undefined;
   return {
     checks, packets: 0, bytes: 0, rule, num, chainName, srcAddr, srcMask, srcInv, dstAddr, dstMask, dstInv, proto, protoInv,
-    sportLo, sportHi, sportInv, dportLo, dportHi, dportInv, ctMask, ctInv, markValue, markMask, markInv, extra: all(extra), t, jump: null,
+    sportLo, sportHi, sportInv, dportLo, dportHi, dportInv, ctMask, ctInv, markValue, markMask, markInv, extra: all(extra), t,
+    natAddrLo: to ? to.addrLo : 0, natAddrHi: to ? to.addrHi : 0, natPortLo: to?.portLo ?? -1, natPortHi: to?.portHi ?? -1, jump: null,
     deps, depSrc, depDst, depMark,
   };
 }

@@ -374,6 +374,21 @@ describe('counters counted lazily (remembered walks, empty chains, compiled rule
   });
 });
 
+describe('DNAT to a range', () => {
+  it('draws the address, then the port, from the namespace RNG for each new connection', () => {
+    const ns = new NetfilterNamespaceImpl({ name: 'n', rng: new Rng(4) });
+    ns.restore('*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -d 10.96.0.1 --dport 80 -j DNAT --to-destination 10.0.0.1-10.0.0.4:8000-8003\nCOMMIT\n');
+    const draws = new Rng(4);
+    for (let i = 0; i < 40; i++) {
+      const p = packet({ src: POD_C, dst: ip('10.96.0.1'), sport: 30000 + i, dport: 80, tcpFlags: TCP_SYN });
+      ns.hook('PREROUTING', p, ctx(T0));
+      const addr = ip('10.0.0.1') + (draws.nextUint32() % 4);
+      const port = 8000 + (draws.nextUint32() % 4);
+      expect([p.dst, p.dport]).toEqual([addr, port]);
+    }
+  });
+});
+
 describe('trace of a reply', () => {
   it('says the NAT was undone from the conntrack entry', () => {
     const ns = node();

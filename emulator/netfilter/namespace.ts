@@ -607,11 +607,12 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   #nat(cr: CompiledRule, p: NfPacket): number {
     const e = this.#env.entry;
     if (!e || this.#table !== 'nat') return V_ACCEPT;
-    const t = cr.rule.target;
     const reply = e.reply as Tuple;
-    if (t.kind === 'DNAT') {
-      const addr = pickAddr(t.to, this.#rng);
-      const port = t.to.portLo !== undefined ? pickPort(t.to.portLo, t.to.portHi!, this.#rng) : reply.sport;
+    if (cr.t === T_DNAT) {
+      // The range from the compiled rule: the same draws (address, then port) as pickAddr/pickPort on the target.
+      const lo = cr.natAddrLo, hi = cr.natAddrHi;
+      const addr = hi === lo ? lo : (lo + (this.#rng.nextUint32() % (hi - lo + 1))) >>> 0;
+      const port = cr.natPortLo >= 0 ? pickPort(cr.natPortLo, cr.natPortHi, this.#rng) : reply.sport;
       reply.src = addr;
       reply.sport = port;
       e.dnat = true;
@@ -619,6 +620,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       if (this.#steps) this.#step(cr, `DNAT ${formatIpv4(e.orig.dst)}:${e.orig.dport} -> ${formatIpv4(addr)}:${port}`);
       return V_ACCEPT;
     }
+    const t = cr.rule.target;
     let addr: number;
     let lo: number | undefined, hi: number | undefined;
     let randomFully = false;
