@@ -104,7 +104,8 @@ export type RuntimeChange = { type: 'started' | 'stopped'; container: RunningCon
 
 export class ContainerRuntime {
   readonly logs = new ContainerLogs();
-  readonly #byPod = new Map<string, Map<string, RunningContainer>>();
+  /** podKey → its containers in start order (a pod has one or a few: a short list, not a map per pod). */
+  readonly #byPod = new Map<string, RunningContainer[]>();
   readonly #changes = new Emitter<RuntimeChange>();
   /** `onChange(listener) → Disposable`: a container started or stopped. */
   readonly onChange = this.#changes.event;
@@ -114,33 +115,39 @@ export class ContainerRuntime {
   start(c: Omit<RunningContainer, 'startedAt'>): RunningContainer {
     // Built field by field: a spread of the caller's object is a generic copy on every container start.
     const running: RunningContainer = { podKey: c.podKey, name: c.name, image: c.image, ref: c.ref, pod: c.pod, startedAt: this.scheduler.now(), ports: c.ports, hostNetwork: c.hostNetwork };
-    let m = this.#byPod.get(c.podKey);
-    if (!m) this.#byPod.set(c.podKey, (m = new Map()));
-    m.set(c.name, running);
+    const list = this.#byPod.get(c.podKey);
+    if (!list) this.#byPod.set(c.podKey, [running]);
+    else {
+      // A restarted container takes its own place in the list.
+      const i = list.findIndex((x) => x.name === c.name);
+      if (i >= 0) list[i] = running;
+      else list.push(running);
+    }
     this.logs.appendAll(c.podKey, c.name, c.image.startupLogs(this.#context(running)), running.startedAt);
     if (this.#changes.size) this.#changes.fire({ type: 'started', container: running });
     return running;
   }
 
   stop(podKey: string, name?: string): void {
-    const m = this.#byPod.get(podKey);
-    if (!m) return;
-    for (const [n, c] of [...m]) {
-      if (name !== undefined && n !== name) continue;
-      m.delete(n);
+    const list = this.#byPod.get(podKey);
+    if (!list) return;
+    for (const c of [...list]) {
+      if (name !== undefined && c.name !== name) continue;
+      list.splice(list.indexOf(c), 1);
       this.#changes.fire({ type: 'stopped', container: c });
     }
-    if (m.size === 0) this.#byPod.delete(podKey);
+    if (list.length === 0) this.#byPod.delete(podKey);
   }
 
   containersOf(podKey: string): RunningContainer[] {
-    return [...(this.#byPod.get(podKey)?.values() ?? [])];
+    const list = this.#byPod.get(podKey);
+    return list ? [...list] : [];
   }
 
   /** The container listening on `ip:port/protocol` (pod IP; hostNetwork pods listen on the node IP). */
   listener(ip: string, port: number, protocol: 'TCP' | 'UDP' = 'TCP'): RunningContainer | undefined {
-    for (const m of this.#byPod.values())
-      for (const c of m.values()) if (c.pod.podIP === ip && c.ports.some((p) => p.containerPort === port && p.protocol === protocol)) return c;
+    for (const list of this.#byPod.values())
+      for (const c of list) if (c.pod.podIP === ip && c.ports.some((p) => p.containerPort === port && p.protocol === protocol)) return c;
     return undefined;
   }
 

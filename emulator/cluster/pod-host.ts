@@ -177,14 +177,13 @@ const INDEX_KEY = /^(?:0|[1-9]\d*)$/;
  * the object `{ PATH, HOSTNAME, HOME, ...env }`.
  */
 function ownEnv(hostname: string, env: Readonly<Record<string, string>>): Map<string, string> {
-  const own = new Map<string, string>([
-    ['PATH', DEFAULT_PATH],
-    ['HOSTNAME', hostname],
-    ['HOME', '/root'],
-  ]);
   const keys = Object.keys(env);
   // Names that are array indices go first in an object: such a (rare, relaxed-validation) name takes the literal's path.
-  if (keys.some((k) => INDEX_KEY.test(k))) return new Map(Object.entries({ PATH: DEFAULT_PATH, HOSTNAME: hostname, HOME: '/root', ...env }));
+  if (keys.length && keys.some((k) => INDEX_KEY.test(k))) return new Map(Object.entries({ PATH: DEFAULT_PATH, HOSTNAME: hostname, HOME: '/root', ...env }));
+  const own = new Map<string, string>();
+  own.set('PATH', DEFAULT_PATH);
+  own.set('HOSTNAME', hostname);
+  own.set('HOME', '/root');
   for (const k of keys) own.set(k, env[k]!);
   return own;
 }

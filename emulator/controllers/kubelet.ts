@@ -272,7 +272,7 @@ export class Kubelet implements Controller {
     const pod = this.#current(st);
     if (!pod || pod.metadata.deletionTimestamp) return;
     let delay = 0;
-    const missing: { c: Container; message: string }[] = [];
+    let missing: { c: Container; message: string }[] | undefined;
     for (const c of pod.spec.containers) {
       const ref = parseImageRef(c.image);
       const img = findImage(ref);
@@ -280,7 +280,7 @@ export class Kubelet implements Controller {
       const present = this.#images.has(ref.canonical);
       const policy = c.imagePullPolicy ?? 'IfNotPresent';
       if (policy === 'Never' && !present) {
-        missing.push({ c, message: `Container image "${c.image}" is not present with pull policy of Never` });
+        (missing ??= []).push({ c, message: `Container image "${c.image}" is not present with pull policy of Never` });
         continue;
       }
       if (present && policy !== 'Always') {
@@ -291,14 +291,15 @@ export class Kubelet implements Controller {
       this.ctx.events.normal(pod, 'Pulling', pullingText(c.image), this.#source, fieldPath);
       if (!img) {
         const msg = `rpc error: code = NotFound desc = failed to pull and unpack image "${ref.canonical}": failed to resolve reference "${ref.canonical}": ${ref.canonical}: not found (this lab cluster is offline; images in its catalogue: ${WORKLOAD_IMAGES.join(', ')})`;
-        missing.push({ c, message: msg });
+        (missing ??= []).push({ c, message: msg });
         continue;
       }
       const ms = present ? Math.round(img.pullMs / 3) : img.pullMs;
       delay = Math.max(delay, ms);
     }
-    if (missing.length) {
-      this.#after(st, KUBELET_TIMING.pullFailMs, () => this.#pullFailed(key, st, missing));
+    if (missing) {
+      const failed = missing;
+      this.#after(st, KUBELET_TIMING.pullFailMs, () => this.#pullFailed(key, st, failed));
       return;
     }
     this.#after(st, delay, () => this.#pulled(key, st, delay));
