@@ -204,7 +204,60 @@ export class DstRules {
   }
 }
 
+/**
+ * The common case of `byDst` flat, for lookups whose data is rarely in cache (one ClusterIP among thousands): open
+ * addressing over one Int32Array, four words a slot — destination, its first key, that key's rule position when it
+ * is the only one (else -2), and whether the destination has more keys (1/0). A lookup reads one slot: found with
+ * a single position, or absent; anything else (-2) is answered by `byDst`.
+ */
+export class DstSlots {
+  readonly #slots: Int32Array;
+  readonly #mask: number;
+  readonly #shift: number;
+
+  constructor(byDst: Map<number, DstRules>) {
+    let bits = 4;
+    while (1 << bits < byDst.size * 2) bits++;
+    this.#slots = new Int32Array(4 << bits);
+    this.#mask = (1 << bits) - 1;
+    this.#shift = 32 - bits;
+    for (let i = 1; i < this.#slots.length; i += 4) this.#slots[i] = -1; // empty: no key (keys are >= 0)
+    for (const [dst, d] of byDst) {
+      let i = this.#home(dst);
+      while (this.#slots[i * 4 + 1] !== -1) i = (i + 1) & this.#mask;
+      const s = i * 4;
+      this.#slots[s] = dst | 0;
+      this.#slots[s + 1] = d.key0;
+      this.#slots[s + 2] = d.list0!.length === 1 ? d.list0![0]! : -2;
+      this.#slots[s + 3] = d.keys.length > 0 ? 1 : 0;
+    }
+  }
+
+  #home(dst: number): number {
+    return Math.imul(dst | 0, 0x9e3779b1) >>> this.#shift;
+  }
+
+  /** The one rule position for (dst, key); -1: no rule for it; -2: ask `byDst`. */
+  probe(dst: number, key: number): number {
+    const slots = this.#slots;
+    const d = dst | 0;
+    let i = this.#home(dst);
+    for (;;) {
+      const s = i * 4;
+      const k0 = slots[s + 1]!;
+      if (k0 === -1) return -1;
+      if (slots[s] === d) {
+        if (k0 === key) return slots[s + 2]!;
+        return slots[s + 3] === 0 ? -1 : -2;
+      }
+      i = (i + 1) & this.#mask;
+    }
+  }
+}
+
 interface ChainIndex {
+  /** `byDst`'s lookups, flat (see DstSlots). */
+  readonly dsts: DstSlots;
   /** dst → its rules by (proto<<16 | dport) → rule positions (ascending). */
   readonly byDst: Map<number, DstRules>;
   /** (proto<<16 | dport) → rule positions, for rules without a destination. */
@@ -497,7 +550,7 @@ function buildIndex(rules: readonly CompiledRule[]): ChainIndex {
       m.add(k.key, i);
     }
   });
-  return { byDst, byPort, fallback };
+  return { dsts: new DstSlots(byDst), byDst, byPort, fallback };
 }
 
 export function compileTable(t: Table): CompiledTable {

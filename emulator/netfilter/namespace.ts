@@ -507,14 +507,20 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     const proto = p.proto;
     const ported = proto === 6 || proto === 17;
     const key = proto * 65536 + p.dport;
-    const d = ported ? ix.byDst.get(p.dst) : undefined;
-    const a = d !== undefined ? d.get(key) : undefined;
-    const b = ported ? ix.byPort.get(key) : undefined;
+    // The destination's candidates: usually one position straight from the flat slots, else the list.
+    let a: number[] | undefined;
+    let single = -1;
+    if (ported) {
+      const r = ix.dsts.probe(p.dst, key);
+      if (r >= 0) single = r;
+      else if (r === -2) a = ix.byDst.get(p.dst)!.get(key);
+    }
+    const b = ported && ix.byPort.size !== 0 ? ix.byPort.get(key) : undefined;
     const c = ix.fallback;
-    const al = a ? a.length : 0, bl = b ? b.length : 0, cl = c.length;
+    const al = a !== undefined ? a.length : single >= 0 ? 1 : 0, bl = b ? b.length : 0, cl = c.length;
     let i = 0, j = 0, k = 0;
     while (i < al || j < bl || k < cl) {
-      const va = i < al ? a![i]! : Infinity;
+      const va = i < al ? (a !== undefined ? a[i]! : single) : Infinity;
       const vb = j < bl ? b![j]! : Infinity;
       const vc = k < cl ? c[k]! : Infinity;
       let pos: number;
