@@ -20,10 +20,20 @@ export interface LogLineEvent {
   readonly line: LogLine;
 }
 
-/** Per-container log buffers, current and previous instance (`kubectl logs --previous`). */
+/** One container's log buffers: the current instance's and the previous one's (`kubectl logs --previous`). */
+interface ContainerLog {
+  readonly name: string;
+  current: LogLine[] | undefined;
+  previous: LogLine[] | undefined;
+}
+
+/**
+ * Per-container log buffers, current and previous instance (`kubectl logs --previous`), kept per pod (looked up
+ * with the pod key the runtime already hashed; a pod's logs go with it at once).
+ */
 export class ContainerLogs {
-  readonly #current = new Map<string, LogLine[]>();
-  readonly #previous = new Map<string, LogLine[]>();
+  /** podKey → its containers' logs (one or a few: a short list). */
+  readonly #pods = new Map<string, ContainerLog[]>();
   readonly #onLine = new Emitter<LogLineEvent>();
   /** `onLine(listener) → Disposable`, for `kubectl logs -f`. */
   readonly onLine = this.#onLine.event;
@@ -40,14 +50,14 @@ export class ContainerLogs {
    */
   appendAll(podKey: string, container: string, texts: readonly string[], t: number): void {
     if (texts.length === 0) return;
-    const k = `${podKey}/${container}`;
-    let buf = this.#current.get(k);
+    const log = this.#logOf(podKey, container);
+    let buf = log.current;
     const lines = this.#linesOf(texts, t);
     if (!buf && lines.length <= ContainerLogs.MAX_LINES && this.#onLine.size === 0) {
-      this.#current.set(k, lines.slice());
+      log.current = lines.slice();
       return;
     }
-    if (!buf) this.#current.set(k, (buf = []));
+    if (!buf) log.current = buf = [];
     const listened = this.#onLine.size > 0;
     for (const line of lines) {
       buf.push(line);
@@ -70,21 +80,32 @@ export class ContainerLogs {
     return lines;
   }
 
+  /** The container's log record, made on first use. */
+  #logOf(podKey: string, container: string): ContainerLog {
+    let logs = this.#pods.get(podKey);
+    if (!logs) this.#pods.set(podKey, (logs = []));
+    for (const log of logs) if (log.name === container) return log;
+    const log: ContainerLog = { name: container, current: undefined, previous: undefined };
+    logs.push(log);
+    return log;
+  }
+
   /** Lines of a container, or undefined when it has never run. */
   lines(podKey: string, container: string, opts: { previous?: boolean } = {}): readonly LogLine[] | undefined {
-    return (opts.previous ? this.#previous : this.#current).get(`${podKey}/${container}`);
+    const logs = this.#pods.get(podKey);
+    if (logs) for (const log of logs) if (log.name === container) return opts.previous ? log.previous : log.current;
+    return undefined;
   }
 
   /** The container restarted: its log becomes the previous one. */
   rotate(podKey: string, container: string): void {
-    const k = `${podKey}/${container}`;
-    const cur = this.#current.get(k);
-    if (cur) this.#previous.set(k, cur);
-    this.#current.set(k, []);
+    const log = this.#logOf(podKey, container);
+    if (log.current) log.previous = log.current;
+    log.current = [];
   }
 
   removePod(podKey: string): void {
-    for (const m of [this.#current, this.#previous]) for (const k of [...m.keys()]) if (k.startsWith(`${podKey}/`)) m.delete(k);
+    this.#pods.delete(podKey);
   }
 }
 
