@@ -142,24 +142,12 @@ const COMBINED_KEY = '\u0000combined';
 class EventCorrelator {
   readonly #byObject = new Map<string, ObjectRecords>();
   readonly #aggregates = new LruList<AggregateRecord>(EVENT_CORRELATION.lruEntries, (a) => {
-    const r = a.records;
-    if (r.aggregates === a) r.aggregates = a.sibling;
-    else {
-      let p = r.aggregates!;
-      while (p.sibling !== a) p = p.sibling!;
-      p.sibling = a.sibling;
-    }
-    this.#forget(r);
+    a.records.aggregates = without(a.records.aggregates!, a);
+    this.#forget(a.records);
   });
   readonly #logs = new LruList<EventLog>(EVENT_CORRELATION.lruEntries, (l) => {
-    const r = l.records;
-    if (r.logs === l) r.logs = l.sibling;
-    else {
-      let p = r.logs!;
-      while (p.sibling !== l) p = p.sibling!;
-      p.sibling = l.sibling;
-    }
-    this.#forget(r);
+    l.records.logs = without(l.records.logs!, l);
+    this.#forget(l.records);
   });
   readonly #spam = new LruList<TokenBucket>(EVENT_CORRELATION.lruEntries, (b) => {
     b.records.spam = undefined;
@@ -223,6 +211,15 @@ class EventCorrelator {
   #forget(r: ObjectRecords): void {
     if (r.aggregates === undefined && r.logs === undefined && r.spam === undefined) this.#byObject.delete(r.key);
   }
+}
+
+/** An object's list of entries (linked by `sibling`, from `first`) without `e`, which is in it: its new first entry. */
+function without<E extends { sibling: E | undefined }>(first: E, e: E): E | undefined {
+  if (first === e) return e.sibling;
+  let p = first;
+  while (p.sibling !== e) p = p.sibling!;
+  p.sibling = e.sibling;
+  return first;
 }
 
 /**
