@@ -90,7 +90,7 @@ interface PodState {
   stage: Stage;
   podIP: string | undefined;
   netns: string | undefined;
-  /** Pending stage timers, in the order they were set (removed as they run; rarely more than one). */
+  /** Stage timers, in the order they were set: the pending ones and a few that already ran (see #after). */
   timers: TaskHandle[];
   pullFailures: number;
   restarts: number;
@@ -163,17 +163,16 @@ export class Kubelet implements Controller {
 
   /** `background` for retry back-offs: a crash-looping pod must not keep `settle()` busy. */
   #after(st: PodState, ms: number, fn: () => void, background = false): void {
-    const h: TaskHandle = this.ctx.scheduler.after(
-      ms,
-      () => {
-        const timers = st.timers;
-        const i = timers.indexOf(h);
-        if (i >= 0) timers.splice(i, 1);
-        fn();
-      },
-      background ? this.#background : this.#foreground,
-    );
-    st.timers.push(h);
+    const timers = st.timers;
+    // Handles of tasks that already ran stay in the list until it grows (cancelling such a task does nothing):
+    // then those due before now are dropped, as every pending task is due at or after now.
+    if (timers.length >= 4) {
+      const now = this.ctx.scheduler.now();
+      let kept = 0;
+      for (let i = 0; i < timers.length; i++) if (timers[i]!.due >= now) timers[kept++] = timers[i]!;
+      timers.length = kept;
+    }
+    timers.push(this.ctx.scheduler.after(ms, fn, background ? this.#background : this.#foreground));
   }
 
   /** The pod this state is for, as stored now (undefined once it is gone or replaced by a namesake). */

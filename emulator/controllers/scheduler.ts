@@ -13,13 +13,17 @@ import { OWNED, WorkQueue, disposeAll, nsName, type Controller, type ControllerC
 const SOURCE = { component: 'default-scheduler' };
 
 function tolerates(pod: KubeObject, taint: { key: string; value?: string; effect: string }): boolean {
-  for (const t of (pod.spec?.tolerations ?? []) as any[]) {
+  const tolerations = (pod.spec?.tolerations ?? NONE) as any[];
+  for (let i = 0; i < tolerations.length; i++) {
+    const t = tolerations[i];
     if (t.effect && t.effect !== taint.effect) continue;
     if (t.operator === 'Exists' && (!t.key || t.key === taint.key)) return true;
     if ((t.operator ?? 'Equal') === 'Equal' && t.key === taint.key && (t.value ?? '') === (taint.value ?? '')) return true;
   }
   return false;
 }
+
+const NONE: readonly never[] = [];
 
 function nodeReady(n: Node): boolean {
   return (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
@@ -44,7 +48,8 @@ function nodeFacts(n: Node): NodeFacts {
 
 /** The first taint of the node the pod does not tolerate, if any. */
 function blockingTaint(pod: KubeObject, facts: NodeFacts): { readonly taint: Taint; readonly text: string } | undefined {
-  for (const t of facts.taints) if (!tolerates(pod, t.taint)) return t;
+  const taints = facts.taints;
+  for (let i = 0; i < taints.length; i++) if (!tolerates(pod, taints[i]!.taint)) return taints[i];
   return undefined;
 }
 
@@ -121,21 +126,23 @@ export class SchedulerController implements Controller {
     const pod = this.ctx.store.peek('pods', ns, name);
     if (!pod || pod.spec.nodeName || pod.metadata.deletionTimestamp) return;
     const nodes = (this.#nodes ??= [...this.ctx.store.peekList<Node>('nodes')].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1)).map(nodeFacts));
-    // Filter and score in one pass: the nodes that fit with the fewest pods, in name order.
+    // Filter and score in one pass: the nodes that fit with the fewest pods, in name order (the first `count`
+    // entries of a list kept from pod to pod).
     const candidates = this.#candidates;
-    candidates.length = 0;
+    let count = 0;
     let best = Infinity;
-    for (const facts of nodes) {
+    for (let i = 0; i < nodes.length; i++) {
+      const facts = nodes[i]!;
       if (!fits(pod, facts)) continue;
       const n = facts.node;
       const load = this.#podsOnNode.get(n.metadata.name!)?.size ?? 0;
       if (load < best) {
         best = load;
-        candidates.length = 0;
-        candidates.push(n);
-      } else if (load === best) candidates.push(n);
+        count = 0;
+      } else if (load !== best) continue;
+      candidates[count++] = n;
     }
-    if (candidates.length === 0) {
+    if (count === 0) {
       this.#unschedulable.add(key);
       const message = unschedulableMessage(pod, nodes);
       const cond = { type: 'PodScheduled', status: 'False', lastProbeTime: null, lastTransitionTime: rfc3339(this.ctx.scheduler.now()), reason: 'Unschedulable', message };
@@ -147,8 +154,8 @@ export class SchedulerController implements Controller {
       return;
     }
     this.#unschedulable.delete(key);
-    const chosen = candidates.length === 1 ? candidates[0]! : this.#rng.pick(candidates);
-    candidates.length = 0;
+    // As rng.pick over the candidates: one draw, only when there is a choice.
+    const chosen = count === 1 ? candidates[0]! : candidates[this.#rng.int(count)]!;
     const nodeName = chosen.metadata.name!;
     // Count the binding now so a burst of pods in one drain spreads out.
     this.#place(pod.metadata.uid!, nodeName);
@@ -156,7 +163,7 @@ export class SchedulerController implements Controller {
     this.ctx.events.normal(pod, 'Scheduled', `Successfully assigned ${ns}/${name} to ${nodeName}`, SOURCE);
   }
 
-  /** The fitting nodes with the fewest pods, reused from pod to pod (emptied after each). */
+  /** The fitting nodes with the fewest pods: its first entries, up to a count, for the pod being scheduled. */
   readonly #candidates: Node[] = [];
 
   /** Count pod `uid` on `node` (undefined: on no node). */
