@@ -1,6 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TCP_ACK, TCP_FIN, TCP_SYN, type NfPacket } from './hook-api';
-import { ConntrackTable, formatEntry, matchesFilter, refInfo } from './conntrack';
+import { ConntrackTable, formatEntry, matchesFilter, refInfo, type CtEntry, type Tuple } from './conntrack';
 import { ip } from './ip';
 
 const T0 = Date.UTC(2026, 10, 28, 6, 13, 0);
@@ -91,5 +92,44 @@ describe('conntrack table', () => {
       'icmp     1 30 src=10.244.1.5 dst=10.244.2.7 type=8 code=0 id=77 [UNREPLIED] src=10.244.2.7 dst=10.244.1.5 type=0 code=0 id=77 mark=0 use=1');
     const rep = ct.track(pkt({ proto: 1, icmpType: 0, src: ip('10.244.2.7'), dst: ip('10.244.1.5'), sport: 77, dport: 77 }), T0);
     expect(refInfo(rep)).toBe('ESTABLISHED');
+  });
+});
+
+describe('the table as it grows', () => {
+  it('finds, for every tuple, the connection linked last with it (equal reply tuples after NAT clash), across growth and deletes', () => {
+    const op = fc.record({
+      client: fc.integer({ min: 1, max: 3 }), sport: fc.integer({ min: 1000, max: 1010 }), vip: fc.integer({ min: 1, max: 40 }),
+      backend: fc.integer({ min: 1, max: 3 }), del: fc.integer({ min: 0, max: 9 }),
+    });
+    fc.assert(fc.property(fc.array(op, { minLength: 300, maxLength: 700 }), (ops) => {
+      const ct = new ConntrackTable();
+      const linked: { entry: CtEntry; tuples: Tuple[] }[] = [];
+      const key = (t: Tuple) => `${t.src} ${t.dst} ${t.sport} ${t.dport}`;
+      for (const o of ops) {
+        if (o.del === 0 && linked.length > 0) {
+          const victim = linked.splice(linked.length >> 1, 1)[0]!;
+          ct.delete(victim.entry, T0);
+          continue;
+        }
+        const p: NfPacket = { src: o.client, dst: 100 + o.vip, proto: 6, sport: o.sport, dport: 80, tcpFlags: TCP_SYN, icmpType: 0, icmpCode: 0, length: 60, mark: 0, inIface: '', outIface: '' };
+        const ref = ct.track(p, T0);
+        const e = ref.entry;
+        if (!e || e.confirmed) continue;
+        // DNAT as the nat table does before confirm: backends are few, so reply tuples clash between VIPs.
+        e.reply.src = 200 + o.backend;
+        e.reply.sport = 8080;
+        e.dnat = true;
+        ct.confirm(e, T0);
+        linked.push({ entry: e, tuples: [e.orig, e.reply] });
+      }
+      // The model: the latest linked tuple wins (orig is linked before reply).
+      const want = new Map<string, CtEntry>();
+      for (const l of linked) for (const t of l.tuples) want.set(key(t), l.entry);
+      for (const [k, entry] of want) {
+        const [src, dst, sport, dport] = k.split(' ').map(Number) as [number, number, number, number];
+        expect(ct.find(6, { src, dst, sport, dport }, T0)?.entry).toBe(entry);
+      }
+      expect(ct.size).toBe(linked.length);
+    }), { numRuns: 40 });
   });
 });

@@ -250,30 +250,31 @@ export class ConntrackTable {
   }
 
   /**
-   * Double the bucket array. Old bucket b splits into b and b + old size; each ref is appended in its old order,
-   * so refs with equal tuples keep their order and a lookup finds the same one as before.
+   * Grow the bucket array fourfold (a table that keeps growing rehashes a third as often as doubling would, and
+   * chains stay shorter). Old bucket b splits into b + k × old size (k = 0..3); each ref is appended in its old
+   * order, so refs with equal tuples keep their order and a lookup finds the same one as before.
    */
   #grow(): void {
     const old = this.#buckets;
-    const size = old.length * 2;
+    const oldSize = old.length;
+    const size = oldSize * 4;
     const buckets = new Array<CtRef | undefined>(size).fill(undefined);
     const mask = size - 1;
-    for (let b = 0; b < old.length; b++) {
-      let lo: CtRef | undefined, hi: CtRef | undefined;
+    const shift = 31 - Math.clz32(oldSize);
+    const tails: (CtRef | undefined)[] = [undefined, undefined, undefined, undefined];
+    for (let b = 0; b < oldSize; b++) {
       let r = old[b];
+      if (r === undefined) continue;
+      tails[0] = tails[1] = tails[2] = tails[3] = undefined;
       while (r !== undefined) {
-        const next = r.next;
+        const next: CtRef | undefined = r.next;
         r.next = undefined;
         const i = r.hash & mask;
-        if (i === b) {
-          if (lo === undefined) buckets[i] = r;
-          else lo.next = r;
-          lo = r;
-        } else {
-          if (hi === undefined) buckets[i] = r;
-          else hi.next = r;
-          hi = r;
-        }
+        const k = i >>> shift;
+        const tail = tails[k];
+        if (tail === undefined) buckets[i] = r;
+        else tail.next = r;
+        tails[k] = r;
         r = next;
       }
     }
