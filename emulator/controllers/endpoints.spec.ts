@@ -82,4 +82,37 @@ describe('EndpointsController', () => {
     tc.settle();
     expect(tc.store.tryGet('endpoints', 'default', 'web')).toBeUndefined();
   });
+
+  it('a pod deleted and created again under its name is listed with the new pod\'s uid and IP (Endpoints and EndpointSlice)', () => {
+    const tc = createTestCluster();
+    const pod = (ns: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'db-0', namespace: ns, labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'nginx' }] } });
+    tc.store.create('services', serviceManifest('db', { app: 'db' }));
+    // A second namespace with a pod of the same name: entries are per namespace.
+    tc.store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } });
+    tc.store.create('services', serviceManifest('db', { app: 'db' }, 80, 80, 'ClusterIP', 'other'));
+    tc.store.create('pods', pod('default'));
+    tc.store.create('pods', pod('other'));
+    tc.settle();
+    const listed = (ns: string) => {
+      const a = tc.store.get('endpoints', ns, 'db').subsets[0].addresses[0];
+      const e = tc.store.list('endpointslices', { namespace: ns, labelSelector: 'kubernetes.io/service-name=db' }).items[0]!.endpoints[0];
+      return { ep: [a.ip, a.targetRef.uid], slice: [e.addresses[0], e.targetRef.uid] };
+    };
+    const current = (ns: string) => {
+      const p = tc.store.get('pods', ns, 'db-0');
+      return [p.status.podIP, p.metadata.uid];
+    };
+    const first = current('default');
+    expect(listed('default')).toEqual({ ep: first, slice: first });
+    expect(listed('other')).toEqual({ ep: current('other'), slice: current('other') });
+
+    tc.store.delete('pods', 'default', 'db-0', { gracePeriodSeconds: 0 });
+    tc.settle();
+    tc.store.create('pods', pod('default'));
+    tc.settle();
+    const again = current('default');
+    expect(again[1]).not.toBe(first[1]);
+    expect(listed('default')).toEqual({ ep: again, slice: again });
+    expect(listed('other')).toEqual({ ep: current('other'), slice: current('other') });
+  });
 });
