@@ -15,7 +15,7 @@ import { CATALOGUE, WORKLOAD_IMAGES, findImage, imageDigest, parseImageRef } fro
 import type { ContainerRuntime } from '../apps/runtime';
 import type { AppImage, PodInfo } from '../apps/types';
 import { isApiError } from '../api/errors';
-import { rfc3339 } from '../api/meta';
+import { deepFreeze, rfc3339 } from '../api/meta';
 import type { ApiStore } from '../api/store';
 import type { Container, ContainerStatus, KubeObject, Node, Pod, Service } from '../api/types';
 import { podHostOptions, serviceLinkEnv } from '../cluster/pod-host';
@@ -247,25 +247,41 @@ export class Kubelet implements Controller {
     st.podIP = podIP;
     const now = rfc3339(this.ctx.scheduler.now());
     this.#writeStatus(st, (s, p) => {
-      const unready = unreadyText(p.spec.containers);
       s.phase = 'Pending';
       s.hostIP = this.#nodeIP;
-      s.hostIPs = [{ ip: this.#nodeIP }];
+      s.hostIPs = (this.#hostIPs ??= deepFreeze([{ ip: this.#nodeIP }]));
       s.podIP = podIP;
       s.podIPs = [{ ip: podIP }];
       s.startTime = now;
-      s.conditions = [
-        cond('PodReadyToStartContainers', 'True', now),
-        cond('Initialized', 'True', now),
-        cond('Ready', 'False', now, 'ContainersNotReady', unready),
-        cond('ContainersReady', 'False', now, 'ContainersNotReady', unready),
-        cond('PodScheduled', 'True', findCond(p, 'PodScheduled')?.lastTransitionTime ?? now),
-      ];
-      s.containerStatuses = p.spec.containers.map((c) => waitingStatus(c, 'ContainerCreating'));
+      s.conditions = this.#sandboxConditions(now, unreadyText(p.spec.containers), findCond(p, 'PodScheduled')?.lastTransitionTime ?? now);
+      s.containerStatuses = creatingStatuses(p.spec.containers);
       s.qosClass = s.qosClass ?? 'BestEffort';
     });
     this.#pull(key, st);
   }
+
+  /** The node's `status.hostIPs`, one (frozen) list shared by its pods' statuses: stored objects never change. */
+  #hostIPs: { ip: string }[] | undefined;
+
+  /**
+   * The conditions a pod gets when its sandbox is up: the same for every pod set up in the same instant with the
+   * same containers and scheduling time, so the last list is reused (frozen, shared by those pods' statuses).
+   */
+  #sandboxConditions(now: string, unready: string, scheduledAt: string): NonNullable<Pod['status']>['conditions'] {
+    const last = this.#lastSandbox;
+    if (last && last.now === now && last.unready === unready && last.scheduledAt === scheduledAt) return last.conditions;
+    const conditions = deepFreeze([
+      cond('PodReadyToStartContainers', 'True', now),
+      cond('Initialized', 'True', now),
+      cond('Ready', 'False', now, 'ContainersNotReady', unready),
+      cond('ContainersReady', 'False', now, 'ContainersNotReady', unready),
+      cond('PodScheduled', 'True', scheduledAt),
+    ]);
+    this.#lastSandbox = { now, unready, scheduledAt, conditions };
+    return conditions;
+  }
+
+  #lastSandbox: { readonly now: string; readonly unready: string; readonly scheduledAt: string; readonly conditions: NonNullable<Pod['status']>['conditions'] } | undefined;
 
   #pull(key: string, st: PodState): void {
     const pod = this.#current(st);
@@ -733,8 +749,12 @@ function findCond(p: KubeObject, type: string): any {
 }
 
 function setReady(s: NonNullable<Pod['status']>, t: string, ready: boolean, p: Pod, reason = 'ContainersNotReady'): void {
-  // The message names the containers not ready; a Ready pod has none to name (and no message).
-  const msg = ready ? '' : `containers with unready status: [${(s.containerStatuses ?? []).filter((cs) => !cs.ready).map((cs) => cs.name).join(' ')}]`;
+  if (ready) {
+    s.conditions = readyConditions(s.conditions ?? [], t);
+    return;
+  }
+  // The message names the containers not ready.
+  const msg = `containers with unready status: [${(s.containerStatuses ?? []).filter((cs) => !cs.ready).map((cs) => cs.name).join(' ')}]`;
   s.conditions = (s.conditions ?? []).map((c) => {
     if (c.type !== 'Ready' && c.type !== 'ContainersReady') return c;
     const status = ready ? 'True' : 'False';
@@ -743,6 +763,52 @@ function setReady(s: NonNullable<Pod['status']>, t: string, ready: boolean, p: P
   });
   void p;
 }
+
+/**
+ * The statuses of containers being created: for a one-container pod the same as the last pod's when its
+ * container has the same name and image (frozen, shared: stored objects never change).
+ */
+function creatingStatuses(containers: readonly Container[]): ContainerStatus[] {
+  if (containers.length !== 1) return containers.map((c) => waitingStatus(c, 'ContainerCreating'));
+  const c = containers[0]!;
+  if (!lastCreating || lastCreating.name !== c.name || lastCreating.image !== c.image) lastCreating = { name: c.name, image: c.image, statuses: deepFreeze([waitingStatus(c, 'ContainerCreating')]) };
+  return lastCreating.statuses;
+}
+
+let lastCreating: { readonly name: string; readonly image: string; readonly statuses: ContainerStatus[] } | undefined;
+
+type PodConditions = NonNullable<NonNullable<Pod['status']>['conditions']>;
+
+/**
+ * `conditions` with Ready and ContainersReady turned True at `t` (those already True kept). Pods whose previous
+ * conditions were the same (shared) list become Ready with the same (frozen, shared) list.
+ */
+function readyConditions(conditions: PodConditions, t: string): PodConditions {
+  if (conditions === lastReadyFrom && t === lastReadyAt) return lastReadyList;
+  const list = deepFreeze(conditions.map((c) => (c.type !== 'Ready' && c.type !== 'ContainersReady') || c.status === 'True' ? c : trueSince(c.type, t)));
+  lastReadyFrom = conditions;
+  lastReadyAt = t;
+  lastReadyList = list;
+  return list;
+}
+
+let lastReadyFrom: PodConditions | undefined;
+let lastReadyAt = '';
+let lastReadyList: PodConditions = [];
+
+/** The Ready / ContainersReady condition turned True at `t` (the last instant's kept, frozen). */
+function trueSince(type: string, t: string): PodConditions[number] {
+  if (t !== trueAt) {
+    trueAt = t;
+    trueConds.clear();
+  }
+  let c = trueConds.get(type);
+  if (!c) trueConds.set(type, (c = deepFreeze(cond(type, 'True', t))));
+  return c;
+}
+
+let trueAt = '';
+const trueConds = new Map<string, PodConditions[number]>();
 
 function waitingStatus(c: Container, reason: string, message?: string): ContainerStatus {
   return {
@@ -784,9 +850,22 @@ function runningStatus(c: Container, containerID: string, t: string, ready: bool
     ready,
     started: true,
     restartCount: restarts,
-    state: { running: { startedAt: t } },
-    lastState: {},
+    state: runningSince(t),
+    lastState: NO_LAST_STATE,
   };
 }
+
+/** `{ running: { startedAt } }` for the last start time (frozen, shared by the containers started then). */
+function runningSince(t: string): ContainerStatus['state'] {
+  if (t !== lastRunningSince) {
+    lastRunningSince = t;
+    lastRunningState = deepFreeze({ running: { startedAt: t } });
+  }
+  return lastRunningState;
+}
+
+let lastRunningSince = '';
+let lastRunningState: ContainerStatus['state'] = {};
+const NO_LAST_STATE: ContainerStatus['lastState'] = deepFreeze({});
 
 export { CATALOGUE };
