@@ -63,11 +63,25 @@ export class NodeIpam {
       if (!this.#used.has(ip)) {
         this.#used.add(ip);
         this.#cursor = ip;
-        return intToIp(ip);
+        return this.#text(ip);
       }
     }
     return undefined;
   }
+
+  /** Dotted text of an address: its first three octets are kept from the last one (pods of a node share them). */
+  #text(ip: number): string {
+    const upper = ip >>> 8;
+    if (upper !== this.#prefixOf) {
+      const text = intToIp(ip);
+      this.#prefix = text.slice(0, text.lastIndexOf('.') + 1);
+      this.#prefixOf = upper;
+    }
+    return this.#prefix + (ip & 255);
+  }
+
+  #prefixOf = -1;
+  #prefix = '';
 
   release(ip: string): void {
     const n = ipToInt(ip);
@@ -181,8 +195,9 @@ export class Kubelet implements Controller {
     return p && p.metadata.uid === st.uid ? p : undefined;
   }
 
-  #writeStatus(st: PodState, mutate: (status: NonNullable<Pod['status']>, pod: Pod) => void): Pod | undefined {
-    const pod = this.#current(st);
+  /** `current`: the pod as stored now, when the caller has just read it (no store write since, in this task). */
+  #writeStatus(st: PodState, mutate: (status: NonNullable<Pod['status']>, pod: Pod) => void, current?: Pod): Pod | undefined {
+    const pod = current ?? this.#current(st);
     if (!pod) return undefined;
     // Every stage replaces whole top-level status fields (new arrays, new condition objects) and never edits the
     // stored ones in place, so a copy of the top level is enough: the rest is shared with the stored version.
@@ -246,7 +261,8 @@ export class Kubelet implements Controller {
     }
     st.podIP = podIP;
     const now = rfc3339(this.ctx.scheduler.now());
-    this.#writeStatus(st, (s, p) => {
+    // Read just above; setting up the network writes nothing to the store.
+    const written = this.#writeStatus(st, (s, p) => {
       s.phase = 'Pending';
       s.hostIP = this.#nodeIP;
       s.hostIPs = (this.#hostIPs ??= deepFreeze([{ ip: this.#nodeIP }]));
@@ -256,8 +272,9 @@ export class Kubelet implements Controller {
       s.conditions = this.#sandboxConditions(now, unreadyText(p.spec.containers), findCond(p, 'PodScheduled')?.lastTransitionTime ?? now);
       s.containerStatuses = creatingStatuses(p.spec.containers);
       s.qosClass = s.qosClass ?? 'BestEffort';
-    });
-    this.#pull(key, st);
+    }, pod);
+    // What the write stored is the pod as stored now (none when it is gone).
+    if (written) this.#pull(key, st, written);
   }
 
   /** The node's `status.hostIPs`, one (frozen) list shared by its pods' statuses: stored objects never change. */
@@ -283,8 +300,9 @@ export class Kubelet implements Controller {
 
   #lastSandbox: { readonly now: string; readonly unready: string; readonly scheduledAt: string; readonly conditions: NonNullable<Pod['status']>['conditions'] } | undefined;
 
-  #pull(key: string, st: PodState): void {
-    const pod = this.#current(st);
+  /** `current`: the pod as stored now, when the caller has just written it. */
+  #pull(key: string, st: PodState, current?: Pod): void {
+    const pod = current ?? this.#current(st);
     if (!pod || pod.metadata.deletionTimestamp) return;
     let delay = 0;
     let missing: { c: Container; message: string }[] | undefined;
@@ -425,11 +443,12 @@ export class Kubelet implements Controller {
     this.deps.hosts.set(host.id, host);
 
     const now = rfc3339(this.ctx.scheduler.now());
+    // The pod read above is still the stored one: events, the runtime and the shell host write no pod.
     this.#writeStatus(st, (s, p) => {
       s.phase = 'Running';
       s.containerStatuses = p.spec.containers.map((c) => runningStatus(c, this.#containerId(), now, readyNow, st.restarts));
       if (readyNow) setReady(s, now, true, p);
-    });
+    }, pod);
     if (!readyNow)
       this.#after(st, probeDelay, () =>
         this.#writeStatus(st, (s, p) => {
