@@ -73,7 +73,7 @@ export class ContainerLogs {
   #linesOf(texts: readonly string[], t: number): readonly LogLine[] {
     if (texts === this.#lastTexts && t === this.#lastT) return this.#lastLines;
     const lines: LogLine[] = [];
-    for (const text of texts) lines.push({ t, text });
+    for (let i = 0; i < texts.length; i++) lines.push({ t, text: texts[i]! });
     this.#lastTexts = texts;
     this.#lastT = t;
     this.#lastLines = lines;

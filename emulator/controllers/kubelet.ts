@@ -15,7 +15,7 @@ import { CATALOGUE, WORKLOAD_IMAGES, findImage, imageDigest, parseImageRef } fro
 import type { ContainerRuntime } from '../apps/runtime';
 import type { AppImage, PodInfo } from '../apps/types';
 import { isApiError } from '../api/errors';
-import { deepFreeze, rfc3339 } from '../api/meta';
+import { rfc3339 } from '../api/meta';
 import type { ApiStore } from '../api/store';
 import type { Container, ContainerStatus, KubeObject, Node, Pod, Service } from '../api/types';
 import { podHostOptions, serviceLinkEnv } from '../cluster/pod-host';
@@ -265,7 +265,7 @@ export class Kubelet implements Controller {
     const written = this.#writeStatus(st, (s, p) => {
       s.phase = 'Pending';
       s.hostIP = this.#nodeIP;
-      s.hostIPs = (this.#hostIPs ??= deepFreeze([{ ip: this.#nodeIP }]));
+      s.hostIPs = (this.#hostIPs ??= [{ ip: this.#nodeIP }]);
       s.podIP = podIP;
       s.podIPs = [{ ip: podIP }];
       s.startTime = now;
@@ -277,23 +277,24 @@ export class Kubelet implements Controller {
     if (written) this.#pull(key, st, written);
   }
 
-  /** The node's `status.hostIPs`, one (frozen) list shared by its pods' statuses: stored objects never change. */
+  /** The node's `status.hostIPs`, one list shared by its pods' statuses (stored objects are never changed). */
   #hostIPs: { ip: string }[] | undefined;
 
   /**
    * The conditions a pod gets when its sandbox is up: the same for every pod set up in the same instant with the
-   * same containers and scheduling time, so the last list is reused (frozen, shared by those pods' statuses).
+   * same containers and scheduling time, so the last list is reused (shared by those pods' statuses; stored objects
+   * are never changed, and a strict store freezes them when written).
    */
   #sandboxConditions(now: string, unready: string, scheduledAt: string): NonNullable<Pod['status']>['conditions'] {
     const last = this.#lastSandbox;
     if (last && last.now === now && last.unready === unready && last.scheduledAt === scheduledAt) return last.conditions;
-    const conditions = deepFreeze([
+    const conditions = [
       cond('PodReadyToStartContainers', 'True', now),
       cond('Initialized', 'True', now),
       cond('Ready', 'False', now, 'ContainersNotReady', unready),
       cond('ContainersReady', 'False', now, 'ContainersNotReady', unready),
       cond('PodScheduled', 'True', scheduledAt),
-    ]);
+    ];
     this.#lastSandbox = { now, unready, scheduledAt, conditions };
     return conditions;
   }
@@ -763,7 +764,7 @@ function cond(type: string, status: string, t: string, reason?: string, message?
 
 function findCond(p: KubeObject, type: string): any {
   const conditions = p.status?.conditions;
-  if (conditions) for (const c of conditions) if (c.type === type) return c;
+  if (conditions) for (let i = 0; i < conditions.length; i++) if (conditions[i].type === type) return conditions[i];
   return undefined;
 }
 
@@ -785,12 +786,12 @@ function setReady(s: NonNullable<Pod['status']>, t: string, ready: boolean, p: P
 
 /**
  * The statuses of containers being created: for a one-container pod the same as the last pod's when its
- * container has the same name and image (frozen, shared: stored objects never change).
+ * container has the same name and image (shared: stored objects are never changed).
  */
 function creatingStatuses(containers: readonly Container[]): ContainerStatus[] {
   if (containers.length !== 1) return containers.map((c) => waitingStatus(c, 'ContainerCreating'));
   const c = containers[0]!;
-  if (!lastCreating || lastCreating.name !== c.name || lastCreating.image !== c.image) lastCreating = { name: c.name, image: c.image, statuses: deepFreeze([waitingStatus(c, 'ContainerCreating')]) };
+  if (!lastCreating || lastCreating.name !== c.name || lastCreating.image !== c.image) lastCreating = { name: c.name, image: c.image, statuses: [waitingStatus(c, 'ContainerCreating')] };
   return lastCreating.statuses;
 }
 
@@ -800,11 +801,11 @@ type PodConditions = NonNullable<NonNullable<Pod['status']>['conditions']>;
 
 /**
  * `conditions` with Ready and ContainersReady turned True at `t` (those already True kept). Pods whose previous
- * conditions were the same (shared) list become Ready with the same (frozen, shared) list.
+ * conditions were the same (shared) list become Ready with the same (shared) list.
  */
 function readyConditions(conditions: PodConditions, t: string): PodConditions {
   if (conditions === lastReadyFrom && t === lastReadyAt) return lastReadyList;
-  const list = deepFreeze(conditions.map((c) => (c.type !== 'Ready' && c.type !== 'ContainersReady') || c.status === 'True' ? c : trueSince(c.type, t)));
+  const list = conditions.map((c) => ((c.type !== 'Ready' && c.type !== 'ContainersReady') || c.status === 'True' ? c : trueSince(c.type, t)));
   lastReadyFrom = conditions;
   lastReadyAt = t;
   lastReadyList = list;
@@ -815,14 +816,14 @@ let lastReadyFrom: PodConditions | undefined;
 let lastReadyAt = '';
 let lastReadyList: PodConditions = [];
 
-/** The Ready / ContainersReady condition turned True at `t` (the last instant's kept, frozen). */
+/** The Ready / ContainersReady condition turned True at `t` (the last instant's kept and shared). */
 function trueSince(type: string, t: string): PodConditions[number] {
   if (t !== trueAt) {
     trueAt = t;
     trueConds.clear();
   }
   let c = trueConds.get(type);
-  if (!c) trueConds.set(type, (c = deepFreeze(cond(type, 'True', t))));
+  if (!c) trueConds.set(type, (c = cond(type, 'True', t)));
   return c;
 }
 
@@ -874,17 +875,17 @@ function runningStatus(c: Container, containerID: string, t: string, ready: bool
   };
 }
 
-/** `{ running: { startedAt } }` for the last start time (frozen, shared by the containers started then). */
+/** `{ running: { startedAt } }` for the last start time (shared by the containers started then). */
 function runningSince(t: string): ContainerStatus['state'] {
   if (t !== lastRunningSince) {
     lastRunningSince = t;
-    lastRunningState = deepFreeze({ running: { startedAt: t } });
+    lastRunningState = { running: { startedAt: t } };
   }
   return lastRunningState;
 }
 
 let lastRunningSince = '';
 let lastRunningState: ContainerStatus['state'] = {};
-const NO_LAST_STATE: ContainerStatus['lastState'] = deepFreeze({});
+const NO_LAST_STATE: ContainerStatus['lastState'] = {};
 
 export { CATALOGUE };

@@ -4,7 +4,11 @@ import type { KubeObject, Pod, ServicePort } from '../api/types';
 export function isPodReady(p: KubeObject): boolean {
   // Asked of every pod at every ReplicaSet, Endpoints and EndpointSlice sync: a plain loop, no callback.
   const conditions = p.status?.conditions;
-  if (conditions) for (const c of conditions) if (c.type === 'Ready' && c.status === 'True') return true;
+  if (conditions)
+    for (let i = 0; i < conditions.length; i++) {
+      const c = conditions[i];
+      if (c.type === 'Ready' && c.status === 'True') return true;
+    }
   return false;
 }
 

@@ -39,7 +39,9 @@ export class ReplicaSetController implements Controller {
     const sel = selectorFromLabelSelector(rs.spec.selector);
     // The pods it controls that match its selector and are active (not being deleted, not finished).
     const active: KubeObject[] = [];
-    for (const d of store.dependentsOf(uid)) {
+    const dependents = store.dependentsOf(uid);
+    for (let i = 0; i < dependents.length; i++) {
+      const d = dependents[i]!;
       if (d.resource !== 'pods' || controllerOf(d.object)?.uid !== uid) continue;
       if (sel.matches(d.object.metadata.labels)) {
         if (isActive(d.object)) active.push(d.object);
@@ -84,7 +86,8 @@ export class ReplicaSetController implements Controller {
     }
     let ready = 0;
     let labeled = 0;
-    for (const p of current) {
+    for (let i = 0; i < current.length; i++) {
+      const p = current[i]!;
       if (isPodReady(p)) ready++;
       if (sel.matches(p.metadata.labels)) labeled++;
     }
