@@ -236,4 +236,35 @@ describe('ApiStore', () => {
     scheduler.runDue();
     expect(seen).toEqual(['a DELETED x', 'b DELETED x', 'n1-late DELETED x']);
   });
+
+  it("drops an Event an hour after its last write (the API server's --event-ttl), with a DELETED watch event", () => {
+    const { store, scheduler } = newStore();
+    const ev = (name: string): KubeObject => ({
+      apiVersion: 'v1', kind: 'Event', metadata: { name, namespace: 'default' },
+      involvedObject: { kind: 'Pod', namespace: 'default', name: 'web' }, reason: 'Pulled', message: 'm', count: 1, type: 'Normal',
+    });
+    store.create('events', ev('web.1'));
+    store.create('events', ev('web.2'));
+    const seen: string[] = [];
+    store.watch('events', { resourceVersion: store.resourceVersion }, (e) => seen.push(`${e.type} ${e.object.metadata.name}`));
+    // A lease of an hour must not keep settle() busy.
+    expect(scheduler.settle()).toBeLessThan(60_000);
+    scheduler.advance(30 * 60_000);
+    // A repeat (count 2) half an hour later renews web.2's lease.
+    const again = store.get('events', 'default', 'web.2');
+    store.update('events', { ...again, count: 2 });
+    scheduler.advance(30 * 60_000 - 1);
+    expect(store.list('events').items.map((e) => e.metadata.name)).toEqual(['web.1', 'web.2']);
+    scheduler.advance(1);
+    expect(store.list('events').items.map((e) => e.metadata.name)).toEqual(['web.2']);
+    scheduler.advance(30 * 60_000);
+    expect(store.list('events').items).toEqual([]);
+    expect(seen).toEqual(['MODIFIED web.2', 'DELETED web.1', 'DELETED web.2']);
+    // A new event after the sweep gets its own hour.
+    store.create('events', ev('web.3'));
+    scheduler.advance(60 * 60_000 - 1);
+    expect(store.tryGet('events', 'default', 'web.3')).toBeDefined();
+    scheduler.advance(1);
+    expect(store.tryGet('events', 'default', 'web.3')).toBeUndefined();
+  });
 });

@@ -89,6 +89,11 @@ interface History {
 }
 
 const HISTORY_LIMIT = 2000;
+/**
+ * kube-apiserver's `--event-ttl` (default 1h): etcd holds each Event under a lease of that length from its last
+ * write, so an Event nobody repeats disappears an hour later (`kubectl get events` shows the last hour).
+ */
+export const EVENT_TTL_MS = 3_600_000;
 /** Resources with `metadata.generation` (spec-bearing workload and config objects). */
 const GENERATION = new Set<Resource>(['deployments', 'replicasets', 'ingresses', 'ingressclasses', 'endpointslices']);
 const SERVER_OWNED_META: ReadonlySet<string> = new Set(['uid', 'resourceVersion', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation']);
@@ -113,6 +118,17 @@ export class ApiStore {
   #queueW: Watcher[] = [];
   #queueE: WatchEvent[] = [];
   #flushScheduled = false;
+  /**
+   * Events' leases, in write order (which is expiry order: virtual time never goes back): when each expires, and the
+   * event's namespace, name and resourceVersion at that write. A later write of the same event leaves its earlier
+   * entry behind, and the sweep skips an entry whose event has moved on. One timer, for the earliest expiry.
+   */
+  #leaseAt: number[] = [];
+  #leaseNs: string[] = [];
+  #leaseName: string[] = [];
+  #leaseRv: string[] = [];
+  #leaseHead = 0;
+  #leaseTimer = false;
 
   /** Deep-freeze stored objects, so a controller that mutates what it reads fails loudly (tests). */
   readonly #strict: boolean;
@@ -538,7 +554,53 @@ export class ApiStore {
       table.objects.set(slot.seq, slot);
     }
     this.#indexOwners(slot, old, obj);
+    if (info.resource === 'events') this.#lease(meta);
     this.#publish(table, { type, object: obj });
+  }
+
+  #lease(meta: KubeObject['metadata']): void {
+    const at = this.now() + EVENT_TTL_MS;
+    this.#leaseAt.push(at);
+    this.#leaseNs.push(meta.namespace!);
+    this.#leaseName.push(meta.name!);
+    this.#leaseRv.push(meta.resourceVersion!);
+    if (!this.#leaseTimer) this.#armLeaseTimer(at);
+  }
+
+  #armLeaseTimer(at: number): void {
+    this.#leaseTimer = true;
+    // Background: an hour-long lease must not keep `settle()` running.
+    this.#scheduler.at(at, () => this.#expireLeases(), { background: true, label: 'etcd-event-lease' });
+  }
+
+  #expireLeases(): void {
+    this.#leaseTimer = false;
+    const now = this.now();
+    const at = this.#leaseAt;
+    let i = this.#leaseHead;
+    for (; i < at.length && at[i]! <= now; i++) {
+      const ev = this.peek('events', this.#leaseNs[i], this.#leaseName[i]!);
+      // Written again since (a repeat's count): that write's lease is further down the list.
+      if (ev && ev.metadata.resourceVersion === this.#leaseRv[i]) this.#remove(RESOURCES.events, ev);
+    }
+    if (i === at.length) {
+      this.#leaseAt = [];
+      this.#leaseNs = [];
+      this.#leaseName = [];
+      this.#leaseRv = [];
+      this.#leaseHead = 0;
+      return;
+    }
+    this.#leaseHead = i;
+    // Drop the expired front now and then, not on every sweep.
+    if (i > 1024 && i * 2 > at.length) {
+      this.#leaseAt = at.slice(i);
+      this.#leaseNs = this.#leaseNs.slice(i);
+      this.#leaseName = this.#leaseName.slice(i);
+      this.#leaseRv = this.#leaseRv.slice(i);
+      this.#leaseHead = 0;
+    }
+    this.#armLeaseTimer(this.#leaseAt[this.#leaseHead]!);
   }
 
   #remove(info: ResourceInfo, obj: KubeObject): void {
