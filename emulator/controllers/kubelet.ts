@@ -628,22 +628,16 @@ function unreadyText(containers: readonly Container[]): string {
   return `containers with unready status: [${containers.map((c) => c.name).join(' ')}]`;
 }
 
-/** `Successfully pulled …` texts by pull time, then image: the pods of a Deployment pull together and wait alike. */
-const pulledTexts = new Map<number, Map<string, string>>();
+/** The last `Successfully pulled …` text of each image, with its pull time: the pods of a Deployment pull together. */
+const pulledTexts = new Map<string, { readonly pullMs: number; readonly text: string }>();
 
 function pulledText(image: string, pullMs: number, sizeBytes: number): string {
-  let byImage = pulledTexts.get(pullMs);
-  if (!byImage) {
-    if (pulledTexts.size >= 256) pulledTexts.clear();
-    pulledTexts.set(pullMs, (byImage = new Map()));
-  }
-  let text = byImage.get(image);
-  if (text === undefined) {
-    const secs = (Math.max(pullMs, 1) / 1000).toFixed(3).replace(/0+$/, '').replace(/\.$/, '');
-    text = `Successfully pulled image "${image}" in ${secs}s (${secs}s including waiting). Image size: ${sizeBytes} bytes.`;
-    if (byImage.size >= 4096) byImage.clear();
-    byImage.set(image, text);
-  }
+  const last = pulledTexts.get(image);
+  if (last !== undefined && last.pullMs === pullMs) return last.text;
+  const secs = (Math.max(pullMs, 1) / 1000).toFixed(3).replace(/0+$/, '').replace(/\.$/, '');
+  const text = `Successfully pulled image "${image}" in ${secs}s (${secs}s including waiting). Image size: ${sizeBytes} bytes.`;
+  if (pulledTexts.size >= 4096) pulledTexts.clear();
+  pulledTexts.set(image, { pullMs, text });
   return text;
 }
 
