@@ -82,11 +82,12 @@ export class ContainerLogs {
 
   /** The container's log record, made on first use. */
   #logOf(podKey: string, container: string): ContainerLog {
-    let logs = this.#pods.get(podKey);
-    if (!logs) this.#pods.set(podKey, (logs = []));
-    for (const log of logs) if (log.name === container) return log;
+    const logs = this.#pods.get(podKey);
+    if (logs) for (const log of logs) if (log.name === container) return log;
     const log: ContainerLog = { name: container, current: undefined, previous: undefined };
-    logs.push(log);
+    // A one-element literal: most pods have one container (a push onto [] reserves room for seventeen).
+    if (logs) logs.push(log);
+    else this.#pods.set(podKey, [log]);
     return log;
   }
 

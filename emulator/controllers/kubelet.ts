@@ -648,11 +648,19 @@ const HEX_DIGITS = '0123456789abcdef';
 const CONTAINER_ID_PREFIX = 'containerd://';
 const CONTAINER_ID_CODES: number[] = [...CONTAINER_ID_PREFIX].map((c) => c.charCodeAt(0)).concat(new Array(64).fill(0));
 
-function effectiveArgv(c: Container, img: AppImage): string[] {
+function effectiveArgv(c: Container, img: AppImage): readonly string[] {
+  // Without command or args it is the image's own command line: one list per image.
+  if (c.command === undefined && c.args === undefined) {
+    let argv = imageArgv.get(img);
+    if (!argv) imageArgv.set(img, (argv = Object.freeze([...img.entrypoint, ...img.cmd])));
+    return argv;
+  }
   const entry = c.command ?? img.entrypoint;
   const args = c.args ?? (c.command ? [] : img.cmd);
   return [...entry, ...args];
 }
+
+const imageArgv = new WeakMap<AppImage, readonly string[]>();
 
 /**
  * The docker-link variables every container gets for the Services of its namespace, computed once per namespace
