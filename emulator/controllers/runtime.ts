@@ -30,6 +30,9 @@ export interface Controller extends Disposable {
  */
 export class WorkQueue {
   #pending = new Set<string>();
+  /** The drain task and its options, made once (a queue is drained again and again). */
+  #drainTask: (() => void) | undefined;
+  #drainOptions: { readonly label: string } | undefined;
   #scheduled = false;
   #disposed = false;
   readonly #delayed = new Map<string, number>();
@@ -45,7 +48,7 @@ export class WorkQueue {
     this.#pending.add(key);
     if (!this.#scheduled) {
       this.#scheduled = true;
-      this.scheduler.after(0, () => this.#drain(), { label: this.label });
+      this.scheduler.after(0, (this.#drainTask ??= () => this.#drain()), (this.#drainOptions ??= { label: this.label }));
     }
   }
 
