@@ -82,6 +82,23 @@ export function clone<T>(v: T): T {
   return out as T;
 }
 
+/**
+ * A shallow copy of `o` with `key` set to `value`, keys in the same order as `{ ...o, [key]: value }`. Where `key`
+ * is new to `o`, V8 gives that spread's result a map of its own (every copy a shape no other object shares, ≈ 3 µs,
+ * and every later read of it megamorphic); copying key by key follows the shared transition tree instead.
+ */
+export function withField<T extends object>(o: T | undefined, key: string, value: unknown): T {
+  if (o !== undefined && key in o) {
+    const out = { ...o } as Record<string, unknown>;
+    out[key] = value;
+    return out as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k in o) out[k] = (o as Record<string, unknown>)[k];
+  out[key] = value;
+  return out as T;
+}
+
 export function deepFreeze<T>(v: T): T {
   if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) {
     Object.freeze(v);

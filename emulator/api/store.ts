@@ -15,7 +15,7 @@ import type { Rng } from '../core/rng';
 import type { Scheduler } from '../core/scheduler';
 import { defaultObject } from './defaults';
 import { ApiError, alreadyExists, badRequest, conflict, forbidden, invalidObject, notFound, type FieldError } from './errors';
-import { clone, deepEqual, deepFreeze, randomSuffix, rfc3339, uuidV4 } from './meta';
+import { clone, deepEqual, deepFreeze, randomSuffix, rfc3339, uuidV4, withField } from './meta';
 import { RESOURCES, type Resource, type ResourceInfo } from './resources';
 import { parseFieldSelector, parseLabelSelector } from './selectors';
 import type { KubeObject, ObjectList, WatchEvent } from './types';
@@ -351,7 +351,8 @@ export class ApiStore {
       ...((old.status?.conditions ?? []) as { type: string }[]).filter((c) => c.type !== 'PodScheduled'),
       { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: t },
     ];
-    const next: KubeObject = { ...old, metadata: { ...old.metadata, resourceVersion: String(++this.#rv) }, spec: { ...old.spec, nodeName }, status: { ...old.status, conditions } };
+    // A pending pod has no nodeName (and maybe no conditions) yet: added with withField, not a spread (see there).
+    const next: KubeObject = { ...old, metadata: { ...old.metadata, resourceVersion: String(++this.#rv) }, spec: withField(old.spec, 'nodeName', nodeName), status: withField(old.status, 'conditions', conditions) };
     this.#commit(info, next, old, 'MODIFIED');
     return opts.trusted ? next : clone(next);
   }
