@@ -503,7 +503,11 @@ export class Kubelet implements Controller {
         const img = findImage(ref)!;
         this.ctx.events.normal(p, 'Pulled', presentText(c.image), this.#source, `spec.containers{${n}}`);
         this.ctx.events.normal(p, 'Created', `Created container: ${n}`, this.#source, `spec.containers{${n}}`);
-        this.deps.runtime.start({ podKey: key, name: n, image: img, ref, pod: { name: p.metadata.name!, namespace: p.metadata.namespace!, podIP: st.podIP!, nodeName: this.deps.nodeName, containerName: n, image: c.image, env: {} }, ports: img.ports, hostNetwork: !!p.spec.hostNetwork });
+        // A restarted container's environment is made anew, as the kubelet does at every container start: its own
+        // variables over the service links of the Services that exist now.
+        const links = this.#serviceLinks(st.namespace, p.spec.enableServiceLinks !== false);
+        const info = new ContainerPodInfo(p.metadata.name!, st.namespace, st.podIP!, this.deps.nodeName, n, c.image, links, c.env);
+        this.deps.runtime.start({ podKey: key, name: n, image: img, ref, pod: info, ports: img.ports, hostNetwork: !!p.spec.hostNetwork });
         this.ctx.events.normal(p, 'Started', `Started container ${n}`, this.#source, `spec.containers{${n}}`);
       }
       this.#writeStatus(st, (s, pp) => {

@@ -1,6 +1,6 @@
 /** Scheduler, ReplicaSet, kubelet, garbage collector and namespace lifecycle, observed through the API. */
 import { describe, expect, it } from 'vitest';
-import { createTestCluster, deploymentManifest } from '../cluster/testkit';
+import { createTestCluster, deploymentManifest, serviceManifest } from '../cluster/testkit';
 import { SAFE_ALPHABET } from '../api/meta';
 
 const pod = (name: string, image = 'nginx', extra: Record<string, unknown> = {}) => ({
@@ -138,6 +138,27 @@ describe('kubelet', () => {
     const cs = tc.store.get('pods', 'default', 'sh').status.containerStatuses[0];
     expect(cs.restartCount).toBeGreaterThanOrEqual(1);
     expect(cs.lastState.terminated.reason).toBe('Completed');
+  });
+
+  it("a restarted container gets its environment again: its own variables and the service links of the Services that exist now", () => {
+    const tc = createTestCluster();
+    const p = pod('sh', 'busybox');
+    p.spec.containers[0].env = [{ name: 'GREETING', value: 'hello' }];
+    const started: { pod: { env: Readonly<Record<string, string>> } }[] = [];
+    tc.cp.runtime.onChange((c) => { if (c.type === 'started') started.push(c.container); });
+    tc.store.create('pods', p);
+    tc.settle();
+    expect(started).toHaveLength(1);
+    const first = started[0]!;
+    expect(first.pod.env['GREETING']).toBe('hello');
+    expect(first.pod.env['LATER_SERVICE_HOST']).toBeUndefined();
+    tc.store.create('services', serviceManifest('later', { app: 'later' }));
+    tc.scheduler.advance(30_000);
+    expect(tc.store.get('pods', 'default', 'sh').status.containerStatuses[0].restartCount).toBeGreaterThanOrEqual(1);
+    const again = started[1]!;
+    expect(again.pod.env['GREETING']).toBe('hello');
+    expect(again.pod.env['LATER_SERVICE_HOST']).toBe(tc.store.get('services', 'default', 'later').spec.clusterIP);
+    expect(again.pod.env['KUBERNETES_SERVICE_HOST']).toBe('10.96.0.1');
   });
 });
 
