@@ -47,6 +47,18 @@ describe('scheduler', () => {
     tc.settle();
     expect(tc.store.get('pods', 'default', 'stuck').spec.nodeName).toBe('worker-1');
   });
+
+  it("names nodeSelector misses in FailedScheduling as the NodeAffinity filter does, after taints", () => {
+    const tc = createTestCluster();
+    tc.store.create('pods', pod('picky', 'nginx', { nodeSelector: { disktype: 'ssd' } }));
+    tc.settle();
+    expect(events(tc, 'picky')[0]).toBe(
+      "Warning FailedScheduling default-scheduler: 0/3 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, 2 node(s) didn't match Pod's node affinity/selector. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling.",
+    );
+    tc.store.patch('nodes', undefined, 'worker-2', 'merge', { metadata: { labels: { disktype: 'ssd' } } });
+    tc.settle();
+    expect(tc.store.get('pods', 'default', 'picky').spec.nodeName).toBe('worker-2');
+  });
 });
 
 describe('kubelet', () => {
@@ -143,7 +155,7 @@ describe('kubelet', () => {
   it("a restarted container gets its environment again: its own variables and the service links of the Services that exist now", () => {
     const tc = createTestCluster();
     const p = pod('sh', 'busybox');
-    p.spec.containers[0].env = [{ name: 'GREETING', value: 'hello' }];
+    (p.spec.containers[0] as { env?: unknown }).env = [{ name: 'GREETING', value: 'hello' }];
     const started: { pod: { env: Readonly<Record<string, string>> } }[] = [];
     tc.cp.runtime.onChange((c) => { if (c.type === 'started') started.push(c.container); });
     tc.store.create('pods', p);

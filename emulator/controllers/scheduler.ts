@@ -62,10 +62,14 @@ function fits(pod: KubeObject, facts: NodeFacts): boolean {
   return facts.ready && !facts.node.spec?.unschedulable && !blockingTaint(pod, facts) && !selectorMismatch(pod, facts.node);
 }
 
-/** The scheduler's FailedScheduling message: why each node was filtered out (nodeSelector misses are not named). */
+/**
+ * The scheduler's FailedScheduling message: why each node was filtered out, by the first filter plugin that
+ * rejected it in the default profile's order (NodeUnschedulable, TaintToleration, NodeAffinity).
+ */
 function unschedulableMessage(pod: KubeObject, nodes: readonly NodeFacts[]): string {
   let unschedulable = 0;
   let notReady = 0;
+  let selectorMisses = 0;
   const taintCounts = new Map<string, number>();
   for (const facts of nodes) {
     if (!facts.ready) {
@@ -78,8 +82,10 @@ function unschedulableMessage(pod: KubeObject, nodes: readonly NodeFacts[]): str
     }
     const blocking = blockingTaint(pod, facts);
     if (blocking) taintCounts.set(blocking.text, (taintCounts.get(blocking.text) ?? 0) + 1);
+    else if (selectorMismatch(pod, facts.node)) selectorMisses++;
   }
   const reasons: string[] = [];
+  if (selectorMisses) reasons.push(`${selectorMisses} node(s) didn't match Pod's node affinity/selector`);
   for (const [t, c] of taintCounts) reasons.push(`${c} node(s) had untolerated taint ${t}`);
   if (unschedulable) reasons.push(`${unschedulable} node(s) were unschedulable`);
   if (notReady) reasons.push(`${notReady} node(s) had untolerated taint {node.kubernetes.io/not-ready: }`);
