@@ -767,7 +767,8 @@ export class NetNamespace {
    * ECONNREFUSED / ETIMEDOUT / EHOSTUNREACH / ENETUNREACH).
    */
   connectTcp(opts: ConnectOptions): TcpConnection {
-    const rt = this.routeTo(opts.dst);
+    // The reused decision record: read before `connect` routes the SYN (which overwrites it).
+    const rt = this.#route(opts.dst);
     const src = opts.src ?? (rt ? rt.src : 0);
     const sport = opts.sport ?? this.#ephemeralTcpPort(opts.dst, opts.dport);
     const c = new TcpConnection(this, src, sport, opts.dst, opts.dport, opts.reqId ?? 0, opts.events);
@@ -881,7 +882,10 @@ export class NetNamespace {
 
   /** A client UDP socket on an ephemeral port. */
   openUdp(onMessage: (msg: UdpMessage, sock: UdpSocket) => void, onError?: (e: SocketError, s: UdpSocket) => void): UdpSocket {
-    return this.bindUdp(this.#ephemeralUdpPort(), onMessage, onError ? { onError } : {});
+    const port = this.#ephemeralUdpPort(); // free: no EADDRINUSE check, no options record per socket
+    const s = new UdpSocket(this, 0, port, onMessage, onError ?? null);
+    this.udpSockets.set(port, s);
+    return s;
   }
 
   sendUdp(sock: UdpSocket, dst: Ipv4, dport: number, data: DnsMessage | RawData, opts: SendOptions): boolean {

@@ -451,7 +451,7 @@ export class TcpConnection {
 
   #finish(error: TcpError | undefined): void {
         this.#rtxTimer = undefined;
-    this.#queue = [];
+    this.#queue.length = 0;
     this.state = 'CLOSED';
     this.#ns.removeConn(this);
     this.#reportClose(error);
