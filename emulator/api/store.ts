@@ -120,13 +120,11 @@ export class ApiStore {
   #flushScheduled = false;
   /**
    * Events' leases, in write order (which is expiry order: virtual time never goes back): when each expires, and the
-   * event's namespace, name and resourceVersion at that write. A later write of the same event leaves its earlier
-   * entry behind, and the sweep skips an entry whose event has moved on. One timer, for the earliest expiry.
+   * stored version that write made. A later write of the same event leaves its earlier entry behind, and the sweep
+   * skips an entry whose version is no longer the stored one. One timer, for the earliest expiry.
    */
   #leaseAt: number[] = [];
-  #leaseNs: string[] = [];
-  #leaseName: string[] = [];
-  #leaseRv: string[] = [];
+  #leaseObj: KubeObject[] = [];
   #leaseHead = 0;
   #leaseTimer = false;
 
@@ -555,16 +553,14 @@ export class ApiStore {
       table.objects.set(slot.seq, slot);
     }
     this.#indexOwners(slot, old, obj);
-    if (info.resource === 'events') this.#lease(meta);
+    if (info.resource === 'events') this.#lease(obj);
     this.#publish(table, { type, object: obj });
   }
 
-  #lease(meta: KubeObject['metadata']): void {
+  #lease(obj: KubeObject): void {
     const at = this.now() + EVENT_TTL_MS;
     this.#leaseAt.push(at);
-    this.#leaseNs.push(meta.namespace!);
-    this.#leaseName.push(meta.name!);
-    this.#leaseRv.push(meta.resourceVersion!);
+    this.#leaseObj.push(obj);
     if (!this.#leaseTimer) this.#armLeaseTimer(at);
   }
 
@@ -578,17 +574,16 @@ export class ApiStore {
     this.#leaseTimer = false;
     const now = this.now();
     const at = this.#leaseAt;
+    const objs = this.#leaseObj;
     let i = this.#leaseHead;
     for (; i < at.length && at[i]! <= now; i++) {
-      const ev = this.peek('events', this.#leaseNs[i], this.#leaseName[i]!);
-      // Written again since (a repeat's count): that write's lease is further down the list.
-      if (ev && ev.metadata.resourceVersion === this.#leaseRv[i]) this.#remove(RESOURCES.events, ev);
+      const m = objs[i]!.metadata;
+      // Written again since (a repeat's count), or deleted: that write's lease, if any, is further down the list.
+      if (this.peek('events', m.namespace, m.name!) === objs[i]) this.#remove(RESOURCES.events, objs[i]!);
     }
     if (i === at.length) {
       this.#leaseAt = [];
-      this.#leaseNs = [];
-      this.#leaseName = [];
-      this.#leaseRv = [];
+      this.#leaseObj = [];
       this.#leaseHead = 0;
       return;
     }
@@ -596,9 +591,7 @@ export class ApiStore {
     // Drop the expired front now and then, not on every sweep.
     if (i > 1024 && i * 2 > at.length) {
       this.#leaseAt = at.slice(i);
-      this.#leaseNs = this.#leaseNs.slice(i);
-      this.#leaseName = this.#leaseName.slice(i);
-      this.#leaseRv = this.#leaseRv.slice(i);
+      this.#leaseObj = objs.slice(i);
       this.#leaseHead = 0;
     }
     this.#armLeaseTimer(this.#leaseAt[this.#leaseHead]!);
