@@ -282,6 +282,8 @@ export class ApiStore {
       // caller hands its status over, so nothing of the input needs copying.
       if (opts.trusted) this.#checkKind(info, input);
       const obj = opts.trusted ? input : this.#prepareInput(info, input, false);
+      // Only status can differ from the stored version: a write that leaves it as it is is a no-op (below).
+      if (deepEqual('status' in obj ? obj.status : old.status, old.status)) return out(old);
       next = { ...old, metadata: { ...old.metadata } };
       if ('status' in obj) next.status = obj.status;
     } else {
@@ -314,7 +316,7 @@ export class ApiStore {
     }
     next.metadata.resourceVersion = old.metadata.resourceVersion;
     // A write that changes nothing is a no-op: same resourceVersion, no watch event (controllers rely on this).
-    if (deepEqual(next, old)) return out(old);
+    if (!statusOnly && deepEqual(next, old)) return out(old);
     if (opts.dryRun) return clone(next);
     next.metadata.resourceVersion = String(++this.#rv);
     const m = next.metadata;
