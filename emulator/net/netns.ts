@@ -931,7 +931,7 @@ export class NetNamespace {
     if (e && e.state === 'REACHABLE' && now - e.confirmedAt > e.reachableMs) e.state = 'STALE';
     if (e && (e.state === 'REACHABLE' || e.state === 'PERMANENT' || e.state === 'DELAY' || e.state === 'PROBE' || e.state === 'STALE')) {
       if (e.state === 'STALE') this.#enterDelay(e);
-      this.transmit(iface, this.net.frameFor(p, e.mac, iface.mac), p.reqId);
+      this.transmit(iface, { dst: e.mac, src: iface.mac, payload: p }, p.reqId);
       return;
     }
     if (!e || e.state === 'FAILED') {

@@ -147,32 +147,7 @@ export class Network {
       return;
     }
     if (from.latencyMs <= BACKLOG_MAX_LATENCY_MS) this.#enqueue(this.now() + from.latencyMs, peer, frame);
-    else {
-      if (frame === this.#rxFrame) this.#rxFrame = null;
-      this.scheduler.after(from.latencyMs, () => this.receive(peer, frame));
-    }
-  }
-
-  /**
-   * The frame being received from the backlog, while nothing else holds it: each queued frame has one delivery
-   * (a flood queues copies), captures keep snapshots, traces keep text.
-   */
-  #rxFrame: EthernetFrame | null = null;
-
-  /**
-   * A frame carrying `p` from `src` to `dst`. A router forwarding the packet it is receiving re-addresses the frame
-   * that brought it in (its delivery is over), as a NIC reuses its buffer: no frame is allocated per forwarded hop.
-   */
-  frameFor(p: Ipv4Packet, dst: Mac, src: Mac): EthernetFrame {
-    const f = this.#rxFrame;
-    if (f !== null && f.payload === p) {
-      this.#rxFrame = null;
-      const m = f as { dst: Mac; src: Mac };
-      m.dst = dst;
-      m.src = src;
-      return f;
-    }
-    return { dst, src, payload: p };
+    else this.scheduler.after(from.latencyMs, () => this.receive(peer, frame));
   }
 
   // ---------------------------------------------------------------- the backlog (softirq)
@@ -192,7 +167,6 @@ export class Network {
    * Captures and traces still see each hop's own arrival time (`now()`).
    */
   #enqueue(time: number, iface: Iface, frame: EthernetFrame): void {
-    if (frame === this.#rxFrame) this.#rxFrame = null; // queued again (a bridge forwards it): no longer free
     const times = this.#bTime, ifaces = this.#bIface, frames = this.#bFrame;
     // Arrival times grow almost always: insert from the back (stable for equal times).
     let i = this.#tail++;
@@ -221,12 +195,9 @@ export class Network {
         this.#frameTime = times[i]!;
         const frame = frames[i]!;
         frames[i] = null; // the frame's lifetime ends here: do not keep it reachable until the next burst
-        this.#rxFrame = frame;
         this.receive(ifaces[i]!, frame);
-        this.#rxFrame = null;
       }
     } finally {
-      this.#rxFrame = null;
       for (let i = this.#head; i < this.#tail; i++) frames[i] = null;
       this.#tail = 0;
       this.#head = 0;
@@ -335,10 +306,7 @@ export class Network {
   }
 
   #flood(bridge: Iface, except: Iface | null, frame: EthernetFrame, reqId: number): void {
-    // Each port's delivery gets its own IP frame (a receiver may re-address the frame it forwards: `frameFor`).
-    const payload = frame.payload;
-    const shared = 'kind' in payload && payload.kind === 'arp';
-    for (const p of bridge.ports!) if (p !== except) this.#portOut(p, shared ? frame : { dst: frame.dst, src: frame.src, payload }, reqId);
+    for (const p of bridge.ports!) if (p !== except) this.#portOut(p, frame, reqId);
   }
 
   #portOut(port: Iface, frame: EthernetFrame, reqId: number): void {
