@@ -12,8 +12,5 @@ await build({
   entryPoints: [path.join(root, 'bench/controllers-entry.ts')],
   bundle: true, platform: 'node', format: 'esm', outfile: out, logLevel: 'warning', target: 'node20',
 });
-// The bench collects each run's set-up garbage before measuring (as bench/http.mjs does).
-(await import('node:v8')).setFlagsFromString('--expose_gc');
-globalThis.gc = (await import('node:vm')).runInNewContext('gc');
 const mod = await import(pathToFileURL(out).href);
 await mod.main(process.argv.slice(2));
