@@ -12,7 +12,7 @@ function run(image: string, p: PodInfo): { rt: ContainerRuntime; scheduler: Sche
   const rt = new ContainerRuntime(scheduler);
   const ref = parseImageRef(image);
   const img = findImage(ref)!;
-  rt.start({ podKey: `default/${p.name}`, name: 'c', image: img, ref, pod: p, ports: img.ports, hostNetwork: false });
+  rt.start({ podKey: `default/${p.name}`, name: 'c', image: img, ref, pod: p, argv: [...img.entrypoint, ...img.cmd], ports: img.ports, hostNetwork: false });
   return { rt, scheduler };
 }
 

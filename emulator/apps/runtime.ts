@@ -116,6 +116,8 @@ export interface RunningContainer {
   readonly image: AppImage;
   readonly ref: ImageRef;
   readonly pod: PodInfo;
+  /** The effective command line (see AppContext.argv). */
+  readonly argv: readonly string[];
   readonly startedAt: number;
   /** What it listens on (the image's ports; a pod's declared containerPorts are informational, as in Kubernetes). */
   readonly ports: readonly ImagePort[];
@@ -136,7 +138,7 @@ export class ContainerRuntime {
 
   start(c: Omit<RunningContainer, 'startedAt'>): RunningContainer {
     // Built field by field: a spread of the caller's object is a generic copy on every container start.
-    const running: RunningContainer = { podKey: c.podKey, name: c.name, image: c.image, ref: c.ref, pod: c.pod, startedAt: this.scheduler.now(), ports: c.ports, hostNetwork: c.hostNetwork };
+    const running: RunningContainer = { podKey: c.podKey, name: c.name, image: c.image, ref: c.ref, pod: c.pod, argv: c.argv, startedAt: this.scheduler.now(), ports: c.ports, hostNetwork: c.hostNetwork };
     const list = this.#byPod.get(c.podKey);
     if (!list) this.#byPod.set(c.podKey, [running]);
     else {
@@ -202,6 +204,10 @@ class ContainerContext implements AppContext {
     private readonly scheduler: Scheduler,
   ) {
     this.pod = container.pod;
+  }
+
+  get argv(): readonly string[] {
+    return this.container.argv;
   }
 
   get now(): number {

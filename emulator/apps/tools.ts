@@ -31,6 +31,17 @@ export const busybox: AppImage = {
   startupLogs: () => [],
 };
 
+const CURL_NO_URL: readonly string[] = Object.freeze(["curl: try 'curl --help' or 'curl --manual' for more information"]);
+
+function withoutEntrypoint(argv: readonly string[]): readonly string[] {
+  return argv[0] === '/entrypoint.sh' ? argv.slice(1) : argv;
+}
+
+function isBareCurl(argv: readonly string[]): boolean {
+  const a = withoutEntrypoint(argv);
+  return a.length === 1 && a[0] === 'curl';
+}
+
 export const curl: AppImage = {
   repository: 'curlimages/curl',
   tags: '*',
@@ -43,6 +54,9 @@ export const curl: AppImage = {
   sizeBytes: 11_392_044,
   pullMs: 1100,
   stopsOnSigterm: false,
-  longRunning: (argv) => runsForever(argv.filter((a) => a !== '/entrypoint.sh')),
-  startupLogs: (ctx) => (ctx.pod.env['__ARGV0'] === 'curl' ? ['curl: try \'curl --help\' or \'curl --manual\' for more information'] : []),
+  longRunning: (argv) => runsForever(withoutEntrypoint(argv)),
+  // The image's default command is a bare `curl`: no URL, so curl prints its hint and exits 2 (CURLE_FAILED_INIT),
+  // and the pod shows Error, then CrashLoopBackOff — what `kubectl run c --image=curlimages/curl` does for real.
+  exitCode: (argv) => (isBareCurl(argv) ? 2 : 0),
+  startupLogs: (ctx) => (isBareCurl(ctx.argv) ? CURL_NO_URL : []),
 };

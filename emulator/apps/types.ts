@@ -44,6 +44,8 @@ export interface PodInfo {
 
 export interface AppContext {
   readonly pod: PodInfo;
+  /** The container's command line: its command (or the image's entrypoint) and its args (or the image's cmd). */
+  readonly argv: readonly string[];
   /** Virtual time, ms since the epoch. */
   readonly now: number;
   /** Append a line to this container's log (`kubectl logs`). */
@@ -81,6 +83,8 @@ export interface AppImage {
    * which exits at once without a TTY, so the pod ends in CrashLoopBackOff — as on a real cluster.)
    */
   readonly longRunning: (argv: readonly string[]) => boolean;
+  /** The exit status of a main process that ends by itself (not long-running); 0 when absent. */
+  readonly exitCode?: (argv: readonly string[]) => number;
   /** Lines the process writes at start-up (the same array may be handed out again: callers only read it). */
   startupLogs(ctx: AppContext): readonly string[];
   /** HTTP handler for requests on `ports`; absent for non-HTTP images. */

@@ -421,12 +421,14 @@ export class Kubelet implements Controller {
         }
       }
       this.ctx.events.normal(pod, 'Created', createdText(c.name), this.#source, fieldPathOf(c.name));
+      const argv = effectiveArgv(c, img);
       this.deps.runtime.start({
         podKey: key,
         name: c.name,
         image: img,
         ref,
         pod: new ContainerPodInfo(name, ns, st.podIP!, this.deps.nodeName, c.name, c.image, links, c.env),
+        argv,
         ports: img.ports,
         hostNetwork,
       });
@@ -435,7 +437,7 @@ export class Kubelet implements Controller {
         probeDelay = Math.max(probeDelay, (c.readinessProbe.initialDelaySeconds ?? 0) * 1000 + 1000);
         readyNow = false;
       }
-      if (!img.longRunning(effectiveArgv(c, img))) (crashing ??= []).push(c);
+      if (!img.longRunning(argv)) (crashing ??= []).push(c);
     }
     st.image = firstImage;
     st.stage = 'running';
@@ -464,30 +466,43 @@ export class Kubelet implements Controller {
     }
   }
 
-  /** Main processes that ended by themselves (busybox `sh` without a TTY): Completed, then restart with back-off. */
-  #exited(key: string, st: PodState, names: string[]): void {
+  /**
+   * Main processes that ended by themselves (busybox `sh` without a TTY exits 0: Completed; curl without a URL
+   * exits 2: Error). restartPolicy Always restarts them with back-off, OnFailure only those that failed; a pod whose
+   * containers have all ended for good is Succeeded, or Failed when one of them failed.
+   */
+  #exited(key: string, st: PodState, exitedNames: string[]): void {
     const pod = this.#current(st);
     if (!pod || pod.metadata.deletionTimestamp) return;
     const policy = pod.spec.restartPolicy ?? 'Always';
     const now = rfc3339(this.ctx.scheduler.now());
-    for (const n of names) this.deps.runtime.stop(key, n);
-    const allDone = names.length === pod.spec.containers.length;
+    const codes = new Map<string, number>();
+    for (const n of exitedNames) {
+      const c = pod.spec.containers.find((x) => x.name === n)!;
+      const img = findImage(parseImageRef(c.image));
+      codes.set(n, img?.exitCode?.(effectiveArgv(c, img)) ?? 0);
+    }
+    const names = exitedNames.filter((n) => policy === 'Always' || (policy === 'OnFailure' && codes.get(n) !== 0));
+    for (const n of exitedNames) this.deps.runtime.stop(key, n);
+    const allDone = names.length === 0 && exitedNames.length === pod.spec.containers.length;
     this.#writeStatus(st, (s, p) => {
       s.containerStatuses = (s.containerStatuses ?? []).map((cs) => {
-        if (!names.includes(cs.name)) return cs;
+        if (!codes.has(cs.name)) return cs;
         const started = cs.state.running?.startedAt ?? now;
-        const terminated = { exitCode: 0, reason: 'Completed', startedAt: started, finishedAt: now, containerID: cs.containerID };
-        if (policy === 'Always' || policy === 'OnFailure' && false) {
+        const exitCode = codes.get(cs.name)!;
+        const terminated = { exitCode, reason: exitCode === 0 ? 'Completed' : 'Error', startedAt: started, finishedAt: now, containerID: cs.containerID };
+        if (names.includes(cs.name)) {
           return { ...cs, ready: false, started: false, state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off ${10 * 2 ** st.restarts}s restarting failed container=${cs.name} pod=${p.metadata.name}_${p.metadata.namespace}(${p.metadata.uid})` } }, lastState: { terminated }, restartCount: cs.restartCount };
         }
         return { ...cs, ready: false, started: false, state: { terminated } };
       });
-      if (policy !== 'Always' && allDone) {
-        s.phase = 'Succeeded';
+      if (allDone) {
+        const failed = [...codes.values()].some((c) => c !== 0);
+        s.phase = failed ? 'Failed' : 'Succeeded';
         setReady(s, now, false, p, 'PodCompleted');
       } else setReady(s, now, false, p);
     });
-    if (policy !== 'Always') return;
+    if (names.length === 0) return;
     const backoff = Math.min(KUBELET_TIMING.backoffBaseMs * 2 ** st.restarts, KUBELET_TIMING.backoffMaxMs);
     for (const n of names)
       this.ctx.events.warning(pod, 'BackOff', `Back-off restarting failed container ${n} in pod ${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})`, this.#source, `spec.containers{${n}}`);
@@ -507,7 +522,7 @@ export class Kubelet implements Controller {
         // variables over the service links of the Services that exist now.
         const links = this.#serviceLinks(st.namespace, p.spec.enableServiceLinks !== false);
         const info = new ContainerPodInfo(p.metadata.name!, st.namespace, st.podIP!, this.deps.nodeName, n, c.image, links, c.env);
-        this.deps.runtime.start({ podKey: key, name: n, image: img, ref, pod: info, ports: img.ports, hostNetwork: !!p.spec.hostNetwork });
+        this.deps.runtime.start({ podKey: key, name: n, image: img, ref, pod: info, argv: effectiveArgv(c, img), ports: img.ports, hostNetwork: !!p.spec.hostNetwork });
         this.ctx.events.normal(p, 'Started', `Started container ${n}`, this.#source, `spec.containers{${n}}`);
       }
       this.#writeStatus(st, (s, pp) => {

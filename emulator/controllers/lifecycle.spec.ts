@@ -152,6 +152,29 @@ describe('kubelet', () => {
     expect(cs.lastState.terminated.reason).toBe('Completed');
   });
 
+  it('curl without a URL exits 2: Error in lastState, its hint in the logs, CrashLoopBackOff; Never → Failed; OnFailure restarts', () => {
+    const tc = createTestCluster();
+    tc.store.create('pods', pod('c', 'curlimages/curl'));
+    tc.store.create('pods', pod('once', 'curlimages/curl', { restartPolicy: 'Never' }));
+    tc.store.create('pods', pod('retry', 'curlimages/curl', { restartPolicy: 'OnFailure' }));
+    tc.store.create('pods', pod('sh-once', 'busybox', { restartPolicy: 'OnFailure' }));
+    tc.scheduler.advance(30_000);
+    const c = tc.store.get('pods', 'default', 'c').status.containerStatuses[0];
+    expect(c.lastState.terminated).toMatchObject({ exitCode: 2, reason: 'Error' });
+    expect(c.state.waiting.reason).toBe('CrashLoopBackOff');
+    expect(c.restartCount).toBeGreaterThanOrEqual(1);
+    expect((tc.cp.runtime.logs.lines('default/c', 'c') ?? []).map((l) => l.text)).toEqual(["curl: try 'curl --help' or 'curl --manual' for more information"]);
+    const once = tc.store.get('pods', 'default', 'once');
+    expect(once.status.phase).toBe('Failed');
+    expect(once.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 2, reason: 'Error' });
+    expect(once.status.containerStatuses[0].restartCount).toBe(0);
+    expect(tc.store.get('pods', 'default', 'retry').status.containerStatuses[0].restartCount).toBeGreaterThanOrEqual(1);
+    // busybox sh exits 0: OnFailure leaves it Completed and the pod Succeeded.
+    const sh = tc.store.get('pods', 'default', 'sh-once');
+    expect(sh.status.phase).toBe('Succeeded');
+    expect(sh.status.containerStatuses[0].state.terminated).toMatchObject({ exitCode: 0, reason: 'Completed' });
+  });
+
   it("a restarted container gets its environment again: its own variables and the service links of the Services that exist now", () => {
     const tc = createTestCluster();
     const p = pod('sh', 'busybox');

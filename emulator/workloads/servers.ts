@@ -122,6 +122,7 @@ export class WorkloadServers {
         this.served++;
         const ctx = {
           pod: c.pod,
+          argv: c.argv,
           now: this.#d.scheduler.now(),
           log: (line: string) => this.#d.runtime.logs.append(c.podKey, c.name, line, this.#d.scheduler.now()),
         };
