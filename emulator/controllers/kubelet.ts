@@ -873,7 +873,7 @@ function imageIdOf(image: string): { readonly image: string; readonly imageID: s
     if (imageIds.size >= 4096) imageIds.clear();
     const ref = parseImageRef(image);
     id = {
-      image: ref.canonical.replace(/^docker\.io\/library\//, 'docker.io/library/'),
+      image: ref.canonical,
       imageID: `${ref.canonical.split(':').slice(0, -1).join(':') || ref.canonical}@${imageDigest(ref)}`,
     };
     imageIds.set(image, id);
