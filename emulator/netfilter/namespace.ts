@@ -193,6 +193,50 @@ class HookStep {
   }
 }
 
+/**
+ * One hook's plan: its steps in priority order, and for untraced packets the same steps split into a lead (the
+ * leading built-in chains without rules whose policy is ACCEPT: every packet entering the hook reaches them, so
+ * one count on the plan stands for all of them, added to each when counters can be read) and the rest.
+ */
+class HookPlan {
+  /** Untraced packets and bytes through the lead, not yet added to its chains' policy counters. */
+  packets = 0;
+  bytes = 0;
+  /** The lead's built-in chains. */
+  readonly lead: readonly Chain[];
+  /** The steps after the lead. */
+  readonly rest: readonly HookStep[];
+  /** nat at PREROUTING/OUTPUT rewrites the destination, at INPUT/POSTROUTING the source. */
+  readonly dstManip: boolean;
+  /** INPUT and POSTROUTING confirm a new connection (the last hook of its first packet). */
+  readonly confirms: boolean;
+
+  constructor(readonly hook: NfHook, readonly steps: readonly HookStep[]) {
+    let n = 0;
+    while (n < steps.length && steps[n]!.kind === K_POLICY && steps[n]!.policyAccept) n++;
+    this.lead = steps.slice(0, n).map((s) => s.builtin);
+    this.rest = steps.slice(n);
+    this.dstManip = hook === 'PREROUTING' || hook === 'OUTPUT';
+    this.confirms = hook === 'POSTROUTING' || hook === 'INPUT';
+  }
+
+  flush(): void {
+    if (this.packets !== 0) {
+      const lead = this.lead;
+      for (let i = 0; i < lead.length; i++) {
+        lead[i]!.packets += this.packets;
+        lead[i]!.bytes += this.bytes;
+      }
+      this.packets = 0;
+      this.bytes = 0;
+    }
+    const steps = this.steps;
+    for (let i = 0; i < steps.length; i++) steps[i]!.flush();
+  }
+}
+
+const EMPTY_PLAN = (hook: NfHook): HookPlan => new HookPlan(hook, []);
+
 export interface RulesetChange {
   readonly generation: number;
 }
@@ -205,11 +249,11 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   readonly #rng: RandomSource;
   #compiled = new Map<NfTable, CompiledTable>();
   /** Per hook, the built-in chain of each table in priority order. */
-  #pre: HookStep[] = [];
-  #in: HookStep[] = [];
-  #fwd: HookStep[] = [];
-  #out: HookStep[] = [];
-  #post: HookStep[] = [];
+  #pre = EMPTY_PLAN('PREROUTING');
+  #in = EMPTY_PLAN('INPUT');
+  #fwd = EMPTY_PLAN('FORWARD');
+  #out = EMPTY_PLAN('OUTPUT');
+  #post = EMPTY_PLAN('POSTROUTING');
   #compiledGen = -1;
   /** False until some table is touched: like a fresh netns, no hooks registered and no conntrack at all. */
   #active = false;
@@ -274,9 +318,11 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       cr.bytes = 0;
     }
     crs.length = 0;
-    for (const plan of [this.#pre, this.#in, this.#fwd, this.#out, this.#post]) {
-      for (let i = 0; i < plan.length; i++) plan[i]!.flush();
-    }
+    this.#pre.flush();
+    this.#in.flush();
+    this.#fwd.flush();
+    this.#out.flush();
+    this.#post.flush();
   }
 
   /** Run `fn` against the ruleset; any change is published (and recompiled lazily on the next packet). */
@@ -307,12 +353,12 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       this.#compiled.set(name, compileTable(t));
       active ||= t.touched;
     }
-    const plan = (hook: NfHook): HookStep[] => HOOK_TABLES[hook].flatMap((table) => {
+    const plan = (hook: NfHook): HookPlan => new HookPlan(hook, HOOK_TABLES[hook].flatMap((table) => {
       const chain = this.#compiled.get(table)!.chains.get(hook);
       if (!chain) return [];
       const kind = table === 'nat' ? K_NAT : chain.rules.length === 0 ? K_POLICY : K_WALK;
       return [new HookStep(kind, table, chain, chain.chain, table === 'raw', kind === K_WALK ? new WalkMemo() : null)];
-    });
+    }));
     this.#pre = plan('PREROUTING');
     this.#in = plan('INPUT');
     this.#fwd = plan('FORWARD');
@@ -330,55 +376,135 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     if (!this.#active) return ACCEPT_FAST;
     const plan = hook === 'FORWARD' ? this.#fwd : hook === 'PREROUTING' ? this.#pre : hook === 'POSTROUTING' ? this.#post
       : hook === 'OUTPUT' ? this.#out : this.#in;
-    const env = this.#env;
-    env.ctx = ctx;
-    this.#hook = hook;
-    const steps: NfTraceStep[] | null = ctx.trace ? [] : null;
-    this.#steps = steps;
+    if (ctx.trace) return this.#hookTraced(plan, pkt, ctx);
     const now = ctx.now;
     const conntrack = this.conntrack;
-
+    // The lead's policies, counted once on the plan (see HookPlan).
+    if (plan.lead.length !== 0) {
+      plan.packets++;
+      plan.bytes += pkt.length;
+      this.#countsPending = true;
+    }
     let ct = pkt.nfct as CtRef | undefined;
     if (ct !== undefined && ct.owner !== conntrack) ct = undefined;
+    // The matchers' view of the packet (#env) is set only when some rule is evaluated: a replayed walk needs the
+    // ctstate bits, nat on a known connection needs nothing but the entry.
+    let envSet = false;
+    const rest = plan.rest;
+    for (let i = 0; i < rest.length; i++) {
+      const step = rest[i]!;
+      if (ct === undefined && !step.raw) {
+        // conntrack runs after raw, before mangle: find or create the packet's connection.
+        ct = conntrack.track(pkt, now);
+        pkt.nfct = ct;
+        envSet = false;
+      }
+      let v: number;
+      const kind = step.kind;
+      if (kind === K_NAT) {
+        // nat on a connection's later packets is its binding applied; the table is consulted for the first.
+        const e = ct!.entry;
+        if (e === undefined || ct!.special === 2) continue;
+        v = V_ACCEPT;
+        if (!e.confirmed && ct!.dir === DIR_ORIGINAL && !(plan.dstManip ? e.dstManipDone : e.srcManipDone)) {
+          if (plan.dstManip) e.dstManipDone = true;
+          else e.srcManipDone = true;
+          if (!envSet) {
+            this.#resetEnv(ct, ctx);
+            envSet = true;
+          }
+          v = this.#runBuiltin('nat', hook, pkt, step.chain);
+        }
+        if (v === V_ACCEPT) applyNat(e, ct!.dir, plan.dstManip, pkt, ct!.special === 1);
+      } else {
+        if (!envSet) {
+          this.#resetEnv(ct, ctx);
+          envSet = true;
+        }
+        if (kind === K_WALK) v = this.#runMemo(step, hook, pkt);
+        else {
+          // A built-in chain without rules after the lead: its policy (counted on the step, see `ruleset`).
+          step.packets++;
+          step.bytes += pkt.length;
+          this.#countsPending = true;
+          if (step.policyAccept) continue;
+          this.#dropReason = `${step.table} ${step.builtin.name} policy DROP`;
+          v = V_DROP;
+        }
+      }
+      if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, now);
+    }
+    if (ct === undefined) {
+      ct = conntrack.track(pkt, now);
+      pkt.nfct = ct;
+    }
+    if (plan.confirms) {
+      const e = ct.entry;
+      if (e !== undefined && !e.confirmed) conntrack.confirm(e, now);
+    }
+    return ACCEPT_FAST;
+  }
+
+  /** The matchers' view for a walk: the packet's connection (none yet: INVALID, as before conntrack) and context. */
+  #resetEnv(ct: CtRef | undefined, ctx: NfHookContext): void {
+    const env = this.#env;
+    env.ctx = ctx;
     if (ct !== undefined) this.#setEnv(ct);
     else {
       env.entry = undefined;
       env.dir = 0;
       env.ctBits = 1;
     }
-    for (let i = 0; i < plan.length; i++) {
-      const step = plan[i]!;
-      if (ct === undefined && !step.raw) {
-        // conntrack runs after raw, before mangle: find or create the packet's connection.
+  }
+
+  /** A traced packet: every step recorded, in order. */
+  #hookTraced(plan: HookPlan, pkt: NfPacket, ctx: NfHookContext): NfHookResult {
+    const hook = plan.hook;
+    const env = this.#env;
+    env.ctx = ctx;
+    this.#hook = hook;
+    const steps: NfTraceStep[] = [];
+    this.#steps = steps;
+    try {
+      const now = ctx.now;
+      const conntrack = this.conntrack;
+      let ct = pkt.nfct as CtRef | undefined;
+      if (ct !== undefined && ct.owner !== conntrack) ct = undefined;
+      this.#resetEnv(ct, ctx);
+      const all = plan.steps;
+      for (let i = 0; i < all.length; i++) {
+        const step = all[i]!;
+        if (ct === undefined && !step.raw) {
+          ct = conntrack.track(pkt, now);
+          pkt.nfct = ct;
+          this.#setEnv(ct);
+        }
+        let v: number;
+        const kind = step.kind;
+        if (kind === K_POLICY) {
+          const c = step.builtin;
+          step.packets++;
+          step.bytes += pkt.length;
+          this.#countsPending = true;
+          steps.push({ hook, table: step.table, chain: c.name, ruleNum: 0, ruleText: `:${c.name} ${c.policy}`, verdict: `policy ${c.policy}` });
+          if (step.policyAccept) continue;
+          this.#dropReason = `${step.table} ${c.name} policy DROP`;
+          v = V_DROP;
+        } else if (kind === K_NAT) v = this.#natHook(plan, pkt, ct, step.chain);
+        else v = this.#runBuiltin(step.table, hook, pkt, step.chain);
+        if (v === V_DROP || v === V_REJECT) return this.#denied(v, steps, ct, now);
+      }
+      if (ct === undefined) {
         ct = conntrack.track(pkt, now);
         pkt.nfct = ct;
-        this.#setEnv(ct);
       }
-      let v: number;
-      const kind = step.kind;
-      if (kind === K_POLICY) {
-        // A built-in chain without rules: straight to its policy (counted on the step, see `ruleset`).
-        const c = step.builtin;
-        step.packets++;
-        step.bytes += pkt.length;
-        this.#countsPending = true;
-        if (steps) steps.push({ hook, table: step.table, chain: c.name, ruleNum: 0, ruleText: `:${c.name} ${c.policy}`, verdict: `policy ${c.policy}` });
-        if (step.policyAccept) continue;
-        this.#dropReason = `${step.table} ${c.name} policy DROP`;
-        v = V_DROP;
-      } else if (kind === K_NAT) v = this.#natHook(hook, pkt, ct, step.chain);
-      else if (steps === null) v = this.#runMemo(step, hook, pkt);
-      else v = this.#runBuiltin(step.table, hook, pkt, step.chain);
-      if (v === V_DROP || v === V_REJECT) return this.#denied(v, steps, ct, now);
+      const e = ct.entry;
+      if (e !== undefined && !e.confirmed && plan.confirms) conntrack.confirm(e, now);
+      return { verdict: ACCEPT_VERDICT, steps, conntrack: { line: e ? formatEntry(e, now) : '', state: refInfo(ct) } };
+    } finally {
+      // Untraced hooks never write it: they read it as null.
+      this.#steps = null;
     }
-    if (ct === undefined) {
-      ct = conntrack.track(pkt, now);
-      pkt.nfct = ct;
-    }
-    const e = ct.entry;
-    if (e !== undefined && !e.confirmed && (hook === 'POSTROUTING' || hook === 'INPUT')) conntrack.confirm(e, now);
-    if (steps === null) return ACCEPT_FAST;
-    return { verdict: ACCEPT_VERDICT, steps, conntrack: { line: e ? formatEntry(e, now) : '', state: refInfo(ct) } };
   }
 
   /** The packet's conntrack view for the matchers: `refInfo` as a ctstate bit, plus the entry's NAT bits. */
@@ -452,11 +578,15 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     return V_ACCEPT;
   }
 
-  /** The nat table: consulted for a new connection's first packet, then the binding is applied to every packet. */
-  #natHook(hook: NfHook, pkt: NfPacket, ct: CtRef | undefined, cc: CompiledChain): number {
+  /**
+   * The nat table of a traced packet: consulted for a new connection's first packet, then the binding is applied
+   * to every packet (and shown as a step).
+   */
+  #natHook(plan: HookPlan, pkt: NfPacket, ct: CtRef | undefined, cc: CompiledChain): number {
     const e = ct?.entry;
     if (!e || ct.special === 2) return V_ACCEPT;
-    const dstManip = hook === 'PREROUTING' || hook === 'OUTPUT';
+    const hook = plan.hook;
+    const dstManip = plan.dstManip;
     let consulted = false;
     if (!e.confirmed && ct.dir === DIR_ORIGINAL) {
       const done = dstManip ? e.dstManipDone : e.srcManipDone;
