@@ -65,6 +65,7 @@ export interface CompiledRule {
   readonly rule: Rule;
   readonly num: number;
   readonly chainName: string;
+  /** Addresses, masks and the mark as signed 32-bit values (`addr | 0`): compared with `(p.src & srcMask) === srcAddr`. */
   readonly srcAddr: number;
   readonly srcMask: number;
   readonly srcInv: boolean;
@@ -155,13 +156,13 @@ export const H_SRC = 1, H_DST = 2, H_PROTO = 4, H_SPORT = 8, H_DPORT = 16, H_CT 
 export function ruleMatches(cr: CompiledRule, p: NfPacket, env: EvalEnv): boolean {
   const c = cr.checks;
   if (c !== 0) {
-    if (c & H_DST && ((((p.dst & cr.dstMask) >>> 0) === cr.dstAddr) === cr.dstInv)) return false;
-    if (c & H_SRC && ((((p.src & cr.srcMask) >>> 0) === cr.srcAddr) === cr.srcInv)) return false;
+    if (c & H_DST && (((p.dst & cr.dstMask) === cr.dstAddr) === cr.dstInv)) return false;
+    if (c & H_SRC && (((p.src & cr.srcMask) === cr.srcAddr) === cr.srcInv)) return false;
     if (c & H_PROTO && ((p.proto === cr.proto) === cr.protoInv)) return false;
     if (c & H_DPORT && ((p.dport >= cr.dportLo && p.dport <= cr.dportHi) === cr.dportInv)) return false;
     if (c & H_SPORT && ((p.sport >= cr.sportLo && p.sport <= cr.sportHi) === cr.sportInv)) return false;
     if (c & H_CT && (((env.ctBits & cr.ctMask) !== 0) === cr.ctInv)) return false;
-    if (c & H_MARK && ((((p.mark & cr.markMask) >>> 0) === cr.markValue) === cr.markInv)) return false;
+    if (c & H_MARK && (((p.mark & cr.markMask) === cr.markValue) === cr.markInv)) return false;
   }
   return cr.extra === null || cr.extra(p, env);
 }
@@ -510,10 +511,14 @@ export function compileRule(rule: Rule, num: number, chainName: string): Compile
     : tg.kind === 'LOG' ? T_LOG : T_NONE;
   const { deps, depSrc, depDst, depMark } = ruleDeps(rule);
   const to = tg.kind === 'DNAT' ? tg.to : undefined;
+  // What a walk reads first comes first (fewer cache lines per rule of a rarely-cached Service chain); addresses,
+  // masks and marks as signed 32-bit values, so every field is a small integer and none is a boxed double.
   return {
-    checks, packets: 0, bytes: 0, rule, num, chainName, srcAddr, srcMask, srcInv, dstAddr, dstMask, dstInv, proto, protoInv,
-    sportLo, sportHi, sportInv, dportLo, dportHi, dportInv, ctMask, ctInv, markValue, markMask, markInv, extra: all(extra), t,
-    natAddrLo: to ? to.addrLo : 0, natAddrHi: to ? to.addrHi : 0, natPortLo: to?.portLo ?? -1, natPortHi: to?.portHi ?? -1, jump: null,
+    checks, t, extra: all(extra), jump: null, packets: 0, bytes: 0,
+    dstAddr: dstAddr | 0, dstMask: dstMask | 0, dstInv, srcAddr: srcAddr | 0, srcMask: srcMask | 0, srcInv, proto, protoInv,
+    dportLo, dportHi, dportInv, sportLo, sportHi, sportInv, ctMask, ctInv, markValue: markValue | 0, markMask: markMask | 0, markInv,
+    rule, num, chainName,
+    natAddrLo: to ? to.addrLo : 0, natAddrHi: to ? to.addrHi : 0, natPortLo: to?.portLo ?? -1, natPortHi: to?.portHi ?? -1,
     deps, depSrc, depDst, depMark,
   };
 }

@@ -132,6 +132,9 @@ class WalkMemo {
 
 const WALK_MEMO_ENTRIES = 8;
 
+/** A merge position past every rule of a chain. */
+const NONE = 0x3fffffff;
+
 // CT_BIT values (interpreter.ts), as constants for the hook's conntrack view.
 const CT_INVALID = 1, CT_NEW = 2, CT_RELATED = 4, CT_ESTABLISHED = 8, CT_SNAT = 32, CT_DNAT = 64;
 
@@ -649,10 +652,11 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     const c = ix.fallback;
     const al = a !== undefined ? a.length : single >= 0 ? 1 : 0, bl = b ? b.length : 0, cl = c.length;
     let i = 0, j = 0, k = 0;
+    // NONE is past every position (a small integer, so the merge compares integers only).
     while (i < al || j < bl || k < cl) {
-      const va = i < al ? (a !== undefined ? a[i]! : single) : Infinity;
-      const vb = j < bl ? b![j]! : Infinity;
-      const vc = k < cl ? c[k]! : Infinity;
+      const va = i < al ? (a !== undefined ? a[i]! : single) : NONE;
+      const vb = j < bl ? b![j]! : NONE;
+      const vc = k < cl ? c[k]! : NONE;
       let pos: number;
       if (va <= vb && va <= vc) {
         pos = va;
