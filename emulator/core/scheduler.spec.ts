@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Scheduler, VIRTUAL_EPOCH_MS } from './scheduler';
+import { Scheduler, VIRTUAL_EPOCH_MS, type TaskHandle } from './scheduler';
 
 describe('Scheduler', () => {
   it('starts at the virtual epoch and runs tasks in (due, insertion) order', () => {
@@ -191,5 +191,52 @@ describe('Scheduler', () => {
       expect(before).toEqual(early);
       expect(s.pendingForeground()).toBe(0);
     }), { numRuns: 40 });
+  });
+
+  it('property: a timer re-armed with atReusing runs exactly as with at (order, times, foreground count)', () => {
+    const op = fc.record({ delay: fc.constantFrom(0, 0, 1, 2, 5), rearms: fc.constantFrom(0, 1, 2, 3, 7), reuse: fc.boolean(), background: fc.boolean() });
+    fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
+      const run = (useReuse: boolean): string[] => {
+        const s = new Scheduler(0);
+        const log: string[] = [];
+        ops.forEach((o, i) => {
+          const opts = { background: o.background };
+          let handle: TaskHandle | undefined;
+          let left = o.rearms;
+          const fire = (): void => {
+            log.push(`${i}@${s.now()}`);
+            if (left-- > 0) handle = useReuse && o.reuse ? s.atReusing(handle, s.now() + o.delay, fire, opts) : s.at(s.now() + o.delay, fire, opts);
+          };
+          handle = s.at(s.now() + o.delay, fire, opts);
+          s.after(o.delay, () => log.push(`plain ${i}@${s.now()}`)); // same-instant ties with other tasks
+          if (i % 7 === 6) s.advance(1);
+        });
+        log.push(`foreground ${s.pendingForeground()}`);
+        s.advance(100);
+        log.push(`foreground ${s.pendingForeground()}`);
+        return log;
+      };
+      expect(run(true)).toEqual(run(false));
+    }), { numRuns: 200 });
+  });
+
+  it('atReusing reuses only a finished task of its own scheduler; a pending one keeps running as scheduled', () => {
+    const a = new Scheduler(0), b = new Scheduler(0);
+    const ran: string[] = [];
+    const h = a.at(5, () => ran.push('h'));
+    const h2 = a.atReusing(h, 3, () => ran.push('h2'));
+    expect(h2).not.toBe(h);
+    const other = b.at(1, () => undefined);
+    b.advance(2);
+    expect(a.atReusing(other, 4, () => ran.push('other'))).not.toBe(other);
+    a.advance(10);
+    expect(ran).toEqual(['h2', 'other', 'h']);
+    const again = a.atReusing(h, 12, () => ran.push('again'));
+    expect(again).toBe(h);
+    expect(again.due).toBe(12);
+    expect(a.pendingForeground()).toBe(1);
+    a.advance(5);
+    expect(ran.at(-1)).toBe('again');
+    expect(a.pendingForeground()).toBe(0);
   });
 });

@@ -6,7 +6,7 @@
  */
 import { IPPROTO_TCP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../netfilter/hook-api';
 import { formatIpv4, type Ipv4 } from './addr';
-import type { Scheduler } from '../core/scheduler';
+import type { Scheduler, TaskHandle } from '../core/scheduler';
 import type { NetNamespace, SocketError, TcpListener } from './netns';
 import type { StreamData } from './packet/http';
 import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH } from './packet/icmp';
@@ -51,11 +51,15 @@ const WSCALE = 10;
 const SYN_WINDOW = 64240;
 const SYNACK_WINDOW = 65160;
 
+/** A segment sent but not yet acknowledged beyond the first two (its sequence numbers follow the one before). */
 interface Unacked {
-  readonly seq: number;
   readonly flags: number;
   readonly data: StreamData | null;
-  readonly end: number;
+}
+
+/** Sequence space a segment occupies: its data, plus one for SYN or FIN. */
+function segmentLength(flags: number, data: StreamData | null): number {
+  return (data ? data.byteLength : 0) + (flags & (TCP_SYN | TCP_FIN) ? 1 : 0);
 }
 
 const NO_OPTIONS: TcpOption[] = [];
@@ -79,7 +83,19 @@ export class TcpConnection {
   #rcvNxt = 0;
   #tsOffset = 0;
   #tsRecent = 0;
-  #queue: Unacked[] = [];
+  /**
+   * The retransmission queue: segments sent and not yet acknowledged, in sequence order and contiguous (each
+   * starts where the one before ends). A connection has at most two at a time in practice (a response and its
+   * FIN, a request and nothing else), so the first two live in fields and only a third one takes a list.
+   */
+  #unacked = 0;
+  /** Sequence number of the first unacknowledged segment. */
+  #headSeq = 0;
+  #headFlags = 0;
+  #headData: StreamData | null = null;
+  #nextFlags = 0;
+  #nextData: StreamData | null = null;
+  #more: Unacked[] | null = null;
   /** Retransmission deadline (virtual ms), undefined when disarmed. */
   #rtxTimer: number | undefined;
   #rtxCount = 0;
@@ -221,12 +237,43 @@ export class TcpConnection {
 
   /** Send a segment that occupies sequence space (SYN, FIN, data) and keep it for retransmission. */
   #sendNew(flags: number, data: StreamData | null): void {
-    const len = (data ? data.byteLength : 0) + (flags & (TCP_SYN | TCP_FIN) ? 1 : 0);
-    const u: Unacked = { seq: this.#sndNxt, flags, data, end: (this.#sndNxt + len) >>> 0 };
-    this.#sndNxt = u.end;
-    this.#queue.push(u);
-    this.#emit(flags, u.seq, data);
+    const seq = this.#sndNxt;
+    this.#sndNxt = (seq + segmentLength(flags, data)) >>> 0;
+    const n = this.#unacked++;
+    if (n === 0) {
+      this.#headSeq = seq;
+      this.#headFlags = flags;
+      this.#headData = data;
+    } else if (n === 1) {
+      this.#nextFlags = flags;
+      this.#nextData = data;
+    } else (this.#more ??= []).push({ flags, data });
+    this.#emit(flags, seq, data);
     if (!this.#rtxTimer) this.#armRtx();
+  }
+
+  /** Drop the first unacknowledged segment (acknowledged): the next one moves up. */
+  #shiftUnacked(): void {
+    this.#headSeq = (this.#headSeq + segmentLength(this.#headFlags, this.#headData)) >>> 0;
+    this.#headFlags = this.#nextFlags;
+    this.#headData = this.#nextData;
+    const more = this.#more;
+    if (more !== null && more.length > 0) {
+      const u = more.shift()!;
+      this.#nextFlags = u.flags;
+      this.#nextData = u.data;
+    } else {
+      this.#nextFlags = 0;
+      this.#nextData = null;
+    }
+    this.#unacked--;
+  }
+
+  #clearUnacked(): void {
+    this.#unacked = 0;
+    this.#headData = null;
+    this.#nextData = null;
+    if (this.#more !== null) this.#more.length = 0;
   }
 
   #emit(flags: number, seq: number, data: StreamData | null): void {
@@ -265,15 +312,14 @@ export class TcpConnection {
 
   #onRtx(): void {
     this.#rtxTimer = undefined;
-    if (this.#queue.length === 0 || this.state === 'CLOSED') return;
+    if (this.#unacked === 0 || this.state === 'CLOSED') return;
     const limit = this.state === 'SYN-SENT' ? SYN_RETRIES : this.state === 'SYN-RECV' ? SYNACK_RETRIES : DATA_RETRIES;
     if (this.#rtxCount >= limit) {
       this.#finish('ETIMEDOUT');
       return;
     }
     this.#rtxCount++;
-    const u = this.#queue[0]!;
-    this.#emit(u.flags, u.seq, u.data);
+    this.#emit(this.#headFlags, this.#headSeq, this.#headData);
     this.#armRtx();
   }
 
@@ -351,7 +397,7 @@ export class TcpConnection {
           if (this.state === 'CLOSE-WAIT') this.#ack();
           break;
         case 'FIN-WAIT-1':
-          this.state = this.#queue.length === 0 ? 'TIME-WAIT' : 'CLOSING';
+          this.state = this.#unacked === 0 ? 'TIME-WAIT' : 'CLOSING';
           this.#ack();
           if (this.state === 'TIME-WAIT') this.#timeWait();
           this.events?.onPeerClose?.(this);
@@ -375,22 +421,22 @@ export class TcpConnection {
   #acked(ack: number): void {
     // Drop every queued segment the peer acknowledged (modular comparison).
     let progressed = false;
-    while (this.#queue.length > 0) {
-      const u = this.#queue[0]!;
-      if (((ack - u.end) | 0) < 0) break;
-      this.#queue.shift();
+    while (this.#unacked > 0) {
+      const end = (this.#headSeq + segmentLength(this.#headFlags, this.#headData)) >>> 0;
+      if (((ack - end) | 0) < 0) break;
+      this.#shiftUnacked();
       progressed = true;
     }
     if (((ack - this.#sndUna) | 0) > 0) this.#sndUna = ack;
     if (progressed) {
       this.#rtxTimer = undefined;
       this.#rtxCount = 0;
-      if (this.#queue.length > 0) this.#armRtx();
+      if (this.#unacked > 0) this.#armRtx();
     }
   }
 
   #afterAck(): void {
-    if (this.#queue.length > 0 || !this.#finQueued) return;
+    if (this.#unacked > 0 || !this.#finQueued) return;
     switch (this.state) {
       case 'FIN-WAIT-1':
         this.state = 'FIN-WAIT-2';
@@ -451,17 +497,21 @@ export class TcpConnection {
 
   #finish(error: TcpError | undefined): void {
         this.#rtxTimer = undefined;
-    this.#queue.length = 0;
+    this.#clearUnacked();
     this.state = 'CLOSED';
     this.#ns.removeConn(this);
     this.#reportClose(error);
   }
 }
 
-/** Remove the first `n` entries in place (`splice` would also build an array of the removed ones). */
+/**
+ * Remove the first `n` entries in place: `splice` would also build an array of the removed ones, and
+ * `copyWithin` is a generic builtin (a property lookup per element, ten times slower than this loop).
+ */
 export function dropPrefix(a: unknown[], n: number): void {
-  a.copyWithin(0, n);
-  a.length -= n;
+  const len = a.length;
+  for (let i = n; i < len; i++) a[i - n] = a[i];
+  a.length = len - n;
 }
 
 /**
@@ -488,6 +538,8 @@ class RtxQueue {
   #head = 0;
   /** Due time of the pending scheduler task (Infinity: none). */
   #armedDue = Infinity;
+  /** The last scheduler task: re-armed in place once it has run (`atReusing`). */
+  #task: TaskHandle | undefined = undefined;
 
   constructor(readonly scheduler: Scheduler) {}
 
@@ -510,7 +562,7 @@ class RtxQueue {
 
   #schedule(due: number): void {
     this.#armedDue = due;
-    this.scheduler.at(due, this.#fire, RTX_TASK);
+    this.#task = this.scheduler.atReusing(this.#task, due, this.#fire, RTX_TASK);
   }
 
   /** A task of this queue came due (its due time is the scheduler's now: a task never runs late). */
