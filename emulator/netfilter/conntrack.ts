@@ -109,6 +109,20 @@ export class CtRef implements Tuple {
   }
 }
 
+/**
+ * A connection as the table keeps it: the `CtEntry` fields plus its place in the garbage collector's ring (see
+ * `ConntrackTable`). Made as one object literal (so `expires` and `created` are stored as doubles in place, not
+ * boxed anew at each update).
+ */
+interface Connection extends CtEntry {
+  tcpState: TcpState | undefined;
+  /** The GC ring's neighbours (meaningful while `inRing`). */
+  gcNext: Connection;
+  gcPrev: Connection;
+  /** In the GC ring: from `confirm` until the collector passes it after its removal (or a compaction drops it). */
+  inRing: boolean;
+}
+
 export function refInfo(r: CtRef): CtInfo {
   if (r.special === 1) return 'RELATED';
   if (r.special === 2) return 'INVALID';
@@ -174,13 +188,22 @@ export class ConntrackTable {
   #mask = 255;
   /** Refs linked (two per confirmed connection). */
   #linked = 0;
-  /** Confirmed entries in insertion order (what `conntrack -L` walks). */
   /**
-   * Confirmed entries, oldest first; removed entries are dropped lazily. The garbage collector walks it from the
-   * head a few entries per new connection, re-queueing live ones at the tail (no per-entry map, no allocation).
+   * The garbage collector's ring: every confirmed entry, oldest first from `#gcHead` (what `conntrack -L` walks),
+   * plus removed entries the collector has not reached yet. A new connection is appended (just before the head),
+   * then the collector looks at three entries from the head, as the kernel's GC worker scans a few per new
+   * connection: a removed one leaves the ring, an expired one is removed and leaves it, a live one stays and the
+   * head moves past it (so it is now the last). Nothing is copied and no entry is read twice per look.
+   * `#qHead`/`#qLength` count what an array queue doing the same (pop the head, push back live entries) would
+   * hold: compaction, which drops the removed entries the collector has not reached, runs when that queue's head
+   * passes half its length, so the collector's looks fall on the same entries in the same order.
    */
-  #queue: (CtEntry | undefined)[] = [];
-  #head = 0;
+  #gcHead: Connection | undefined = undefined;
+  #ringSize = 0;
+  #qHead = 0;
+  #qLength = 0;
+  /** Entries removed while still in the ring (compaction drops those the collector has not passed). */
+  #removedInRing: Connection[] = [];
   #live = 0;
   #nextId = 1;
   readonly #invalid: CtRef = new CtRef(this, undefined, 0, 2, 0, 0, 0, 0);
@@ -195,29 +218,40 @@ export class ConntrackTable {
     return this.#live;
   }
 
-  /** Live entries (expired ones are removed first). */
+  /** Live entries (expired ones are removed first), in the collector's order. */
   list(now: number): CtEntry[] {
     this.sweep(now);
     this.#compact();
-    return this.#queue.filter((e): e is CtEntry => e !== undefined && e.confirmed && !e.removed);
+    const out: CtEntry[] = [];
+    let e = this.#gcHead;
+    for (let n = this.#ringSize; n > 0; n--) {
+      out.push(e!);
+      e = e!.gcNext;
+    }
+    return out;
   }
 
   sweep(now: number): void {
-    for (let i = this.#head; i < this.#queue.length; i++) {
-      const e = this.#queue[i];
-      if (e !== undefined && !e.removed && e.expires <= now) this.#remove(e, now);
+    let e = this.#gcHead;
+    for (let n = this.#ringSize; n > 0; n--) {
+      const c = e!;
+      e = c.gcNext;
+      if (!c.removed && c.expires <= now) this.#remove(c, now);
     }
   }
 
   delete(e: CtEntry, now: number): void {
-    if (e.confirmed && !e.removed) this.#remove(e, now);
+    if (e.confirmed && !e.removed) this.#remove(e as Connection, now);
   }
 
   flush(now: number): number {
     const n = this.#live;
-    for (const e of this.list(now)) this.#remove(e, now);
+    for (const e of this.list(now)) this.#remove(e as Connection, now);
     return n;
   }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // The index
 
   #lookup(proto: number, src: number, dst: number, sport: number, dport: number): CtRef | undefined {
     let r = this.#buckets[tupleHash(proto, src, dst, sport, dport) & this.#mask];
@@ -282,21 +316,88 @@ export class ConntrackTable {
     this.#mask = mask;
   }
 
-  #remove(e: CtEntry, now: number): void {
+  // ---------------------------------------------------------------------------------------------------------------
+  // The garbage collector's ring
+
+  #ringAppend(e: Connection): void {
+    const head = this.#gcHead;
+    if (head === undefined) {
+      e.gcNext = e;
+      e.gcPrev = e;
+      this.#gcHead = e;
+    } else {
+      const last = head.gcPrev;
+      last.gcNext = e;
+      e.gcPrev = last;
+      e.gcNext = head;
+      head.gcPrev = e;
+    }
+    e.inRing = true;
+    this.#ringSize++;
+  }
+
+  #ringDrop(e: Connection): void {
+    e.inRing = false;
+    if (--this.#ringSize === 0) this.#gcHead = undefined;
+    else {
+      const prev = e.gcPrev, next = e.gcNext;
+      prev.gcNext = next;
+      next.gcPrev = prev;
+      if (this.#gcHead === e) this.#gcHead = next;
+    }
+    // A removed entry may live on (a packet's attachment): it keeps no neighbours alive.
+    e.gcNext = undefined!;
+    e.gcPrev = undefined!;
+  }
+
+  /** Incremental garbage collection: a few entries per new connection, oldest first, as the kernel's GC worker. */
+  #gcStep(now: number): void {
+    for (let n = 0; n < 3 && this.#ringSize > 0; n++) {
+      const e = this.#gcHead!;
+      this.#qHead++;
+      if (e.removed) this.#ringDrop(e);
+      else if (e.expires <= now) {
+        this.#ringDrop(e);
+        this.#remove(e, now);
+      } else {
+        this.#gcHead = e.gcNext;
+        this.#qLength++;
+      }
+    }
+    if (this.#qHead > 4096 && this.#qHead * 2 > this.#qLength) this.#compact();
+  }
+
+  #compact(): void {
+    const removed = this.#removedInRing;
+    for (let i = 0; i < removed.length; i++) {
+      const e = removed[i]!;
+      if (e.inRing) this.#ringDrop(e);
+    }
+    removed.length = 0;
+    this.#qHead = 0;
+    this.#qLength = this.#ringSize;
+  }
+
+  #remove(e: Connection, now: number): void {
     if (e.removed || !e.confirmed) return;
     e.removed = true;
     this.#live--;
     this.#unlink(e.origRef);
     this.#unlink(e.replyRef);
+    if (e.inRing) this.#removedInRing.push(e);
     if (this.#events.size > 0) this.#events.fire({ type: 'DESTROY', line: formatEvent('DESTROY', e, now), entry: e });
   }
+
+  // ---------------------------------------------------------------------------------------------------------------
+  // Packets
 
   /** Find a confirmed connection by one of its tuples. */
   find(proto: number, t: Tuple, now: number): CtRef | undefined {
     const hit = this.#lookup(proto, t.src, t.dst, t.sport, t.dport);
     if (!hit) return undefined;
-    if (hit.entry!.expires <= now) {
-      this.#remove(hit.entry!, now);
+    const e = hit.entry as Connection;
+    if (e.expires <= now) {
+      this.#remove(e, now);
       return undefined;
     }
     return hit;
@@ -328,7 +429,7 @@ export class ConntrackTable {
     const dport = proto === IPPROTO_ICMP ? pkt.sport : pkt.dport;
     const hit = this.#lookup(proto, pkt.src, pkt.dst, sport, dport);
     if (hit !== undefined) {
-      const e = hit.entry!;
+      const e = hit.entry as Connection;
       if (e.expires > now) {
         if (proto === IPPROTO_TCP && hit.dir === DIR_ORIGINAL && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN &&
             (e.tcpState === 'TIME_WAIT' || e.tcpState === 'CLOSE')) {
@@ -359,7 +460,7 @@ export class ConntrackTable {
       if (pkt.icmpType !== 8) return this.#invalid;
       timeout = this.timeouts.icmp;
     } else timeout = this.timeouts.generic;
-    const entry: CtEntry = {
+    const e: Connection = {
       id: this.#nextId++,
       proto,
       orig: undefined!,
@@ -382,54 +483,35 @@ export class ConntrackTable {
       replyBytes: 0,
       origRef: undefined!,
       replyRef: undefined!,
+      gcNext: undefined!,
+      gcPrev: undefined!,
+      inRing: false,
     };
-    const o = new CtRef(this, entry, DIR_ORIGINAL, 0, pkt.src, pkt.dst, sport, dport);
-    const r = new CtRef(this, entry, DIR_REPLY, 0, pkt.dst, pkt.src, dport, sport);
-    (entry as { orig: Tuple }).orig = o;
-    (entry as { reply: Tuple }).reply = r;
-    entry.origRef = o;
-    entry.replyRef = r;
+    const o = new CtRef(this, e, DIR_ORIGINAL, 0, pkt.src, pkt.dst, sport, dport);
+    const r = new CtRef(this, e, DIR_REPLY, 0, pkt.dst, pkt.src, dport, sport);
+    (e as { orig: Tuple }).orig = o;
+    (e as { reply: Tuple }).reply = r;
+    e.origRef = o;
+    e.replyRef = r;
     return o;
   }
 
   /** Insert a new connection once its first packet was accepted. */
-  confirm(e: CtEntry, now: number): void {
-    if (e.confirmed) return;
+  confirm(entry: CtEntry, now: number): void {
+    if (entry.confirmed) return;
+    const e = entry as Connection;
     e.confirmed = true;
     this.#link(e.origRef);
     this.#link(e.replyRef);
-    this.#queue.push(e);
+    this.#ringAppend(e);
+    this.#qLength++;
     this.#live++;
     if (this.#events.size > 0) this.#events.fire({ type: 'NEW', line: formatEvent('NEW', e, now), entry: e });
     this.#gcStep(now);
   }
 
-  /** Incremental garbage collection: a few entries per new connection, oldest first, as the kernel's GC worker. */
-  #gcStep(now: number): void {
-    const q = this.#queue;
-    for (let n = 0; n < 3 && this.#head < q.length; n++) {
-      const e = q[this.#head];
-      q[this.#head++] = undefined;
-      if (e === undefined || e.removed) continue;
-      if (e.expires <= now) this.#remove(e, now);
-      else q.push(e);
-    }
-    if (this.#head > 4096 && this.#head * 2 > q.length) this.#compact();
-  }
-
-  #compact(): void {
-    const q = this.#queue;
-    const kept: (CtEntry | undefined)[] = [];
-    for (let i = this.#head; i < q.length; i++) {
-      const e = q[i];
-      if (e !== undefined && !e.removed) kept.push(e);
-    }
-    this.#queue = kept;
-    this.#head = 0;
-  }
-
   /** Protocol state machine for a packet of an existing connection; false = INVALID. */
-  #update(e: CtEntry, dir: number, pkt: NfPacket, now: number): boolean {
+  #update(e: Connection, dir: number, pkt: NfPacket, now: number): boolean {
     if (dir === DIR_ORIGINAL) {
       e.origPackets++;
       e.origBytes += pkt.length;
