@@ -374,6 +374,54 @@ describe('counters counted lazily (remembered walks, empty chains, compiled rule
   });
 });
 
+describe('hook plans (empty chains counted once per hook, policies after rules)', () => {
+  it('give the verdicts and counters of a traced walk when later chains drop, reject or fall to a DROP policy', () => {
+    // raw PREROUTING and mangle POSTROUTING are empty (counted on the plan); mangle PREROUTING drops UDP after
+    // them; filter FORWARD is empty with policy DROP after mangle FORWARD's rules; filter INPUT is an empty ACCEPT
+    // chain after mangle INPUT's REJECT; mangle OUTPUT, empty with policy DROP, follows raw OUTPUT (empty, ACCEPT);
+    // nat is consulted for first packets.
+    const text = [
+      '*raw', ':PREROUTING ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', 'COMMIT',
+      '*mangle', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT DROP [0:0]', ':POSTROUTING ACCEPT [0:0]',
+      '-A PREROUTING -p udp --dport 53 -j DROP', '-A INPUT -p tcp --dport 22 -j REJECT --reject-with tcp-reset',
+      '-A FORWARD -p tcp --dport 80 -j ACCEPT', '-A FORWARD -m mark --mark 0x1/0x1 -j RETURN', 'COMMIT',
+      '*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]',
+      '-A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 10.0.2.1:80', 'COMMIT',
+      '*filter', ':INPUT ACCEPT [0:0]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', 'COMMIT', '',
+    ].join('\n');
+    const pkt = fc.record({
+      path: fc.constantFrom('forward' as const, 'input' as const, 'output' as const),
+      proto: fc.constantFrom(6, 17), dport: fc.constantFrom(22, 53, 80, 8080), mark: fc.integer({ min: 0, max: 1 }),
+      src: fc.integer({ min: 1, max: 3 }), sport: fc.integer({ min: 1000, max: 1003 }), length: fc.integer({ min: 40, max: 1500 }),
+    });
+    fc.assert(fc.property(fc.array(fc.oneof({ weight: 20, arbitrary: pkt }, { weight: 1, arbitrary: fc.constant('read' as const) }), { minLength: 1, maxLength: 200 }), (ops) => {
+      const lazy = new NetfilterNamespaceImpl({ name: 'lazy', rng: new Rng(1) });
+      const traced = new NetfilterNamespaceImpl({ name: 'traced', rng: new Rng(1) });
+      lazy.restore(text);
+      traced.restore(text);
+      for (const o of ops) {
+        if (o === 'read') {
+          expect(lazy.save({ counters: true })).toBe(traced.save({ counters: true }));
+          continue;
+        }
+        const hooks: NfHook[] = o.path === 'forward' ? ['PREROUTING', 'FORWARD', 'POSTROUTING']
+          : o.path === 'input' ? ['PREROUTING', 'INPUT'] : ['OUTPUT', 'POSTROUTING'];
+        const p = packet({ src: ip(`10.0.0.${o.src}`), dst: ip('10.0.1.1'), proto: o.proto, sport: o.sport, dport: o.dport, mark: o.mark, length: o.length, tcpFlags: TCP_SYN });
+        const q = { ...p };
+        for (const h of hooks) {
+          const a = lazy.hook(h, p, ctx(T0));
+          const b = traced.hook(h, q, ctx(T0, [], true));
+          expect(a.verdict).toEqual(b.verdict);
+          expect([p.src, p.dst, p.sport, p.dport, p.mark]).toEqual([q.src, q.dst, q.sport, q.dport, q.mark]);
+          if (a.verdict.kind !== 'accept') break;
+        }
+      }
+      expect(lazy.save({ counters: true })).toBe(traced.save({ counters: true }));
+      expect(lazy.conntrack.list(T0).map((e) => formatEntry(e, T0))).toEqual(traced.conntrack.list(T0).map((e) => formatEntry(e, T0)));
+    }), { numRuns: 100 });
+  });
+});
+
 describe('DNAT to a range', () => {
   it('draws the address, then the port, from the namespace RNG for each new connection', () => {
     const ns = new NetfilterNamespaceImpl({ name: 'n', rng: new Rng(4) });
