@@ -95,6 +95,14 @@ export interface CompiledRule {
   readonly natPortHi: number;
   jump: CompiledChain | null;
   /**
+   * The next rule of its chain, and for a jump or goto to a chain without an index that chain's first rule: a walk
+   * of a short chain follows rules only (no chain record or rule array to read on a rarely-cached Service chain).
+   */
+  next: CompiledRule | null;
+  jumpFirst: CompiledRule | null;
+  /** `jump` is a chain without an index (walked through `jumpFirst`). */
+  jumpLinear: boolean;
+  /**
    * What evaluating this rule may read (D_* bits, plus the address and mark bits as masks), for the walk memo:
    * two packets that agree on everything every evaluated rule may read take the same path through a chain.
    */
@@ -170,6 +178,8 @@ export function ruleMatches(cr: CompiledRule, p: NfPacket, env: EvalEnv): boolea
 export interface CompiledChain {
   readonly chain: Chain;
   readonly rules: CompiledRule[];
+  /** `rules[0]` (null for an empty chain); each rule links the next. */
+  readonly first: CompiledRule | null;
   /** Index for long chains; null → linear walk. */
   index: ChainIndex | null;
 }
@@ -514,7 +524,7 @@ export function compileRule(rule: Rule, num: number, chainName: string): Compile
   // What a walk reads first comes first (fewer cache lines per rule of a rarely-cached Service chain); addresses,
   // masks and marks as signed 32-bit values, so every field is a small integer and none is a boxed double.
   return {
-    checks, t, extra: all(extra), jump: null, packets: 0, bytes: 0,
+    checks, t, extra: all(extra), next: null, jumpFirst: null, jumpLinear: false, jump: null, packets: 0, bytes: 0,
     dstAddr: dstAddr | 0, dstMask: dstMask | 0, dstInv, srcAddr: srcAddr | 0, srcMask: srcMask | 0, srcInv, proto, protoInv,
     dportLo, dportHi, dportInv, sportLo, sportHi, sportInv, ctMask, ctInv, markValue: markValue | 0, markMask: markMask | 0, markInv,
     rule, num, chainName,
@@ -562,11 +572,18 @@ export function compileTable(t: Table): CompiledTable {
   const chains = new Map<string, CompiledChain>();
   for (const c of t.chains.values()) {
     const rules = c.rules.map((r, i) => compileRule(r, i + 1, c.name));
-    chains.set(c.name, { chain: c, rules, index: rules.length >= INDEX_MIN_RULES ? buildIndex(rules) : null });
+    for (let i = 0; i + 1 < rules.length; i++) rules[i]!.next = rules[i + 1]!;
+    chains.set(c.name, { chain: c, rules, first: rules[0] ?? null, index: rules.length >= INDEX_MIN_RULES ? buildIndex(rules) : null });
   }
   for (const cc of chains.values()) {
     for (const cr of cc.rules) {
-      if (cr.rule.target.kind === 'jump') cr.jump = chains.get(cr.rule.target.chain) ?? null;
+      if (cr.rule.target.kind !== 'jump') continue;
+      const to = chains.get(cr.rule.target.chain) ?? null;
+      cr.jump = to;
+      if (to !== null && to.index === null) {
+        cr.jumpLinear = true;
+        cr.jumpFirst = to.first;
+      }
     }
   }
   return { table: t, chains };

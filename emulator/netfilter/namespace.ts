@@ -622,15 +622,9 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
 
   /** Walk one chain; returns V_CONTINUE when the chain ends or RETURNs, else the verdict. */
   #walk(cc: CompiledChain, p: NfPacket): number {
-    const rules = cc.rules;
     const ix = cc.index;
-    if (ix === null) {
-      for (let i = 0; i < rules.length; i++) {
-        const r = this.#exec(rules[i]!, p);
-        if (r >= 0) return r;
-      }
-      return V_CONTINUE;
-    }
+    if (ix === null) return this.#walkFrom(cc.first, p);
+    const rules = cc.rules;
     // Merge the candidate lists in rule order (see interpreter.ts): same first match, same counters.
     if (this.#rec !== null) {
       // Which candidates are walked depends on the destination, protocol and port.
@@ -674,6 +668,15 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     return V_CONTINUE;
   }
 
+  /** Walk a chain without an index from its first rule; V_CONTINUE when the chain ends or RETURNs. */
+  #walkFrom(first: CompiledRule | null, p: NfPacket): number {
+    for (let cr = first; cr !== null; cr = cr.next) {
+      const r = this.#exec(cr, p);
+      if (r >= 0) return r;
+    }
+    return V_CONTINUE;
+  }
+
   /** -1: go on with the next rule; otherwise what the chain walk returns. */
   #exec(cr: CompiledRule, p: NfPacket): number {
     const rec = this.#rec;
@@ -712,12 +715,12 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
         return V_CONTINUE;
       case T_JUMP: {
         if (steps) this.#step(cr, `jump ${cr.jump!.chain.name}`);
-        const v = this.#walk(cr.jump!, p);
+        const v = cr.jumpLinear ? this.#walkFrom(cr.jumpFirst, p) : this.#walk(cr.jump!, p);
         return v === V_CONTINUE ? -1 : v;
       }
       case T_GOTO:
         if (steps) this.#step(cr, `goto ${cr.jump!.chain.name}`);
-        return this.#walk(cr.jump!, p);
+        return cr.jumpLinear ? this.#walkFrom(cr.jumpFirst, p) : this.#walk(cr.jump!, p);
       case T_MARK: {
         const t = rule.target as { kind: 'MARK'; value: number; mask: number };
         p.mark = ((p.mark & ~t.mask) ^ t.value) >>> 0;
