@@ -498,14 +498,18 @@ export class NetNamespace {
 
   /** A frame arrived on one of this namespace's interfaces (not a bridge port). */
   l2Input(iface: Iface, frame: EthernetFrame): void {
-    const payload = frame.payload;
+    this.frameInput(iface, frame.src, frame.payload);
+  }
+
+  /** `l2Input` with the frame's source MAC and payload as arguments (the network's path: no frame record). */
+  frameInput(iface: Iface, src: Mac, payload: EthernetFrame['payload']): void {
     if ('kind' in payload && payload.kind === 'arp') {
       this.#arpInput(iface, payload);
       return;
     }
     const p = payload as Ipv4Packet;
     // Traffic from a neighbour confirms it; only tracked while one of this interface's entries is in DELAY.
-    if (iface.delayPending > 0) iface.lastRxFrom.set(frame.src, this.net.now());
+    if (iface.delayPending > 0) iface.lastRxFrom.set(src, this.net.now());
     this.ipInput(iface, p);
   }
 
@@ -914,12 +918,12 @@ export class NetNamespace {
       return;
     }
     if (iface.kind === 'loopback') {
-      this.transmit(iface, { dst: 0, src: 0, payload: p }, p.reqId);
+      this.#xmit(iface, 0, 0, p, p.reqId);
       return;
     }
     const nexthop = route.via ?? p.dst;
     if (nexthop === 0xffffffff || (iface.addrs.length > 0 && nexthop !== iface.unicastHop && isBroadcastOn(iface, nexthop))) {
-      this.transmit(iface, { dst: BROADCAST_MAC, src: iface.mac, payload: p }, p.reqId);
+      this.#xmit(iface, BROADCAST_MAC, iface.mac, p, p.reqId);
       return;
     }
     // One-entry memo per interface: a pod always talks to its gateway, a node mostly to a few peers. The map key
@@ -931,7 +935,7 @@ export class NetNamespace {
     if (e && e.state === 'REACHABLE' && now - e.confirmedAt > e.reachableMs) e.state = 'STALE';
     if (e && (e.state === 'REACHABLE' || e.state === 'PERMANENT' || e.state === 'DELAY' || e.state === 'PROBE' || e.state === 'STALE')) {
       if (e.state === 'STALE') this.#enterDelay(e);
-      this.transmit(iface, { dst: e.mac, src: iface.mac, payload: p }, p.reqId);
+      this.#xmit(iface, e.mac, iface.mac, p, p.reqId);
       return;
     }
     if (!e || e.state === 'FAILED') {
@@ -952,7 +956,7 @@ export class NetNamespace {
     e.probes++;
     const unicast = e.state === 'PROBE';
     const arp: ArpPacket = { kind: 'arp', op: ARP_REQUEST, senderMac: iface.mac, senderIp: src, targetMac: 0, targetIp: e.ip };
-    this.transmit(iface, { dst: unicast ? e.mac : BROADCAST_MAC, src: iface.mac, payload: arp }, reqId);
+    this.#xmit(iface, unicast ? e.mac : BROADCAST_MAC, iface.mac, arp, reqId);
     e.timer = this.net.scheduler.after(ARP_RETRANS_MS, () => this.#arpTimeout(e, reqId), { label: 'arp' });
   }
 
@@ -1016,7 +1020,7 @@ export class NetNamespace {
         e.timer = undefined;
         const q = e.queue;
         e.queue = null;
-        if (q) for (const p of q) this.transmit(iface, { dst: e.mac, src: iface.mac, payload: p });
+        if (q) for (const p of q) this.#xmit(iface, e.mac, iface.mac, p, p.reqId);
       }
     } else if (!e && forUs && a.op === ARP_REQUEST) {
       // The kernel learns the asker (as STALE) when a request is for one of its addresses.
@@ -1024,7 +1028,7 @@ export class NetNamespace {
     }
     if (a.op === ARP_REQUEST && forUs) {
       const reply: ArpPacket = { kind: 'arp', op: ARP_REPLY, senderMac: iface.mac, senderIp: a.targetIp, targetMac: a.senderMac, targetIp: a.senderIp };
-      this.transmit(iface, { dst: a.senderMac, src: iface.mac, payload: reply });
+      this.#xmit(iface, a.senderMac, iface.mac, reply, 0);
     }
   }
 
@@ -1042,7 +1046,7 @@ export class NetNamespace {
     const a = iface.addrs[0];
     if (!a) return;
     const arp: ArpPacket = { kind: 'arp', op: ARP_REQUEST, senderMac: iface.mac, senderIp: a.addr, targetMac: 0, targetIp: a.addr };
-    this.transmit(iface, { dst: BROADCAST_MAC, src: iface.mac, payload: arp }, 0);
+    this.#xmit(iface, BROADCAST_MAC, iface.mac, arp, 0);
   }
 
   /** Static neighbour entry (`ip neigh add … nud permanent`). */
@@ -1067,18 +1071,26 @@ export class NetNamespace {
 
   /** Transmit a frame out of one of this namespace's interfaces. */
   transmit(iface: Iface, frame: EthernetFrame, reqId = frameReqId(frame)): void {
+    this.#xmit(iface, frame.dst, frame.src, frame.payload, reqId);
+  }
+
+  /** `transmit` with the frame's fields as arguments: the stack's own path, no frame record per hop. */
+  #xmit(iface: Iface, dst: Mac, src: Mac, payload: EthernetFrame['payload'], reqId: number): void {
     if (!iface.up) return;
-    if (iface.kind !== 'bridge' || !this.net.takeBridgeOutSuppressed(iface)) this.net.capture(iface, frame, 'out');
-    if (this.net.traces.wants(reqId)) this.#frameHop(iface, frame, 'xmit', 'out', reqId);
+    const net = this.net;
+    if (iface.kind !== 'bridge' || !net.takeBridgeOutSuppressed(iface)) {
+      if (net.capturing) net.captureFrame(iface, dst, src, payload, 'out');
+    }
+    if (net.traces.wants(reqId)) this.#frameHop(iface, { dst, src, payload }, 'xmit', 'out', reqId);
     switch (iface.kind) {
       case 'loopback':
-        this.net.loopback(iface, frame);
+        net.loopbackSend(iface, dst, src, payload);
         return;
       case 'bridge':
-        this.net.bridgeOutput(iface, frame, reqId);
+        net.bridgeSend(iface, dst, src, payload, reqId);
         return;
       case 'veth':
-        this.net.wire(iface, frame, reqId);
+        net.send(iface, dst, src, payload, reqId);
         return;
     }
   }

@@ -7,8 +7,11 @@ import type { Rng } from '../core/rng';
 import type { Scheduler } from '../core/scheduler';
 import { BROADCAST_MAC, randomMac, type Mac } from './addr';
 import { Iface, type FdbEntry } from './iface';
-import { NetNamespace, frameReqId } from './netns';
+import { NetNamespace } from './netns';
 import type { EthernetFrame } from './packet/ethernet';
+
+/** What a frame carries. */
+type FramePayload = EthernetFrame['payload'];
 import { clonePacket, type Ipv4Packet } from './packet/ipv4';
 import { TraceStore } from './trace';
 import { TcpRetransmitTimers } from './tcp-socket';
@@ -28,10 +31,13 @@ export class Network {
   #ifindex = 1;
   #pid = 0;
   #capturing = 0;
-  // The backlog as three parallel arrays (arrival time, interface, frame): no record allocated per frame.
+  // The backlog as parallel arrays (arrival time, interface, the frame's destination, source and payload): no
+  // record allocated per frame.
   readonly #bTime: number[] = [];
   readonly #bIface: Iface[] = [];
-  readonly #bFrame: (EthernetFrame | null)[] = [];
+  readonly #bDst: Mac[] = [];
+  readonly #bSrc: Mac[] = [];
+  readonly #bPayload: (FramePayload | null)[] = [];
   #head = 0;
   /** Entries in use (the arrays keep their storage between bursts instead of growing again each time). */
   #tail = 0;
@@ -131,23 +137,34 @@ export class Network {
 
   /** A veth end transmits: the frame arrives at the peer after the latency (unless the fault injector drops it). */
   wire(from: Iface, frame: EthernetFrame, reqId: number): void {
+    this.send(from, frame.dst, frame.src, frame.payload, reqId);
+  }
+
+  /**
+   * `wire` with the frame's fields as arguments: the stack's own path, which makes no frame record per hop
+   * (one is made only for whoever keeps or inspects it: a NIC guard, a slow link's scheduler task, a trace).
+   */
+  send(from: Iface, dst: Mac, src: Mac, payload: FramePayload, reqId: number): void {
     const peer = from.peer;
     if (!peer) return;
     if (from.guard) {
-      const why = from.guard.outbound(from, frame, this.now());
+      const why = from.guard.outbound(from, { dst, src, payload }, this.now());
       if (why !== null) {
-        if (this.traces.wants(reqId)) this.traces.record({ time: this.now(), reqId, pid: pidOf(frame), netns: from.ns.id, kind: 'drop', iface: from.name, packet: formatFrameLine(frame.payload), detail: why });
+        if (this.traces.wants(reqId)) this.traces.record({ time: this.now(), reqId, pid: pidOf(payload), netns: from.ns.id, kind: 'drop', iface: from.name, packet: formatFrameLine(payload), detail: why });
         return;
       }
     }
     if (from.lossRate > 0 && this.rng.next() < from.lossRate) {
       if (this.traces.wants(reqId)) {
-        this.traces.record({ time: this.now(), reqId, pid: pidOf(frame), netns: from.ns.id, kind: 'drop', iface: from.name, packet: formatFrameLine(frame.payload), detail: `lost on the link ${from.name} (fault injection, loss ${from.lossRate * 100}%)` });
+        this.traces.record({ time: this.now(), reqId, pid: pidOf(payload), netns: from.ns.id, kind: 'drop', iface: from.name, packet: formatFrameLine(payload), detail: `lost on the link ${from.name} (fault injection, loss ${from.lossRate * 100}%)` });
       }
       return;
     }
-    if (from.latencyMs <= BACKLOG_MAX_LATENCY_MS) this.#enqueue(this.now() + from.latencyMs, peer, frame);
-    else this.scheduler.after(from.latencyMs, () => this.receive(peer, frame));
+    if (from.latencyMs <= BACKLOG_MAX_LATENCY_MS) this.#enqueue(this.now() + from.latencyMs, peer, dst, src, payload);
+    else {
+      const frame: EthernetFrame = { dst, src, payload };
+      this.scheduler.after(from.latencyMs, () => this.receive(peer, frame));
+    }
   }
 
   // ---------------------------------------------------------------- the backlog (softirq)
@@ -166,19 +183,23 @@ export class Network {
    * backlog — so a packet crossing pod → veth → bridge → node → veth → pod costs no scheduler round-trips.
    * Captures and traces still see each hop's own arrival time (`now()`).
    */
-  #enqueue(time: number, iface: Iface, frame: EthernetFrame): void {
-    const times = this.#bTime, ifaces = this.#bIface, frames = this.#bFrame;
+  #enqueue(time: number, iface: Iface, dst: Mac, src: Mac, payload: FramePayload): void {
+    const times = this.#bTime, ifaces = this.#bIface, dsts = this.#bDst, srcs = this.#bSrc, payloads = this.#bPayload;
     // Arrival times grow almost always: insert from the back (stable for equal times).
     let i = this.#tail++;
     while (i > this.#head && times[i - 1]! > time) {
       times[i] = times[i - 1]!;
       ifaces[i] = ifaces[i - 1]!;
-      frames[i] = frames[i - 1]!;
+      dsts[i] = dsts[i - 1]!;
+      srcs[i] = srcs[i - 1]!;
+      payloads[i] = payloads[i - 1]!;
       i--;
     }
     times[i] = time;
     ifaces[i] = iface;
-    frames[i] = frame;
+    dsts[i] = dst;
+    srcs[i] = src;
+    payloads[i] = payload;
     if (!this.#draining && !this.#drainScheduled) {
       this.#drainScheduled = true;
       this.scheduler.after(0, this.#drain, BACKLOG_TASK);
@@ -188,17 +209,17 @@ export class Network {
   readonly #drain = (): void => {
     this.#drainScheduled = false;
     this.#draining = true;
-    const times = this.#bTime, ifaces = this.#bIface, frames = this.#bFrame;
+    const times = this.#bTime, ifaces = this.#bIface, dsts = this.#bDst, srcs = this.#bSrc, payloads = this.#bPayload;
     try {
       while (this.#head < this.#tail) {
         const i = this.#head++;
         this.#frameTime = times[i]!;
-        const frame = frames[i]!;
-        frames[i] = null; // the frame's lifetime ends here: do not keep it reachable until the next burst
-        this.receive(ifaces[i]!, frame);
+        const payload = payloads[i]!;
+        payloads[i] = null; // the frame's lifetime ends here: do not keep it reachable until the next burst
+        this.#input(ifaces[i]!, dsts[i]!, srcs[i]!, payload);
       }
     } finally {
-      for (let i = this.#head; i < this.#tail; i++) frames[i] = null;
+      for (let i = this.#head; i < this.#tail; i++) payloads[i] = null;
       this.#tail = 0;
       this.#head = 0;
       this.#draining = false;
@@ -207,49 +228,59 @@ export class Network {
 
   /** `lo`: the frame comes back in on the same interface, through the backlog like any short link. */
   loopback(iface: Iface, frame: EthernetFrame): void {
-    this.#enqueue(this.now(), iface, frame);
+    this.#enqueue(this.now(), iface, frame.dst, frame.src, frame.payload);
+  }
+
+  /** `loopback` with the frame's fields as arguments. */
+  loopbackSend(iface: Iface, dst: Mac, src: Mac, payload: FramePayload): void {
+    this.#enqueue(this.now(), iface, dst, src, payload);
   }
 
   /** A frame arrives on an interface. */
   receive(iface: Iface, frame: EthernetFrame): void {
+    this.#input(iface, frame.dst, frame.src, frame.payload);
+  }
+
+  /** `receive` with the frame's fields as arguments. */
+  #input(iface: Iface, dst: Mac, src: Mac, payload: FramePayload): void {
     // A namespace this network registered is in the map until removed (the flag saves a string-keyed lookup per
     // frame); otherwise ask the map, as another namespace may have taken the id since.
     if (!iface.up || (!iface.ns.attached && !this.namespaces.has(iface.ns.id))) return;
     if (iface.guard) {
       // A security group at the ENI: outside the host, before its NIC (tcpdump on the node never sees the drop).
-      const why = iface.guard.inbound(iface, frame, this.now());
+      const why = iface.guard.inbound(iface, { dst, src, payload }, this.now());
       if (why !== null) {
-        const rid = frameReqId(frame);
-        if (this.traces.wants(rid)) this.traces.record({ time: this.now(), reqId: rid, pid: pidOf(frame), netns: iface.ns.id, kind: 'drop', iface: iface.name, dir: 'in', packet: formatFrameLine(frame.payload), detail: why });
+        const rid = reqIdOf(payload);
+        if (this.traces.wants(rid)) this.traces.record({ time: this.now(), reqId: rid, pid: pidOf(payload), netns: iface.ns.id, kind: 'drop', iface: iface.name, dir: 'in', packet: formatFrameLine(payload), detail: why });
         return;
       }
     }
-    const payload = frame.payload;
     const isArp = 'kind' in payload && payload.kind === 'arp';
     // Conntrack state is per namespace: a packet entering another namespace starts untracked there (a packet
     // looping back through lo keeps it).
     if (!isArp && iface.kind !== 'loopback') (payload as Ipv4Packet).nfct = undefined;
-    this.capture(iface, frame, 'in');
+    if (this.#capturing !== 0) this.captureFrame(iface, dst, src, payload, 'in');
     const reqId = isArp ? 0 : (payload as Ipv4Packet).reqId;
-    if (this.traces.wants(reqId)) {
-      this.traces.record({ time: this.now(), reqId, pid: pidOf(frame), netns: iface.ns.id, kind: 'recv', iface: iface.name, dir: 'in', packet: formatFrameLine(frame.payload), detail: `${formatMac(frame.src)} > ${formatMac(frame.dst)}` });
+    const tracing = this.traces.wants(reqId);
+    if (tracing) {
+      this.traces.record({ time: this.now(), reqId, pid: pidOf(payload), netns: iface.ns.id, kind: 'recv', iface: iface.name, dir: 'in', packet: formatFrameLine(payload), detail: `${formatMac(src)} > ${formatMac(dst)}` });
     }
-    if (iface.master) {
-      this.#bridgeInput(iface.master, iface, frame, reqId);
+    const master = iface.master;
+    if (master !== null) {
+      this.#bridgeInput(master, iface, dst, src, payload, reqId, tracing);
       return;
     }
-    if (frame.dst !== iface.mac && frame.dst !== BROADCAST_MAC) {
-      if (this.traces.wants(reqId)) this.traces.record({ time: this.now(), reqId, pid: pidOf(frame), netns: iface.ns.id, kind: 'drop', iface: iface.name, packet: formatFrameLine(frame.payload), detail: `frame for ${formatMac(frame.dst)}, not this interface (${formatMac(iface.mac)})` });
+    if (dst !== iface.mac && dst !== BROADCAST_MAC) {
+      if (tracing) this.traces.record({ time: this.now(), reqId, pid: pidOf(payload), netns: iface.ns.id, kind: 'drop', iface: iface.name, packet: formatFrameLine(payload), detail: `frame for ${formatMac(dst)}, not this interface (${formatMac(iface.mac)})` });
       return;
     }
-    iface.ns.l2Input(iface, frame);
+    iface.ns.frameInput(iface, src, payload);
   }
 
   /** A frame entered a bridge from a port: learn, then deliver up, forward or flood. */
-  #bridgeInput(bridge: Iface, port: Iface, frame: EthernetFrame, reqId: number): void {
+  #bridgeInput(bridge: Iface, port: Iface, dst: Mac, src: Mac, payload: FramePayload, reqId: number, tracing: boolean): void {
     const now = this.now();
     // Refresh a known MAC's entry in place (no record per frame); Map order is unchanged either way.
-    const src = frame.src;
     const known = port.fdbSrcMac === src && port.fdbSrcGeneration === bridge.fdbGeneration ? port.fdbSrcEntry : bridge.fdb!.get(src);
     if (known !== undefined) {
       known.port = port;
@@ -263,60 +294,63 @@ export class Network {
       bridge.fdb!.set(src, { port, updatedAt: now });
       bridge.fdbGeneration++;
     }
-    const tracing = this.traces.wants(reqId);
-    if (frame.dst === bridge.mac || frame.dst === BROADCAST_MAC) {
-      if (frame.dst === BROADCAST_MAC) this.#flood(bridge, port, frame, reqId);
-      if (tracing) this.#bridgeHop(bridge, frame, reqId, frame.dst === BROADCAST_MAC ? `broadcast: flooded to the other ports and passed up to ${bridge.name}` : `for ${bridge.name} itself: passed up to the IP stack`);
-      const isIp = !('kind' in frame.payload && frame.payload.kind === 'arp');
-      if (isIp && this.#capturing > 0 && bridge.ns.captures.length > 0) {
+    const isArp = 'kind' in payload && payload.kind === 'arp';
+    if (dst === bridge.mac || dst === BROADCAST_MAC) {
+      if (dst === BROADCAST_MAC) this.#flood(bridge, port, dst, src, payload, reqId);
+      if (tracing) this.#bridgeHop(bridge, payload, reqId, dst === BROADCAST_MAC ? `broadcast: flooded to the other ports and passed up to ${bridge.name}` : `for ${bridge.name} itself: passed up to the IP stack`);
+      if (!isArp && this.#capturing > 0 && bridge.ns.captures.length > 0) {
         // br_netfilter: a frame that the bridge's own IP layer only DNATs and sends back out of the same bridge
         // never shows on the bridge in a capture. The decision comes after routing (`settleBridgeCapture`).
-        this.#bridgeIn = { bridge, frame: snapshot(frame), time: this.now() };
-      } else this.capture(bridge, frame, 'in');
-      bridge.ns.l2Input(bridge, frame);
+        this.#bridgeIn = { bridge, frame: snapshot(dst, src, payload), time: this.now() };
+      } else if (this.#capturing !== 0) this.captureFrame(bridge, dst, src, payload, 'in');
+      bridge.ns.frameInput(bridge, src, payload);
       // Dropped before routing (PREROUTING): it was still seen on the bridge.
       this.settleBridgeCapture(undefined);
       this.#bridgeOutSuppressed = null;
       return;
     }
-    const entry = fdbLookup(bridge, frame.dst);
+    const entry = fdbLookup(bridge, dst);
     if (entry && bridge.ports!.has(entry.port)) {
       if (entry.port === port && !port.hairpin) return;
-      if (tracing) this.#bridgeHop(bridge, frame, reqId, `FDB: ${formatMac(frame.dst)} is on port ${entry.port.name}`);
-      const payload = frame.payload as Ipv4Packet | { kind: 'arp' };
-      if (!('kind' in payload && payload.kind === 'arp') && !bridge.ns.bridgeNetfilter(bridge, payload as Ipv4Packet)) return;
-      this.#portOut(entry.port, frame, reqId);
+      if (tracing) this.#bridgeHop(bridge, payload, reqId, `FDB: ${formatMac(dst)} is on port ${entry.port.name}`);
+      if (!isArp && !bridge.ns.bridgeNetfilter(bridge, payload as Ipv4Packet)) return;
+      this.#portOut(entry.port, dst, src, payload, reqId);
       return;
     }
-    if (tracing) this.#bridgeHop(bridge, frame, reqId, `unknown destination ${formatMac(frame.dst)}: flooded`);
-    this.#flood(bridge, port, frame, reqId);
+    if (tracing) this.#bridgeHop(bridge, payload, reqId, `unknown destination ${formatMac(dst)}: flooded`);
+    this.#flood(bridge, port, dst, src, payload, reqId);
   }
 
   /** The bridge's own IP stack transmits (routed out of cni0): FDB lookup or flood. */
   bridgeOutput(bridge: Iface, frame: EthernetFrame, reqId: number): void {
-    if (frame.dst !== BROADCAST_MAC) {
-      const entry = fdbLookup(bridge, frame.dst);
+    this.bridgeSend(bridge, frame.dst, frame.src, frame.payload, reqId);
+  }
+
+  /** `bridgeOutput` with the frame's fields as arguments. */
+  bridgeSend(bridge: Iface, dst: Mac, src: Mac, payload: FramePayload, reqId: number): void {
+    if (dst !== BROADCAST_MAC) {
+      const entry = fdbLookup(bridge, dst);
       if (entry && bridge.ports!.has(entry.port)) {
-        if (this.traces.wants(reqId)) this.#bridgeHop(bridge, frame, reqId, `FDB: ${formatMac(frame.dst)} is on port ${entry.port.name}`);
-        this.#portOut(entry.port, frame, reqId);
+        if (this.traces.wants(reqId)) this.#bridgeHop(bridge, payload, reqId, `FDB: ${formatMac(dst)} is on port ${entry.port.name}`);
+        this.#portOut(entry.port, dst, src, payload, reqId);
         return;
       }
     }
-    this.#flood(bridge, null, frame, reqId);
+    this.#flood(bridge, null, dst, src, payload, reqId);
   }
 
-  #flood(bridge: Iface, except: Iface | null, frame: EthernetFrame, reqId: number): void {
-    for (const p of bridge.ports!) if (p !== except) this.#portOut(p, frame, reqId);
+  #flood(bridge: Iface, except: Iface | null, dst: Mac, src: Mac, payload: FramePayload, reqId: number): void {
+    for (const p of bridge.ports!) if (p !== except) this.#portOut(p, dst, src, payload, reqId);
   }
 
-  #portOut(port: Iface, frame: EthernetFrame, reqId: number): void {
+  #portOut(port: Iface, dst: Mac, src: Mac, payload: FramePayload, reqId: number): void {
     if (!port.up) return;
-    this.capture(port, frame, 'out');
-    this.wire(port, frame, reqId);
+    if (this.#capturing !== 0) this.captureFrame(port, dst, src, payload, 'out');
+    this.send(port, dst, src, payload, reqId);
   }
 
-  #bridgeHop(bridge: Iface, frame: EthernetFrame, reqId: number, detail: string): void {
-    this.traces.record({ time: this.now(), reqId, pid: pidOf(frame), netns: bridge.ns.id, kind: 'bridge', iface: bridge.name, packet: formatFrameLine(frame.payload), detail });
+  #bridgeHop(bridge: Iface, payload: FramePayload, reqId: number, detail: string): void {
+    this.traces.record({ time: this.now(), reqId, pid: pidOf(payload), netns: bridge.ns.id, kind: 'bridge', iface: bridge.name, packet: formatFrameLine(payload), detail });
   }
 
   // ---------------------------------------------------------------- captures
@@ -324,11 +358,22 @@ export class Network {
   /** Hand a frame to the namespace's live captures (tcpdump); free when nobody captures. */
   capture(iface: Iface, frame: EthernetFrame, dir: 'in' | 'out'): void {
     if (this.#capturing === 0) return;
+    this.captureFrame(iface, frame.dst, frame.src, frame.payload, dir);
+  }
+
+  /** Whether any capture is attached anywhere (callers skip `captureFrame` when not). */
+  get capturing(): boolean {
+    return this.#capturing !== 0;
+  }
+
+  /** `capture` with the frame's fields as arguments. */
+  captureFrame(iface: Iface, dst: Mac, src: Mac, payload: FramePayload, dir: 'in' | 'out'): void {
+    if (this.#capturing === 0) return;
     const sinks = iface.ns.captures;
     if (sinks.length === 0) return;
     let d: 'In' | 'Out' | 'P' | 'B' | 'M' = 'Out';
-    if (dir === 'in') d = frame.dst === BROADCAST_MAC ? 'B' : frame.dst === iface.mac || iface.kind === 'loopback' ? 'In' : 'P';
-    const snap = snapshot(frame);
+    if (dir === 'in') d = dst === BROADCAST_MAC ? 'B' : dst === iface.mac || iface.kind === 'loopback' ? 'In' : 'P';
+    const snap = snapshot(dst, src, payload);
     const now = this.now();
     for (const s of sinks) if (s.iface === undefined || s.iface === iface.name) s.onFrame(now, iface, snap, d);
   }
@@ -385,12 +430,15 @@ function fdbLookup(bridge: Iface, mac: Mac): FdbEntry | undefined {
   return entry;
 }
 
-function snapshot(frame: EthernetFrame): EthernetFrame {
-  const payload = frame.payload;
-  return 'kind' in payload && payload.kind === 'arp' ? frame : { dst: frame.dst, src: frame.src, payload: clonePacket(payload as Ipv4Packet) };
+/** The frame as captures keep it: a copy of the IP header (later NAT on the packet does not change it). */
+function snapshot(dst: Mac, src: Mac, payload: FramePayload): EthernetFrame {
+  return { dst, src, payload: 'kind' in payload && payload.kind === 'arp' ? payload : clonePacket(payload as Ipv4Packet) };
 }
 
-function pidOf(frame: EthernetFrame): number {
-  const p = frame.payload;
+function pidOf(p: FramePayload): number {
   return 'kind' in p && p.kind === 'arp' ? 0 : (p as Ipv4Packet).pid;
+}
+
+function reqIdOf(p: FramePayload): number {
+  return 'kind' in p && p.kind === 'arp' ? 0 : (p as Ipv4Packet).reqId;
 }
