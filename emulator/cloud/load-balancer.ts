@@ -13,7 +13,7 @@ import { formatIpv4, ipv4 } from '../net/addr';
 import type { Network } from '../net/network';
 import type { NetNamespace, TcpListener } from '../net/netns';
 import { httpRequest, type StreamData } from '../net/packet/http';
-import type { TcpConnection } from '../net/tcp-socket';
+import type { TcpConnection, TcpError, TcpEvents } from '../net/tcp-socket';
 import type { LoadBalancerRecord } from '../controllers/load-balancers';
 
 export interface LbAttachment {
@@ -97,41 +97,32 @@ export class LoadBalancerDataPath {
     this.#lbs.delete(serviceKey);
   }
 
-  /** Pick the next healthy target, round robin (Classic ELB's TCP listeners use least outstanding requests; RR is close enough here). */
+  /**
+   * Pick the next healthy target, round robin (Classic ELB's TCP listeners use least outstanding requests; RR is
+   * close enough here): the (rr mod healthy count)-th healthy target in the map's order.
+   */
   #pick(lb: RunningLb): TargetHealth | undefined {
-    const healthy = [...lb.health.values()].filter((h) => h.healthy);
-    if (healthy.length === 0) return undefined;
-    const t = healthy[lb.rr % healthy.length]!;
+    let healthy = 0;
+    for (const h of lb.health.values()) if (h.healthy) healthy++;
+    if (healthy === 0) return undefined;
+    let k = lb.rr % healthy;
     lb.rr++;
-    return t;
+    for (const h of lb.health.values()) if (h.healthy && k-- === 0) return h;
+    return undefined;
   }
 
-  #proxy(lb: RunningLb, client: TcpConnection, nodePort: number) {
+  #proxy(lb: RunningLb, client: TcpConnection, nodePort: number): TcpEvents {
     const target = this.#pick(lb);
-    const pending: StreamData[] = [];
-    let backend: TcpConnection | undefined;
-    let backendUp = false;
-    let clientClosed = false;
     if (!target) {
       // No InService instance: the ELB accepts and closes (clients see an empty reply).
       this.scheduler.after(0, () => client.close());
-      return { onPeerClose: () => undefined };
+      return NO_TARGET_EVENTS;
     }
     lb.proxied++;
-    backend = lb.ns.connectTcp({
-      dst: ipv4(target.ip), dport: nodePort, reqId: client.reqId,
-      events: {
-        onConnect: (b) => { backendUp = true; for (const d of pending.splice(0)) b.send(d); if (clientClosed) b.close(); },
-        onData: (_b, d) => client.send(d),
-        onPeerClose: (b) => { client.close(); b.close(); },
-        onClose: (_b, err) => { if (err) client.abort(); },
-      },
-    });
-    return {
-      onData: (_c: TcpConnection, d: StreamData) => { if (backendUp) backend!.send(d); else pending.push(d); },
-      onPeerClose: (c: TcpConnection) => { clientClosed = true; if (backendUp) backend!.close(); c.close(); },
-      onClose: (_c: TcpConnection, err?: string) => { if (err) backend?.abort(); },
-    };
+    const proxy = new ProxiedConnection(client);
+    // The backend's callbacks may run inside connectTcp (no route): the proxy knows its backend only after.
+    proxy.backend = lb.ns.connectTcp({ dst: ipv4(target.ip), dport: nodePort, reqId: client.reqId, events: proxy });
+    return proxy;
   }
 
   #scheduleChecks(lb: RunningLb, delay: number): void {
@@ -174,5 +165,53 @@ export class LoadBalancerDataPath {
 
   dispose(): Disposable {
     return { dispose: () => { for (const k of [...this.#lbs.keys()]) this.remove(k); } };
+  }
+}
+
+const NO_TARGET_EVENTS: TcpEvents = { onPeerClose: () => undefined };
+
+/**
+ * One proxied client connection: the client's connection to the LB and the LB's own connection to a node, one
+ * object handling the events of both (told apart by which connection calls), so a connection through the LB
+ * allocates no closures. Data from the client waits until the backend's handshake is done.
+ */
+class ProxiedConnection implements TcpEvents {
+  backend: TcpConnection | undefined = undefined;
+  #backendUp = false;
+  #clientClosed = false;
+  #pending: StreamData[] | null = null;
+
+  constructor(readonly client: TcpConnection) {}
+
+  onConnect(c: TcpConnection): void {
+    if (c === this.client) return; // the client side: nothing to do until it sends
+    this.#backendUp = true;
+    const pending = this.#pending;
+    this.#pending = null;
+    if (pending !== null) for (let i = 0; i < pending.length; i++) c.send(pending[i]!);
+    if (this.#clientClosed) c.close();
+  }
+
+  onData(c: TcpConnection, d: StreamData): void {
+    if (c !== this.client) this.client.send(d);
+    else if (this.#backendUp) this.backend!.send(d);
+    else (this.#pending ??= []).push(d);
+  }
+
+  onPeerClose(c: TcpConnection): void {
+    if (c !== this.client) {
+      this.client.close();
+      c.close();
+      return;
+    }
+    this.#clientClosed = true;
+    if (this.#backendUp) this.backend!.close();
+    c.close();
+  }
+
+  onClose(c: TcpConnection, err?: TcpError): void {
+    if (!err) return;
+    if (c !== this.client) this.client.abort();
+    else this.backend?.abort();
   }
 }

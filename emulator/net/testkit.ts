@@ -5,7 +5,7 @@ import { ipv4, type Ipv4 } from './addr';
 import { buildNetworkForProfile, type NetworkInstall } from './install';
 import type { NetNamespace } from './netns';
 import { httpRequest, httpResponse, type HttpResponse } from './packet/http';
-import type { TcpError } from './tcp-socket';
+import type { TcpError, TcpEvents } from './tcp-socket';
 
 export interface TestNet extends NetworkInstall {
   readonly scheduler: Scheduler;
@@ -22,18 +22,22 @@ export function addPod(t: TestNet, name: string, node: string, ip: string, podCI
   return t.network.ns(r.netns)!;
 }
 
-/** An HTTP server answering `hello from NAME` and closing after the client does (like Node's http server). */
+/**
+ * An HTTP server answering `hello from NAME` and closing after the client does (like Node's http server). Every
+ * answer is the same immutable record and every connection the same (stateless) handlers.
+ */
 export function serveHello(ns: NetNamespace, port: number, name: string, delayMs = 1): void {
-  ns.listenTcp(port, () => ({
+  const body = `hello from ${name}\n`;
+  const response = httpResponse(200, 'OK', [['Content-Type', 'text/plain'], ['Content-Length', String(body.length)]], body);
+  const handlers: TcpEvents = {
     onData(conn) {
-      ns.net.scheduler.after(delayMs, () =>
-        conn.send(httpResponse(200, 'OK', [['Content-Type', 'text/plain'], ['Content-Length', String(`hello from ${name}\n`.length)]], `hello from ${name}\n`)),
-      );
+      ns.net.scheduler.after(delayMs, () => conn.send(response));
     },
     onPeerClose(conn) {
       conn.close();
     },
-  }), { process: 'node' });
+  };
+  ns.listenTcp(port, () => handlers, { process: 'node' });
 }
 
 export interface HttpOutcome {
