@@ -110,9 +110,22 @@ class WalkMemo {
   readonly entries: WalkMemoEntry[] = [];
   #next = 0;
 
+  /**
+   * The entry whose walk the packet takes. Any entry the packet matches is its walk (it agrees on everything that
+   * walk read), so a hit moves one place forward: the common walks come first and most lookups test one entry.
+   */
   find(p: NfPacket, ctBits: number): WalkMemoEntry | undefined {
     const es = this.entries;
-    for (let i = 0; i < es.length; i++) if (es[i]!.matches(p, ctBits)) return es[i];
+    for (let i = 0; i < es.length; i++) {
+      const e = es[i]!;
+      if (e.matches(p, ctBits)) {
+        if (i !== 0) {
+          es[i] = es[i - 1]!;
+          es[i - 1] = e;
+        }
+        return e;
+      }
+    }
     return undefined;
   }
 
