@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TCP_ACK, TCP_FIN, TCP_SYN, type NfPacket } from './hook-api';
-import { ConntrackTable, formatEntry, matchesFilter, refInfo, type CtEntry, type Tuple } from './conntrack';
+import { ConntrackTable, defaultTimeouts, formatEntry, matchesFilter, refInfo, type CtEntry, type Tuple } from './conntrack';
 import { ip } from './ip';
 
 const T0 = Date.UTC(2026, 10, 28, 6, 13, 0);
@@ -131,5 +131,96 @@ describe('the table as it grows', () => {
       }
       expect(ct.size).toBe(linked.length);
     }), { numRuns: 40 });
+  });
+});
+
+describe('the garbage collector', () => {
+  /**
+   * What a learner sees of the collector (which entries `conntrack -L` lists, in which order, and when expired ones
+   * are destroyed) specified as an array queue: confirm pushes; then three looks from the head, each popping one
+   * entry (a destroyed one is dropped, an expired one destroyed, a live one pushed back); destroyed entries still
+   * queued are compacted out when the head passes 4096 and half the length, and by every listing.
+   */
+  class QueueModel {
+    q: CtEntry[] = [];
+    head = 0;
+    readonly gone = new Set<CtEntry>();
+    compact(): void {
+      this.q = this.q.slice(this.head).filter((e) => !this.gone.has(e));
+      this.head = 0;
+    }
+    /** The entries destroyed by the looks after confirming e, in order. */
+    confirm(e: CtEntry, now: number): CtEntry[] {
+      const destroyed: CtEntry[] = [];
+      this.q.push(e);
+      for (let n = 0; n < 3 && this.head < this.q.length; n++) {
+        const x = this.q[this.head++]!;
+        if (this.gone.has(x)) continue;
+        if (x.expires <= now) {
+          this.gone.add(x);
+          destroyed.push(x);
+        } else this.q.push(x);
+      }
+      if (this.head > 4096 && this.head * 2 > this.q.length) this.compact();
+      return destroyed;
+    }
+    /** Listing: sweep (destroy expired, queue order), compact, list. */
+    list(now: number): { destroyed: CtEntry[]; listed: CtEntry[] } {
+      const destroyed = this.q.slice(this.head).filter((x) => !this.gone.has(x) && x.expires <= now);
+      for (const x of destroyed) this.gone.add(x);
+      this.compact();
+      return { destroyed, listed: [...this.q] };
+    }
+  }
+
+  const step = fc.record({
+    kind: fc.integer({ min: 0, max: 999 }), client: fc.integer({ min: 1, max: 10 }), sport: fc.integer({ min: 1000, max: 3000 }),
+    flags: fc.constantFrom(TCP_SYN, TCP_SYN | TCP_ACK, TCP_ACK, TCP_FIN | TCP_ACK), udp: fc.boolean(), dt: fc.integer({ min: 0, max: 10 }),
+  });
+
+  it('lists and destroys entries in the order and at the moments of the array queue, across compactions', () => {
+    const timeouts = { ...defaultTimeouts(), udp: 3, tcp: { ...defaultTimeouts().tcp, SYN_SENT: 5, TIME_WAIT: 4, ESTABLISHED: 9 } };
+    fc.assert(fc.property(fc.array(step, { minLength: 5000, maxLength: 6000 }), fc.boolean(), (steps, lists) => {
+      const ct = new ConntrackTable({ timeouts });
+      const model = new QueueModel();
+      const destroyed: CtEntry[] = [];
+      const confirmed: CtEntry[] = [];
+      ct.onEvent((ev) => { if (ev.type === 'DESTROY') destroyed.push(ev.entry); });
+      let now = T0;
+      for (const s of steps) {
+        now += s.dt;
+        if (lists && s.kind < 8) {
+          // `conntrack -L` (only in some runs: without it the head passes 4096 and the looks compact the queue)
+          destroyed.length = 0;
+          const want = model.list(now);
+          expect(ct.list(now)).toEqual(want.listed);
+          expect(destroyed).toEqual(want.destroyed);
+          continue;
+        }
+        if (s.kind >= 900 && confirmed.length > 0) {
+          // `conntrack -D` of some entry: it stays queued, destroyed, until a look or a compaction drops it
+          const victim = confirmed[(s.sport * 7 + s.client) % confirmed.length]!;
+          destroyed.length = 0;
+          ct.delete(victim, now);
+          for (const e of destroyed) model.gone.add(e);
+          continue;
+        }
+        const back = s.kind % 4 === 1;
+        const p = pkt({ proto: s.udp ? 17 : 6, src: back ? 9 : s.client, dst: back ? s.client : 9, sport: back ? 80 : s.sport, dport: back ? s.sport : 80, tcpFlags: s.flags });
+        destroyed.length = 0;
+        const ref = ct.track(p, now);
+        // a lookup that meets an expired or reopened connection destroys it: the model learns it from the event
+        for (const e of destroyed) model.gone.add(e);
+        const e = ref.entry;
+        if (e === undefined || e.confirmed) continue;
+        destroyed.length = 0;
+        ct.confirm(e, now);
+        expect(destroyed).toEqual(model.confirm(e, now));
+        confirmed.push(e);
+      }
+      const want = model.list(now);
+      expect(ct.list(now)).toEqual(want.listed);
+      expect(ct.size).toBe(want.listed.length);
+    }), { numRuns: 4, endOnFailure: true });
   });
 });
