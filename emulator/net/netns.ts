@@ -587,9 +587,10 @@ export class NetNamespace {
   }
 
   #hook(hook: NfHook, p: Ipv4Packet): boolean {
+    // No rules, nothing to record: the hook would accept without looking (a pass-through namespace asks the trace
+    // store only then).
+    if (this.#netfilter === passThroughNetfilter && !this.net.traces.wants(p.reqId)) return true;
     const tracing = this.net.traces.wants(p.reqId);
-    // No rules, nothing to record: the hook would accept without looking.
-    if (!tracing && this.#netfilter === passThroughNetfilter) return true;
     const ctx = this.#ctx;
     ctx.now = this.net.now();
     ctx.trace = tracing;

@@ -32,11 +32,13 @@ export class Network {
   #pid = 0;
   #capturing = 0;
   // The backlog as parallel arrays (arrival time, interface, the frame's destination, source and payload): no
-  // record allocated per frame.
+  // record allocated per frame. The MAC lists hold each MAC as the value it was sent with (48 bits: a boxed
+  // number), cleared to null once delivered: a list of plain doubles would unbox them on the way in and box them
+  // anew for every frame on the way out.
   readonly #bTime: number[] = [];
   readonly #bIface: Iface[] = [];
-  readonly #bDst: Mac[] = [];
-  readonly #bSrc: Mac[] = [];
+  readonly #bDst: (Mac | null)[] = [null];
+  readonly #bSrc: (Mac | null)[] = [null];
   readonly #bPayload: (FramePayload | null)[] = [];
   #head = 0;
   /** Entries in use (the arrays keep their storage between bursts instead of growing again each time). */
@@ -214,12 +216,12 @@ export class Network {
       while (this.#head < this.#tail) {
         const i = this.#head++;
         this.#frameTime = times[i]!;
-        const payload = payloads[i]!;
-        payloads[i] = null; // the frame's lifetime ends here: do not keep it reachable until the next burst
-        this.#input(ifaces[i]!, dsts[i]!, srcs[i]!, payload);
+        const payload = payloads[i]!, dst = dsts[i]!, src = srcs[i]!;
+        payloads[i] = dsts[i] = srcs[i] = null; // the frame's lifetime ends here: not reachable until the next burst
+        this.#input(ifaces[i]!, dst, src, payload);
       }
     } finally {
-      for (let i = this.#head; i < this.#tail; i++) payloads[i] = null;
+      for (let i = this.#head; i < this.#tail; i++) payloads[i] = dsts[i] = srcs[i] = null;
       this.#tail = 0;
       this.#head = 0;
       this.#draining = false;
