@@ -265,30 +265,17 @@ export function dnsWireLength(msg: DnsMessage): number {
 }
 
 /**
- * The question section asking `type` for `name`, one per name and type (bounded): a pod asks the same few names
- * again and again, and an immutable section is shared by every query that carries it and by their replies (a reply
- * copies its query's section). Lengths are kept per shared section, with the other three sections they were
- * measured with (the cluster zone shares its answer and authority lists too): every message is immutable, so a
- * message made of the same four lists has the same length, and most DNS datagrams are measured by four identity
- * checks instead of a walk over their names.
+ * A question section asking `type` for `name`, made to be kept and shared by many queries (the resolver keeps one
+ * per name it tries) and by their replies (a reply copies its query's section). Lengths are kept per such section,
+ * with the other three sections they were measured with (the cluster zone shares its answer and authority lists
+ * too): every message is immutable, so a message made of the same four lists has the same length, and most DNS
+ * datagrams are measured by four identity checks instead of a walk over their names.
  */
 export function dnsQuestionSection(name: string, type: DnsType): readonly DnsQuestion[] {
-  let byType = questionSections.get(name);
-  if (byType === undefined) {
-    if (questionSections.size >= MAX_QUESTION_NAMES) questionSections.clear();
-    questionSections.set(name, (byType = new Map()));
-  }
-  let section = byType.get(type);
-  if (section === undefined) {
-    section = Object.freeze([Object.freeze({ name, type, class: DNS_CLASS_IN })]);
-    byType.set(type, section);
-    measured.set(section, []);
-  }
+  const section: readonly DnsQuestion[] = Object.freeze([Object.freeze({ name, type, class: DNS_CLASS_IN })]);
+  measured.set(section, []);
   return section;
 }
-
-const questionSections = new Map<string, Map<DnsType, readonly DnsQuestion[]>>();
-const MAX_QUESTION_NAMES = 4096;
 
 interface MeasuredSections {
   readonly answers: readonly DnsRecord[];
