@@ -9,7 +9,7 @@
 export interface TaskOptions {
   /** Periodic housekeeping (conntrack GC, probes) that must not keep `settle()` busy forever. */
   readonly background?: boolean;
-  /** Shown in debugging dumps. */
+  /** What the task is, for someone reading the code that schedules it (not kept by the scheduler). */
   readonly label?: string;
 }
 
@@ -26,9 +26,10 @@ const PENDING = 0, DONE = 1, CANCELLED = 2;
  */
 class Task implements TaskHandle {
   state = PENDING;
-  /** In the heap (not the now-queue): a cancel there counts towards compacting the heap. */
-  inHeap = false;
-  /** The fixed-delay lane holding it, if any (a cancel there counts towards compacting the lane). */
+  /**
+   * Where it waits: the now-queue (null), the heap (`IN_HEAP`) or a fixed-delay lane; a cancel in the heap or a
+   * lane counts towards compacting it. One field for both (a task record is made for every packet hop).
+   */
   lane: Lane | null = null;
   constructor(
     readonly owner: Scheduler,
@@ -37,7 +38,6 @@ class Task implements TaskHandle {
     public due: number,
     public fn: (() => void) | null,
     public background: boolean,
-    public label: string,
   ) {}
 }
 
@@ -53,6 +53,9 @@ class Lane {
   cancelled = 0;
   constructor(readonly delay: number) {}
 }
+
+/** The `lane` of a task in the heap. */
+const IN_HEAP = new Lane(-1);
 
 /** Distinct delays given lanes (the first ones seen; later delays go to the heap). */
 const MAX_LANES = 8;
@@ -109,7 +112,7 @@ export class Scheduler {
       const lane = this.#laneFor(delayMs);
       if (lane !== null) {
         const background = opts.background === true;
-        const task = new Task(this, ++this.#seq, now + delayMs, fn, background, opts.label ?? '');
+        const task = new Task(this, ++this.#seq, now + delayMs, fn, background);
         if (!background) this.#foreground++;
         task.lane = lane;
         lane.tasks.push(task);
@@ -131,7 +134,7 @@ export class Scheduler {
   at(dueMs: number, fn: () => void, opts: TaskOptions = NO_OPTIONS): TaskHandle {
     const now = this.#now;
     const background = opts.background === true;
-    const task = new Task(this, ++this.#seq, dueMs > now ? dueMs : now, fn, background, opts.label ?? '');
+    const task = new Task(this, ++this.#seq, dueMs > now ? dueMs : now, fn, background);
     this.#queue(task, now);
     return task;
   }
@@ -147,13 +150,11 @@ export class Scheduler {
     if (!(done instanceof Task) || done.owner !== this || done.state !== DONE) return this.at(dueMs, fn, opts);
     const now = this.#now;
     done.state = PENDING;
-    done.inHeap = false;
     done.lane = null;
     done.id = ++this.#seq;
     done.due = dueMs > now ? dueMs : now;
     done.fn = fn;
     done.background = opts.background === true;
-    done.label = opts.label ?? '';
     this.#queue(done, now);
     return done;
   }
@@ -163,7 +164,7 @@ export class Scheduler {
     if (!task.background) this.#foreground++;
     if (task.due === now) this.#nowQueue.push(task);
     else {
-      task.inHeap = true;
+      task.lane = IN_HEAP;
       this.#push(task);
     }
   }
@@ -174,11 +175,11 @@ export class Scheduler {
     handle.fn = null;
     if (!handle.background) this.#foreground--;
     // Mostly-dead heaps make every push and pop slower: rebuild without the cancelled tasks (O(1) amortised).
-    if (handle.inHeap && ++this.#heapCancelled > 256 && this.#heapCancelled * 2 > this.#heap.length) this.#compactHeap();
+    if (handle.lane === IN_HEAP && ++this.#heapCancelled > 256 && this.#heapCancelled * 2 > this.#heap.length) this.#compactHeap();
     // A lane keeps a cancelled task until it reaches the front; many of them (timeouts answered in time) are
     // dropped together, keeping the order of the rest.
     const lane = handle.lane;
-    if (lane !== null && ++lane.cancelled > 256 && lane.cancelled * 2 > lane.tasks.length - lane.head) {
+    if (lane !== null && lane !== IN_HEAP && ++lane.cancelled > 256 && lane.cancelled * 2 > lane.tasks.length - lane.head) {
       const live = lane.tasks.slice(lane.head).filter((t) => t.state === PENDING);
       lane.tasks = live;
       lane.head = 0;
@@ -308,7 +309,8 @@ export class Scheduler {
   #run(task: Task): void {
     const q = this.#nowQueue;
     const lane = task.lane;
-    if (lane !== null) {
+    if (lane === IN_HEAP) this.#pop(); // `#front` returned the heap's top
+    else if (lane !== null) {
       // `#front` returned the lane's head.
       const tasks = lane.tasks;
       tasks[lane.head++] = undefined!;

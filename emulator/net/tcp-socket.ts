@@ -65,6 +65,7 @@ function segmentLength(flags: number, data: StreamData | null): number {
 const NO_OPTIONS: TcpOption[] = [];
 /** Scheduler options of the retransmission queues' tasks. */
 const RTX_TASK = { background: true, label: 'tcp-rtx' } as const;
+type TsOption = Extract<TcpOption, { kind: 'ts' }>;
 const NOP: TcpOption = { kind: 'nop' };
 const SACK_OK: TcpOption = { kind: 'sackOK' };
 const MSS_OPT: TcpOption = { kind: 'mss', value: MSS };
@@ -215,16 +216,16 @@ export class TcpConnection {
     const ecr = this.#tsRecent;
     if (flags & TCP_SYN) return [MSS_OPT, SACK_OK, { kind: 'ts', val, ecr }, NOP, WSCALE_OPT];
     // Segments within the same millisecond carry the same timestamps: share the (never mutated) option list.
-    const last = this.#lastOptions;
-    if (last !== null && this.#lastTsVal === val && this.#lastTsEcr === ecr) return last;
-    this.#lastTsVal = val;
-    this.#lastTsEcr = ecr;
-    return (this.#lastOptions = [NOP, NOP, { kind: 'ts', val, ecr }]);
+    const lastTs = this.#lastTs;
+    if (lastTs !== null && lastTs.val === val && lastTs.ecr === ecr) return this.#lastOptions!;
+    const ts: TsOption = { kind: 'ts', val, ecr };
+    this.#lastTs = ts;
+    return (this.#lastOptions = [NOP, NOP, ts]);
   }
 
   #lastOptions: TcpOption[] | null = null;
-  #lastTsVal = 0;
-  #lastTsEcr = 0;
+  /** The timestamps option of `#lastOptions` (its values are what a new segment's are compared with). */
+  #lastTs: TsOption | null = null;
 
   #tsVal(): number {
     return (this.#tsOffset + Math.floor(this.#ns.net.scheduler.now())) >>> 0;
@@ -466,6 +467,7 @@ export class TcpConnection {
   #releaseApplication(): void {
     this.events = null;
     this.#lastOptions = null;
+    this.#lastTs = null;
   }
 
   /** When TIME-WAIT ends (2×MSL = 60 s on Linux); the namespace's reaper closes the connection then. */

@@ -90,11 +90,11 @@ export interface HttpClientDeps {
 export function requestHeaders(req: HttpClientRequest): [string, string][] {
   const hostValue = req.url.explicitPort ? `${req.url.host}:${req.url.port}` : req.url.host;
   if (!req.headers?.length && !req.body) {
-    // No headers of the caller's (curl without -H or -d): the defaults alone, no lookup table built.
-    const out: [string, string][] = [['Host', hostValue]];
-    if (req.userAgent) out.push(['User-Agent', req.userAgent]);
-    out.push(['Accept', '*/*']);
-    return out;
+    // No headers of the caller's (curl without -H or -d): the defaults alone, no lookup table built, and the
+    // list made at its final size (pushing onto a one-element list reserves seventeen slots).
+    return req.userAgent
+      ? [['Host', hostValue], ['User-Agent', req.userAgent], ['Accept', '*/*']]
+      : [['Host', hostValue], ['Accept', '*/*']];
   }
   const given = new Map((req.headers ?? []).map(([k, v]) => [k.toLowerCase(), v] as const));
   const out: [string, string][] = [];
