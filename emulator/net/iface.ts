@@ -62,10 +62,36 @@ export class Iface {
   hairpin = true;
   /** The neighbour entry last used for output on this interface (a memo; the table stays authoritative). */
   lastNeigh: import('./netns').NeighEntry | null = null;
-  /** MAC → last virtual time a frame from it arrived (confirms neighbours in DELAY). */
-  readonly lastRxFrom = new Map<Mac, number>();
-  /** Neighbour entries on this interface waiting in DELAY (while > 0, `lastRxFrom` is kept). */
+  /**
+   * MAC → last virtual time a frame from it arrived (confirms neighbours in DELAY), except for the latest sender,
+   * held in `#rxMac`/`#rxTime` until another MAC sends: a pod's interface hears only its gateway, so a frame
+   * costs two field writes rather than a map write. Read through `lastRx`.
+   */
+  readonly #lastRxFrom = new Map<Mac, number>();
+  #rxMac: Mac = -1;
+  #rxTime = 0;
+  /** Neighbour entries on this interface waiting in DELAY (while > 0, the receive times are kept). */
   delayPending = 0;
+
+  /** A frame from `mac` arrived at virtual time `now`. */
+  noteRx(mac: Mac, now: number): void {
+    if (mac !== this.#rxMac) {
+      if (this.#rxMac !== -1) this.#lastRxFrom.set(this.#rxMac, this.#rxTime);
+      this.#rxMac = mac;
+    }
+    this.#rxTime = now;
+  }
+
+  /** When a frame from `mac` last arrived (while receive times are kept), or undefined. */
+  lastRx(mac: Mac): number | undefined {
+    return mac === this.#rxMac ? this.#rxTime : this.#lastRxFrom.get(mac);
+  }
+
+  /** Forget every receive time (no neighbour waits in DELAY any more). */
+  forgetRx(): void {
+    this.#lastRxFrom.clear();
+    this.#rxMac = -1;
+  }
 
   #unicastHop = -1;
   #unicastHopAddrs = -1;

@@ -349,13 +349,28 @@ export class NetNamespace {
   }
 
   isLocal(addr: Ipv4): boolean {
-    // Every packet asks this once or twice; a node asks about the same few addresses. The answer for the last
-    // address is kept while the set is unchanged (public addresses are not small integers: hashing them costs).
+    // Every packet asks this once or twice; a node asks about the same few addresses, two of them in turn (the
+    // Service address a pod sends to, then its own address on the reply). The answers for the last two addresses
+    // are kept while the set is unchanged (public addresses are not small integers: hashing them costs).
     const version = this.localAddrs.version;
-    if (addr === this.#localAddr && version === this.#localVersion) return this.#local;
+    if (version === this.#localVersion) {
+      if (addr === this.#localAddr) return this.#local;
+      if (addr === this.#prevLocalAddr) {
+        const local = this.#prevLocal;
+        this.#prevLocalAddr = this.#localAddr;
+        this.#prevLocal = this.#local;
+        this.#localAddr = addr;
+        this.#local = local;
+        return local;
+      }
+      this.#prevLocalAddr = this.#localAddr;
+      this.#prevLocal = this.#local;
+    } else {
+      this.#prevLocalAddr = -1;
+      this.#localVersion = version;
+    }
     const local = this.localAddrs.has(addr) || addr >>> 24 === 127;
     this.#localAddr = addr;
-    this.#localVersion = version;
     this.#local = local;
     return local;
   }
@@ -363,6 +378,8 @@ export class NetNamespace {
   #localAddr = -1;
   #localVersion = -1;
   #local = false;
+  #prevLocalAddr = -1;
+  #prevLocal = false;
 
   /** The address of `name` the kernel would pick to reach `dst` (inet_select_addr): same subnet first. */
   ifaceAddress(name: string, dst: Ipv4): Ipv4 | undefined {
@@ -509,7 +526,7 @@ export class NetNamespace {
     }
     const p = payload as Ipv4Packet;
     // Traffic from a neighbour confirms it; only tracked while one of this interface's entries is in DELAY.
-    if (iface.delayPending > 0) iface.lastRxFrom.set(src, this.net.now());
+    if (iface.delayPending > 0) iface.noteRx(src, this.net.now());
     this.ipInput(iface, p);
   }
 
@@ -589,8 +606,8 @@ export class NetNamespace {
   #hook(hook: NfHook, p: Ipv4Packet): boolean {
     // No rules, nothing to record: the hook would accept without looking (a pass-through namespace asks the trace
     // store only then).
-    if (this.#netfilter === passThroughNetfilter && !this.net.traces.wants(p.reqId)) return true;
     const tracing = this.net.traces.wants(p.reqId);
+    if (this.#netfilter === passThroughNetfilter && !tracing) return true;
     const ctx = this.#ctx;
     ctx.now = this.net.now();
     ctx.trace = tracing;
@@ -987,9 +1004,9 @@ export class NetNamespace {
       DELAY_PROBE_MS,
       () => {
         e.timer = undefined;
-        if (--e.iface.delayPending === 0) e.iface.lastRxFrom.clear();
+        if (--e.iface.delayPending === 0) e.iface.forgetRx();
         if (e.state !== 'DELAY') return;
-        const heard = e.iface.lastRxFrom.get(e.mac);
+        const heard = e.iface.lastRx(e.mac);
         if (heard !== undefined && heard >= since) {
           e.state = 'REACHABLE';
           e.confirmedAt = heard;
@@ -1013,7 +1030,7 @@ export class NetNamespace {
     if (e && e.state !== 'PERMANENT') {
       e.mac = a.senderMac;
       if (a.op === ARP_REPLY || e.state === 'INCOMPLETE' || e.state === 'PROBE') {
-        if (e.state === 'DELAY' && e.timer && --iface.delayPending === 0) iface.lastRxFrom.clear();
+        if (e.state === 'DELAY' && e.timer && --iface.delayPending === 0) iface.forgetRx();
         e.state = 'REACHABLE';
         e.confirmedAt = now;
         e.reachableMs = this.#reachableTime();
