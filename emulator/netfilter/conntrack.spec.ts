@@ -224,3 +224,49 @@ describe('the garbage collector', () => {
     }), { numRuns: 4, endOnFailure: true });
   });
 });
+
+describe('lookups between changes', () => {
+  it('find returns the connection linked last with the tuple at every step, with lookups, links and deletes interleaved (the remembered recent refs never shadow a newer equal tuple or outlive a delete)', () => {
+    const op = fc.record({
+      kind: fc.integer({ min: 0, max: 5 }), client: fc.integer({ min: 1, max: 2 }), sport: fc.integer({ min: 1000, max: 1003 }),
+      vip: fc.integer({ min: 1, max: 6 }), backend: fc.integer({ min: 1, max: 2 }), pick: fc.nat(),
+    });
+    fc.assert(fc.property(fc.array(op, { minLength: 50, maxLength: 400 }), (ops) => {
+      const ct = new ConntrackTable();
+      const linked: { entry: CtEntry; tuples: Tuple[] }[] = [];
+      const key = (t: Tuple) => `${t.src} ${t.dst} ${t.sport} ${t.dport}`;
+      const model = (k: string): CtEntry | undefined => {
+        let found: CtEntry | undefined;
+        for (const l of linked) for (const t of l.tuples) if (key(t) === k) found = l.entry;
+        return found;
+      };
+      const check = (t: Tuple) => {
+        const k = key(t);
+        expect(ct.find(6, { src: t.src, dst: t.dst, sport: t.sport, dport: t.dport }, T0)?.entry).toBe(model(k));
+      };
+      for (const o of ops) {
+        if (o.kind === 0 && linked.length > 0) {
+          const [victim] = linked.splice(o.pick % linked.length, 1);
+          ct.delete(victim!.entry, T0);
+          check(victim!.tuples[o.pick & 1]!);
+        } else if (o.kind <= 2 && linked.length > 0) {
+          // Look up twice in a row (both directions), so the next link or delete finds them remembered.
+          const l = linked[o.pick % linked.length]!;
+          check(l.tuples[1]!);
+          check(l.tuples[0]!);
+        } else {
+          const p = pkt({ src: o.client, dst: 100 + o.vip, sport: o.sport, dport: 80, tcpFlags: TCP_SYN });
+          const e = ct.track(p, T0).entry;
+          if (!e || e.confirmed) continue;
+          e.reply.src = 200 + o.backend;
+          e.reply.sport = 8080;
+          e.dnat = true;
+          ct.confirm(e, T0);
+          linked.push({ entry: e, tuples: [e.orig, e.reply] });
+          check(e.reply);
+        }
+      }
+      for (const l of linked) for (const t of l.tuples) check(t);
+    }), { numRuns: 60 });
+  });
+});
