@@ -253,39 +253,16 @@ export class ConntrackTable {
   // ---------------------------------------------------------------------------------------------------------------
   // The index
 
-  /**
-   * The last two refs a lookup found, each the first match of its tuple in its chain: a connection's packets come
-   * in runs (both directions), and comparing these two skips the hash and the bucket array's cold memory line.
-   * Linking any ref clears both (a new ref goes to the head of its chain and could shadow an equal tuple);
-   * unlinking one clears it. Removing other refs or growing the array (which keeps each chain's order) cannot
-   * change which ref is a tuple's first match, so a remembered ref is always what the chain walk would return.
-   */
-  #recent0: CtRef | undefined = undefined;
-  #recent1: CtRef | undefined = undefined;
-
   #lookup(proto: number, src: number, dst: number, sport: number, dport: number): CtRef | undefined {
-    let r = this.#recent1;
-    if (r !== undefined && r.src === src && r.dst === dst && r.sport === sport && r.dport === dport && r.proto === proto) {
-      return r;
-    }
-    r = this.#recent0;
-    if (r !== undefined && r.src === src && r.dst === dst && r.sport === sport && r.dport === dport && r.proto === proto) {
-      return r;
-    }
-    r = this.#buckets[tupleHash(proto, src, dst, sport, dport) & this.#mask];
+    let r = this.#buckets[tupleHash(proto, src, dst, sport, dport) & this.#mask];
     while (r !== undefined) {
-      if (r.src === src && r.dst === dst && r.sport === sport && r.dport === dport && r.proto === proto) {
-        this.#recent0 = this.#recent1;
-        this.#recent1 = r;
-        return r;
-      }
+      if (r.src === src && r.dst === dst && r.sport === sport && r.dport === dport && r.proto === proto) return r;
       r = r.next;
     }
     return undefined;
   }
 
   #link(r: CtRef): void {
-    this.#recent0 = this.#recent1 = undefined;
     if (++this.#linked > this.#buckets.length) this.#grow();
     const h = tupleHash(r.proto, r.src, r.dst, r.sport, r.dport);
     r.hash = h;
@@ -295,8 +272,6 @@ export class ConntrackTable {
   }
 
   #unlink(r: CtRef): void {
-    if (this.#recent0 === r) this.#recent0 = undefined;
-    if (this.#recent1 === r) this.#recent1 = undefined;
     this.#linked--;
     const i = r.hash & this.#mask;
     let cur = this.#buckets[i];
