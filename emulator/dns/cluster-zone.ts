@@ -88,81 +88,16 @@ interface ZoneNames {
   readonly dotZone: string;
   readonly dnsVersion: string;
   readonly nsName: string;
-  /** Question names as asked → what they name in this zone (bounded). */
-  readonly parsed: Map<string, ParsedName>;
 }
 const zoneNames = new Map<string, ZoneNames>();
 
 function namesOf(zone: string): ZoneNames {
   let z = zoneNames.get(zone);
   if (z === undefined) {
-    z = { dotZone: '.' + zone, dnsVersion: `dns-version.${zone}`, nsName: `ns.dns.${zone}`, parsed: new Map() };
+    z = { dotZone: '.' + zone, dnsVersion: `dns-version.${zone}`, nsName: `ns.dns.${zone}` };
     if (zoneNames.size < 64) zoneNames.set(zone, z);
   }
   return z;
-}
-
-/** What a question name is in the zone, before the view is asked anything. */
-type NameForm = 'reverse' | 'foreign' | 'apex' | 'version' | 'ns' | 'pod' | 'svc' | 'other';
-
-/**
- * A question name read once (lower-cased, labels counted and cut): pods ask the same few names again and again, so
- * each is read the first time only. Pure text: what the name resolves to is looked up in the view on every query.
- * `nparts` counts the labels before `svc`/`pod`; `namespace`, `service`, `first`, `second` are those labels
- * (lower case) where the name has them, else ``.
- */
-interface ParsedName {
-  readonly form: NameForm;
-  readonly nparts: number;
-  readonly namespace: string;
-  readonly service: string;
-  readonly first: string;
-  readonly second: string;
-}
-const MAX_PARSED_NAMES = 4096;
-
-function parsedName(zn: ZoneNames, zone: string, qname: string): ParsedName {
-  let p = zn.parsed.get(qname);
-  if (p === undefined) {
-    p = parseName(zn, zone, qname.toLowerCase());
-    if (zn.parsed.size >= MAX_PARSED_NAMES) zn.parsed.clear();
-    zn.parsed.set(qname, p);
-  }
-  return p;
-}
-
-function nameForm(form: NameForm): ParsedName {
-  return { form, nparts: 0, namespace: '', service: '', first: '', second: '' };
-}
-
-function parseName(zn: ZoneNames, zone: string, lower: string): ParsedName {
-  if (lower.endsWith('.in-addr.arpa')) return nameForm('reverse');
-  if (lower !== zone && !lower.endsWith(zn.dotZone)) return nameForm('foreign');
-  if (lower === zone) return nameForm('apex');
-  if (lower === zn.dnsVersion) return nameForm('version');
-  if (lower === zn.nsName) return nameForm('ns');
-  // The labels before the zone, read from the end: `kind` is the last of them and `nparts` counts the labels before it.
-  const rest = lower.length - zone.length - 1;
-  const kindAt = lower.lastIndexOf('.', rest - 1) + 1;
-  let nparts = 0;
-  for (let at = lower.indexOf('.'); at >= 0 && at < rest; at = lower.indexOf('.', at + 1)) nparts++;
-  const kind = lower.slice(kindAt, rest);
-  const firstDot = lower.indexOf('.');
-  const first = nparts > 0 ? lower.slice(0, firstDot) : '';
-  if (kind === 'pod') return { form: 'pod', nparts, namespace: '', service: '', first, second: '' };
-  if (kind !== 'svc') return nameForm('other');
-  // parts: [namespace] | [service, namespace] | [endpoint, service, namespace] | [_port, _proto, service, namespace]
-  let namespace = '', service = '', second = '';
-  if (nparts >= 1) {
-    const nsAt = nparts === 1 ? 0 : lower.lastIndexOf('.', kindAt - 2) + 1;
-    namespace = lower.slice(nsAt, kindAt - 1);
-    if (nparts >= 2) {
-      const svcAt = nparts === 2 ? 0 : lower.lastIndexOf('.', nsAt - 2) + 1;
-      service = lower.slice(svcAt, nsAt - 1);
-    }
-  }
-  if (nparts >= 4) second = lower.slice(firstDot + 1, lower.indexOf('.', firstDot + 1));
-  return { form: 'svc', nparts, namespace, service, first, second };
 }
 
 /** What one query reads: the view, the zone and its TTL (passed along instead of closures built per query). */
@@ -176,106 +111,72 @@ interface Zone {
 const NO_RECORDS: readonly DnsRecord[] = Object.freeze([]);
 const FORWARD: ZoneResult = Object.freeze({ kind: 'forward' });
 
-/**
- * The SOA of the last serial asked for, and the NODATA and NXDOMAIN results that carry it: every negative answer
- * between two changes of the view is the same (results and their record lists are immutable, so one is shared).
- */
-interface Negative {
-  readonly serial: number;
-  readonly zone: string;
-  readonly ttl: number;
-  readonly soa: DnsRecord;
-  readonly nodata: ZoneResult;
-  readonly nxdomain: ZoneResult;
-}
-let lastNegative: Negative | undefined;
-
-function negativeOf(z: Zone): Negative {
-  const serial = z.view.serial();
-  const last = lastNegative;
-  if (last !== undefined && last.serial === serial && last.zone === z.zone && last.ttl === z.ttl) return last;
-  const soa = clusterSoa(serial, z.zone, z.ttl);
-  const authority: readonly DnsRecord[] = Object.freeze([soa]);
-  lastNegative = {
-    serial, zone: z.zone, ttl: z.ttl, soa,
-    nodata: Object.freeze({ kind: 'answer', rcode: 'NOERROR', answer: NO_RECORDS, authority, additional: NO_RECORDS }),
-    nxdomain: Object.freeze({ kind: 'answer', rcode: 'NXDOMAIN', answer: NO_RECORDS, authority, additional: NO_RECORDS }),
-  };
-  return lastNegative;
-}
+/** The SOA of the last serial asked for: every NODATA/NXDOMAIN between two changes of the view carries the same one. */
+let lastSoa: { serial: number; zone: string; ttl: number; record: DnsRecord } | undefined;
 
 function soaOf(z: Zone): DnsRecord {
-  return negativeOf(z).soa;
+  const serial = z.view.serial();
+  const last = lastSoa;
+  if (last !== undefined && last.serial === serial && last.zone === z.zone && last.ttl === z.ttl) return last.record;
+  const record = clusterSoa(serial, z.zone, z.ttl);
+  lastSoa = { serial, zone: z.zone, ttl: z.ttl, record };
+  return record;
 }
 
 function nxdomain(z: Zone): ZoneResult {
-  return negativeOf(z).nxdomain;
+  return { kind: 'answer', rcode: 'NXDOMAIN', answer: NO_RECORDS, authority: [soaOf(z)], additional: NO_RECORDS };
 }
 
 function nodata(z: Zone): ZoneResult {
-  return negativeOf(z).nodata;
+  return { kind: 'answer', rcode: 'NOERROR', answer: NO_RECORDS, authority: [soaOf(z)], additional: NO_RECORDS };
 }
 
 function records(z: Zone, answer: readonly DnsRecord[], additional: readonly DnsRecord[] = NO_RECORDS): ZoneResult {
   return answer.length === 0 ? nodata(z) : { kind: 'answer', rcode: 'NOERROR', answer, authority: NO_RECORDS, additional };
 }
 
-/**
- * A ClusterIP Service's A answer for the name as asked (case kept), per Service record: a pod asks for the same
- * few names again and again. The view replaces a Service's record when the Service changes, so a kept answer is
- * never stale; the name and TTL are checked on every use.
- */
-interface ServiceAnswer {
-  readonly name: string;
-  readonly ttl: number;
-  readonly result: ZoneResult;
-}
-const serviceAnswers = new WeakMap<DnsService, ServiceAnswer>();
-
-function serviceA(z: Zone, qname: string, svc: DnsService): ZoneResult {
-  const kept = serviceAnswers.get(svc);
-  if (kept !== undefined && kept.name === qname && kept.ttl === z.ttl) return kept.result;
-  const ip = svc.clusterIP;
-  if (!ip || !isIPv4(ip)) return nodata(z);
-  const result: ZoneResult = Object.freeze({
-    kind: 'answer', rcode: 'NOERROR', answer: Object.freeze([aRecord(qname, z.ttl, ip)]), authority: NO_RECORDS, additional: NO_RECORDS,
-  });
-  serviceAnswers.set(svc, { name: qname, ttl: z.ttl, result });
-  return result;
-}
-
 export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts: ClusterZoneOptions = {}): ZoneResult {
   const zone = opts.zone ?? CLUSTER_DOMAIN;
   const ttl = opts.ttl ?? CLUSTER_TTL;
   const qname = q.name; // answers carry the name as asked (case preserved)
-  const zn = namesOf(zone);
-  const name = parsedName(zn, zone, qname);
+  const lower = qname.toLowerCase();
 
   const z: Zone = { view, zone, ttl };
-  switch (name.form) {
-    case 'reverse': return reverse(q, z);
-    case 'foreign': return FORWARD;
-    // The zone apex: SOA/NS as an authoritative server.
-    case 'apex':
-      if (q.type === 'SOA') return records(z, [soaOf(z)]);
-      if (q.type === 'NS') return records(z, [rr(qname, ttl, { type: 'NS', target: zn.nsName })]);
-      return nodata(z);
-    case 'version':
-      return q.type === 'TXT' ? records(z, [rr(qname, ttl, { type: 'TXT', texts: ['1.0.1'] })]) : nodata(z);
-    case 'ns':
-      return q.type === 'A' && opts.dnsServiceIP ? records(z, [aRecord(qname, ttl, opts.dnsServiceIP)]) : nodata(z);
-    case 'pod': return podRecord(q, z, name.nparts, name.first);
-    case 'other': return nxdomain(z);
-    case 'svc': break;
+  if (lower.endsWith('.in-addr.arpa')) return reverse(q, z);
+  const zn = namesOf(zone);
+  if (lower !== zone && !lower.endsWith(zn.dotZone)) return FORWARD;
+
+  // The zone apex: SOA/NS as an authoritative server.
+  if (lower === zone) {
+    if (q.type === 'SOA') return records(z, [soaOf(z)]);
+    if (q.type === 'NS') return records(z, [rr(qname, ttl, { type: 'NS', target: zn.nsName })]);
+    return nodata(z);
+  }
+  if (lower === zn.dnsVersion) {
+    return q.type === 'TXT' ? records(z, [rr(qname, ttl, { type: 'TXT', texts: ['1.0.1'] })]) : nodata(z);
+  }
+  if (lower === zn.nsName) {
+    return q.type === 'A' && opts.dnsServiceIP ? records(z, [aRecord(qname, ttl, opts.dnsServiceIP)]) : nodata(z);
   }
 
+  // The labels before the zone, read from the end (no array of labels per query): `kind` is the last of them and
+  // `nparts` counts the labels before it.
+  const rest = lower.length - zone.length - 1;
+  const kindAt = lower.lastIndexOf('.', rest - 1) + 1;
+  let nparts = 0;
+  for (let at = lower.indexOf('.'); at >= 0 && at < rest; at = lower.indexOf('.', at + 1)) nparts++;
+  const kind = lower.slice(kindAt, rest);
+  if (kind === 'pod') return podRecord(q, z, nparts, nparts > 0 ? lower.slice(0, lower.indexOf('.')) : '');
+  if (kind !== 'svc') return nxdomain(z);
+
   // parts: [namespace] | [service, namespace] | [endpoint, service, namespace] | [_port, _proto, service, namespace]
-  const nparts = name.nparts;
   if (nparts === 0) return nodata(z); // svc.cluster.local exists as a name
-  const namespace = name.namespace;
+  const nsAt = nparts === 1 ? 0 : lower.lastIndexOf('.', kindAt - 2) + 1;
+  const namespace = lower.slice(nsAt, kindAt - 1);
   if (nparts === 1) return view.namespaceExists(namespace) ? nodata(z) : nxdomain(z);
 
-  const svcName = name.service;
+  const svcAt = nparts === 2 ? 0 : lower.lastIndexOf('.', nsAt - 2) + 1;
+  const svcName = lower.slice(svcAt, nsAt - 1);
   const svc = view.service(namespace, svcName);
   if (!svc) return nxdomain(z);
 
@@ -295,7 +196,9 @@ export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts
       if (q.type === 'SRV') return srvHeadless(z, qname, `${svcName}.${namespace}.svc.${zone}`, eps, undefined, undefined);
       return nodata(z);
     }
-    if (q.type === 'A' || q.type === 'ANY') return serviceA(z, qname, svc);
+    if (q.type === 'A' || q.type === 'ANY') {
+      return svc.clusterIP && isIPv4(svc.clusterIP) ? records(z, [aRecord(qname, ttl, svc.clusterIP)]) : nodata(z);
+    }
     if (q.type === 'SRV') {
       const svcFqdn = `${svcName}.${namespace}.svc.${zone}`;
       const ports = svc.ports;
@@ -308,7 +211,8 @@ export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts
     return nodata(z);
   }
   const svcFqdn = `${svcName}.${namespace}.svc.${zone}`;
-  const first = name.first;
+  const firstDot = lower.indexOf('.');
+  const first = lower.slice(0, firstDot);
 
   if (nparts === 3) {
     // <endpoint>.<svc>.<ns>.svc: the endpoint's hostname or dashed IP.
@@ -317,7 +221,7 @@ export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts
     return q.type === 'A' || q.type === 'ANY' ? records(z, [aRecord(qname, ttl, ep.ip)]) : nodata(z);
   }
 
-  const second = name.second;
+  const second = lower.slice(firstDot + 1, lower.indexOf('.', firstDot + 1));
   if (nparts === 4 && first.startsWith('_') && second.startsWith('_')) {
     const portName = first.slice(1);
     const proto = second.slice(1);

@@ -6,6 +6,7 @@
  */
 import type { Rng } from '../core/rng';
 import type { DnsMessage, DnsRecord } from '../net/packet/dns';
+import { dnsMessage } from '../net/packet/dns';
 import type { ClusterDnsView, ClusterZoneOptions } from './cluster-zone';
 import { CLUSTER_DOMAIN, CLUSTER_TTL, answerClusterQuestion } from './cluster-zone';
 import { dnsQuery, ednsOf, rcodeOf } from './message';
@@ -64,7 +65,9 @@ export class CoreDns {
 
     const r = answerClusterQuestion(q, this.#opts.view, this.#zone);
     if (r.kind === 'answer') {
-      const m = replyOf(query, true, false, rcodeOf(r.rcode), this.#loadbalance(r.answer), r.authority, r.additional);
+      const m = reply(query, {
+        aa: true, rcode: rcodeOf(r.rcode), answers: this.#loadbalance(r.answer), authority: r.authority, additional: r.additional,
+      });
       if (this.#caching) this.#store(key, m);
       respond(m);
       return;
@@ -130,20 +133,10 @@ const NO_RECORDS: readonly DnsRecord[] = Object.freeze([]);
 
 /** A reply to `query` carrying its question (and an OPT record when the query had one). */
 export function reply(query: DnsMessage, fields: Partial<Pick<DnsMessage, 'aa' | 'ra' | 'rcode' | 'answers' | 'authority' | 'additional'>>): DnsMessage {
-  return replyOf(query, fields.aa ?? false, fields.ra ?? false, fields.rcode ?? 0, fields.answers ?? [], fields.authority ?? [], fields.additional ?? NO_RECORDS);
-}
-
-/**
- * `reply` with positional fields (every answered query builds one: no field record per reply). The message has
- * `dnsMessage`'s shape and key order (it shows in JSON).
- */
-function replyOf(
-  query: DnsMessage, aa: boolean, ra: boolean, rcode: number,
-  answers: readonly DnsRecord[], authority: readonly DnsRecord[], additional: readonly DnsRecord[],
-): DnsMessage {
-  return {
-    kind: 'dns', qr: true, opcode: query.opcode, aa, tc: false, rd: query.rd, ra, ad: false, cd: false, rcode,
-    questions: query.questions, answers, authority, additional: withEdns(query, additional),
-    id: query.id,
-  };
+  return dnsMessage({
+    id: query.id, qr: true, rd: query.rd, opcode: query.opcode, questions: query.questions,
+    aa: fields.aa ?? false, ra: fields.ra ?? false, rcode: fields.rcode ?? 0,
+    answers: fields.answers ?? [], authority: fields.authority ?? [],
+    additional: withEdns(query, fields.additional ?? NO_RECORDS),
+  });
 }

@@ -66,11 +66,7 @@ export function ednsOf(m: DnsMessage): DnsRecord | undefined {
 export function addressesOf(m: DnsMessage | undefined, type: 'A' | 'AAAA' = 'A'): string[] {
   if (!m) return [];
   const out: string[] = [];
-  const answers = m.answers; // by index: answer lists are arrays of several kinds (shared frozen ones among them)
-  for (let i = 0; i < answers.length; i++) {
-    const d = answers[i]!.rdata;
-    if (d.type === type) out.push(d.address);
-  }
+  for (const r of m.answers) if (r.rdata.type === type) out.push(r.rdata.address);
   return out;
 }
 

@@ -6,9 +6,8 @@
  * Continuations are callbacks run inside scheduler tasks (not promises), so a whole lookup completes within one
  * `scheduler.advance` however the caller drives virtual time.
  */
-import type { DnsMessage, DnsQuestion, DnsType } from './message';
-import { addressesOf, fqdn, isIPv4, rcodeName, relative } from './message';
-import { DNS_CLASS_IN, dnsMessage, dnsQuestionSection } from '../net/packet/dns';
+import type { DnsMessage, DnsType } from './message';
+import { addressesOf, dnsQuery, fqdn, isIPv4, rcodeName, relative } from './message';
 
 export interface ResolvConf {
   readonly nameservers: readonly string[];
@@ -79,35 +78,21 @@ export function searchCandidates(name: string, conf: Pick<ResolvConf, 'search' |
 }
 
 /**
- * A name the resolver tries, with the question sections of its A and AAAA queries: built once and shared by every
- * lookup that tries it (the packet layer keeps the lengths it measured per section).
+ * `searchCandidates` of each relative name a host looks up, kept per resolv.conf (a pod curls the same few names
+ * again and again): the list is built once per name. Bounded: a full table starts over. An absolute name is its
+ * own only candidate (nothing to build, nothing to keep).
  */
-interface Candidate {
-  readonly name: string;
-  readonly sections: readonly (readonly DnsQuestion[])[];
-}
+const candidateLists = new WeakMap<Pick<ResolvConf, 'search' | 'ndots'>, Map<string, readonly string[]>>();
+const MAX_CANDIDATE_LISTS = 1024;
 
-/** glibc's parallel A + AAAA, in the order sent. */
-const ADDRESS_TYPES: readonly DnsType[] = ['A', 'AAAA'];
-
-/**
- * `searchCandidates` of each name a host looks up, kept per resolv.conf (a pod curls the same few names again and
- * again): the list and its queries' question sections are built once per name. Bounded: a full table starts over.
- */
-const candidateLists = new WeakMap<Pick<ResolvConf, 'search' | 'ndots'>, Map<string, readonly Candidate[]>>();
-const MAX_CANDIDATE_LISTS = 4096;
-
-function candidatesOf(name: string, conf: Pick<ResolvConf, 'search' | 'ndots'>): readonly Candidate[] {
+function candidatesOf(name: string, conf: Pick<ResolvConf, 'search' | 'ndots'>): readonly string[] {
+  if (name.endsWith('.')) return [name];
   let lists = candidateLists.get(conf);
   if (lists === undefined) candidateLists.set(conf, (lists = new Map()));
   let list = lists.get(name);
   if (list === undefined) {
     if (lists.size >= MAX_CANDIDATE_LISTS) lists.clear();
-    list = searchCandidates(name, conf).map((c) => {
-      // The question name as dnsQuery wrote it (relative of relative: `a..` asks for `a`).
-      const rel = relative(relative(c));
-      return { name: c, sections: ADDRESS_TYPES.map((t) => dnsQuestionSection(rel, t)) };
-    });
+    list = searchCandidates(name, conf);
     lists.set(name, list);
   }
   return list;
@@ -172,9 +157,8 @@ export function resolveHost(name: string, host: ResolverHost, transport: DnsTran
 
   const tryCandidate = (): void => {
     if (index >= candidates.length) { done({ ok: false, error: sawNodata ? 'NODATA' : 'NXDOMAIN' }); return; }
-    const candidate = candidates[index++]!;
-    const qname = candidate.name;
-    exchangeAll(candidate.sections, conf, transport, (replies, error) => {
+    const qname = candidates[index++]!;
+    queryAll(qname, conf, transport, ['A', 'AAAA'], (replies, error) => {
       if (error) { done({ ok: false, error: error === 'timeout' ? 'TIMEOUT' : 'CONNREFUSED' }); return; }
       const addrs = addressesOf(replies[0]);
       if (addrs.length > 0) { done({ ok: true, name: qname, addresses: addrs, source: 'dns' }); return; }
@@ -200,17 +184,9 @@ export function queryAll(
   qname: string, conf: ResolvConf, transport: DnsTransport, types: readonly DnsType[],
   done: (replies: readonly (DnsMessage | undefined)[], error?: ExchangeError) => void,
 ): void {
-  const rel = relative(relative(qname)); // one question name for every query of the exchange (as dnsQuery wrote it)
-  exchangeAll(types.map((type) => [{ name: rel, type, class: DNS_CLASS_IN }]), conf, transport, done);
-}
-
-/** `queryAll` with the question section of each query given (a fresh id per query and attempt). */
-function exchangeAll(
-  sections: readonly (readonly DnsQuestion[])[], conf: ResolvConf, transport: DnsTransport,
-  done: (replies: readonly (DnsMessage | undefined)[], error?: ExchangeError) => void,
-): void {
   const servers = conf.nameservers;
   const total = servers.length * conf.attempts;
+  const rel = relative(qname); // one question name for every query of the exchange
   let tries = 0;
   let lastError: ExchangeError = 'timeout';
   const next = (): void => {
@@ -218,7 +194,7 @@ function exchangeAll(
     const server = servers[tries % servers.length]!;
     tries++;
     const queries: DnsMessage[] = [];
-    for (let i = 0; i < sections.length; i++) queries.push(dnsMessage({ id: transport.nextId(), rd: true, questions: sections[i]! }));
+    for (const t of types) queries.push(dnsQuery(transport.nextId(), rel, t));
     transport.exchange(server, queries, conf.timeoutSec * 1000, (replies, error) => {
       if (error || replies.some((r) => r === undefined)) {
         lastError = error ?? 'timeout';

@@ -47,8 +47,7 @@ export class UdpDnsClient implements DnsTransport {
   ): void {
     const { ns, scheduler } = this.#o;
     const dst = parseIpv4(server);
-    const replies: (DnsMessage | undefined)[] = [];
-    for (let i = 0; i < queries.length; i++) replies.push(undefined);
+    const replies: (DnsMessage | undefined)[] = new Array<DnsMessage | undefined>(queries.length).fill(undefined);
     let pending = queries.length;
     let finished = false;
     let sock: UdpSocket | undefined;
@@ -123,15 +122,6 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Who sent a UDP query: the address as text only when a server reads it (most never do; no string per query). */
-class QuerySource {
-  constructor(readonly src: number, readonly reqId: number) {}
-
-  get ip(): string {
-    return formatIpv4(this.src);
-  }
-}
-
 export function serveDns(
   ns: NetNamespace,
   handle: (query: DnsMessage, respond: (reply: DnsMessage) => void, from: { ip: string; reqId: number }) => void,
@@ -162,7 +152,7 @@ export function serveDns(
     handle(msg.data, (reply) => {
       // Answer from the address the query reached (conntrack un-DNATs it back to the ClusterIP on the way).
       if (!s.closed) s.send(msg.src, msg.sport, reply, { reqId: msg.reqId, src: msg.dst });
-    }, new QuerySource(msg.src, msg.reqId));
+    }, { ip: formatIpv4(msg.src), reqId: msg.reqId });
   });
   return { ns, stop: () => { sock.close(); listener?.close(); } };
 }

@@ -247,60 +247,22 @@ export function emitDns(msg: DnsMessage, w = new ByteWriter(512)): Uint8Array {
  * Anything unusual (bad labels, oversized messages) is measured by encoding, so errors stay emitDns's.
  */
 export function dnsWireLength(msg: DnsMessage): number {
-  const kept = measured.get(msg.questions);
-  if (kept !== undefined) {
-    for (let i = 0; i < kept.length; i++) {
-      const m = kept[i]!;
-      if (m.answers === msg.answers && m.authority === msg.authority && m.additional === msg.additional) return m.length;
-    }
-  }
   const n = countDns(msg);
-  const length = n >= 0 ? n : emitDns(msg).length;
-  if (kept !== undefined) {
-    // The last two sets of sections: the query's (nothing but the question) and its reply's.
-    if (kept.length === 2) kept[0] = kept[1]!;
-    kept[kept.length === 2 ? 1 : kept.length] = { answers: msg.answers, authority: msg.authority, additional: msg.additional, length };
-  }
-  return length;
+  return n >= 0 ? n : emitDns(msg).length;
 }
-
-/**
- * A question section asking `type` for `name`, made to be kept and shared by many queries (the resolver keeps one
- * per name it tries) and by their replies (a reply copies its query's section). Lengths are kept per such section,
- * with the other three sections they were measured with (the cluster zone shares its answer and authority lists
- * too): every message is immutable, so a message made of the same four lists has the same length, and most DNS
- * datagrams are measured by four identity checks instead of a walk over their names.
- */
-export function dnsQuestionSection(name: string, type: DnsType): readonly DnsQuestion[] {
-  const section: readonly DnsQuestion[] = Object.freeze([Object.freeze({ name, type, class: DNS_CLASS_IN })]);
-  measured.set(section, []);
-  return section;
-}
-
-interface MeasuredSections {
-  readonly answers: readonly DnsRecord[];
-  readonly authority: readonly DnsRecord[];
-  readonly additional: readonly DnsRecord[];
-  readonly length: number;
-}
-const measured = new WeakMap<readonly DnsQuestion[], MeasuredSections[]>();
 
 /** Length per `emitDns`, or -1 when the message needs the real encoder (invalid label, offsets past 0x4000). */
 function countDns(msg: DnsMessage): number {
   seenCount = 0;
   let len = 12;
-  // Indexed loops: the sections are arrays of several kinds (shared frozen lists among them), which for-of would
-  // iterate through the generic iterator.
-  const questions = msg.questions;
-  for (let i = 0; i < questions.length; i++) {
-    const n = nameLength(questions[i]!.name);
+  for (const q of msg.questions) {
+    const n = nameLength(q.name);
     if (n < 0) return -1;
     len += n + 4;
   }
   for (let s = 0; s < 3; s++) {
     const recs = s === 0 ? msg.answers : s === 1 ? msg.authority : msg.additional;
-    for (let i = 0; i < recs.length; i++) {
-      const r = recs[i]!;
+    for (const r of recs) {
       const n = nameLength(r.name);
       if (n < 0) return -1;
       len += n + 10;

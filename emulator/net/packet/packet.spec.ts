@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../netfilter/hook-api';
-import { emitDns, dnsWireLength, dnsQuestionSection, parseDns, dnsSummary, dnsMessage, formatIpv6, parseIpv6, type DnsRecord, type DnsMessage } from './dns';
+import { emitDns, dnsWireLength, parseDns, dnsSummary, dnsMessage, formatIpv6, parseIpv6, type DnsRecord, type DnsMessage } from './dns';
 import { emitEthernet, parseEthernet, type EthernetFrame } from './ethernet';
 import { httpRequest, httpResponse, emitStreamData, parseStreamData } from './http';
 import { emitIpv4Bytes, makePacket, parseIpv4, type Ipv4Packet } from './ipv4';
@@ -113,23 +113,6 @@ describe('wire formats: parse(emit(x)) = x', () => {
     // Past 0x4000 bytes names are no longer entered in the compression table.
     const big = dnsMessage({ id: 1, answers: Array.from({ length: 700 }, (_, i) => ({ name: i % 2 ? 'web.default.svc.cluster.local' : `n${i}.svc.cluster.local`, class: 1, ttl: 30, rdata: { type: 'TXT' as const, texts: ['x'.repeat(12)] } })) });
     expect(dnsWireLength(big)).toBe(emitDns(big).length);
-  });
-
-  it('DNS wire length of messages on shared question sections follows every change of their other sections', () => {
-    const soa: DnsRecord = { name: 'cluster.local', class: 1, ttl: 30, rdata: { type: 'SOA', mname: 'ns.dns.cluster.local', rname: 'hostmaster.cluster.local', serial: 1, refresh: 7200, retry: 1800, expire: 86400, minimum: 30 } };
-    const names = ['web.default.svc.cluster.local', 'a.b', 'cluster.local', 'x'];
-    const lists = [[], [soa], [{ name: 'web.default.svc.cluster.local', class: 1, ttl: 30, rdata: { type: 'A' as const, address: '10.96.0.1' } }], [soa, soa]].map((l) => Object.freeze(l as DnsRecord[]));
-    const shape = fc.record({ name: fc.constantFrom(...names), type: fc.constantFrom('A' as const, 'AAAA' as const), an: fc.nat(3), ns: fc.nat(3), ar: fc.nat(3) });
-    fc.assert(fc.property(fc.array(shape, { minLength: 1, maxLength: 12 }), (shapes) => {
-      const sections = new Map<string, ReturnType<typeof dnsQuestionSection>>(); // kept and shared, as the resolver does
-      for (const s of shapes) {
-        const key = `${s.name}/${s.type}`;
-        if (!sections.has(key)) sections.set(key, dnsQuestionSection(s.name, s.type));
-        const questions = sections.get(key)!;
-        const m = dnsMessage({ id: 7, qr: true, questions, answers: lists[s.an], authority: lists[s.ns], additional: lists[s.ar] });
-        expect(dnsWireLength(m)).toBe(emitDns(m).length);
-      }
-    }), { numRuns: 300 });
   });
 
   it('IPv6 text for AAAA: format(parse(format(b))) is stable and round-trips the bytes', () => {
