@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Scheduler, VIRTUAL_EPOCH_MS, type TaskHandle } from './scheduler';
+import { dropPrefix, Scheduler, VIRTUAL_EPOCH_MS, type TaskHandle } from './scheduler';
 
 describe('Scheduler', () => {
   it('starts at the virtual epoch and runs tasks in (due, insertion) order', () => {
@@ -238,5 +238,18 @@ describe('Scheduler', () => {
     a.advance(5);
     expect(ran.at(-1)).toBe('again');
     expect(a.pendingForeground()).toBe(0);
+  });
+});
+
+describe('dropPrefix', () => {
+  it('removes the first n entries in place and keeps the rest in order (as splice(0, n) would)', () => {
+    fc.assert(fc.property(fc.array(fc.integer()), fc.nat(), (xs, k) => {
+      const n = xs.length === 0 ? 0 : k % (xs.length + 1);
+      const a = [...xs];
+      dropPrefix(a, n);
+      const b = [...xs];
+      b.splice(0, n);
+      expect(a).toEqual(b);
+    }));
   });
 });

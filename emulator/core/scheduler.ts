@@ -71,7 +71,7 @@ const NO_OPTIONS: TaskOptions = {};
  * Remove the first `n` entries in place: splice would also build an array of the removed ones, and
  * `copyWithin` is a generic builtin (a property lookup per element, ten times slower than this loop).
  */
-function dropFirst(a: unknown[], n: number): void {
+export function dropPrefix(a: unknown[], n: number): void {
   const len = a.length;
   for (let i = n; i < len; i++) a[i - n] = a[i];
   a.length = len - n;
@@ -315,14 +315,14 @@ export class Scheduler {
       const tasks = lane.tasks;
       tasks[lane.head++] = undefined!;
       if (lane.head > 4096 && lane.head * 2 > tasks.length) {
-        dropFirst(tasks, lane.head);
+        dropPrefix(tasks, lane.head);
         lane.head = 0;
       }
     } else if (this.#nowHead < q.length && q[this.#nowHead] === task) {
       q[this.#nowHead++] = undefined!;
       // A long run of same-instant tasks: drop the consumed prefix now and then (it is O(1) amortised).
       if (this.#nowHead > 4096 && this.#nowHead * 2 > q.length) {
-        dropFirst(q, this.#nowHead);
+        dropPrefix(q, this.#nowHead);
         this.#nowHead = 0;
       }
     } else this.#pop();

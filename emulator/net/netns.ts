@@ -46,7 +46,8 @@ import type { TcpSegment } from './packet/tcp';
 import type { DnsMessage } from './packet/dns';
 import type { RawData } from './packet/http';
 import { formatRoute, RouteTable, type Route } from './routing';
-import { dropPrefix, TcpConnection, type TcpError, type TcpEvents } from './tcp-socket';
+import { dropPrefix } from '../core/scheduler';
+import { TcpConnection, type TcpError, type TcpEvents } from './tcp-socket';
 import { formatFrameLine, formatTuple } from './format';
 
 export type NeighState = 'INCOMPLETE' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'PERMANENT';

@@ -9,15 +9,15 @@ import { BROADCAST_MAC, randomMac, type Mac } from './addr';
 import { Iface, type FdbEntry } from './iface';
 import { NetNamespace } from './netns';
 import type { EthernetFrame } from './packet/ethernet';
-
-/** What a frame carries. */
-type FramePayload = EthernetFrame['payload'];
 import { clonePacket, type Ipv4Packet } from './packet/ipv4';
 import { TraceStore } from './trace';
 import { TcpRetransmitTimers } from './tcp-socket';
 import { formatFrameLine } from './format';
 import { formatMac } from './addr';
 import type { NetfilterNamespace } from '../netfilter/hook-api';
+
+/** What a frame carries. */
+type FramePayload = EthernetFrame['payload'];
 
 /** Links at most this slow (veths, bridges, the VPC fabric) are drained from the backlog, not scheduled. */
 const BACKLOG_MAX_LATENCY_MS = 0.1;

@@ -6,7 +6,7 @@
  */
 import { IPPROTO_TCP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../netfilter/hook-api';
 import { formatIpv4, type Ipv4 } from './addr';
-import type { Scheduler, TaskHandle } from '../core/scheduler';
+import { dropPrefix, type Scheduler, type TaskHandle } from '../core/scheduler';
 import type { NetNamespace, SocketError, TcpListener } from './netns';
 import type { StreamData } from './packet/http';
 import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH } from './packet/icmp';
@@ -504,16 +504,6 @@ export class TcpConnection {
     this.#ns.removeConn(this);
     this.#reportClose(error);
   }
-}
-
-/**
- * Remove the first `n` entries in place: `splice` would also build an array of the removed ones, and
- * `copyWithin` is a generic builtin (a property lookup per element, ten times slower than this loop).
- */
-export function dropPrefix(a: unknown[], n: number): void {
-  const len = a.length;
-  for (let i = n; i < len; i++) a[i - n] = a[i];
-  a.length = len - n;
 }
 
 /**
