@@ -255,49 +255,63 @@ export function dnsWireLength(msg: DnsMessage): number {
 function countDns(msg: DnsMessage): number {
   seenCount = 0;
   let len = 12;
-  for (const q of msg.questions) {
-    const n = nameLength(q.name);
+  // Indexed loops, not for-of: sections are arrays of several kinds (literals, shared frozen empties, parsed), and
+  // iterating them all from one site made V8 build an iterator per section.
+  const questions = msg.questions;
+  for (let i = 0; i < questions.length; i++) {
+    const n = nameLength(questions[i]!.name);
     if (n < 0) return -1;
     len += n + 4;
   }
-  for (let s = 0; s < 3; s++) {
-    const recs = s === 0 ? msg.answers : s === 1 ? msg.authority : msg.additional;
-    for (const r of recs) {
-      const n = nameLength(r.name);
-      if (n < 0) return -1;
-      len += n + 10;
-      const d = r.rdata;
-      let rd: number;
-      switch (d.type) {
-        case 'A': rd = dotCount(d.address) + 1; break;
-        case 'AAAA':
-          if (!parseIpv6(d.address)) return -1;
-          rd = 16;
-          break;
-        case 'CNAME': case 'NS': case 'PTR': rd = nameLength(d.target); break;
-        case 'SRV': {
-          const t = nameLength(d.target);
-          rd = t < 0 ? -1 : 6 + t;
-          break;
-        }
-        case 'SOA': {
-          const m = nameLength(d.mname);
-          const rn = m < 0 ? -1 : nameLength(d.rname);
-          rd = rn < 0 ? -1 : m + rn + 20;
-          break;
-        }
-        case 'TXT':
-          rd = 0;
-          for (const t of d.texts) rd += 1 + t.length;
-          break;
-        case 'OPT': rd = d.options.length; break;
-        default: return -1;
+  const an = recordsLength(msg.answers);
+  if (an < 0) return -1;
+  const ns = recordsLength(msg.authority);
+  if (ns < 0) return -1;
+  const ar = recordsLength(msg.additional);
+  if (ar < 0) return -1;
+  len += an + ns + ar;
+  // A name written past offset 0x4000 is not in the compressor's table: let the encoder decide. (Lengths only grow,
+  // so a message that ends below 0x4000 wrote every name below it.)
+  return len >= 0x4000 ? -1 : len;
+}
+
+/** Bytes of a section's records after the names seen so far, or -1. */
+function recordsLength(recs: readonly DnsRecord[]): number {
+  let len = 0;
+  for (let i = 0; i < recs.length; i++) {
+    const r = recs[i]!;
+    const n = nameLength(r.name);
+    if (n < 0) return -1;
+    len += n + 10;
+    const d = r.rdata;
+    let rd: number;
+    switch (d.type) {
+      case 'A': rd = dotCount(d.address) + 1; break;
+      case 'AAAA':
+        if (!parseIpv6(d.address)) return -1;
+        rd = 16;
+        break;
+      case 'CNAME': case 'NS': case 'PTR': rd = nameLength(d.target); break;
+      case 'SRV': {
+        const t = nameLength(d.target);
+        rd = t < 0 ? -1 : 6 + t;
+        break;
       }
-      if (rd < 0) return -1;
-      len += rd;
+      case 'SOA': {
+        const m = nameLength(d.mname);
+        const rn = m < 0 ? -1 : nameLength(d.rname);
+        rd = rn < 0 ? -1 : m + rn + 20;
+        break;
+      }
+      case 'TXT':
+        rd = 0;
+        for (let t = 0; t < d.texts.length; t++) rd += 1 + d.texts[t]!.length;
+        break;
+      case 'OPT': rd = d.options.length; break;
+      default: return -1;
     }
-    // A name written past offset 0x4000 is not in the compressor's table: let the encoder decide.
-    if (len >= 0x4000) return -1;
+    if (rd < 0) return -1;
+    len += rd;
   }
   return len;
 }
@@ -317,7 +331,10 @@ let seenCount = 0;
 
 /**
  * Bytes `NameCompressor.write` emits for `name` after the names seen so far; adds it to them. -1: bad label.
- * Native string operations (indexOf, endsWith) instead of a character loop.
+ * The compressor's table holds every label-aligned suffix of every earlier name, so the name is written up to the
+ * longest label-aligned suffix it shares with one of them. No suffix strings are cut: whole earlier names are
+ * matched with `endsWith`, and a tail shared with part of an earlier name is compared character by character, only
+ * where it could be longer than what the whole-name matches found (one character pair rules most of them out).
  */
 function nameLength(name: string): number {
   const nl = name.length;
@@ -326,32 +343,60 @@ function nameLength(name: string): number {
   const count = seenCount;
   // A name already written (an answer owned by the question's name): one pointer, labels already checked.
   for (let k = 0; k < count; k++) if (seen[k] === name) return 2;
-  // labels of 1..63 characters (what the encoder accepts)
-  for (let start = 0; ;) {
-    const dot = name.indexOf('.', start);
-    const end = dot < 0 ? nl : dot;
-    if (end === start || end - start > 63) return -1;
-    if (dot < 0) break;
-    start = dot + 1;
-  }
-  // The longest label-aligned suffix of `name` that is a label-aligned suffix of an earlier name: longest first.
+  if (!validLabels(name)) return -1;
   let shared = 0;
-  if (count > 0) {
-    for (let p = 0; shared === 0;) {
-      const suffix = p === 0 ? name : name.slice(p);
-      const sl = nl - p;
-      for (let k = 0; k < count; k++) {
-        const m = seen[k]!;
-        const ml = m.length;
-        if (ml === sl ? m === suffix : ml > sl && m.charCodeAt(ml - sl - 1) === 46 && m.endsWith(suffix)) { shared = sl; break; }
-      }
-      const dot = name.indexOf('.', p);
-      if (dot < 0) break;
-      p = dot + 1;
+  for (let k = 0; k < count && shared < nl; k++) {
+    const m = seen[k]!;
+    const ml = m.length;
+    if (ml > nl) {
+      // This whole name ends an earlier one: a single pointer.
+      if (m.charCodeAt(ml - nl - 1) === 46 && m.endsWith(name)) shared = nl;
+    } else if (ml > shared && ml < nl && name.charCodeAt(nl - ml - 1) === 46 && name.endsWith(m)) {
+      shared = ml; // an earlier whole name ends this one (the zone apex, a name asked before)
     }
   }
+  for (let k = 0; k < count && shared < nl; k++) {
+    const s = sharedTail(name, seen[k]!, shared);
+    if (s > shared) shared = s;
+  }
   seen[seenCount++] = name;
-  return shared === 0 ? nl + 2 : nl - shared + 2;
+  return nl - shared + 2;
+}
+
+/**
+ * Labels of 1..63 characters (what the encoder accepts). A name of at most 63 characters has no label longer than
+ * that, so it only needs no empty label: no leading, trailing or doubled dot (one native search, no character loop).
+ */
+function validLabels(name: string): boolean {
+  const nl = name.length;
+  if (nl <= 63) return name.charCodeAt(0) !== 46 && name.charCodeAt(nl - 1) !== 46 && name.indexOf('..') < 0;
+  let labelAt = 0;
+  for (let i = 0; i < nl; i++) {
+    if (name.charCodeAt(i) !== 46) continue;
+    if (i === labelAt || i - labelAt > 63) return false;
+    labelAt = i + 1;
+  }
+  return labelAt < nl && nl - labelAt <= 63;
+}
+
+/**
+ * The longest suffix of `a` label-aligned in both `a` and `b` (both with valid labels), when it is longer than
+ * `atLeast` (itself label-aligned in `a`, or 0); otherwise anything ≤ `atLeast`.
+ */
+function sharedTail(a: string, b: string, atLeast: number): number {
+  const al = a.length, bl = b.length;
+  // A longer aligned tail starts with a label of its own: it takes at least one character past `atLeast`'s dot.
+  const need = atLeast === 0 ? 1 : atLeast + 2;
+  if (need > bl || need > al || a.charCodeAt(al - need) !== b.charCodeAt(bl - need)) return 0;
+  let i = al - 1, j = bl - 1, shared = 0;
+  for (; i >= 0 && j >= 0; i--, j--) {
+    const c = a.charCodeAt(i);
+    if (c !== b.charCodeAt(j)) return shared;
+    if (c === 46) shared = al - 1 - i; // the labels after this dot match in both
+  }
+  // One name ran out, matched to its start: it is shared whole when the other one has a label boundary there.
+  if (i < 0) return j < 0 || b.charCodeAt(j) === 46 ? al : shared;
+  return a.charCodeAt(i) === 46 ? al - 1 - i : shared;
 }
 
 function readName(r: ByteReader): string {
