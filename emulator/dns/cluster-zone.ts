@@ -83,80 +83,104 @@ export interface ClusterZoneOptions {
   readonly dnsServiceIP?: string;
 }
 
-/** Names derived from the zone, built once per zone (every query used to build them again). */
-interface ZoneNames {
-  readonly dotZone: string;
-  readonly dnsVersion: string;
-  readonly nsName: string;
-}
-const zoneNames = new Map<string, ZoneNames>();
-
-function namesOf(zone: string): ZoneNames {
-  let z = zoneNames.get(zone);
-  if (z === undefined) {
-    z = { dotZone: '.' + zone, dnsVersion: `dns-version.${zone}`, nsName: `ns.dns.${zone}` };
-    if (zoneNames.size < 64) zoneNames.set(zone, z);
-  }
-  return z;
-}
-
-/** What one query reads: the view, the zone and its TTL (passed along instead of closures built per query). */
-interface Zone {
+/**
+ * What every query of one server reads: the view, the zone with the names derived from it, the TTL. A server builds
+ * it once (`clusterZone`) and passes it to `answerInZone`, instead of each query building names and options again.
+ */
+export interface ClusterZone {
   readonly view: ClusterDnsView;
   readonly zone: string;
   readonly ttl: number;
+  readonly dnsServiceIP: string | undefined;
+  readonly dotZone: string;
+  readonly dnsVersion: string;
+  readonly nsName: string;
+  /** Whether a name can end both in the zone and in `.in-addr.arpa` (only for zones like `arpa`): see `answerInZone`. */
+  readonly overlapsReverse: boolean;
+}
+
+const REVERSE_SUFFIX = '.in-addr.arpa';
+
+export function clusterZone(view: ClusterDnsView, opts: ClusterZoneOptions = {}): ClusterZone {
+  const zone = opts.zone ?? CLUSTER_DOMAIN;
+  return {
+    view, zone, ttl: opts.ttl ?? CLUSTER_TTL, dnsServiceIP: opts.dnsServiceIP,
+    dotZone: '.' + zone, dnsVersion: `dns-version.${zone}`, nsName: `ns.dns.${zone}`,
+    overlapsReverse: REVERSE_SUFFIX.endsWith('.' + zone) || ('.' + zone).endsWith(REVERSE_SUFFIX),
+  };
 }
 
 /** Records of an answer are never mutated (replies copy before changing TTLs), so empty lists can be shared. */
 const NO_RECORDS: readonly DnsRecord[] = Object.freeze([]);
 const FORWARD: ZoneResult = Object.freeze({ kind: 'forward' });
 
-/** The SOA of the last serial asked for: every NODATA/NXDOMAIN between two changes of the view carries the same one. */
-let lastSoa: { serial: number; zone: string; ttl: number; record: DnsRecord } | undefined;
+/**
+ * The SOA of the last serial asked for, with the NODATA and NXDOMAIN results that carry it: every negative answer
+ * between two changes of the view is the same (results and their lists are never mutated, so they are shared).
+ */
+interface NegativeAnswers {
+  readonly serial: number;
+  readonly zone: string;
+  readonly ttl: number;
+  readonly soa: DnsRecord;
+  readonly nodata: ZoneResult;
+  readonly nxdomain: ZoneResult;
+}
+let lastNegative: NegativeAnswers | undefined;
 
-function soaOf(z: Zone): DnsRecord {
+function negativeAnswers(z: ClusterZone): NegativeAnswers {
   const serial = z.view.serial();
-  const last = lastSoa;
-  if (last !== undefined && last.serial === serial && last.zone === z.zone && last.ttl === z.ttl) return last.record;
-  const record = clusterSoa(serial, z.zone, z.ttl);
-  lastSoa = { serial, zone: z.zone, ttl: z.ttl, record };
-  return record;
+  const last = lastNegative;
+  if (last !== undefined && last.serial === serial && last.zone === z.zone && last.ttl === z.ttl) return last;
+  const soa = clusterSoa(serial, z.zone, z.ttl);
+  const authority: readonly DnsRecord[] = Object.freeze([soa]);
+  lastNegative = {
+    serial, zone: z.zone, ttl: z.ttl, soa,
+    nodata: Object.freeze({ kind: 'answer', rcode: 'NOERROR', answer: NO_RECORDS, authority, additional: NO_RECORDS }),
+    nxdomain: Object.freeze({ kind: 'answer', rcode: 'NXDOMAIN', answer: NO_RECORDS, authority, additional: NO_RECORDS }),
+  };
+  return lastNegative;
 }
 
-function nxdomain(z: Zone): ZoneResult {
-  return { kind: 'answer', rcode: 'NXDOMAIN', answer: NO_RECORDS, authority: [soaOf(z)], additional: NO_RECORDS };
+function nxdomain(z: ClusterZone): ZoneResult {
+  return negativeAnswers(z).nxdomain;
 }
 
-function nodata(z: Zone): ZoneResult {
-  return { kind: 'answer', rcode: 'NOERROR', answer: NO_RECORDS, authority: [soaOf(z)], additional: NO_RECORDS };
+function nodata(z: ClusterZone): ZoneResult {
+  return negativeAnswers(z).nodata;
 }
 
-function records(z: Zone, answer: readonly DnsRecord[], additional: readonly DnsRecord[] = NO_RECORDS): ZoneResult {
+function records(z: ClusterZone, answer: readonly DnsRecord[], additional: readonly DnsRecord[] = NO_RECORDS): ZoneResult {
   return answer.length === 0 ? nodata(z) : { kind: 'answer', rcode: 'NOERROR', answer, authority: NO_RECORDS, additional };
 }
 
 export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts: ClusterZoneOptions = {}): ZoneResult {
-  const zone = opts.zone ?? CLUSTER_DOMAIN;
-  const ttl = opts.ttl ?? CLUSTER_TTL;
+  return answerInZone(q, clusterZone(view, opts));
+}
+
+/** `answerClusterQuestion` for a zone built once by its server. */
+export function answerInZone(q: DnsQuestion, z: ClusterZone): ZoneResult {
+  const { view, zone, ttl } = z;
   const qname = q.name; // answers carry the name as asked (case preserved)
   const lower = qname.toLowerCase();
 
-  const z: Zone = { view, zone, ttl };
-  if (lower.endsWith('.in-addr.arpa')) return reverse(q, z);
-  const zn = namesOf(zone);
-  if (lower !== zone && !lower.endsWith(zn.dotZone)) return FORWARD;
+  // Reverse names first, as the plugin matches its zones; a name under the cluster zone is not one (unless the two
+  // zones overlap), so the common query makes one suffix test, not two.
+  const underZone = lower.endsWith(z.dotZone);
+  if ((!underZone || z.overlapsReverse) && lower.endsWith(REVERSE_SUFFIX)) return reverse(q, z);
+  if (lower !== zone && !underZone) return FORWARD;
 
   // The zone apex: SOA/NS as an authoritative server.
   if (lower === zone) {
-    if (q.type === 'SOA') return records(z, [soaOf(z)]);
-    if (q.type === 'NS') return records(z, [rr(qname, ttl, { type: 'NS', target: zn.nsName })]);
+    if (q.type === 'SOA') return records(z, [negativeAnswers(z).soa]);
+    if (q.type === 'NS') return records(z, [rr(qname, ttl, { type: 'NS', target: z.nsName })]);
     return nodata(z);
   }
-  if (lower === zn.dnsVersion) {
+  if (lower === z.dnsVersion) {
     return q.type === 'TXT' ? records(z, [rr(qname, ttl, { type: 'TXT', texts: ['1.0.1'] })]) : nodata(z);
   }
-  if (lower === zn.nsName) {
-    return q.type === 'A' && opts.dnsServiceIP ? records(z, [aRecord(qname, ttl, opts.dnsServiceIP)]) : nodata(z);
+  if (lower === z.nsName) {
+    return q.type === 'A' && z.dnsServiceIP ? records(z, [aRecord(qname, ttl, z.dnsServiceIP)]) : nodata(z);
   }
 
   // The labels before the zone, read from the end (no array of labels per query): `kind` is the last of them and
@@ -165,9 +189,10 @@ export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts
   const kindAt = lower.lastIndexOf('.', rest - 1) + 1;
   let nparts = 0;
   for (let at = lower.indexOf('.'); at >= 0 && at < rest; at = lower.indexOf('.', at + 1)) nparts++;
-  const kind = lower.slice(kindAt, rest);
-  if (kind === 'pod') return podRecord(q, z, nparts, nparts > 0 ? lower.slice(0, lower.indexOf('.')) : '');
-  if (kind !== 'svc') return nxdomain(z);
+  // The kind label compared in place (no string cut for it).
+  const kindLength = rest - kindAt;
+  if (kindLength === 3 && lower.startsWith('pod', kindAt)) return podRecord(q, z, nparts, nparts > 0 ? lower.slice(0, lower.indexOf('.')) : '');
+  if (kindLength !== 3 || !lower.startsWith('svc', kindAt)) return nxdomain(z);
 
   // parts: [namespace] | [service, namespace] | [endpoint, service, namespace] | [_port, _proto, service, namespace]
   if (nparts === 0) return nodata(z); // svc.cluster.local exists as a name
@@ -239,7 +264,7 @@ export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts
 }
 
 function srvHeadless(
-  z: Zone, qname: string, svcFqdn: string, eps: readonly DnsEndpoint[], portName: string | undefined, proto: string | undefined,
+  z: ClusterZone, qname: string, svcFqdn: string, eps: readonly DnsEndpoint[], portName: string | undefined, proto: string | undefined,
 ): ZoneResult {
   const targets: { ep: DnsEndpoint; port: number }[] = [];
   for (const ep of eps) {
@@ -261,7 +286,7 @@ function srvHeadless(
 }
 
 /** `<a-b-c-d>.<ns>.pod.<zone>`: `nparts` labels before `pod`, the first of them `first`. */
-function podRecord(q: DnsQuestion, z: Zone, nparts: number, first: string): ZoneResult {
+function podRecord(q: DnsQuestion, z: ClusterZone, nparts: number, first: string): ZoneResult {
   // `pods insecure`: a-b-c-d.<ns>.pod.<zone> answers a.b.c.d without checking that such a pod exists.
   if (nparts !== 2) return nparts === 1 ? nodata(z) : nxdomain(z);
   const ip = first.replace(/-/g, '.');
@@ -269,7 +294,7 @@ function podRecord(q: DnsQuestion, z: Zone, nparts: number, first: string): Zone
   return q.type === 'A' || q.type === 'ANY' ? records(z, [aRecord(q.name, z.ttl, ip)]) : nodata(z);
 }
 
-function reverse(q: DnsQuestion, z: Zone): ZoneResult {
+function reverse(q: DnsQuestion, z: ClusterZone): ZoneResult {
   const { view, zone, ttl } = z;
   const ip = ipFromReverseName(q.name);
   if (!ip) return FORWARD;

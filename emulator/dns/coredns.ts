@@ -6,9 +6,8 @@
  */
 import type { Rng } from '../core/rng';
 import type { DnsMessage, DnsRecord } from '../net/packet/dns';
-import { dnsMessage } from '../net/packet/dns';
-import type { ClusterDnsView, ClusterZoneOptions } from './cluster-zone';
-import { CLUSTER_DOMAIN, CLUSTER_TTL, answerClusterQuestion } from './cluster-zone';
+import type { ClusterDnsView, ClusterZone } from './cluster-zone';
+import { CLUSTER_DOMAIN, CLUSTER_TTL, answerInZone, clusterZone } from './cluster-zone';
 import { dnsQuery, ednsOf, rcodeOf } from './message';
 
 export interface CoreDnsOptions {
@@ -37,13 +36,13 @@ export class CoreDns {
   /** Queries answered (for the UI's inspector and tests). */
   queries = 0;
 
-  /** The zone options every query passes (built once, not per query). */
-  readonly #zone: ClusterZoneOptions;
+  /** The zone every query reads (built once, not per query). */
+  readonly #zone: ClusterZone;
   readonly #caching: boolean;
 
   constructor(opts: CoreDnsOptions) {
     this.#opts = opts;
-    this.#zone = { zone: opts.zone ?? CLUSTER_DOMAIN, dnsServiceIP: opts.dnsServiceIP };
+    this.#zone = clusterZone(opts.view, { zone: opts.zone ?? CLUSTER_DOMAIN, dnsServiceIP: opts.dnsServiceIP });
     this.#caching = (opts.cacheSeconds ?? CLUSTER_TTL) > 0;
   }
 
@@ -63,11 +62,9 @@ export class CoreDns {
       if (cached) { respond(cached); return; }
     }
 
-    const r = answerClusterQuestion(q, this.#opts.view, this.#zone);
+    const r = answerInZone(q, this.#zone);
     if (r.kind === 'answer') {
-      const m = reply(query, {
-        aa: true, rcode: rcodeOf(r.rcode), answers: this.#loadbalance(r.answer), authority: r.authority, additional: r.additional,
-      });
+      const m = replyOf(query, true, false, rcodeOf(r.rcode), this.#loadbalance(r.answer), r.authority, r.additional);
       if (this.#caching) this.#store(key, m);
       respond(m);
       return;
@@ -133,10 +130,20 @@ const NO_RECORDS: readonly DnsRecord[] = Object.freeze([]);
 
 /** A reply to `query` carrying its question (and an OPT record when the query had one). */
 export function reply(query: DnsMessage, fields: Partial<Pick<DnsMessage, 'aa' | 'ra' | 'rcode' | 'answers' | 'authority' | 'additional'>>): DnsMessage {
-  return dnsMessage({
-    id: query.id, qr: true, rd: query.rd, opcode: query.opcode, questions: query.questions,
-    aa: fields.aa ?? false, ra: fields.ra ?? false, rcode: fields.rcode ?? 0,
-    answers: fields.answers ?? [], authority: fields.authority ?? [],
-    additional: withEdns(query, fields.additional ?? NO_RECORDS),
-  });
+  return replyOf(query, fields.aa ?? false, fields.ra ?? false, fields.rcode ?? 0, fields.answers ?? [], fields.authority ?? [], fields.additional ?? NO_RECORDS);
+}
+
+/**
+ * `reply` with positional fields: what every answered query builds, so no field record is made per reply. The keys
+ * in `dnsMessage`'s order (it shows in JSON).
+ */
+function replyOf(
+  query: DnsMessage, aa: boolean, ra: boolean, rcode: number,
+  answers: readonly DnsRecord[], authority: readonly DnsRecord[], additional: readonly DnsRecord[],
+): DnsMessage {
+  return {
+    kind: 'dns', qr: true, opcode: query.opcode, aa, tc: false, rd: query.rd, ra, ad: false, cd: false, rcode,
+    questions: query.questions, answers, authority, additional: withEdns(query, additional),
+    id: query.id,
+  };
 }
