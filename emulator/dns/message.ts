@@ -24,14 +24,19 @@ export function parseDnsType(text: string): DnsType | undefined {
   return up !== 'OPT' && up in DNS_TYPES ? (up as DnsType) : undefined;
 }
 
+/** Ends with the root's dot (`web.`): a name to be taken exactly as it is. One character read, no native search. */
+export function isAbsolute(name: string): boolean {
+  return name.charCodeAt(name.length - 1) === 46;
+}
+
 /** `web.` / `web` → `web` (the packet layer's form); `.` → ``. */
 export function relative(name: string): string {
-  return name.endsWith('.') ? name.slice(0, -1) : name;
+  return isAbsolute(name) ? name.slice(0, -1) : name;
 }
 
 /** `web` → `web.` (how dig and tcpdump print names); `` → `.`. */
 export function fqdn(name: string): string {
-  return name === '' ? '.' : name.endsWith('.') ? name : name + '.';
+  return name === '' ? '.' : isAbsolute(name) ? name : name + '.';
 }
 
 export function rr(name: string, ttl: number, rdata: DnsRdata): DnsRecord {
@@ -55,6 +60,11 @@ export function dnsQuery(id: number, name: string, type: DnsType, opts?: { rd?: 
   return dnsMessage({ id, rd: opts?.rd ?? true, questions: [{ name: relative(name), type, class: DNS_CLASS_IN }], additional });
 }
 
+/** A stub resolver's query (RD, no EDNS) for a name already in relative form: what every lookup sends per type. */
+export function stubQuery(id: number, name: string, type: DnsType): DnsMessage {
+  return dnsMessage({ id, rd: true, questions: [{ name, type, class: DNS_CLASS_IN }] });
+}
+
 /** The OPT record of a message, if any (its `class` is the advertised UDP payload size). */
 export function ednsOf(m: DnsMessage): DnsRecord | undefined {
   const additional = m.additional;
@@ -65,8 +75,15 @@ export function ednsOf(m: DnsMessage): DnsRecord | undefined {
 /** The address records of an answer (after any CNAMEs). */
 export function addressesOf(m: DnsMessage | undefined, type: 'A' | 'AAAA' = 'A'): string[] {
   if (!m) return [];
-  const out: string[] = [];
-  for (const r of m.answers) if (r.rdata.type === type) out.push(r.rdata.address);
+  // Counted first, so the list is made at its size (pushing onto an empty list reserves seventeen slots).
+  const answers = m.answers;
+  let n = 0;
+  for (let i = 0; i < answers.length; i++) if (answers[i]!.rdata.type === type) n++;
+  const out = new Array<string>(n);
+  for (let i = 0, k = 0; k < n; i++) {
+    const d = answers[i]!.rdata;
+    if (d.type === type) out[k++] = d.address;
+  }
   return out;
 }
 

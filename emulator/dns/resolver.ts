@@ -7,7 +7,7 @@
  * `scheduler.advance` however the caller drives virtual time.
  */
 import type { DnsMessage, DnsType } from './message';
-import { addressesOf, dnsQuery, fqdn, isIPv4, rcodeName, relative } from './message';
+import { addressesOf, fqdn, isAbsolute, isIPv4, rcodeOf, relative, stubQuery } from './message';
 
 export interface ResolvConf {
   readonly nameservers: readonly string[];
@@ -71,7 +71,7 @@ function readResolvConf(text: string): ResolvConf {
  * domains come first and the bare name last.
  */
 export function searchCandidates(name: string, conf: Pick<ResolvConf, 'search' | 'ndots'>): string[] {
-  if (name.endsWith('.')) return [name];
+  if (isAbsolute(name)) return [name];
   const dots = (name.match(/\./g) ?? []).length;
   const expanded = conf.search.map((d) => `${name}.${d.replace(/\.$/, '')}.`);
   return dots >= conf.ndots ? [fqdn(name), ...expanded] : [...expanded, fqdn(name)];
@@ -86,7 +86,7 @@ const candidateLists = new WeakMap<Pick<ResolvConf, 'search' | 'ndots'>, Map<str
 const MAX_CANDIDATE_LISTS = 1024;
 
 function candidatesOf(name: string, conf: Pick<ResolvConf, 'search' | 'ndots'>): readonly string[] {
-  if (name.endsWith('.')) return [name];
+  if (isAbsolute(name)) return [name];
   let lists = candidateLists.get(conf);
   if (lists === undefined) candidateLists.set(conf, (lists = new Map()));
   let list = lists.get(name);
@@ -139,6 +139,9 @@ export interface ResolverHost {
   readonly hosts: ReadonlyMap<string, string>;
 }
 
+/** What getaddrinfo(AF_UNSPEC) asks for each candidate: A and AAAA, sent together. */
+const ADDRESS_TYPES: readonly DnsType[] = Object.freeze(['A', 'AAAA']);
+
 /**
  * getaddrinfo(name, AF_UNSPEC) as glibc does it, reduced to the IPv4 result our clients use. Calls `done` exactly
  * once, from inside a scheduler task (or synchronously for literals and /etc/hosts hits).
@@ -147,62 +150,85 @@ export function resolveHost(name: string, host: ResolverHost, transport: DnsTran
   if (isIPv4(name)) { done({ ok: true, name, addresses: [name], source: 'literal' }); return; }
   if (host.hosts.size > 0) {
     const lower = name.toLowerCase();
-    const hit = host.hosts.get(lower.endsWith('.') ? lower.slice(0, -1) : lower);
+    const hit = host.hosts.get(isAbsolute(lower) ? lower.slice(0, -1) : lower);
     if (hit) { done({ ok: true, name, addresses: [hit], source: 'hosts' }); return; }
   }
-  const conf = host.resolvConf;
-  const candidates = candidatesOf(name, conf);
-  let index = 0;
-  let sawNodata = false;
-
-  const tryCandidate = (): void => {
-    if (index >= candidates.length) { done({ ok: false, error: sawNodata ? 'NODATA' : 'NXDOMAIN' }); return; }
-    const qname = candidates[index++]!;
-    queryAll(qname, conf, transport, ['A', 'AAAA'], (replies, error) => {
-      if (error) { done({ ok: false, error: error === 'timeout' ? 'TIMEOUT' : 'CONNREFUSED' }); return; }
-      const addrs = addressesOf(replies[0]);
-      if (addrs.length > 0) { done({ ok: true, name: qname, addresses: addrs, source: 'dns' }); return; }
-      const rcodes = replies.map((r) => (r ? rcodeName(r.rcode) : 'SERVFAIL'));
-      // res_search stops walking on anything but "no such name" / "no data" (e.g. SERVFAIL, REFUSED).
-      if (rcodes.every((c) => c === 'NXDOMAIN' || c === 'NOERROR')) {
-        if (rcodes.some((c) => c === 'NOERROR')) sawNodata = true;
-        tryCandidate();
-        return;
-      }
-      const bad = rcodes.find((c) => c !== 'NXDOMAIN' && c !== 'NOERROR')!;
-      done({ ok: false, error: bad === 'REFUSED' ? 'REFUSED' : 'SERVFAIL' });
-    });
-  };
-  tryCandidate();
+  new Lookup(candidatesOf(name, host.resolvConf), host.resolvConf, transport, done).nextCandidate();
 }
 
 /**
- * Ask each nameserver in turn, `attempts` rounds, each attempt `timeout` seconds, with all `types` for `qname`
- * sent together (glibc's parallel A+AAAA). Stops at the first server that answers every query.
+ * One lookup's walk: the candidates in order (res_search), and for each, every nameserver in turn for `attempts`
+ * rounds (res_send), stopping at the first server that answers every query. One object holds the walk and is the
+ * continuation of its exchanges (one callback per lookup, not closures per candidate and per attempt).
  */
-export function queryAll(
-  qname: string, conf: ResolvConf, transport: DnsTransport, types: readonly DnsType[],
-  done: (replies: readonly (DnsMessage | undefined)[], error?: ExchangeError) => void,
-): void {
-  const servers = conf.nameservers;
-  const total = servers.length * conf.attempts;
-  const rel = relative(qname); // one question name for every query of the exchange
-  let tries = 0;
-  let lastError: ExchangeError = 'timeout';
-  const next = (): void => {
-    if (tries >= total) { done([], lastError); return; }
-    const server = servers[tries % servers.length]!;
-    tries++;
-    const queries: DnsMessage[] = [];
-    for (const t of types) queries.push(dnsQuery(transport.nextId(), rel, t));
-    transport.exchange(server, queries, conf.timeoutSec * 1000, (replies, error) => {
-      if (error || replies.some((r) => r === undefined)) {
-        lastError = error ?? 'timeout';
-        next();
+class Lookup {
+  readonly #candidates: readonly string[];
+  readonly #conf: ResolvConf;
+  readonly #transport: DnsTransport;
+  readonly #done: (r: LookupResult) => void;
+  #index = 0;
+  #sawNodata = false;
+  /** The candidate being asked, as the result reports it (absolute) and as its questions carry it (relative). */
+  #qname = '';
+  #question = '';
+  #tries = 0;
+  #lastError: ExchangeError = 'timeout';
+  readonly #onReplies = (replies: readonly (DnsMessage | undefined)[], error?: ExchangeError): void => this.#replied(replies, error);
+
+  constructor(candidates: readonly string[], conf: ResolvConf, transport: DnsTransport, done: (r: LookupResult) => void) {
+    this.#candidates = candidates;
+    this.#conf = conf;
+    this.#transport = transport;
+    this.#done = done;
+  }
+
+  nextCandidate(): void {
+    if (this.#index >= this.#candidates.length) { this.#done({ ok: false, error: this.#sawNodata ? 'NODATA' : 'NXDOMAIN' }); return; }
+    this.#qname = this.#candidates[this.#index++]!;
+    this.#question = relative(this.#qname); // one question name for every query of every attempt
+    this.#tries = 0;
+    this.#lastError = 'timeout';
+    this.#attempt();
+  }
+
+  /** Ask the next nameserver (round-robin over `attempts` rounds), all types at once (glibc's parallel A+AAAA). */
+  #attempt(): void {
+    const conf = this.#conf;
+    const servers = conf.nameservers;
+    if (this.#tries >= servers.length * conf.attempts) {
+      this.#done({ ok: false, error: this.#lastError === 'timeout' ? 'TIMEOUT' : 'CONNREFUSED' });
+      return;
+    }
+    const server = servers[this.#tries % servers.length]!;
+    this.#tries++;
+    const queries: DnsMessage[] = new Array<DnsMessage>(ADDRESS_TYPES.length);
+    for (let i = 0; i < ADDRESS_TYPES.length; i++) queries[i] = stubQuery(this.#transport.nextId(), this.#question, ADDRESS_TYPES[i]!);
+    this.#transport.exchange(server, queries, conf.timeoutSec * 1000, this.#onReplies);
+  }
+
+  #replied(replies: readonly (DnsMessage | undefined)[], error?: ExchangeError): void {
+    let missing = false;
+    for (let i = 0; i < replies.length; i++) if (replies[i] === undefined) missing = true;
+    if (error || missing) {
+      this.#lastError = error ?? 'timeout';
+      this.#attempt();
+      return;
+    }
+    const addrs = addressesOf(replies[0]);
+    if (addrs.length > 0) { this.#done({ ok: true, name: this.#qname, addresses: addrs, source: 'dns' }); return; }
+    // res_search stops walking on anything but "no such name" / "no data" (e.g. SERVFAIL, REFUSED).
+    for (let i = 0; i < replies.length; i++) {
+      const rcode = replies[i]!.rcode;
+      if (rcode === RCODE_NOERROR) this.#sawNodata = true;
+      else if (rcode !== RCODE_NXDOMAIN) {
+        this.#done({ ok: false, error: rcode === RCODE_REFUSED ? 'REFUSED' : 'SERVFAIL' });
         return;
       }
-      done(replies);
-    });
-  };
-  next();
+    }
+    this.nextCandidate();
+  }
 }
+
+const RCODE_NOERROR = rcodeOf('NOERROR');
+const RCODE_NXDOMAIN = rcodeOf('NXDOMAIN');
+const RCODE_REFUSED = rcodeOf('REFUSED');
