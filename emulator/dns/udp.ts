@@ -30,11 +30,14 @@ export interface UdpDnsClientOptions {
 
 export class UdpDnsClient implements DnsTransport {
   readonly #o: UdpDnsClientOptions;
+  /** The send options of every query (the trace's request id): one record per client, not per exchange. */
+  readonly #sendOpts: { readonly reqId: number };
   /** Exchanges performed (queries sent), for tests and the bench. */
   sent = 0;
 
   constructor(opts: UdpDnsClientOptions) {
     this.#o = opts;
+    this.#sendOpts = { reqId: opts.reqId ?? 0 };
   }
 
   nextId(): number {
@@ -46,42 +49,98 @@ export class UdpDnsClient implements DnsTransport {
     done: (replies: readonly (DnsMessage | undefined)[], error?: ExchangeError) => void,
   ): void {
     const { ns, scheduler } = this.#o;
-    const dst = parseIpv4(server);
-    const replies: (DnsMessage | undefined)[] = new Array<DnsMessage | undefined>(queries.length).fill(undefined);
-    let pending = queries.length;
-    let finished = false;
-    let sock: UdpSocket | undefined;
-    let timer: TaskHandle | undefined;
-    const finish = (error?: ExchangeError): void => {
-      if (finished) return;
-      finished = true;
-      scheduler.cancel(timer);
-      sock?.close();
-      done(replies, error);
-    };
-    if (dst === undefined) { scheduler.after(0, () => finish('unreachable')); return; }
-    sock = ns.openUdp(
-      (msg: UdpMessage) => {
-        const m = msg.data;
-        if (msg.src !== dst || msg.sport !== 53 || m.kind !== 'dns' || !m.qr) return;
-        let i = 0;
-        while (i < queries.length && (queries[i]!.id !== m.id || replies[i] !== undefined)) i++;
-        if (i === queries.length) return;
-        replies[i] = m;
-        this.#o.onReply?.(m, server);
-        if (--pending === 0) finish();
-      },
-      (err: SocketError) => {
-        // A connected UDP socket reports ICMP port unreachable as ECONNREFUSED.
-        finish(err.type === ICMP_DEST_UNREACH && err.code === ICMP_PORT_UNREACH ? 'refused' : 'unreachable');
-      },
-    );
-    timer = scheduler.after(timeoutMs, () => finish('timeout'), DNS_TIMEOUT_TASK);
-    const sendOpts = { reqId: this.#o.reqId ?? 0 };
-    for (const q of queries) {
+    const dst = nameserverAddress(server);
+    if (dst === undefined) { scheduler.after(0, () => done(noReplies(queries.length), 'unreachable')); return; }
+    const x = new UdpExchange(this.#o, server, dst, queries, done);
+    const sock = x.open(ns);
+    x.timer = scheduler.after(timeoutMs, x.onTimeout, DNS_TIMEOUT_TASK);
+    for (let i = 0; i < queries.length; i++) {
       this.sent++;
-      if (!sock.send(dst, 53, q, sendOpts)) { finish('unreachable'); return; }
+      if (!sock.send(dst, 53, queries[i]!, this.#sendOpts)) { x.finish('unreachable'); return; }
     }
+  }
+}
+
+function noReplies(n: number): (DnsMessage | undefined)[] {
+  const replies = new Array<DnsMessage | undefined>(n);
+  for (let i = 0; i < n; i++) replies[i] = undefined;
+  return replies;
+}
+
+/**
+ * The address of the last nameserver asked, parsed once: resolvers ask the same one or two servers for every
+ * lookup (resolv.conf), so the text is nearly always the same string. One entry: a different server just parses.
+ */
+let lastServer = '';
+let lastServerAddress: number | undefined;
+
+function nameserverAddress(server: string): number | undefined {
+  if (server !== lastServer) {
+    lastServerAddress = parseIpv4(server);
+    lastServer = server;
+  }
+  return lastServerAddress;
+}
+
+/**
+ * One exchange in flight: the socket, the replies matched to their queries by id, the timeout. Its callbacks are
+ * made once per exchange (the socket's message and error handlers, the timer) and share this record.
+ */
+class UdpExchange {
+  readonly #o: UdpDnsClientOptions;
+  readonly #server: string;
+  readonly #dst: number;
+  readonly #queries: readonly DnsMessage[];
+  readonly #replies: (DnsMessage | undefined)[];
+  readonly #done: (replies: readonly (DnsMessage | undefined)[], error?: ExchangeError) => void;
+  #pending: number;
+  #finished = false;
+  #sock: UdpSocket | undefined = undefined;
+  timer: TaskHandle | undefined = undefined;
+
+  constructor(
+    o: UdpDnsClientOptions, server: string, dst: number, queries: readonly DnsMessage[],
+    done: (replies: readonly (DnsMessage | undefined)[], error?: ExchangeError) => void,
+  ) {
+    this.#o = o;
+    this.#server = server;
+    this.#dst = dst;
+    this.#queries = queries;
+    this.#replies = noReplies(queries.length);
+    this.#pending = queries.length;
+    this.#done = done;
+  }
+
+  open(ns: NetNamespace): UdpSocket {
+    this.#sock = ns.openUdp((msg: UdpMessage) => this.#onMessage(msg), (err: SocketError) => this.#onError(err));
+    return this.#sock;
+  }
+
+  readonly onTimeout = (): void => this.finish('timeout');
+
+  finish(error?: ExchangeError): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#o.scheduler.cancel(this.timer);
+    this.#sock?.close();
+    this.#done(this.#replies, error);
+  }
+
+  #onMessage(msg: UdpMessage): void {
+    const m = msg.data;
+    if (msg.src !== this.#dst || msg.sport !== 53 || m.kind !== 'dns' || !m.qr) return;
+    const queries = this.#queries, replies = this.#replies;
+    let i = 0;
+    while (i < queries.length && (queries[i]!.id !== m.id || replies[i] !== undefined)) i++;
+    if (i === queries.length) return;
+    replies[i] = m;
+    this.#o.onReply?.(m, this.#server);
+    if (--this.#pending === 0) this.finish();
+  }
+
+  #onError(err: SocketError): void {
+    // A connected UDP socket reports ICMP port unreachable as ECONNREFUSED.
+    this.finish(err.type === ICMP_DEST_UNREACH && err.code === ICMP_PORT_UNREACH ? 'refused' : 'unreachable');
   }
 }
 
@@ -122,9 +181,18 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Who asked: the query's source address and trace request id. The address text is made only if a handler reads it. */
+class QuerySource {
+  constructor(readonly src: number, readonly reqId: number) {}
+
+  get ip(): string {
+    return formatIpv4(this.src);
+  }
+}
+
 export function serveDns(
   ns: NetNamespace,
-  handle: (query: DnsMessage, respond: (reply: DnsMessage) => void, from: { ip: string; reqId: number }) => void,
+  handle: (query: DnsMessage, respond: (reply: DnsMessage) => void, from: { readonly ip: string; readonly reqId: number }) => void,
   opts: { port?: number; tcp?: boolean } = {},
 ): DnsServerHandle {
   const port = opts.port ?? 53;
@@ -139,7 +207,7 @@ export function serveDns(
           buf = rest;
           for (const q of messages) {
             if (q.qr) continue;
-            handle(q, (reply) => { if (c.state === 'ESTAB' || c.state === 'CLOSE-WAIT') c.send(rawData(frameTcpDns(reply))); }, { ip: formatIpv4(c.remoteAddr), reqId: c.reqId });
+            handle(q, (reply) => { if (c.state === 'ESTAB' || c.state === 'CLOSE-WAIT') c.send(rawData(frameTcpDns(reply))); }, new QuerySource(c.remoteAddr, c.reqId));
           }
         },
         onPeerClose: (c: TcpConnection) => c.close(),
@@ -152,7 +220,7 @@ export function serveDns(
     handle(msg.data, (reply) => {
       // Answer from the address the query reached (conntrack un-DNATs it back to the ClusterIP on the way).
       if (!s.closed) s.send(msg.src, msg.sport, reply, { reqId: msg.reqId, src: msg.dst });
-    }, { ip: formatIpv4(msg.src), reqId: msg.reqId });
+    }, new QuerySource(msg.src, msg.reqId));
   });
   return { ns, stop: () => { sock.close(); listener?.close(); } };
 }
