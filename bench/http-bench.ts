@@ -72,18 +72,20 @@ function installKubeProxy(t: TestNet, all: SvcSpec[]): void {
   }
 }
 
-/** CoreDNS's informer view over the bench's Services (the same indexes StoreDnsView keeps). */
+/** CoreDNS's informer view over the bench's Services (the same indexes StoreDnsView keeps: namespace → name, ClusterIP). */
 function viewOf(all: SvcSpec[]): ClusterDnsView {
-  const byName = new Map<string, DnsService>();
+  const byNamespace = new Map<string, Map<string, DnsService>>();
   const byIP = new Map<string, DnsService>();
   for (const s of all) {
     const d: DnsService = { namespace: s.namespace ?? 'default', name: s.name, type: s.type ?? 'ClusterIP', clusterIP: s.clusterIP, ports: s.ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol ?? 'TCP' })) };
-    byName.set(`${d.namespace}/${d.name}`, d);
+    let names = byNamespace.get(d.namespace);
+    if (!names) byNamespace.set(d.namespace, (names = new Map()));
+    names.set(d.name, d);
     byIP.set(s.clusterIP, d);
   }
   const none: DnsEndpoint[] = [];
   return {
-    service: (ns, name) => byName.get(`${ns}/${name}`),
+    service: (ns, name) => byNamespace.get(ns)?.get(name),
     readyEndpoints: () => none,
     namespaceExists: (ns) => ns === 'default' || ns === 'kube-system' || /^ns\d+$/.test(ns),
     serviceByClusterIP: (ip) => byIP.get(ip),
