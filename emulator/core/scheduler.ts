@@ -144,25 +144,45 @@ export class Scheduler {
    * re-arms itself (TCP's retransmission queues) then allocates nothing, as the kernel's timer wheel re-arms a
    * timer_list. The task is new in every other respect (it takes the next sequence number, as `at` would), so the
    * order of tasks is the same as with `at`. Only for a handle nobody else holds: a later `cancel` of the old
-   * handle would cancel the new task.
+   * handle would cancel the new task. With `order` (from `reserveOrder`) the task takes that sequence number
+   * instead of the next one.
    */
-  atReusing(done: TaskHandle | undefined, dueMs: number, fn: () => void, opts: TaskOptions = NO_OPTIONS): TaskHandle {
-    if (!(done instanceof Task) || done.owner !== this || done.state !== DONE) return this.at(dueMs, fn, opts);
+  atReusing(done: TaskHandle | undefined, dueMs: number, fn: () => void, opts: TaskOptions = NO_OPTIONS, order?: number): TaskHandle {
     const now = this.#now;
-    done.state = PENDING;
-    done.lane = null;
-    done.id = ++this.#seq;
-    done.due = dueMs > now ? dueMs : now;
-    done.fn = fn;
-    done.background = opts.background === true;
-    this.#queue(done, now);
-    return done;
+    const due = dueMs > now ? dueMs : now;
+    const id = order ?? ++this.#seq;
+    let task: Task;
+    if (!(done instanceof Task) || done.owner !== this || done.state !== DONE) task = new Task(this, id, due, fn, opts.background === true);
+    else {
+      task = done;
+      task.state = PENDING;
+      task.lane = null;
+      task.id = id;
+      task.due = due;
+      task.fn = fn;
+      task.background = opts.background === true;
+    }
+    this.#queue(task, now, order !== undefined);
+    return task;
   }
 
-  /** Put a new task in the now-queue or the heap. */
-  #queue(task: Task, now: number): void {
+  /**
+   * Take the sequence number a task queued now would get, for a task queued later (`atReusing`'s `order`) that
+   * must run exactly where this one would have: among the tasks due at the same instant, after those queued before
+   * this call and before those queued after it. A deadline kept outside the scheduler (TCP's retransmission
+   * queues) thus orders as if it had its own task from the moment it was set.
+   */
+  reserveOrder(): number {
+    return ++this.#seq;
+  }
+
+  /**
+   * Put a new task in the now-queue or the heap. The now-queue is in sequence order, so a task with a reserved
+   * (earlier) sequence number goes to the heap even when due now (the heap orders by due time, then sequence).
+   */
+  #queue(task: Task, now: number, reserved = false): void {
     if (!task.background) this.#foreground++;
-    if (task.due === now) this.#nowQueue.push(task);
+    if (task.due === now && !reserved) this.#nowQueue.push(task);
     else {
       task.lane = IN_HEAP;
       this.#push(task);

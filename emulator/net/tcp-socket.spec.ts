@@ -1,6 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Scheduler, type TaskHandle } from '../core/scheduler';
 import { ipv4 } from './addr';
 import { rawData, type StreamData } from './packet/http';
+import { TcpRetransmitTimers, type TcpConnection } from './tcp-socket';
 import { addPod, testNet } from './testkit';
 
 describe('TCP retransmission queue', () => {
@@ -49,5 +52,77 @@ describe('TCP retransmission queue', () => {
       retransmitted += sentFrames.length - 3;
     }
     expect(retransmitted).toBeGreaterThan(0);
+  });
+});
+
+describe('TCP retransmission timers', () => {
+  /** What the queues stand for: a scheduler task per armed deadline, scheduled when armed and cancelled when disarmed. */
+  interface Timers {
+    arm(c: number, due: number, delay: number): void;
+    disarm(c: number): void;
+  }
+
+  it('property: deadlines run exactly as a task per deadline, scheduled when armed and cancelled when disarmed (times, order among same-instant tasks)', () => {
+    const op = fc.record({
+      conn: fc.integer({ min: 0, max: 5 }),
+      kind: fc.constantFrom('arm', 'arm', 'arm', 'disarm', 'plain', 'advance'),
+      delay: fc.constantFrom(200, 400, 1000),
+      // Frames drained from the backlog arm at their own arrival times: a little before or after the clock.
+      jitter: fc.constantFrom(0, 0, 0.05, 0.1, -0.05),
+      step: fc.constantFrom(1, 50, 200, 1000),
+    });
+    fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 80 }), (ops) => {
+      const run = (queues: boolean): string[] => {
+        const s = new Scheduler(0);
+        const log: string[] = [];
+        let timers: Timers;
+        const onDue = (c: number, delay: number, n: number): void => {
+          log.push(`rtx ${c}@${s.now()}`);
+          // A retransmission re-arms with twice the delay, a few times; the last one gives up.
+          if (n < 2) timers.arm(c, s.now() + delay * 2, delay * 2);
+        };
+        if (queues) {
+          const rtx = new TcpRetransmitTimers(s);
+          const conns = [0, 1, 2, 3, 4, 5].map((c) => ({
+            rtxQueue: null as { forget(x: unknown): void } | null, rtxSlot: 0, due: 0, delay: 0, n: 0,
+            retransmitDue(due: number): void {
+              if (this.due !== due) return;
+              this.due = 0;
+              this.n++;
+              onDue(c, this.delay, this.n);
+            },
+          }));
+          timers = {
+            arm: (c, due, delay) => {
+              const x = conns[c]!;
+              x.rtxQueue?.forget(x);
+              x.due = due;
+              x.delay = delay;
+              rtx.arm(x as unknown as TcpConnection, due, delay);
+            },
+            disarm: (c) => { const x = conns[c]!; x.due = 0; x.n = 0; x.rtxQueue?.forget(x); },
+          };
+        } else {
+          const handles: (TaskHandle | undefined)[] = [];
+          const n: number[] = [0, 0, 0, 0, 0, 0];
+          timers = {
+            arm: (c, due, delay) => {
+              s.cancel(handles[c]);
+              handles[c] = s.at(due, () => { handles[c] = undefined; onDue(c, delay, ++n[c]!); }, { background: true });
+            },
+            disarm: (c) => { s.cancel(handles[c]); handles[c] = undefined; n[c] = 0; },
+          };
+        }
+        ops.forEach((o, i) => {
+          if (o.kind === 'arm') timers.arm(o.conn, s.now() + o.delay + o.jitter, o.delay);
+          else if (o.kind === 'disarm') timers.disarm(o.conn);
+          else if (o.kind === 'plain') s.after(o.delay, () => log.push(`plain ${i}@${s.now()}`)); // same-instant ties
+          else s.advance(o.step);
+        });
+        s.advance(20_000);
+        return log;
+      };
+      expect(run(true)).toEqual(run(false));
+    }), { numRuns: 300 });
   });
 });

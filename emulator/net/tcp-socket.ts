@@ -97,8 +97,14 @@ export class TcpConnection {
   #nextFlags = 0;
   #nextData: StreamData | null = null;
   #more: Unacked[] | null = null;
-  /** Retransmission deadline (virtual ms), undefined when disarmed. */
-  #rtxTimer: number | undefined;
+  /** Retransmission deadline (virtual ms), 0 when disarmed (a number field: no boxed number per arm). */
+  #rtxTimer = 0;
+  /**
+   * Where the armed deadline waits: its retransmission queue and its absolute index there (kept by the queue), so
+   * that disarming takes the connection out at once instead of leaving a stale entry to come due.
+   */
+  rtxQueue: RtxQueue | null = null;
+  rtxSlot = 0;
   #rtxCount = 0;
   #finQueued = false;
   #listener: TcpListener | null = null;
@@ -302,17 +308,24 @@ export class TcpConnection {
     const delay = (synPhase ? SYN_RTO_MS : DATA_RTO_MS) * 2 ** this.#rtxCount;
     const due = this.#ns.net.now() + delay;
     this.#rtxTimer = due;
+    this.rtxQueue?.forget(this);
     this.#ns.net.tcpTimers.arm(this, due, delay);
   }
 
-  /** A retransmission deadline armed earlier came due (`TcpRetransmitTimers`); stale ones are ignored. */
+  /** No retransmission pending (everything sent was acknowledged, or the connection is done with it). */
+  #disarmRtx(): void {
+    this.#rtxTimer = 0;
+    this.rtxQueue?.forget(this);
+  }
+
+  /** The armed retransmission deadline came due (`TcpRetransmitTimers`; its queue has already let go of it). */
   retransmitDue(due: number): void {
     if (this.#rtxTimer !== due || this.state === 'CLOSED') return;
     this.#onRtx();
   }
 
   #onRtx(): void {
-    this.#rtxTimer = undefined;
+    this.#rtxTimer = 0;
     if (this.#unacked === 0 || this.state === 'CLOSED') return;
     const limit = this.state === 'SYN-SENT' ? SYN_RETRIES : this.state === 'SYN-RECV' ? SYNACK_RETRIES : DATA_RETRIES;
     if (this.#rtxCount >= limit) {
@@ -430,9 +443,9 @@ export class TcpConnection {
     }
     if (((ack - this.#sndUna) | 0) > 0) this.#sndUna = ack;
     if (progressed) {
-      this.#rtxTimer = undefined;
       this.#rtxCount = 0;
       if (this.#unacked > 0) this.#armRtx();
+      else this.#disarmRtx();
     }
   }
 
@@ -454,7 +467,7 @@ export class TcpConnection {
   }
 
   #timeWait(): void {
-        this.#rtxTimer = undefined;
+    this.#disarmRtx();
     this.#reportClose(undefined);
     this.timeWaitUntil = this.#ns.net.now() + TIME_WAIT_MS;
     this.#ns.enterTimeWait(this);
@@ -498,7 +511,7 @@ export class TcpConnection {
   }
 
   #finish(error: TcpError | undefined): void {
-        this.#rtxTimer = undefined;
+    this.#disarmRtx();
     this.#clearUnacked();
     this.state = 'CLOSED';
     this.#ns.removeConn(this);
@@ -509,8 +522,13 @@ export class TcpConnection {
 /**
  * Every connection's retransmission deadline in the network, without a scheduler task per deadline: deadlines of
  * the same length (1 s for a SYN, 200 ms for data, their doublings) are armed in time order, so each length keeps
- * a FIFO and one scheduler task at its head (as the TIME-WAIT reaper does). Nearly every deadline is disarmed by
- * an ACK before it comes; the connection then ignores it (`retransmitDue` compares the deadline it holds).
+ * a FIFO and one scheduler task at its earliest live deadline (as the TIME-WAIT reaper does). Nearly every
+ * deadline is disarmed by an ACK long before it comes: the connection then leaves its queue at once (`forget`),
+ * and the queue steps over the empty slot without touching the connection again or running a task for it.
+ *
+ * Order: a deadline's task takes the sequence number reserved when the deadline was armed, so among the tasks
+ * due at the same instant it runs exactly where a task of its own, scheduled at arm time and cancelled by the
+ * ACK, would (a kernel's per-socket timer).
  */
 export class TcpRetransmitTimers {
   readonly #queues = new Map<number, RtxQueue>();
@@ -520,67 +538,103 @@ export class TcpRetransmitTimers {
   arm(conn: TcpConnection, due: number, delay: number): void {
     let q = this.#queues.get(delay);
     if (q === undefined) this.#queues.set(delay, (q = new RtxQueue(this.scheduler)));
-    q.add(conn, due);
+    q.add(conn, due, this.scheduler.reserveOrder());
   }
 }
 
+/** The deadlines of one length, in (due, order) order; a disarmed one leaves a null connection behind. */
 class RtxQueue {
   readonly #conns: (TcpConnection | null)[] = [];
   readonly #dues: number[] = [];
+  readonly #orders: number[] = [];
   #head = 0;
-  /** Due time of the pending scheduler task (Infinity: none). */
+  /** Entries dropped from the front so far: a connection's `rtxSlot` minus this is its index. */
+  #base = 0;
+  /** Due time and sequence number of the pending scheduler task (Infinity: none). */
   #armedDue = Infinity;
+  #armedOrder = 0;
+  #firing = false;
   /** The last scheduler task: re-armed in place once it has run (`atReusing`). */
   #task: TaskHandle | undefined = undefined;
 
   constructor(readonly scheduler: Scheduler) {}
 
-  add(conn: TcpConnection, due: number): void {
-    const conns = this.#conns, dues = this.#dues;
+  add(conn: TcpConnection, due: number, order: number): void {
+    const conns = this.#conns, dues = this.#dues, orders = this.#orders;
     // Deadlines arrive in time order but for frames drained from the backlog (each at its own arrival time,
-    // microseconds apart): insert from the back, stable for equal times.
+    // microseconds apart): insert from the back (orders grow, so equal times stay in order).
     let i = dues.length;
     conns.push(null);
     dues.push(0);
+    orders.push(0);
     while (i > this.#head && dues[i - 1]! > due) {
+      const c = conns[i - 1]!;
+      if (c !== null) c.rtxSlot++;
+      conns[i] = c;
       dues[i] = dues[i - 1]!;
-      conns[i] = conns[i - 1]!;
+      orders[i] = orders[i - 1]!;
       i--;
     }
-    dues[i] = due;
     conns[i] = conn;
-    if (due < this.#armedDue) this.#schedule(due);
+    dues[i] = due;
+    orders[i] = order;
+    conn.rtxQueue = this;
+    conn.rtxSlot = this.#base + i;
+    // The newest order is the largest: it comes first only by time. While the queue fires (a retransmission
+    // that gives up can make the application connect again) it schedules its next task when done.
+    if (due < this.#armedDue && !this.#firing) {
+      // A pending task for a later deadline: replace it.
+      if (this.#armedDue !== Infinity) this.scheduler.cancel(this.#task);
+      this.#schedule(due, order);
+    }
   }
 
-  #schedule(due: number): void {
+  /** The connection's deadline is disarmed: empty its slot (the queue skips it). */
+  forget(conn: TcpConnection): void {
+    const i = conn.rtxSlot - this.#base;
+    if (i >= this.#head && i < this.#conns.length && this.#conns[i] === conn) this.#conns[i] = null;
+    conn.rtxQueue = null;
+  }
+
+  #schedule(due: number, order: number): void {
     this.#armedDue = due;
-    this.#task = this.scheduler.atReusing(this.#task, due, this.#fire, RTX_TASK);
+    this.#armedOrder = order;
+    this.#task = this.scheduler.atReusing(this.#task, due, this.#fire, RTX_TASK, order);
   }
 
-  /** A task of this queue came due (its due time is the scheduler's now: a task never runs late). */
+  /** The task at the earliest deadline came due (it may have been disarmed since: then nothing is due). */
   readonly #fire = (): void => {
-    const due = this.scheduler.now();
-    if (due !== this.#armedDue) return; // superseded by an earlier task
+    const due = this.#armedDue, order = this.#armedOrder;
     this.#armedDue = Infinity;
-    const conns = this.#conns, dues = this.#dues;
-    const now = this.scheduler.now();
-    while (this.#head < dues.length && dues[this.#head]! <= now) {
+    this.#firing = true;
+    const conns = this.#conns, dues = this.#dues, orders = this.#orders;
+    // The deadlines at or before this task's (due, order); a later one at the same instant gets its own task.
+    while (this.#head < dues.length && (dues[this.#head]! < due || (dues[this.#head] === due && orders[this.#head]! <= order))) {
       const i = this.#head++;
       const c = conns[i]!;
+      if (c === null) continue;
       conns[i] = null;
+      c.rtxQueue = null;
       c.retransmitDue(dues[i]!);
     }
+    this.#firing = false;
+    // Disarmed deadlines at the front are dropped without a task.
+    while (this.#head < dues.length && conns[this.#head] === null) this.#head++;
     if (this.#head === dues.length) {
+      this.#base += dues.length;
       conns.length = 0;
       dues.length = 0;
+      orders.length = 0;
       this.#head = 0;
-    } else {
-      if (this.#head > 1024 && this.#head * 2 > dues.length) {
-        dropPrefix(conns, this.#head);
-        dropPrefix(dues, this.#head);
-        this.#head = 0;
-      }
-      if (dues[this.#head]! < this.#armedDue) this.#schedule(dues[this.#head]!);
+      return;
     }
+    if (this.#head > 1024 && this.#head * 2 > dues.length) {
+      this.#base += this.#head;
+      dropPrefix(conns, this.#head);
+      dropPrefix(dues, this.#head);
+      dropPrefix(orders, this.#head);
+      this.#head = 0;
+    }
+    this.#schedule(dues[this.#head]!, orders[this.#head]!);
   };
 }
