@@ -209,6 +209,13 @@ export class ConntrackTable {
   readonly #invalid: CtRef = new CtRef(this, undefined, 0, 2, 0, 0, 0, 0);
   readonly #events = new Emitter<CtEvent>();
   readonly onEvent: (listener: (e: CtEvent) => void) => Disposable = this.#events.event;
+  /**
+   * Virtual ms of the packet (or command) being processed: the netfilter hook sets it once per packet, every
+   * method that takes a `now` sets it, and the table's internals read it here. A fractional number passed to a
+   * call that is not inlined is boxed (a heap allocation per call, and V8 boxes it once up front on the path that
+   * may need it), a number field is updated in place.
+   */
+  now = 0;
 
   constructor(opts: ConntrackOptions = {}) {
     this.timeouts = opts.timeouts ?? defaultTimeouts();
@@ -232,21 +239,23 @@ export class ConntrackTable {
   }
 
   sweep(now: number): void {
+    this.now = now;
     let e = this.#gcHead;
     for (let n = this.#ringSize; n > 0; n--) {
       const c = e!;
       e = c.gcNext;
-      if (!c.removed && c.expires <= now) this.#remove(c, now);
+      if (!c.removed && c.expires <= now) this.#remove(c);
     }
   }
 
   delete(e: CtEntry, now: number): void {
-    if (e.confirmed && !e.removed) this.#remove(e as Connection, now);
+    this.now = now;
+    if (e.confirmed && !e.removed) this.#remove(e as Connection);
   }
 
   flush(now: number): number {
     const n = this.#live;
-    for (const e of this.list(now)) this.#remove(e as Connection, now);
+    for (const e of this.list(now)) this.#remove(e as Connection);
     return n;
   }
 
@@ -351,14 +360,15 @@ export class ConntrackTable {
   }
 
   /** Incremental garbage collection: a few entries per new connection, oldest first, as the kernel's GC worker. */
-  #gcStep(now: number): void {
+  #gcStep(): void {
+    const now = this.now;
     for (let n = 0; n < 3 && this.#ringSize > 0; n++) {
       const e = this.#gcHead!;
       this.#qHead++;
       if (e.removed) this.#ringDrop(e);
       else if (e.expires <= now) {
         this.#ringDrop(e);
-        this.#remove(e, now);
+        this.#remove(e);
       } else {
         this.#gcHead = e.gcNext;
         this.#qLength++;
@@ -378,14 +388,14 @@ export class ConntrackTable {
     this.#qLength = this.#ringSize;
   }
 
-  #remove(e: Connection, now: number): void {
+  #remove(e: Connection): void {
     if (e.removed || !e.confirmed) return;
     e.removed = true;
     this.#live--;
     this.#unlink(e.origRef);
     this.#unlink(e.replyRef);
     if (e.inRing) this.#removedInRing.push(e);
-    if (this.#events.size > 0) this.#events.fire({ type: 'DESTROY', line: formatEvent('DESTROY', e, now), entry: e });
+    if (this.#events.size > 0) this.#events.fire({ type: 'DESTROY', line: formatEvent('DESTROY', e, this.now), entry: e });
   }
 
   // ---------------------------------------------------------------------------------------------------------------
@@ -393,11 +403,12 @@ export class ConntrackTable {
 
   /** Find a confirmed connection by one of its tuples. */
   find(proto: number, t: Tuple, now: number): CtRef | undefined {
+    this.now = now;
     const hit = this.#lookup(proto, t.src, t.dst, t.sport, t.dport);
     if (!hit) return undefined;
     const e = hit.entry as Connection;
     if (e.expires <= now) {
-      this.#remove(e, now);
+      this.#remove(e);
       return undefined;
     }
     return hit;
@@ -415,14 +426,15 @@ export class ConntrackTable {
 
   /**
    * nf_conntrack_in: find or create the packet's connection and update its protocol state; returns the packet's
-   * attachment. A new connection is not in the table until `confirm`.
+   * attachment. A new connection is not in the table until `confirm`. Without `now`, at `this.now`.
    */
-  track(pkt: NfPacket, now: number): CtRef {
+  track(pkt: NfPacket, now?: number): CtRef {
+    if (now !== undefined) this.now = now;
     const proto = pkt.proto;
     if (proto === IPPROTO_ICMP && pkt.embedded && isIcmpError(pkt.icmpType)) {
       const em = pkt.embedded;
       // The error travels opposite to the packet it quotes: look up the quoted tuple reversed.
-      const hit = this.find(em.proto, { src: em.dst, dst: em.src, sport: em.dport, dport: em.sport }, now);
+      const hit = this.find(em.proto, { src: em.dst, dst: em.src, sport: em.dport, dport: em.sport }, this.now);
       return hit ? new CtRef(this, hit.entry, hit.dir, 1, hit.src, hit.dst, hit.sport, hit.dport) : this.#invalid;
     }
     const sport = pkt.sport;
@@ -430,21 +442,22 @@ export class ConntrackTable {
     const hit = this.#lookup(proto, pkt.src, pkt.dst, sport, dport);
     if (hit !== undefined) {
       const e = hit.entry as Connection;
-      if (e.expires > now) {
+      if (e.expires > this.now) {
         if (proto === IPPROTO_TCP && hit.dir === DIR_ORIGINAL && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN &&
             (e.tcpState === 'TIME_WAIT' || e.tcpState === 'CLOSE')) {
           // A new SYN on a closed connection's tuple reopens it as a new connection (tcp_packet's sTW/sCL → sSS).
-          this.#remove(e, now);
-          return this.#create(pkt, sport, dport, now);
+          this.#remove(e);
+          return this.#create(pkt, sport, dport);
         }
-        return this.#update(e, hit.dir, pkt, now) ? hit : this.#invalid;
+        return this.#update(e, hit.dir, pkt) ? hit : this.#invalid;
       }
-      this.#remove(e, now);
+      this.#remove(e);
     }
-    return this.#create(pkt, sport, dport, now);
+    return this.#create(pkt, sport, dport);
   }
 
-  #create(pkt: NfPacket, sport: number, dport: number, now: number): CtRef {
+  #create(pkt: NfPacket, sport: number, dport: number): CtRef {
+    const now = this.now;
     const proto = pkt.proto;
     let tcpState: TcpState | undefined;
     let timeout: number;
@@ -496,8 +509,9 @@ export class ConntrackTable {
     return o;
   }
 
-  /** Insert a new connection once its first packet was accepted. */
-  confirm(entry: CtEntry, now: number): void {
+  /** Insert a new connection once its first packet was accepted (at `now`, else at `this.now`). */
+  confirm(entry: CtEntry, now?: number): void {
+    if (now !== undefined) this.now = now;
     if (entry.confirmed) return;
     const e = entry as Connection;
     e.confirmed = true;
@@ -506,12 +520,13 @@ export class ConntrackTable {
     this.#ringAppend(e);
     this.#qLength++;
     this.#live++;
-    if (this.#events.size > 0) this.#events.fire({ type: 'NEW', line: formatEvent('NEW', e, now), entry: e });
-    this.#gcStep(now);
+    if (this.#events.size > 0) this.#events.fire({ type: 'NEW', line: formatEvent('NEW', e, this.now), entry: e });
+    this.#gcStep();
   }
 
   /** Protocol state machine for a packet of an existing connection; false = INVALID. */
-  #update(e: Connection, dir: number, pkt: NfPacket, now: number): boolean {
+  #update(e: Connection, dir: number, pkt: NfPacket): boolean {
+    const now = this.now;
     if (dir === DIR_ORIGINAL) {
       e.origPackets++;
       e.origBytes += pkt.length;

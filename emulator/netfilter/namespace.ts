@@ -393,8 +393,9 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     const plan = hook === 'FORWARD' ? this.#fwd : hook === 'PREROUTING' ? this.#pre : hook === 'POSTROUTING' ? this.#post
       : hook === 'OUTPUT' ? this.#out : this.#in;
     if (ctx.trace) return this.#hookTraced(plan, pkt, ctx);
-    const now = ctx.now;
     const conntrack = this.conntrack;
+    // The packet's time, where conntrack reads it (not an argument: see ConntrackTable.now).
+    conntrack.now = ctx.now;
     // The lead's policies, counted once on the plan (see HookPlan).
     if (plan.lead.length !== 0) {
       plan.packets++;
@@ -411,7 +412,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       const step = rest[i]!;
       if (ct === undefined && !step.raw) {
         // conntrack runs after raw, before mangle: find or create the packet's connection.
-        ct = conntrack.track(pkt, now);
+        ct = conntrack.track(pkt);
         pkt.nfct = ct;
         envSet = false;
       }
@@ -448,15 +449,15 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
           v = V_DROP;
         }
       }
-      if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, now);
+      if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
     }
     if (ct === undefined) {
-      ct = conntrack.track(pkt, now);
+      ct = conntrack.track(pkt);
       pkt.nfct = ct;
     }
     if (plan.confirms) {
       const e = ct.entry;
-      if (e !== undefined && !e.confirmed) conntrack.confirm(e, now);
+      if (e !== undefined && !e.confirmed) conntrack.confirm(e);
     }
     return ACCEPT_FAST;
   }
