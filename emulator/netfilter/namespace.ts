@@ -70,9 +70,14 @@ class WalkMemoEntry {
     readonly counted: readonly Counted[],
   ) {}
 
+  /**
+   * Addresses, mark and their masks are kept as signed 32-bit values and compared as such (`p.src & mask`, not
+   * `>>> 0`): an address above 127.255.255.255 as an unsigned number is not a small integer, and comparing it
+   * goes through a heap number.
+   */
   matches(p: NfPacket, ctBits: number): boolean {
-    if (((p.src & this.srcMask) >>> 0) !== this.src || ((p.dst & this.dstMask) >>> 0) !== this.dst ||
-        ((p.mark & this.markMask) >>> 0) !== this.mark) return false;
+    if ((p.src & this.srcMask) !== this.src || (p.dst & this.dstMask) !== this.dst ||
+        (p.mark & this.markMask) !== this.mark) return false;
     const d = this.deps;
     if (d & D_CT && ctBits !== this.ctBits) return false;
     if (d & D_PROTO && p.proto !== this.proto) return false;
@@ -433,21 +438,30 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
           v = this.#runBuiltin('nat', hook, pkt, step.chain);
         }
         if (v === V_ACCEPT) applyNat(e, ct!.dir, plan.dstManip, pkt, ct!.special === 1);
-      } else {
+      } else if (kind === K_WALK) {
+        // A remembered walk needs only the packet and its ctstate bits; the matchers' view is set for a real walk.
+        const ctb = envSet ? this.#env.ctBits : ctStateBits(ct);
+        const hit = step.memo!.find(pkt, ctb);
+        if (hit !== undefined) {
+          // The walk's counters, counted on the entry until someone can read them (see `ruleset`).
+          hit.packets++;
+          hit.bytes += pkt.length;
+          this.#countsPending = true;
+          continue;
+        }
         if (!envSet) {
           this.#resetEnv(ct, ctx);
           envSet = true;
         }
-        if (kind === K_WALK) v = this.#runMemo(step, hook, pkt);
-        else {
-          // A built-in chain without rules after the lead: its policy (counted on the step, see `ruleset`).
-          step.packets++;
-          step.bytes += pkt.length;
-          this.#countsPending = true;
-          if (step.policyAccept) continue;
-          this.#dropReason = `${step.table} ${step.builtin.name} policy DROP`;
-          v = V_DROP;
-        }
+        v = this.#walkAndRemember(step, hook, pkt, ctb);
+      } else {
+        // A built-in chain without rules after the lead: its policy (counted on the step, see `ruleset`).
+        step.packets++;
+        step.bytes += pkt.length;
+        this.#countsPending = true;
+        if (step.policyAccept) continue;
+        this.#dropReason = `${step.table} ${step.builtin.name} policy DROP`;
+        v = V_DROP;
       }
       if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
     }
@@ -524,19 +538,12 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     }
   }
 
-  /** The packet's conntrack view for the matchers: `refInfo` as a ctstate bit, plus the entry's NAT bits. */
+  /** The packet's conntrack view for the matchers: its entry and direction, and `ctStateBits`. */
   #setEnv(ct: CtRef): void {
     const env = this.#env;
-    const e = ct.entry;
-    env.entry = e;
+    env.entry = ct.entry;
     env.dir = ct.dir;
-    const special = ct.special;
-    let b = special === 0 ? (ct.dir === DIR_REPLY || e!.seenReply ? CT_ESTABLISHED : CT_NEW) : special === 1 ? CT_RELATED : CT_INVALID;
-    if (e !== undefined) {
-      if (e.snat) b |= CT_SNAT;
-      if (e.dnat) b |= CT_DNAT;
-    }
-    env.ctBits = b;
+    env.ctBits = ctStateBits(ct);
   }
 
   #denied(v: number, steps: NfTraceStep[] | null, ct: CtRef | undefined, now: number): NfHookResult {
@@ -548,18 +555,12 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     return base;
   }
 
-  /** A built-in chain through its walk memo: replay a remembered walk, or walk it and remember the walk. */
-  #runMemo(step: HookStep, hook: NfHook, pkt: NfPacket): number {
+  /**
+   * A built-in chain its walk memo does not know (the hook looked it up with the packet's ctstate bits `ctb`):
+   * walk it and remember the walk.
+   */
+  #walkAndRemember(step: HookStep, hook: NfHook, pkt: NfPacket, ctb: number): number {
     const memo = step.memo!;
-    const ctb = this.#env.ctBits;
-    const hit = memo.find(pkt, ctb);
-    if (hit !== undefined) {
-      // The walk's counters, counted on the entry until someone can read them (see `ruleset`).
-      hit.packets++;
-      hit.bytes += pkt.length;
-      this.#countsPending = true;
-      return V_ACCEPT;
-    }
     const rec = this.#recScratch;
     rec.length = 0;
     this.#rec = rec;
@@ -569,7 +570,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     const deps = this.#deps, depSrc = this.#depSrc >>> 0, depDst = this.#depDst >>> 0, depMark = this.#depMark >>> 0;
     if (v === V_ACCEPT && (deps & (D_IMPURE | D_SPORT)) === 0 && depSrc !== 0xffffffff && depDst !== 0xffffffff) {
       memo.add(new WalkMemoEntry(
-        deps, depSrc, (pkt.src & depSrc) >>> 0, depDst, (pkt.dst & depDst) >>> 0, depMark, (pkt.mark & depMark) >>> 0,
+        deps, depSrc | 0, pkt.src & depSrc, depDst | 0, pkt.dst & depDst, depMark | 0, pkt.mark & depMark,
         pkt.proto, pkt.dport, ctb, pkt.inIface, pkt.outIface, pkt.tcpFlags, pkt.icmpType, pkt.icmpCode, rec.slice(),
       ));
     }
@@ -822,6 +823,19 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     }
     return port;
   }
+}
+
+/** `refInfo` as a ctstate bit, plus the entry's NAT bits; no connection (before conntrack): INVALID. */
+function ctStateBits(ct: CtRef | undefined): number {
+  if (ct === undefined) return CT_INVALID;
+  const e = ct.entry;
+  const special = ct.special;
+  let b = special === 0 ? (ct.dir === DIR_REPLY || e!.seenReply ? CT_ESTABLISHED : CT_NEW) : special === 1 ? CT_RELATED : CT_INVALID;
+  if (e !== undefined) {
+    if (e.snat) b |= CT_SNAT;
+    if (e.dnat) b |= CT_DNAT;
+  }
+  return b;
 }
 
 /** Rewrite the packet from its connection's NAT bindings (nf_nat_packet), including ICMP errors' quoted header. */
