@@ -365,7 +365,7 @@ export class ConntrackTable {
     for (let n = 0; n < 3 && this.#ringSize > 0; n++) {
       const e = this.#gcHead!;
       this.#qHead++;
-      if (e.removed) this.#ringDrop(e);
+      if (e.removed === true) this.#ringDrop(e);
       else if (e.expires <= now) {
         this.#ringDrop(e);
         this.#remove(e);
@@ -389,12 +389,12 @@ export class ConntrackTable {
   }
 
   #remove(e: Connection): void {
-    if (e.removed || !e.confirmed) return;
+    if (e.removed === true || e.confirmed === false) return;
     e.removed = true;
     this.#live--;
     this.#unlink(e.origRef);
     this.#unlink(e.replyRef);
-    if (e.inRing) this.#removedInRing.push(e);
+    if (e.inRing === true) this.#removedInRing.push(e);
     if (this.#events.size > 0) this.#events.fire({ type: 'DESTROY', line: formatEvent('DESTROY', e, this.now), entry: e });
   }
 
@@ -512,7 +512,7 @@ export class ConntrackTable {
   /** Insert a new connection once its first packet was accepted (at `now`, else at `this.now`). */
   confirm(entry: CtEntry, now?: number): void {
     if (now !== undefined) this.now = now;
-    if (entry.confirmed) return;
+    if (entry.confirmed === true) return;
     const e = entry as Connection;
     e.confirmed = true;
     this.#link(e.origRef);
@@ -538,6 +538,7 @@ export class ConntrackTable {
     const wasAssured = e.assured;
     const wasReplied = e.seenReply;
     if (dir === DIR_REPLY) e.seenReply = true;
+    // Boolean fields are compared with true (V8 tests a field's truthiness as any value's: see namespace.ts `hook`).
     if (e.proto === IPPROTO_TCP) {
       const f = pkt.tcpFlags;
       const s = e.tcpState!;
@@ -559,7 +560,7 @@ export class ConntrackTable {
       if (next === 'ESTABLISHED' && s === 'SYN_RECV') e.assured = true;
       e.expires = now + tcpTimeout(this.timeouts.tcp, next) * 1000;
     } else if (e.proto === IPPROTO_UDP) {
-      if (e.seenReply && now - e.created > 2000) {
+      if (e.seenReply === true && now - e.created > 2000) {
         // Still active after two seconds with traffic both ways: a stream (udp_timeout_stream, ASSURED).
         e.expires = now + this.timeouts.udpStream * 1000;
         e.assured = true;
@@ -567,7 +568,7 @@ export class ConntrackTable {
     } else {
       e.expires = now + (e.proto === IPPROTO_ICMP ? this.timeouts.icmp : this.timeouts.generic) * 1000;
     }
-    if (e.confirmed && this.#events.size > 0 &&
+    if (this.#events.size > 0 && e.confirmed === true &&
         (before !== e.tcpState || wasAssured !== e.assured || (!wasReplied && e.seenReply && e.proto !== IPPROTO_TCP))) {
       this.#events.fire({ type: 'UPDATE', line: formatEvent('UPDATE', e, now), entry: e });
     }

@@ -392,12 +392,17 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   // -------------------------------------------------------------------------------------------------------------
   // The hook
 
+  /**
+   * Untraced packets take the path below. Its boolean fields are tested as `=== true` / `=== false`: V8 does not
+   * know a field holds a boolean and tests `if (x.flag)` as any value's truthiness (about ten instructions: false,
+   * empty string, undetectable, number, bigint), while a comparison with `true` is one instruction.
+   */
   hook(hook: NfHook, pkt: NfPacket, ctx: NfHookContext): NfHookResult {
     if (this.#compiledGen !== this.#ruleset.generation) this.#ensureCompiled();
-    if (!this.#active) return ACCEPT_FAST;
+    if (this.#active === false) return ACCEPT_FAST;
     const plan = hook === 'FORWARD' ? this.#fwd : hook === 'PREROUTING' ? this.#pre : hook === 'POSTROUTING' ? this.#post
       : hook === 'OUTPUT' ? this.#out : this.#in;
-    if (ctx.trace) return this.#hookTraced(plan, pkt, ctx);
+    if (ctx.trace === true) return this.#hookTraced(plan, pkt, ctx);
     const conntrack = this.conntrack;
     // The packet's time, where conntrack reads it (not an argument: see ConntrackTable.now).
     conntrack.now = ctx.now;
@@ -415,7 +420,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     const rest = plan.rest;
     for (let i = 0; i < rest.length; i++) {
       const step = rest[i]!;
-      if (ct === undefined && !step.raw) {
+      if (ct === undefined && step.raw === false) {
         // conntrack runs after raw, before mangle: find or create the packet's connection.
         ct = conntrack.track(pkt);
         pkt.nfct = ct;
@@ -428,8 +433,9 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
         const e = ct!.entry;
         if (e === undefined || ct!.special === 2) continue;
         v = V_ACCEPT;
-        if (!e.confirmed && ct!.dir === DIR_ORIGINAL && !(plan.dstManip ? e.dstManipDone : e.srcManipDone)) {
-          if (plan.dstManip) e.dstManipDone = true;
+        if (e.confirmed === false && ct!.dir === DIR_ORIGINAL &&
+            (plan.dstManip === true ? e.dstManipDone : e.srcManipDone) === false) {
+          if (plan.dstManip === true) e.dstManipDone = true;
           else e.srcManipDone = true;
           if (!envSet) {
             this.#resetEnv(ct, ctx);
@@ -459,7 +465,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
         step.packets++;
         step.bytes += pkt.length;
         this.#countsPending = true;
-        if (step.policyAccept) continue;
+        if (step.policyAccept === true) continue;
         this.#dropReason = `${step.table} ${step.builtin.name} policy DROP`;
         v = V_DROP;
       }
@@ -469,9 +475,9 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       ct = conntrack.track(pkt);
       pkt.nfct = ct;
     }
-    if (plan.confirms) {
+    if (plan.confirms === true) {
       const e = ct.entry;
-      if (e !== undefined && !e.confirmed) conntrack.confirm(e);
+      if (e !== undefined && e.confirmed === false) conntrack.confirm(e);
     }
     return ACCEPT_FAST;
   }
@@ -830,32 +836,36 @@ function ctStateBits(ct: CtRef | undefined): number {
   if (ct === undefined) return CT_INVALID;
   const e = ct.entry;
   const special = ct.special;
-  let b = special === 0 ? (ct.dir === DIR_REPLY || e!.seenReply ? CT_ESTABLISHED : CT_NEW) : special === 1 ? CT_RELATED : CT_INVALID;
+  // Booleans compared with true: see `hook`.
+  let b = special === 0 ? (ct.dir === DIR_REPLY || e!.seenReply === true ? CT_ESTABLISHED : CT_NEW)
+    : special === 1 ? CT_RELATED : CT_INVALID;
   if (e !== undefined) {
-    if (e.snat) b |= CT_SNAT;
-    if (e.dnat) b |= CT_DNAT;
+    if (e.snat === true) b |= CT_SNAT;
+    if (e.dnat === true) b |= CT_DNAT;
   }
   return b;
 }
 
 /** Rewrite the packet from its connection's NAT bindings (nf_nat_packet), including ICMP errors' quoted header. */
 function applyNat(e: CtEntry, dir: number, dstManip: boolean, p: NfPacket, related: boolean): void {
-  if (!e.dnat && !e.snat) return;
+  // Booleans compared with true: see `NetfilterNamespaceImpl.hook`.
+  const dnat = e.dnat === true, snat = e.snat === true;
+  if (!dnat && !snat) return;
   const o = e.orig, r = e.reply;
   const ports = e.proto === 6 || e.proto === 17;
-  if (dstManip) {
-    if (dir === DIR_ORIGINAL && e.dnat) {
+  if (dstManip === true) {
+    if (dir === DIR_ORIGINAL && dnat) {
       p.dst = r.src;
       if (ports && !related) p.dport = r.sport;
-    } else if (dir === DIR_REPLY && e.snat) {
+    } else if (dir === DIR_REPLY && snat) {
       p.dst = o.src;
       if (ports && !related) p.dport = o.sport;
     }
   } else {
-    if (dir === DIR_ORIGINAL && e.snat) {
+    if (dir === DIR_ORIGINAL && snat) {
       p.src = r.dst;
       if (ports && !related) p.sport = r.dport;
-    } else if (dir === DIR_REPLY && e.dnat) {
+    } else if (dir === DIR_REPLY && dnat) {
       p.src = o.dst;
       if (ports && !related) p.sport = o.dport;
     }
