@@ -48,9 +48,9 @@ export const DIR_REPLY = 1;
 export interface CtEntry {
   readonly id: number;
   readonly proto: number;
-  /** The original-direction tuple; the same object as `origRef` (a ref carries its own tuple). */
+  /** The original-direction tuple (in the table, the direction's `CtRef`: a ref carries its own tuple). */
   readonly orig: Tuple;
-  /** Fixed once confirmed; before that NAT may still rewrite it. The same object as `replyRef`. */
+  /** Fixed once confirmed; before that NAT may still rewrite it. */
   readonly reply: Tuple;
   tcpState: TcpState | undefined;
   /** Virtual ms at which the entry expires. */
@@ -74,9 +74,6 @@ export interface CtEntry {
   origBytes: number;
   replyPackets: number;
   replyBytes: number;
-  /** The table entry for each direction; also what a packet carries as its conntrack attachment. */
-  origRef: CtRef;
-  replyRef: CtRef;
 }
 
 /**
@@ -112,9 +109,13 @@ export class CtRef implements Tuple {
 /**
  * A connection as the table keeps it: the `CtEntry` fields plus its place in the garbage collector's ring (see
  * `ConntrackTable`). Made as one object literal (so `expires` and `created` are stored as doubles in place, not
- * boxed anew at each update).
+ * boxed anew at each update), with the fields the collector reads on an old, uncached entry (`removed`,
+ * `expires`, the ring links) first, on one or two memory lines.
  */
 interface Connection extends CtEntry {
+  /** The table entry of each direction; also what a packet carries as its conntrack attachment. */
+  readonly orig: CtRef;
+  readonly reply: CtRef;
   tcpState: TcpState | undefined;
   /** The GC ring's neighbours (meaningful while `inRing`). */
   gcNext: Connection;
@@ -392,8 +393,8 @@ export class ConntrackTable {
     if (e.removed === true || e.confirmed === false) return;
     e.removed = true;
     this.#live--;
-    this.#unlink(e.origRef);
-    this.#unlink(e.replyRef);
+    this.#unlink(e.orig);
+    this.#unlink(e.reply);
     if (e.inRing === true) this.#removedInRing.push(e);
     if (this.#events.size > 0) this.#events.fire({ type: 'DESTROY', line: formatEvent('DESTROY', e, this.now), entry: e });
   }
@@ -449,7 +450,7 @@ export class ConntrackTable {
           this.#remove(e);
           return this.#create(pkt, sport, dport);
         }
-        return this.#update(e, hit.dir, pkt) ? hit : this.#invalid;
+        return this.#update(e, hit.dir, pkt) === true ? hit : this.#invalid;
       }
       this.#remove(e);
     }
@@ -474,38 +475,34 @@ export class ConntrackTable {
       timeout = this.timeouts.icmp;
     } else timeout = this.timeouts.generic;
     const e: Connection = {
-      id: this.#nextId++,
-      proto,
-      orig: undefined!,
-      reply: undefined!,
-      tcpState,
+      removed: false,
       expires: now + timeout * 1000,
-      created: now,
+      gcNext: undefined!,
+      gcPrev: undefined!,
+      inRing: false,
+      confirmed: false,
+      proto,
+      tcpState,
       seenReply: false,
       assured: false,
-      confirmed: false,
-      removed: false,
-      mark: 0,
       dnat: false,
       snat: false,
-      dstManipDone: false,
-      srcManipDone: false,
+      orig: undefined!,
+      reply: undefined!,
       origPackets: 1,
       origBytes: pkt.length,
       replyPackets: 0,
       replyBytes: 0,
-      origRef: undefined!,
-      replyRef: undefined!,
-      gcNext: undefined!,
-      gcPrev: undefined!,
-      inRing: false,
+      dstManipDone: false,
+      srcManipDone: false,
+      created: now,
+      mark: 0,
+      id: this.#nextId++,
     };
     const o = new CtRef(this, e, DIR_ORIGINAL, 0, pkt.src, pkt.dst, sport, dport);
     const r = new CtRef(this, e, DIR_REPLY, 0, pkt.dst, pkt.src, dport, sport);
-    (e as { orig: Tuple }).orig = o;
-    (e as { reply: Tuple }).reply = r;
-    e.origRef = o;
-    e.replyRef = r;
+    (e as { orig: CtRef }).orig = o;
+    (e as { reply: CtRef }).reply = r;
     return o;
   }
 
@@ -515,8 +512,8 @@ export class ConntrackTable {
     if (entry.confirmed === true) return;
     const e = entry as Connection;
     e.confirmed = true;
-    this.#link(e.origRef);
-    this.#link(e.replyRef);
+    this.#link(e.orig);
+    this.#link(e.reply);
     this.#ringAppend(e);
     this.#qLength++;
     this.#live++;
