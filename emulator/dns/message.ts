@@ -60,11 +60,6 @@ export function dnsQuery(id: number, name: string, type: DnsType, opts?: { rd?: 
   return dnsMessage({ id, rd: opts?.rd ?? true, questions: [{ name: relative(name), type, class: DNS_CLASS_IN }], additional });
 }
 
-/** A stub resolver's query (RD, no EDNS) for a name already in relative form: what every lookup sends per type. */
-export function stubQuery(id: number, name: string, type: DnsType): DnsMessage {
-  return dnsMessage({ id, rd: true, questions: [{ name, type, class: DNS_CLASS_IN }] });
-}
-
 /** The OPT record of a message, if any (its `class` is the advertised UDP payload size). */
 export function ednsOf(m: DnsMessage): DnsRecord | undefined {
   const additional = m.additional;

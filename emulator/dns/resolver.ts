@@ -7,7 +7,7 @@
  * `scheduler.advance` however the caller drives virtual time.
  */
 import type { DnsMessage, DnsType } from './message';
-import { addressesOf, fqdn, isAbsolute, isIPv4, rcodeOf, relative, stubQuery } from './message';
+import { addressesOf, dnsQuery, fqdn, isAbsolute, isIPv4, rcodeOf, relative } from './message';
 
 export interface ResolvConf {
   readonly nameservers: readonly string[];
@@ -202,7 +202,7 @@ class Lookup {
     const server = servers[this.#tries % servers.length]!;
     this.#tries++;
     const queries: DnsMessage[] = new Array<DnsMessage>(ADDRESS_TYPES.length);
-    for (let i = 0; i < ADDRESS_TYPES.length; i++) queries[i] = stubQuery(this.#transport.nextId(), this.#question, ADDRESS_TYPES[i]!);
+    for (let i = 0; i < ADDRESS_TYPES.length; i++) queries[i] = dnsQuery(this.#transport.nextId(), this.#question, ADDRESS_TYPES[i]!);
     this.#transport.exchange(server, queries, conf.timeoutSec * 1000, this.#onReplies);
   }
 
