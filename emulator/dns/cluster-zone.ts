@@ -183,24 +183,33 @@ export function answerInZone(q: DnsQuestion, z: ClusterZone): ZoneResult {
     return q.type === 'A' && z.dnsServiceIP ? records(z, [aRecord(qname, ttl, z.dnsServiceIP)]) : nodata(z);
   }
 
-  // The labels before the zone, read from the end (no array of labels per query): `kind` is the last of them and
-  // `nparts` counts the labels before it.
-  const rest = lower.length - zone.length - 1;
-  const kindAt = lower.lastIndexOf('.', rest - 1) + 1;
-  let nparts = 0;
-  for (let at = lower.indexOf('.'); at >= 0 && at < rest; at = lower.indexOf('.', at + 1)) nparts++;
+  // The labels before the zone, in one backward pass over them (no array of labels, no native search per label):
+  // `kind` is the last of them, `nparts` counts the labels before it; the dots that end the three labels before
+  // `kind` (namespace, service, and the one before) and the first two labels are kept. -1: no such dot.
+  const rest = lower.length - zone.length - 1; // the dot before the zone
+  let nparts = 0, kindDot = -1, nsDot = -1, svcDot = -1, firstDot = -1, secondDot = -1;
+  for (let i = rest - 1; i >= 0; i--) {
+    if (lower.charCodeAt(i) !== 46) continue;
+    if (nparts === 0) kindDot = i;
+    else if (nparts === 1) nsDot = i;
+    else if (nparts === 2) svcDot = i;
+    secondDot = firstDot;
+    firstDot = i;
+    nparts++;
+  }
+  const kindAt = kindDot + 1;
   // The kind label compared in place (no string cut for it).
   const kindLength = rest - kindAt;
-  if (kindLength === 3 && lower.startsWith('pod', kindAt)) return podRecord(q, z, nparts, nparts > 0 ? lower.slice(0, lower.indexOf('.')) : '');
+  if (kindLength === 3 && lower.startsWith('pod', kindAt)) return podRecord(q, z, nparts, nparts > 0 ? lower.slice(0, firstDot) : '');
   if (kindLength !== 3 || !lower.startsWith('svc', kindAt)) return nxdomain(z);
 
   // parts: [namespace] | [service, namespace] | [endpoint, service, namespace] | [_port, _proto, service, namespace]
   if (nparts === 0) return nodata(z); // svc.cluster.local exists as a name
-  const nsAt = nparts === 1 ? 0 : lower.lastIndexOf('.', kindAt - 2) + 1;
+  const nsAt = nsDot + 1;
   const namespace = lower.slice(nsAt, kindAt - 1);
   if (nparts === 1) return view.namespaceExists(namespace) ? nodata(z) : nxdomain(z);
 
-  const svcAt = nparts === 2 ? 0 : lower.lastIndexOf('.', nsAt - 2) + 1;
+  const svcAt = svcDot + 1;
   const svcName = lower.slice(svcAt, nsAt - 1);
   const svc = view.service(namespace, svcName);
   if (!svc) return nxdomain(z);
@@ -236,7 +245,6 @@ export function answerInZone(q: DnsQuestion, z: ClusterZone): ZoneResult {
     return nodata(z);
   }
   const svcFqdn = `${svcName}.${namespace}.svc.${zone}`;
-  const firstDot = lower.indexOf('.');
   const first = lower.slice(0, firstDot);
 
   if (nparts === 3) {
@@ -246,7 +254,7 @@ export function answerInZone(q: DnsQuestion, z: ClusterZone): ZoneResult {
     return q.type === 'A' || q.type === 'ANY' ? records(z, [aRecord(qname, ttl, ep.ip)]) : nodata(z);
   }
 
-  const second = lower.slice(firstDot + 1, lower.indexOf('.', firstDot + 1));
+  const second = lower.slice(firstDot + 1, secondDot);
   if (nparts === 4 && first.startsWith('_') && second.startsWith('_')) {
     const portName = first.slice(1);
     const proto = second.slice(1);
