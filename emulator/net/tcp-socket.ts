@@ -78,6 +78,12 @@ export class TcpConnection {
   bytesSent = 0;
   bytesReceived = 0;
   readonly #ns: NetNamespace;
+  /**
+   * Sequence numbers and timestamps are kept as signed 32-bit integers (`| 0`), which V8 holds unboxed; uint32
+   * values above 2^31 would each be a boxed double, in every connection and in every segment and timestamps option
+   * built from them. Segments carry them the same way; readers take the 32-bit value with `>>> 0` (tcpdump, pcap)
+   * or compare them after `| 0`.
+   */
   #iss = 0;
   #sndUna = 0;
   #sndNxt = 0;
@@ -125,7 +131,7 @@ export class TcpConnection {
     this.#ns = ns;
     this.events = events;
     this.#isClient = events !== null;
-    this.#tsOffset = ns.net.rng.nextUint32();
+    this.#tsOffset = ns.net.rng.nextUint32() | 0;
     this.#ipId = ns.net.rng.int(65536);
   }
 
@@ -154,7 +160,7 @@ export class TcpConnection {
   // ------------------------------------------------------------ opening
 
   connect(): void {
-    this.#iss = this.#ns.net.rng.nextUint32();
+    this.#iss = this.#ns.net.rng.nextUint32() | 0;
     this.#sndUna = this.#iss;
     this.#sndNxt = this.#iss;
     this.state = 'SYN-SENT';
@@ -164,9 +170,9 @@ export class TcpConnection {
   acceptSyn(syn: Ipv4Packet, listener: TcpListener): void {
     const seg = syn.l4 as TcpSegment;
     this.#listener = listener;
-    this.#rcvNxt = (seg.seq + 1) >>> 0;
+    this.#rcvNxt = (seg.seq + 1) | 0;
     this.#noteTs(seg);
-    this.#iss = this.#ns.net.rng.nextUint32();
+    this.#iss = this.#ns.net.rng.nextUint32() | 0;
     this.#sndUna = this.#iss;
     this.#sndNxt = this.#iss;
     this.state = 'SYN-RECV';
@@ -234,7 +240,7 @@ export class TcpConnection {
   #lastTs: TsOption | null = null;
 
   #tsVal(): number {
-    return (this.#tsOffset + Math.floor(this.#ns.net.scheduler.now())) >>> 0;
+    return (this.#tsOffset + Math.floor(this.#ns.net.scheduler.now())) | 0;
   }
 
   #window(flags: number): number {
@@ -245,7 +251,7 @@ export class TcpConnection {
   /** Send a segment that occupies sequence space (SYN, FIN, data) and keep it for retransmission. */
   #sendNew(flags: number, data: StreamData | null): void {
     const seq = this.#sndNxt;
-    this.#sndNxt = (seq + segmentLength(flags, data)) >>> 0;
+    this.#sndNxt = (seq + segmentLength(flags, data)) | 0;
     const n = this.#unacked++;
     if (n === 0) {
       this.#headSeq = seq;
@@ -261,7 +267,7 @@ export class TcpConnection {
 
   /** Drop the first unacknowledged segment (acknowledged): the next one moves up. */
   #shiftUnacked(): void {
-    this.#headSeq = (this.#headSeq + segmentLength(this.#headFlags, this.#headData)) >>> 0;
+    this.#headSeq = (this.#headSeq + segmentLength(this.#headFlags, this.#headData)) | 0;
     this.#headFlags = this.#nextFlags;
     this.#headData = this.#nextData;
     const more = this.#more;
@@ -286,7 +292,7 @@ export class TcpConnection {
   #emit(flags: number, seq: number, data: StreamData | null): void {
     const seg: TcpSegment = {
       kind: 'tcp',
-      seq: seq >>> 0,
+      seq,
       ack: flags & TCP_ACK ? this.#rcvNxt : 0,
       window: flags & TCP_RST ? 0 : this.#window(flags),
       urgent: 0,
@@ -343,7 +349,7 @@ export class TcpConnection {
     const options = seg.options;
     for (let i = 0; i < options.length; i++) {
       const o = options[i]!;
-      if (o.kind === 'ts') this.#tsRecent = o.val;
+      if (o.kind === 'ts') this.#tsRecent = o.val | 0;
     }
   }
 
@@ -353,7 +359,7 @@ export class TcpConnection {
     if (this.state === 'CLOSED') return;
     if (flags & TCP_RST) {
       if (this.state === 'SYN-SENT') {
-        if (flags & TCP_ACK && seg.ack === this.#sndNxt) this.#finish('ECONNREFUSED');
+        if (flags & TCP_ACK && (seg.ack | 0) === this.#sndNxt) this.#finish('ECONNREFUSED');
         return;
       }
       if (this.state === 'TIME-WAIT') return;
@@ -362,8 +368,8 @@ export class TcpConnection {
     }
     this.#noteTs(seg);
     if (this.state === 'SYN-SENT') {
-      if (flags & TCP_SYN && flags & TCP_ACK && seg.ack === this.#sndNxt) {
-        this.#rcvNxt = (seg.seq + 1) >>> 0;
+      if (flags & TCP_SYN && flags & TCP_ACK && (seg.ack | 0) === this.#sndNxt) {
+        this.#rcvNxt = (seg.seq + 1) | 0;
         this.#acked(seg.ack);
         this.state = 'ESTAB';
         this.#ack();
@@ -378,7 +384,7 @@ export class TcpConnection {
       return;
     }
     if (flags & TCP_ACK) this.#acked(seg.ack);
-    if (this.state === 'SYN-RECV' && flags & TCP_ACK && seg.ack === ((this.#iss + 1) >>> 0)) {
+    if (this.state === 'SYN-RECV' && flags & TCP_ACK && (seg.ack | 0) === ((this.#iss + 1) | 0)) {
       this.state = 'ESTAB';
       const l = this.#listener;
       if (l) this.events = l.accept(this);
@@ -390,19 +396,19 @@ export class TcpConnection {
       this.#afterAck();
       return;
     }
-    if (seg.seq !== this.#rcvNxt) {
+    if ((seg.seq | 0) !== this.#rcvNxt) {
       // Out of order or duplicate: re-acknowledge what we have (the sender retransmits the gap).
       this.#ack();
       return;
     }
     if (dataLen > 0 && seg.data) {
-      this.#rcvNxt = (this.#rcvNxt + dataLen) >>> 0;
+      this.#rcvNxt = (this.#rcvNxt + dataLen) | 0;
       this.bytesReceived += dataLen;
       if (!fin) this.#ack();
       if (this.state === 'ESTAB' || this.state === 'FIN-WAIT-1' || this.state === 'FIN-WAIT-2') this.events?.onData?.(this, seg.data);
     }
     if (fin) {
-      this.#rcvNxt = (this.#rcvNxt + 1) >>> 0;
+      this.#rcvNxt = (this.#rcvNxt + 1) | 0;
       switch (this.state) {
         case 'ESTAB':
           this.state = 'CLOSE-WAIT';
@@ -432,11 +438,12 @@ export class TcpConnection {
     this.#afterAck();
   }
 
-  #acked(ack: number): void {
+  #acked(peerAck: number): void {
+    const ack = peerAck | 0;
     // Drop every queued segment the peer acknowledged (modular comparison).
     let progressed = false;
     while (this.#unacked > 0) {
-      const end = (this.#headSeq + segmentLength(this.#headFlags, this.#headData)) >>> 0;
+      const end = (this.#headSeq + segmentLength(this.#headFlags, this.#headData)) | 0;
       if (((ack - end) | 0) < 0) break;
       this.#shiftUnacked();
       progressed = true;

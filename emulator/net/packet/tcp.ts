@@ -11,6 +11,7 @@ export const TCP_URG = 0x20;
 export type TcpOption =
   | { readonly kind: 'mss'; readonly value: number }
   | { readonly kind: 'sackOK' }
+  /** `val`, `ecr`: 32-bit, signed (the stack's own) or unsigned (parsed), as a segment's seq/ack. */
   | { readonly kind: 'ts'; readonly val: number; readonly ecr: number }
   | { readonly kind: 'nop' }
   | { readonly kind: 'wscale'; readonly shift: number }
@@ -18,6 +19,10 @@ export type TcpOption =
 
 export interface TcpSegment {
   readonly kind: 'tcp';
+  /**
+   * The 32-bit sequence and acknowledgment numbers: the stack's own segments hold them as signed int32 (V8 keeps
+   * those unboxed), parsed ones unsigned. Read them with `>>> 0`, compare them after `| 0`.
+   */
   seq: number;
   ack: number;
   window: number;
