@@ -6,7 +6,7 @@
  */
 import { IPPROTO_TCP, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from '../netfilter/hook-api';
 import { formatIpv4, type Ipv4 } from './addr';
-import { dropPrefix, type Scheduler, type TaskHandle } from '../core/scheduler';
+import type { Scheduler, TaskHandle } from '../core/scheduler';
 import type { NetNamespace, SocketError, TcpListener } from './netns';
 import type { StreamData } from './packet/http';
 import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH } from './packet/icmp';
@@ -311,7 +311,8 @@ export class TcpConnection {
 
   #armRtx(): void {
     const synPhase = this.state === 'SYN-SENT' || this.state === 'SYN-RECV';
-    const delay = (synPhase ? SYN_RTO_MS : DATA_RTO_MS) * 2 ** this.#rtxCount;
+    const rto = synPhase ? SYN_RTO_MS : DATA_RTO_MS;
+    const delay = this.#rtxCount === 0 ? rto : rto * 2 ** this.#rtxCount;
     const due = this.#ns.net.now() + delay;
     this.#rtxTimer = due;
     this.rtxQueue?.forget(this);
@@ -539,22 +540,33 @@ export class TcpConnection {
  */
 export class TcpRetransmitTimers {
   readonly #queues = new Map<number, RtxQueue>();
+  /** The first deadlines of data and of SYNs, nearly all of them: no map lookup. */
+  readonly #data: RtxQueue;
+  readonly #syn: RtxQueue;
 
-  constructor(readonly scheduler: Scheduler) {}
+  constructor(readonly scheduler: Scheduler) {
+    this.#queues.set(DATA_RTO_MS, (this.#data = new RtxQueue(scheduler)));
+    this.#queues.set(SYN_RTO_MS, (this.#syn = new RtxQueue(scheduler)));
+  }
 
   arm(conn: TcpConnection, due: number, delay: number): void {
-    let q = this.#queues.get(delay);
+    let q = delay === DATA_RTO_MS ? this.#data : delay === SYN_RTO_MS ? this.#syn : this.#queues.get(delay);
     if (q === undefined) this.#queues.set(delay, (q = new RtxQueue(this.scheduler)));
     q.add(conn, due, this.scheduler.reserveOrder());
   }
 }
 
-/** The deadlines of one length, in (due, order) order; a disarmed one leaves a null connection behind. */
+/**
+ * The deadlines of one length, in (due, order) order; a disarmed one leaves a null connection behind. The lists
+ * are used up to `#tail` and keep their length when they empty (they empty after nearly every task): truncating
+ * them would drop their storage and the next deadlines would grow it again.
+ */
 class RtxQueue {
   readonly #conns: (TcpConnection | null)[] = [];
   readonly #dues: number[] = [];
   readonly #orders: number[] = [];
   #head = 0;
+  #tail = 0;
   /** Entries dropped from the front so far: a connection's `rtxSlot` minus this is its index. */
   #base = 0;
   /** Due time and sequence number of the pending scheduler task (Infinity: none). */
@@ -570,10 +582,7 @@ class RtxQueue {
     const conns = this.#conns, dues = this.#dues, orders = this.#orders;
     // Deadlines arrive in time order but for frames drained from the backlog (each at its own arrival time,
     // microseconds apart): insert from the back (orders grow, so equal times stay in order).
-    let i = dues.length;
-    conns.push(null);
-    dues.push(0);
-    orders.push(0);
+    let i = this.#tail++;
     while (i > this.#head && dues[i - 1]! > due) {
       const c = conns[i - 1]!;
       if (c !== null) c.rtxSlot++;
@@ -599,7 +608,7 @@ class RtxQueue {
   /** The connection's deadline is disarmed: empty its slot (the queue skips it). */
   forget(conn: TcpConnection): void {
     const i = conn.rtxSlot - this.#base;
-    if (i >= this.#head && i < this.#conns.length && this.#conns[i] === conn) this.#conns[i] = null;
+    if (i >= this.#head && i < this.#tail && this.#conns[i] === conn) this.#conns[i] = null;
     conn.rtxQueue = null;
   }
 
@@ -616,7 +625,7 @@ class RtxQueue {
     this.#firing = true;
     const conns = this.#conns, dues = this.#dues, orders = this.#orders;
     // The deadlines at or before this task's (due, order); a later one at the same instant gets its own task.
-    while (this.#head < dues.length && (dues[this.#head]! < due || (dues[this.#head] === due && orders[this.#head]! <= order))) {
+    while (this.#head < this.#tail && (dues[this.#head]! < due || (dues[this.#head] === due && orders[this.#head]! <= order))) {
       const i = this.#head++;
       const c = conns[i]!;
       if (c === null) continue;
@@ -626,22 +635,28 @@ class RtxQueue {
     }
     this.#firing = false;
     // Disarmed deadlines at the front are dropped without a task.
-    while (this.#head < dues.length && conns[this.#head] === null) this.#head++;
-    if (this.#head === dues.length) {
-      this.#base += dues.length;
-      conns.length = 0;
-      dues.length = 0;
-      orders.length = 0;
-      this.#head = 0;
+    while (this.#head < this.#tail && conns[this.#head] === null) this.#head++;
+    if (this.#head === this.#tail) {
+      this.#base += this.#tail;
+      this.#head = this.#tail = 0;
       return;
     }
-    if (this.#head > 1024 && this.#head * 2 > dues.length) {
-      this.#base += this.#head;
-      dropPrefix(conns, this.#head);
-      dropPrefix(dues, this.#head);
-      dropPrefix(orders, this.#head);
-      this.#head = 0;
-    }
+    if (this.#head > 1024 && this.#head * 2 > this.#tail) this.#dropConsumed();
     this.#schedule(dues[this.#head]!, orders[this.#head]!);
   };
+
+  /** Move the live part to the front (in place; the slots left behind are cleared so they hold no connection). */
+  #dropConsumed(): void {
+    const conns = this.#conns, dues = this.#dues, orders = this.#orders;
+    const head = this.#head, n = this.#tail - head;
+    for (let i = 0; i < n; i++) {
+      conns[i] = conns[head + i]!;
+      dues[i] = dues[head + i]!;
+      orders[i] = orders[head + i]!;
+    }
+    for (let i = n; i < this.#tail; i++) conns[i] = null;
+    this.#base += head;
+    this.#head = 0;
+    this.#tail = n;
+  }
 }
