@@ -220,6 +220,21 @@ describe('Scheduler', () => {
     }), { numRuns: 200 });
   });
 
+  it('a task queued with a reserved order runs where a task queued at the reservation would (also when due now)', () => {
+    const s = new Scheduler(0);
+    const ran: string[] = [];
+    s.at(10, () => ran.push('before'));
+    const order = s.reserveOrder();
+    s.at(10, () => ran.push('after'));
+    s.after(0, () => ran.push('now, after'));
+    s.atReusing(undefined, 10, () => ran.push('reserved'), {}, order);
+    const nowOrder = s.reserveOrder();
+    s.after(0, () => ran.push('now, later'));
+    s.atReusing(undefined, 0, () => ran.push('now, reserved'), {}, nowOrder);
+    s.advance(20);
+    expect(ran).toEqual(['now, after', 'now, reserved', 'now, later', 'before', 'reserved', 'after']);
+  });
+
   it('atReusing reuses only a finished task of its own scheduler; a pending one keeps running as scheduled', () => {
     const a = new Scheduler(0), b = new Scheduler(0);
     const ran: string[] = [];
