@@ -97,11 +97,13 @@ export class Iface {
   #unicastHopAddrs = -1;
 
   /**
-   * The last next hop found not to be a broadcast address of this interface's subnets (-1: none): valid while
-   * the address list keeps its length (addresses are only ever appended; removal takes the interface away).
+   * Whether `hop` is the last next hop found not to be a broadcast address of this interface's subnets: valid
+   * while the address list keeps its length (addresses are only ever appended; removal takes the interface away).
+   * A question rather than a getter of the hop: a getter left un-inlined would box every hop beyond 2^31
+   * (172.x, 192.168.x) to return it.
    */
-  get unicastHop(): number {
-    return this.#unicastHopAddrs === this.addrs.length ? this.#unicastHop : -1;
+  isKnownUnicastHop(hop: number): boolean {
+    return hop === this.#unicastHop && this.#unicastHopAddrs === this.addrs.length;
   }
 
   noteUnicastHop(hop: number): void {

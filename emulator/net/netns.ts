@@ -52,16 +52,31 @@ import { formatFrameLine, formatTuple } from './format';
 
 export type NeighState = 'INCOMPLETE' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'PERMANENT';
 
-export interface NeighEntry {
+/**
+ * A neighbour (ARP) entry. Its fields are declared without initializers, so each starts as `undefined` and the
+ * engine keeps them as plain references: `mac` (48 bits, beyond small-integer range) stays the one number object
+ * it was stored as. A field that only ever held numbers would be kept unboxed, and every packet sent to the
+ * neighbour would box its MAC anew to pass it down to the link layer (16 bytes a packet).
+ */
+export class NeighEntry {
   readonly ip: Ipv4;
   readonly iface: Iface;
   mac: Mac;
   state: NeighState;
   confirmedAt: number;
-  reachableMs: number;
-  probes: number;
+  reachableMs = 0;
+  probes = 0;
   queue: Ipv4Packet[] | null;
-  timer: { id: number; due: number } | undefined;
+  timer: { id: number; due: number } | undefined = undefined;
+
+  constructor(ip: Ipv4, iface: Iface, mac: Mac, state: NeighState, confirmedAt: number, queue: Ipv4Packet[] | null) {
+    this.ip = ip;
+    this.iface = iface;
+    this.mac = mac;
+    this.state = state;
+    this.confirmedAt = confirmedAt;
+    this.queue = queue;
+  }
 }
 
 export interface UdpMessage {
@@ -941,7 +956,7 @@ export class NetNamespace {
       return;
     }
     const nexthop = route.via ?? p.dst;
-    if (nexthop === 0xffffffff || (iface.addrs.length > 0 && nexthop !== iface.unicastHop && isBroadcastOn(iface, nexthop))) {
+    if (nexthop === 0xffffffff || (iface.addrs.length > 0 && !iface.isKnownUnicastHop(nexthop) && isBroadcastOn(iface, nexthop))) {
       this.#xmit(iface, BROADCAST_MAC, iface.mac, p, p.reqId);
       return;
     }
@@ -958,7 +973,7 @@ export class NetNamespace {
       return;
     }
     if (!e || e.state === 'FAILED') {
-      e = { ip: nexthop, iface, mac: 0, state: 'INCOMPLETE', confirmedAt: 0, reachableMs: 0, probes: 0, queue: [], timer: undefined };
+      e = new NeighEntry(nexthop, iface, 0, 'INCOMPLETE', 0, []);
       this.neigh.set(this.#neighKey(iface, nexthop), e);
       e.queue!.push(p);
       if (this.net.traces.wants(p.reqId)) this.#hop(p, 'arp', { iface: iface.name, detail: `who-has ${formatIpv4(nexthop)}? (ARP request broadcast on ${iface.name})` });
@@ -1043,7 +1058,7 @@ export class NetNamespace {
       }
     } else if (!e && forUs && a.op === ARP_REQUEST) {
       // The kernel learns the asker (as STALE) when a request is for one of its addresses.
-      this.neigh.set(key, { ip: a.senderIp, iface, mac: a.senderMac, state: 'STALE', confirmedAt: now, reachableMs: 0, probes: 0, queue: null, timer: undefined });
+      this.neigh.set(key, new NeighEntry(a.senderIp, iface, a.senderMac, 'STALE', now, null));
     }
     if (a.op === ARP_REQUEST && forUs) {
       const reply: ArpPacket = { kind: 'arp', op: ARP_REPLY, senderMac: iface.mac, senderIp: a.targetIp, targetMac: a.senderMac, targetIp: a.senderIp };
@@ -1072,7 +1087,7 @@ export class NetNamespace {
   addNeighbour(ifaceName: string, ip: Ipv4, mac: Mac): void {
     const iface = this.#iface(ifaceName);
     iface.lastNeigh = null;
-    this.neigh.set(this.#neighKey(iface, ip), { ip, iface, mac, state: 'PERMANENT', confirmedAt: 0, reachableMs: 0, probes: 0, queue: null, timer: undefined });
+    this.neigh.set(this.#neighKey(iface, ip), new NeighEntry(ip, iface, mac, 'PERMANENT', 0, null));
   }
 
   /** Neighbour entries as `ip neigh` lists them (state evaluated now). */
