@@ -92,6 +92,18 @@ export function packetOf(
   };
 }
 
+/**
+ * Every packet record comes from the literal in `packetOf`, one shape whose fields the engine stores by the kinds
+ * of values it has seen in them. An address beyond 2^31 (172.16/12, 192.168/16) is not a small integer: after one
+ * such packet, `src` and `dst` would be kept unboxed in every packet, and each packet would allocate a number box
+ * per address, and each read that passes an address on (conntrack, sockets) another, even for the 10.x addresses
+ * that need none. Showing the shape a record without addresses (null) first makes both fields plain references:
+ * small integers are stored as they are, and only a large address is boxed, once, when stored.
+ */
+const unaddressed = packetOf(0, 0, 0, 0, 0, 0, 0, 0, { kind: 'raw-l4', data: rawData(new Uint8Array(0)) }, 0, false, 0, 0, 0, 0);
+(unaddressed as { src: number | null; dst: number | null }).src = null;
+(unaddressed as { src: number | null; dst: number | null }).dst = null;
+
 /** A header copy for captures, quotes and traces: later NAT on the original does not change it. */
 export function clonePacket(p: Ipv4Packet): Ipv4Packet {
   const c = { ...p };
