@@ -45,7 +45,10 @@ export class Iface {
    * another port is updated in place, so a memo sees the move.
    */
   fdbGeneration = 0;
-  /** Bridge: the last destination looked up in the FDB (valid while `fdbGeneration` is unchanged). */
+  /**
+   * The last destination looked up in the FDB (valid while the bridge's `fdbGeneration` is unchanged): on a bridge,
+   * for frames its own stack sends; on a port, for frames bridged in by that port.
+   */
   fdbDstMac: Mac = -1;
   fdbDstEntry: FdbEntry | undefined = undefined;
   fdbDstGeneration = -1;

@@ -199,6 +199,8 @@ export interface StaticNat {
 }
 
 const REAPER_TASK = { background: true, label: 'time-wait' };
+/** Answers `isLocal` remembers. */
+const LOCAL_MEMO_SLOTS = 4;
 const ARP_RETRANS_MS = 1000;
 const ARP_PROBES = 3;
 const DELAY_PROBE_MS = 5000;
@@ -365,37 +367,29 @@ export class NetNamespace {
   }
 
   isLocal(addr: Ipv4): boolean {
-    // Every packet asks this once or twice; a node asks about the same few addresses, two of them in turn (the
-    // Service address a pod sends to, then its own address on the reply). The answers for the last two addresses
-    // are kept while the set is unchanged (public addresses are not small integers: hashing them costs).
-    const version = this.localAddrs.version;
-    if (version === this.#localVersion) {
-      if (addr === this.#localAddr) return this.#local;
-      if (addr === this.#prevLocalAddr) {
-        const local = this.#prevLocal;
-        this.#prevLocalAddr = this.#localAddr;
-        this.#prevLocal = this.#local;
-        this.#localAddr = addr;
-        this.#local = local;
-        return local;
-      }
-      this.#prevLocalAddr = this.#localAddr;
-      this.#prevLocal = this.#local;
+    // Every packet asks this once or twice, and a node asks about the few addresses a request involves (the pods
+    // it forwards between, both ways), in turn. The last answers are kept while the set is unchanged, newest
+    // first, the oldest dropped on a miss (public addresses are not small integers: hashing them costs).
+    const addrs = this.#localMemoAddrs, answers = this.#localMemoAnswers;
+    if (this.localAddrs.version === this.#localMemoVersion) {
+      for (let i = 0; i < LOCAL_MEMO_SLOTS; i++) if (addrs[i] === addr) return answers[i] === 1;
     } else {
-      this.#prevLocalAddr = -1;
-      this.#localVersion = version;
+      addrs.fill(-1);
+      this.#localMemoVersion = this.localAddrs.version;
     }
     const local = this.localAddrs.has(addr) || addr >>> 24 === 127;
-    this.#localAddr = addr;
-    this.#local = local;
+    for (let i = LOCAL_MEMO_SLOTS - 1; i > 0; i--) {
+      addrs[i] = addrs[i - 1]!;
+      answers[i] = answers[i - 1]!;
+    }
+    addrs[0] = addr;
+    answers[0] = local ? 1 : 0;
     return local;
   }
 
-  #localAddr = -1;
-  #localVersion = -1;
-  #local = false;
-  #prevLocalAddr = -1;
-  #prevLocal = false;
+  readonly #localMemoAddrs = new Float64Array(LOCAL_MEMO_SLOTS).fill(-1);
+  readonly #localMemoAnswers = new Uint8Array(LOCAL_MEMO_SLOTS);
+  #localMemoVersion = -1;
 
   /** The address of `name` the kernel would pick to reach `dst` (inet_select_addr): same subnet first. */
   ifaceAddress(name: string, dst: Ipv4): Ipv4 | undefined {

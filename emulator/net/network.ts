@@ -118,7 +118,7 @@ export class Network {
   enslave(port: Iface, bridge: Iface): void {
     if (bridge.kind !== 'bridge' || port.ns !== bridge.ns) throw new Error(`cannot enslave ${port.name} to ${bridge.name}`);
     port.master = bridge;
-    port.fdbSrcGeneration = -1;
+    port.fdbSrcGeneration = port.fdbDstGeneration = -1;
     bridge.ports!.add(port);
   }
 
@@ -314,7 +314,7 @@ export class Network {
       this.#bridgeOutSuppressed = null;
       return;
     }
-    const entry = fdbLookup(bridge, dst);
+    const entry = fdbLookup(bridge, port, dst);
     if (entry && bridge.ports!.has(entry.port)) {
       if (entry.port === port && !port.hairpin) return;
       if (tracing) this.#bridgeHop(bridge, payload, reqId, `FDB: ${formatMac(dst)} is on port ${entry.port.name}`);
@@ -334,7 +334,7 @@ export class Network {
   /** `bridgeOutput` with the frame's fields as arguments. */
   bridgeSend(bridge: Iface, dst: Mac, src: Mac, payload: FramePayload, reqId: number): void {
     if (dst !== BROADCAST_MAC) {
-      const entry = fdbLookup(bridge, dst);
+      const entry = fdbLookup(bridge, bridge, dst);
       if (entry && bridge.ports!.has(entry.port)) {
         if (this.traces.wants(reqId)) this.#bridgeHop(bridge, payload, reqId, `FDB: ${formatMac(dst)} is on port ${entry.port.name}`);
         this.#portOut(entry.port, dst, src, payload, reqId);
@@ -425,13 +425,17 @@ export class Network {
   }
 }
 
-/** The bridge's FDB entry for `mac`, through its one-entry memo (a bridge mostly sends to the same port again). */
-function fdbLookup(bridge: Iface, mac: Mac): FdbEntry | undefined {
-  if (bridge.fdbDstMac === mac && bridge.fdbDstGeneration === bridge.fdbGeneration) return bridge.fdbDstEntry;
+/**
+ * The bridge's FDB entry for `mac`, through a one-entry memo kept where the frame entered: on the ingress port for
+ * a bridged frame (what comes in by one port mostly goes out by the same other one: node A's traffic to node B,
+ * while a memo on the bridge would flip between the two directions), on the bridge for its own stack's frames.
+ */
+function fdbLookup(bridge: Iface, from: Iface, mac: Mac): FdbEntry | undefined {
+  if (from.fdbDstMac === mac && from.fdbDstGeneration === bridge.fdbGeneration) return from.fdbDstEntry;
   const entry = bridge.fdb!.get(mac);
-  bridge.fdbDstMac = mac;
-  bridge.fdbDstEntry = entry;
-  bridge.fdbDstGeneration = bridge.fdbGeneration;
+  from.fdbDstMac = mac;
+  from.fdbDstEntry = entry;
+  from.fdbDstGeneration = bridge.fdbGeneration;
   return entry;
 }
 

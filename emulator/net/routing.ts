@@ -25,16 +25,19 @@ export interface Route {
   readonly metric?: number;
 }
 
+/** Answers `lookup` remembers (see `#memoAddrs`). */
+const ROUTE_MEMO_SLOTS = 4;
+
 export class RouteTable {
   readonly #byPrefix: Array<Map<number, Route> | undefined> = new Array(33);
   /** Prefix lengths that have routes, longest first. */
   #prefixes: number[] = [];
   #count = 0;
-  // The last two answers (a node forwards both ways between two pods: two destinations alternate).
-  #lastAddr = -1;
-  #lastRoute: Route | undefined;
-  #prevAddr = -1;
-  #prevRoute: Route | undefined;
+  // The last answers, newest first, until the table changes: a node forwards both ways between the few pods a
+  // request involves (client, its DNS server, the backend), so three or four destinations take turns. A fixed
+  // handful of slots, the oldest dropped on a miss: nothing keyed by address grows or thrashes.
+  readonly #memoAddrs = new Float64Array(ROUTE_MEMO_SLOTS).fill(-1);
+  readonly #memoRoutes: (Route | undefined)[] = new Array<Route | undefined>(ROUTE_MEMO_SLOTS).fill(undefined);
 
   add(route: Route): Route {
     const r = { ...route, dst: networkOf(route.dst, route.prefix) };
@@ -72,29 +75,29 @@ export class RouteTable {
   }
 
   #changed(): void {
-    this.#lastAddr = this.#prevAddr = -1;
-    this.#lastRoute = this.#prevRoute = undefined;
+    this.#memoAddrs.fill(-1);
+    this.#memoRoutes.fill(undefined);
     const ps: number[] = [];
     for (let p = 32; p >= 0; p--) if (this.#byPrefix[p]?.size) ps.push(p);
     this.#prefixes = ps;
   }
 
   lookup(addr: Ipv4): Route | undefined {
-    if (addr === this.#lastAddr) return this.#lastRoute;
+    const addrs = this.#memoAddrs, routes = this.#memoRoutes;
+    for (let i = 0; i < ROUTE_MEMO_SLOTS; i++) if (addrs[i] === addr) return routes[i];
     let found: Route | undefined;
-    if (addr === this.#prevAddr) found = this.#prevRoute;
-    else {
-      const ps = this.#prefixes;
-      for (let i = 0; i < ps.length; i++) {
-        const p = ps[i]!;
-        found = this.#byPrefix[p]!.get(addr & prefixMask(p));
-        if (found !== undefined) break;
-      }
+    const ps = this.#prefixes;
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps[i]!;
+      found = this.#byPrefix[p]!.get(addr & prefixMask(p));
+      if (found !== undefined) break;
     }
-    this.#prevAddr = this.#lastAddr;
-    this.#prevRoute = this.#lastRoute;
-    this.#lastAddr = addr;
-    this.#lastRoute = found;
+    for (let i = ROUTE_MEMO_SLOTS - 1; i > 0; i--) {
+      addrs[i] = addrs[i - 1]!;
+      routes[i] = routes[i - 1];
+    }
+    addrs[0] = addr;
+    routes[0] = found;
     return found;
   }
 
