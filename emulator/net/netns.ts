@@ -582,8 +582,7 @@ export class NetNamespace {
     p.ttl--;
     p.outIface = route.dev ?? '';
     if (tracing) this.#hop(p, 'route', { route: formatRoute(route), verdict: 'forward' });
-    if (!this.#hook('FORWARD', p)) return;
-    if (!this.#hook('POSTROUTING', p)) return;
+    if (!this.#hookForward(p)) return;
     if (nat && route.dev === nat.outsideIface) {
       const pub = nat.privateToPublic.get(p.src);
       if (pub !== undefined) {
@@ -611,6 +610,19 @@ export class NetNamespace {
     p.outIface = bridge.name;
     if (!this.#hook('FORWARD', p)) return false;
     return this.#hook('POSTROUTING', p);
+  }
+
+  /** FORWARD then POSTROUTING: one netfilter call for an untraced packet (see `NetfilterNamespace.forward`). */
+  #hookForward(p: Ipv4Packet): boolean {
+    const nf = this.#netfilter;
+    if (nf.forward === undefined || this.net.traces.wants(p.reqId)) return this.#hook('FORWARD', p) && this.#hook('POSTROUTING', p);
+    const ctx = this.#ctx;
+    ctx.now = this.net.now();
+    ctx.trace = false;
+    const v = nf.forward(p, ctx as NfHookContext).verdict;
+    if (v.kind === 'accept') return true;
+    if (v.kind === 'reject') this.#reject(p, v.with);
+    return false;
   }
 
   #hook(hook: NfHook, p: Ipv4Packet): boolean {

@@ -108,4 +108,10 @@ export interface NfHookContext {
 /** Per network namespace: its tables, its conntrack table. */
 export interface NetfilterNamespace {
   hook(hook: NfHook, pkt: NfPacket, ctx: NfHookContext): NfHookResult;
+  /**
+   * FORWARD then POSTROUTING for an untraced forwarded packet (the stack runs nothing between them): the second
+   * hook's result unless the first did not accept. One call instead of two per forwarded packet; a traced packet
+   * goes through `hook` once per hook, each a hop of its trace.
+   */
+  forward?(pkt: NfPacket, ctx: NfHookContext): NfHookResult;
 }

@@ -403,9 +403,28 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     const plan = hook === 'FORWARD' ? this.#fwd : hook === 'PREROUTING' ? this.#pre : hook === 'POSTROUTING' ? this.#post
       : hook === 'OUTPUT' ? this.#out : this.#in;
     if (ctx.trace === true) return this.#hookTraced(plan, pkt, ctx);
-    const conntrack = this.conntrack;
     // The packet's time, where conntrack reads it (not an argument: see ConntrackTable.now).
-    conntrack.now = ctx.now;
+    this.conntrack.now = ctx.now;
+    return this.#run(plan, pkt, ctx);
+  }
+
+  /** FORWARD and POSTROUTING of an untraced packet (see `NetfilterNamespace.forward`). */
+  forward(pkt: NfPacket, ctx: NfHookContext): NfHookResult {
+    if (ctx.trace === true) {
+      // Not what the stack does (a traced packet's hooks are hops of their own); the two results' verdict.
+      const r = this.hook('FORWARD', pkt, ctx);
+      return r.verdict.kind === 'accept' ? this.hook('POSTROUTING', pkt, ctx) : r;
+    }
+    if (this.#compiledGen !== this.#ruleset.generation) this.#ensureCompiled();
+    if (this.#active === false) return ACCEPT_FAST;
+    this.conntrack.now = ctx.now;
+    const r = this.#run(this.#fwd, pkt, ctx);
+    return r === ACCEPT_FAST ? this.#run(this.#post, pkt, ctx) : r;
+  }
+
+  /** One hook's plan for an untraced packet, at `conntrack.now`. */
+  #run(plan: HookPlan, pkt: NfPacket, ctx: NfHookContext): NfHookResult {
+    const conntrack = this.conntrack;
     // The lead's policies, counted once on the plan (see HookPlan).
     if (plan.lead.length !== 0) {
       plan.packets++;
@@ -441,7 +460,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
             this.#resetEnv(ct, ctx);
             envSet = true;
           }
-          v = this.#runBuiltin('nat', hook, pkt, step.chain);
+          v = this.#runBuiltin('nat', plan.hook, pkt, step.chain);
         }
         if (v === V_ACCEPT) applyNat(e, ct!.dir, plan.dstManip, pkt, ct!.special === 1);
       } else if (kind === K_WALK) {
@@ -459,7 +478,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
           this.#resetEnv(ct, ctx);
           envSet = true;
         }
-        v = this.#walkAndRemember(step, hook, pkt, ctb);
+        v = this.#walkAndRemember(step, plan.hook, pkt, ctb);
       } else {
         // A built-in chain without rules after the lead: its policy (counted on the step, see `ruleset`).
         step.packets++;
