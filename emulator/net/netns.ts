@@ -18,6 +18,7 @@ import {
   type NetfilterNamespace,
   type NfHook,
   type NfHookContext,
+  type NfVerdict,
   type RejectWith,
 } from '../netfilter/hook-api';
 import { BROADCAST_MAC, broadcastOf, formatIpv4, formatMac, networkOf, type Ipv4, type Mac } from './addr';
@@ -506,7 +507,7 @@ export class NetNamespace {
     p.inIface = '';
     p.outIface = rt.route.dev ?? '';
     const dstBefore = p.dst;
-    if (!this.#hook('OUTPUT', p)) return true;
+    if (!this.#hook('OUTPUT', p, tracing)) return true;
     if (p.dst !== dstBefore) {
       rt = this.#route(p.dst);
       if (!rt || rt.route.type !== 'unicast') {
@@ -516,7 +517,7 @@ export class NetNamespace {
       p.outIface = rt.route.dev ?? '';
       if (tracing) this.#hop(p, 'route', { route: formatRoute(rt.route), verdict: 'rerouted after DNAT' });
     }
-    if (!this.#hook('POSTROUTING', p)) return true;
+    if (!this.#hook('POSTROUTING', p, tracing)) return true;
     this.#neighOutput(rt.route, p);
     return true;
   }
@@ -553,11 +554,11 @@ export class NetNamespace {
         if (tracing) this.#hop(p, 'nat', { natBefore: before, natAfter: formatTuple(p), detail: 'internet gateway: public IP → private IP (1:1 NAT)' });
       }
     }
-    if (!this.#hook('PREROUTING', p)) return;
+    if (!this.#hook('PREROUTING', p, tracing)) return;
     if (this.isLocal(p.dst) || p.dst === 0xffffffff) {
       this.net.settleBridgeCapture(undefined);
       if (tracing) this.#hop(p, 'route', { verdict: 'local', detail: `${formatIpv4(p.dst)} is a local address: deliver (INPUT)` });
-      if (!this.#hook('INPUT', p)) return;
+      if (!this.#hook('INPUT', p, tracing)) return;
       this.#deliverLocal(p);
       return;
     }
@@ -582,7 +583,7 @@ export class NetNamespace {
     p.ttl--;
     p.outIface = route.dev ?? '';
     if (tracing) this.#hop(p, 'route', { route: formatRoute(route), verdict: 'forward' });
-    if (!this.#hookForward(p)) return;
+    if (!this.#hookForward(p, tracing)) return;
     if (nat && route.dev === nat.outsideIface) {
       const pub = nat.privateToPublic.get(p.src);
       if (pub !== undefined) {
@@ -604,37 +605,44 @@ export class NetNamespace {
    */
   bridgeNetfilter(bridge: Iface, p: Ipv4Packet): boolean {
     if (!this.bridgeNfCallIptables || this.netfilter === passThroughNetfilter) return true;
+    const tracing = this.net.traces.wants(p.reqId);
     p.inIface = bridge.name;
     p.outIface = '';
-    if (!this.#hook('PREROUTING', p)) return false;
+    if (!this.#hook('PREROUTING', p, tracing)) return false;
     p.outIface = bridge.name;
-    if (!this.#hook('FORWARD', p)) return false;
-    return this.#hook('POSTROUTING', p);
+    if (!this.#hook('FORWARD', p, tracing)) return false;
+    return this.#hook('POSTROUTING', p, tracing);
   }
 
-  /** FORWARD then POSTROUTING: one netfilter call for an untraced packet (see `NetfilterNamespace.forward`). */
-  #hookForward(p: Ipv4Packet): boolean {
+  /**
+   * FORWARD then POSTROUTING: one netfilter call for an untraced packet (see `NetfilterNamespace.forward`).
+   * `tracing` is `net.traces.wants(p.reqId)`, as the caller found it for this packet.
+   */
+  #hookForward(p: Ipv4Packet, tracing: boolean): boolean {
     const nf = this.#netfilter;
-    if (nf.forward === undefined || this.net.traces.wants(p.reqId)) return this.#hook('FORWARD', p) && this.#hook('POSTROUTING', p);
+    if (nf.forward === undefined || tracing) return this.#hook('FORWARD', p, tracing) && this.#hook('POSTROUTING', p, tracing);
     const ctx = this.#ctx;
     ctx.now = this.net.now();
     ctx.trace = false;
-    const v = nf.forward(p, ctx as NfHookContext).verdict;
-    if (v.kind === 'accept') return true;
-    if (v.kind === 'reject') this.#reject(p, v.with);
-    return false;
+    return this.#verdict(p, nf.forward(p, ctx as NfHookContext).verdict);
   }
 
-  #hook(hook: NfHook, p: Ipv4Packet): boolean {
-    // No rules, nothing to record: the hook would accept without looking (a pass-through namespace asks the trace
-    // store only then).
-    const tracing = this.net.traces.wants(p.reqId);
+  /**
+   * Run `hook` on the packet; false when it was dropped or rejected. `tracing` as for `#hookForward`. Small enough
+   * to be inlined where it is called: a namespace without rules (every pod's) costs a comparison per hook.
+   */
+  #hook(hook: NfHook, p: Ipv4Packet, tracing: boolean): boolean {
+    // No rules, nothing to record: the hook would accept without looking.
     if (this.#netfilter === passThroughNetfilter && !tracing) return true;
+    return this.#runHook(hook, p, tracing);
+  }
+
+  #runHook(hook: NfHook, p: Ipv4Packet, tracing: boolean): boolean {
     const ctx = this.#ctx;
     ctx.now = this.net.now();
     ctx.trace = tracing;
     const before = tracing ? formatTuple(p) : '';
-    const res = this.netfilter.hook(hook, p, ctx as NfHookContext);
+    const res = this.#netfilter.hook(hook, p, ctx as NfHookContext);
     const v = res.verdict;
     if (tracing) {
       const after = formatTuple(p);
@@ -647,6 +655,11 @@ export class NetNamespace {
         ...(v.kind !== 'accept' ? { detail: v.reason } : {}),
       });
     }
+    return this.#verdict(p, v);
+  }
+
+  /** Act on a hook's verdict: true to go on; a rejected packet is answered. */
+  #verdict(p: Ipv4Packet, v: NfVerdict): boolean {
     if (v.kind === 'accept') return true;
     if (v.kind === 'reject') this.#reject(p, v.with);
     return false;
