@@ -405,7 +405,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     if (ctx.trace === true) return this.#hookTraced(plan, pkt, ctx);
     // The packet's time, where conntrack reads it (not an argument: see ConntrackTable.now).
     this.conntrack.now = ctx.now;
-    return this.#run(plan, pkt, ctx);
+    return this.#run(plan, pkt, ctx, null);
   }
 
   /** FORWARD and POSTROUTING of an untraced packet (see `NetfilterNamespace.forward`). */
@@ -418,87 +418,93 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     if (this.#compiledGen !== this.#ruleset.generation) this.#ensureCompiled();
     if (this.#active === false) return ACCEPT_FAST;
     this.conntrack.now = ctx.now;
-    const r = this.#run(this.#fwd, pkt, ctx);
-    return r === ACCEPT_FAST ? this.#run(this.#post, pkt, ctx) : r;
+    return this.#run(this.#fwd, pkt, ctx, this.#post);
   }
 
-  /** One hook's plan for an untraced packet, at `conntrack.now`. */
-  #run(plan: HookPlan, pkt: NfPacket, ctx: NfHookContext): NfHookResult {
+  /**
+   * One hook's plan for an untraced packet, at `conntrack.now`; when it accepts and `then` is a plan, that plan's
+   * too (FORWARD's POSTROUTING: one loop over both, the packet's connection found once).
+   */
+  #run(plan: HookPlan, pkt: NfPacket, ctx: NfHookContext, then: HookPlan | null): NfHookResult {
     const conntrack = this.conntrack;
-    // The lead's policies, counted once on the plan (see HookPlan).
-    if (plan.lead.length !== 0) {
-      plan.packets++;
-      plan.bytes += pkt.length;
-      this.#countsPending = true;
-    }
     let ct = pkt.nfct as CtRef | undefined;
     if (ct !== undefined && ct.owner !== conntrack) ct = undefined;
-    // The matchers' view of the packet (#env) is set only when some rule is evaluated: a replayed walk needs the
-    // ctstate bits, nat on a known connection needs nothing but the entry.
-    let envSet = false;
-    const rest = plan.rest;
-    for (let i = 0; i < rest.length; i++) {
-      const step = rest[i]!;
-      if (ct === undefined && step.raw === false) {
-        // conntrack runs after raw, before mangle: find or create the packet's connection.
-        ct = conntrack.track(pkt);
-        pkt.nfct = ct;
-        envSet = false;
+    for (;;) {
+      // The lead's policies, counted once on the plan (see HookPlan).
+      if (plan.lead.length !== 0) {
+        plan.packets++;
+        plan.bytes += pkt.length;
+        this.#countsPending = true;
       }
-      let v: number;
-      const kind = step.kind;
-      if (kind === K_NAT) {
-        // nat on a connection's later packets is its binding applied; the table is consulted for the first.
-        const e = ct!.entry;
-        if (e === undefined || ct!.special === 2) continue;
-        v = V_ACCEPT;
-        if (e.confirmed === false && ct!.dir === DIR_ORIGINAL &&
-            (plan.dstManip === true ? e.dstManipDone : e.srcManipDone) === false) {
-          if (plan.dstManip === true) e.dstManipDone = true;
-          else e.srcManipDone = true;
+      // The matchers' view of the packet (#env) is set only when some rule is evaluated: a replayed walk needs the
+      // ctstate bits, nat on a known connection needs nothing but the entry.
+      let envSet = false;
+      const rest = plan.rest;
+      for (let i = 0; i < rest.length; i++) {
+        const step = rest[i]!;
+        if (ct === undefined && step.raw === false) {
+          // conntrack runs after raw, before mangle: find or create the packet's connection.
+          ct = conntrack.track(pkt);
+          pkt.nfct = ct;
+          envSet = false;
+        }
+        let v: number;
+        const kind = step.kind;
+        if (kind === K_NAT) {
+          // nat on a connection's later packets is its binding applied; the table is consulted for the first.
+          const e = ct!.entry;
+          if (e === undefined || ct!.special === 2) continue;
+          v = V_ACCEPT;
+          if (e.confirmed === false && ct!.dir === DIR_ORIGINAL &&
+              (plan.dstManip === true ? e.dstManipDone : e.srcManipDone) === false) {
+            if (plan.dstManip === true) e.dstManipDone = true;
+            else e.srcManipDone = true;
+            if (!envSet) {
+              this.#resetEnv(ct, ctx);
+              envSet = true;
+            }
+            v = this.#runBuiltin('nat', plan.hook, pkt, step.chain);
+          }
+          if (v === V_ACCEPT) applyNat(e, ct!.dir, plan.dstManip, pkt, ct!.special === 1);
+        } else if (kind === K_WALK) {
+          // A remembered walk needs only the packet and its ctstate bits; the matchers' view is set for a real walk.
+          const ctb = envSet ? this.#env.ctBits : ctStateBits(ct);
+          const hit = step.memo!.find(pkt, ctb);
+          if (hit !== undefined) {
+            // The walk's counters, counted on the entry until someone can read them (see `ruleset`).
+            hit.packets++;
+            hit.bytes += pkt.length;
+            this.#countsPending = true;
+            continue;
+          }
           if (!envSet) {
             this.#resetEnv(ct, ctx);
             envSet = true;
           }
-          v = this.#runBuiltin('nat', plan.hook, pkt, step.chain);
-        }
-        if (v === V_ACCEPT) applyNat(e, ct!.dir, plan.dstManip, pkt, ct!.special === 1);
-      } else if (kind === K_WALK) {
-        // A remembered walk needs only the packet and its ctstate bits; the matchers' view is set for a real walk.
-        const ctb = envSet ? this.#env.ctBits : ctStateBits(ct);
-        const hit = step.memo!.find(pkt, ctb);
-        if (hit !== undefined) {
-          // The walk's counters, counted on the entry until someone can read them (see `ruleset`).
-          hit.packets++;
-          hit.bytes += pkt.length;
+          v = this.#walkAndRemember(step, plan.hook, pkt, ctb);
+        } else {
+          // A built-in chain without rules after the lead: its policy (counted on the step, see `ruleset`).
+          step.packets++;
+          step.bytes += pkt.length;
           this.#countsPending = true;
-          continue;
+          if (step.policyAccept === true) continue;
+          this.#dropReason = `${step.table} ${step.builtin.name} policy DROP`;
+          v = V_DROP;
         }
-        if (!envSet) {
-          this.#resetEnv(ct, ctx);
-          envSet = true;
-        }
-        v = this.#walkAndRemember(step, plan.hook, pkt, ctb);
-      } else {
-        // A built-in chain without rules after the lead: its policy (counted on the step, see `ruleset`).
-        step.packets++;
-        step.bytes += pkt.length;
-        this.#countsPending = true;
-        if (step.policyAccept === true) continue;
-        this.#dropReason = `${step.table} ${step.builtin.name} policy DROP`;
-        v = V_DROP;
+        if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
       }
-      if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
+      if (ct === undefined) {
+        ct = conntrack.track(pkt);
+        pkt.nfct = ct;
+      }
+      if (plan.confirms === true) {
+        const e = ct.entry;
+        if (e !== undefined && e.confirmed === false) conntrack.confirm(e);
+      }
+      if (then === null) return ACCEPT_FAST;
+      plan = then;
+      then = null;
     }
-    if (ct === undefined) {
-      ct = conntrack.track(pkt);
-      pkt.nfct = ct;
-    }
-    if (plan.confirms === true) {
-      const e = ct.entry;
-      if (e !== undefined && e.confirmed === false) conntrack.confirm(e);
-    }
-    return ACCEPT_FAST;
   }
 
   /** The matchers' view for a walk: the packet's connection (none yet: INVALID, as before conntrack) and context. */
