@@ -1063,7 +1063,11 @@ export class NetNamespace {
     const e = this.neigh.get(key);
     const forUs = this.localAddrs.has(a.targetIp);
     if (e && e.state !== 'PERMANENT') {
-      e.mac = a.senderMac;
+      // Keep the stored MAC object when the value is unchanged (every reply that refreshes a neighbour): the ARP
+      // packet holds its MACs unboxed, so `senderMac` is a fresh number object each time it is read, and a young
+      // one here would make each frame sent to this neighbour store a young object into the backlog's old arrays
+      // (a write barrier's slow path per hop: a third of the bench's frames, before).
+      if (e.mac !== a.senderMac) e.mac = a.senderMac;
       if (a.op === ARP_REPLY || e.state === 'INCOMPLETE' || e.state === 'PROBE') {
         if (e.state === 'DELAY' && e.timer && --iface.delayPending === 0) iface.forgetRx();
         e.state = 'REACHABLE';
