@@ -431,7 +431,7 @@ export class NetNamespace {
       return d;
     }
     const route = this.routes.lookup(dst);
-    if (!route) return undefined;
+    if (route === undefined) return undefined;
     d.route = route;
     d.src = route.src ?? this.#selectSrc(route, dst);
     d.local = false;
@@ -439,9 +439,9 @@ export class NetNamespace {
   }
 
   #selectSrc(route: Route, dst: Ipv4): Ipv4 {
-    const iface = route.dev ? this.#dev(route.dev) : undefined;
+    const iface = route.dev !== undefined ? this.#dev(route.dev) : undefined;
     const target = route.via ?? dst;
-    if (iface) {
+    if (iface !== undefined) {
       const addrs = iface.addrs;
       // The same route towards the same next hop picks the same address while the list is unchanged (appended to
       // only): the per-packet path asks this for every packet a pod sends through its default route.
@@ -498,7 +498,7 @@ export class NetNamespace {
   output(p: Ipv4Packet): boolean {
     let rt = this.#route(p.dst);
     const tracing = this.net.traces.wants(p.reqId);
-    if (!rt || rt.route.type !== 'unicast') {
+    if (rt === undefined || rt.route.type !== 'unicast') {
       if (tracing) this.#hop(p, 'drop', { detail: rt ? `route type ${rt.route.type}: ${formatRoute(rt.route)}` : 'no route to host (Network is unreachable)' });
       return false;
     }
@@ -510,7 +510,7 @@ export class NetNamespace {
     if (!this.#hook('OUTPUT', p, tracing)) return true;
     if (p.dst !== dstBefore) {
       rt = this.#route(p.dst);
-      if (!rt || rt.route.type !== 'unicast') {
+      if (rt === undefined || rt.route.type !== 'unicast') {
         if (tracing) this.#hop(p, 'drop', { detail: 'no route after DNAT' });
         return true;
       }
@@ -546,7 +546,7 @@ export class NetNamespace {
     p.outIface = '';
     const tracing = this.net.traces.wants(p.reqId);
     const nat = this.staticNat;
-    if (nat && iface.name === nat.outsideIface) {
+    if (nat !== null && iface.name === nat.outsideIface) {
       const priv = nat.publicToPrivate.get(p.dst);
       if (priv !== undefined) {
         const before = tracing ? formatTuple(p) : '';
@@ -562,7 +562,7 @@ export class NetNamespace {
       this.#deliverLocal(p);
       return;
     }
-    if (!this.ipForward) {
+    if (this.ipForward === false) {
       this.net.settleBridgeCapture(undefined);
       if (tracing) this.#hop(p, 'drop', { detail: `not for this host and ip_forward=0 in ${this.id}` });
       return;
@@ -584,7 +584,7 @@ export class NetNamespace {
     p.outIface = route.dev ?? '';
     if (tracing) this.#hop(p, 'route', { route: formatRoute(route), verdict: 'forward' });
     if (!this.#hookForward(p, tracing)) return;
-    if (nat && route.dev === nat.outsideIface) {
+    if (nat !== null && route.dev === nat.outsideIface) {
       const pub = nat.privateToPublic.get(p.src);
       if (pub !== undefined) {
         const before = tracing ? formatTuple(p) : '';
@@ -965,8 +965,9 @@ export class NetNamespace {
   }
 
   #neighOutput(route: Route, p: Ipv4Packet): void {
-    const iface = route.dev ? this.#dev(route.dev) : undefined;
-    if (!iface || !iface.up) {
+    // Explicit comparisons (=== undefined, === false) rather than truthiness, as on the network's per-hop path.
+    const iface = route.dev !== undefined ? this.#dev(route.dev) : undefined;
+    if (iface === undefined || iface.up === false) {
       if (this.net.traces.wants(p.reqId)) this.#hop(p, 'drop', { detail: `output device ${route.dev ?? '?'} is down or gone` });
       return;
     }
@@ -983,15 +984,15 @@ export class NetNamespace {
     // (beyond small-integer range) is computed only on a miss.
     const memo = iface.lastNeigh;
     let e = memo !== null && memo.ip === nexthop && memo.state !== 'FAILED' ? memo : this.neigh.get(this.#neighKey(iface, nexthop));
-    if (e) iface.lastNeigh = e;
+    if (e !== undefined && e !== memo) iface.lastNeigh = e;
     const now = this.net.now();
-    if (e && e.state === 'REACHABLE' && now - e.confirmedAt > e.reachableMs) e.state = 'STALE';
-    if (e && (e.state === 'REACHABLE' || e.state === 'PERMANENT' || e.state === 'DELAY' || e.state === 'PROBE' || e.state === 'STALE')) {
+    if (e !== undefined && e.state === 'REACHABLE' && now - e.confirmedAt > e.reachableMs) e.state = 'STALE';
+    if (e !== undefined && (e.state === 'REACHABLE' || e.state === 'PERMANENT' || e.state === 'DELAY' || e.state === 'PROBE' || e.state === 'STALE')) {
       if (e.state === 'STALE') this.#enterDelay(e);
       this.#xmit(iface, e.mac, iface.mac, p, p.reqId);
       return;
     }
-    if (!e || e.state === 'FAILED') {
+    if (e === undefined || e.state === 'FAILED') {
       e = new NeighEntry(nexthop, iface, 0, 'INCOMPLETE', 0, []);
       this.neigh.set(this.#neighKey(iface, nexthop), e);
       e.queue!.push(p);
@@ -1133,10 +1134,10 @@ export class NetNamespace {
 
   /** `transmit` with the frame's fields as arguments: the stack's own path, no frame record per hop. */
   #xmit(iface: Iface, dst: Mac, src: Mac, payload: EthernetFrame['payload'], reqId: number): void {
-    if (!iface.up) return;
+    if (iface.up === false) return;
     const net = this.net;
-    if (iface.kind !== 'bridge' || !net.takeBridgeOutSuppressed(iface)) {
-      if (net.capturing) net.captureFrame(iface, dst, src, payload, 'out');
+    if (iface.kind !== 'bridge' || net.takeBridgeOutSuppressed(iface) === false) {
+      if (net.capturing === true) net.captureFrame(iface, dst, src, payload, 'out');
     }
     if (net.traces.wants(reqId)) this.#frameHop(iface, { dst, src, payload }, 'xmit', 'out', reqId);
     switch (iface.kind) {

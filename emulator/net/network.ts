@@ -143,6 +143,9 @@ export class Network {
   }
 
   // ---------------------------------------------------------------- frames on the wire
+  // On the per-hop path, flags and optional objects are compared with true/false/null/undefined rather than
+  // tested for truthiness: the engine does not know a field holds a boolean or an object, and tests an unknown
+  // value's truthiness with about eight instructions (false, '', undetectable, number, bigint); a compare is one.
 
   /** A veth end transmits: the frame arrives at the peer after the latency (unless the fault injector drops it). */
   wire(from: Iface, frame: EthernetFrame, reqId: number): void {
@@ -155,8 +158,8 @@ export class Network {
    */
   send(from: Iface, dst: Mac, src: Mac, payload: FramePayload, reqId: number): void {
     const peer = from.peer;
-    if (!peer) return;
-    if (from.guard) {
+    if (peer === null) return;
+    if (from.guard !== null) {
       const why = from.guard.outbound(from, { dst, src, payload }, this.now());
       if (why !== null) {
         if (this.traces.wants(reqId)) this.traces.record({ time: this.now(), reqId, pid: pidOf(payload), netns: from.ns.id, kind: 'drop', iface: from.name, packet: formatFrameLine(payload), detail: why });
@@ -196,7 +199,7 @@ export class Network {
     // `+`: both answers as plain doubles. The scheduler keeps its clock as a reference to a number object; mixed
     // with the frame time (a double field) the result would be a reference too, and every caller that inlines
     // this (each hop's send, every netfilter hook) would box the frame time anew: 16 bytes a call.
-    return this.#draining ? this.#frameTime : +this.scheduler.now();
+    return this.#draining === true ? this.#frameTime : +this.scheduler.now();
   }
 
   /**
@@ -222,7 +225,7 @@ export class Network {
     dsts[i] = dst;
     srcs[i] = src;
     payloads[i] = payload;
-    if (!this.#draining && !this.#drainScheduled) {
+    if (this.#draining === false && this.#drainScheduled === false) {
       this.#drainScheduled = true;
       this.scheduler.after(0, this.#drain, BACKLOG_TASK);
     }
@@ -269,8 +272,8 @@ export class Network {
   #input(iface: Iface, dst: Mac, src: Mac, payload: FramePayload): void {
     // A namespace this network registered is in the map until removed (the flag saves a string-keyed lookup per
     // frame); otherwise ask the map, as another namespace may have taken the id since.
-    if (!iface.up || (!iface.ns.attached && !this.namespaces.has(iface.ns.id))) return;
-    if (iface.guard) {
+    if (iface.up === false || (iface.ns.attached === false && !this.namespaces.has(iface.ns.id))) return;
+    if (iface.guard !== null) {
       // A security group at the ENI: outside the host, before its NIC (tcpdump on the node never sees the drop).
       const why = iface.guard.inbound(iface, { dst, src, payload }, this.now());
       if (why !== null) {
@@ -334,10 +337,10 @@ export class Network {
       return;
     }
     const entry = fdbLookup(bridge, port, dst);
-    if (entry && bridge.ports!.has(entry.port)) {
-      if (entry.port === port && !port.hairpin) return;
+    if (entry !== undefined && bridge.ports!.has(entry.port)) {
+      if (entry.port === port && port.hairpin === false) return;
       if (tracing) this.#bridgeHop(bridge, payload, reqId, `FDB: ${formatMac(dst)} is on port ${entry.port.name}`);
-      if (!isArp && !bridge.ns.bridgeNetfilter(bridge, payload as Ipv4Packet)) return;
+      if (!isArp && bridge.ns.bridgeNetfilter(bridge, payload as Ipv4Packet) === false) return;
       this.#portOut(entry.port, dst, src, payload, reqId);
       return;
     }
@@ -354,7 +357,7 @@ export class Network {
   bridgeSend(bridge: Iface, dst: Mac, src: Mac, payload: FramePayload, reqId: number): void {
     if (dst !== BROADCAST_MAC) {
       const entry = fdbLookup(bridge, bridge, dst);
-      if (entry && bridge.ports!.has(entry.port)) {
+      if (entry !== undefined && bridge.ports!.has(entry.port)) {
         if (this.traces.wants(reqId)) this.#bridgeHop(bridge, payload, reqId, `FDB: ${formatMac(dst)} is on port ${entry.port.name}`);
         this.#portOut(entry.port, dst, src, payload, reqId);
         return;
@@ -368,7 +371,7 @@ export class Network {
   }
 
   #portOut(port: Iface, dst: Mac, src: Mac, payload: FramePayload, reqId: number): void {
-    if (!port.up) return;
+    if (port.up === false) return;
     if (this.#capturing !== 0) this.captureFrame(port, dst, src, payload, 'out');
     this.send(port, dst, src, payload, reqId);
   }

@@ -107,7 +107,9 @@ export class TraceStore {
 
   /** Whether a hop for this request would be kept (callers check before building hop text). */
   wants(reqId: number): boolean {
-    return this.enabled && (reqId !== 0 ? this.#requests.has(reqId) : this.recordBackground);
+    // Comparisons, not the flags' truthiness: the engine then knows the answer is a boolean, and each of the many
+    // callers per packet tests it with one compare instead of the ~8 instructions of testing an unknown value.
+    return this.enabled === true && (reqId !== 0 ? this.#requests.has(reqId) : this.recordBackground === true);
   }
 
   record(hop: Omit<TraceHop, 'seq'>): void {
