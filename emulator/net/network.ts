@@ -337,7 +337,7 @@ export class Network {
       return;
     }
     const entry = fdbLookup(bridge, port, dst);
-    if (entry !== undefined && bridge.ports!.has(entry.port)) {
+    if (entry !== undefined && isPortOf(bridge, entry.port)) {
       if (entry.port === port && port.hairpin === false) return;
       if (tracing) this.#bridgeHop(bridge, payload, reqId, `FDB: ${formatMac(dst)} is on port ${entry.port.name}`);
       if (!isArp && bridge.ns.bridgeNetfilter(bridge, payload as Ipv4Packet) === false) return;
@@ -357,7 +357,7 @@ export class Network {
   bridgeSend(bridge: Iface, dst: Mac, src: Mac, payload: FramePayload, reqId: number): void {
     if (dst !== BROADCAST_MAC) {
       const entry = fdbLookup(bridge, bridge, dst);
-      if (entry !== undefined && bridge.ports!.has(entry.port)) {
+      if (entry !== undefined && isPortOf(bridge, entry.port)) {
         if (this.traces.wants(reqId)) this.#bridgeHop(bridge, payload, reqId, `FDB: ${formatMac(dst)} is on port ${entry.port.name}`);
         this.#portOut(entry.port, dst, src, payload, reqId);
         return;
@@ -499,6 +499,16 @@ function fdbLookup(bridge: Iface, from: Iface, mac: Mac): FdbEntry | undefined {
   from.fdbDstEntry = entry;
   from.fdbDstGeneration = bridge.fdbGeneration;
   return entry;
+}
+
+/**
+ * Whether the port an FDB entry names is still one of the bridge's ports. An entry is learned from a frame that
+ * came in by a port of the bridge, and removing a port deletes its entries, so a port that still names the bridge
+ * as its master is one: the field answers without a hash lookup per frame. Only a port moved to another bridge
+ * since (it stays in the old bridge's set) needs the set.
+ */
+function isPortOf(bridge: Iface, port: Iface): boolean {
+  return port.master === bridge || bridge.ports!.has(port);
 }
 
 /** A burst's payload list (see `Network.#bPayload`): a literal, so it is made with its eight slots at once. */
