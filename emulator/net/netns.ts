@@ -330,7 +330,9 @@ export class NetNamespace {
   }
 
   // Routes name their device; the per-packet path resolves the name through a two-entry memo (a node forwards
-  // between cni0 and eth0) instead of a string-keyed map lookup per packet.
+  // between cni0 and eth0, in turn) instead of a string-keyed map lookup per packet. A hit leaves the entries where
+  // they are (alternating between the two would otherwise swap them on every other packet); a miss drops the one
+  // stored earlier.
   #devA = '';
   #ifaceA: Iface | undefined = undefined;
   #devB = '';
@@ -344,14 +346,7 @@ export class NetNamespace {
   /** `ifaces.get(name)` through the memo. */
   #dev(name: string): Iface | undefined {
     if (name === this.#devA) return this.#ifaceA;
-    if (name === this.#devB) {
-      const i = this.#ifaceB;
-      this.#devB = this.#devA;
-      this.#ifaceB = this.#ifaceA;
-      this.#devA = name;
-      this.#ifaceA = i;
-      return i;
-    }
+    if (name === this.#devB) return this.#ifaceB;
     const i = this.ifaces.get(name);
     if (i === undefined) return undefined;
     this.#devB = this.#devA;

@@ -415,7 +415,7 @@ export class Network {
    */
   settleBridgeCapture(outIface: string | undefined): void {
     const pending = this.#bridgeIn;
-    if (!pending) return;
+    if (pending === null) return; // every routed packet asks; only a captured bridge leaves one pending
     this.#bridgeIn = null;
     if (outIface === pending.bridge.name) {
       this.#bridgeOutSuppressed = pending.bridge;
