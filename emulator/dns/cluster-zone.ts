@@ -158,15 +158,85 @@ export function answerClusterQuestion(q: DnsQuestion, view: ClusterDnsView, opts
   return answerInZone(q, clusterZone(view, opts));
 }
 
+/**
+ * A question name read against a zone: its lower-case form, whether it is under the zone, and its labels before the
+ * zone found in one backward pass (no array of labels, no native search per label): `kind` is the last of them,
+ * `nparts` counts the labels before it; the dots that end the three labels before `kind` (namespace, service, and
+ * the one before) and the first two labels are kept (-1: no such dot), and for the `svc` kind the namespace and
+ * service labels are cut.
+ *
+ * The last name read is kept (one record): a stub resolver asks A and AAAA for the same name back to back (glibc's
+ * parallel queries), so the second question is read already (the lower-casing, a C call and a copy for a name of more
+ * than 24 characters, the suffix test, the pass and the cuts, whose hashes the view's maps then find computed). The
+ * record depends on the name's characters and the zone only, never on the view; a different name replaces it (one
+ * entry: nothing to thrash when a bench cycles through 10,000 names). A new record per name, not one rewritten: its
+ * fields are set while it is young, without the write barrier an old record's string fields would take.
+ */
+class QuestionName {
+  constructor(
+    readonly name: string,
+    readonly dotZone: string,
+    readonly lower: string,
+    readonly underZone: boolean,
+    readonly kind: number,
+    readonly nparts: number,
+    readonly firstDot: number,
+    readonly secondDot: number,
+    /** `svc` kind: the namespace label (nparts ≥ 1) and the service label (nparts ≥ 2), else ''. */
+    readonly namespace: string,
+    readonly svcName: string,
+  ) {}
+}
+
+const KIND_OTHER = 0;
+const KIND_SVC = 1;
+const KIND_POD = 2;
+
+let lastQuestion = new QuestionName('', '', '', false, KIND_OTHER, 0, -1, -1, '', '');
+
+function readQuestionName(qname: string, z: ClusterZone): QuestionName {
+  const last = lastQuestion;
+  if (last.name === qname && last.dotZone === z.dotZone) return last;
+  const lower = qname.toLowerCase();
+  const underZone = lower.endsWith(z.dotZone);
+  let nparts = 0, kindDot = -1, nsDot = -1, svcDot = -1, firstDot = -1, secondDot = -1;
+  let kind = KIND_OTHER, namespace = '', svcName = '';
+  if (underZone) {
+    const rest = lower.length - z.zone.length - 1; // the dot before the zone
+    for (let i = rest - 1; i >= 0; i--) {
+      if (lower.charCodeAt(i) !== 46) continue;
+      if (nparts === 0) kindDot = i;
+      else if (nparts === 1) nsDot = i;
+      else if (nparts === 2) svcDot = i;
+      secondDot = firstDot;
+      firstDot = i;
+      nparts++;
+    }
+    const kindAt = kindDot + 1;
+    // The kind label compared in place (no string cut for it).
+    if (rest - kindAt === 3) {
+      if (lower.startsWith('pod', kindAt)) kind = KIND_POD;
+      else if (lower.startsWith('svc', kindAt)) {
+        kind = KIND_SVC;
+        const nsAt = nsDot + 1;
+        if (nparts >= 1) namespace = lower.slice(nsAt, kindAt - 1);
+        if (nparts >= 2) svcName = lower.slice(svcDot + 1, nsAt - 1);
+      }
+    }
+  }
+  return (lastQuestion = new QuestionName(qname, z.dotZone, lower, underZone, kind, nparts, firstDot, secondDot, namespace, svcName));
+}
+
 /** `answerClusterQuestion` for a zone built once by its server. */
 export function answerInZone(q: DnsQuestion, z: ClusterZone): ZoneResult {
   const { view, zone, ttl } = z;
   const qname = q.name; // answers carry the name as asked (case preserved)
-  const lower = qname.toLowerCase();
+  const n = readQuestionName(qname, z);
+  const lower = n.lower;
 
   // Reverse names first, as the plugin matches its zones; a name under the cluster zone is not one (unless the two
   // zones overlap), so the common query makes one suffix test, not two.
-  const underZone = lower.endsWith(z.dotZone);
+  const underZone = n.underZone;
   if ((!underZone || z.overlapsReverse) && lower.endsWith(REVERSE_SUFFIX)) return reverse(q, z);
   if (lower !== zone && !underZone) return FORWARD;
 
@@ -183,34 +253,16 @@ export function answerInZone(q: DnsQuestion, z: ClusterZone): ZoneResult {
     return q.type === 'A' && z.dnsServiceIP ? records(z, [aRecord(qname, ttl, z.dnsServiceIP)]) : nodata(z);
   }
 
-  // The labels before the zone, in one backward pass over them (no array of labels, no native search per label):
-  // `kind` is the last of them, `nparts` counts the labels before it; the dots that end the three labels before
-  // `kind` (namespace, service, and the one before) and the first two labels are kept. -1: no such dot.
-  const rest = lower.length - zone.length - 1; // the dot before the zone
-  let nparts = 0, kindDot = -1, nsDot = -1, svcDot = -1, firstDot = -1, secondDot = -1;
-  for (let i = rest - 1; i >= 0; i--) {
-    if (lower.charCodeAt(i) !== 46) continue;
-    if (nparts === 0) kindDot = i;
-    else if (nparts === 1) nsDot = i;
-    else if (nparts === 2) svcDot = i;
-    secondDot = firstDot;
-    firstDot = i;
-    nparts++;
-  }
-  const kindAt = kindDot + 1;
-  // The kind label compared in place (no string cut for it).
-  const kindLength = rest - kindAt;
-  if (kindLength === 3 && lower.startsWith('pod', kindAt)) return podRecord(q, z, nparts, nparts > 0 ? lower.slice(0, firstDot) : '');
-  if (kindLength !== 3 || !lower.startsWith('svc', kindAt)) return nxdomain(z);
+  const nparts = n.nparts, firstDot = n.firstDot, secondDot = n.secondDot;
+  if (n.kind === KIND_POD) return podRecord(q, z, nparts, nparts > 0 ? lower.slice(0, firstDot) : '');
+  if (n.kind !== KIND_SVC) return nxdomain(z);
 
   // parts: [namespace] | [service, namespace] | [endpoint, service, namespace] | [_port, _proto, service, namespace]
   if (nparts === 0) return nodata(z); // svc.cluster.local exists as a name
-  const nsAt = nsDot + 1;
-  const namespace = lower.slice(nsAt, kindAt - 1);
+  const namespace = n.namespace;
   if (nparts === 1) return view.namespaceExists(namespace) ? nodata(z) : nxdomain(z);
 
-  const svcAt = svcDot + 1;
-  const svcName = lower.slice(svcAt, nsAt - 1);
+  const svcName = n.svcName;
   const svc = view.service(namespace, svcName);
   if (!svc) return nxdomain(z);
 

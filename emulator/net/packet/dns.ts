@@ -342,7 +342,11 @@ function nameLength(name: string): number {
   const seen = seenNames;
   const count = seenCount;
   // A name already written (an answer owned by the question's name): one pointer, labels already checked.
-  for (let k = 0; k < count; k++) if (seen[k] === name) return 2;
+  // (Lengths compared first: a string compare of two different strings is a call even when their lengths differ.)
+  for (let k = 0; k < count; k++) {
+    const m = seen[k]!;
+    if (m.length === nl && m === name) return 2;
+  }
   if (!validLabels(name)) return -1;
   let shared = 0;
   for (let k = 0; k < count && shared < nl; k++) {
@@ -366,18 +370,28 @@ function nameLength(name: string): number {
 /**
  * Labels of 1..63 characters (what the encoder accepts). A name of at most 63 characters has no label longer than
  * that, so it only needs no empty label: no leading, trailing or doubled dot (one native search, no character loop).
+ * The name last found valid is remembered (one entry, compared by content): a lookup's question is measured four
+ * times in a row (its A and AAAA queries and replies), and the next lookup's name simply replaces it.
  */
 function validLabels(name: string): boolean {
+  if (name === lastValidName) return true;
   const nl = name.length;
-  if (nl <= 63) return name.charCodeAt(0) !== 46 && name.charCodeAt(nl - 1) !== 46 && name.indexOf('..') < 0;
-  let labelAt = 0;
-  for (let i = 0; i < nl; i++) {
-    if (name.charCodeAt(i) !== 46) continue;
-    if (i === labelAt || i - labelAt > 63) return false;
-    labelAt = i + 1;
+  if (nl <= 63) {
+    if (name.charCodeAt(0) === 46 || name.charCodeAt(nl - 1) === 46 || name.indexOf('..') >= 0) return false;
+  } else {
+    let labelAt = 0;
+    for (let i = 0; i < nl; i++) {
+      if (name.charCodeAt(i) !== 46) continue;
+      if (i === labelAt || i - labelAt > 63) return false;
+      labelAt = i + 1;
+    }
+    if (labelAt >= nl || nl - labelAt > 63) return false;
   }
-  return labelAt < nl && nl - labelAt <= 63;
+  lastValidName = name;
+  return true;
 }
+
+let lastValidName = 'a'; // a valid name to start with
 
 /**
  * The longest suffix of `a` label-aligned in both `a` and `b` (both with valid labels), when it is longer than
