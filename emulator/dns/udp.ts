@@ -112,7 +112,7 @@ class UdpExchange {
   }
 
   open(ns: NetNamespace): UdpSocket {
-    this.#sock = ns.openUdp((msg: UdpMessage) => this.#onMessage(msg), (err: SocketError) => this.#onError(err));
+    this.#sock = ns.openUdp(onExchangeMessage, onExchangeError, this);
     return this.#sock;
   }
 
@@ -126,7 +126,7 @@ class UdpExchange {
     this.#done(this.#replies, error);
   }
 
-  #onMessage(msg: UdpMessage): void {
+  received(msg: UdpMessage): void {
     const m = msg.data;
     if (msg.src !== this.#dst || msg.sport !== 53 || m.kind !== 'dns' || !m.qr) return;
     const queries = this.#queries, replies = this.#replies;
@@ -138,10 +138,19 @@ class UdpExchange {
     if (--this.#pending === 0) this.finish();
   }
 
-  #onError(err: SocketError): void {
+  failed(err: SocketError): void {
     // A connected UDP socket reports ICMP port unreachable as ECONNREFUSED.
     this.finish(err.type === ICMP_DEST_UNREACH && err.code === ICMP_PORT_UNREACH ? 'refused' : 'unreachable');
   }
+}
+
+/** The socket handlers of every exchange: the socket's `userData` is its exchange (no closures per exchange). */
+function onExchangeMessage(msg: UdpMessage, sock: UdpSocket): void {
+  (sock.userData as UdpExchange).received(msg);
+}
+
+function onExchangeError(err: SocketError, sock: UdpSocket): void {
+  (sock.userData as UdpExchange).failed(err);
 }
 
 /** A UDP DNS server bound to port 53 in a namespace. */
@@ -190,6 +199,26 @@ class QuerySource {
   }
 }
 
+/**
+ * One query received over UDP: who asked (the `from` a handler reads) and its `respond`, which answers from the
+ * socket it came to. One record and its callback per query (not a closure with a context beside a source record).
+ */
+class UdpQuery extends QuerySource {
+  readonly #sock: UdpSocket;
+  readonly #msg: UdpMessage;
+
+  constructor(sock: UdpSocket, msg: UdpMessage) {
+    super(msg.src, msg.reqId);
+    this.#sock = sock;
+    this.#msg = msg;
+  }
+
+  // Answer from the address the query reached (conntrack un-DNATs it back to the ClusterIP on the way).
+  readonly respond = (reply: DnsMessage): void => {
+    if (!this.#sock.closed) this.#sock.reply(this.#msg, reply);
+  };
+}
+
 export function serveDns(
   ns: NetNamespace,
   handle: (query: DnsMessage, respond: (reply: DnsMessage) => void, from: { readonly ip: string; readonly reqId: number }) => void,
@@ -217,10 +246,8 @@ export function serveDns(
   }
   const sock = ns.bindUdp(port, (msg, s) => {
     if (msg.data.kind !== 'dns' || msg.data.qr) return;
-    handle(msg.data, (reply) => {
-      // Answer from the address the query reached (conntrack un-DNATs it back to the ClusterIP on the way).
-      if (!s.closed) s.send(msg.src, msg.sport, reply, { reqId: msg.reqId, src: msg.dst });
-    }, new QuerySource(msg.src, msg.reqId));
+    const query = new UdpQuery(s, msg);
+    handle(msg.data, query.respond, query);
   });
   return { ns, stop: () => { sock.close(); listener?.close(); } };
 }

@@ -121,11 +121,25 @@ export class UdpSocket {
     readonly port: number,
     public onMessage: (msg: UdpMessage, sock: UdpSocket) => void,
     public onError: ((err: SocketError, sock: UdpSocket) => void) | null,
+    /**
+     * The owner's state, for handlers shared by many sockets (the kernel's `sk_user_data`): a DNS exchange passes
+     * itself and module-level handlers instead of two closures per socket.
+     */
+    readonly userData: unknown = null,
   ) {}
 
   /** Send a datagram; returns false when there is no route (ENETUNREACH). */
   send(dst: Ipv4, dport: number, data: DnsMessage | RawData, opts: SendOptions = {}): boolean {
     return this.ns.sendUdp(this, dst, dport, data, opts);
+  }
+
+  /**
+   * Answer a received datagram: to its source, from the address it reached (IP_PKTINFO; after DNAT the reply leaves
+   * from the pod's address and conntrack un-DNATs it), in its trace. `send(msg.src, msg.sport, data, { reqId:
+   * msg.reqId, src: msg.dst })` without an options record per reply.
+   */
+  reply(msg: UdpMessage, data: DnsMessage | RawData): boolean {
+    return this.ns.replyUdp(this, msg, data);
   }
 
   close(): void {
@@ -932,16 +946,22 @@ export class NetNamespace {
     return s;
   }
 
-  /** A client UDP socket on an ephemeral port. */
-  openUdp(onMessage: (msg: UdpMessage, sock: UdpSocket) => void, onError?: (e: SocketError, s: UdpSocket) => void): UdpSocket {
+  /** A client UDP socket on an ephemeral port; `userData` is handed to the handlers as `sock.userData`. */
+  openUdp(onMessage: (msg: UdpMessage, sock: UdpSocket) => void, onError?: (e: SocketError, s: UdpSocket) => void, userData: unknown = null): UdpSocket {
     const port = this.#ephemeralUdpPort(); // free: no EADDRINUSE check, no options record per socket
-    const s = new UdpSocket(this, 0, port, onMessage, onError ?? null);
+    const s = new UdpSocket(this, 0, port, onMessage, onError ?? null, userData);
     this.udpSockets.set(port, s);
     return s;
   }
 
   sendUdp(sock: UdpSocket, dst: Ipv4, dport: number, data: DnsMessage | RawData, opts: SendOptions): boolean {
     const p = this.newPacket(opts.src ?? sock.addr, dst, IPPROTO_UDP, sock.port, dport, 0, { kind: 'udp', data }, opts);
+    return this.output(p);
+  }
+
+  /** `UdpSocket.reply`: the source, ports and request id positional (default TTL and DF, as `send` without them). */
+  replyUdp(sock: UdpSocket, to: UdpMessage, data: DnsMessage | RawData): boolean {
+    const p = this.newPacket(to.dst, to.src, IPPROTO_UDP, sock.port, to.sport, 0, { kind: 'udp', data }, NO_SEND_OPTIONS, to.reqId);
     return this.output(p);
   }
 
