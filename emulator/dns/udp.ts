@@ -201,21 +201,23 @@ class QuerySource {
 
 /**
  * One query received over UDP: who asked (the `from` a handler reads) and its `respond`, which answers from the
- * socket it came to. One record and its callback per query (not a closure with a context beside a source record).
+ * socket it came to. One record and its callback per query (not a closure with a context beside a source record);
+ * a plain class, so V8 builds it inline.
  */
-class UdpQuery extends QuerySource {
-  readonly #sock: UdpSocket;
-  readonly #msg: UdpMessage;
+class UdpQuery {
+  constructor(readonly sock: UdpSocket, readonly msg: UdpMessage) {}
 
-  constructor(sock: UdpSocket, msg: UdpMessage) {
-    super(msg.src, msg.reqId);
-    this.#sock = sock;
-    this.#msg = msg;
+  get ip(): string {
+    return formatIpv4(this.msg.src);
+  }
+
+  get reqId(): number {
+    return this.msg.reqId;
   }
 
   // Answer from the address the query reached (conntrack un-DNATs it back to the ClusterIP on the way).
   readonly respond = (reply: DnsMessage): void => {
-    if (!this.#sock.closed) this.#sock.reply(this.#msg, reply);
+    if (!this.sock.closed) this.sock.reply(this.msg, reply);
   };
 }
 
