@@ -48,7 +48,7 @@ import type { DnsMessage } from './packet/dns';
 import type { RawData } from './packet/http';
 import { formatRoute, RouteTable, type Route } from './routing';
 import { dropPrefix } from '../core/scheduler';
-import { TcpConnection, type TcpError, type TcpEvents } from './tcp-socket';
+import { TcpConnection, type TcpError, type TcpEvents, type TcpSocket, type TimeWaitSocket } from './tcp-socket';
 import { formatFrameLine, formatTuple } from './format';
 
 export type NeighState = 'INCOMPLETE' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'PERMANENT';
@@ -247,24 +247,25 @@ export class NetNamespace {
   readonly localAddrs = new AddressSet();
   readonly neigh = new Map<number, NeighEntry>();
   /**
-   * TCP connections by local port, then by remote ip*65536+port. A port with one connection (every client
-   * connection's ephemeral port) holds it directly: no map is built and dropped per connection.
+   * TCP connections (and TIME-WAIT records) by local port, then by remote ip*65536+port. A port with one
+   * connection (every client connection's ephemeral port) holds it directly: no map is built and dropped per
+   * connection.
    */
-  readonly #conns = new Map<number, TcpConnection | Map<number, TcpConnection>>();
+  readonly #conns = new Map<number, TcpSocket | Map<number, TcpSocket>>();
 
   /** The connections by local port, then by remote ip*65536+port, in creation order (for `ss`). */
-  get tcpConns(): Map<number, Map<number, TcpConnection>> {
-    const view = new Map<number, Map<number, TcpConnection>>();
-    for (const [port, x] of this.#conns) view.set(port, x instanceof TcpConnection ? new Map([[connKey(x), x]]) : x);
+  get tcpConns(): Map<number, Map<number, TcpSocket>> {
+    const view = new Map<number, Map<number, TcpSocket>>();
+    for (const [port, x] of this.#conns) view.set(port, x instanceof Map ? x : new Map([[connKey(x), x]]));
     return view;
   }
 
   /** The connection on local port `port` with the remote whose ip*65536+port is `key`. */
-  #conn(port: number, key: number): TcpConnection | undefined {
+  #conn(port: number, key: number): TcpSocket | undefined {
     const x = this.#conns.get(port);
     if (x === undefined) return undefined;
-    if (x instanceof TcpConnection) return connKey(x) === key ? x : undefined;
-    return x.get(key);
+    if (x instanceof Map) return x.get(key);
+    return connKey(x) === key ? x : undefined;
   }
   readonly tcpListeners = new Map<number, TcpListener>();
   readonly udpSockets = new Map<number, UdpSocket>();
@@ -849,12 +850,19 @@ export class NetNamespace {
 
   #addConn(c: TcpConnection): void {
     const x = this.#conns.get(c.localPort);
-    if (x === undefined || (x instanceof TcpConnection && connKey(x) === connKey(c))) this.#conns.set(c.localPort, c);
-    else if (x instanceof TcpConnection) this.#conns.set(c.localPort, new Map([[connKey(x), x], [connKey(c), c]]));
-    else x.set(connKey(c), c);
+    if (x instanceof Map) x.set(connKey(c), c);
+    else if (x === undefined || connKey(x) === connKey(c)) this.#conns.set(c.localPort, c);
+    else this.#conns.set(c.localPort, new Map([[connKey(x), x], [connKey(c), c]]));
   }
 
-  readonly #timeWait: TcpConnection[] = [];
+  /** A connection entering TIME-WAIT leaves its place in the table to its record (`TimeWaitSocket`). */
+  replaceConn(c: TcpConnection, tw: TimeWaitSocket): void {
+    const x = this.#conns.get(c.localPort);
+    if (x === c) this.#conns.set(c.localPort, tw);
+    else if (x instanceof Map && x.get(connKey(c)) === c) x.set(connKey(c), tw);
+  }
+
+  readonly #timeWait: TimeWaitSocket[] = [];
   #timeWaitHead = 0;
   #reaperArmed = false;
 
@@ -862,7 +870,7 @@ export class NetNamespace {
    * Connections in TIME-WAIT, oldest first (all wait the same 60 s): one reaper task at the oldest one's expiry
    * instead of a timer per connection.
    */
-  enterTimeWait(c: TcpConnection): void {
+  enterTimeWait(c: TimeWaitSocket): void {
     this.#timeWait.push(c);
     if (!this.#reaperArmed) this.#armReaper();
   }
@@ -892,10 +900,10 @@ export class NetNamespace {
   };
 
   /** Called by a connection when it reaches CLOSED. */
-  removeConn(c: TcpConnection): void {
+  removeConn(c: TcpSocket): void {
     const m = this.#conns.get(c.localPort);
     if (!m) return;
-    if (m instanceof TcpConnection) {
+    if (!(m instanceof Map)) {
       if (m === c) this.#conns.delete(c.localPort);
       return;
     }
@@ -910,7 +918,7 @@ export class NetNamespace {
     const key = dst * 65536 + dport;
     const start = 32768 + this.net.rng.int(range);
     let port = start;
-    let timeWait: TcpConnection | undefined;
+    let timeWait: TcpSocket | undefined;
     for (let i = 0; i < range; i++) {
       const old = this.#conn(port, key);
       if (!this.tcpListeners.has(port)) {
@@ -1201,7 +1209,7 @@ export class NetNamespace {
 
 /** Whether `addr` is the broadcast address of one of the interface's subnets (remembers the last unicast answer). */
 /** A connection's key among those sharing its local port: remote ip*65536+port. */
-function connKey(c: TcpConnection): number {
+function connKey(c: TcpSocket): number {
   return c.remoteAddr * 65536 + c.remotePort;
 }
 

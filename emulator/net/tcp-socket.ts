@@ -72,7 +72,9 @@ const MSS_OPT: TcpOption = { kind: 'mss', value: MSS };
 const WSCALE_OPT: TcpOption = { kind: 'wscale', shift: WSCALE };
 
 export class TcpConnection {
-  state: TcpState = 'CLOSED';
+  #state: TcpState = 'CLOSED';
+  /** The record that took the connection's place in TIME-WAIT (the namespace keeps it, not the connection). */
+  #timeWaitSocket: TimeWaitSocket | null = null;
   events: TcpEvents | null;
   /** Bytes/records sent and received, for `ss` and tests. */
   bytesSent = 0;
@@ -135,6 +137,11 @@ export class TcpConnection {
     this.#ipId = ns.net.rng.int(65536);
   }
 
+  /** The state; in TIME-WAIT, the state of the record that took the connection's place (CLOSED once reaped). */
+  get state(): TcpState {
+    return this.#timeWaitSocket === null ? this.#state : this.#timeWaitSocket.state;
+  }
+
   get stateName(): TcpState {
     return this.state;
   }
@@ -163,7 +170,7 @@ export class TcpConnection {
     this.#iss = this.#ns.net.rng.nextUint32() | 0;
     this.#sndUna = this.#iss;
     this.#sndNxt = this.#iss;
-    this.state = 'SYN-SENT';
+    this.#state = 'SYN-SENT';
     this.#sendNew(TCP_SYN, null);
   }
 
@@ -175,7 +182,7 @@ export class TcpConnection {
     this.#iss = this.#ns.net.rng.nextUint32() | 0;
     this.#sndUna = this.#iss;
     this.#sndNxt = this.#iss;
-    this.state = 'SYN-RECV';
+    this.#state = 'SYN-RECV';
     this.#sendNew(TCP_SYN | TCP_ACK, null);
   }
 
@@ -183,23 +190,23 @@ export class TcpConnection {
 
   /** Queue stream data (one segment per call). Ignored once the connection is closing. */
   send(data: StreamData): void {
-    if (this.state !== 'ESTAB' && this.state !== 'CLOSE-WAIT') return;
+    if (this.#state !== 'ESTAB' && this.#state !== 'CLOSE-WAIT') return;
     this.bytesSent += data.byteLength;
     this.#sendNew(TCP_PSH | TCP_ACK, data);
   }
 
   /** Orderly close: FIN after any queued data. */
   close(): void {
-    switch (this.state) {
+    switch (this.#state) {
       case 'SYN-SENT':
         this.#finish(undefined);
         return;
       case 'SYN-RECV':
       case 'ESTAB':
-        this.state = 'FIN-WAIT-1';
+        this.#state = 'FIN-WAIT-1';
         break;
       case 'CLOSE-WAIT':
-        this.state = 'LAST-ACK';
+        this.#state = 'LAST-ACK';
         break;
       default:
         return;
@@ -210,14 +217,18 @@ export class TcpConnection {
 
   /** Abortive close: RST now. */
   abort(): void {
-    if (this.state === 'CLOSED' || this.state === 'TIME-WAIT') return;
-    if (this.state !== 'SYN-SENT') this.#emit(TCP_RST | TCP_ACK, this.#sndNxt, null);
+    if (this.#state === 'CLOSED' || this.#state === 'TIME-WAIT') return;
+    if (this.#state !== 'SYN-SENT') this.#emit(TCP_RST | TCP_ACK, this.#sndNxt, null);
     this.#finish('ECONNRESET');
   }
 
   /** Forget the connection without sending anything (its namespace was deleted). */
   destroy(): void {
-        this.state = 'CLOSED';
+    if (this.#timeWaitSocket !== null) {
+      this.#timeWaitSocket.destroy();
+      return;
+    }
+    this.#state = 'CLOSED';
     this.#ns.removeConn(this);
   }
 
@@ -302,7 +313,7 @@ export class TcpConnection {
     const p = this.#ns.newPacket(this.localAddr, this.remoteAddr, IPPROTO_TCP, this.localPort, this.remotePort, flags, seg, undefined, this.reqId);
     // Linux: a SYN-ACK carries IP id 0; a connected socket numbers its packets from a random start.
     p.id = flags & TCP_SYN && flags & TCP_ACK ? 0 : (this.#ipId = (this.#ipId + 1) & 0xffff);
-    if (!this.#ns.output(p) && this.state === 'SYN-SENT') this.#finish('ENETUNREACH');
+    if (!this.#ns.output(p) && this.#state === 'SYN-SENT') this.#finish('ENETUNREACH');
   }
 
   #ack(): void {
@@ -310,7 +321,7 @@ export class TcpConnection {
   }
 
   #armRtx(): void {
-    const synPhase = this.state === 'SYN-SENT' || this.state === 'SYN-RECV';
+    const synPhase = this.#state === 'SYN-SENT' || this.#state === 'SYN-RECV';
     const rto = synPhase ? SYN_RTO_MS : DATA_RTO_MS;
     const delay = this.#rtxCount === 0 ? rto : rto * 2 ** this.#rtxCount;
     const due = this.#ns.net.now() + delay;
@@ -327,14 +338,14 @@ export class TcpConnection {
 
   /** The armed retransmission deadline came due (`TcpRetransmitTimers`; its queue has already let go of it). */
   retransmitDue(due: number): void {
-    if (this.#rtxTimer !== due || this.state === 'CLOSED') return;
+    if (this.#rtxTimer !== due || this.#state === 'CLOSED') return;
     this.#onRtx();
   }
 
   #onRtx(): void {
     this.#rtxTimer = 0;
-    if (this.#unacked === 0 || this.state === 'CLOSED') return;
-    const limit = this.state === 'SYN-SENT' ? SYN_RETRIES : this.state === 'SYN-RECV' ? SYNACK_RETRIES : DATA_RETRIES;
+    if (this.#unacked === 0 || this.#state === 'CLOSED') return;
+    const limit = this.#state === 'SYN-SENT' ? SYN_RETRIES : this.#state === 'SYN-RECV' ? SYNACK_RETRIES : DATA_RETRIES;
     if (this.#rtxCount >= limit) {
       this.#finish('ETIMEDOUT');
       return;
@@ -357,22 +368,22 @@ export class TcpConnection {
   input(p: Ipv4Packet): void {
     const seg = p.l4 as TcpSegment;
     const flags = p.tcpFlags;
-    if (this.state === 'CLOSED') return;
+    if (this.#state === 'CLOSED') return;
     if (flags & TCP_RST) {
-      if (this.state === 'SYN-SENT') {
+      if (this.#state === 'SYN-SENT') {
         if (flags & TCP_ACK && (seg.ack | 0) === this.#sndNxt) this.#finish('ECONNREFUSED');
         return;
       }
-      if (this.state === 'TIME-WAIT') return;
-      this.#finish(this.state === 'SYN-RECV' ? undefined : 'ECONNRESET');
+      if (this.#state === 'TIME-WAIT') return;
+      this.#finish(this.#state === 'SYN-RECV' ? undefined : 'ECONNRESET');
       return;
     }
     this.#noteTs(seg);
-    if (this.state === 'SYN-SENT') {
+    if (this.#state === 'SYN-SENT') {
       if (flags & TCP_SYN && flags & TCP_ACK && (seg.ack | 0) === this.#sndNxt) {
         this.#rcvNxt = (seg.seq + 1) | 0;
         this.#acked(seg.ack);
-        this.state = 'ESTAB';
+        this.#state = 'ESTAB';
         this.#ack();
         this.events?.onConnect?.(this);
       }
@@ -380,13 +391,13 @@ export class TcpConnection {
     }
     if (flags & TCP_SYN) {
       // A retransmitted SYN (our SYN-ACK was lost) or SYN-ACK (our ACK was lost): answer with what we sent.
-      if (this.state === 'SYN-RECV' && !(flags & TCP_ACK)) this.#emit(TCP_SYN | TCP_ACK, this.#iss, null);
+      if (this.#state === 'SYN-RECV' && !(flags & TCP_ACK)) this.#emit(TCP_SYN | TCP_ACK, this.#iss, null);
       else this.#ack();
       return;
     }
     if (flags & TCP_ACK) this.#acked(seg.ack);
-    if (this.state === 'SYN-RECV' && flags & TCP_ACK && (seg.ack | 0) === ((this.#iss + 1) | 0)) {
-      this.state = 'ESTAB';
+    if (this.#state === 'SYN-RECV' && flags & TCP_ACK && (seg.ack | 0) === ((this.#iss + 1) | 0)) {
+      this.#state = 'ESTAB';
       const l = this.#listener;
       if (l) this.events = l.accept(this);
       this.events?.onConnect?.(this);
@@ -406,26 +417,26 @@ export class TcpConnection {
       this.#rcvNxt = (this.#rcvNxt + dataLen) | 0;
       this.bytesReceived += dataLen;
       if (!fin) this.#ack();
-      if (this.state === 'ESTAB' || this.state === 'FIN-WAIT-1' || this.state === 'FIN-WAIT-2') this.events?.onData?.(this, seg.data);
+      if (this.#state === 'ESTAB' || this.#state === 'FIN-WAIT-1' || this.#state === 'FIN-WAIT-2') this.events?.onData?.(this, seg.data);
     }
     if (fin) {
       this.#rcvNxt = (this.#rcvNxt + 1) | 0;
-      switch (this.state) {
+      switch (this.#state) {
         case 'ESTAB':
-          this.state = 'CLOSE-WAIT';
+          this.#state = 'CLOSE-WAIT';
           this.events?.onPeerClose?.(this);
           // An application that closes at once (most servers) sends FIN+ACK instead of a separate ACK.
-          if (this.state === 'CLOSE-WAIT') this.#ack();
+          if (this.#state === 'CLOSE-WAIT') this.#ack();
           break;
         case 'FIN-WAIT-1':
-          this.state = this.#unacked === 0 ? 'TIME-WAIT' : 'CLOSING';
+          this.#state = this.#unacked === 0 ? 'TIME-WAIT' : 'CLOSING';
           this.#ack();
-          if (this.state === 'TIME-WAIT') this.#timeWait();
+          if (this.#state === 'TIME-WAIT') this.#timeWait();
           this.events?.onPeerClose?.(this);
-          if (this.state === 'TIME-WAIT') this.#releaseApplication();
+          if (this.#state === 'TIME-WAIT') this.#releaseApplication();
           break;
         case 'FIN-WAIT-2':
-          this.state = 'TIME-WAIT';
+          this.#state = 'TIME-WAIT';
           this.#ack();
           this.#timeWait();
           this.events?.onPeerClose?.(this);
@@ -459,12 +470,12 @@ export class TcpConnection {
 
   #afterAck(): void {
     if (this.#unacked > 0 || !this.#finQueued) return;
-    switch (this.state) {
+    switch (this.#state) {
       case 'FIN-WAIT-1':
-        this.state = 'FIN-WAIT-2';
+        this.#state = 'FIN-WAIT-2';
         break;
       case 'CLOSING':
-        this.state = 'TIME-WAIT';
+        this.#state = 'TIME-WAIT';
         this.#timeWait();
         this.#releaseApplication();
         break;
@@ -474,11 +485,21 @@ export class TcpConnection {
     }
   }
 
+  /**
+   * Enter TIME-WAIT: the namespace's table and reaper get a `TimeWaitSocket` in the connection's place, with what
+   * it needs to answer the peer; the connection, its application and its buffers can go.
+   */
   #timeWait(): void {
     this.#disarmRtx();
     this.#reportClose(undefined);
-    this.timeWaitUntil = this.#ns.net.now() + TIME_WAIT_MS;
-    this.#ns.enterTimeWait(this);
+    const tw = new TimeWaitSocket(this.#ns, this.localAddr, this.localPort, this.remoteAddr, this.remotePort, this.reqId,
+      this.dualStack, this.#window(TCP_ACK), this.#sndUna, this.#sndNxt, this.#rcvNxt, this.#tsOffset, this.#tsRecent,
+      this.#ipId, this.#ns.net.now() + TIME_WAIT_MS);
+    this.#timeWaitSocket = tw;
+    // Destroyed by the application's close callback (its namespace deleted): the record starts closed.
+    if (this.#state === 'TIME-WAIT') this.#ns.replaceConn(this, tw);
+    else tw.state = 'CLOSED';
+    this.#ns.enterTimeWait(tw);
   }
 
   /**
@@ -491,17 +512,9 @@ export class TcpConnection {
     this.#lastTs = null;
   }
 
-  /** When TIME-WAIT ends (2×MSL = 60 s on Linux); the namespace's reaper closes the connection then. */
-  timeWaitUntil = 0;
-
-  /** Called by the namespace's TIME-WAIT reaper. */
-  expireTimeWait(): void {
-    if (this.state === 'TIME-WAIT') this.#finish(undefined);
-  }
-
   /** An ICMP error quoting one of our segments. */
   icmpError(err: SocketError): void {
-    if (this.state !== 'SYN-SENT' && this.state !== 'SYN-RECV') return; // soft error once established
+    if (this.#state !== 'SYN-SENT' && this.#state !== 'SYN-RECV') return; // soft error once established
     if (err.type !== ICMP_DEST_UNREACH) return;
     const refused = err.code === ICMP_PORT_UNREACH || err.code === ICMP_PROT_UNREACH;
     this.#finish(refused ? 'ECONNREFUSED' : err.code === 0 ? 'ENETUNREACH' : 'EHOSTUNREACH');
@@ -521,11 +534,118 @@ export class TcpConnection {
   #finish(error: TcpError | undefined): void {
     this.#disarmRtx();
     this.#clearUnacked();
-    this.state = 'CLOSED';
+    this.#state = 'CLOSED';
     this.#ns.removeConn(this);
     this.#reportClose(error);
   }
 }
+
+/**
+ * A connection in TIME-WAIT, as the kernel keeps one (a small timewait socket instead of the full socket): its
+ * addresses for the table and `ss`, the sequence and timestamp state it answers the peer with, and when it ends.
+ * It answers as the connection would in TIME-WAIT: an ACK for a SYN, a FIN or out-of-order data, nothing for a
+ * RST; the peer's ACKs move `sndUna` (ss's Send-Q); ICMP errors are ignored.
+ */
+export class TimeWaitSocket {
+  state: 'TIME-WAIT' | 'CLOSED' = 'TIME-WAIT';
+  readonly #ns: NetNamespace;
+  /** Sequence numbers and timestamps as the connection kept them (signed 32-bit). */
+  #sndUna: number;
+  readonly #sndNxt: number;
+  #rcvNxt: number;
+  readonly #tsOffset: number;
+  #tsRecent: number;
+  #ipId: number;
+
+  constructor(
+    ns: NetNamespace,
+    readonly localAddr: Ipv4,
+    readonly localPort: number,
+    readonly remoteAddr: Ipv4,
+    readonly remotePort: number,
+    readonly reqId: number,
+    /** Accepted by a listener on all addresses (`ss` shows IPv4-mapped addresses). */
+    readonly dualStack: boolean,
+    /** The window its ACKs advertise (the connection's). */
+    readonly window: number,
+    sndUna: number,
+    sndNxt: number,
+    rcvNxt: number,
+    tsOffset: number,
+    tsRecent: number,
+    ipId: number,
+    /** When TIME-WAIT ends (2×MSL = 60 s on Linux); the namespace's reaper closes the socket then. */
+    readonly timeWaitUntil: number,
+  ) {
+    this.#ns = ns;
+    this.#sndUna = sndUna;
+    this.#sndNxt = sndNxt;
+    this.#rcvNxt = rcvNxt;
+    this.#tsOffset = tsOffset;
+    this.#tsRecent = tsRecent;
+    this.#ipId = ipId;
+  }
+
+  get stateName(): TcpState {
+    return this.state;
+  }
+
+  get sendQueue(): number {
+    return (this.#sndNxt - this.#sndUna) >>> 0;
+  }
+
+  /** A segment from the peer (what `TcpConnection.input` does in TIME-WAIT). */
+  input(p: Ipv4Packet): void {
+    const seg = p.l4 as TcpSegment;
+    const flags = p.tcpFlags;
+    if (this.state === 'CLOSED' || flags & TCP_RST) return;
+    const options = seg.options;
+    for (let i = 0; i < options.length; i++) {
+      const o = options[i]!;
+      if (o.kind === 'ts') this.#tsRecent = o.val | 0;
+    }
+    if (flags & TCP_SYN) {
+      this.#ack();
+      return;
+    }
+    if (flags & TCP_ACK && (((seg.ack | 0) - this.#sndUna) | 0) > 0) this.#sndUna = seg.ack | 0;
+    const dataLen = seg.data ? seg.data.byteLength : 0;
+    const fin = (flags & TCP_FIN) !== 0;
+    if (dataLen === 0 && !fin) return;
+    if ((seg.seq | 0) !== this.#rcvNxt) {
+      this.#ack();
+      return;
+    }
+    this.#rcvNxt = (this.#rcvNxt + dataLen + (fin ? 1 : 0)) | 0;
+    this.#ack();
+  }
+
+  #ack(): void {
+    const ns = this.#ns;
+    const ts: TsOption = { kind: 'ts', val: (this.#tsOffset + Math.floor(ns.net.scheduler.now())) | 0, ecr: this.#tsRecent };
+    const seg: TcpSegment = { kind: 'tcp', seq: this.#sndNxt, ack: this.#rcvNxt, window: this.window, urgent: 0, options: [NOP, NOP, ts], data: null };
+    const p = ns.newPacket(this.localAddr, this.remoteAddr, IPPROTO_TCP, this.localPort, this.remotePort, TCP_ACK, seg, undefined, this.reqId);
+    p.id = this.#ipId = (this.#ipId + 1) & 0xffff;
+    ns.output(p);
+  }
+
+  /** ICMP errors do not concern a socket in TIME-WAIT. */
+  icmpError(_err: SocketError): void {}
+
+  /** Called by the namespace's TIME-WAIT reaper. */
+  expireTimeWait(): void {
+    if (this.state === 'TIME-WAIT') this.destroy();
+  }
+
+  /** Forget the socket (TIME-WAIT over, its port taken over, or its namespace deleted). */
+  destroy(): void {
+    this.state = 'CLOSED';
+    this.#ns.removeConn(this);
+  }
+}
+
+/** A connection in a namespace's table: a live connection or the TIME-WAIT record of one. */
+export type TcpSocket = TcpConnection | TimeWaitSocket;
 
 /**
  * Every connection's retransmission deadline in the network, without a scheduler task per deadline: deadlines of
