@@ -71,6 +71,20 @@ const SACK_OK: TcpOption = { kind: 'sackOK' };
 const MSS_OPT: TcpOption = { kind: 'mss', value: MSS };
 const WSCALE_OPT: TcpOption = { kind: 'wscale', shift: WSCALE };
 
+/**
+ * The value of the last timestamps option in `options` (signed 32-bit), or `current` without one. The options of
+ * the stack's own segments are mostly the shared constants above: skipping them by identity keeps the loop from
+ * reading `kind` of every option through a lookup that has seen each option's shape (a cache probe per read).
+ */
+function lastTsVal(options: readonly TcpOption[], current: number): number {
+  let val = current;
+  for (let i = 0; i < options.length; i++) {
+    const o = options[i]!;
+    if (o !== NOP && o !== MSS_OPT && o !== SACK_OK && o !== WSCALE_OPT && o.kind === 'ts') val = o.val | 0;
+  }
+  return val;
+}
+
 export class TcpConnection {
   #state: TcpState = 'CLOSED';
   /** The record that took the connection's place in TIME-WAIT (the namespace keeps it, not the connection). */
@@ -358,11 +372,7 @@ export class TcpConnection {
   // ------------------------------------------------------------ segments in
 
   #noteTs(seg: TcpSegment): void {
-    const options = seg.options;
-    for (let i = 0; i < options.length; i++) {
-      const o = options[i]!;
-      if (o.kind === 'ts') this.#tsRecent = o.val | 0;
-    }
+    this.#tsRecent = lastTsVal(seg.options, this.#tsRecent);
   }
 
   input(p: Ipv4Packet): void {
@@ -599,11 +609,7 @@ export class TimeWaitSocket {
     const seg = p.l4 as TcpSegment;
     const flags = p.tcpFlags;
     if (this.state === 'CLOSED' || flags & TCP_RST) return;
-    const options = seg.options;
-    for (let i = 0; i < options.length; i++) {
-      const o = options[i]!;
-      if (o.kind === 'ts') this.#tsRecent = o.val | 0;
-    }
+    this.#tsRecent = lastTsVal(seg.options, this.#tsRecent);
     if (flags & TCP_SYN) {
       this.#ack();
       return;

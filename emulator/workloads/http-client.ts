@@ -131,7 +131,8 @@ class Transfer implements TcpEvents {
   #maxTimer: TaskHandle | undefined = undefined;
   #connTimer: TaskHandle | undefined = undefined;
   #conn: TcpConnection | undefined = undefined;
-  #target: { ip: string; port: number } | undefined = undefined;
+  /** The address being connected to (the first one resolved); undefined while resolving. */
+  #ip: string | undefined = undefined;
   #connected = false;
   #gotResponse = false;
 
@@ -164,12 +165,11 @@ class Transfer implements TcpEvents {
   }
 
   #maxTimeExpired(): void {
-    const target = this.#target;
-    const t = target ?? { ip: '', port: this.#req.url.port };
+    const ip = this.#ip, port = this.#req.url.port;
     // Report first: aborting the socket fires its close callback synchronously.
-    if (!target) this.#finish({ kind: 'resolve-failed', host: this.#req.url.host, error: 'TIMEOUT', elapsedMs: this.#elapsed() });
-    else if (!this.#connected) this.#finish({ kind: 'connect-timeout', ...t, elapsedMs: this.#elapsed(), byMaxTime: true });
-    else this.#finish({ kind: 'transfer-timeout', ...t, elapsedMs: this.#elapsed() });
+    if (ip === undefined) this.#finish({ kind: 'resolve-failed', host: this.#req.url.host, error: 'TIMEOUT', elapsedMs: this.#elapsed() });
+    else if (!this.#connected) this.#finish({ kind: 'connect-timeout', ip, port, elapsedMs: this.#elapsed(), byMaxTime: true });
+    else this.#finish({ kind: 'transfer-timeout', ip, port, elapsedMs: this.#elapsed() });
     this.#conn?.abort();
   }
 
@@ -179,7 +179,7 @@ class Transfer implements TcpEvents {
     if (!r.ok) { this.#finish({ kind: 'resolve-failed', host: req.url.host, error: r.error, elapsedMs: this.#elapsed() }); return; }
     if (r.source === 'dns' || r.source === 'hosts') req.onEvent?.({ kind: 'resolved', host: req.url.host, addresses: r.addresses });
     const ip = r.addresses[0]!;
-    this.#target = { ip, port: req.url.port };
+    this.#ip = ip;
     req.onEvent?.({ kind: 'trying', ip, port: req.url.port });
     if (req.connectTimeoutMs !== undefined) this.#connTimer = this.#scheduler.after(req.connectTimeoutMs, () => this.#connectTimeoutExpired(), CONNECT_TIMEOUT_TASK);
     this.#conn = this.#host.ns.connectTcp({ dst: parseIpv4(ip)!, dport: req.url.port, reqId: req.reqId ?? 0, events: this });
@@ -187,8 +187,7 @@ class Transfer implements TcpEvents {
 
   #connectTimeoutExpired(): void {
     if (this.#connected) return;
-    const { ip, port } = this.#target!;
-    this.#finish({ kind: 'connect-timeout', ip, port, elapsedMs: this.#elapsed(), byMaxTime: false });
+    this.#finish({ kind: 'connect-timeout', ip: this.#ip!, port: this.#req.url.port, elapsedMs: this.#elapsed(), byMaxTime: false });
     this.#conn?.abort();
   }
 
@@ -197,7 +196,7 @@ class Transfer implements TcpEvents {
     const req = this.#req;
     this.#connected = true;
     this.#scheduler.cancel(this.#connTimer);
-    req.onEvent?.({ kind: 'connected', ip: this.#target!.ip, port: req.url.port, localPort: c.localPort });
+    req.onEvent?.({ kind: 'connected', ip: this.#ip!, port: req.url.port, localPort: c.localPort });
     c.send(httpRequest(req.method, req.url.target, requestHeaders(req), req.body ?? ''));
     req.onEvent?.({ kind: 'request-sent' });
   }
@@ -207,17 +206,17 @@ class Transfer implements TcpEvents {
     this.#gotResponse = true;
     // curl reads the response and exits; the kernel closes the socket (FIN) when the process goes.
     c.close();
-    this.#finish({ kind: 'response', response: data, ip: this.#target!.ip, port: this.#req.url.port, elapsedMs: this.#elapsed() });
+    this.#finish({ kind: 'response', response: data, ip: this.#ip!, port: this.#req.url.port, elapsedMs: this.#elapsed() });
   }
 
   onPeerClose(c: TcpConnection): void {
-    if (!this.#gotResponse) this.#finish({ kind: 'empty-reply', ip: this.#target!.ip, port: this.#req.url.port, elapsedMs: this.#elapsed() });
+    if (!this.#gotResponse) this.#finish({ kind: 'empty-reply', ip: this.#ip!, port: this.#req.url.port, elapsedMs: this.#elapsed() });
     c.close();
   }
 
   onClose(_c: TcpConnection, error?: TcpError): void {
     if (this.#finished || !error) return;
-    const ip = this.#target!.ip, port = this.#req.url.port;
+    const ip = this.#ip!, port = this.#req.url.port;
     if (!this.#connected) this.#finish({ kind: 'connect-failed', ip, port, error, elapsedMs: this.#elapsed() });
     else this.#finish({ kind: 'recv-error', ip, port, error, elapsedMs: this.#elapsed() });
   }
