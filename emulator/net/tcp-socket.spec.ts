@@ -3,8 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { Scheduler, type TaskHandle } from '../core/scheduler';
 import { ipv4 } from './addr';
 import { rawData, type StreamData } from './packet/http';
+import type { Ipv4Packet } from './packet/ipv4';
+import type { TcpSegment } from './packet/tcp';
 import { TcpRetransmitTimers, type TcpConnection } from './tcp-socket';
-import { addPod, testNet } from './testkit';
+import { addPod, httpGet, serveHello, testNet } from './testkit';
 
 describe('TCP retransmission queue', () => {
   it('three segments in flight on a lossy link arrive once each, in order, the first unacknowledged one retransmitted until all are acknowledged', () => {
@@ -124,5 +126,38 @@ describe('TCP retransmission timers', () => {
       };
       expect(run(true)).toEqual(run(false));
     }), { numRuns: 300 });
+  });
+});
+
+describe('TCP TIME-WAIT', () => {
+  it('the record in the connection\'s place answers a repeated FIN and a SYN with the last ACK, ignores a RST, closes after 60 s', () => {
+    const t = testNet();
+    const a = addPod(t, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
+    const b = addPod(t, 'b', 'worker-2', '10.244.2.7', '10.244.2.0/24');
+    serveHello(b, 8000, 'b');
+    const sent: Ipv4Packet[] = [];
+    t.network.attachCapture(a, { iface: 'eth0', onFrame: (_time, _i, f, dir) => { if (dir === 'Out' && !('kind' in f.payload)) sent.push(f.payload); } });
+    const r = httpGet(a, '10.244.2.7', 8000);
+    t.scheduler.runUntil(() => r.done, t.scheduler.now() + 5000);
+    t.scheduler.advance(10);
+    const [tw] = [...a.tcpConns.values()].flatMap((m) => [...m.values()]);
+    expect(tw!.state).toBe('TIME-WAIT');
+    const last = sent.at(-1)!, lastSeg = last.l4 as TcpSegment;
+    // The peer's FIN again (its ACK was lost), a SYN, a RST: segments b sends to a's TIME-WAIT port.
+    const fromPeer = (flags: number, seq: number) => {
+      const seg: TcpSegment = { kind: 'tcp', seq, ack: lastSeg.seq, window: 64, urgent: 0, options: [], data: null };
+      b.output(b.newPacket(last.dst, last.src, 6, last.dport, last.sport, flags, seg, undefined, 0));
+      t.scheduler.advance(5);
+    };
+    const before = sent.length;
+    fromPeer(0x11, (lastSeg.ack - 1) | 0); // FIN+ACK
+    fromPeer(0x02, 12345); // SYN
+    fromPeer(0x04, lastSeg.ack); // RST: no answer, still in TIME-WAIT
+    const answers = sent.slice(before).map((p) => [p.tcpFlags, (p.l4 as TcpSegment).seq, (p.l4 as TcpSegment).ack]);
+    expect(answers).toEqual([[0x10, lastSeg.seq, lastSeg.ack], [0x10, lastSeg.seq, lastSeg.ack]]);
+    expect(tw!.state).toBe('TIME-WAIT');
+    t.scheduler.advance(60_000);
+    expect(tw!.state).toBe('CLOSED');
+    expect(a.tcpConns.size).toBe(0);
   });
 });
