@@ -86,15 +86,18 @@ export interface HttpClientDeps {
   readonly rng: Rng;
 }
 
+/** curl's default Accept header, one pair shared by every request's head (header lists are never changed once made). */
+const ACCEPT_ANY: readonly [string, string] = ['Accept', '*/*'];
+
 /** The request head curl sends: method, target, Host, User-Agent, Accept, then the caller's headers. */
-export function requestHeaders(req: HttpClientRequest): [string, string][] {
+export function requestHeaders(req: HttpClientRequest): HttpHeaders {
   const hostValue = req.url.explicitPort ? `${req.url.host}:${req.url.port}` : req.url.host;
   if (!req.headers?.length && !req.body) {
     // No headers of the caller's (curl without -H or -d): the defaults alone, no lookup table built, and the
     // list made at its final size (pushing onto a one-element list reserves seventeen slots).
     return req.userAgent
-      ? [['Host', hostValue], ['User-Agent', req.userAgent], ['Accept', '*/*']]
-      : [['Host', hostValue], ['Accept', '*/*']];
+      ? [['Host', hostValue], ['User-Agent', req.userAgent], ACCEPT_ANY]
+      : [['Host', hostValue], ACCEPT_ANY];
   }
   const given = new Map((req.headers ?? []).map(([k, v]) => [k.toLowerCase(), v] as const));
   const out: [string, string][] = [];
