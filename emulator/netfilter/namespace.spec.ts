@@ -422,6 +422,48 @@ describe('hook plans (empty chains counted once per hook, policies after rules)'
   });
 });
 
+describe('forward(): FORWARD and POSTROUTING in one call', () => {
+  it('gives the verdicts, rewrites, counters and conntrack entries of the two hooks called one after the other', () => {
+    // kube-proxy's rules (DNAT in PREROUTING, REJECT in FORWARD, MASQUERADE in POSTROUTING) and a ruleset whose
+    // POSTROUTING drops, so that the second plan's verdict counts.
+    const postDrop = [
+      '*mangle', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':FORWARD ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]',
+      '-A FORWARD -p tcp --dport 80 -j MARK --set-xmark 0x1/0x1', '-A POSTROUTING -m mark --mark 0x1/0x1 -p tcp --sport 40001 -j DROP', 'COMMIT', '',
+    ].join('\n');
+    const pkt = fc.record({
+      src: fc.constantFrom(POD_C, CLIENT, POD_A), dst: fc.constantFrom(VIP, ip('10.96.99.99'), POD_B, NODE),
+      sport: fc.integer({ min: 40000, max: 40003 }), dport: fc.constantFrom(80, 31234, 8000),
+      flags: fc.constantFrom(TCP_SYN, TCP_ACK, TCP_SYN | TCP_ACK, TCP_FIN | TCP_ACK), dt: fc.integer({ min: 0, max: 5000 }),
+    });
+    for (const text of [NODE_RULES, postDrop]) {
+      fc.assert(fc.property(fc.array(pkt, { minLength: 1, maxLength: 120 }), (ops) => {
+        const one = new NetfilterNamespaceImpl({ name: 'one', rng: new Rng(7) });
+        const two = new NetfilterNamespaceImpl({ name: 'two', rng: new Rng(7) });
+        one.restore(text);
+        two.restore(text);
+        let t = T0;
+        for (const o of ops) {
+          t += o.dt;
+          const p = packet({ src: o.src, dst: o.dst, sport: o.sport, dport: o.dport, tcpFlags: o.flags, inIface: 'eth0' });
+          const q = { ...p };
+          const c = ctx(t, [NODE]);
+          const pre = one.hook('PREROUTING', p, c);
+          expect(two.hook('PREROUTING', q, c).verdict).toEqual(pre.verdict);
+          if (pre.verdict.kind !== 'accept') continue;
+          p.outIface = q.outIface = 'cni0';
+          const a = one.forward(p, c);
+          const f = two.hook('FORWARD', q, c);
+          const b = f.verdict.kind === 'accept' ? two.hook('POSTROUTING', q, c) : f;
+          expect(a.verdict).toEqual(b.verdict);
+          expect([p.src, p.dst, p.sport, p.dport, p.mark]).toEqual([q.src, q.dst, q.sport, q.dport, q.mark]);
+        }
+        expect(one.save({ counters: true })).toBe(two.save({ counters: true }));
+        expect(one.conntrack.list(t).map((e) => formatEntry(e, t))).toEqual(two.conntrack.list(t).map((e) => formatEntry(e, t)));
+      }), { numRuns: 60 });
+    }
+  });
+});
+
 describe('DNAT to a range', () => {
   it('draws the address, then the port, from the namespace RNG for each new connection', () => {
     const ns = new NetfilterNamespaceImpl({ name: 'n', rng: new Rng(4) });
