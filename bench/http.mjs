@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/** `node bench/http.mjs [--ms=1500] [--no-kernel] [--kernel-requests=3000]`: full HTTP requests with DNS through the data-plane services (http-bench.ts), then the same pattern through the real kernel (http-kernel.ts). */
+/** `node bench/http.mjs [--ms=2500] [--windows=5] [--no-kernel] [--kernel-requests=3000]`: full HTTP requests with DNS through the data-plane services (http-bench.ts), then the same pattern through the real kernel (http-kernel.ts). */
 import { build } from 'esbuild';
 import fs from 'node:fs';
 import os from 'node:os';
