@@ -15,6 +15,7 @@ import { loadFromDisk } from '../labs/node-loader';
 import { KubeServiceLabApp } from './app';
 import type { LabAnswered, LabExport, LabView, PushEvent, TerminalOpened } from './contract';
 import { openEmulatorSession } from './services/emulator-session';
+import { lazyLabRuntime } from './testing/lazy-lab-runtime';
 
 let dir: string;
 beforeEach(() => {
@@ -27,7 +28,7 @@ const lab = loadFromDisk(externalName);
 
 describe('KubeServiceLabApp labs', () => {
   it('runs a lab in the terminal world, checks in the background, saves and exports', async () => {
-    const app = new KubeServiceLabApp({ dataDir: dir, labs: [lab], version: '0', openWorldSession: openEmulatorSession });
+    const app = new KubeServiceLabApp({ labRuntime: lazyLabRuntime, dataDir: dir, labs: [lab], version: '0', openWorldSession: openEmulatorSession });
     const pushes: { event: PushEvent; payload: unknown }[] = [];
     app.onPush((_c, event, payload) => pushes.push({ event, payload }));
     try {

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KubeServiceLabApp, PROGRESS_DB_FILE } from './app';
 import type { PushEvent } from './contract';
 import { echoWorldSession } from './testing/echo-session';
+import { lazyLabRuntime } from './testing/lazy-lab-runtime';
 
 let dir: string;
 beforeEach(() => {
@@ -17,6 +18,7 @@ function makeApp() {
   const opened: unknown[] = [];
   const app = new KubeServiceLabApp({
     dataDir: dir,
+    labRuntime: lazyLabRuntime,
     labs: [],
     version: '9.9.9',
     openWorldSession: (req) => {
@@ -127,7 +129,7 @@ describe('an emulator that is still loading', () => {
   it('holds terminal:open until it is there, while the rest of the app already answers', async () => {
     let resolve!: (open: import('./services/terminal-service').OpenWorldSession) => void;
     const loading = new Promise<import('./services/terminal-service').OpenWorldSession>((r) => (resolve = r));
-    const app = new KubeServiceLabApp({ dataDir: dir, labs: [], version: '1', openWorldSession: loading });
+    const app = new KubeServiceLabApp({ labRuntime: lazyLabRuntime, dataDir: dir, labs: [], version: '1', openWorldSession: loading });
     expect(await app.dispatch('settings:get', undefined, A)).toMatchObject({ profile: 'local' });
     let opened = false;
     const open = app.dispatch('terminal:open', { profile: 'local', cols: 80, rows: 24 }, A).then((v) => ((opened = true), v));

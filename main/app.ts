@@ -17,6 +17,7 @@ import { validateRequest } from './ipc-validate';
 import type { ShellTerminalSession } from '../emulator/shell/terminal';
 import type { World } from '../emulator/world';
 import type { LoadedLab } from '../labs/engine/types';
+import type { LabRuntime } from '../labs/engine/session';
 import { LabSessions } from './services/lab-sessions';
 import { LabsService, type CatalogLab } from './services/labs-service';
 import { NoticeBoard } from './services/notices';
@@ -36,6 +37,14 @@ export interface AppOptions {
    * listening, so the browser fetches the page while the emulator's code loads.
    */
   readonly openWorldSession: OpenWorldSession | Promise<OpenWorldSession>;
+  /**
+   * The lab engine's runtime (it pulls in the emulator). Given by each entry point, not imported here: the web
+   * shell loads it lazily from a split chunk; the Electron main process, one CommonJS file, imports it statically,
+   * because a dynamic import() inside a single-file bundle makes esbuild wrap every module it reaches in a lazy
+   * initializer, turning the emulator's module-level constants into mutable variables its optimized code must load
+   * and check at every use (4 % more instructions on the packet path).
+   */
+  readonly labRuntime: () => Promise<LabRuntime>;
   readonly wallClock?: WallClock;
   /** Wall clock for timestamps in the progress database. */
   readonly now?: () => number;
@@ -75,7 +84,7 @@ export class KubeServiceLabApp {
     const labSessions = new LabSessions({
       labs: opts.labs as readonly LoadedLab[],
       store,
-      runtime: () => import('./services/lab-runtime').then((m) => m.labRuntime),
+      runtime: opts.labRuntime,
       now,
       push: {
         view: (clientId, sessionId, view) => this.#push(clientId, Push.labChanged, { sessionId, view }),

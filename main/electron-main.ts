@@ -9,6 +9,7 @@ import { LAB_CATALOG } from 'virtual:lab-catalog';
 import { KubeServiceLabApp } from './app';
 import { INVOKE_CHANNELS, PUSH_IPC_CHANNEL } from './contract';
 import { openEmulatorSession } from './services/emulator-session';
+import { labRuntime } from './services/lab-runtime';
 
 /** The same policy the web shell sends, minus the WebSocket (Electron uses IPC). */
 const CSP =
@@ -37,6 +38,8 @@ void app.whenReady().then(() => {
     labs: LAB_CATALOG,
     version: app.getVersion(),
     openWorldSession: openEmulatorSession,
+    // Static, not import(): see AppOptions.labRuntime.
+    labRuntime: async () => labRuntime,
   });
 
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));

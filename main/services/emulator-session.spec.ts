@@ -6,6 +6,7 @@ import { KubeServiceLabApp } from '../app';
 import type { TerminalOpened, TopologySnapshot } from '../contract';
 import { openEmulatorSession } from './emulator-session';
 import type { WallClock } from './world-clock';
+import { lazyLabRuntime } from '../testing/lazy-lab-runtime';
 
 let dir: string;
 beforeEach(() => {
@@ -29,7 +30,7 @@ function manualClock() {
 describe('the app with the emulator’s real shell', () => {
   it('runs typed commands in the emulated world, saves them, and lets virtual time follow the wall clock', async () => {
     const wall = manualClock();
-    const app = new KubeServiceLabApp({ dataDir: dir, labs: [], version: 't', openWorldSession: openEmulatorSession, wallClock: wall.clock });
+    const app = new KubeServiceLabApp({ labRuntime: lazyLabRuntime, dataDir: dir, labs: [], version: 't', openWorldSession: openEmulatorSession, wallClock: wall.clock });
     let out = '';
     app.onPush((_c, event, payload) => {
       if (event === 'terminal:output') out += (payload as { data: string }).data;

@@ -8,6 +8,7 @@ import { KubeServiceLabApp } from '../app';
 import type { ServerFrame } from '../contract';
 import { echoWorldSession } from '../testing/echo-session';
 import { startWebShell, type WebShell } from './server';
+import { lazyLabRuntime } from '../testing/lazy-lab-runtime';
 
 let dir: string;
 let app: KubeServiceLabApp;
@@ -19,7 +20,7 @@ beforeEach(async () => {
   fs.writeFileSync(path.join(dir, 'renderer/index.html'), '<!doctype html><title>KSL</title>');
   fs.writeFileSync(path.join(dir, 'renderer/assets/app.js'), 'console.log(1)');
   fs.writeFileSync(path.join(dir, 'secret.txt'), 'secret');
-  app = new KubeServiceLabApp({ dataDir: path.join(dir, 'data'), labs: [], version: '0', openWorldSession: () => echoWorldSession() });
+  app = new KubeServiceLabApp({ labRuntime: lazyLabRuntime, dataDir: path.join(dir, 'data'), labs: [], version: '0', openWorldSession: () => echoWorldSession() });
   shell = await startWebShell({ app, rendererDir: path.join(dir, 'renderer') });
 });
 afterEach(async () => {

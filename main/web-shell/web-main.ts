@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     labs: LAB_CATALOG,
     version: __APP_VERSION__,
     openWorldSession: emulatorWanted.then(() => import('../services/emulator-session').then((m) => m.openEmulatorSession)),
+    labRuntime: () => import('../services/lab-runtime').then((m) => m.labRuntime),
   });
   let warming = false;
   const warmUp = () => {
