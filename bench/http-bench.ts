@@ -20,6 +20,7 @@ import { parseHostsFile, parseResolvConf } from '../emulator/dns/resolver';
 import { httpFetch, parseUrl, type HttpOutcome } from '../emulator/workloads/http-client';
 import { podResolvConf } from '../emulator/workloads/servers';
 import { LoadBalancerDataPath } from '../emulator/cloud/load-balancer';
+import { kernelHttpRate } from './http-kernel';
 
 export interface HttpBenchResult {
   readonly label: string;
@@ -238,7 +239,6 @@ export async function main(args: string[]): Promise<void> {
   }
   if (args.includes('--no-kernel')) return;
   // The same request pattern through the real kernel, on the same kube-proxy ruleset (root + ip netns).
-  const { kernelHttpRate } = await import('./http-kernel');
   const k = await kernelHttpRate(1000, Number(args.find((a) => a.startsWith('--kernel-requests='))?.slice(18) ?? 3000));
   if ('skipped' in k) {
     console.log(`kernel: skipped (${k.skipped})`);
