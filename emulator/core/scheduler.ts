@@ -48,8 +48,10 @@ class Task implements TaskHandle {
  * now-queue's head, so the order is exactly the one a single heap would give.
  */
 class Lane {
+  /** Waiting tasks from `head` to `tail`; undefined elsewhere (see `Scheduler.#nowQueue` on keeping the storage). */
   tasks: Task[] = [];
   head = 0;
+  tail = 0;
   cancelled = 0;
   constructor(readonly delay: number) {}
 }
@@ -91,6 +93,12 @@ export class Scheduler {
    */
   #nowQueue: Task[] = [];
   #nowHead = 0;
+  /**
+   * End of the now-queue's tasks; the entries from here on are undefined. The list keeps its length when it
+   * empties (after nearly every burst of packets): setting the length to 0 drops the list's storage, so the next
+   * task grew it again (a builtin call), and the engine stores a length through a generic store.
+   */
+  #nowTail = 0;
   #foreground = 0;
   /** Cancelled tasks still in the heap (a DNS timeout cancelled by its reply waits seconds to reach the top). */
   #heapCancelled = 0;
@@ -115,7 +123,7 @@ export class Scheduler {
         const task = new Task(this, ++this.#seq, now + delayMs, fn, background);
         if (!background) this.#foreground++;
         task.lane = lane;
-        lane.tasks.push(task);
+        lane.tasks[lane.tail++] = task;
         return task;
       }
     }
@@ -182,7 +190,7 @@ export class Scheduler {
    */
   #queue(task: Task, now: number, reserved = false): void {
     if (!task.background) this.#foreground++;
-    if (task.due === now && !reserved) this.#nowQueue.push(task);
+    if (task.due === now && !reserved) this.#nowQueue[this.#nowTail++] = task;
     else {
       task.lane = IN_HEAP;
       this.#push(task);
@@ -199,10 +207,11 @@ export class Scheduler {
     // A lane keeps a cancelled task until it reaches the front; many of them (timeouts answered in time) are
     // dropped together, keeping the order of the rest.
     const lane = handle.lane;
-    if (lane !== null && lane !== IN_HEAP && ++lane.cancelled > 256 && lane.cancelled * 2 > lane.tasks.length - lane.head) {
-      const live = lane.tasks.slice(lane.head).filter((t) => t.state === PENDING);
+    if (lane !== null && lane !== IN_HEAP && ++lane.cancelled > 256 && lane.cancelled * 2 > lane.tail - lane.head) {
+      const live = lane.tasks.slice(lane.head, lane.tail).filter((t) => t.state === PENDING);
       lane.tasks = live;
       lane.head = 0;
+      lane.tail = live.length;
       lane.cancelled = 0;
     }
   }
@@ -289,9 +298,9 @@ export class Scheduler {
    */
   #front(): Task | undefined {
     const q = this.#nowQueue;
-    while (this.#nowHead < q.length && q[this.#nowHead]!.state !== PENDING) q[this.#nowHead++] = undefined!;
-    if (this.#nowHead >= q.length && q.length > 0) {
-      q.length = 0;
+    while (this.#nowHead < this.#nowTail && q[this.#nowHead]!.state !== PENDING) q[this.#nowHead++] = undefined!;
+    if (this.#nowHead >= this.#nowTail && this.#nowTail > 0) {
+      this.#nowTail = 0;
       this.#nowHead = 0;
     }
     const h = this.#heap;
@@ -300,7 +309,7 @@ export class Scheduler {
       this.#pop();
     }
     let best = h.length > 0 ? h[0]! : undefined;
-    if (this.#nowHead < q.length) {
+    if (this.#nowHead < this.#nowTail) {
       const first = q[this.#nowHead]!;
       if (best === undefined || !before(best, first)) best = first;
     }
@@ -308,13 +317,13 @@ export class Scheduler {
     for (let i = 0; i < lanes.length; i++) {
       const lane = lanes[i]!;
       const tasks = lane.tasks;
-      while (lane.head < tasks.length && tasks[lane.head]!.state !== PENDING) {
+      while (lane.head < lane.tail && tasks[lane.head]!.state !== PENDING) {
         if (tasks[lane.head]!.state === CANCELLED) lane.cancelled--;
         tasks[lane.head++] = undefined!;
       }
-      if (lane.head >= tasks.length) {
-        if (tasks.length > 0) {
-          tasks.length = 0;
+      if (lane.head >= lane.tail) {
+        if (lane.tail > 0) {
+          lane.tail = 0;
           lane.head = 0;
         }
         continue;
@@ -334,16 +343,20 @@ export class Scheduler {
       // `#front` returned the lane's head.
       const tasks = lane.tasks;
       tasks[lane.head++] = undefined!;
-      if (lane.head > 4096 && lane.head * 2 > tasks.length) {
+      if (lane.head > 4096 && lane.head * 2 > lane.tail) {
+        tasks.length = lane.tail;
         dropPrefix(tasks, lane.head);
         lane.head = 0;
+        lane.tail = tasks.length;
       }
-    } else if (this.#nowHead < q.length && q[this.#nowHead] === task) {
+    } else if (this.#nowHead < this.#nowTail && q[this.#nowHead] === task) {
       q[this.#nowHead++] = undefined!;
       // A long run of same-instant tasks: drop the consumed prefix now and then (it is O(1) amortised).
-      if (this.#nowHead > 4096 && this.#nowHead * 2 > q.length) {
+      if (this.#nowHead > 4096 && this.#nowHead * 2 > this.#nowTail) {
+        q.length = this.#nowTail;
         dropPrefix(q, this.#nowHead);
         this.#nowHead = 0;
+        this.#nowTail = q.length;
       }
     } else this.#pop();
     task.state = DONE;
