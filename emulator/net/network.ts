@@ -22,6 +22,8 @@ type FramePayload = EthernetFrame['payload'];
 /** Links at most this slow (veths, bridges, the VPC fabric) are drained from the backlog, not scheduled. */
 const BACKLOG_MAX_LATENCY_MS = 0.1;
 const BACKLOG_TASK = { label: 'net-backlog' };
+/** Slots of the backlog's ring at first (a power of two: a slot's index is masked). */
+const BACKLOG_SLOTS = 8;
 
 export class Network {
   readonly namespaces = new Map<string, NetNamespace>();
@@ -31,25 +33,29 @@ export class Network {
   #ifindex = 1;
   #pid = 0;
   #capturing = 0;
-  // The backlog as parallel arrays (arrival time, interface, the frame's destination, source and payload): no
-  // record allocated per frame. The MAC lists hold each MAC as the value it was sent with (48 bits: a boxed
-  // number), cleared to null once delivered: a list of plain doubles would unbox them on the way in and box them
-  // anew for every frame on the way out.
-  readonly #bTime: number[] = [];
-  readonly #bIface: Iface[] = [];
-  readonly #bDst: (Mac | null)[] = [null];
-  readonly #bSrc: (Mac | null)[] = [null];
+  // The backlog: a ring of frames in arrival-time order (no record allocated per frame). A ring rather than a list
+  // restarted when it empties: the frame being processed almost always sends the next hop before it returns, so
+  // the backlog rarely empties within a burst (27 frames a burst on the HTTP bench) and a list's indexes, and its
+  // storage, would grow through the whole burst. The ring's slots are reused; it grows only when more frames
+  // than its slots are in flight at once (the HTTP bench keeps at most four).
+  /** Arrival time of the frame in each slot (plain doubles: no write barrier, nothing boxed). */
+  #bTime = new Float64Array(BACKLOG_SLOTS);
   /**
-   * The payloads, in a small list made anew for each burst. A packet is a young object; storing it into a list
-   * that lives on (promoted to the old generation) makes the engine record the slot for the next young-generation
-   * collection (a write barrier's slow path, ~90 instructions a store, once per wire hop). A list made for the
-   * burst is young itself, and stores into it are plain. The queue restarts at index 0 whenever it empties, so
-   * the eight slots are rarely outgrown (a request keeps at most four frames in flight).
+   * The frames, four entries a slot: the interface it arrives at, destination MAC, source MAC, payload (each MAC
+   * as the value it was sent with, a boxed 48-bit number, passed on as it is). One list, made anew for each burst:
+   * a packet is a young object, and storing it into a list that lives on (promoted to the old generation) makes
+   * the engine record the slot for the next young-generation collection (a write barrier's slow path, ~90
+   * instructions a store, once per wire hop). A list made for the burst is young itself, and stores into it are
+   * plain. Every store stays within the list's length (the ring grows by replacing it), so the engine's store is
+   * a bounds check, not a check for growing the list.
    */
-  #bPayload: (FramePayload | null)[] = newPayloadList();
+  #bFrames: BacklogEntry[];
+  /** A ring of the current size with every entry null, copied for each burst. */
+  #emptyRing = emptyRing(BACKLOG_SLOTS);
+  /** Slot of the oldest frame. */
   #head = 0;
-  /** Entries in use (the arrays keep their storage between bursts instead of growing again each time). */
-  #tail = 0;
+  /** Frames waiting. */
+  #count = 0;
   #draining = false;
   #drainScheduled = false;
   #frameTime = 0;
@@ -63,6 +69,7 @@ export class Network {
   ) {
     this.traces = traces ?? new TraceStore();
     this.tcpTimers = new TcpRetransmitTimers(scheduler);
+    this.#bFrames = this.#emptyRing.slice();
   }
 
   nextIfindex(): number {
@@ -159,21 +166,31 @@ export class Network {
   send(from: Iface, dst: Mac, src: Mac, payload: FramePayload, reqId: number): void {
     const peer = from.peer;
     if (peer === null) return;
+    if ((from.guard !== null || from.lossRate > 0) && this.#dropsOnLink(from, dst, src, payload, reqId)) return;
+    if (from.latencyMs <= BACKLOG_MAX_LATENCY_MS) this.#enqueue(this.now() + from.latencyMs, peer, dst, src, payload);
+    else this.#slowLink(from.latencyMs).carry(peer, dst, src, payload);
+  }
+
+  // The per-hop functions (send, #enqueue, #input, #bridgeInput) keep their rare paths (NIC guards, fault
+  // injection, traces, captures, flooding) in functions of their own: the engine inlines a function into its
+  // caller only below a size in bytecode, and the trace records' literals and strings counted against it.
+
+  /** A NIC guard or the fault injector drops the frame `from` sends (traced as a drop). */
+  #dropsOnLink(from: Iface, dst: Mac, src: Mac, payload: FramePayload, reqId: number): boolean {
     if (from.guard !== null) {
       const why = from.guard.outbound(from, { dst, src, payload }, this.now());
       if (why !== null) {
         if (this.traces.wants(reqId)) this.traces.record({ time: this.now(), reqId, pid: pidOf(payload), netns: from.ns.id, kind: 'drop', iface: from.name, packet: formatFrameLine(payload), detail: why });
-        return;
+        return true;
       }
     }
     if (from.lossRate > 0 && this.rng.next() < from.lossRate) {
       if (this.traces.wants(reqId)) {
         this.traces.record({ time: this.now(), reqId, pid: pidOf(payload), netns: from.ns.id, kind: 'drop', iface: from.name, packet: formatFrameLine(payload), detail: `lost on the link ${from.name} (fault injection, loss ${from.lossRate * 100}%)` });
       }
-      return;
+      return true;
     }
-    if (from.latencyMs <= BACKLOG_MAX_LATENCY_MS) this.#enqueue(this.now() + from.latencyMs, peer, dst, src, payload);
-    else this.#slowLink(from.latencyMs).carry(peer, dst, src, payload);
+    return false;
   }
 
   // ---------------------------------------------------------------- slow links
@@ -209,47 +226,81 @@ export class Network {
    * Captures and traces still see each hop's own arrival time (`now()`).
    */
   #enqueue(time: number, iface: Iface, dst: Mac, src: Mac, payload: FramePayload): void {
-    const times = this.#bTime, ifaces = this.#bIface, dsts = this.#bDst, srcs = this.#bSrc, payloads = this.#bPayload;
-    // Arrival times grow almost always: insert from the back (stable for equal times).
-    let i = this.#tail++;
-    while (i > this.#head && times[i - 1]! > time) {
-      times[i] = times[i - 1]!;
-      ifaces[i] = ifaces[i - 1]!;
-      dsts[i] = dsts[i - 1]!;
-      srcs[i] = srcs[i - 1]!;
-      payloads[i] = payloads[i - 1]!;
-      i--;
-    }
-    times[i] = time;
-    ifaces[i] = iface;
-    dsts[i] = dst;
-    srcs[i] = src;
-    payloads[i] = payload;
+    if (this.#count === this.#bTime.length) this.#growBacklog();
+    const times = this.#bTime, frames = this.#bFrames, mask = times.length - 1;
+    // Arrival times grow almost always: the frame goes at the back unless the last one arrives later.
+    let slot = (this.#head + this.#count) & mask;
+    if (this.#count > 0 && times[(slot - 1) & mask]! > time) slot = this.#makeRoom(time);
+    this.#count++;
+    const at = slot << 2;
+    times[slot] = time;
+    frames[at] = iface;
+    frames[at + 1] = dst;
+    frames[at + 2] = src;
+    frames[at + 3] = payload;
     if (this.#draining === false && this.#drainScheduled === false) {
       this.#drainScheduled = true;
       this.scheduler.after(0, this.#drain, BACKLOG_TASK);
     }
   }
 
+  /**
+   * The slot for a frame arriving before the last ones waiting: after every frame arriving at or before `time`
+   * (stable for equal times); the later ones move one slot back.
+   */
+  #makeRoom(time: number): number {
+    const times = this.#bTime, frames = this.#bFrames, mask = times.length - 1, head = this.#head;
+    let k = this.#count;
+    while (k > 0) {
+      const prev = (head + k - 1) & mask;
+      if (!(times[prev]! > time)) break;
+      const slot = (head + k) & mask, at = slot << 2, from = prev << 2;
+      times[slot] = times[prev]!;
+      frames[at] = frames[from]!;
+      frames[at + 1] = frames[from + 1]!;
+      frames[at + 2] = frames[from + 2]!;
+      frames[at + 3] = frames[from + 3]!;
+      k--;
+    }
+    return (head + k) & mask;
+  }
+
+  /** More frames in flight than the ring has slots: twice the slots, the frames moved to the front in order. */
+  #growBacklog(): void {
+    const times = this.#bTime, frames = this.#bFrames, mask = times.length - 1;
+    const biggerTimes = new Float64Array(times.length * 2);
+    this.#emptyRing = emptyRing(times.length * 2);
+    const biggerFrames = this.#emptyRing.slice();
+    for (let k = 0; k < this.#count; k++) {
+      const slot = (this.#head + k) & mask;
+      biggerTimes[k] = times[slot]!;
+      for (let j = 0; j < 4; j++) biggerFrames[(k << 2) + j] = frames[(slot << 2) + j]!;
+    }
+    this.#bTime = biggerTimes;
+    this.#bFrames = biggerFrames;
+    this.#head = 0;
+  }
+
   readonly #drain = (): void => {
     this.#drainScheduled = false;
     this.#draining = true;
-    const times = this.#bTime, ifaces = this.#bIface, dsts = this.#bDst, srcs = this.#bSrc, payloads = this.#bPayload;
     try {
-      while (this.#head < this.#tail) {
-        const i = this.#head++;
-        this.#frameTime = times[i]!;
-        const payload = payloads[i]!, dst = dsts[i]!, src = srcs[i]!;
-        payloads[i] = dsts[i] = srcs[i] = null; // the frame's lifetime ends here: not reachable until the next burst
-        this.#input(ifaces[i]!, dst, src, payload);
-        if (this.#head === this.#tail) this.#head = this.#tail = 0;
+      while (this.#count > 0) {
+        // Read anew for every frame: processing one may grow the ring.
+        const frames = this.#bFrames, slot = this.#head, at = slot << 2;
+        this.#head = (slot + 1) & (this.#bTime.length - 1);
+        this.#count--;
+        this.#frameTime = this.#bTime[slot]!;
+        const payload = frames[at + 3] as FramePayload;
+        frames[at + 3] = null; // the packet's lifetime ends here: not reachable from the backlog any more
+        this.#input(frames[at] as Iface, frames[at + 1] as Mac, frames[at + 2] as Mac, payload);
       }
     } finally {
-      for (let i = this.#head; i < this.#tail; i++) payloads[i] = dsts[i] = srcs[i] = null;
-      this.#tail = 0;
+      // A frame's processing threw: the frames still waiting are dropped with the burst's list.
+      this.#count = 0;
       this.#head = 0;
       this.#draining = false;
-      this.#bPayload = newPayloadList();
+      this.#bFrames = this.#emptyRing.slice();
     }
   };
 
@@ -273,15 +324,7 @@ export class Network {
     // A namespace this network registered is in the map until removed (the flag saves a string-keyed lookup per
     // frame); otherwise ask the map, as another namespace may have taken the id since.
     if (iface.up === false || (iface.ns.attached === false && !this.namespaces.has(iface.ns.id))) return;
-    if (iface.guard !== null) {
-      // A security group at the ENI: outside the host, before its NIC (tcpdump on the node never sees the drop).
-      const why = iface.guard.inbound(iface, { dst, src, payload }, this.now());
-      if (why !== null) {
-        const rid = reqIdOf(payload);
-        if (this.traces.wants(rid)) this.traces.record({ time: this.now(), reqId: rid, pid: pidOf(payload), netns: iface.ns.id, kind: 'drop', iface: iface.name, dir: 'in', packet: formatFrameLine(payload), detail: why });
-        return;
-      }
-    }
+    if (iface.guard !== null && this.#guardDropsInbound(iface, dst, src, payload)) return;
     const isArp = 'kind' in payload && payload.kind === 'arp';
     // Conntrack state is per namespace: a packet entering another namespace starts untracked there (a packet
     // looping back through lo keeps it).
@@ -289,47 +332,49 @@ export class Network {
     if (this.#capturing !== 0) this.captureFrame(iface, dst, src, payload, 'in');
     const reqId = isArp ? 0 : (payload as Ipv4Packet).reqId;
     const tracing = this.traces.wants(reqId);
-    if (tracing) {
-      this.traces.record({ time: this.now(), reqId, pid: pidOf(payload), netns: iface.ns.id, kind: 'recv', iface: iface.name, dir: 'in', packet: formatFrameLine(payload), detail: `${formatMac(src)} > ${formatMac(dst)}` });
-    }
+    if (tracing) this.#traceReceived(iface, dst, src, payload, reqId);
     const master = iface.master;
     if (master !== null) {
       this.#bridgeInput(master, iface, dst, src, payload, reqId, tracing);
       return;
     }
     if (dst !== iface.mac && dst !== BROADCAST_MAC) {
-      if (tracing) this.traces.record({ time: this.now(), reqId, pid: pidOf(payload), netns: iface.ns.id, kind: 'drop', iface: iface.name, packet: formatFrameLine(payload), detail: `frame for ${formatMac(dst)}, not this interface (${formatMac(iface.mac)})` });
+      if (tracing) this.#traceNotForIface(iface, dst, payload, reqId);
       return;
     }
     iface.ns.frameInput(iface, src, payload);
   }
 
+  /** A security group at the ENI: outside the host, before its NIC (tcpdump on the node never sees the drop). */
+  #guardDropsInbound(iface: Iface, dst: Mac, src: Mac, payload: FramePayload): boolean {
+    const why = iface.guard!.inbound(iface, { dst, src, payload }, this.now());
+    if (why === null) return false;
+    const rid = reqIdOf(payload);
+    if (this.traces.wants(rid)) this.traces.record({ time: this.now(), reqId: rid, pid: pidOf(payload), netns: iface.ns.id, kind: 'drop', iface: iface.name, dir: 'in', packet: formatFrameLine(payload), detail: why });
+    return true;
+  }
+
+  #traceReceived(iface: Iface, dst: Mac, src: Mac, payload: FramePayload, reqId: number): void {
+    this.traces.record({ time: this.now(), reqId, pid: pidOf(payload), netns: iface.ns.id, kind: 'recv', iface: iface.name, dir: 'in', packet: formatFrameLine(payload), detail: `${formatMac(src)} > ${formatMac(dst)}` });
+  }
+
+  #traceNotForIface(iface: Iface, dst: Mac, payload: FramePayload, reqId: number): void {
+    this.traces.record({ time: this.now(), reqId, pid: pidOf(payload), netns: iface.ns.id, kind: 'drop', iface: iface.name, packet: formatFrameLine(payload), detail: `frame for ${formatMac(dst)}, not this interface (${formatMac(iface.mac)})` });
+  }
+
   /** A frame entered a bridge from a port: learn, then deliver up, forward or flood. */
   #bridgeInput(bridge: Iface, port: Iface, dst: Mac, src: Mac, payload: FramePayload, reqId: number, tracing: boolean): void {
-    const now = this.now();
     // Refresh a known MAC's entry in place (no record per frame); Map order is unchanged either way.
-    const known = port.fdbSrcMac === src && port.fdbSrcGeneration === bridge.fdbGeneration ? port.fdbSrcEntry : bridge.fdb!.get(src);
-    if (known !== undefined) {
+    if (port.fdbSrcMac === src && port.fdbSrcGeneration === bridge.fdbGeneration) {
+      const known = port.fdbSrcEntry!;
       known.port = port;
-      known.updatedAt = now;
-      if (port.fdbSrcEntry !== known) {
-        port.fdbSrcMac = src;
-        port.fdbSrcEntry = known;
-        port.fdbSrcGeneration = bridge.fdbGeneration;
-      }
-    } else {
-      bridge.fdb!.set(src, { port, updatedAt: now });
-      bridge.fdbGeneration++;
-    }
+      known.updatedAt = this.now();
+    } else fdbLearn(bridge, port, src, this.now());
     const isArp = 'kind' in payload && payload.kind === 'arp';
     if (dst === bridge.mac || dst === BROADCAST_MAC) {
       if (dst === BROADCAST_MAC) this.#flood(bridge, port, dst, src, payload, reqId);
-      if (tracing) this.#bridgeHop(bridge, payload, reqId, dst === BROADCAST_MAC ? `broadcast: flooded to the other ports and passed up to ${bridge.name}` : `for ${bridge.name} itself: passed up to the IP stack`);
-      if (!isArp && this.#capturing > 0 && bridge.ns.captures.length > 0) {
-        // br_netfilter: a frame that the bridge's own IP layer only DNATs and sends back out of the same bridge
-        // never shows on the bridge in a capture. The decision comes after routing (`settleBridgeCapture`).
-        this.#bridgeIn = { bridge, frame: snapshot(dst, src, payload), time: this.now() };
-      } else if (this.#capturing !== 0) this.captureFrame(bridge, dst, src, payload, 'in');
+      if (tracing) this.#traceBridgeUp(bridge, dst, payload, reqId);
+      if (this.#capturing !== 0) this.#captureBridgeIn(bridge, dst, src, payload, isArp);
       bridge.ns.frameInput(bridge, src, payload);
       // Dropped before routing (PREROUTING): it was still seen on the bridge.
       this.settleBridgeCapture(undefined);
@@ -339,13 +384,30 @@ export class Network {
     const entry = fdbLookup(bridge, port, dst);
     if (entry !== undefined && isPortOf(bridge, entry.port)) {
       if (entry.port === port && port.hairpin === false) return;
-      if (tracing) this.#bridgeHop(bridge, payload, reqId, `FDB: ${formatMac(dst)} is on port ${entry.port.name}`);
+      if (tracing) this.#traceFdbHit(bridge, dst, payload, reqId, entry.port);
       if (!isArp && bridge.ns.bridgeNetfilter(bridge, payload as Ipv4Packet) === false) return;
       this.#portOut(entry.port, dst, src, payload, reqId);
       return;
     }
     if (tracing) this.#bridgeHop(bridge, payload, reqId, `unknown destination ${formatMac(dst)}: flooded`);
     this.#flood(bridge, port, dst, src, payload, reqId);
+  }
+
+  /** A frame for the bridge itself, or a broadcast, goes up to the bridge's IP stack: shown on the bridge. */
+  #captureBridgeIn(bridge: Iface, dst: Mac, src: Mac, payload: FramePayload, isArp: boolean): void {
+    if (!isArp && bridge.ns.captures.length > 0) {
+      // br_netfilter: a frame that the bridge's own IP layer only DNATs and sends back out of the same bridge
+      // never shows on the bridge in a capture. The decision comes after routing (`settleBridgeCapture`).
+      this.#bridgeIn = { bridge, frame: snapshot(dst, src, payload), time: this.now() };
+    } else this.captureFrame(bridge, dst, src, payload, 'in');
+  }
+
+  #traceBridgeUp(bridge: Iface, dst: Mac, payload: FramePayload, reqId: number): void {
+    this.#bridgeHop(bridge, payload, reqId, dst === BROADCAST_MAC ? `broadcast: flooded to the other ports and passed up to ${bridge.name}` : `for ${bridge.name} itself: passed up to the IP stack`);
+  }
+
+  #traceFdbHit(bridge: Iface, dst: Mac, payload: FramePayload, reqId: number, port: Iface): void {
+    this.#bridgeHop(bridge, payload, reqId, `FDB: ${formatMac(dst)} is on port ${port.name}`);
   }
 
   /** The bridge's own IP stack transmits (routed out of cni0): FDB lookup or flood. */
@@ -358,7 +420,7 @@ export class Network {
     if (dst !== BROADCAST_MAC) {
       const entry = fdbLookup(bridge, bridge, dst);
       if (entry !== undefined && isPortOf(bridge, entry.port)) {
-        if (this.traces.wants(reqId)) this.#bridgeHop(bridge, payload, reqId, `FDB: ${formatMac(dst)} is on port ${entry.port.name}`);
+        if (this.traces.wants(reqId)) this.#traceFdbHit(bridge, dst, payload, reqId, entry.port);
         this.#portOut(entry.port, dst, src, payload, reqId);
         return;
       }
@@ -501,6 +563,21 @@ function fdbLookup(bridge: Iface, from: Iface, mac: Mac): FdbEntry | undefined {
   return entry;
 }
 
+/** `#bridgeInput`'s learning of a source MAC that is not the port's last one: refresh or add its entry. */
+function fdbLearn(bridge: Iface, port: Iface, src: Mac, now: number): void {
+  const known = bridge.fdb!.get(src);
+  if (known !== undefined) {
+    known.port = port;
+    known.updatedAt = now;
+    port.fdbSrcMac = src;
+    port.fdbSrcEntry = known;
+    port.fdbSrcGeneration = bridge.fdbGeneration;
+  } else {
+    bridge.fdb!.set(src, { port, updatedAt: now });
+    bridge.fdbGeneration++;
+  }
+}
+
 /**
  * Whether the port an FDB entry names is still one of the bridge's ports. An entry is learned from a frame that
  * came in by a port of the bridge, and removing a port deletes its entries, so a port that still names the bridge
@@ -511,9 +588,17 @@ function isPortOf(bridge: Iface, port: Iface): boolean {
   return port.master === bridge || bridge.ports!.has(port);
 }
 
-/** A burst's payload list (see `Network.#bPayload`): a literal, so it is made with its eight slots at once. */
-function newPayloadList(): (FramePayload | null)[] {
-  return [null, null, null, null, null, null, null, null];
+/** An entry of the backlog's frame ring (see `Network.#bFrames`). */
+type BacklogEntry = Iface | Mac | FramePayload | null;
+
+/**
+ * A frame ring of `slots` frames (four entries each) with every entry null, made with push so that its elements
+ * are of the packed kind (a load needs no check for holes) and so are its copies (`slice`).
+ */
+function emptyRing(slots: number): BacklogEntry[] {
+  const ring: BacklogEntry[] = [];
+  for (let i = 0; i < slots * 4; i++) ring.push(null);
+  return ring;
 }
 
 /** The frame as captures keep it: a copy of the IP header (later NAT on the packet does not change it). */
