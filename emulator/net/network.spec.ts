@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { formatIpv4, ipv4 } from './addr';
 import { addPod, httpGet, serveHello, testNet } from './testkit';
+import { Network } from './network';
+import { Scheduler } from '../core/scheduler';
+import { Rng } from '../core/rng';
+import { packetOf, type Ipv4Packet } from './packet/ipv4';
+import { rawData } from './packet/http';
 
 describe('packet network (local profile)', () => {
   it('pod to pod across nodes: handshake, request, response, teardown', () => {
@@ -140,5 +145,35 @@ describe('fault injection', () => {
     // ARP request and the echo request each cross the slow link once (the replies come back on the fast one)
     expect(rtt).toBeGreaterThanOrEqual(10);
     expect(rtt).toBeLessThan(11);
+  });
+});
+
+describe('the backlog', () => {
+  it('delivers frames from links of different latencies in arrival-time order, equal times in sending order, with more frames in flight than its first slots', () => {
+    const scheduler = new Scheduler();
+    const net = new Network(scheduler, new Rng(1));
+    const a = net.createNamespace('a'), b = net.createNamespace('b');
+    const latencies = [0.005, 0.001, 0.05, 0, 0.02];
+    const ends = latencies.map((ms, i) => net.vethPair(a, `v${i}`, b, `w${i}`, ms));
+    const arrived: { time: number; id: number }[] = [];
+    net.attachCapture(b, { iface: undefined, onFrame: (time, _iface, f) => arrived.push({ time, id: (f.payload as Ipv4Packet).id }) });
+    const rng = new Rng(5);
+    const expected: { time: number; seq: number; id: number }[] = [];
+    const sendBurst = (n: number): void => {
+      for (let k = 0; k < n; k++) {
+        const link = rng.int(latencies.length);
+        const id = expected.length + 1;
+        const [from, to] = ends[link]!;
+        net.send(from, to.mac, from.mac, packetOf(ipv4('10.0.0.1'), ipv4('10.0.0.2'), 17, 1, 2, 0, 0, 0, { kind: 'raw-l4', data: rawData(new Uint8Array(0)) }, 64, true, id, 0, 0, 0), 0);
+        expected.push({ time: scheduler.now() + latencies[link]!, seq: id, id });
+      }
+    };
+    sendBurst(40);
+    scheduler.after(0.01, () => sendBurst(25));
+    scheduler.advance(1);
+    expected.sort((x, y) => x.time - y.time || x.seq - y.seq);
+    // Within a burst the frames arrive in order of arrival time; the second burst is sent after the first drained.
+    expect(arrived.map((f) => f.id)).toEqual([...expected.filter((e) => e.id <= 40), ...expected.filter((e) => e.id > 40)].map((e) => e.id));
+    expect(arrived.map((f) => f.time)).toEqual([...expected.filter((e) => e.id <= 40), ...expected.filter((e) => e.id > 40)].map((e) => e.time));
   });
 });
