@@ -46,7 +46,7 @@ import { clonePacket, packetOf, type Ipv4Packet } from './packet/ipv4';
 import type { TcpSegment } from './packet/tcp';
 import type { DnsMessage } from './packet/dns';
 import type { RawData } from './packet/http';
-import { formatRoute, RouteTable, type Route } from './routing';
+import { formatRoute, routeRecord, RouteTable, type Route } from './routing';
 import { dropPrefix } from '../core/scheduler';
 import { TcpConnection, type TcpError, type TcpEvents, type TcpSocket, type TimeWaitSocket } from './tcp-socket';
 import { formatFrameLine, formatTuple } from './format';
@@ -225,6 +225,8 @@ export class NetNamespace {
   readonly routes = new RouteTable();
   ipForward = false;
   #netfilter: NetfilterNamespace = passThroughNetfilter;
+  /** Whether `#netfilter` is a real ruleset (not `passThroughNetfilter`): see `#hookRuns`. */
+  #hasRules = false;
   /**
    * Rules the host itself carries at boot (docker's MASQUERADE on the workstation), in iptables-restore form;
    * loaded into the namespace's netfilter when one that can restore rules is installed.
@@ -237,6 +239,7 @@ export class NetNamespace {
 
   set netfilter(nf: NetfilterNamespace) {
     this.#netfilter = nf;
+    this.#hasRules = nf !== passThroughNetfilter;
     const restorable = nf as NetfilterNamespace & { restore?(text: string, opts: { noflush: boolean }): void };
     if (this.bootRules && typeof restorable.restore === 'function') restorable.restore(this.bootRules, { noflush: true });
   }
@@ -421,7 +424,7 @@ export class NetNamespace {
   /** Route decision for a destination: the matching route and the source address the kernel would pick. */
   routeTo(dst: Ipv4): { route: Route; src: Ipv4; local: boolean } | undefined {
     if (this.isLocal(dst)) {
-      const route: Route = { dst, prefix: 32, type: 'unicast', dev: 'lo', src: dst, proto: 'kernel', scope: 'host' };
+      const route = localRoute(dst);
       return { route, src: dst, local: true };
     }
     const route = this.routes.lookup(dst);
@@ -435,7 +438,7 @@ export class NetNamespace {
   #route(dst: Ipv4): { route: Route; src: Ipv4; local: boolean } | undefined {
     const d = this.#decision;
     if (this.isLocal(dst)) {
-      d.route = { dst, prefix: 32, type: 'unicast', dev: 'lo', src: dst, proto: 'kernel', scope: 'host' };
+      d.route = localRoute(dst);
       d.src = dst;
       d.local = true;
       return d;
@@ -517,7 +520,7 @@ export class NetNamespace {
     p.inIface = '';
     p.outIface = rt.route.dev ?? '';
     const dstBefore = p.dst;
-    if (!this.#hook('OUTPUT', p, tracing)) return true;
+    if (this.#hookRuns(tracing) && this.#hook('OUTPUT', p, tracing) === false) return true;
     if (p.dst !== dstBefore) {
       rt = this.#route(p.dst);
       if (rt === undefined || rt.route.type !== 'unicast') {
@@ -527,7 +530,7 @@ export class NetNamespace {
       p.outIface = rt.route.dev ?? '';
       if (tracing) this.#hop(p, 'route', { route: formatRoute(rt.route), verdict: 'rerouted after DNAT' });
     }
-    if (!this.#hook('POSTROUTING', p, tracing)) return true;
+    if (this.#hookRuns(tracing) && this.#hook('POSTROUTING', p, tracing) === false) return true;
     this.#neighOutput(rt.route, p);
     return true;
   }
@@ -564,11 +567,11 @@ export class NetNamespace {
         if (tracing) this.#hop(p, 'nat', { natBefore: before, natAfter: formatTuple(p), detail: 'internet gateway: public IP → private IP (1:1 NAT)' });
       }
     }
-    if (!this.#hook('PREROUTING', p, tracing)) return;
+    if (this.#hookRuns(tracing) && this.#hook('PREROUTING', p, tracing) === false) return;
     if (this.isLocal(p.dst) || p.dst === 0xffffffff) {
       this.net.settleBridgeCapture(undefined);
       if (tracing) this.#hop(p, 'route', { verdict: 'local', detail: `${formatIpv4(p.dst)} is a local address: deliver (INPUT)` });
-      if (!this.#hook('INPUT', p, tracing)) return;
+      if (this.#hookRuns(tracing) && this.#hook('INPUT', p, tracing) === false) return;
       this.#deliverLocal(p);
       return;
     }
@@ -593,7 +596,7 @@ export class NetNamespace {
     p.ttl--;
     p.outIface = route.dev ?? '';
     if (tracing) this.#hop(p, 'route', { route: formatRoute(route), verdict: 'forward' });
-    if (!this.#hookForward(p, tracing)) return;
+    if (this.#hookRuns(tracing) && this.#hookForward(p, tracing) === false) return;
     if (nat !== null && route.dev === nat.outsideIface) {
       const pub = nat.privateToPublic.get(p.src);
       if (pub !== undefined) {
@@ -614,23 +617,23 @@ export class NetNamespace {
    * a hook dropped or rejected the packet.
    */
   bridgeNetfilter(bridge: Iface, p: Ipv4Packet): boolean {
-    if (!this.bridgeNfCallIptables || this.netfilter === passThroughNetfilter) return true;
+    if (!this.bridgeNfCallIptables || this.#hasRules === false) return true;
     const tracing = this.net.traces.wants(p.reqId);
     p.inIface = bridge.name;
     p.outIface = '';
-    if (!this.#hook('PREROUTING', p, tracing)) return false;
+    if (this.#hook('PREROUTING', p, tracing) === false) return false;
     p.outIface = bridge.name;
-    if (!this.#hook('FORWARD', p, tracing)) return false;
+    if (this.#hook('FORWARD', p, tracing) === false) return false;
     return this.#hook('POSTROUTING', p, tracing);
   }
 
   /**
    * FORWARD then POSTROUTING: one netfilter call for an untraced packet (see `NetfilterNamespace.forward`).
-   * `tracing` is `net.traces.wants(p.reqId)`, as the caller found it for this packet.
+   * `tracing` is `net.traces.wants(p.reqId)`, as the caller found it for this packet; the caller asked `#hookRuns`.
    */
   #hookForward(p: Ipv4Packet, tracing: boolean): boolean {
     const nf = this.#netfilter;
-    if (nf.forward === undefined || tracing) return this.#hook('FORWARD', p, tracing) && this.#hook('POSTROUTING', p, tracing);
+    if (nf.forward === undefined || tracing === true) return this.#hook('FORWARD', p, tracing) && this.#hook('POSTROUTING', p, tracing);
     const ctx = this.#ctx;
     ctx.now = this.net.now();
     ctx.trace = false;
@@ -638,23 +641,25 @@ export class NetNamespace {
   }
 
   /**
-   * Run `hook` on the packet; false when it was dropped or rejected. `tracing` as for `#hookForward`. Small enough
-   * to be inlined where it is called: a namespace without rules (every pod's) costs a comparison per hook.
+   * Whether a hook has anything to do for this packet: the namespace has rules, or the packet is traced (the hook's
+   * hop is recorded). Without either the hook would accept without looking, so the stack asks this where it calls
+   * a hook: a namespace without rules (every pod's) costs a comparison per hook. (A method doing both, check and
+   * hook, was not inlined into its callers: the engine counts the netfilter code inlined into it against their
+   * budget, and every pod's hook was a call.)
    */
-  #hook(hook: NfHook, p: Ipv4Packet, tracing: boolean): boolean {
-    // No rules, nothing to record: the hook would accept without looking.
-    if (this.#netfilter === passThroughNetfilter && !tracing) return true;
-    return this.#runHook(hook, p, tracing);
+  #hookRuns(tracing: boolean): boolean {
+    return this.#hasRules === true || tracing === true;
   }
 
-  #runHook(hook: NfHook, p: Ipv4Packet, tracing: boolean): boolean {
+  /** Run `hook` on the packet; false when it was dropped or rejected. `tracing` as for `#hookForward`. */
+  #hook(hook: NfHook, p: Ipv4Packet, tracing: boolean): boolean {
     const ctx = this.#ctx;
     ctx.now = this.net.now();
     ctx.trace = tracing;
-    const before = tracing ? formatTuple(p) : '';
+    const before = tracing === true ? formatTuple(p) : '';
     const res = this.#netfilter.hook(hook, p, ctx as NfHookContext);
     const v = res.verdict;
-    if (tracing) {
+    if (tracing === true) {
       const after = formatTuple(p);
       this.#hop(p, 'hook', {
         hook,
@@ -1207,12 +1212,17 @@ export class NetNamespace {
   }
 }
 
-/** Whether `addr` is the broadcast address of one of the interface's subnets (remembers the last unicast answer). */
+/** The route to one of the namespace's own addresses (through lo), in the route table's record shape. */
+function localRoute(dst: Ipv4): Route {
+  return routeRecord(dst, 32, 'unicast', undefined, 'lo', dst, 'kernel', 'host', undefined);
+}
+
 /** A connection's key among those sharing its local port: remote ip*65536+port. */
 function connKey(c: TcpSocket): number {
   return c.remoteAddr * 65536 + c.remotePort;
 }
 
+/** Whether `addr` is the broadcast address of one of the interface's subnets (remembers the last unicast answer). */
 function isBroadcastOn(iface: Iface, addr: Ipv4): boolean {
   const addrs = iface.addrs;
   for (let i = 0; i < addrs.length; i++) {

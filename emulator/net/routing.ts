@@ -25,6 +25,19 @@ export interface Route {
   readonly metric?: number;
 }
 
+/**
+ * A route as the table keeps it: every field present, in one order, so every route has one object shape and the
+ * per-packet reads (`dev`, `via`, `src`, `type`) are single loads. Routes spread from what callers passed had a
+ * shape per set of optional fields (a connected route's, a static route's via a gateway), and every reader
+ * checked two shapes, the static one with its fields out of the object.
+ */
+export function routeRecord(
+  dst: Ipv4, prefix: number, type: RouteType, via: Ipv4 | undefined, dev: string | undefined, src: Ipv4 | undefined,
+  proto: Route['proto'], scope: Route['scope'], metric: number | undefined,
+): Route {
+  return { dst, prefix, type, via, dev, src, proto, scope, metric };
+}
+
 /** Answers `lookup` remembers (see `#memoAddrs`). */
 const ROUTE_MEMO_SLOTS = 4;
 
@@ -40,7 +53,7 @@ export class RouteTable {
   readonly #memoRoutes: (Route | undefined)[] = new Array<Route | undefined>(ROUTE_MEMO_SLOTS).fill(undefined);
 
   add(route: Route): Route {
-    const r = { ...route, dst: networkOf(route.dst, route.prefix) };
+    const r = routeRecord(networkOf(route.dst, route.prefix), route.prefix, route.type, route.via, route.dev, route.src, route.proto, route.scope, route.metric);
     let m = this.#byPrefix[r.prefix];
     if (!m) m = this.#byPrefix[r.prefix] = new Map();
     if (m.has(r.dst | 0)) throw new Error('RTNETLINK answers: File exists');
