@@ -572,7 +572,7 @@ export class NetNamespace {
       this.net.settleBridgeCapture(undefined);
       if (tracing) this.#hop(p, 'route', { verdict: 'local', detail: `${formatIpv4(p.dst)} is a local address: deliver (INPUT)` });
       if (this.#hookRuns(tracing) && this.#hook('INPUT', p, tracing) === false) return;
-      this.#deliverLocal(p);
+      this.#deliverLocal(p, tracing);
       return;
     }
     if (this.ipForward === false) {
@@ -740,8 +740,8 @@ export class NetNamespace {
 
   // ---------------------------------------------------------------- local delivery
 
-  #deliverLocal(p: Ipv4Packet): void {
-    const tracing = this.net.traces.wants(p.reqId);
+  /** `tracing` is `net.traces.wants(p.reqId)`, as `ipInput` found it for this packet. */
+  #deliverLocal(p: Ipv4Packet, tracing: boolean): void {
     switch (p.proto) {
       case IPPROTO_TCP:
         this.#tcpInput(p, tracing);
@@ -1013,12 +1013,15 @@ export class NetNamespace {
     const memo = iface.lastNeigh;
     let e = memo !== null && memo.ip === nexthop && memo.state !== 'FAILED' ? memo : this.neigh.get(this.#neighKey(iface, nexthop));
     if (e !== undefined && e !== memo) iface.lastNeigh = e;
-    const now = this.net.now();
-    if (e !== undefined && e.state === 'REACHABLE' && now - e.confirmedAt > e.reachableMs) e.state = 'STALE';
-    if (e !== undefined && (e.state === 'REACHABLE' || e.state === 'PERMANENT' || e.state === 'DELAY' || e.state === 'PROBE' || e.state === 'STALE')) {
-      if (e.state === 'STALE') this.#enterDelay(e);
-      this.#xmit(iface, e.mac, iface.mac, p, p.reqId);
-      return;
+    if (e !== undefined) {
+      if (e.state === 'REACHABLE' && this.net.now() - e.confirmedAt > e.reachableMs) e.state = 'STALE';
+      // The state read once: every state but INCOMPLETE and FAILED has a MAC to send to.
+      const state = e.state;
+      if (state !== 'INCOMPLETE' && state !== 'FAILED') {
+        if (state === 'STALE') this.#enterDelay(e);
+        this.#xmit(iface, e.mac, iface.mac, p, p.reqId);
+        return;
+      }
     }
     if (e === undefined || e.state === 'FAILED') {
       e = new NeighEntry(nexthop, iface, 0, 'INCOMPLETE', 0, []);
