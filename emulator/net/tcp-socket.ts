@@ -11,7 +11,7 @@ import type { NetNamespace, SocketError, TcpListener } from './netns';
 import type { StreamData } from './packet/http';
 import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH } from './packet/icmp';
 import type { Ipv4Packet } from './packet/ipv4';
-import type { TcpOption, TcpSegment } from './packet/tcp';
+import { NOP_OPTION as NOP, SACK_OK_OPTION as SACK_OK, type TcpOption, type TcpSegment } from './packet/tcp';
 
 export type TcpState =
   | 'CLOSED'
@@ -66,8 +66,6 @@ const NO_OPTIONS: TcpOption[] = [];
 /** Scheduler options of the retransmission queues' tasks. */
 const RTX_TASK = { background: true, label: 'tcp-rtx' } as const;
 type TsOption = Extract<TcpOption, { kind: 'ts' }>;
-const NOP: TcpOption = { kind: 'nop' };
-const SACK_OK: TcpOption = { kind: 'sackOK' };
 const MSS_OPT: TcpOption = { kind: 'mss', value: MSS };
 const WSCALE_OPT: TcpOption = { kind: 'wscale', shift: WSCALE };
 

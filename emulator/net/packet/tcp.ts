@@ -31,12 +31,33 @@ export interface TcpSegment {
   data: StreamData | null;
 }
 
-// Option lists are never mutated and a connection shares one list between the segments of a millisecond: the
-// last list's length is kept.
+/**
+ * The option records every segment of the stack shares (records carry no state of their own and lists are never
+ * mutated): NOP and SACK-permitted, one record each for every list. `tcpOptionsLength` recognises the stack's two
+ * lists by them, by identity.
+ */
+export const NOP_OPTION: TcpOption = { kind: 'nop' };
+export const SACK_OK_OPTION: TcpOption = { kind: 'sackOK' };
+
+/**
+ * Bytes of the options with their padding. The stack's own lists are known by their shared records at their places,
+ * with one `kind` read: NOP, NOP, timestamps (12 bytes: every segment after the handshake) and MSS, SACK-permitted,
+ * timestamps, NOP, window scale (20: a SYN or SYN-ACK). Counting reads `kind` of every option, a lookup that has
+ * seen every option's shape (a cache probe each), and a one-entry memo missed as soon as two connections took turns.
+ * Kept small so that it inlines where a packet's length is taken; other lists are measured by `otherOptionsLength`.
+ */
+export function tcpOptionsLength(options: readonly TcpOption[]): number {
+  const n = options.length;
+  if (n === 3 && options[0] === NOP_OPTION && options[1] === NOP_OPTION && options[2]!.kind === 'ts') return 12;
+  if (n === 5 && options[1] === SACK_OK_OPTION && options[3] === NOP_OPTION && options[0]!.kind === 'mss' && options[2]!.kind === 'ts' && options[4]!.kind === 'wscale') return 20;
+  return otherOptionsLength(options);
+}
+
+// A parsed list's length: the last one is kept (a capture re-reads the same segment).
 let lastOptions: readonly TcpOption[] | null = null;
 let lastOptionsLength = 0;
 
-export function tcpOptionsLength(options: readonly TcpOption[]): number {
+function otherOptionsLength(options: readonly TcpOption[]): number {
   if (options === lastOptions) return lastOptionsLength;
   const len = countOptionsLength(options);
   lastOptions = options;
