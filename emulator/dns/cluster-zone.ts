@@ -194,10 +194,16 @@ const KIND_POD = 2;
 
 let lastQuestion = new QuestionName('', '', '', false, KIND_OTHER, 0, -1, -1, '', '');
 
+/** A character `toLowerCase` may change: A-Z, or any beyond ASCII. */
+const MAYBE_UPPER = /[A-Z\u0080-\uffff]/;
+
 function readQuestionName(qname: string, z: ClusterZone): QuestionName {
   const last = lastQuestion;
   if (last.name === qname && last.dotZone === z.dotZone) return last;
-  const lower = qname.toLowerCase();
+  // Names are nearly always asked in lower case already: one regular expression test for a character that lower-
+  // casing changes (A-Z, or anything beyond ASCII) costs less than the runtime call of `toLowerCase` (which also
+  // allocates a copy before finding nothing to change).
+  const lower = MAYBE_UPPER.test(qname) ? qname.toLowerCase() : qname;
   const underZone = lower.endsWith(z.dotZone);
   let nparts = 0, kindDot = -1, nsDot = -1, svcDot = -1, firstDot = -1, secondDot = -1;
   let kind = KIND_OTHER, namespace = '', svcName = '';
