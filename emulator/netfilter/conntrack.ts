@@ -179,14 +179,26 @@ export interface ConntrackOptions {
   readonly timeouts?: ConntrackTimeouts;
 }
 
+/**
+ * The bucket count of a table's first allocation: nf_conntrack_buckets of a machine with 1-4 GB of memory (the
+ * kernel: memory / 16384 / pointer size, 65,536 from 1 GB, 262,144 above 4 GB). Allocated once instead of grown
+ * from 256 by rehashing every ref each time (four times on the way to 65,536 refs).
+ */
+const CT_BUCKETS = 65536;
+
 export class ConntrackTable {
   readonly timeouts: ConntrackTimeouts;
   /**
    * Both directions' tuples of every confirmed connection: a power-of-two bucket array indexed by the tuple hash,
-   * collisions chained through `CtRef.next` (an array slot, not a Map probe, per packet). Grows with the table.
+   * collisions chained through `CtRef.next` (an array slot, not a Map probe, per packet). Sized as the kernel
+   * sizes nf_conntrack_buckets (CT_BUCKETS) when the first connection is confirmed: until then one empty bucket
+   * (mask 0, so a lookup needs no test), and a namespace that never tracks costs nothing. Grows only past one
+   * ref per bucket (the kernel's table does not grow at all; its chains get longer).
    */
-  #buckets: (CtRef | undefined)[] = new Array<CtRef | undefined>(256).fill(undefined);
-  #mask = 255;
+  #buckets: (CtRef | undefined)[] = new Array<CtRef | undefined>(1).fill(undefined);
+  #mask = 0;
+  /** Refs the bucket array holds before it grows (0: not allocated yet). */
+  #capacity = 0;
   /** Refs linked (two per confirmed connection). */
   #linked = 0;
   /**
@@ -273,7 +285,7 @@ export class ConntrackTable {
   }
 
   #link(r: CtRef): void {
-    if (++this.#linked > this.#buckets.length) this.#grow();
+    if (++this.#linked > this.#capacity) this.#grow();
     const h = tupleHash(r.proto, r.src, r.dst, r.sport, r.dport);
     r.hash = h;
     const i = h & this.#mask;
@@ -294,11 +306,17 @@ export class ConntrackTable {
   }
 
   /**
-   * Grow the bucket array fourfold (a table that keeps growing rehashes a third as often as doubling would, and
+   * Allocate the bucket array on the first link (CT_BUCKETS), then grow it fourfold (a table that keeps growing rehashes a third as often as doubling would, and
    * chains stay shorter). Old bucket b splits into b + k × old size (k = 0..3); each ref is appended in its old
    * order, so refs with equal tuples keep their order and a lookup finds the same one as before.
    */
   #grow(): void {
+    if (this.#capacity === 0) {
+      this.#buckets = new Array<CtRef | undefined>(CT_BUCKETS).fill(undefined);
+      this.#mask = CT_BUCKETS - 1;
+      this.#capacity = CT_BUCKETS;
+      return;
+    }
     const old = this.#buckets;
     const oldSize = old.length;
     const size = oldSize * 4;
@@ -324,6 +342,7 @@ export class ConntrackTable {
     }
     this.#buckets = buckets;
     this.#mask = mask;
+    this.#capacity = size;
   }
 
   // ---------------------------------------------------------------------------------------------------------------
