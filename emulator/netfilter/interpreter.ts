@@ -110,11 +110,17 @@ export interface CompiledRule {
   readonly depSrc: number;
   readonly depDst: number;
   readonly depMark: number;
+  /** What the target adds to the walk's dependencies when the rule matches (see `targetDeps`). */
+  readonly targetDeps: number;
 }
 
-/** Dependency bits of a rule (see `CompiledRule.deps`). D_IMPURE: randomness, state, time, addresses or a packet rewrite. */
+/**
+ * Dependency bits of a rule (see `CompiledRule.deps`). D_IMPURE: randomness, state or time, or (for a rule that
+ * matched, see `CompiledRule.targetDeps`) a packet rewrite. D_SRC_TYPE, D_DST_TYPE: `-m addrtype`, whose answer is
+ * the address's type (`addrTypeOf`: the namespace's own addresses are LOCAL).
+ */
 export const D_PROTO = 1, D_SPORT = 2, D_DPORT = 4, D_CT = 8, D_IN = 16, D_OUT = 32, D_FLAGS = 64, D_ICMP = 128,
-  D_IMPURE = 256;
+  D_IMPURE = 256, D_SRC_TYPE = 512, D_DST_TYPE = 1024;
 
 function ruleDeps(rule: Rule): { deps: number; depSrc: number; depDst: number; depMark: number } {
   let deps = 0, depSrc = 0, depDst = 0, depMark = 0;
@@ -148,14 +154,27 @@ function ruleDeps(rule: Rule): { deps: number; depSrc: number; depDst: number; d
       case 'multiport':
         deps |= D_SPORT | D_DPORT;
         break;
+      case 'addrtype':
+        if (m.srcType) deps |= D_SRC_TYPE;
+        if (m.dstType) deps |= D_DST_TYPE;
+        break;
       default:
-        // addrtype (the namespace's addresses), statistic (randomness, packet count), recent (lists, time)
+        // statistic (randomness, packet count), recent (lists, time)
         deps |= D_IMPURE;
     }
   }
-  const k = rule.target.kind;
-  if (k === 'MARK' || k === 'DNAT' || k === 'SNAT' || k === 'MASQUERADE') deps |= D_IMPURE;
   return { deps, depSrc: depSrc >>> 0, depDst: depDst >>> 0, depMark: depMark >>> 0 };
+}
+
+/**
+ * What a rule's target adds to a walk's dependencies when the rule matches: a MARK or NAT target rewrites the
+ * packet or its connection, which a replayed walk would not. A rule that does not match runs no target, so its
+ * target is no dependency (a walk past `-m mark ! --mark … -j RETURN` … `-j MASQUERADE` that returns early is
+ * remembered).
+ */
+function targetDeps(rule: Rule): number {
+  const k = rule.target.kind;
+  return k === 'MARK' || k === 'DNAT' || k === 'SNAT' || k === 'MASQUERADE' ? D_IMPURE : 0;
 }
 
 export const H_SRC = 1, H_DST = 2, H_PROTO = 4, H_SPORT = 8, H_DPORT = 16, H_CT = 32, H_MARK = 64;
@@ -308,7 +327,8 @@ function ifaceMatcher(name: string, invert: boolean, get: (p: NfPacket) => strin
   return (p) => (get(p) === name) !== invert;
 }
 
-function addrTypeOf(addr: number, ctx: NfHookContext): AddrType {
+/** `-m addrtype`'s type of an address in the namespace of `ctx`. */
+export function addrTypeOf(addr: number, ctx: NfHookContext): AddrType {
   if (ctx.isLocalAddress(addr)) return 'LOCAL';
   if (addr === 0) return 'UNSPEC';
   if (addr === 0xffffffff) return 'BROADCAST';
@@ -529,7 +549,7 @@ export function compileRule(rule: Rule, num: number, chainName: string): Compile
     dportLo, dportHi, dportInv, sportLo, sportHi, sportInv, ctMask, ctInv, markValue: markValue | 0, markMask: markMask | 0, markInv,
     rule, num, chainName,
     natAddrLo: to ? to.addrLo : 0, natAddrHi: to ? to.addrHi : 0, natPortLo: to?.portLo ?? -1, natPortHi: to?.portHi ?? -1,
-    deps, depSrc, depDst, depMark,
+    deps, depSrc, depDst, depMark, targetDeps: targetDeps(rule),
   };
 }
 

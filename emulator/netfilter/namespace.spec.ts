@@ -495,3 +495,77 @@ describe('trace of a reply', () => {
     expect(r.conntrack?.state).toBe('ESTABLISHED');
   });
 });
+
+describe('nat walks remembered (a connection\'s first packet that binds nothing)', () => {
+  it('give the verdicts, rewrites, marks, counters and conntrack entries of traced walks, as local addresses change', () => {
+    // kube-proxy's and kind-masq-agent's nat rules: KUBE-SERVICES indexed (it reads the whole destination),
+    // addrtype in PREROUTING and POSTROUTING, KUBE-POSTROUTING returning early before MARK and MASQUERADE, and a
+    // MARK in nat PREROUTING for DNS (a walk that matched a MARK rewrote the packet: replaying it would not).
+    const services = Array.from({ length: 12 }, (_, i) => `-A KUBE-SERVICES -d 10.96.0.${i + 1}/32 -p tcp -m tcp --dport 80 -j SVC`);
+    const text = [
+      '*nat', ':PREROUTING ACCEPT [0:0]', ':INPUT ACCEPT [0:0]', ':OUTPUT ACCEPT [0:0]', ':POSTROUTING ACCEPT [0:0]',
+      ':KUBE-SERVICES - [0:0]', ':KUBE-NODEPORTS - [0:0]', ':KUBE-POSTROUTING - [0:0]', ':KUBE-MARK-MASQ - [0:0]', ':MASQ-AGENT - [0:0]', ':SVC - [0:0]',
+      '-A PREROUTING -p udp -m udp --dport 53 -j MARK --set-xmark 0x1/0x1',
+      '-A PREROUTING -j KUBE-SERVICES',
+      '-A OUTPUT -j KUBE-SERVICES',
+      '-A POSTROUTING -j KUBE-POSTROUTING',
+      '-A POSTROUTING -m addrtype ! --dst-type LOCAL -j MASQ-AGENT',
+      '-A MASQ-AGENT -d 10.244.0.0/16 -j RETURN',
+      '-A MASQ-AGENT -m mark --mark 0x1/0x1 -j RETURN',
+      '-A MASQ-AGENT -j MASQUERADE',
+      '-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000',
+      '-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN',
+      '-A KUBE-POSTROUTING -j MARK --xor-mark 0x4000',
+      '-A KUBE-POSTROUTING -j MASQUERADE --random-fully',
+      ...services,
+      '-A KUBE-SERVICES -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS',
+      '-A KUBE-NODEPORTS -p tcp -m tcp --dport 30080 -j KUBE-MARK-MASQ',
+      '-A KUBE-NODEPORTS -p tcp -m tcp --dport 30080 -j SVC',
+      '-A KUBE-NODEPORTS -m addrtype --src-type LOCAL -j RETURN',
+      '-A SVC -s 10.244.1.5/32 -j KUBE-MARK-MASQ',
+      '-A SVC -p tcp -m tcp -j DNAT --to-destination 10.244.1.5:8080',
+      'COMMIT', '',
+    ].join('\n');
+    const OUTSIDE = ip('8.8.8.8');
+    const op = fc.oneof(
+      { weight: 20, arbitrary: fc.record({
+        kind: fc.constant('packet' as const), path: fc.constantFrom('forward', 'input', 'output'),
+        src: fc.constantFrom(POD_A, POD_C, CLIENT, NODE), dst: fc.constantFrom(ip('10.96.0.1'), ip('10.96.0.7'), POD_A, POD_B, NODE, OUTSIDE),
+        proto: fc.constantFrom(6, 17), dport: fc.constantFrom(80, 53, 30080, 8080), mark: fc.constantFrom(0, 0x4000), length: fc.integer({ min: 40, max: 1500 }),
+      }) },
+      // The namespace's addresses change (an address added or removed): addrtype answers differently.
+      { weight: 2, arbitrary: fc.record({ kind: fc.constant('addrs' as const), local: fc.subarray([NODE, OUTSIDE, POD_B]) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('read' as const) }) },
+    );
+    fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 200 }), (ops) => {
+      const lazy = new NetfilterNamespaceImpl({ name: 'lazy', rng: new Rng(5) });
+      const traced = new NetfilterNamespaceImpl({ name: 'traced', rng: new Rng(5) });
+      lazy.restore(text);
+      traced.restore(text);
+      let local = [NODE];
+      let sport = 20000;
+      const t = T0;
+      for (const o of ops) {
+        if (o.kind === 'addrs') local = o.local;
+        else if (o.kind === 'read') expect(lazy.save({ counters: true })).toBe(traced.save({ counters: true }));
+        else {
+          // Every packet is a new connection's first.
+          const p = packet({ src: o.src, dst: o.dst, proto: o.proto, sport: sport++, dport: o.dport, mark: o.mark, length: o.length, tcpFlags: TCP_SYN });
+          const q = { ...p };
+          const hooks: NfHook[] = o.path === 'forward' ? ['PREROUTING', 'POSTROUTING'] : o.path === 'input' ? ['PREROUTING', 'INPUT'] : ['OUTPUT', 'POSTROUTING'];
+          for (const h of hooks) {
+            if (h === 'PREROUTING') p.inIface = q.inIface = 'eth0';
+            else if (h !== 'INPUT') p.outIface = q.outIface = 'eth0';
+            const a = lazy.hook(h, p, ctx(t, local, false, NODE));
+            const b = traced.hook(h, q, ctx(t, local, true, NODE));
+            expect(a.verdict).toEqual(b.verdict);
+            expect([p.src, p.dst, p.sport, p.dport, p.mark]).toEqual([q.src, q.dst, q.sport, q.dport, q.mark]);
+            if (a.verdict.kind !== 'accept') break;
+          }
+        }
+      }
+      expect(lazy.save({ counters: true })).toBe(traced.save({ counters: true }));
+      expect(lazy.conntrack.list(t).map((e) => formatEntry(e, t))).toEqual(traced.conntrack.list(t).map((e) => formatEntry(e, t)));
+    }), { numRuns: 150 });
+  });
+});

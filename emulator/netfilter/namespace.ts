@@ -23,9 +23,9 @@ import {
 } from './conntrack';
 import { formatIpv4 } from './ip';
 import {
-  D_CT, D_DPORT, D_FLAGS, D_ICMP, D_IMPURE, D_IN, D_OUT, D_PROTO, D_SPORT,
+  D_CT, D_DPORT, D_DST_TYPE, D_FLAGS, D_ICMP, D_IMPURE, D_IN, D_OUT, D_PROTO, D_SPORT, D_SRC_TYPE,
   RecentLists, T_ACCEPT, T_DNAT, T_DROP, T_GOTO, T_JUMP, T_LOG, T_MARK, T_MASQ, T_NONE, T_REJECT, T_RETURN, T_SNAT,
-  V_ACCEPT, V_CONTINUE, V_DROP, V_REJECT, compileTable, ruleMatches,
+  V_ACCEPT, V_CONTINUE, V_DROP, V_REJECT, addrTypeOf, compileTable, ruleMatches,
   type CompiledChain, type CompiledRule, type CompiledTable, type EvalEnv,
 } from './interpreter';
 import { ruleSaveLine, saveTables, type SaveOptions } from './render';
@@ -67,6 +67,9 @@ class WalkMemoEntry {
     readonly tcpFlags: number,
     readonly icmpType: number,
     readonly icmpCode: number,
+    /** `-m addrtype`'s type of the source and destination (D_SRC_TYPE, D_DST_TYPE), '' when no rule read it. */
+    readonly srcType: string,
+    readonly dstType: string,
     readonly counted: readonly Counted[],
   ) {}
 
@@ -89,6 +92,18 @@ class WalkMemoEntry {
     return true;
   }
 
+  /**
+   * The address types the walk read (`-m addrtype`), asked again rather than remembered with the address: the
+   * namespace's addresses may have changed since. Apart from `matches`, which filter chains' memos use per packet
+   * (TurboFan inlines it there only while it stays this small).
+   */
+  typesMatch(p: NfPacket, ctx: NfHookContext): boolean {
+    const d = this.deps;
+    if (d & D_SRC_TYPE && addrTypeOf(p.src, ctx) !== this.srcType) return false;
+    if (d & D_DST_TYPE && addrTypeOf(p.dst, ctx) !== this.dstType) return false;
+    return true;
+  }
+
   /** Add the replays counted here to the rules and policies of the walk. */
   flush(): void {
     const n = this.packets;
@@ -108,12 +123,20 @@ class WalkMemoEntry {
 /**
  * The walk memo of one built-in chain at one hook, for packets without tracing: a few entries, replaced in turn.
  * It lives in the compiled plan, so a ruleset change (new generation, recompiled) starts it empty. Walks that read
- * anything impure (statistic, recent, addrtype, a MARK/NAT target) or a per-connection value (source port, a /32
- * address) are not remembered.
+ * anything impure (statistic, recent, a matching MARK/NAT target) or a per-connection value (source port) are not
+ * remembered, nor, in a chain that sees every packet, walks that read a /32 address or an address type.
  */
 class WalkMemo {
   readonly entries: WalkMemoEntry[] = [];
   #next = 0;
+
+  /**
+   * For the nat table, which sees a connection's first packet only: walks that read a whole address or an address
+   * type are remembered too (looked up with `findFirst`). The nat walks worth remembering are a node's forwarding
+   * to a few pods: an indexed KUBE-SERVICES reads the whole destination to find none of its ClusterIPs, and
+   * kube-proxy's and kind-masq-agent's rules ask whether it is a local address.
+   */
+  constructor(readonly firstPackets: boolean) {}
 
   /**
    * The entry whose walk the packet takes. Any entry the packet matches is its walk (it agrees on everything that
@@ -124,6 +147,22 @@ class WalkMemo {
     for (let i = 0; i < es.length; i++) {
       const e = es[i]!;
       if (e.matches(p, ctBits)) {
+        if (i !== 0) {
+          es[i] = es[i - 1]!;
+          es[i - 1] = e;
+        }
+        return e;
+      }
+    }
+    return undefined;
+  }
+
+  /** `find` for a memo of the nat table (`firstPackets`): address types too. */
+  findFirst(p: NfPacket, ctBits: number, ctx: NfHookContext): WalkMemoEntry | undefined {
+    const es = this.entries;
+    for (let i = 0; i < es.length; i++) {
+      const e = es[i]!;
+      if (e.matches(p, ctBits) && e.typesMatch(p, ctx)) {
         if (i !== 0) {
           es[i] = es[i - 1]!;
           es[i - 1] = e;
@@ -200,7 +239,7 @@ class HookStep {
     /** `chain.chain`: the built-in chain whose policy counters an empty chain bumps. */
     readonly builtin: Chain,
     readonly raw: boolean,
-    /** For K_WALK steps. */
+    /** For K_WALK and K_NAT steps. */
     readonly memo: WalkMemo | null,
   ) {
     this.policyAccept = builtin.policy === 'ACCEPT';
@@ -311,8 +350,13 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   #table: NfTable = 'raw';
   #rejectWith: RejectWith = 'icmp-port-unreachable';
   #dropReason = '';
-  /** While a walk is being recorded for the memo: the counters it bumps and what its rules may read. */
+  /**
+   * While a walk is being recorded for the memo: the counters it bumps (the first `#recLength` of the list) and
+   * what its rules may read. The list keeps its storage between walks (a length of 0 would drop it, and the next
+   * walk's first pushes would allocate it again: a nat walk is recorded on every new connection).
+   */
   #rec: Counted[] | null = null;
+  #recLength = 0;
   readonly #recScratch: Counted[] = [];
   #deps = 0;
   #depSrc = 0;
@@ -386,6 +430,8 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     if (this.#compiledGen === this.#ruleset.generation) return;
     // The old plans' pending counts belong to the rules they were taken on (kept or not).
     if (this.#countsPending) this.#flushCounters();
+    // The recording list's old entries are the old ruleset's rules: let them go.
+    this.#recScratch.length = 0;
     this.#compiled = new Map();
     let active = false;
     for (const [name, t] of this.#ruleset.tables) {
@@ -396,7 +442,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       const chain = this.#compiled.get(table)!.chains.get(hook);
       if (!chain) return [];
       const kind = table === 'nat' ? K_NAT : chain.rules.length === 0 ? K_POLICY : K_WALK;
-      return [new HookStep(kind, table, chain, chain.chain, table === 'raw', kind === K_WALK ? new WalkMemo() : null)];
+      return [new HookStep(kind, table, chain, chain.chain, table === 'raw', kind === K_POLICY ? null : new WalkMemo(kind === K_NAT))];
     }));
     this.#pre = plan('PREROUTING');
     this.#in = plan('INPUT');
@@ -523,13 +569,24 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
 
   /**
    * The nat step on a connection's first packet, for the manipulation of the plan's hook not done yet: consult
-   * the nat table (which may bind DNAT/SNAT), then apply the binding. The matchers' view is set here.
+   * the nat table (which may bind DNAT/SNAT), then apply the binding. A walk that binds nothing (no NAT or MARK
+   * target matched: a node forwarding pod traffic that is not for a Service, not masqueraded) is remembered and
+   * replayed like a filter chain's. The matchers' view is set only for a real walk.
    */
   #natFirst(plan: HookPlan, step: HookStep, pkt: NfPacket, ctx: NfHookContext, ct: CtRef, e: CtEntry): number {
     if (plan.dstManip === true) e.dstManipDone = true;
     else e.srcManipDone = true;
-    this.#resetEnv(ct, ctx);
-    const v = this.#runBuiltin('nat', plan.hook, pkt, step.chain);
+    const ctb = ctStateBits(ct);
+    const hit = step.memo!.findFirst(pkt, ctb, ctx);
+    let v = V_ACCEPT;
+    if (hit !== undefined) {
+      hit.packets++;
+      hit.bytes += pkt.length;
+      this.#countsPending = true;
+    } else {
+      this.#resetEnv(ct, ctx);
+      v = this.#walkAndRemember(step, plan.hook, pkt, ctb);
+    }
     if (v === V_ACCEPT) applyNat(e, ct.dir, plan.dstManip, pkt, ct.special === 1);
     return v;
   }
@@ -564,9 +621,9 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
           v = V_ACCEPT;
           if (e.confirmed === false && ct!.dir === DIR_ORIGINAL &&
               (plan.dstManip === true ? e.dstManipDone : e.srcManipDone) === false) {
-            // Sets the matchers' view again if a walk before set it: the same view (nothing between changed it).
+            // Sets the matchers' view only when it walks the table (a replayed walk does not): set it again later.
             v = this.#natFirst(plan, step, pkt, ctx, ct!, e);
-            envSet = true;
+            envSet = false;
           } else applyNat(e, ct!.dir, plan.dstManip, pkt, ct!.special === 1);
         } else if (kind === K_WALK) {
           // A remembered walk needs only the packet and its ctstate bits; the matchers' view is set for a real walk.
@@ -692,16 +749,21 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   #walkAndRemember(step: HookStep, hook: NfHook, pkt: NfPacket, ctb: number): number {
     const memo = step.memo!;
     const rec = this.#recScratch;
-    rec.length = 0;
+    this.#recLength = 0;
     this.#rec = rec;
     this.#deps = this.#depSrc = this.#depDst = this.#depMark = 0;
     const v = this.#runBuiltin(step.table, hook, pkt, step.chain);
     this.#rec = null;
     const deps = this.#deps, depSrc = this.#depSrc >>> 0, depDst = this.#depDst >>> 0, depMark = this.#depMark >>> 0;
-    if (v === V_ACCEPT && (deps & (D_IMPURE | D_SPORT)) === 0 && depSrc !== 0xffffffff && depDst !== 0xffffffff) {
+    if (v === V_ACCEPT && (deps & (D_IMPURE | D_SPORT)) === 0 && (memo.firstPackets === true ||
+        ((deps & (D_SRC_TYPE | D_DST_TYPE)) === 0 && depSrc !== 0xffffffff && depDst !== 0xffffffff))) {
+      // The packet is as the walk found it: a walk that rewrote it (MARK, NAT) is impure.
+      const ctx = this.#env.ctx;
       memo.add(new WalkMemoEntry(
         deps, depSrc | 0, pkt.src & depSrc, depDst | 0, pkt.dst & depDst, depMark | 0, pkt.mark & depMark,
-        pkt.proto, pkt.dport, ctb, pkt.inIface, pkt.outIface, pkt.tcpFlags, pkt.icmpType, pkt.icmpCode, rec.slice(),
+        pkt.proto, pkt.dport, ctb, pkt.inIface, pkt.outIface, pkt.tcpFlags, pkt.icmpType, pkt.icmpCode,
+        deps & D_SRC_TYPE ? addrTypeOf(pkt.src, ctx) : '', deps & D_DST_TYPE ? addrTypeOf(pkt.dst, ctx) : '',
+        rec.slice(0, this.#recLength),
       ));
     }
     return v;
@@ -715,7 +777,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     const c = cc.chain;
     c.packets++;
     c.bytes += pkt.length;
-    if (this.#rec !== null) this.#rec.push(c);
+    if (this.#rec !== null) this.#rec[this.#recLength++] = c;
     if (this.#steps) {
       this.#steps.push({ hook, table: tname, chain: c.name, ruleNum: 0, ruleText: `:${c.name} ${c.policy}`, verdict: `policy ${c.policy}` });
     }
@@ -838,7 +900,10 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     cr.bytes += p.length;
     this.#countsPending = true;
     const rule = cr.rule;
-    if (rec !== null) rec.push(rule);
+    if (rec !== null) {
+      rec[this.#recLength++] = rule;
+      this.#deps |= cr.targetDeps;
+    }
     const steps = this.#steps;
     switch (cr.t) {
       case T_ACCEPT:
