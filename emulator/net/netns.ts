@@ -53,6 +53,31 @@ import { formatFrameLine, formatTuple } from './format';
 
 export type NeighState = 'INCOMPLETE' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'PERMANENT';
 
+// Neighbour states as the kernel numbers them (NUD_*, include/uapi/linux/neighbour.h): one bit each, so the
+// per-packet question "is there a MAC to send to?" is one test of NUD_VALID, and a state is a small integer the
+// engine compares in one instruction (a state name is a string it must first check is internalized, per read).
+const NUD_INCOMPLETE = 0x01;
+const NUD_REACHABLE = 0x02;
+const NUD_STALE = 0x04;
+const NUD_DELAY = 0x08;
+const NUD_PROBE = 0x10;
+const NUD_FAILED = 0x20;
+const NUD_PERMANENT = 0x80;
+/** The states with a link-layer address to send to: every one but INCOMPLETE and FAILED. */
+const NUD_VALID = NUD_PERMANENT | NUD_REACHABLE | NUD_PROBE | NUD_STALE | NUD_DELAY;
+
+function nudName(nud: number): NeighState {
+  switch (nud) {
+    case NUD_INCOMPLETE: return 'INCOMPLETE';
+    case NUD_REACHABLE: return 'REACHABLE';
+    case NUD_STALE: return 'STALE';
+    case NUD_DELAY: return 'DELAY';
+    case NUD_PROBE: return 'PROBE';
+    case NUD_FAILED: return 'FAILED';
+    default: return 'PERMANENT';
+  }
+}
+
 /**
  * A neighbour (ARP) entry. Its fields are declared without initializers, so each starts as `undefined` and the
  * engine keeps them as plain references: `mac` (48 bits, beyond small-integer range) stays the one number object
@@ -63,20 +88,26 @@ export class NeighEntry {
   readonly ip: Ipv4;
   readonly iface: Iface;
   mac: Mac;
-  state: NeighState;
+  /** The state, a NUD_* bit (`state` names it). */
+  nud: number;
   confirmedAt: number;
   reachableMs = 0;
   probes = 0;
   queue: Ipv4Packet[] | null;
   timer: { id: number; due: number } | undefined = undefined;
 
-  constructor(ip: Ipv4, iface: Iface, mac: Mac, state: NeighState, confirmedAt: number, queue: Ipv4Packet[] | null) {
+  constructor(ip: Ipv4, iface: Iface, mac: Mac, nud: number, confirmedAt: number, queue: Ipv4Packet[] | null) {
     this.ip = ip;
     this.iface = iface;
     this.mac = mac;
-    this.state = state;
+    this.nud = nud;
     this.confirmedAt = confirmedAt;
     this.queue = queue;
+  }
+
+  /** The state as `ip neigh` shows it. */
+  get state(): NeighState {
+    return nudName(this.nud);
   }
 }
 
@@ -1011,35 +1042,39 @@ export class NetNamespace {
     // One-entry memo per interface: a pod always talks to its gateway, a node mostly to a few peers. The map key
     // (beyond small-integer range) is computed only on a miss.
     const memo = iface.lastNeigh;
-    let e = memo !== null && memo.ip === nexthop && memo.state !== 'FAILED' ? memo : this.neigh.get(this.#neighKey(iface, nexthop));
-    if (e !== undefined && e !== memo) iface.lastNeigh = e;
+    const e = memo !== null && memo.ip === nexthop && memo.nud !== NUD_FAILED ? memo : this.neigh.get(this.#neighKey(iface, nexthop));
     if (e !== undefined) {
-      if (e.state === 'REACHABLE' && this.net.now() - e.confirmedAt > e.reachableMs) e.state = 'STALE';
-      // The state read once: every state but INCOMPLETE and FAILED has a MAC to send to.
-      const state = e.state;
-      if (state !== 'INCOMPLETE' && state !== 'FAILED') {
-        if (state === 'STALE') this.#enterDelay(e);
+      if (e !== memo) iface.lastNeigh = e;
+      let nud = e.nud;
+      if (nud === NUD_REACHABLE && this.net.now() - e.confirmedAt > e.reachableMs) e.nud = nud = NUD_STALE;
+      if ((nud & NUD_VALID) !== 0) {
+        if (nud === NUD_STALE) this.#enterDelay(e);
         this.#xmit(iface, e.mac, iface.mac, p, p.reqId);
         return;
       }
+      if (nud === NUD_INCOMPLETE) {
+        // Wait with the others (the kernel queues a few packets per neighbour).
+        if (e.queue!.length < 101) e.queue!.push(p);
+        return;
+      }
     }
-    if (e === undefined || e.state === 'FAILED') {
-      e = new NeighEntry(nexthop, iface, 0, 'INCOMPLETE', 0, []);
-      this.neigh.set(this.#neighKey(iface, nexthop), e);
-      e.queue!.push(p);
-      if (this.net.traces.wants(p.reqId)) this.#hop(p, 'arp', { iface: iface.name, detail: `who-has ${formatIpv4(nexthop)}? (ARP request broadcast on ${iface.name})` });
-      this.#arpProbe(e, p.reqId);
-      return;
-    }
-    // INCOMPLETE: wait with the others (the kernel queues a few packets per neighbour).
-    if (e.queue!.length < 101) e.queue!.push(p);
+    this.#neighResolve(iface, nexthop, p);
+  }
+
+  /** No usable entry for the next hop (none, or FAILED): a new INCOMPLETE one holds the packet while ARP asks. */
+  #neighResolve(iface: Iface, nexthop: Ipv4, p: Ipv4Packet): void {
+    const e = new NeighEntry(nexthop, iface, 0, NUD_INCOMPLETE, 0, []);
+    this.neigh.set(this.#neighKey(iface, nexthop), e);
+    e.queue!.push(p);
+    if (this.net.traces.wants(p.reqId)) this.#hop(p, 'arp', { iface: iface.name, detail: `who-has ${formatIpv4(nexthop)}? (ARP request broadcast on ${iface.name})` });
+    this.#arpProbe(e, p.reqId);
   }
 
   #arpProbe(e: NeighEntry, reqId: number): void {
     const iface = e.iface;
     const src = iface.addrs.find((a) => networkOf(a.addr, a.prefix) === networkOf(e.ip, a.prefix))?.addr ?? iface.addrs[0]?.addr ?? 0;
     e.probes++;
-    const unicast = e.state === 'PROBE';
+    const unicast = e.nud === NUD_PROBE;
     const arp: ArpPacket = { kind: 'arp', op: ARP_REQUEST, senderMac: iface.mac, senderIp: src, targetMac: 0, targetIp: e.ip };
     this.#xmit(iface, unicast ? e.mac : BROADCAST_MAC, iface.mac, arp, reqId);
     e.timer = this.net.scheduler.after(ARP_RETRANS_MS, () => this.#arpTimeout(e, reqId), { label: 'arp' });
@@ -1047,12 +1082,12 @@ export class NetNamespace {
 
   #arpTimeout(e: NeighEntry, reqId: number): void {
     e.timer = undefined;
-    if (e.state !== 'INCOMPLETE' && e.state !== 'PROBE') return;
+    if (e.nud !== NUD_INCOMPLETE && e.nud !== NUD_PROBE) return;
     if (e.probes < ARP_PROBES) {
       this.#arpProbe(e, reqId);
       return;
     }
-    e.state = 'FAILED';
+    e.nud = NUD_FAILED;
     const queued = e.queue ?? [];
     e.queue = null;
     // Every queued packet gets "host unreachable", from this host, as the kernel does when resolution fails.
@@ -1064,7 +1099,7 @@ export class NetNamespace {
   }
 
   #enterDelay(e: NeighEntry): void {
-    e.state = 'DELAY';
+    e.nud = NUD_DELAY;
     const since = this.net.now();
     e.iface.delayPending++;
     e.timer = this.net.scheduler.after(
@@ -1072,15 +1107,15 @@ export class NetNamespace {
       () => {
         e.timer = undefined;
         if (--e.iface.delayPending === 0) e.iface.forgetRx();
-        if (e.state !== 'DELAY') return;
+        if (e.nud !== NUD_DELAY) return;
         const heard = e.iface.lastRx(e.mac);
         if (heard !== undefined && heard >= since) {
-          e.state = 'REACHABLE';
+          e.nud = NUD_REACHABLE;
           e.confirmedAt = heard;
           e.reachableMs = this.#reachableTime();
           return;
         }
-        e.state = 'PROBE';
+        e.nud = NUD_PROBE;
         e.probes = 0;
         e.queue = [];
         this.#arpProbe(e, 0);
@@ -1094,15 +1129,15 @@ export class NetNamespace {
     const key = this.#neighKey(iface, a.senderIp);
     const e = this.neigh.get(key);
     const forUs = this.localAddrs.has(a.targetIp);
-    if (e && e.state !== 'PERMANENT') {
+    if (e && e.nud !== NUD_PERMANENT) {
       // Keep the stored MAC object when the value is unchanged (every reply that refreshes a neighbour): the ARP
       // packet holds its MACs unboxed, so `senderMac` is a fresh number object each time it is read, and a young
       // one here would make each frame sent to this neighbour store a young object into the backlog's old arrays
       // (a write barrier's slow path per hop: a third of the bench's frames, before).
       if (e.mac !== a.senderMac) e.mac = a.senderMac;
-      if (a.op === ARP_REPLY || e.state === 'INCOMPLETE' || e.state === 'PROBE') {
-        if (e.state === 'DELAY' && e.timer && --iface.delayPending === 0) iface.forgetRx();
-        e.state = 'REACHABLE';
+      if (a.op === ARP_REPLY || e.nud === NUD_INCOMPLETE || e.nud === NUD_PROBE) {
+        if (e.nud === NUD_DELAY && e.timer && --iface.delayPending === 0) iface.forgetRx();
+        e.nud = NUD_REACHABLE;
         e.confirmedAt = now;
         e.reachableMs = this.#reachableTime();
         this.net.scheduler.cancel(e.timer);
@@ -1113,7 +1148,7 @@ export class NetNamespace {
       }
     } else if (!e && forUs && a.op === ARP_REQUEST) {
       // The kernel learns the asker (as STALE) when a request is for one of its addresses.
-      this.neigh.set(key, new NeighEntry(a.senderIp, iface, a.senderMac, 'STALE', now, null));
+      this.neigh.set(key, new NeighEntry(a.senderIp, iface, a.senderMac, NUD_STALE, now, null));
     }
     if (a.op === ARP_REQUEST && forUs) {
       const reply: ArpPacket = { kind: 'arp', op: ARP_REPLY, senderMac: iface.mac, senderIp: a.targetIp, targetMac: a.senderMac, targetIp: a.senderIp };
@@ -1142,7 +1177,7 @@ export class NetNamespace {
   addNeighbour(ifaceName: string, ip: Ipv4, mac: Mac): void {
     const iface = this.#iface(ifaceName);
     iface.lastNeigh = null;
-    this.neigh.set(this.#neighKey(iface, ip), new NeighEntry(ip, iface, mac, 'PERMANENT', 0, null));
+    this.neigh.set(this.#neighKey(iface, ip), new NeighEntry(ip, iface, mac, NUD_PERMANENT, 0, null));
   }
 
   /** Neighbour entries as `ip neigh` lists them (state evaluated now). */
@@ -1150,7 +1185,7 @@ export class NetNamespace {
     const now = this.net.now();
     const out: NeighEntry[] = [];
     for (const e of this.neigh.values()) {
-      if (e.state === 'REACHABLE' && now - e.confirmedAt > e.reachableMs) e.state = 'STALE';
+      if (e.nud === NUD_REACHABLE && now - e.confirmedAt > e.reachableMs) e.nud = NUD_STALE;
       out.push(e);
     }
     return out;
