@@ -283,26 +283,28 @@ export class NetNamespace {
   /**
    * TCP connections (and TIME-WAIT records) by local port, then by remote ip*65536+port. A port with one
    * connection (every client connection's ephemeral port) holds it directly: no map is built and dropped per
-   * connection.
+   * connection. A listening port whose last connection closed keeps its entry, as null (see `#releasePort`).
    */
-  readonly #conns = new Map<number, TcpSocket | Map<number, TcpSocket>>();
+  readonly #conns = new Map<number, TcpSocket | Map<number, TcpSocket> | null>();
+  /** The port last added to `#conns` as a new key, while it is the newest key there; else -1. */
+  #newestConnPort = -1;
 
   /** The connections by local port, then by remote ip*65536+port, in creation order (for `ss`). */
   get tcpConns(): Map<number, Map<number, TcpSocket>> {
     const view = new Map<number, Map<number, TcpSocket>>();
-    for (const [port, x] of this.#conns) view.set(port, x instanceof Map ? x : new Map([[connKey(x), x]]));
+    for (const [port, x] of this.#conns) if (x !== null) view.set(port, x instanceof Map ? x : new Map([[connKey(x), x]]));
     return view;
   }
 
   /** The connection on local port `port` with the remote whose ip*65536+port is `key`. */
   #conn(port: number, key: number): TcpSocket | undefined {
     const x = this.#conns.get(port);
-    if (x === undefined) return undefined;
+    if (x === undefined || x === null) return undefined;
     if (x instanceof Map) return x.get(key);
     return connKey(x) === key ? x : undefined;
   }
   readonly tcpListeners = new Map<number, TcpListener>();
-  readonly udpSockets = new Map<number, UdpSocket>();
+  readonly udpSockets = new UdpSocketTable();
   readonly pingSockets = new Map<number, PingSocket>();
   /** Live packet captures (tcpdump) in this namespace. */
   readonly captures: CaptureSink[] = [];
@@ -885,10 +887,39 @@ export class NetNamespace {
   }
 
   #addConn(c: TcpConnection): void {
-    const x = this.#conns.get(c.localPort);
+    const port = c.localPort;
+    const x = this.#conns.get(port);
     if (x instanceof Map) x.set(connKey(c), c);
-    else if (x === undefined || connKey(x) === connKey(c)) this.#conns.set(c.localPort, c);
-    else this.#conns.set(c.localPort, new Map([[connKey(x), x], [connKey(c), c]]));
+    else if (x === undefined) this.#addConnPort(port, c);
+    else if (x === null) {
+      // A kept entry (`#releasePort`) is filled in place when no port was added after it; otherwise it moves to
+      // the end, as the entry deleted and added again did: `ss` lists the ports in the map's order.
+      if (port === this.#newestConnPort) this.#conns.set(port, c);
+      else {
+        this.#conns.delete(port);
+        this.#addConnPort(port, c);
+      }
+    } else if (connKey(x) === connKey(c)) this.#conns.set(port, c);
+    else this.#conns.set(port, new Map([[connKey(x), x], [connKey(c), c]]));
+  }
+
+  #addConnPort(port: number, c: TcpConnection): void {
+    this.#conns.set(port, c);
+    this.#newestConnPort = port;
+  }
+
+  /**
+   * A port's last connection is gone. A listening port keeps its entry (null): a server's port goes from one
+   * connection to none and back with every request, and the engine shrinks a map emptied that way (a runtime call
+   * that allocates a new table). Only listening ports keep one, so kept entries are as few as the listeners.
+   */
+  #releasePort(port: number): void {
+    if (this.tcpListeners.has(port)) {
+      this.#conns.set(port, null);
+      return;
+    }
+    this.#conns.delete(port);
+    if (port === this.#newestConnPort) this.#newestConnPort = -1;
   }
 
   /** A connection entering TIME-WAIT leaves its place in the table to its record (`TimeWaitSocket`). */
@@ -938,14 +969,14 @@ export class NetNamespace {
   /** Called by a connection when it reaches CLOSED. */
   removeConn(c: TcpSocket): void {
     const m = this.#conns.get(c.localPort);
-    if (!m) return;
+    if (m === undefined || m === null) return;
     if (!(m instanceof Map)) {
-      if (m === c) this.#conns.delete(c.localPort);
+      if (m === c) this.#releasePort(c.localPort);
       return;
     }
     const key = connKey(c);
     if (m.get(key) === c) m.delete(key);
-    if (m.size === 0) this.#conns.delete(c.localPort);
+    if (m.size === 0) this.#releasePort(c.localPort);
   }
 
   /** Linux picks ephemeral ports in 32768–60999; a port is reusable towards a different remote. */
@@ -1269,6 +1300,55 @@ function isBroadcastOn(iface: Iface, addr: Ipv4): boolean {
   }
   iface.noteUnicastHop(addr);
   return false;
+}
+
+/**
+ * UDP sockets by local port, with one of them held in a field rather than the map. A pod's resolver opens a
+ * socket for each lookup and closes it after the answer, usually the pod's only UDP socket: in a map that takes
+ * it from one entry to none and back every lookup, and the engine shrinks an emptied map's table (a runtime call
+ * that allocates a new one) and hashes every access. A server's one bound socket (CoreDNS's port 53) is found by
+ * a comparison.
+ */
+export class UdpSocketTable {
+  #port = -1;
+  #sock: UdpSocket | undefined = undefined;
+  /** The other sockets, made when a second one is bound (most namespaces never have one). */
+  #more: Map<number, UdpSocket> | null = null;
+
+  get(port: number): UdpSocket | undefined {
+    if (port === this.#port) return this.#sock;
+    return this.#more !== null ? this.#more.get(port) : undefined;
+  }
+
+  has(port: number): boolean {
+    return port === this.#port || (this.#more !== null && this.#more.has(port));
+  }
+
+  set(port: number, sock: UdpSocket): void {
+    // The field takes a socket only while the map is empty, so a port is never in both.
+    if (port === this.#port || (this.#sock === undefined && (this.#more === null || this.#more.size === 0))) {
+      this.#port = port;
+      this.#sock = sock;
+    } else (this.#more ??= new Map()).set(port, sock);
+  }
+
+  delete(port: number): boolean {
+    if (port !== this.#port) return this.#more !== null && this.#more.delete(port);
+    this.#port = -1;
+    this.#sock = undefined;
+    return true;
+  }
+
+  get size(): number {
+    return (this.#sock === undefined ? 0 : 1) + (this.#more !== null ? this.#more.size : 0);
+  }
+
+  /** Every socket (in no particular order: listings sort them by port). */
+  values(): UdpSocket[] {
+    const all = this.#more !== null ? [...this.#more.values()] : [];
+    if (this.#sock !== undefined) all.push(this.#sock);
+    return all;
+  }
 }
 
 /** A set of addresses that counts its changes (`version`), so a lookup can be remembered until the next one. */
