@@ -398,6 +398,11 @@ export class NetNamespace {
   #dev(name: string): Iface | undefined {
     if (name === this.#devA) return this.#ifaceA;
     if (name === this.#devB) return this.#ifaceB;
+    return this.#devMiss(name);
+  }
+
+  /** `#dev`'s lookup and memo update, apart: `#dev` is inlined into the per-packet path, and counts there. */
+  #devMiss(name: string): Iface | undefined {
     const i = this.ifaces.get(name);
     if (i === undefined) return undefined;
     this.#devB = this.#devA;
@@ -614,8 +619,8 @@ export class NetNamespace {
       return;
     }
     const route = this.routes.lookup(p.dst);
-    this.net.settleBridgeCapture(route?.dev);
-    if (!route || route.type !== 'unicast') {
+    this.net.settleBridgeCapture(route !== undefined ? route.dev : undefined);
+    if (route === undefined || route.type !== 'unicast') {
       if (tracing) this.#hop(p, 'drop', { detail: route ? `${route.type} route ${formatRoute(route)}` : `no route to ${formatIpv4(p.dst)}` });
       if (!route || route.type === 'unreachable') this.icmpError(p, ICMP_DEST_UNREACH, ICMP_NET_UNREACH);
       else if (route.type === 'prohibit') this.icmpError(p, ICMP_DEST_UNREACH, ICMP_PKT_FILTERED);
@@ -1236,16 +1241,17 @@ export class NetNamespace {
     if (iface.kind !== 'bridge' || net.takeBridgeOutSuppressed(iface) === false) {
       if (net.capturing === true) net.captureFrame(iface, dst, src, payload, 'out');
     }
-    if (net.traces.wants(reqId)) this.#frameHop(iface, { dst, src, payload }, 'xmit', 'out', reqId);
+    if (net.traces.wants(reqId)) this.#traceXmit(iface, dst, src, payload, reqId);
+    // The most frequent kind first: a switch on strings compares its cases in order.
     switch (iface.kind) {
-      case 'loopback':
-        net.loopbackSend(iface, dst, src, payload);
+      case 'veth':
+        net.send(iface, dst, src, payload, reqId);
         return;
       case 'bridge':
         net.bridgeSend(iface, dst, src, payload, reqId);
         return;
-      case 'veth':
-        net.send(iface, dst, src, payload, reqId);
+      case 'loopback':
+        net.loopbackSend(iface, dst, src, payload);
         return;
     }
   }
@@ -1264,21 +1270,22 @@ export class NetNamespace {
     } as Parameters<Network['traces']['record']>[0]);
   }
 
-  #frameHop(iface: Iface, frame: EthernetFrame, kind: 'xmit' | 'recv', dir: 'in' | 'out', reqId: number): void {
-    const payload = frame.payload;
+  /** The xmit hop of a traced frame (its record built here: `#xmit` is inlined into the per-hop path). */
+  #traceXmit(iface: Iface, dst: Mac, src: Mac, payload: EthernetFrame['payload'], reqId: number): void {
     const isArp = 'kind' in payload && payload.kind === 'arp';
     this.net.traces.record({
       time: this.net.now(),
       reqId,
       pid: isArp ? 0 : (payload as Ipv4Packet).pid,
       netns: this.id,
-      kind,
+      kind: 'xmit',
       iface: iface.name,
-      dir,
+      dir: 'out',
       packet: formatFrameLine(payload),
-      ...(iface.kind === 'loopback' ? {} : { detail: `${formatMac(frame.src)} > ${formatMac(frame.dst)}` }),
+      ...(iface.kind === 'loopback' ? {} : { detail: `${formatMac(src)} > ${formatMac(dst)}` }),
     });
   }
+
 }
 
 /** The route to one of the namespace's own addresses (through lo), in the route table's record shape. */

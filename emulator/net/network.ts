@@ -476,8 +476,11 @@ export class Network {
    * bridge (what br_netfilter does with pod → ClusterIP → pod on one node).
    */
   settleBridgeCapture(outIface: string | undefined): void {
-    const pending = this.#bridgeIn;
-    if (pending === null) return; // every routed packet asks; only a captured bridge leaves one pending
+    // Every routed packet asks; only a captured bridge leaves one pending (the rest apart, so that this inlines).
+    if (this.#bridgeIn !== null) this.#settlePending(this.#bridgeIn, outIface);
+  }
+
+  #settlePending(pending: { bridge: Iface; frame: EthernetFrame; time: number }, outIface: string | undefined): void {
     this.#bridgeIn = null;
     if (outIface === pending.bridge.name) {
       this.#bridgeOutSuppressed = pending.bridge;
