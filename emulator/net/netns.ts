@@ -422,10 +422,17 @@ export class NetNamespace {
     // Every packet asks this once or twice, and a node asks about the few addresses a request involves (the pods
     // it forwards between, both ways), in turn. The last answers are kept while the set is unchanged, newest
     // first, the oldest dropped on a miss (public addresses are not small integers: hashing them costs).
-    const addrs = this.#localMemoAddrs, answers = this.#localMemoAnswers;
     if (this.localAddrs.version === this.#localMemoVersion) {
-      for (let i = 0; i < LOCAL_MEMO_SLOTS; i++) if (addrs[i] === addr) return answers[i] === 1;
-    } else {
+      const addrs = this.#localMemoAddrs;
+      for (let i = 0; i < LOCAL_MEMO_SLOTS; i++) if (addrs[i] === addr) return this.#localMemoAnswers[i] === 1;
+    }
+    return this.#isLocalMiss(addr);
+  }
+
+  /** `isLocal` when the memo has no answer: the set asked, the answer remembered (apart, so that `isLocal` inlines). */
+  #isLocalMiss(addr: Ipv4): boolean {
+    const addrs = this.#localMemoAddrs, answers = this.#localMemoAnswers;
+    if (this.localAddrs.version !== this.#localMemoVersion) {
       addrs.fill(-1);
       this.#localMemoVersion = this.localAddrs.version;
     }
@@ -547,31 +554,35 @@ export class NetNamespace {
    * Returns false when there is no route (the caller reports ENETUNREACH).
    */
   output(p: Ipv4Packet): boolean {
-    let rt = this.#route(p.dst);
+    // The route alone, and the source address only for a packet without one: a socket's packets carry theirs (every
+    // TCP segment), and `#route` would pick one for each and store the three answers in its decision record.
+    const local = this.isLocal(p.dst);
+    let route = local ? localRoute(p.dst) : this.routes.lookup(p.dst);
     const tracing = this.net.traces.wants(p.reqId);
-    if (rt === undefined || rt.route.type !== 'unicast') {
-      if (tracing) this.#hop(p, 'drop', { detail: rt ? `route type ${rt.route.type}: ${formatRoute(rt.route)}` : 'no route to host (Network is unreachable)' });
+    if (route === undefined || route.type !== 'unicast') {
+      if (tracing) this.#hop(p, 'drop', { detail: route !== undefined ? `route type ${route.type}: ${formatRoute(route)}` : 'no route to host (Network is unreachable)' });
       return false;
     }
-    if (p.src === 0) p.src = rt.src;
-    if (tracing) this.#hop(p, 'route', { route: formatRoute(rt.route), verdict: rt.local ? 'local' : 'output' });
+    if (p.src === 0) p.src = local ? p.dst : (route.src ?? this.#selectSrc(route, p.dst));
+    if (tracing) this.#hop(p, 'route', { route: formatRoute(route), verdict: local ? 'local' : 'output' });
     p.inIface = '';
-    p.outIface = rt.route.dev ?? '';
+    p.outIface = route.dev ?? '';
     const dstBefore = p.dst;
     if (this.#hookRuns(tracing) && this.#hook('OUTPUT', p, tracing) === false) return true;
     if (p.dst !== dstBefore) {
-      rt = this.#route(p.dst);
-      if (rt === undefined || rt.route.type !== 'unicast') {
+      route = this.isLocal(p.dst) ? localRoute(p.dst) : this.routes.lookup(p.dst);
+      if (route === undefined || route.type !== 'unicast') {
         if (tracing) this.#hop(p, 'drop', { detail: 'no route after DNAT' });
         return true;
       }
-      p.outIface = rt.route.dev ?? '';
-      if (tracing) this.#hop(p, 'route', { route: formatRoute(rt.route), verdict: 'rerouted after DNAT' });
+      p.outIface = route.dev ?? '';
+      if (tracing) this.#hop(p, 'route', { route: formatRoute(route), verdict: 'rerouted after DNAT' });
     }
     if (this.#hookRuns(tracing) && this.#hook('POSTROUTING', p, tracing) === false) return true;
-    this.#neighOutput(rt.route, p);
+    this.#neighOutput(route, p);
     return true;
   }
+
 
   // ---------------------------------------------------------------- packets in
 
@@ -655,7 +666,7 @@ export class NetNamespace {
    * a hook dropped or rejected the packet.
    */
   bridgeNetfilter(bridge: Iface, p: Ipv4Packet): boolean {
-    if (!this.bridgeNfCallIptables || this.#hasRules === false) return true;
+    if (this.bridgeNfCallIptables === false || this.#hasRules === false) return true;
     const tracing = this.net.traces.wants(p.reqId);
     p.inIface = bridge.name;
     p.outIface = '';
@@ -786,7 +797,7 @@ export class NetNamespace {
         return;
       case IPPROTO_UDP: {
         const sock = this.udpSockets.get(p.dport);
-        if (!sock || (sock.addr !== 0 && sock.addr !== p.dst) || p.l4.kind !== 'udp') {
+        if (sock === undefined || (sock.addr !== 0 && sock.addr !== p.dst) || p.l4.kind !== 'udp') {
           if (tracing) this.#hop(p, 'drop', { detail: `nothing listens on UDP port ${p.dport}: ICMP port unreachable` });
           this.icmpError(p, ICMP_DEST_UNREACH, ICMP_PORT_UNREACH);
           return;
@@ -835,7 +846,7 @@ export class NetNamespace {
 
   #tcpInput(p: Ipv4Packet, tracing: boolean): void {
     const conn = this.#conn(p.dport, p.src * 65536 + p.sport);
-    if (conn) {
+    if (conn !== undefined) {
       if (tracing) this.#hop(p, 'deliver', { detail: `TCP socket ${conn.stateName}` });
       conn.input(p);
       return;

@@ -364,10 +364,11 @@ export class Network {
 
   /** A frame entered a bridge from a port: learn, then deliver up, forward or flood. */
   #bridgeInput(bridge: Iface, port: Iface, dst: Mac, src: Mac, payload: FramePayload, reqId: number, tracing: boolean): void {
-    // Refresh a known MAC's entry in place (no record per frame); Map order is unchanged either way.
+    // Refresh a known MAC's entry in place (no record per frame); Map order is unchanged either way. The port is
+    // stored only when it changed (a MAC moved): a store of an object is followed by the write barrier's checks.
     if (port.fdbSrcMac === src && port.fdbSrcGeneration === bridge.fdbGeneration) {
       const known = port.fdbSrcEntry!;
-      known.port = port;
+      if (known.port !== port) known.port = port;
       known.updatedAt = this.now();
     } else fdbLearn(bridge, port, src, this.now());
     const isArp = 'kind' in payload && payload.kind === 'arp';

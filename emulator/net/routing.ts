@@ -96,8 +96,14 @@ export class RouteTable {
   }
 
   lookup(addr: Ipv4): Route | undefined {
+    const addrs = this.#memoAddrs;
+    for (let i = 0; i < ROUTE_MEMO_SLOTS; i++) if (addrs[i] === addr) return this.#memoRoutes[i];
+    return this.#lookupMiss(addr);
+  }
+
+  /** The longest-prefix match for an address the memo does not hold, remembered (apart: `lookup` inlines). */
+  #lookupMiss(addr: Ipv4): Route | undefined {
     const addrs = this.#memoAddrs, routes = this.#memoRoutes;
-    for (let i = 0; i < ROUTE_MEMO_SLOTS; i++) if (addrs[i] === addr) return routes[i];
     let found: Route | undefined;
     const ps = this.#prefixes;
     for (let i = 0; i < ps.length; i++) {
