@@ -114,6 +114,13 @@ export class Iface {
     this.#unicastHopAddrs = this.addrs.length;
   }
 
+  /**
+   * `kind` as flags, for the per-hop path: a boolean field is compared in one instruction, where a string field
+   * is first checked to be an internalized string at every read (a veth is neither).
+   */
+  readonly isLoopback: boolean;
+  readonly isBridge: boolean;
+
   constructor(
     readonly ns: NetNamespace,
     readonly index: number,
@@ -122,6 +129,8 @@ export class Iface {
     public mac: Mac,
     readonly mtu: number,
   ) {
+    this.isLoopback = kind === 'loopback';
+    this.isBridge = kind === 'bridge';
     this.ports = kind === 'bridge' ? new Set() : null;
     this.fdb = kind === 'bridge' ? new Map() : null;
   }

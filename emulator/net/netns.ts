@@ -667,6 +667,11 @@ export class NetNamespace {
    */
   bridgeNetfilter(bridge: Iface, p: Ipv4Packet): boolean {
     if (this.bridgeNfCallIptables === false || this.#hasRules === false) return true;
+    return this.#bridgeHooks(bridge, p);
+  }
+
+  /** `bridgeNetfilter`'s three hooks, apart: the test above inlines into the bridge's per-frame path. */
+  #bridgeHooks(bridge: Iface, p: Ipv4Packet): boolean {
     const tracing = this.net.traces.wants(p.reqId);
     p.inIface = bridge.name;
     p.outIface = '';
@@ -1077,7 +1082,7 @@ export class NetNamespace {
       if (this.net.traces.wants(p.reqId)) this.#hop(p, 'drop', { detail: `output device ${route.dev ?? '?'} is down or gone` });
       return;
     }
-    if (iface.kind === 'loopback') {
+    if (iface.isLoopback === true) {
       this.#xmit(iface, 0, 0, p, p.reqId);
       return;
     }
@@ -1249,22 +1254,13 @@ export class NetNamespace {
   #xmit(iface: Iface, dst: Mac, src: Mac, payload: EthernetFrame['payload'], reqId: number): void {
     if (iface.up === false) return;
     const net = this.net;
-    if (iface.kind !== 'bridge' || net.takeBridgeOutSuppressed(iface) === false) {
+    if (iface.isBridge === false || net.takeBridgeOutSuppressed(iface) === false) {
       if (net.capturing === true) net.captureFrame(iface, dst, src, payload, 'out');
     }
     if (net.traces.wants(reqId)) this.#traceXmit(iface, dst, src, payload, reqId);
-    // The most frequent kind first: a switch on strings compares its cases in order.
-    switch (iface.kind) {
-      case 'veth':
-        net.send(iface, dst, src, payload, reqId);
-        return;
-      case 'bridge':
-        net.bridgeSend(iface, dst, src, payload, reqId);
-        return;
-      case 'loopback':
-        net.loopbackSend(iface, dst, src, payload);
-        return;
-    }
+    if (iface.isBridge === true) net.bridgeSend(iface, dst, src, payload, reqId);
+    else if (iface.isLoopback === true) net.loopbackSend(iface, dst, src, payload);
+    else net.send(iface, dst, src, payload, reqId); // a veth
   }
 
   // ---------------------------------------------------------------- traces

@@ -328,7 +328,7 @@ export class Network {
     const isArp = 'kind' in payload && payload.kind === 'arp';
     // Conntrack state is per namespace: a packet entering another namespace starts untracked there (a packet
     // looping back through lo keeps it).
-    if (!isArp && iface.kind !== 'loopback') (payload as Ipv4Packet).nfct = undefined;
+    if (!isArp && iface.isLoopback === false) (payload as Ipv4Packet).nfct = undefined;
     if (this.#capturing !== 0) this.captureFrame(iface, dst, src, payload, 'in');
     const reqId = isArp ? 0 : (payload as Ipv4Packet).reqId;
     const tracing = this.traces.wants(reqId);
