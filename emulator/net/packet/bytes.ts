@@ -156,13 +156,16 @@ export function utf8(text: string): Uint8Array {
 /** A UTF-16 code unit beyond ASCII. */
 const NON_ASCII = /[^\x00-\x7f]/;
 
+/** The longest text `utf8Length` reads character by character (a longer one is searched with a regular expression). */
+export const SHORT_TEXT = 16;
+
 export function utf8Length(text: string): number {
   // Fast path: ASCII text (HTTP heads, DNS names) is one byte per char. Reading a character costs about 26
   // instructions in optimized code (the string's representation is checked for each one), one regular expression
   // test about 280 and a few per character: short strings (methods, header names) are read in the loop, longer
   // ones (host names, paths, bodies) searched once.
   const n = text.length;
-  if (n > 16) return NON_ASCII.test(text) ? encoder.encode(text).length : n;
+  if (n > SHORT_TEXT) return NON_ASCII.test(text) ? encoder.encode(text).length : n;
   for (let i = 0; i < n; i++) if (text.charCodeAt(i) > 127) return encoder.encode(text).length;
   return n;
 }

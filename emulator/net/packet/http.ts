@@ -2,7 +2,7 @@
  * HTTP/1.1 messages as TCP payload records. The stack carries the record; `byteLength` is the size the message
  * would have on the wire (it moves TCP sequence numbers), and `emitHttp`/`parseHttp` are exact inverses for pcap.
  */
-import { utf8, utf8Length, fromUtf8 } from './bytes';
+import { SHORT_TEXT, utf8, utf8Length, fromUtf8 } from './bytes';
 
 export type HttpHeaders = ReadonlyArray<readonly [string, string]>;
 
@@ -35,12 +35,36 @@ export interface RawData {
 
 export type StreamData = HttpRequest | HttpResponse | RawData;
 
+/**
+ * The short strings of the last head measured and their UTF-8 lengths, by place: the start line's three fields,
+ * then each header's name and value. A client sends the same method, version and header names, and mostly the same
+ * values, request after request (curl: GET, HTTP/1.1, Host, User-Agent, Accept), as the same string objects: a short
+ * string the last head had at the same place is not read again (utf8Length reads one character by character, about
+ * 26 instructions a character in optimized code, the string's representation checked for each one). Longer strings
+ * are searched once by `utf8Length` and are the ones that change per request (a Host value of a client cycling
+ * through names): comparing one with the last would cost a string comparison, often a runtime call for a substring.
+ * Fixed places, one string each: nothing grows.
+ */
+const HEAD_PLACES = 16;
+const headStrings: string[] = new Array<string>(HEAD_PLACES).fill('');
+const headByteLengths: number[] = new Array<number>(HEAD_PLACES).fill(0);
+
+function placedLength(place: number, s: string): number {
+  if (place >= HEAD_PLACES || s.length > SHORT_TEXT) return utf8Length(s);
+  // Equal content gives the same length, so a string equal to the kept one (not the same object) is a hit too.
+  if (headStrings[place] === s) return headByteLengths[place]!;
+  const n = utf8Length(s);
+  headStrings[place] = s;
+  headByteLengths[place] = n;
+  return n;
+}
+
 /** Bytes of a head whose start line is `a b c` (its three fields, not joined into one string to be measured). */
 function headLength(a: string, b: string, c: string, headers: HttpHeaders): number {
-  let n = utf8Length(a) + utf8Length(b) + utf8Length(c) + 4;
+  let n = placedLength(0, a) + placedLength(1, b) + placedLength(2, c) + 4;
   for (let i = 0; i < headers.length; i++) {
     const h = headers[i]!;
-    n += utf8Length(h[0]) + utf8Length(h[1]) + 4;
+    n += placedLength(3 + 2 * i, h[0]) + placedLength(4 + 2 * i, h[1]) + 4;
   }
   return n + 2;
 }

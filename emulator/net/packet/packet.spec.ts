@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../netfilter/hook-api';
 import { emitDns, dnsWireLength, parseDns, dnsSummary, dnsMessage, formatIpv6, parseIpv6, type DnsRecord, type DnsMessage } from './dns';
 import { emitEthernet, parseEthernet, type EthernetFrame } from './ethernet';
-import { httpRequest, httpResponse, emitStreamData, parseStreamData } from './http';
+import { httpRequest, httpResponse, emitStreamData, parseStreamData, httpText as httpTextOf } from './http';
 import { emitIpv4Bytes, makePacket, parseIpv4, type Ipv4Packet } from './ipv4';
 import { internetChecksum } from './bytes';
 import type { TcpOption } from './tcp';
@@ -128,6 +128,20 @@ describe('wire formats: parse(emit(x)) = x', () => {
       expect(bytes.length).toBe(d.byteLength);
       expect(parseStreamData(bytes)).toEqual(d);
     }));
+  });
+
+  it('HTTP head lengths when the strings at a place change between heads (ASCII and not, equal but not the same)', () => {
+    // Head lengths keep the last head's strings by place: a string that differs from the kept one must be measured.
+    const text = fc.constantFrom('GET', 'HEAD', 'Host', 'hôst', 'curl/7.88.1', 'curl/7.88.1 ünïcode', '*/*', '', 'x'.repeat(20), 'é'.repeat(20));
+    const head = fc.tuple(text, text, fc.array(fc.tuple(text, text), { maxLength: 9 }), fc.boolean());
+    fc.assert(fc.property(fc.array(head, { minLength: 2, maxLength: 6 }), (heads) => {
+      for (const [a, b, headers, isRequest] of heads) {
+        // Copies as well as the literals: an equal string that is another object.
+        const fresh = headers.map(([k, v]) => [k, v.split('').join('')] as const);
+        const m = isRequest ? httpRequest(a, b || '/', fresh, '', 'HTTP/1.1') : httpResponse(200, a, fresh, b);
+        expect(new TextEncoder().encode(httpTextOf(m)).length).toBe(m.byteLength);
+      }
+    }), { numRuns: 500 });
   });
 
   it('IPv4 packets: TCP, UDP/DNS, ICMP echo and errors', () => {
