@@ -4,8 +4,7 @@
  * (lengths for tcpdump, pcap) stays in the packet layer.
  */
 import type { DnsMessage, DnsQuestion, DnsRdata, DnsRecord, DnsType, DnsRcodeName } from '../net/packet/dns';
-import { DNS_CLASS_IN, DNS_RCODES, DNS_TYPES, dnsMessage } from '../net/packet/dns';
-import { parseIpv4 } from '../net/addr';
+import { DNS_CLASS_IN, DNS_RCODES, DNS_TYPES, dnsMessage, dottedQuad } from '../net/packet/dns';
 
 export type { DnsMessage, DnsQuestion, DnsRecord, DnsRdata, DnsType, DnsRcodeName };
 
@@ -100,5 +99,5 @@ export function ipFromReverseName(name: string): string | undefined {
 }
 
 export function isIPv4(s: string): boolean {
-  return parseIpv4(s) !== undefined;
+  return dottedQuad(s) !== undefined;
 }

@@ -7,9 +7,10 @@
  */
 import type { Rng } from '../core/rng';
 import type { Scheduler, TaskHandle } from '../core/scheduler';
-import { formatIpv4, parseIpv4 } from '../net/addr';
+import { formatIpv4 } from '../net/addr';
 import type { NetNamespace } from '../net/netns';
 import type { HttpHeaders, HttpResponse, StreamData } from '../net/packet/http';
+import { dottedQuad } from '../net/packet/dns';
 import { httpRequest } from '../net/packet/http';
 import type { TcpConnection, TcpError, TcpEvents } from '../net/tcp-socket';
 import type { LookupFailure, LookupResult, ResolverHost } from '../dns/resolver';
@@ -185,7 +186,8 @@ class Transfer implements TcpEvents {
     this.#ip = ip;
     req.onEvent?.({ kind: 'trying', ip, port: req.url.port });
     if (req.connectTimeoutMs !== undefined) this.#connTimer = this.#scheduler.after(req.connectTimeoutMs, () => this.#connectTimeoutExpired(), CONNECT_TIMEOUT_TASK);
-    this.#conn = this.#host.ns.connectTcp({ dst: parseIpv4(ip)!, dport: req.url.port, reqId: req.reqId ?? 0, events: this });
+    // The address text of the answer, which the server and the reply's length have just read: one comparison.
+    this.#conn = this.#host.ns.connectTcp({ dst: dottedQuad(ip)!, dport: req.url.port, reqId: req.reqId ?? 0, events: this });
   }
 
   #connectTimeoutExpired(): void {

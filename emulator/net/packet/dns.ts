@@ -4,6 +4,7 @@
  * (`web.default.svc.cluster.local`; the root is ``). `emitDns`/`parseDns` are exact inverses; emit compresses
  * names as real servers do, so lengths match theirs.
  */
+import { parseIpv4, type Ipv4 } from '../addr';
 import { ByteReader, ByteWriter, ParseError } from './bytes';
 
 export const DNS_TYPES = {
@@ -141,6 +142,30 @@ export function formatIpv6(bytes: Uint8Array): string {
   const hex = (a: number[]) => a.map((x) => x.toString(16)).join(':');
   if (bestLen < 2) return hex(g);
   return `${hex(g.slice(0, bestStart))}::${hex(g.slice(bestStart + bestLen))}`;
+}
+
+// ---- IPv4 text (A) ----
+
+/**
+ * The last text found to be a dotted quad and its address. Within one lookup the same string (a Service's
+ * ClusterIP) is read three times: by the server that checks it before answering, by the wire length of the reply,
+ * and by the client that connects to the address it got. Each read of it is a character loop (about 26 instructions
+ * a character in optimized code); the last one that parsed is kept (one entry: nothing grows, a new address simply
+ * replaces it).
+ */
+let lastQuadText = '0.0.0.0';
+let lastQuad: Ipv4 = 0;
+
+/** `parseIpv4` of an address text (an A record's, a host's), the last valid one remembered. */
+export function dottedQuad(text: string): Ipv4 | undefined {
+  // Equal content parses the same, so an equal string that is not the same object is a hit too.
+  if (text === lastQuadText) return lastQuad;
+  const n = parseIpv4(text);
+  if (n !== undefined) {
+    lastQuadText = text;
+    lastQuad = n;
+  }
+  return n;
 }
 
 // ---- wire format ----
@@ -295,7 +320,8 @@ function recordsLength(recs: readonly DnsRecord[]): number {
     const d = r.rdata;
     let rd: number;
     switch (d.type) {
-      case 'A': rd = dotCount(d.address) + 1; break;
+      // The encoder writes a byte per dotted part: a valid address is four.
+      case 'A': rd = dottedQuad(d.address) !== undefined ? 4 : dotCount(d.address) + 1; break;
       case 'AAAA':
         if (!parseIpv6(d.address)) return -1;
         rd = 16;
