@@ -278,21 +278,25 @@ export function dnsWireLength(msg: DnsMessage): number {
 
 /** Length per `emitDns`, or -1 when the message needs the real encoder (invalid label, offsets past 0x4000). */
 function countDns(msg: DnsMessage): number {
+  // The compressor's table as names, made for this message: a name made for this lookup (young) is stored into it
+  // without the write barrier's slow path that a long-lived table took (about 90 instructions per store, four a
+  // lookup), for an allocation of a few words.
+  const seen = new Array<string>(8);
   seenCount = 0;
   let len = 12;
   // Indexed loops, not for-of: sections are arrays of several kinds (literals, shared frozen empties, parsed), and
   // iterating them all from one site made V8 build an iterator per section.
   const questions = msg.questions;
   for (let i = 0; i < questions.length; i++) {
-    const n = nameLength(questions[i]!.name);
+    const n = nameLength(seen, questions[i]!.name);
     if (n < 0) return -1;
     len += n + 4;
   }
-  const an = recordsLength(msg.answers);
+  const an = recordsLength(seen, msg.answers);
   if (an < 0) return -1;
-  const ns = recordsLength(msg.authority);
+  const ns = recordsLength(seen, msg.authority);
   if (ns < 0) return -1;
-  const ar = recordsLength(msg.additional);
+  const ar = recordsLength(seen, msg.additional);
   if (ar < 0) return -1;
   len += an + ns + ar;
   // A name written past offset 0x4000 is not in the compressor's table: let the encoder decide. (Lengths only grow,
@@ -317,13 +321,13 @@ let soaMnameShared = 0;
 let soaRnameShared = 0;
 
 /** Bytes of a section's records after the names seen so far, or -1. */
-function recordsLength(recs: readonly DnsRecord[]): number {
+function recordsLength(seen: string[], recs: readonly DnsRecord[]): number {
   let len = 0;
   for (let i = 0; i < recs.length; i++) {
     const r = recs[i]!;
     const checked = r === lastValidSoa;
     const before = seenCount;
-    const n = nameLength(r.name, checked);
+    const n = nameLength(seen, r.name, checked);
     if (n < 0) return -1;
     len += n + 10;
     const d = r.rdata;
@@ -335,21 +339,21 @@ function recordsLength(recs: readonly DnsRecord[]): number {
         if (!parseIpv6(d.address)) return -1;
         rd = 16;
         break;
-      case 'CNAME': case 'NS': case 'PTR': rd = nameLength(d.target); break;
+      case 'CNAME': case 'NS': case 'PTR': rd = nameLength(seen, d.target); break;
       case 'SRV': {
-        const t = nameLength(d.target);
+        const t = nameLength(seen, d.target);
         rd = t < 0 ? -1 : 6 + t;
         break;
       }
       case 'SOA': {
         if (checked) {
           // The names before the record are compared; what the record's own names share is known.
-          const m = nameLength(d.mname, true, before, soaMnameShared);
-          rd = m + nameLength(d.rname, true, before, soaRnameShared) + 20;
+          const m = nameLength(seen, d.mname, true, before, soaMnameShared);
+          rd = m + nameLength(seen, d.rname, true, before, soaRnameShared) + 20;
           break;
         }
-        const m = nameLength(d.mname);
-        const rn = m < 0 ? -1 : nameLength(d.rname);
+        const m = nameLength(seen, d.mname);
+        const rn = m < 0 ? -1 : nameLength(seen, d.rname);
         rd = rn < 0 ? -1 : m + rn + 20;
         if (rd >= 0) {
           lastValidSoa = r;
@@ -377,15 +381,11 @@ function dotCount(s: string): number {
   return n;
 }
 
-/**
- * The names counted so far in the message being measured (the compressor's table, as names). One table reused by
- * every count: counting is synchronous and never nested, and this runs for every DNS datagram (no array per message).
- */
-const seenNames: string[] = [];
+/** How many names the message being measured has in its table (`countDns`'s `seen`): counting is never nested. */
 let seenCount = 0;
 
 /**
- * Bytes `NameCompressor.write` emits for `name` after the names seen so far; adds it to them. -1: bad label
+ * Bytes `NameCompressor.write` emits for `name` after the names `seen` so far; adds it to them. -1: bad label
  * (`checked`: the name's labels are known valid). Only the first `before` names seen are compared when the caller
  * knows the longest suffix the name shares with the ones after them (`known`: see `soaMnameShared`).
  * The compressor's table holds every label-aligned suffix of every earlier name, so the name is written up to the
@@ -393,10 +393,9 @@ let seenCount = 0;
  * matched with `endsWith`, and a tail shared with part of an earlier name is compared character by character, only
  * where it could be longer than what the whole-name matches found (one character pair rules most of them out).
  */
-function nameLength(name: string, checked = false, before = seenCount, known = 0): number {
+function nameLength(seen: string[], name: string, checked = false, before = seenCount, known = 0): number {
   const nl = name.length;
   if (nl === 0) return 1;
-  const seen = seenNames;
   // A name already written (an answer owned by the question's name): one pointer, labels already checked.
   // (Lengths compared first: a string compare of two different strings is a call even when their lengths differ.)
   for (let k = 0; k < before; k++) {
