@@ -50,6 +50,20 @@ describe('CoreDNS kubernetes plugin answers', () => {
     expect(r.answer[0]!.rdata).toEqual({ type: 'A', address: '10.96.45.12' });
   });
 
+  it('lower-cases labels beyond ASCII too, and only the labels of a name asked in lower case are taken as they are', () => {
+    // A name under the zone as asked is read without lower-casing when no label before the zone has a character that
+    // lower-casing changes: A-Z, and also letters beyond ASCII (Σ -> σ); an unchanged non-ASCII letter reads the same.
+    const sigma: DnsService = { ...web, name: 'σa', clusterIP: '10.96.45.13' };
+    const z = view([web, sigma]);
+    const a = (name: string) => answerClusterQuestion({ name, type: 'A', class: DNS_CLASS_IN }, z, {});
+    for (const name of ['Σa.default.svc.cluster.local', 'σa.default.svc.cluster.local', 'σA.default.svc.cluster.local', 'Σa.default.svc.CLUSTER.local']) {
+      const r = a(name);
+      if (r.kind !== 'answer') throw new Error(name);
+      expect(r.answer.map((x) => [x.name, x.rdata])).toEqual([[name, { type: 'A', address: '10.96.45.13' }]]);
+    }
+    expect(a('web.default.svc.cluster.local')).toMatchObject({ kind: 'answer', rcode: 'NOERROR' });
+  });
+
   it('gives NODATA (NOERROR, SOA in authority) for AAAA of an existing name', () => {
     const r = ask('web.default.svc.cluster.local', 'AAAA');
     expect(r).toMatchObject({ kind: 'answer', rcode: 'NOERROR', answer: [] });
