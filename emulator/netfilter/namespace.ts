@@ -50,6 +50,12 @@ interface Counted {
 class WalkMemoEntry {
   packets = 0;
   bytes = 0;
+  /**
+   * Replays by `NetfilterNamespaceImpl.forward`, which count for the forwarding leads too (`WalkMemo.forwardLeads`):
+   * one count per forwarded packet instead of three (FORWARD's lead, the walk, POSTROUTING's lead).
+   */
+  forwarded = 0;
+  forwardedBytes = 0;
 
   constructor(
     readonly deps: number,
@@ -104,19 +110,29 @@ class WalkMemoEntry {
     return true;
   }
 
-  /** Add the replays counted here to the rules and policies of the walk. */
-  flush(): void {
-    const n = this.packets;
+  /** Add the replays counted here to the rules and policies of the walk, and the forwarded ones to `leads`. */
+  flush(leads: readonly Chain[]): void {
+    const f = this.forwarded;
+    const n = this.packets + f;
     if (n === 0) return;
-    const bytes = this.bytes;
+    const bytes = this.bytes + this.forwardedBytes;
     const counted = this.counted;
     for (let i = 0; i < counted.length; i++) {
       const c = counted[i]!;
       c.packets += n;
       c.bytes += bytes;
     }
+    if (f !== 0) {
+      const fb = this.forwardedBytes;
+      for (let i = 0; i < leads.length; i++) {
+        leads[i]!.packets += f;
+        leads[i]!.bytes += fb;
+      }
+    }
     this.packets = 0;
     this.bytes = 0;
+    this.forwarded = 0;
+    this.forwardedBytes = 0;
   }
 }
 
@@ -129,6 +145,11 @@ class WalkMemoEntry {
 class WalkMemo {
   readonly entries: WalkMemoEntry[] = [];
   #next = 0;
+  /**
+   * For FORWARD's walk on a node whose `forward` writes both hooks out: the leads of FORWARD and POSTROUTING, which
+   * every packet replaying a walk there passes (an entry's `forwarded` counts stand for their policies' counts).
+   */
+  forwardLeads: readonly Chain[] = [];
 
   /**
    * For the nat table, which sees a connection's first packet only: walks that read a whole address or an address
@@ -176,14 +197,14 @@ class WalkMemo {
   add(e: WalkMemoEntry): void {
     if (this.entries.length < WALK_MEMO_ENTRIES) this.entries.push(e);
     else {
-      this.entries[this.#next]!.flush();
+      this.entries[this.#next]!.flush(this.forwardLeads);
       this.entries[this.#next] = e;
       this.#next = (this.#next + 1) % WALK_MEMO_ENTRIES;
     }
   }
 
   flush(): void {
-    for (const e of this.entries) e.flush();
+    for (const e of this.entries) e.flush(this.forwardLeads);
   }
 }
 
@@ -449,6 +470,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     this.#fwd = plan('FORWARD');
     this.#out = plan('OUTPUT');
     this.#post = plan('POSTROUTING');
+    if (this.#fwd.shape === SHAPE_WALK) this.#fwd.only!.memo!.forwardLeads = [...this.#fwd.lead, ...this.#post.lead];
     this.#active = active;
     this.#compiledGen = this.#ruleset.generation;
   }
@@ -499,24 +521,25 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       pkt.nfct = ct;
     }
     const len = pkt.length;
-    if (fwd.hasLead === true) {
-      fwd.packets++;
-      fwd.bytes += len;
-    }
     const ctb = ctStateBits(ct);
     const walk = fwd.only!;
     const hit = walk.memo!.find(pkt, ctb);
     if (hit !== undefined) {
-      hit.packets++;
-      hit.bytes += len;
+      // The walk replayed: one count on the entry for it and both leads (see WalkMemo.forwardLeads).
+      hit.forwarded++;
+      hit.forwardedBytes += len;
     } else {
+      if (fwd.hasLead === true) {
+        fwd.packets++;
+        fwd.bytes += len;
+      }
       this.#resetEnv(ct, ctx);
       const v = this.#walkAndRemember(walk, 'FORWARD', pkt, ctb);
       if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
-    }
-    if (post.hasLead === true) {
-      post.packets++;
-      post.bytes += len;
+      if (post.hasLead === true) {
+        post.packets++;
+        post.bytes += len;
+      }
     }
     // Counts taken on the plans or the memo (a real walk counted its rules itself; a pending flag is harmless).
     this.#countsPending = true;
