@@ -74,7 +74,19 @@ export interface CtEntry {
   origBytes: number;
   replyPackets: number;
   replyBytes: number;
+  /**
+   * The boolean fields above as bits (CTF_*), what the per-packet paths read: one load answers "is it NATed?" or
+   * "first packet, nat not consulted yet?" (see `Connection`).
+   */
+  flags: number;
 }
+
+/**
+ * `CtEntry.flags`. CTF_SNAT and CTF_DNAT are the ctstate match's SNAT and DNAT bits (interpreter.ts CT_BIT), so
+ * the packet's ctstate bits take them with one mask.
+ */
+export const CTF_CONFIRMED = 1, CTF_SEEN_REPLY = 2, CTF_ASSURED = 4, CTF_DST_MANIP_DONE = 8, CTF_SRC_MANIP_DONE = 16,
+  CTF_SNAT = 32, CTF_DNAT = 64, CTF_REMOVED = 128, CTF_IN_RING = 256;
 
 /**
  * A packet's conntrack attachment (`NfPacket.nfct`), a hash-chain node of the table, and the tuple of its
@@ -108,21 +120,86 @@ export class CtRef implements Tuple {
 
 /**
  * A connection as the table keeps it: the `CtEntry` fields plus its place in the garbage collector's ring (see
- * `ConntrackTable`). Made as one object literal (so `expires` and `created` are stored as doubles in place, not
- * boxed anew at each update), with the fields the collector reads on an old, uncached entry (`removed`,
- * `expires`, the ring links) first, on one or two memory lines.
+ * `ConntrackTable`). Its nine booleans are bits of one field (`flags`, read through accessors by everything that
+ * is not per packet): a connection outlives many young-generation collections (120 s in TIME_WAIT), and each of
+ * them copies it, so each field costs on every collection it survives. The fields the collector reads on an old,
+ * uncached entry (`flags` for removed, `expires`, the ring links) come first, on one or two memory lines.
  */
-interface Connection extends CtEntry {
+class Connection implements CtEntry {
+  // Fields are declared and assigned in the constructor, in this order: a class field without an initializer would
+  // be defined as undefined first, and a double (expires, created) stored over undefined is boxed anew each time.
+  declare flags: number;
+  /** Virtual ms at which the entry expires (a double kept in place: updated, not boxed anew). */
+  declare expires: number;
+  /** The GC ring's neighbours (meaningful while in the ring). */
+  declare gcNext: Connection;
+  declare gcPrev: Connection;
+  /**
+   * The TCP state as a number (TCP_NONE ... TCP_CLOSE), what the state machine compares: a state name is a string
+   * load that optimized code checks is internalized before every compare (up to six compares a packet in
+   * `#update`); `tcpState` is written only when the state changes, for the readers of `CtEntry`.
+   */
+  declare tcp: number;
+  declare tcpState: TcpState | undefined;
   /** The table entry of each direction; also what a packet carries as its conntrack attachment. */
-  readonly orig: CtRef;
-  readonly reply: CtRef;
-  tcpState: TcpState | undefined;
-  /** The GC ring's neighbours (meaningful while `inRing`). */
-  gcNext: Connection;
-  gcPrev: Connection;
-  /** In the GC ring: from `confirm` until the collector passes it after its removal (or a compaction drops it). */
-  inRing: boolean;
+  declare orig: CtRef;
+  declare reply: CtRef;
+  declare proto: number;
+  declare id: number;
+  declare created: number;
+  declare origPackets: number;
+  declare origBytes: number;
+  declare replyPackets: number;
+  declare replyBytes: number;
+  declare mark: number;
+
+  constructor(proto: number, tcp: number, length: number, now: number, expires: number, id: number) {
+    this.flags = 0;
+    this.expires = expires;
+    this.gcNext = undefined!;
+    this.gcPrev = undefined!;
+    this.tcp = tcp;
+    this.tcpState = TCP_STATE_NAMES[tcp];
+    this.orig = undefined!;
+    this.reply = undefined!;
+    this.proto = proto;
+    this.id = id;
+    this.created = now;
+    this.origPackets = 1;
+    this.origBytes = length;
+    this.replyPackets = 0;
+    this.replyBytes = 0;
+    this.mark = 0;
+  }
+
+  get confirmed(): boolean { return (this.flags & CTF_CONFIRMED) !== 0; }
+  set confirmed(v: boolean) { this.#set(CTF_CONFIRMED, v); }
+  get seenReply(): boolean { return (this.flags & CTF_SEEN_REPLY) !== 0; }
+  set seenReply(v: boolean) { this.#set(CTF_SEEN_REPLY, v); }
+  get assured(): boolean { return (this.flags & CTF_ASSURED) !== 0; }
+  set assured(v: boolean) { this.#set(CTF_ASSURED, v); }
+  get removed(): boolean { return (this.flags & CTF_REMOVED) !== 0; }
+  set removed(v: boolean) { this.#set(CTF_REMOVED, v); }
+  get dnat(): boolean { return (this.flags & CTF_DNAT) !== 0; }
+  set dnat(v: boolean) { this.#set(CTF_DNAT, v); }
+  get snat(): boolean { return (this.flags & CTF_SNAT) !== 0; }
+  set snat(v: boolean) { this.#set(CTF_SNAT, v); }
+  get dstManipDone(): boolean { return (this.flags & CTF_DST_MANIP_DONE) !== 0; }
+  set dstManipDone(v: boolean) { this.#set(CTF_DST_MANIP_DONE, v); }
+  get srcManipDone(): boolean { return (this.flags & CTF_SRC_MANIP_DONE) !== 0; }
+  set srcManipDone(v: boolean) { this.#set(CTF_SRC_MANIP_DONE, v); }
+
+  #set(bit: number, v: boolean): void {
+    this.flags = v ? this.flags | bit : this.flags & ~bit;
+  }
 }
+
+// TCP states as numbers, in `TcpState` order (TCP_NONE: not a TCP connection); TCP_STATE_NAMES[n] names state n.
+const TCP_NONE = 0, TCP_SYN_SENT = 1, TCP_SYN_RECV = 2, TCP_ESTABLISHED = 3, TCP_FIN_WAIT = 4, TCP_CLOSE_WAIT = 5,
+  TCP_LAST_ACK = 6, TCP_TIME_WAIT = 7, TCP_CLOSE = 8;
+const TCP_STATE_NAMES: readonly (TcpState | undefined)[] = [
+  undefined, 'SYN_SENT', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT', 'CLOSE',
+];
 
 export function refInfo(r: CtRef): CtInfo {
   if (r.special === 1) return 'RELATED';
@@ -257,7 +334,7 @@ export class ConntrackTable {
     for (let n = this.#ringSize; n > 0; n--) {
       const c = e!;
       e = c.gcNext;
-      if (!c.removed && c.expires <= now) this.#remove(c);
+      if ((c.flags & CTF_REMOVED) === 0 && c.expires <= now) this.#remove(c);
     }
   }
 
@@ -361,12 +438,12 @@ export class ConntrackTable {
       e.gcNext = head;
       head.gcPrev = e;
     }
-    e.inRing = true;
+    e.flags |= CTF_IN_RING;
     this.#ringSize++;
   }
 
   #ringDrop(e: Connection): void {
-    e.inRing = false;
+    e.flags &= ~CTF_IN_RING;
     if (--this.#ringSize === 0) this.#gcHead = undefined;
     else {
       const prev = e.gcPrev, next = e.gcNext;
@@ -385,7 +462,7 @@ export class ConntrackTable {
     for (let n = 0; n < 3 && this.#ringSize > 0; n++) {
       const e = this.#gcHead!;
       this.#qHead++;
-      if (e.removed === true) this.#ringDrop(e);
+      if ((e.flags & CTF_REMOVED) !== 0) this.#ringDrop(e);
       else if (e.expires <= now) {
         this.#ringDrop(e);
         this.#remove(e);
@@ -401,7 +478,7 @@ export class ConntrackTable {
     const removed = this.#removedInRing;
     for (let i = 0; i < removed.length; i++) {
       const e = removed[i]!;
-      if (e.inRing) this.#ringDrop(e);
+      if ((e.flags & CTF_IN_RING) !== 0) this.#ringDrop(e);
     }
     removed.length = 0;
     this.#qHead = 0;
@@ -409,12 +486,13 @@ export class ConntrackTable {
   }
 
   #remove(e: Connection): void {
-    if (e.removed === true || e.confirmed === false) return;
-    e.removed = true;
+    const f = e.flags;
+    if ((f & (CTF_REMOVED | CTF_CONFIRMED)) !== CTF_CONFIRMED) return;
+    e.flags = f | CTF_REMOVED;
     this.#live--;
     this.#unlink(e.orig);
     this.#unlink(e.reply);
-    if (e.inRing === true) this.#removedInRing.push(e);
+    if ((f & CTF_IN_RING) !== 0) this.#removedInRing.push(e);
     if (this.#events.size > 0) this.#events.fire({ type: 'DESTROY', line: formatEvent('DESTROY', e, this.now), entry: e });
   }
 
@@ -451,12 +529,7 @@ export class ConntrackTable {
   track(pkt: NfPacket, now?: number): CtRef {
     if (now !== undefined) this.now = now;
     const proto = pkt.proto;
-    if (proto === IPPROTO_ICMP && pkt.embedded && isIcmpError(pkt.icmpType)) {
-      const em = pkt.embedded;
-      // The error travels opposite to the packet it quotes: look up the quoted tuple reversed.
-      const hit = this.find(em.proto, { src: em.dst, dst: em.src, sport: em.dport, dport: em.sport }, this.now);
-      return hit ? new CtRef(this, hit.entry, hit.dir, 1, hit.src, hit.dst, hit.sport, hit.dport) : this.#invalid;
-    }
+    if (proto === IPPROTO_ICMP && pkt.embedded !== undefined && isIcmpError(pkt.icmpType)) return this.#trackError(pkt);
     const sport = pkt.sport;
     const dport = proto === IPPROTO_ICMP ? pkt.sport : pkt.dport;
     const hit = this.#lookup(proto, pkt.src, pkt.dst, sport, dport);
@@ -464,7 +537,7 @@ export class ConntrackTable {
       const e = hit.entry as Connection;
       if (e.expires > this.now) {
         if (proto === IPPROTO_TCP && hit.dir === DIR_ORIGINAL && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN &&
-            (e.tcpState === 'TIME_WAIT' || e.tcpState === 'CLOSE')) {
+            e.tcp >= TCP_TIME_WAIT) {
           // A new SYN on a closed connection's tuple reopens it as a new connection (tcp_packet's sTW/sCL → sSS).
           this.#remove(e);
           return this.#create(pkt, sport, dport);
@@ -476,61 +549,48 @@ export class ConntrackTable {
     return this.#create(pkt, sport, dport);
   }
 
+  /**
+   * An ICMP error: RELATED to the connection of the packet it quotes. Apart from `track`, which TurboFan inlines
+   * into the hooks only while it stays small.
+   */
+  #trackError(pkt: NfPacket): CtRef {
+    const em = pkt.embedded!;
+    // The error travels opposite to the packet it quotes: look up the quoted tuple reversed.
+    const hit = this.find(em.proto, { src: em.dst, dst: em.src, sport: em.dport, dport: em.sport }, this.now);
+    return hit ? new CtRef(this, hit.entry, hit.dir, 1, hit.src, hit.dst, hit.sport, hit.dport) : this.#invalid;
+  }
+
   #create(pkt: NfPacket, sport: number, dport: number): CtRef {
     const now = this.now;
     const proto = pkt.proto;
-    let tcpState: TcpState | undefined;
+    let tcp = TCP_NONE;
     let timeout: number;
     if (proto === IPPROTO_TCP) {
       const f = pkt.tcpFlags;
       if (f & TCP_RST) return this.#invalid;
-      if ((f & (TCP_SYN | TCP_ACK)) === TCP_SYN) tcpState = 'SYN_SENT';
-      else if ((f & (TCP_SYN | TCP_FIN)) === 0 && f & TCP_ACK) tcpState = 'ESTABLISHED'; // nf_conntrack_tcp_loose pick-up
+      if ((f & (TCP_SYN | TCP_ACK)) === TCP_SYN) tcp = TCP_SYN_SENT;
+      else if ((f & (TCP_SYN | TCP_FIN)) === 0 && f & TCP_ACK) tcp = TCP_ESTABLISHED; // nf_conntrack_tcp_loose pick-up
       else return this.#invalid;
-      timeout = this.timeouts.tcp[tcpState];
+      timeout = tcpTimeout(this.timeouts.tcp, tcp);
     } else if (proto === IPPROTO_UDP) timeout = this.timeouts.udp;
     else if (proto === IPPROTO_ICMP) {
       if (pkt.icmpType !== 8) return this.#invalid;
       timeout = this.timeouts.icmp;
     } else timeout = this.timeouts.generic;
-    const e: Connection = {
-      removed: false,
-      expires: now + timeout * 1000,
-      gcNext: undefined!,
-      gcPrev: undefined!,
-      inRing: false,
-      confirmed: false,
-      proto,
-      tcpState,
-      seenReply: false,
-      assured: false,
-      dnat: false,
-      snat: false,
-      orig: undefined!,
-      reply: undefined!,
-      origPackets: 1,
-      origBytes: pkt.length,
-      replyPackets: 0,
-      replyBytes: 0,
-      dstManipDone: false,
-      srcManipDone: false,
-      created: now,
-      mark: 0,
-      id: this.#nextId++,
-    };
+    const e = new Connection(proto, tcp, pkt.length, now, now + timeout * 1000, this.#nextId++);
     const o = new CtRef(this, e, DIR_ORIGINAL, 0, pkt.src, pkt.dst, sport, dport);
     const r = new CtRef(this, e, DIR_REPLY, 0, pkt.dst, pkt.src, dport, sport);
-    (e as { orig: CtRef }).orig = o;
-    (e as { reply: CtRef }).reply = r;
+    e.orig = o;
+    e.reply = r;
     return o;
   }
 
   /** Insert a new connection once its first packet was accepted (at `now`, else at `this.now`). */
   confirm(entry: CtEntry, now?: number): void {
     if (now !== undefined) this.now = now;
-    if (entry.confirmed === true) return;
     const e = entry as Connection;
-    e.confirmed = true;
+    if ((e.flags & CTF_CONFIRMED) !== 0) return;
+    e.flags |= CTF_CONFIRMED;
     this.#link(e.orig);
     this.#link(e.reply);
     this.#ringAppend(e);
@@ -550,42 +610,44 @@ export class ConntrackTable {
       e.replyPackets++;
       e.replyBytes += pkt.length;
     }
-    const before = e.tcpState;
-    const wasAssured = e.assured;
-    const wasReplied = e.seenReply;
-    if (dir === DIR_REPLY) e.seenReply = true;
-    // Boolean fields are compared with true (V8 tests a field's truthiness as any value's: see namespace.ts `hook`).
+    const before = e.tcp;
+    const flagsBefore = e.flags;
+    if (dir === DIR_REPLY) e.flags = flagsBefore | CTF_SEEN_REPLY;
     if (e.proto === IPPROTO_TCP) {
       const f = pkt.tcpFlags;
-      const s = e.tcpState!;
-      let next: TcpState = s;
-      if (f & TCP_RST) next = 'CLOSE';
+      const s = before;
+      let next = s;
+      if (f & TCP_RST) next = TCP_CLOSE;
       else if (f & TCP_SYN) {
-        if (dir === DIR_REPLY && f & TCP_ACK && (s === 'SYN_SENT' || s === 'SYN_RECV')) next = 'SYN_RECV';
-        else if (dir === DIR_ORIGINAL && !(f & TCP_ACK) && s === 'SYN_SENT') next = 'SYN_SENT';
-        else if (s !== 'ESTABLISHED') return false;
+        if (dir === DIR_REPLY && f & TCP_ACK && (s === TCP_SYN_SENT || s === TCP_SYN_RECV)) next = TCP_SYN_RECV;
+        else if (dir === DIR_ORIGINAL && !(f & TCP_ACK) && s === TCP_SYN_SENT) next = TCP_SYN_SENT;
+        else if (s !== TCP_ESTABLISHED) return false;
       } else if (f & TCP_FIN) {
-        if (s === 'ESTABLISHED' || s === 'SYN_RECV') next = 'FIN_WAIT';
-        else if (s === 'FIN_WAIT' || s === 'CLOSE_WAIT') next = 'LAST_ACK';
+        if (s === TCP_ESTABLISHED || s === TCP_SYN_RECV) next = TCP_FIN_WAIT;
+        else if (s === TCP_FIN_WAIT || s === TCP_CLOSE_WAIT) next = TCP_LAST_ACK;
       } else if (f & TCP_ACK) {
-        if (s === 'SYN_RECV' && dir === DIR_ORIGINAL) next = 'ESTABLISHED';
-        else if (s === 'FIN_WAIT' && dir === DIR_REPLY) next = 'CLOSE_WAIT';
-        else if (s === 'LAST_ACK') next = 'TIME_WAIT';
+        if (s === TCP_SYN_RECV && dir === DIR_ORIGINAL) next = TCP_ESTABLISHED;
+        else if (s === TCP_FIN_WAIT && dir === DIR_REPLY) next = TCP_CLOSE_WAIT;
+        else if (s === TCP_LAST_ACK) next = TCP_TIME_WAIT;
       }
-      e.tcpState = next;
-      if (next === 'ESTABLISHED' && s === 'SYN_RECV') e.assured = true;
+      if (next !== s) {
+        e.tcp = next;
+        e.tcpState = TCP_STATE_NAMES[next];
+        if (next === TCP_ESTABLISHED && s === TCP_SYN_RECV) e.flags |= CTF_ASSURED;
+      }
       e.expires = now + tcpTimeout(this.timeouts.tcp, next) * 1000;
     } else if (e.proto === IPPROTO_UDP) {
-      if (e.seenReply === true && now - e.created > 2000) {
+      if ((e.flags & CTF_SEEN_REPLY) !== 0 && now - e.created > 2000) {
         // Still active after two seconds with traffic both ways: a stream (udp_timeout_stream, ASSURED).
         e.expires = now + this.timeouts.udpStream * 1000;
-        e.assured = true;
+        e.flags |= CTF_ASSURED;
       } else e.expires = now + this.timeouts.udp * 1000;
     } else {
       e.expires = now + (e.proto === IPPROTO_ICMP ? this.timeouts.icmp : this.timeouts.generic) * 1000;
     }
-    if (this.#events.size > 0 && e.confirmed === true &&
-        (before !== e.tcpState || wasAssured !== e.assured || (!wasReplied && e.seenReply && e.proto !== IPPROTO_TCP))) {
+    const changed = flagsBefore ^ e.flags;
+    if (this.#events.size > 0 && (flagsBefore & CTF_CONFIRMED) !== 0 && (before !== e.tcp || (changed & CTF_ASSURED) !== 0 ||
+        ((changed & CTF_SEEN_REPLY) !== 0 && e.proto !== IPPROTO_TCP))) {
       this.#events.fire({ type: 'UPDATE', line: formatEvent('UPDATE', e, now), entry: e });
     }
     return true;
@@ -593,16 +655,16 @@ export class ConntrackTable {
 }
 
 /** `timeouts[state]` as named reads (a keyed read by a varying state name is a megamorphic lookup per packet). */
-function tcpTimeout(t: Record<TcpState, number>, s: TcpState): number {
+function tcpTimeout(t: Record<TcpState, number>, s: number): number {
   switch (s) {
-    case 'ESTABLISHED': return t.ESTABLISHED;
-    case 'SYN_SENT': return t.SYN_SENT;
-    case 'SYN_RECV': return t.SYN_RECV;
-    case 'FIN_WAIT': return t.FIN_WAIT;
-    case 'CLOSE_WAIT': return t.CLOSE_WAIT;
-    case 'LAST_ACK': return t.LAST_ACK;
-    case 'TIME_WAIT': return t.TIME_WAIT;
-    case 'CLOSE': return t.CLOSE;
+    case TCP_ESTABLISHED: return t.ESTABLISHED;
+    case TCP_SYN_SENT: return t.SYN_SENT;
+    case TCP_SYN_RECV: return t.SYN_RECV;
+    case TCP_FIN_WAIT: return t.FIN_WAIT;
+    case TCP_CLOSE_WAIT: return t.CLOSE_WAIT;
+    case TCP_LAST_ACK: return t.LAST_ACK;
+    case TCP_TIME_WAIT: return t.TIME_WAIT;
+    default: return t.CLOSE;
   }
 }
 

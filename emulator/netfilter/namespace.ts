@@ -19,7 +19,8 @@ import {
   type NfTraceStep, type NfVerdict, type RejectWith,
 } from './hook-api';
 import {
-  ConntrackTable, DIR_ORIGINAL, DIR_REPLY, formatEntry, refInfo, type ConntrackTimeouts, type CtEntry, type CtRef, type Tuple,
+  ConntrackTable, CTF_CONFIRMED, CTF_DNAT, CTF_DST_MANIP_DONE, CTF_SEEN_REPLY, CTF_SNAT, CTF_SRC_MANIP_DONE,
+  DIR_ORIGINAL, DIR_REPLY, formatEntry, refInfo, type ConntrackTimeouts, type CtEntry, type CtRef, type Tuple,
 } from './conntrack';
 import { formatIpv4 } from './ip';
 import {
@@ -214,7 +215,7 @@ const WALK_MEMO_ENTRIES = 8;
 const NONE = 0x3fffffff;
 
 // CT_BIT values (interpreter.ts), as constants for the hook's conntrack view.
-const CT_INVALID = 1, CT_NEW = 2, CT_RELATED = 4, CT_ESTABLISHED = 8, CT_SNAT = 32, CT_DNAT = 64;
+const CT_INVALID = 1, CT_NEW = 2, CT_RELATED = 4, CT_ESTABLISHED = 8; // SNAT, DNAT: conntrack's CTF_SNAT, CTF_DNAT
 
 /** Randomness source for `-m statistic` and NAT port choice (a fork of the world's seeded RNG). */
 export interface RandomSource {
@@ -292,6 +293,11 @@ class HookPlan {
   readonly rest: readonly HookStep[];
   /** nat at PREROUTING/OUTPUT rewrites the destination, at INPUT/POSTROUTING the source. */
   readonly dstManip: boolean;
+  /**
+   * The connection flag saying the nat table was consulted for this plan's manipulation (CTF_DST_MANIP_DONE or
+   * CTF_SRC_MANIP_DONE), plus CTF_CONFIRMED: a packet whose connection has neither is a first packet nat consults.
+   */
+  readonly natPending: number;
   /** INPUT and POSTROUTING confirm a new connection (the last hook of its first packet). */
   readonly confirms: boolean;
   /** `lead.length !== 0`. */
@@ -311,6 +317,7 @@ class HookPlan {
     this.lead = steps.slice(0, n).map((s) => s.builtin);
     this.rest = steps.slice(n);
     this.dstManip = hook === 'PREROUTING' || hook === 'OUTPUT';
+    this.natPending = CTF_CONFIRMED | (this.dstManip ? CTF_DST_MANIP_DONE : CTF_SRC_MANIP_DONE);
     this.confirms = hook === 'POSTROUTING' || hook === 'INPUT';
     this.hasLead = n !== 0;
     const only = this.rest.length === 1 ? this.rest[0]! : null;
@@ -547,13 +554,13 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     const e = ct.entry;
     if (e !== undefined) {
       if (ct.special !== 2) {
-        if (e.confirmed === false && ct.dir === DIR_ORIGINAL && e.srcManipDone === false) {
+        if ((e.flags & (CTF_CONFIRMED | CTF_SRC_MANIP_DONE)) === 0 && ct.dir === DIR_ORIGINAL) {
           const v = this.#natFirst(post, post.only!, pkt, ctx, ct, e);
           if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
         } else applyNat(e, ct.dir, false, pkt, ct.special === 1);
       }
       // POSTROUTING confirms a new connection.
-      if (e.confirmed === false) conntrack.confirm(e);
+      if ((e.flags & CTF_CONFIRMED) === 0) conntrack.confirm(e);
     }
     return ACCEPT_FAST;
   }
@@ -578,7 +585,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
     if (plan.confirms === true) {
       const e = ct.entry;
-      if (e !== undefined && e.confirmed === false) conntrack.confirm(e);
+      if (e !== undefined && (e.flags & CTF_CONFIRMED) === 0) conntrack.confirm(e);
     }
     return ACCEPT_FAST;
   }
@@ -590,8 +597,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   #natStep(plan: HookPlan, pkt: NfPacket, ctx: NfHookContext, ct: CtRef): number {
     const e = ct.entry;
     if (e === undefined || ct.special === 2) return V_ACCEPT;
-    if (e.confirmed === false && ct.dir === DIR_ORIGINAL &&
-        (plan.dstManip === true ? e.dstManipDone : e.srcManipDone) === false) {
+    if ((e.flags & plan.natPending) === 0 && ct.dir === DIR_ORIGINAL) {
       return this.#natFirst(plan, plan.only!, pkt, ctx, ct, e);
     }
     applyNat(e, ct.dir, plan.dstManip, pkt, ct.special === 1);
@@ -631,7 +637,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
       if (plan.confirms === true) {
         const e = ct.entry;
-        if (e !== undefined && e.confirmed === false) conntrack.confirm(e);
+        if (e !== undefined && (e.flags & CTF_CONFIRMED) === 0) conntrack.confirm(e);
       }
       if (then === null) break;
       plan = then;
@@ -659,7 +665,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   #confirmAt(plan: HookPlan, ct: CtRef): void {
     if (plan.confirms === true) {
       const e = ct.entry;
-      if (e !== undefined && e.confirmed === false) this.conntrack.confirm(e);
+      if (e !== undefined && (e.flags & CTF_CONFIRMED) === 0) this.conntrack.confirm(e);
     }
   }
 
@@ -670,8 +676,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
    * replayed like a filter chain's. The matchers' view is set only for a real walk.
    */
   #natFirst(plan: HookPlan, step: HookStep, pkt: NfPacket, ctx: NfHookContext, ct: CtRef, e: CtEntry): number {
-    if (plan.dstManip === true) e.dstManipDone = true;
-    else e.srcManipDone = true;
+    e.flags |= plan.natPending & ~CTF_CONFIRMED;
     const ctb = ctStateBits(ct);
     const v = this.#replayOrWalk(step.memo!.findFirst(pkt, ctb, ctx), step, plan.hook, pkt, ctx, ct, ctb);
     if (v === V_ACCEPT) applyNat(e, ct.dir, plan.dstManip, pkt, ct.special === 1);
@@ -722,8 +727,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
           const e = ct!.entry;
           if (e === undefined || ct!.special === 2) continue;
           v = V_ACCEPT;
-          if (e.confirmed === false && ct!.dir === DIR_ORIGINAL &&
-              (plan.dstManip === true ? e.dstManipDone : e.srcManipDone) === false) {
+          if ((e.flags & plan.natPending) === 0 && ct!.dir === DIR_ORIGINAL) {
             // Sets the matchers' view only when it walks the table (a replayed walk does not): set it again later.
             v = this.#natFirst(plan, step, pkt, ctx, ct!, e);
             envSet = false;
@@ -1129,20 +1133,19 @@ function ctStateBits(ct: CtRef | undefined): number {
   const e = ct.entry;
   const special = ct.special;
   // Booleans compared with true: see `hook`.
-  let b = special === 0 ? (ct.dir === DIR_REPLY || e!.seenReply === true ? CT_ESTABLISHED : CT_NEW)
+  let b = special === 0 ? (ct.dir === DIR_REPLY || (e!.flags & CTF_SEEN_REPLY) !== 0 ? CT_ESTABLISHED : CT_NEW)
     : special === 1 ? CT_RELATED : CT_INVALID;
-  if (e !== undefined) {
-    if (e.snat === true) b |= CT_SNAT;
-    if (e.dnat === true) b |= CT_DNAT;
-  }
+  // The connection's NAT flags are the ctstate bits CT_SNAT and CT_DNAT.
+  if (e !== undefined) b |= e.flags & (CTF_SNAT | CTF_DNAT);
   return b;
 }
 
 /** Rewrite the packet from its connection's NAT bindings (nf_nat_packet), including ICMP errors' quoted header. */
 function applyNat(e: CtEntry, dir: number, dstManip: boolean, p: NfPacket, related: boolean): void {
-  // Booleans compared with true: see `NetfilterNamespaceImpl.hook`.
-  const dnat = e.dnat === true, snat = e.snat === true;
-  if (!dnat && !snat) return;
+  // The connection's NAT flags, in one load: most connections have none.
+  const f = e.flags;
+  if ((f & (CTF_SNAT | CTF_DNAT)) === 0) return;
+  const dnat = (f & CTF_DNAT) !== 0, snat = (f & CTF_SNAT) !== 0;
   const o = e.orig, r = e.reply;
   const ports = e.proto === 6 || e.proto === 17;
   if (dstManip === true) {
