@@ -63,8 +63,6 @@ export class Iface {
   lossRate = 0;
   /** Bridge ports: hairpin mode (a frame may leave by the port it came in). */
   hairpin = true;
-  /** The neighbour entry last used for output on this interface (a memo; the table stays authoritative). */
-  lastNeigh: import('./netns').NeighEntry | null = null;
   /**
    * MAC → last virtual time a frame from it arrived (confirms neighbours in DELAY), except for the latest sender,
    * held in `#rxMac`/`#rxTime` until another MAC sends: a pod's interface hears only its gateway, so a frame
@@ -94,24 +92,6 @@ export class Iface {
   forgetRx(): void {
     this.#lastRxFrom.clear();
     this.#rxMac = -1;
-  }
-
-  #unicastHop = -1;
-  #unicastHopAddrs = -1;
-
-  /**
-   * Whether `hop` is the last next hop found not to be a broadcast address of this interface's subnets: valid
-   * while the address list keeps its length (addresses are only ever appended; removal takes the interface away).
-   * A question rather than a getter of the hop: a getter left un-inlined would box every hop beyond 2^31
-   * (172.x, 192.168.x) to return it.
-   */
-  isKnownUnicastHop(hop: number): boolean {
-    return hop === this.#unicastHop && this.#unicastHopAddrs === this.addrs.length;
-  }
-
-  noteUnicastHop(hop: number): void {
-    this.#unicastHop = hop;
-    this.#unicastHopAddrs = this.addrs.length;
   }
 
   /**

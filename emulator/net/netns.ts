@@ -111,6 +111,39 @@ export class NeighEntry {
   }
 }
 
+/**
+ * What the stack decides about one destination address before a packet to it leaves: whether the address is local,
+ * its route, the route's device, the next hop and whether that is a broadcast address there, and the neighbour
+ * entry of the next hop. See `NetNamespace.#dst`.
+ */
+class Destination {
+  readonly addr: Ipv4;
+  readonly local: boolean;
+  /** The route (one to lo for a local address), or undefined: no route. */
+  readonly route: Route | undefined;
+  /** `route.type === 'unicast'`: the packet can go. */
+  readonly unicast: boolean;
+  /** The route's device, when the namespace has it. */
+  readonly iface: Iface | undefined;
+  /** The gateway, or the address itself when on-link. */
+  readonly nexthop: Ipv4;
+  /** The next hop is a broadcast address of one of `iface`'s subnets (never asked for lo). */
+  readonly broadcast: boolean;
+  /** The neighbour table's entry for (`iface`, `nexthop`), as it was at the table's generation `neighGen`. */
+  neigh: NeighEntry | undefined = undefined;
+  neighGen = -1;
+
+  constructor(addr: Ipv4, local: boolean, route: Route | undefined, iface: Iface | undefined) {
+    this.addr = addr;
+    this.local = local;
+    this.route = route;
+    this.unicast = route !== undefined && route.type === 'unicast';
+    this.iface = iface;
+    this.nexthop = route !== undefined && route.via !== undefined ? route.via : addr;
+    this.broadcast = iface !== undefined && iface.isLoopback === false && (this.nexthop === 0xffffffff || isBroadcastOn(iface, this.nexthop));
+  }
+}
+
 export interface UdpMessage {
   readonly src: Ipv4;
   readonly sport: number;
@@ -247,6 +280,8 @@ export interface StaticNat {
 const REAPER_TASK = { background: true, label: 'time-wait' };
 /** Answers `isLocal` remembers. */
 const LOCAL_MEMO_SLOTS = 4;
+/** Destinations `#dst` keeps. */
+const DST_SLOTS = 4;
 const ARP_RETRANS_MS = 1000;
 const ARP_PROBES = 3;
 const DELAY_PROBE_MS = 5000;
@@ -343,6 +378,7 @@ export class NetNamespace {
     const iface = new Iface(this, kind === 'loopback' ? 1 : this.net.nextIfindex(), name, kind, mac, mtu);
     this.ifaces.set(name, iface);
     this.#forgetDevMemo();
+    this.#forgetDsts();
     return iface;
   }
 
@@ -352,6 +388,7 @@ export class NetNamespace {
     for (const a of iface.addrs) this.localAddrs.delete(a.addr);
     this.routes.removeDev(name);
     for (const [k, e] of this.neigh) if (e.iface === iface) { this.net.scheduler.cancel(e.timer); this.neigh.delete(k); }
+    this.#neighGen++;
     if (iface.master) {
       iface.master.ports!.delete(iface);
       for (const [mac, f] of iface.master.fdb!) if (f.port === iface) iface.master.fdb!.delete(mac);
@@ -359,6 +396,7 @@ export class NetNamespace {
     }
     this.ifaces.delete(name);
     this.#forgetDevMemo();
+    this.#forgetDsts();
     iface.up = false;
   }
 
@@ -464,6 +502,59 @@ export class NetNamespace {
     return undefined;
   }
 
+  // ---------------------------------------------------------------- destinations
+
+  // Every packet routed asks the same things about its destination: is it local, which route, which device, which
+  // next hop, is that a broadcast address, which neighbour entry. A node forwards both ways between the few pods a
+  // request involves (client, its DNS server, the backend), so three or four destinations take turns: the last ones
+  // are kept, newest first, the oldest dropped on a miss (a fixed handful of slots: nothing keyed by address grows
+  // or thrashes). They hold while the local addresses and the routes are unchanged (their versions: an address that
+  // can be a subnet's broadcast comes with its connected route) and the interfaces too (`#forgetDsts`); each keeps
+  // its neighbour entry while the neighbour table is unchanged (`#neighGen`).
+  readonly #dstAddrs = new Float64Array(DST_SLOTS).fill(-1);
+  readonly #dsts: (Destination | undefined)[] = new Array<Destination | undefined>(DST_SLOTS).fill(undefined);
+  #dstLocalVersion = -1;
+  #dstRouteVersion = -1;
+  /** Counts the changes of `neigh` (an entry set or deleted). */
+  #neighGen = 0;
+
+  /** What the stack decides about `addr` (kept: see above). */
+  #dst(addr: Ipv4): Destination {
+    if (this.localAddrs.version === this.#dstLocalVersion && this.routes.version === this.#dstRouteVersion) {
+      const addrs = this.#dstAddrs;
+      for (let i = 0; i < DST_SLOTS; i++) if (addrs[i] === addr) return this.#dsts[i]!;
+    }
+    return this.#dstMiss(addr);
+  }
+
+  /** `#dst` for an address not kept: decided and kept (apart, so that `#dst` inlines). */
+  #dstMiss(addr: Ipv4): Destination {
+    const addrs = this.#dstAddrs, dsts = this.#dsts;
+    if (this.localAddrs.version !== this.#dstLocalVersion || this.routes.version !== this.#dstRouteVersion) {
+      this.#forgetDsts();
+      this.#dstLocalVersion = this.localAddrs.version;
+      this.#dstRouteVersion = this.routes.version;
+    }
+    const local = this.isLocal(addr);
+    const d = this.#destination(addr, local, local ? localRoute(addr) : this.routes.lookup(addr));
+    for (let i = DST_SLOTS - 1; i > 0; i--) {
+      addrs[i] = addrs[i - 1]!;
+      dsts[i] = dsts[i - 1];
+    }
+    addrs[0] = addr;
+    dsts[0] = d;
+    return d;
+  }
+
+  #destination(addr: Ipv4, local: boolean, route: Route | undefined): Destination {
+    return new Destination(addr, local, route, route !== undefined && route.dev !== undefined ? this.ifaces.get(route.dev) : undefined);
+  }
+
+  #forgetDsts(): void {
+    this.#dstAddrs.fill(-1);
+    this.#dsts.fill(undefined);
+  }
+
   // ---------------------------------------------------------------- routing
 
   /** Route decision for a destination: the matching route and the source address the kernel would pick. */
@@ -556,30 +647,31 @@ export class NetNamespace {
   output(p: Ipv4Packet): boolean {
     // The route alone, and the source address only for a packet without one: a socket's packets carry theirs (every
     // TCP segment), and `#route` would pick one for each and store the three answers in its decision record.
-    const local = this.isLocal(p.dst);
-    let route = local ? localRoute(p.dst) : this.routes.lookup(p.dst);
+    let d = this.#dst(p.dst);
     const tracing = this.net.traces.wants(p.reqId);
-    if (route === undefined || route.type !== 'unicast') {
-      if (tracing) this.#hop(p, 'drop', { detail: route !== undefined ? `route type ${route.type}: ${formatRoute(route)}` : 'no route to host (Network is unreachable)' });
+    if (d.unicast === false) {
+      const r = d.route;
+      if (tracing) this.#hop(p, 'drop', { detail: r !== undefined ? `route type ${r.type}: ${formatRoute(r)}` : 'no route to host (Network is unreachable)' });
       return false;
     }
-    if (p.src === 0) p.src = local ? p.dst : (route.src ?? this.#selectSrc(route, p.dst));
-    if (tracing) this.#hop(p, 'route', { route: formatRoute(route), verdict: local ? 'local' : 'output' });
+    const route = d.route!;
+    if (p.src === 0) p.src = d.local === true ? p.dst : (route.src ?? this.#selectSrc(route, p.dst));
+    if (tracing) this.#hop(p, 'route', { route: formatRoute(route), verdict: d.local === true ? 'local' : 'output' });
     p.inIface = '';
     p.outIface = route.dev ?? '';
     const dstBefore = p.dst;
     if (this.#hookRuns(tracing) && this.#hook('OUTPUT', p, tracing) === false) return true;
     if (p.dst !== dstBefore) {
-      route = this.isLocal(p.dst) ? localRoute(p.dst) : this.routes.lookup(p.dst);
-      if (route === undefined || route.type !== 'unicast') {
+      d = this.#dst(p.dst);
+      if (d.unicast === false) {
         if (tracing) this.#hop(p, 'drop', { detail: 'no route after DNAT' });
         return true;
       }
-      p.outIface = route.dev ?? '';
-      if (tracing) this.#hop(p, 'route', { route: formatRoute(route), verdict: 'rerouted after DNAT' });
+      p.outIface = d.route!.dev ?? '';
+      if (tracing) this.#hop(p, 'route', { route: formatRoute(d.route!), verdict: 'rerouted after DNAT' });
     }
     if (this.#hookRuns(tracing) && this.#hook('POSTROUTING', p, tracing) === false) return true;
-    this.#neighOutput(route, p);
+    this.#neighOutput(d, p);
     return true;
   }
 
@@ -588,11 +680,14 @@ export class NetNamespace {
 
   /** A frame arrived on one of this namespace's interfaces (not a bridge port). */
   l2Input(iface: Iface, frame: EthernetFrame): void {
-    this.frameInput(iface, frame.src, frame.payload);
+    this.frameInput(iface, frame.src, frame.payload, this.net.traces.wants(frameReqId(frame)));
   }
 
-  /** `l2Input` with the frame's source MAC and payload as arguments (the network's path: no frame record). */
-  frameInput(iface: Iface, src: Mac, payload: EthernetFrame['payload']): void {
+  /**
+   * `l2Input` with the frame's source MAC and payload as arguments (the network's path: no frame record).
+   * `tracing` is `net.traces.wants(reqId)` for the frame's request (0 for ARP), as the network found it.
+   */
+  frameInput(iface: Iface, src: Mac, payload: EthernetFrame['payload'], tracing: boolean): void {
     if ('kind' in payload && payload.kind === 'arp') {
       this.#arpInput(iface, payload);
       return;
@@ -600,13 +695,13 @@ export class NetNamespace {
     const p = payload as Ipv4Packet;
     // Traffic from a neighbour confirms it; only tracked while one of this interface's entries is in DELAY.
     if (iface.delayPending > 0) iface.noteRx(src, this.net.now());
-    this.ipInput(iface, p);
+    this.ipInput(iface, p, tracing);
   }
 
-  ipInput(iface: Iface, p: Ipv4Packet): void {
+  /** `tracing` is `net.traces.wants(p.reqId)`. */
+  ipInput(iface: Iface, p: Ipv4Packet, tracing: boolean): void {
     p.inIface = iface.name;
     p.outIface = '';
-    const tracing = this.net.traces.wants(p.reqId);
     const nat = this.staticNat;
     if (nat !== null && iface.name === nat.outsideIface) {
       const priv = nat.publicToPrivate.get(p.dst);
@@ -617,7 +712,8 @@ export class NetNamespace {
       }
     }
     if (this.#hookRuns(tracing) && this.#hook('PREROUTING', p, tracing) === false) return;
-    if (this.isLocal(p.dst) || p.dst === 0xffffffff) {
+    const d = this.#dst(p.dst);
+    if (d.local === true || p.dst === 0xffffffff) {
       this.net.settleBridgeCapture(undefined);
       if (tracing) this.#hop(p, 'route', { verdict: 'local', detail: `${formatIpv4(p.dst)} is a local address: deliver (INPUT)` });
       if (this.#hookRuns(tracing) && this.#hook('INPUT', p, tracing) === false) return;
@@ -629,9 +725,9 @@ export class NetNamespace {
       if (tracing) this.#hop(p, 'drop', { detail: `not for this host and ip_forward=0 in ${this.id}` });
       return;
     }
-    const route = this.routes.lookup(p.dst);
+    const route = d.route;
     this.net.settleBridgeCapture(route !== undefined ? route.dev : undefined);
-    if (route === undefined || route.type !== 'unicast') {
+    if (route === undefined || d.unicast === false) {
       if (tracing) this.#hop(p, 'drop', { detail: route ? `${route.type} route ${formatRoute(route)}` : `no route to ${formatIpv4(p.dst)}` });
       if (!route || route.type === 'unreachable') this.icmpError(p, ICMP_DEST_UNREACH, ICMP_NET_UNREACH);
       else if (route.type === 'prohibit') this.icmpError(p, ICMP_DEST_UNREACH, ICMP_PKT_FILTERED);
@@ -654,7 +750,7 @@ export class NetNamespace {
         if (tracing) this.#hop(p, 'nat', { natBefore: before, natAfter: formatTuple(p), detail: 'internet gateway: private IP → public IP (1:1 NAT)' });
       }
     }
-    this.#neighOutput(route, p);
+    this.#neighOutput(d, p);
   }
 
   // ---------------------------------------------------------------- netfilter
@@ -1075,28 +1171,26 @@ export class NetNamespace {
     return iface.index * 4294967296 + ip;
   }
 
-  #neighOutput(route: Route, p: Ipv4Packet): void {
+  /** Send `p` to its next hop: `d` is its destination as routed (unicast). */
+  #neighOutput(d: Destination, p: Ipv4Packet): void {
+    // A hook after routing rewrote the destination (no stock hook does: DNAT is done by then): same route.
+    if (p.dst !== d.addr) d = this.#destination(p.dst, d.local, d.route);
     // Explicit comparisons (=== undefined, === false) rather than truthiness, as on the network's per-hop path.
-    const iface = route.dev !== undefined ? this.#dev(route.dev) : undefined;
+    const iface = d.iface;
     if (iface === undefined || iface.up === false) {
-      if (this.net.traces.wants(p.reqId)) this.#hop(p, 'drop', { detail: `output device ${route.dev ?? '?'} is down or gone` });
+      if (this.net.traces.wants(p.reqId)) this.#hop(p, 'drop', { detail: `output device ${d.route!.dev ?? '?'} is down or gone` });
       return;
     }
     if (iface.isLoopback === true) {
       this.#xmit(iface, 0, 0, p, p.reqId);
       return;
     }
-    const nexthop = route.via ?? p.dst;
-    if (nexthop === 0xffffffff || (iface.addrs.length > 0 && !iface.isKnownUnicastHop(nexthop) && isBroadcastOn(iface, nexthop))) {
+    if (d.broadcast === true) {
       this.#xmit(iface, BROADCAST_MAC, iface.mac, p, p.reqId);
       return;
     }
-    // One-entry memo per interface: a pod always talks to its gateway, a node mostly to a few peers. The map key
-    // (beyond small-integer range) is computed only on a miss.
-    const memo = iface.lastNeigh;
-    const e = memo !== null && memo.ip === nexthop && memo.nud !== NUD_FAILED ? memo : this.neigh.get(this.#neighKey(iface, nexthop));
+    const e = d.neighGen === this.#neighGen ? d.neigh : this.#neighOf(d);
     if (e !== undefined) {
-      if (e !== memo) iface.lastNeigh = e;
       let nud = e.nud;
       if (nud === NUD_REACHABLE && this.net.now() - e.confirmedAt > e.reachableMs) e.nud = nud = NUD_STALE;
       if ((nud & NUD_VALID) !== 0) {
@@ -1110,13 +1204,22 @@ export class NetNamespace {
         return;
       }
     }
-    this.#neighResolve(iface, nexthop, p);
+    this.#neighResolve(iface, d.nexthop, p);
+  }
+
+  /** The neighbour entry of `d`'s next hop, from the table (the map key, beyond small-integer range, made here). */
+  #neighOf(d: Destination): NeighEntry | undefined {
+    const e = this.neigh.get(this.#neighKey(d.iface!, d.nexthop));
+    d.neigh = e;
+    d.neighGen = this.#neighGen;
+    return e;
   }
 
   /** No usable entry for the next hop (none, or FAILED): a new INCOMPLETE one holds the packet while ARP asks. */
   #neighResolve(iface: Iface, nexthop: Ipv4, p: Ipv4Packet): void {
     const e = new NeighEntry(nexthop, iface, 0, NUD_INCOMPLETE, 0, []);
     this.neigh.set(this.#neighKey(iface, nexthop), e);
+    this.#neighGen++;
     e.queue!.push(p);
     if (this.net.traces.wants(p.reqId)) this.#hop(p, 'arp', { iface: iface.name, detail: `who-has ${formatIpv4(nexthop)}? (ARP request broadcast on ${iface.name})` });
     this.#arpProbe(e, p.reqId);
@@ -1148,6 +1251,7 @@ export class NetNamespace {
       this.icmpError(p, ICMP_DEST_UNREACH, ICMP_HOST_UNREACH);
     }
     this.neigh.delete(this.#neighKey(e.iface, e.ip));
+    this.#neighGen++;
   }
 
   #enterDelay(e: NeighEntry): void {
@@ -1201,6 +1305,7 @@ export class NetNamespace {
     } else if (!e && forUs && a.op === ARP_REQUEST) {
       // The kernel learns the asker (as STALE) when a request is for one of its addresses.
       this.neigh.set(key, new NeighEntry(a.senderIp, iface, a.senderMac, NUD_STALE, now, null));
+      this.#neighGen++;
     }
     if (a.op === ARP_REQUEST && forUs) {
       const reply: ArpPacket = { kind: 'arp', op: ARP_REPLY, senderMac: iface.mac, senderIp: a.targetIp, targetMac: a.senderMac, targetIp: a.senderIp };
@@ -1228,8 +1333,8 @@ export class NetNamespace {
   /** Static neighbour entry (`ip neigh add … nud permanent`). */
   addNeighbour(ifaceName: string, ip: Ipv4, mac: Mac): void {
     const iface = this.#iface(ifaceName);
-    iface.lastNeigh = null;
     this.neigh.set(this.#neighKey(iface, ip), new NeighEntry(ip, iface, mac, NUD_PERMANENT, 0, null));
+    this.#neighGen++;
   }
 
   /** Neighbour entries as `ip neigh` lists them (state evaluated now). */
@@ -1305,14 +1410,13 @@ function connKey(c: TcpSocket): number {
   return c.remoteAddr * 65536 + c.remotePort;
 }
 
-/** Whether `addr` is the broadcast address of one of the interface's subnets (remembers the last unicast answer). */
+/** Whether `addr` is the broadcast address of one of the interface's subnets. */
 function isBroadcastOn(iface: Iface, addr: Ipv4): boolean {
   const addrs = iface.addrs;
   for (let i = 0; i < addrs.length; i++) {
     const a = addrs[i]!;
     if (a.prefix < 31 && broadcastOf(a.addr, a.prefix) === addr) return true;
   }
-  iface.noteUnicastHop(addr);
   return false;
 }
 

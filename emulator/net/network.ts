@@ -342,7 +342,7 @@ export class Network {
       if (tracing) this.#traceNotForIface(iface, dst, payload, reqId);
       return;
     }
-    iface.ns.frameInput(iface, src, payload);
+    iface.ns.frameInput(iface, src, payload, tracing);
   }
 
   /** A security group at the ENI: outside the host, before its NIC (tcpdump on the node never sees the drop). */
@@ -376,7 +376,7 @@ export class Network {
       if (dst === BROADCAST_MAC) this.#flood(bridge, port, dst, src, payload, reqId);
       if (tracing) this.#traceBridgeUp(bridge, dst, payload, reqId);
       if (this.#capturing !== 0) this.#captureBridgeIn(bridge, dst, src, payload, isArp);
-      bridge.ns.frameInput(bridge, src, payload);
+      bridge.ns.frameInput(bridge, src, payload, tracing);
       // Dropped before routing (PREROUTING): it was still seen on the bridge.
       this.settleBridgeCapture(undefined);
       this.#bridgeOutSuppressed = null;

@@ -46,6 +46,8 @@ export class RouteTable {
   /** Prefix lengths that have routes, longest first. */
   #prefixes: number[] = [];
   #count = 0;
+  /** Counts the table's changes, so a decision made from it can be kept until the next one (see `NetNamespace`). */
+  version = 0;
   // The last answers, newest first, until the table changes: a node forwards both ways between the few pods a
   // request involves (client, its DNS server, the backend), so three or four destinations take turns. A fixed
   // handful of slots, the oldest dropped on a miss: nothing keyed by address grows or thrashes.
@@ -88,6 +90,7 @@ export class RouteTable {
   }
 
   #changed(): void {
+    this.version++;
     this.#memoAddrs.fill(-1);
     this.#memoRoutes.fill(undefined);
     const ps: number[] = [];
