@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Scheduler, type TaskHandle } from '../core/scheduler';
 import { ipv4 } from './addr';
 import { rawData, type StreamData } from './packet/http';
-import type { Ipv4Packet } from './packet/ipv4';
+import { emitIpv4Bytes, type Ipv4Packet } from './packet/ipv4';
 import type { TcpSegment } from './packet/tcp';
 import { TcpRetransmitTimers, type TcpConnection } from './tcp-socket';
 import { addPod, httpGet, serveHello, testNet } from './testkit';
@@ -159,5 +159,29 @@ describe('TCP TIME-WAIT', () => {
     t.scheduler.advance(60_000);
     expect(tw!.state).toBe('CLOSED');
     expect(a.tcpConns.size).toBe(0);
+  });
+});
+
+describe('TCP segment lengths', () => {
+  it('every segment a connection sends (SYN, SYN-ACK, ACK, data, FIN, RST) carries the length of its encoding', () => {
+    const t = testNet('local', 3);
+    const a = addPod(t, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
+    const b = addPod(t, 'b', 'worker-2', '10.244.2.7', '10.244.2.0/24');
+    const seen: Ipv4Packet[] = [];
+    t.network.attachCapture(a, { iface: 'eth0', onFrame: (_time, _i, f) => { if (!('kind' in f.payload) && f.payload.l4.kind === 'tcp') seen.push(f.payload); } });
+    b.listenTcp(9000, () => ({
+      onData: (c) => c.send(rawData(new TextEncoder().encode('pong, and some more'))),
+      onPeerClose: (c) => c.close(),
+    }));
+    let done = false;
+    a.connectTcp({ dst: ipv4('10.244.2.7'), dport: 9000, events: { onConnect: (c) => c.send(rawData(new TextEncoder().encode('ping'))), onData: (c) => c.close(), onClose: () => { done = true; } } });
+    t.scheduler.runUntil(() => done, t.scheduler.now() + 5000);
+    let aborted = false;
+    const conn = a.connectTcp({ dst: ipv4('10.244.2.7'), dport: 9000, events: { onConnect: (c) => c.abort(), onClose: () => { aborted = true; } } });
+    t.scheduler.runUntil(() => aborted, t.scheduler.now() + 5000);
+    expect(conn.state).toBe('CLOSED');
+    const flags = new Set(seen.map((p) => p.tcpFlags));
+    expect(flags.size).toBeGreaterThanOrEqual(6); // SYN, SYN-ACK, ACK, PSH-ACK, FIN-ACK, RST-ACK
+    for (const p of seen) expect(p.length).toBe(emitIpv4Bytes(p).length);
   });
 });

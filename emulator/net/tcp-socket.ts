@@ -10,7 +10,7 @@ import type { Scheduler, TaskHandle } from '../core/scheduler';
 import type { NetNamespace, SocketError, TcpListener } from './netns';
 import type { StreamData } from './packet/http';
 import { ICMP_DEST_UNREACH, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH } from './packet/icmp';
-import type { Ipv4Packet } from './packet/ipv4';
+import { packetOfLength, type Ipv4Packet } from './packet/ipv4';
 import { NOP_OPTION as NOP, SACK_OK_OPTION as SACK_OK, type TcpOption, type TcpSegment } from './packet/tcp';
 
 export type TcpState =
@@ -68,6 +68,10 @@ const RTX_TASK = { background: true, label: 'tcp-rtx' } as const;
 type TsOption = Extract<TcpOption, { kind: 'ts' }>;
 const MSS_OPT: TcpOption = { kind: 'mss', value: MSS };
 const WSCALE_OPT: TcpOption = { kind: 'wscale', shift: WSCALE };
+/** Bytes of `#options`' lists (what `tcpOptionsLength` counts): MSS, SACK-permitted, timestamps, NOP, window scale. */
+const SYN_OPTIONS_LENGTH = 20;
+/** NOP, NOP, timestamps. */
+const OPTIONS_LENGTH = 12;
 
 /**
  * The value of the last timestamps option in `options` (signed 32-bit), or `current` without one. The options of
@@ -322,10 +326,16 @@ export class TcpConnection {
       options: flags & TCP_RST ? NO_OPTIONS : this.#options(flags),
       data,
     };
-    const p = this.#ns.newPacket(this.localAddr, this.remoteAddr, IPPROTO_TCP, this.localPort, this.remotePort, flags, seg, undefined, this.reqId);
+    const ns = this.#ns;
+    // The namespace's IP id counter moves for every packet it makes (`newPacket`), though a TCP socket numbers its own.
+    ns.nextIpId();
     // Linux: a SYN-ACK carries IP id 0; a connected socket numbers its packets from a random start.
-    p.id = flags & TCP_SYN && flags & TCP_ACK ? 0 : (this.#ipId = (this.#ipId + 1) & 0xffff);
-    if (!this.#ns.output(p) && this.#state === 'SYN-SENT') this.#finish('ENETUNREACH');
+    const id = flags & TCP_SYN && flags & TCP_ACK ? 0 : (this.#ipId = (this.#ipId + 1) & 0xffff);
+    // The length is known from what was just built (`#options`: 20 bytes of options on a SYN, 12 after, none on a
+    // RST), where `packetOf` would measure the segment and its option list again.
+    const length = 40 + (flags & TCP_RST ? 0 : flags & TCP_SYN ? SYN_OPTIONS_LENGTH : OPTIONS_LENGTH) + (data !== null ? data.byteLength : 0);
+    const p = packetOfLength(this.localAddr, this.remoteAddr, IPPROTO_TCP, this.localPort, this.remotePort, flags, 0, 0, seg, length, 64, true, id, 0, this.reqId, ns.net.nextPid());
+    if (!ns.output(p) && this.#state === 'SYN-SENT') this.#finish('ENETUNREACH');
   }
 
   #ack(): void {

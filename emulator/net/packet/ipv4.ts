@@ -67,6 +67,17 @@ export function packetOf(
   src: number, dst: number, proto: number, sport: number, dport: number, tcpFlags: number, icmpType: number,
   icmpCode: number, l4: L4, ttl: number, df: boolean, id: number, tos: number, reqId: number, pid: number,
 ): Ipv4Packet {
+  return packetOfLength(src, dst, proto, sport, dport, tcpFlags, icmpType, icmpCode, l4, 20 + l4Length(l4), ttl, df, id, tos, reqId, pid);
+}
+
+/**
+ * `packetOf` with the packet's length given (`length`: the IP header's 20 bytes and `l4Length(l4)`), for a sender
+ * that knows its payload's size without measuring it: a TCP socket builds its segments' option lists itself.
+ */
+export function packetOfLength(
+  src: number, dst: number, proto: number, sport: number, dport: number, tcpFlags: number, icmpType: number,
+  icmpCode: number, l4: L4, length: number, ttl: number, df: boolean, id: number, tos: number, reqId: number, pid: number,
+): Ipv4Packet {
   return {
     src: src >>> 0,
     dst: dst >>> 0,
@@ -76,7 +87,7 @@ export function packetOf(
     tcpFlags,
     icmpType,
     icmpCode,
-    length: 20 + l4Length(l4),
+    length,
     mark: 0,
     inIface: '',
     outIface: '',
