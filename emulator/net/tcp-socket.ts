@@ -26,6 +26,24 @@ export type TcpState =
   | 'LAST-ACK'
   | 'TIME-WAIT';
 
+/**
+ * A connection's state as a small integer (what its hot paths compare: a string field would be checked for being
+ * internalized before each compare), in `TCP_STATE_NAMES`' order; `state` names it.
+ */
+const S_CLOSED = 0;
+const S_SYN_SENT = 1;
+const S_SYN_RECV = 2;
+const S_ESTAB = 3;
+const S_FIN_WAIT_1 = 4;
+const S_FIN_WAIT_2 = 5;
+const S_CLOSE_WAIT = 6;
+const S_CLOSING = 7;
+const S_LAST_ACK = 8;
+const S_TIME_WAIT = 9;
+const TCP_STATE_NAMES: readonly TcpState[] = [
+  'CLOSED', 'SYN-SENT', 'SYN-RECV', 'ESTAB', 'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSE-WAIT', 'CLOSING', 'LAST-ACK', 'TIME-WAIT',
+];
+
 /** errno names a client reports (curl words them: Connection refused, Connection timed out, No route to host). */
 export type TcpError = 'ECONNREFUSED' | 'ETIMEDOUT' | 'EHOSTUNREACH' | 'ENETUNREACH' | 'ECONNRESET';
 
@@ -88,7 +106,7 @@ function lastTsVal(options: readonly TcpOption[], current: number): number {
 }
 
 export class TcpConnection {
-  #state: TcpState = 'CLOSED';
+  #state = S_CLOSED;
   /** The record that took the connection's place in TIME-WAIT (the namespace keeps it, not the connection). */
   #timeWaitSocket: TimeWaitSocket | null = null;
   events: TcpEvents | null;
@@ -155,7 +173,7 @@ export class TcpConnection {
 
   /** The state; in TIME-WAIT, the state of the record that took the connection's place (CLOSED once reaped). */
   get state(): TcpState {
-    return this.#timeWaitSocket === null ? this.#state : this.#timeWaitSocket.state;
+    return this.#timeWaitSocket === null ? TCP_STATE_NAMES[this.#state]! : this.#timeWaitSocket.state;
   }
 
   get stateName(): TcpState {
@@ -186,7 +204,7 @@ export class TcpConnection {
     this.#iss = this.#ns.net.rng.nextUint32() | 0;
     this.#sndUna = this.#iss;
     this.#sndNxt = this.#iss;
-    this.#state = 'SYN-SENT';
+    this.#state = S_SYN_SENT;
     this.#sendNew(TCP_SYN, null);
   }
 
@@ -198,7 +216,7 @@ export class TcpConnection {
     this.#iss = this.#ns.net.rng.nextUint32() | 0;
     this.#sndUna = this.#iss;
     this.#sndNxt = this.#iss;
-    this.#state = 'SYN-RECV';
+    this.#state = S_SYN_RECV;
     this.#sendNew(TCP_SYN | TCP_ACK, null);
   }
 
@@ -206,7 +224,7 @@ export class TcpConnection {
 
   /** Queue stream data (one segment per call). Ignored once the connection is closing. */
   send(data: StreamData): void {
-    if (this.#state !== 'ESTAB' && this.#state !== 'CLOSE-WAIT') return;
+    if (this.#state !== S_ESTAB && this.#state !== S_CLOSE_WAIT) return;
     this.bytesSent += data.byteLength;
     this.#sendNew(TCP_PSH | TCP_ACK, data);
   }
@@ -214,15 +232,15 @@ export class TcpConnection {
   /** Orderly close: FIN after any queued data. */
   close(): void {
     switch (this.#state) {
-      case 'SYN-SENT':
+      case S_SYN_SENT:
         this.#finish(undefined);
         return;
-      case 'SYN-RECV':
-      case 'ESTAB':
-        this.#state = 'FIN-WAIT-1';
+      case S_SYN_RECV:
+      case S_ESTAB:
+        this.#state = S_FIN_WAIT_1;
         break;
-      case 'CLOSE-WAIT':
-        this.#state = 'LAST-ACK';
+      case S_CLOSE_WAIT:
+        this.#state = S_LAST_ACK;
         break;
       default:
         return;
@@ -233,8 +251,8 @@ export class TcpConnection {
 
   /** Abortive close: RST now. */
   abort(): void {
-    if (this.#state === 'CLOSED' || this.#state === 'TIME-WAIT') return;
-    if (this.#state !== 'SYN-SENT') this.#emit(TCP_RST | TCP_ACK, this.#sndNxt, null);
+    if (this.#state === S_CLOSED || this.#state === S_TIME_WAIT) return;
+    if (this.#state !== S_SYN_SENT) this.#emit(TCP_RST | TCP_ACK, this.#sndNxt, null);
     this.#finish('ECONNRESET');
   }
 
@@ -244,7 +262,7 @@ export class TcpConnection {
       this.#timeWaitSocket.destroy();
       return;
     }
-    this.#state = 'CLOSED';
+    this.#state = S_CLOSED;
     this.#ns.removeConn(this);
   }
 
@@ -335,7 +353,7 @@ export class TcpConnection {
     // RST), where `packetOf` would measure the segment and its option list again.
     const length = 40 + (flags & TCP_RST ? 0 : flags & TCP_SYN ? SYN_OPTIONS_LENGTH : OPTIONS_LENGTH) + (data !== null ? data.byteLength : 0);
     const p = packetOfLength(this.localAddr, this.remoteAddr, IPPROTO_TCP, this.localPort, this.remotePort, flags, 0, 0, seg, length, 64, true, id, 0, this.reqId, ns.net.nextPid());
-    if (!ns.output(p) && this.#state === 'SYN-SENT') this.#finish('ENETUNREACH');
+    if (!ns.output(p) && this.#state === S_SYN_SENT) this.#finish('ENETUNREACH');
   }
 
   #ack(): void {
@@ -343,7 +361,7 @@ export class TcpConnection {
   }
 
   #armRtx(): void {
-    const synPhase = this.#state === 'SYN-SENT' || this.#state === 'SYN-RECV';
+    const synPhase = this.#state === S_SYN_SENT || this.#state === S_SYN_RECV;
     const rto = synPhase ? SYN_RTO_MS : DATA_RTO_MS;
     const delay = this.#rtxCount === 0 ? rto : rto * 2 ** this.#rtxCount;
     const due = this.#ns.net.now() + delay;
@@ -360,14 +378,14 @@ export class TcpConnection {
 
   /** The armed retransmission deadline came due (`TcpRetransmitTimers`; its queue has already let go of it). */
   retransmitDue(due: number): void {
-    if (this.#rtxTimer !== due || this.#state === 'CLOSED') return;
+    if (this.#rtxTimer !== due || this.#state === S_CLOSED) return;
     this.#onRtx();
   }
 
   #onRtx(): void {
     this.#rtxTimer = 0;
-    if (this.#unacked === 0 || this.#state === 'CLOSED') return;
-    const limit = this.#state === 'SYN-SENT' ? SYN_RETRIES : this.#state === 'SYN-RECV' ? SYNACK_RETRIES : DATA_RETRIES;
+    if (this.#unacked === 0 || this.#state === S_CLOSED) return;
+    const limit = this.#state === S_SYN_SENT ? SYN_RETRIES : this.#state === S_SYN_RECV ? SYNACK_RETRIES : DATA_RETRIES;
     if (this.#rtxCount >= limit) {
       this.#finish('ETIMEDOUT');
       return;
@@ -386,22 +404,22 @@ export class TcpConnection {
   input(p: Ipv4Packet): void {
     const seg = p.l4 as TcpSegment;
     const flags = p.tcpFlags;
-    if (this.#state === 'CLOSED') return;
+    if (this.#state === S_CLOSED) return;
     if (flags & TCP_RST) {
-      if (this.#state === 'SYN-SENT') {
+      if (this.#state === S_SYN_SENT) {
         if (flags & TCP_ACK && (seg.ack | 0) === this.#sndNxt) this.#finish('ECONNREFUSED');
         return;
       }
-      if (this.#state === 'TIME-WAIT') return;
-      this.#finish(this.#state === 'SYN-RECV' ? undefined : 'ECONNRESET');
+      if (this.#state === S_TIME_WAIT) return;
+      this.#finish(this.#state === S_SYN_RECV ? undefined : 'ECONNRESET');
       return;
     }
     this.#noteTs(seg);
-    if (this.#state === 'SYN-SENT') {
+    if (this.#state === S_SYN_SENT) {
       if (flags & TCP_SYN && flags & TCP_ACK && (seg.ack | 0) === this.#sndNxt) {
         this.#rcvNxt = (seg.seq + 1) | 0;
         this.#acked(seg.ack);
-        this.#state = 'ESTAB';
+        this.#state = S_ESTAB;
         this.#ack();
         this.events?.onConnect?.(this);
       }
@@ -409,13 +427,13 @@ export class TcpConnection {
     }
     if (flags & TCP_SYN) {
       // A retransmitted SYN (our SYN-ACK was lost) or SYN-ACK (our ACK was lost): answer with what we sent.
-      if (this.#state === 'SYN-RECV' && !(flags & TCP_ACK)) this.#emit(TCP_SYN | TCP_ACK, this.#iss, null);
+      if (this.#state === S_SYN_RECV && !(flags & TCP_ACK)) this.#emit(TCP_SYN | TCP_ACK, this.#iss, null);
       else this.#ack();
       return;
     }
     if (flags & TCP_ACK) this.#acked(seg.ack);
-    if (this.#state === 'SYN-RECV' && flags & TCP_ACK && (seg.ack | 0) === ((this.#iss + 1) | 0)) {
-      this.#state = 'ESTAB';
+    if (this.#state === S_SYN_RECV && flags & TCP_ACK && (seg.ack | 0) === ((this.#iss + 1) | 0)) {
+      this.#state = S_ESTAB;
       const l = this.#listener;
       if (l) this.events = l.accept(this);
       this.events?.onConnect?.(this);
@@ -435,26 +453,26 @@ export class TcpConnection {
       this.#rcvNxt = (this.#rcvNxt + dataLen) | 0;
       this.bytesReceived += dataLen;
       if (!fin) this.#ack();
-      if (this.#state === 'ESTAB' || this.#state === 'FIN-WAIT-1' || this.#state === 'FIN-WAIT-2') this.events?.onData?.(this, seg.data);
+      if (this.#state === S_ESTAB || this.#state === S_FIN_WAIT_1 || this.#state === S_FIN_WAIT_2) this.events?.onData?.(this, seg.data);
     }
     if (fin) {
       this.#rcvNxt = (this.#rcvNxt + 1) | 0;
       switch (this.#state) {
-        case 'ESTAB':
-          this.#state = 'CLOSE-WAIT';
+        case S_ESTAB:
+          this.#state = S_CLOSE_WAIT;
           this.events?.onPeerClose?.(this);
           // An application that closes at once (most servers) sends FIN+ACK instead of a separate ACK.
-          if (this.#state === 'CLOSE-WAIT') this.#ack();
+          if (this.#state === S_CLOSE_WAIT) this.#ack();
           break;
-        case 'FIN-WAIT-1':
-          this.#state = this.#unacked === 0 ? 'TIME-WAIT' : 'CLOSING';
+        case S_FIN_WAIT_1:
+          this.#state = this.#unacked === 0 ? S_TIME_WAIT : S_CLOSING;
           this.#ack();
-          if (this.#state === 'TIME-WAIT') this.#timeWait();
+          if (this.#state === S_TIME_WAIT) this.#timeWait();
           this.events?.onPeerClose?.(this);
-          if (this.#state === 'TIME-WAIT') this.#releaseApplication();
+          if (this.#state === S_TIME_WAIT) this.#releaseApplication();
           break;
-        case 'FIN-WAIT-2':
-          this.#state = 'TIME-WAIT';
+        case S_FIN_WAIT_2:
+          this.#state = S_TIME_WAIT;
           this.#ack();
           this.#timeWait();
           this.events?.onPeerClose?.(this);
@@ -489,15 +507,15 @@ export class TcpConnection {
   #afterAck(): void {
     if (this.#unacked > 0 || !this.#finQueued) return;
     switch (this.#state) {
-      case 'FIN-WAIT-1':
-        this.#state = 'FIN-WAIT-2';
+      case S_FIN_WAIT_1:
+        this.#state = S_FIN_WAIT_2;
         break;
-      case 'CLOSING':
-        this.#state = 'TIME-WAIT';
+      case S_CLOSING:
+        this.#state = S_TIME_WAIT;
         this.#timeWait();
         this.#releaseApplication();
         break;
-      case 'LAST-ACK':
+      case S_LAST_ACK:
         this.#finish(undefined);
         break;
     }
@@ -515,7 +533,7 @@ export class TcpConnection {
       this.#ipId, this.#ns.net.now() + TIME_WAIT_MS);
     this.#timeWaitSocket = tw;
     // Destroyed by the application's close callback (its namespace deleted): the record starts closed.
-    if (this.#state === 'TIME-WAIT') this.#ns.replaceConn(this, tw);
+    if (this.#state === S_TIME_WAIT) this.#ns.replaceConn(this, tw);
     else tw.state = 'CLOSED';
     this.#ns.enterTimeWait(tw);
   }
@@ -532,7 +550,7 @@ export class TcpConnection {
 
   /** An ICMP error quoting one of our segments. */
   icmpError(err: SocketError): void {
-    if (this.#state !== 'SYN-SENT' && this.#state !== 'SYN-RECV') return; // soft error once established
+    if (this.#state !== S_SYN_SENT && this.#state !== S_SYN_RECV) return; // soft error once established
     if (err.type !== ICMP_DEST_UNREACH) return;
     const refused = err.code === ICMP_PORT_UNREACH || err.code === ICMP_PROT_UNREACH;
     this.#finish(refused ? 'ECONNREFUSED' : err.code === 0 ? 'ENETUNREACH' : 'EHOSTUNREACH');
@@ -552,7 +570,7 @@ export class TcpConnection {
   #finish(error: TcpError | undefined): void {
     this.#disarmRtx();
     this.#clearUnacked();
-    this.#state = 'CLOSED';
+    this.#state = S_CLOSED;
     this.#ns.removeConn(this);
     this.#reportClose(error);
   }
