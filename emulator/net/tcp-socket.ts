@@ -75,9 +75,12 @@ interface Unacked {
   readonly data: StreamData | null;
 }
 
-/** Sequence space a segment occupies: its data, plus one for SYN or FIN. */
+/**
+ * Sequence space a segment occupies: its data, plus one for SYN or FIN. Data and timers are tested against null and 0
+ * here and below, not for truthiness: a value that may be an object or null is tested for each kind of falsy value.
+ */
 function segmentLength(flags: number, data: StreamData | null): number {
-  return (data ? data.byteLength : 0) + (flags & (TCP_SYN | TCP_FIN) ? 1 : 0);
+  return (data !== null ? data.byteLength : 0) + (flags & (TCP_SYN | TCP_FIN) ? 1 : 0);
 }
 
 const NO_OPTIONS: TcpOption[] = [];
@@ -307,7 +310,7 @@ export class TcpConnection {
       this.#nextData = data;
     } else (this.#more ??= []).push({ flags, data });
     this.#emit(flags, seq, data);
-    if (!this.#rtxTimer) this.#armRtx();
+    if (this.#rtxTimer === 0) this.#armRtx();
   }
 
   /** Drop the first unacknowledged segment (acknowledged): the next one moves up. */
@@ -438,7 +441,8 @@ export class TcpConnection {
       if (l) this.events = l.accept(this);
       this.events?.onConnect?.(this);
     }
-    const dataLen = seg.data ? seg.data.byteLength : 0;
+    const data = seg.data;
+    const dataLen = data !== null ? data.byteLength : 0;
     const fin = (flags & TCP_FIN) !== 0;
     if (dataLen === 0 && !fin) {
       this.#afterAck();
@@ -449,11 +453,11 @@ export class TcpConnection {
       this.#ack();
       return;
     }
-    if (dataLen > 0 && seg.data) {
+    if (dataLen > 0 && data !== null) {
       this.#rcvNxt = (this.#rcvNxt + dataLen) | 0;
       this.bytesReceived += dataLen;
       if (!fin) this.#ack();
-      if (this.#state === S_ESTAB || this.#state === S_FIN_WAIT_1 || this.#state === S_FIN_WAIT_2) this.events?.onData?.(this, seg.data);
+      if (this.#state === S_ESTAB || this.#state === S_FIN_WAIT_1 || this.#state === S_FIN_WAIT_2) this.events?.onData?.(this, data);
     }
     if (fin) {
       this.#rcvNxt = (this.#rcvNxt + 1) | 0;
