@@ -568,25 +568,6 @@ export class NetNamespace {
     return { route, src: route.src ?? this.#selectSrc(route, dst), local: false };
   }
 
-  readonly #decision = { route: undefined as unknown as Route, src: 0, local: false };
-
-  /** `routeTo` without allocating (the per-packet path): the returned object is reused by the next call. */
-  #route(dst: Ipv4): { route: Route; src: Ipv4; local: boolean } | undefined {
-    const d = this.#decision;
-    if (this.isLocal(dst)) {
-      d.route = localRoute(dst);
-      d.src = dst;
-      d.local = true;
-      return d;
-    }
-    const route = this.routes.lookup(dst);
-    if (route === undefined) return undefined;
-    d.route = route;
-    d.src = route.src ?? this.#selectSrc(route, dst);
-    d.local = false;
-    return d;
-  }
-
   #selectSrc(route: Route, dst: Ipv4): Ipv4 {
     const iface = route.dev !== undefined ? this.#dev(route.dev) : undefined;
     const target = route.via ?? dst;
@@ -645,8 +626,8 @@ export class NetNamespace {
    * Returns false when there is no route (the caller reports ENETUNREACH).
    */
   output(p: Ipv4Packet): boolean {
-    // The route alone, and the source address only for a packet without one: a socket's packets carry theirs (every
-    // TCP segment), and `#route` would pick one for each and store the three answers in its decision record.
+    // The destination's kept record, and a source address only for a packet without one: a socket's packets carry
+    // theirs (every TCP segment).
     let d = this.#dst(p.dst);
     const tracing = this.net.traces.wants(p.reqId);
     if (d.unicast === false) {
@@ -989,12 +970,13 @@ export class NetNamespace {
    * ECONNREFUSED / ETIMEDOUT / EHOSTUNREACH / ENETUNREACH).
    */
   connectTcp(opts: ConnectOptions): TcpConnection {
-    // The reused decision record: read before `connect` routes the SYN (which overwrites it).
-    const rt = this.#route(opts.dst);
-    const src = opts.src ?? (rt ? rt.src : 0);
+    // The destination the SYN will be routed by (a kept, unchanging record: `#dst`).
+    const d = this.#dst(opts.dst);
+    const route = d.route;
+    const src = opts.src ?? (route !== undefined ? (route.src ?? this.#selectSrc(route, opts.dst)) : 0);
     const sport = opts.sport ?? this.#ephemeralTcpPort(opts.dst, opts.dport);
     const c = new TcpConnection(this, src, sport, opts.dst, opts.dport, opts.reqId ?? 0, opts.events);
-    if (!rt || rt.route.type !== 'unicast') {
+    if (d.unicast === false) {
       this.net.scheduler.after(0, () => c.fail('ENETUNREACH'));
       return c;
     }
