@@ -220,9 +220,26 @@ export function formatHttpBench(r: HttpBenchResult): string {
     `heap ${r.heapMB.toFixed(0)} MB${r.failures ? `, ${r.failures} FAILED` : ''}`;
 }
 
+let referenceSink = 0;
+
+/**
+ * CPU milliseconds of a fixed integer loop (300 million additions, one dependent add a cycle). This machine's
+ * speed changes by up to 2× from hour to hour (its own C loop and the kernel's connection rate move with it), so
+ * the bench prints this beside its figures: a reader can tell a slower core from slower code.
+ */
+export function referenceLoopMs(): number {
+  const spin = (n: number): number => { let s = 0; for (let i = 0; i < n; i++) s = (s + i * 7) | 0; return s; };
+  spin(1e6);
+  const t0 = process.cpuUsage();
+  referenceSink ^= spin(3e8); // the result is kept, so the loop cannot be optimized away
+  const u = process.cpuUsage(t0);
+  return (u.user + u.system) / 1000;
+}
+
 export async function main(args: string[]): Promise<void> {
   const ms = Number(args.find((a) => a.startsWith('--ms='))?.slice(5) ?? 2500);
   const windows = Number(args.find((a) => a.startsWith('--windows='))?.slice(10) ?? 5);
+  const before = referenceLoopMs();
   console.log('Full HTTP requests with DNS (curl-like: lookup, handshake, request/response, teardown; tracing off)');
   let podAt1k = 0;
   for (const path of ['pod', 'lb'] as const) {
@@ -237,6 +254,7 @@ export async function main(args: string[]): Promise<void> {
     console.log(`  per-request cost at 10,000 Services / at 10: ${ratio.toFixed(2)}× (medians), ${bestRatio.toFixed(2)}× (best windows)`);
     if (path === 'pod') podAt1k = 1 / medianCost(res[1]!);
   }
+  console.log(`machine speed: a fixed integer loop took ${before.toFixed(0)} ms of CPU before these runs, ${referenceLoopMs().toFixed(0)} ms after (less is faster)`);
   if (args.includes('--no-kernel')) return;
   // The same request pattern through the real kernel, on the same kube-proxy ruleset (root + ip netns).
   const k = await kernelHttpRate(1000, Number(args.find((a) => a.startsWith('--kernel-requests='))?.slice(18) ?? 3000));
