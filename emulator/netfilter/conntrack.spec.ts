@@ -56,6 +56,37 @@ describe('conntrack table', () => {
       'tcp      6 118 SYN_SENT src=172.18.0.1 dst=10.244.1.99 sport=52852 dport=80 [UNREPLIED] src=10.244.1.99 dst=172.18.0.1 sport=80 dport=52852 mark=0 use=1');
   });
 
+  it('keeps tuples exactly: addresses from 128.0.0.0 up, ports up to 65535, a SNAT rewrite before confirmation', () => {
+    // The refs pack the tuple (signed 32-bit addresses, both ports in one field, protocol and direction in one).
+    const ct = new ConntrackTable();
+    const c = ip('203.0.113.200'), srv = ip('255.255.255.254'), node = ip('172.18.0.3');
+    const first = ct.track(pkt({ proto: 17, src: c, dst: srv, sport: 65535, dport: 32768 }), T0);
+    const e = first.entry!;
+    expect(first.dir).toBe(0);
+    // what MASQUERADE records: the reply comes back to the node's address and a port of its choosing
+    (e.reply as { dst: number }).dst = node;
+    (e.reply as { dport: number }).dport = 61000;
+    e.snat = true;
+    ct.confirm(e, T0);
+    expect([e.orig.src, e.orig.dst, e.orig.sport, e.orig.dport, e.proto]).toEqual([c, srv, 65535, 32768, 17]);
+    expect([e.reply.src, e.reply.dst, e.reply.sport, e.reply.dport]).toEqual([srv, node, 32768, 61000]);
+    const back = ct.track(pkt({ proto: 17, src: srv, dst: node, sport: 32768, dport: 61000 }), T0 + 10);
+    expect(back.entry).toBe(e);
+    expect(back.dir).toBe(1);
+    expect(back.special).toBe(0);
+    expect(ct.track(pkt({ proto: 17, src: c, dst: srv, sport: 65535, dport: 32768 }), T0 + 20)).toBe(first);
+    // another protocol, or the reply's port before the rewrite, is another connection
+    expect(ct.find(6, { src: c, dst: srv, sport: 65535, dport: 32768 }, T0 + 20)).toBeUndefined();
+    expect(ct.find(17, { src: srv, dst: c, sport: 32768, dport: 65535 }, T0 + 20)).toBeUndefined();
+    expect(ct.inUse(17, srv, node, 32768, 61000)).toBe(true);
+    expect(formatEntry(e, T0 + 20)).toBe('udp      17 30 src=203.0.113.200 dst=255.255.255.254 sport=65535 dport=32768 ' +
+      'src=255.255.255.254 dst=172.18.0.3 sport=32768 dport=61000 mark=0 use=1');
+    expect(matchesFilter(e, { origSrc: c, replyDst: node, sport: 65535, dport: 32768, srcNat: true })).toBe(true);
+    ct.delete(e, T0 + 30);
+    expect(ct.inUse(17, srv, node, 32768, 61000)).toBe(false);
+    expect(ct.inUse(17, c, srv, 65535, 32768)).toBe(false);
+  });
+
   it('UDP: 30 s, no state word, ASSURED and 120 s only once traffic continues past 2 s after a reply', () => {
     const ct = new ConntrackTable();
     const q = () => pkt({ proto: 17, src: ip('10.244.1.6'), dst: ip('10.244.1.10'), sport: 50333, dport: 53 });

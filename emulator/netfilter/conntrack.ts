@@ -46,13 +46,12 @@ export const DIR_ORIGINAL = 0;
 export const DIR_REPLY = 1;
 
 export interface CtEntry {
-  readonly id: number;
   readonly proto: number;
   /** The original-direction tuple (in the table, the direction's `CtRef`: a ref carries its own tuple). */
   readonly orig: Tuple;
   /** Fixed once confirmed; before that NAT may still rewrite it. */
   readonly reply: Tuple;
-  tcpState: TcpState | undefined;
+  readonly tcpState: TcpState | undefined;
   /** Virtual ms at which the entry expires. */
   expires: number;
   readonly created: number;
@@ -69,11 +68,6 @@ export interface CtEntry {
   /** Whether the nat table was consulted for the DST/SRC manipulation. */
   dstManipDone: boolean;
   srcManipDone: boolean;
-  /** Packet/byte counts per direction (original, reply). */
-  origPackets: number;
-  origBytes: number;
-  replyPackets: number;
-  replyBytes: number;
   /**
    * The boolean fields above as bits (CTF_*), what the per-packet paths read: one load answers "is it NATed?" or
    * "first packet, nat not consulted yet?" (see `Connection`).
@@ -90,42 +84,76 @@ export const CTF_CONFIRMED = 1, CTF_SEEN_REPLY = 2, CTF_ASSURED = 4, CTF_DST_MAN
 
 /**
  * A packet's conntrack attachment (`NfPacket.nfct`), a hash-chain node of the table, and the tuple of its
- * direction (`entry.orig` / `entry.reply` are the refs themselves, so a lookup compares the node it is on and a
- * new connection allocates three objects, not five). One per direction per connection, allocated with the entry,
- * so tracking a packet allocates nothing; RELATED and INVALID packets get their own small refs.
+ * direction (`entry.orig` / `entry.reply` are the refs themselves, so a lookup compares the node it is on). The
+ * original direction's ref is the connection itself (`Connection` extends this class) and the reply direction's
+ * is a `CtRef` made with it, so tracking a packet allocates nothing and a connection is two objects; RELATED and
+ * INVALID packets get their own small refs. The hash chains hold both classes: the fields a lookup and the hooks
+ * read are this class's, at the same places in both, so optimized code reads them with one load after a check of
+ * either map.
  */
 export class CtRef implements Tuple {
-  next: CtRef | undefined = undefined;
+  // Declared and assigned in the constructor in this order (see `Connection`). A connection's two refs live as
+  // long as it does (see there): the tuple is packed as the kernel's nf_conntrack_tuple packs it, into small
+  // integers, and read through the accessors below.
+  declare next: CtRef | undefined;
   /**
-   * The tuple's hash while linked in the table (set by `link`): unlinking and growing the table read it here
-   * instead of hashing again through the entry (a cold object in a big table).
+   * The addresses as signed 32-bit integers (`src`, `dst` give them unsigned): always small integers to V8. An
+   * address from 128.0.0.0 up is a heap number as an unsigned value, and once a field of a class has held one,
+   * V8 gives that field of every later object its own boxed double: 16 bytes more per address of every
+   * connection, for the rest of its life.
    */
-  hash = 0;
-  /** The connection's protocol (`entry.proto`), on the node a lookup is already reading. */
-  readonly proto: number;
-  constructor(
-    readonly owner: ConntrackTable,
-    readonly entry: CtEntry | undefined,
-    readonly dir: number,
-    /** 0 = derive NEW/ESTABLISHED from the entry, 1 = RELATED, 2 = INVALID. */
-    readonly special: number,
-    public src: number,
-    public dst: number,
-    public sport: number,
-    public dport: number,
-  ) {
-    this.proto = entry !== undefined ? entry.proto : 0;
+  declare saddr: number;
+  declare daddr: number;
+  /** `sport << 16 | dport` (a signed 32-bit integer): the ports in one field. */
+  declare ports: number;
+  /** `proto | dir << 8 | special << 9` (REF_DIR, REF_SPECIAL_SHIFT): what the ref is, in one field. */
+  declare readonly meta: number;
+  /** The connection (the ref itself for the original direction); undefined for the table's INVALID ref. */
+  declare entry: CtEntry | undefined;
+  declare readonly owner: ConntrackTable;
+
+  constructor(owner: ConntrackTable, entry: CtEntry | undefined, dir: number, special: number, proto: number,
+    src: number, dst: number, sport: number, dport: number) {
+    this.next = undefined;
+    this.saddr = src | 0;
+    this.daddr = dst | 0;
+    this.ports = (sport << 16) | dport;
+    this.meta = proto | (dir << 8) | (special << REF_SPECIAL_SHIFT);
+    this.entry = entry;
+    this.owner = owner;
   }
+
+  get src(): number { return this.saddr >>> 0; }
+  set src(a: number) { this.saddr = a | 0; }
+  get dst(): number { return this.daddr >>> 0; }
+  set dst(a: number) { this.daddr = a | 0; }
+  get sport(): number { return this.ports >>> 16; }
+  set sport(port: number) { this.ports = (port << 16) | (this.ports & 0xffff); }
+  get dport(): number { return this.ports & 0xffff; }
+  set dport(port: number) { this.ports = (this.ports & ~0xffff) | port; }
+  /** The connection's protocol (`entry.proto`), on the node a lookup is already reading. */
+  get proto(): number { return this.meta & 0xff; }
+  /** DIR_ORIGINAL or DIR_REPLY. */
+  get dir(): number { return (this.meta >> 8) & 1; }
+  /** 0 = derive NEW/ESTABLISHED from the entry, 1 = RELATED, 2 = INVALID. */
+  get special(): number { return this.meta >> REF_SPECIAL_SHIFT; }
 }
+
+/** `CtRef.meta`: the direction's bit and where the kind of ref (`special`) starts. */
+const REF_DIR = 0x100, REF_SPECIAL_SHIFT = 9;
 
 /**
  * A connection as the table keeps it: the `CtEntry` fields plus its place in the garbage collector's ring (see
- * `ConntrackTable`). Its nine booleans are bits of one field (`flags`, read through accessors by everything that
- * is not per packet): a connection outlives many young-generation collections (120 s in TIME_WAIT), and each of
- * them copies it, so each field costs on every collection it survives. The fields the collector reads on an old,
- * uncached entry (`flags` for removed, `expires`, the ring links) come first, on one or two memory lines.
+ * `ConntrackTable`), and the hash-chain node and tuple of its original direction (it is its own `orig` ref). A
+ * connection lives 120 s of virtual time after its last packet (TIME_WAIT), 30 s for UDP: every young-generation
+ * collection it survives copies it and every full one marks it, so each field and object costs on each of them.
+ * Hence nine booleans as bits of one field (`flags`, read through accessors by everything that is not per
+ * packet), the TCP state's name derived from its number, and no per-direction packet and byte counts (nothing
+ * reads them: Linux keeps them only with nf_conntrack_acct=1, and `conntrack -L` here prints none). The fields
+ * the collector reads on an old, uncached entry (`flags` for removed, `expires`, the ring links) come first after
+ * the ref's.
  */
-class Connection implements CtEntry {
+class Connection extends CtRef implements CtEntry {
   // Fields are declared and assigned in the constructor, in this order: a class field without an initializer would
   // be defined as undefined first, and a double (expires, created) stored over undefined is boxed anew each time.
   declare flags: number;
@@ -137,61 +165,57 @@ class Connection implements CtEntry {
   /**
    * The TCP state as a number (TCP_NONE ... TCP_CLOSE), what the state machine compares: a state name is a string
    * load that optimized code checks is internalized before every compare (up to six compares a packet in
-   * `#update`); `tcpState` is written only when the state changes, for the readers of `CtEntry`.
+   * `#update`); `tcpState` names it for the readers of `CtEntry`.
    */
   declare tcp: number;
-  declare tcpState: TcpState | undefined;
-  /** The table entry of each direction; also what a packet carries as its conntrack attachment. */
-  declare orig: CtRef;
+  /** The reply direction's table entry; also what a reply packet carries as its conntrack attachment. */
   declare reply: CtRef;
-  declare proto: number;
-  declare id: number;
   declare created: number;
-  declare origPackets: number;
-  declare origBytes: number;
-  declare replyPackets: number;
-  declare replyBytes: number;
   declare mark: number;
 
-  constructor(proto: number, tcp: number, length: number, now: number, expires: number, id: number) {
+  constructor(owner: ConntrackTable, proto: number, src: number, dst: number, sport: number, dport: number, tcp: number,
+    now: number, expires: number) {
+    super(owner, undefined, DIR_ORIGINAL, 0, proto, src, dst, sport, dport);
+    this.entry = this;
     this.flags = 0;
     this.expires = expires;
     this.gcNext = undefined!;
     this.gcPrev = undefined!;
     this.tcp = tcp;
-    this.tcpState = TCP_STATE_NAMES[tcp];
-    this.orig = undefined!;
-    this.reply = undefined!;
-    this.proto = proto;
-    this.id = id;
+    this.reply = new CtRef(owner, this, DIR_REPLY, 0, proto, dst, src, dport, sport);
     this.created = now;
-    this.origPackets = 1;
-    this.origBytes = length;
-    this.replyPackets = 0;
-    this.replyBytes = 0;
     this.mark = 0;
   }
 
-  get confirmed(): boolean { return (this.flags & CTF_CONFIRMED) !== 0; }
-  set confirmed(v: boolean) { this.#set(CTF_CONFIRMED, v); }
-  get seenReply(): boolean { return (this.flags & CTF_SEEN_REPLY) !== 0; }
-  set seenReply(v: boolean) { this.#set(CTF_SEEN_REPLY, v); }
-  get assured(): boolean { return (this.flags & CTF_ASSURED) !== 0; }
-  set assured(v: boolean) { this.#set(CTF_ASSURED, v); }
-  get removed(): boolean { return (this.flags & CTF_REMOVED) !== 0; }
-  set removed(v: boolean) { this.#set(CTF_REMOVED, v); }
-  get dnat(): boolean { return (this.flags & CTF_DNAT) !== 0; }
-  set dnat(v: boolean) { this.#set(CTF_DNAT, v); }
-  get snat(): boolean { return (this.flags & CTF_SNAT) !== 0; }
-  set snat(v: boolean) { this.#set(CTF_SNAT, v); }
-  get dstManipDone(): boolean { return (this.flags & CTF_DST_MANIP_DONE) !== 0; }
-  set dstManipDone(v: boolean) { this.#set(CTF_DST_MANIP_DONE, v); }
-  get srcManipDone(): boolean { return (this.flags & CTF_SRC_MANIP_DONE) !== 0; }
-  set srcManipDone(v: boolean) { this.#set(CTF_SRC_MANIP_DONE, v); }
+  /** The original direction's tuple and table entry: the connection itself. */
+  get orig(): CtRef { return this; }
+  get tcpState(): TcpState | undefined { return TCP_STATE_NAMES[this.tcp]; }
 
-  #set(bit: number, v: boolean): void {
-    this.flags = v ? this.flags | bit : this.flags & ~bit;
-  }
+  get confirmed(): boolean { return (this.flags & CTF_CONFIRMED) !== 0; }
+  set confirmed(v: boolean) { setFlag(this, CTF_CONFIRMED, v); }
+  get seenReply(): boolean { return (this.flags & CTF_SEEN_REPLY) !== 0; }
+  set seenReply(v: boolean) { setFlag(this, CTF_SEEN_REPLY, v); }
+  get assured(): boolean { return (this.flags & CTF_ASSURED) !== 0; }
+  set assured(v: boolean) { setFlag(this, CTF_ASSURED, v); }
+  get removed(): boolean { return (this.flags & CTF_REMOVED) !== 0; }
+  set removed(v: boolean) { setFlag(this, CTF_REMOVED, v); }
+  get dnat(): boolean { return (this.flags & CTF_DNAT) !== 0; }
+  set dnat(v: boolean) { setFlag(this, CTF_DNAT, v); }
+  get snat(): boolean { return (this.flags & CTF_SNAT) !== 0; }
+  set snat(v: boolean) { setFlag(this, CTF_SNAT, v); }
+  get dstManipDone(): boolean { return (this.flags & CTF_DST_MANIP_DONE) !== 0; }
+  set dstManipDone(v: boolean) { setFlag(this, CTF_DST_MANIP_DONE, v); }
+  get srcManipDone(): boolean { return (this.flags & CTF_SRC_MANIP_DONE) !== 0; }
+  set srcManipDone(v: boolean) { setFlag(this, CTF_SRC_MANIP_DONE, v); }
+
+}
+
+/**
+ * Set or clear one of a connection's flags. A function rather than a private method: a class with private methods
+ * gives each of its objects a field for the class's brand (8 bytes of every connection).
+ */
+function setFlag(e: Connection, bit: number, v: boolean): void {
+  e.flags = v ? e.flags | bit : e.flags & ~bit;
 }
 
 // TCP states as numbers, in `TcpState` order (TCP_NONE: not a TCP connection); TCP_STATE_NAMES[n] names state n.
@@ -295,8 +319,7 @@ export class ConntrackTable {
   /** Entries removed while still in the ring (compaction drops those the collector has not passed). */
   #removedInRing: Connection[] = [];
   #live = 0;
-  #nextId = 1;
-  readonly #invalid: CtRef = new CtRef(this, undefined, 0, 2, 0, 0, 0, 0);
+  readonly #invalid: CtRef = new CtRef(this, undefined, 0, 2, 0, 0, 0, 0, 0);
   readonly #events = new Emitter<CtEvent>();
   readonly onEvent: (listener: (e: CtEvent) => void) => Disposable = this.#events.event;
   /**
@@ -354,8 +377,10 @@ export class ConntrackTable {
 
   #lookup(proto: number, src: number, dst: number, sport: number, dport: number): CtRef | undefined {
     let r = this.#buckets[tupleHash(proto, src, dst, sport, dport) & this.#mask];
+    const saddr = src | 0, daddr = dst | 0, ports = (sport << 16) | dport;
     while (r !== undefined) {
-      if (r.src === src && r.dst === dst && r.sport === sport && r.dport === dport && r.proto === proto) return r;
+      // A linked ref is a connection's (special 0): its meta is its protocol and direction.
+      if (r.saddr === saddr && r.daddr === daddr && r.ports === ports && (r.meta & ~REF_DIR) === proto) return r;
       r = r.next;
     }
     return undefined;
@@ -363,16 +388,14 @@ export class ConntrackTable {
 
   #link(r: CtRef): void {
     if (++this.#linked > this.#capacity) this.#grow();
-    const h = tupleHash(r.proto, r.src, r.dst, r.sport, r.dport);
-    r.hash = h;
-    const i = h & this.#mask;
+    const i = refHash(r) & this.#mask;
     r.next = this.#buckets[i];
     this.#buckets[i] = r;
   }
 
   #unlink(r: CtRef): void {
     this.#linked--;
-    const i = r.hash & this.#mask;
+    const i = refHash(r) & this.#mask;
     let cur = this.#buckets[i];
     if (cur === r) this.#buckets[i] = r.next;
     else {
@@ -408,7 +431,7 @@ export class ConntrackTable {
       while (r !== undefined) {
         const next: CtRef | undefined = r.next;
         r.next = undefined;
-        const i = r.hash & mask;
+        const i = refHash(r) & mask;
         const k = i >>> shift;
         const tail = tails[k];
         if (tail === undefined) buckets[i] = r;
@@ -557,7 +580,7 @@ export class ConntrackTable {
     const em = pkt.embedded!;
     // The error travels opposite to the packet it quotes: look up the quoted tuple reversed.
     const hit = this.find(em.proto, { src: em.dst, dst: em.src, sport: em.dport, dport: em.sport }, this.now);
-    return hit ? new CtRef(this, hit.entry, hit.dir, 1, hit.src, hit.dst, hit.sport, hit.dport) : this.#invalid;
+    return hit ? new CtRef(this, hit.entry, hit.dir, 1, hit.proto, hit.src, hit.dst, hit.sport, hit.dport) : this.#invalid;
   }
 
   #create(pkt: NfPacket, sport: number, dport: number): CtRef {
@@ -577,12 +600,7 @@ export class ConntrackTable {
       if (pkt.icmpType !== 8) return this.#invalid;
       timeout = this.timeouts.icmp;
     } else timeout = this.timeouts.generic;
-    const e = new Connection(proto, tcp, pkt.length, now, now + timeout * 1000, this.#nextId++);
-    const o = new CtRef(this, e, DIR_ORIGINAL, 0, pkt.src, pkt.dst, sport, dport);
-    const r = new CtRef(this, e, DIR_REPLY, 0, pkt.dst, pkt.src, dport, sport);
-    e.orig = o;
-    e.reply = r;
-    return o;
+    return new Connection(this, proto, pkt.src, pkt.dst, sport, dport, tcp, now, now + timeout * 1000);
   }
 
   /** Insert a new connection once its first packet was accepted (at `now`, else at `this.now`). */
@@ -603,13 +621,6 @@ export class ConntrackTable {
   /** Protocol state machine for a packet of an existing connection; false = INVALID. */
   #update(e: Connection, dir: number, pkt: NfPacket): boolean {
     const now = this.now;
-    if (dir === DIR_ORIGINAL) {
-      e.origPackets++;
-      e.origBytes += pkt.length;
-    } else {
-      e.replyPackets++;
-      e.replyBytes += pkt.length;
-    }
     const before = e.tcp;
     const flagsBefore = e.flags;
     if (dir === DIR_REPLY) e.flags = flagsBefore | CTF_SEEN_REPLY;
@@ -632,7 +643,6 @@ export class ConntrackTable {
       }
       if (next !== s) {
         e.tcp = next;
-        e.tcpState = TCP_STATE_NAMES[next];
         if (next === TCP_ESTABLISHED && s === TCP_SYN_RECV) e.flags |= CTF_ASSURED;
       }
       e.expires = now + tcpTimeout(this.timeouts.tcp, next) * 1000;
@@ -652,6 +662,14 @@ export class ConntrackTable {
     }
     return true;
   }
+}
+
+/**
+ * The hash of a ref's tuple, found again when it is unlinked or rehashed rather than kept on every ref: a linked
+ * ref's tuple does not change (NAT rewrites the reply tuple only before the connection is confirmed).
+ */
+function refHash(r: CtRef): number {
+  return tupleHash(r.meta & 0xff, r.saddr, r.daddr, r.ports >>> 16, r.ports & 0xffff);
 }
 
 /** `timeouts[state]` as named reads (a keyed read by a varying state name is a megamorphic lookup per packet). */
