@@ -56,6 +56,33 @@ describe('conntrack table', () => {
       'tcp      6 118 SYN_SENT src=172.18.0.1 dst=10.244.1.99 sport=52852 dport=80 [UNREPLIED] src=10.244.1.99 dst=172.18.0.1 sport=80 dport=52852 mark=0 use=1');
   });
 
+  it('reopens a closed connection on a new SYN of its original direction, not on a SYN or SYN-ACK of its reply', () => {
+    const ct = new ConntrackTable();
+    const destroyed: CtEntry[] = [];
+    ct.onEvent((ev) => { if (ev.type === 'DESTROY') destroyed.push(ev.entry); });
+    const c = ip('10.244.1.6'), s = ip('10.244.2.7');
+    const orig = (flags: number) => pkt({ src: c, dst: s, sport: 40000, dport: 80, tcpFlags: flags });
+    const reply = (flags: number) => pkt({ src: s, dst: c, sport: 80, dport: 40000, tcpFlags: flags });
+    const first = ct.track(orig(TCP_SYN), T0);
+    const e = first.entry!;
+    ct.confirm(e, T0);
+    for (const [p, f] of [[reply, TCP_SYN | TCP_ACK], [orig, TCP_ACK], [orig, TCP_FIN | TCP_ACK], [reply, TCP_FIN | TCP_ACK], [orig, TCP_ACK]] as const) {
+      ct.track(p(f), T0 + 1);
+    }
+    expect(e.tcpState).toBe('TIME_WAIT');
+    expect(refInfo(ct.track(reply(TCP_SYN), T0 + 2))).toBe('INVALID');
+    expect(refInfo(ct.track(reply(TCP_SYN | TCP_ACK), T0 + 2))).toBe('INVALID');
+    expect(destroyed).toEqual([]);
+    expect(e.tcpState).toBe('TIME_WAIT');
+    const again = ct.track(orig(TCP_SYN), T0 + 3);
+    expect(destroyed).toEqual([e]);
+    expect(again.entry).not.toBe(e);
+    expect(again.dir).toBe(0);
+    expect(again.entry!.tcpState).toBe('SYN_SENT');
+    expect(again.entry!.confirmed).toBe(false);
+    expect(ct.size).toBe(0);
+  });
+
   it('keeps tuples exactly: addresses from 128.0.0.0 up, ports up to 65535, a SNAT rewrite before confirmation', () => {
     // The refs pack the tuple (signed 32-bit addresses, both ports in one field, protocol and direction in one).
     const ct = new ConntrackTable();

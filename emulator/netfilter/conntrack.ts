@@ -552,21 +552,22 @@ export class ConntrackTable {
   track(pkt: NfPacket, now?: number): CtRef {
     if (now !== undefined) this.now = now;
     const proto = pkt.proto;
-    if (proto === IPPROTO_ICMP && pkt.embedded !== undefined && isIcmpError(pkt.icmpType)) return this.#trackError(pkt);
-    const sport = pkt.sport;
-    const dport = proto === IPPROTO_ICMP ? pkt.sport : pkt.dport;
+    // ICMP (errors, echo ids as both ports) and the TCP reopening apart: TurboFan inlines track into the hooks, with
+    // the nat step and applyNat, only while all of them fit its inlining budget together.
+    if (proto === IPPROTO_ICMP) return this.#trackIcmp(pkt);
+    return this.#trackTuple(pkt, proto, pkt.sport, pkt.dport);
+  }
+
+  #trackIcmp(pkt: NfPacket): CtRef {
+    if (pkt.embedded !== undefined && isIcmpError(pkt.icmpType)) return this.#trackError(pkt);
+    return this.#trackTuple(pkt, IPPROTO_ICMP, pkt.sport, pkt.sport);
+  }
+
+  #trackTuple(pkt: NfPacket, proto: number, sport: number, dport: number): CtRef {
     const hit = this.#lookup(proto, pkt.src, pkt.dst, sport, dport);
     if (hit !== undefined) {
       const e = hit.entry as Connection;
-      if (e.expires > this.now) {
-        if (proto === IPPROTO_TCP && hit.dir === DIR_ORIGINAL && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN &&
-            e.tcp >= TCP_TIME_WAIT) {
-          // A new SYN on a closed connection's tuple reopens it as a new connection (tcp_packet's sTW/sCL → sSS).
-          this.#remove(e);
-          return this.#create(pkt, sport, dport);
-        }
-        return this.#update(e, hit.dir, pkt) === true ? hit : this.#invalid;
-      }
+      if (e.expires > this.now) return this.#update(e, hit, pkt);
       this.#remove(e);
     }
     return this.#create(pkt, sport, dport);
@@ -618,10 +619,20 @@ export class ConntrackTable {
     this.#gcStep();
   }
 
-  /** Protocol state machine for a packet of an existing connection; false = INVALID. */
-  #update(e: Connection, dir: number, pkt: NfPacket): boolean {
+  /**
+   * Protocol state machine for a packet of an existing connection (found by `hit`): the packet's attachment,
+   * which is `hit`, the INVALID ref, or a new connection when a SYN reopens a closed one's tuple.
+   */
+  #update(e: Connection, hit: CtRef, pkt: NfPacket): CtRef {
     const now = this.now;
+    const dir = hit.dir;
     const before = e.tcp;
+    if (before >= TCP_TIME_WAIT && dir === DIR_ORIGINAL && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+      // A new SYN on a closed connection's tuple (only TCP connections have a state) reopens it as a new
+      // connection (tcp_packet's sTW/sCL → sSS).
+      this.#remove(e);
+      return this.#create(pkt, pkt.sport, pkt.dport);
+    }
     const flagsBefore = e.flags;
     if (dir === DIR_REPLY) e.flags = flagsBefore | CTF_SEEN_REPLY;
     if (e.proto === IPPROTO_TCP) {
@@ -632,7 +643,7 @@ export class ConntrackTable {
       else if (f & TCP_SYN) {
         if (dir === DIR_REPLY && f & TCP_ACK && (s === TCP_SYN_SENT || s === TCP_SYN_RECV)) next = TCP_SYN_RECV;
         else if (dir === DIR_ORIGINAL && !(f & TCP_ACK) && s === TCP_SYN_SENT) next = TCP_SYN_SENT;
-        else if (s !== TCP_ESTABLISHED) return false;
+        else if (s !== TCP_ESTABLISHED) return this.#invalid;
       } else if (f & TCP_FIN) {
         if (s === TCP_ESTABLISHED || s === TCP_SYN_RECV) next = TCP_FIN_WAIT;
         else if (s === TCP_FIN_WAIT || s === TCP_CLOSE_WAIT) next = TCP_LAST_ACK;
@@ -660,7 +671,7 @@ export class ConntrackTable {
         ((changed & CTF_SEEN_REPLY) !== 0 && e.proto !== IPPROTO_TCP))) {
       this.#events.fire({ type: 'UPDATE', line: formatEvent('UPDATE', e, now), entry: e });
     }
-    return true;
+    return hit;
   }
 }
 

@@ -581,12 +581,18 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       plan.bytes += pkt.length;
       this.#countsPending = true;
     }
-    const v = this.#natStep(plan, pkt, ctx, ct);
-    if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
-    if (plan.confirms === true) {
-      const e = ct.entry;
-      if (e !== undefined && (e.flags & CTF_CONFIRMED) === 0) conntrack.confirm(e);
+    // The nat step (#natStep, written out as in forward(): TurboFan sizes a call to #natStep by its own optimized
+    // code, applyNat included, and then had no room left in #runNat for applyNat or track).
+    const e = ct.entry;
+    if (e === undefined) return ACCEPT_FAST;
+    const special = ct.special, dir = ct.dir;
+    if (special !== 2) {
+      if ((e.flags & plan.natPending) === 0 && dir === DIR_ORIGINAL) {
+        const v = this.#natFirst(plan, plan.only!, pkt, ctx, ct, e);
+        if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
+      } else applyNat(e, dir, plan.dstManip, pkt, special === 1);
     }
+    if (plan.confirms === true && (e.flags & CTF_CONFIRMED) === 0) conntrack.confirm(e);
     return ACCEPT_FAST;
   }
 
@@ -596,11 +602,13 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
    */
   #natStep(plan: HookPlan, pkt: NfPacket, ctx: NfHookContext, ct: CtRef): number {
     const e = ct.entry;
-    if (e === undefined || ct.special === 2) return V_ACCEPT;
-    if ((e.flags & plan.natPending) === 0 && ct.dir === DIR_ORIGINAL) {
+    // The ref's kind and direction read once each (accessors: each read inlined counts against the hooks' budget).
+    const special = ct.special, dir = ct.dir;
+    if (e === undefined || special === 2) return V_ACCEPT;
+    if ((e.flags & plan.natPending) === 0 && dir === DIR_ORIGINAL) {
       return this.#natFirst(plan, plan.only!, pkt, ctx, ct, e);
     }
-    applyNat(e, ct.dir, plan.dstManip, pkt, ct.special === 1);
+    applyNat(e, dir, plan.dstManip, pkt, special === 1);
     return V_ACCEPT;
   }
 
@@ -1145,24 +1153,23 @@ function applyNat(e: CtEntry, dir: number, dstManip: boolean, p: NfPacket, relat
   // The connection's NAT flags, in one load: most connections have none.
   const f = e.flags;
   if ((f & (CTF_SNAT | CTF_DNAT)) === 0) return;
-  const dnat = (f & CTF_DNAT) !== 0, snat = (f & CTF_SNAT) !== 0;
-  const o = e.orig, r = e.reply;
-  const ports = e.proto === 6 || e.proto === 17;
-  if (dstManip === true) {
-    if (dir === DIR_ORIGINAL && dnat) {
-      p.dst = r.src;
-      if (ports && !related) p.dport = r.sport;
-    } else if (dir === DIR_REPLY && snat) {
-      p.dst = o.src;
-      if (ports && !related) p.dport = o.sport;
-    }
-  } else {
-    if (dir === DIR_ORIGINAL && snat) {
-      p.src = r.dst;
-      if (ports && !related) p.sport = r.dport;
-    } else if (dir === DIR_REPLY && dnat) {
-      p.src = o.dst;
-      if (ports && !related) p.sport = o.dport;
+  // The destination of an original packet is DNAT's, of a reply SNAT's (undone); the source the other way round.
+  // The packet takes the address and port the other direction's tuple expects to see: its source's for the
+  // destination, its destination's for the source. Written as one case: TurboFan inlines applyNat into the hooks
+  // only while it stays small.
+  const original = dir === DIR_ORIGINAL;
+  if ((f & (dstManip === original ? CTF_DNAT : CTF_SNAT)) !== 0) {
+    // The other direction's ref (a connection is its own original-direction ref), its packed tuple read as it is
+    // stored (CtRef): each accessor inlined here would count against the same budget.
+    const t = (original ? e.reply : e) as CtRef;
+    const proto = t.meta & 0xff;
+    const ports = !related && (proto === 6 || proto === 17);
+    if (dstManip === true) {
+      p.dst = t.saddr >>> 0;
+      if (ports) p.dport = t.ports >>> 16;
+    } else {
+      p.src = t.daddr >>> 0;
+      if (ports) p.sport = t.ports & 0xffff;
     }
   }
   if (related && p.proto === IPPROTO_ICMP && p.embedded) applyNatToQuote(e, dir, dstManip, p);
