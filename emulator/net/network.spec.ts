@@ -176,4 +176,45 @@ describe('the backlog', () => {
     expect(arrived.map((f) => f.id)).toEqual([...expected.filter((e) => e.id <= 40), ...expected.filter((e) => e.id > 40)].map((e) => e.id));
     expect(arrived.map((f) => f.time)).toEqual([...expected.filter((e) => e.id <= 40), ...expected.filter((e) => e.id > 40)].map((e) => e.time));
   });
+
+  it('delivers every burst over hundreds of them (its frame list replaced now and then); a frame whose processing threw drops the frames still waiting, and the next burst arrives', () => {
+    const scheduler = new Scheduler();
+    const net = new Network(scheduler, new Rng(1));
+    const a = net.createNamespace('a'), b = net.createNamespace('b');
+    const [from, to] = net.vethPair(a, 'v0', b, 'w0', 0.005);
+    const arrived: number[] = [];
+    let failOn = -1;
+    net.attachCapture(b, {
+      iface: undefined,
+      onFrame: (_time, _iface, f) => {
+        const id = (f.payload as Ipv4Packet).id;
+        if (id === failOn) throw new Error(`frame ${id}`);
+        arrived.push(id);
+      },
+    });
+    let id = 0;
+    const sendBurst = (n: number): number[] => {
+      const ids: number[] = [];
+      for (let k = 0; k < n; k++) {
+        ids.push(++id);
+        net.send(from, to.mac, from.mac, packetOf(ipv4('10.0.0.1'), ipv4('10.0.0.2'), 17, 1, 2, 0, 0, 0, { kind: 'raw-l4', data: rawData(new Uint8Array(0)) }, 64, true, id, 0, 0, 0), 0);
+      }
+      return ids;
+    };
+    const expected: number[] = [];
+    for (let burst = 0; burst < 300; burst++) {
+      expected.push(...sendBurst(1 + (burst % 5)));
+      scheduler.advance(1);
+    }
+    expect(arrived).toEqual(expected);
+    arrived.length = 0;
+    const ids = sendBurst(5);
+    failOn = ids[1]!;
+    expect(() => scheduler.advance(1)).toThrow(`frame ${failOn}`);
+    expect(arrived).toEqual([ids[0]]);
+    arrived.length = 0;
+    const next = sendBurst(3);
+    scheduler.advance(1);
+    expect(arrived).toEqual(next);
+  });
 });
