@@ -1046,6 +1046,8 @@ export class NetNamespace {
   }
 
   readonly #timeWait: TimeWaitSocket[] = [];
+  /** When each of `#timeWait` ends (a list of numbers, stored unboxed: the records do not keep it). */
+  readonly #timeWaitUntil: number[] = [];
   #timeWaitHead = 0;
   #reaperArmed = false;
 
@@ -1053,30 +1055,32 @@ export class NetNamespace {
    * Connections in TIME-WAIT, oldest first (all wait the same 60 s): one reaper task at the oldest one's expiry
    * instead of a timer per connection.
    */
-  enterTimeWait(c: TimeWaitSocket): void {
+  enterTimeWait(c: TimeWaitSocket, until: number): void {
     this.#timeWait.push(c);
+    this.#timeWaitUntil.push(until);
     if (!this.#reaperArmed) this.#armReaper();
   }
 
   #armReaper(): void {
-    const first = this.#timeWait[this.#timeWaitHead];
-    if (!first) {
+    if (this.#timeWaitHead === this.#timeWait.length) {
       this.#timeWait.length = 0;
+      this.#timeWaitUntil.length = 0;
       this.#timeWaitHead = 0;
       this.#reaperArmed = false;
       return;
     }
     this.#reaperArmed = true;
-    this.net.scheduler.at(first.timeWaitUntil, this.#reap, REAPER_TASK);
+    this.net.scheduler.at(this.#timeWaitUntil[this.#timeWaitHead]!, this.#reap, REAPER_TASK);
   }
 
   readonly #reap = (): void => {
     const now = this.net.scheduler.now();
-    while (this.#timeWaitHead < this.#timeWait.length && this.#timeWait[this.#timeWaitHead]!.timeWaitUntil <= now) {
+    while (this.#timeWaitHead < this.#timeWait.length && this.#timeWaitUntil[this.#timeWaitHead]! <= now) {
       this.#timeWait[this.#timeWaitHead++]!.expireTimeWait();
     }
     if (this.#timeWaitHead > 1024 && this.#timeWaitHead * 2 > this.#timeWait.length) {
       dropPrefix(this.#timeWait, this.#timeWaitHead);
+      dropPrefix(this.#timeWaitUntil, this.#timeWaitHead);
       this.#timeWaitHead = 0;
     }
     this.#armReaper();

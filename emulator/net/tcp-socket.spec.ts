@@ -162,6 +162,43 @@ describe('TCP TIME-WAIT', () => {
   });
 });
 
+describe('TCP TIME-WAIT reaper', () => {
+  it('each record closes 60 s after its connection entered TIME-WAIT, also after the reaper has dropped the records before it', () => {
+    const t = testNet();
+    const a = addPod(t, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
+    const b = addPod(t, 'b', 'worker-2', '10.244.2.7', '10.244.2.0/24');
+    b.listenTcp(9000, () => ({ onPeerClose: (c) => c.close() }));
+    // Connections that enter TIME-WAIT at fractional instants, about 1.3 ms apart: more than 1,024 of them expire
+    // before the last ones, so the reaper drops the consumed part of its lists while records are still waiting.
+    const entered: { conn: TcpConnection; until: number }[] = [];
+    const open = (n: number) => {
+      for (let i = 0; i < n; i++) {
+        let done = false;
+        const conn = a.connectTcp({
+          dst: ipv4('10.244.2.7'), dport: 9000,
+          events: {
+            onConnect: (c) => c.close(),
+            onClose: (c) => { entered.push({ conn: c, until: t.network.now() + 60_000 }); done = true; },
+          },
+        });
+        t.scheduler.runUntil(() => done, t.scheduler.now() + 5000);
+        expect(conn.state).toBe('TIME-WAIT');
+        t.scheduler.advance(1.3);
+      }
+    };
+    open(1100);
+    t.scheduler.advance(30_000);
+    open(200);
+    for (const { conn, until } of entered) {
+      t.scheduler.advanceTo(until - 0.4);
+      expect(conn.state).toBe('TIME-WAIT');
+      t.scheduler.advanceTo(until);
+      expect(conn.state).toBe('CLOSED');
+    }
+    expect(a.tcpConns.size).toBe(0);
+  });
+});
+
 describe('TCP segment lengths', () => {
   it('every segment a connection sends (SYN, SYN-ACK, ACK, data, FIN, RST) carries the length of its encoding', () => {
     const t = testNet('local', 3);

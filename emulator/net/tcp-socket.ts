@@ -532,14 +532,14 @@ export class TcpConnection {
   #timeWait(): void {
     this.#disarmRtx();
     this.#reportClose(undefined);
-    const tw = new TimeWaitSocket(this.#ns, this.localAddr, this.localPort, this.remoteAddr, this.remotePort, this.reqId,
-      this.dualStack, this.#window(TCP_ACK), this.#sndUna, this.#sndNxt, this.#rcvNxt, this.#tsOffset, this.#tsRecent,
-      this.#ipId, this.#ns.net.now() + TIME_WAIT_MS);
-    this.#timeWaitSocket = tw;
     // Destroyed by the application's close callback (its namespace deleted): the record starts closed.
-    if (this.#state === S_TIME_WAIT) this.#ns.replaceConn(this, tw);
-    else tw.state = 'CLOSED';
-    this.#ns.enterTimeWait(tw);
+    const closed = this.#state !== S_TIME_WAIT;
+    const tw = new TimeWaitSocket(this.#ns, this.localAddr, this.localPort, this.remoteAddr, this.remotePort, this.reqId,
+      (closed ? TW_CLOSED : 0) | (this.dualStack ? TW_DUAL_STACK : 0) | (this.#isClient ? 0 : TW_SERVER),
+      this.#sndUna, this.#sndNxt, this.#rcvNxt, this.#tsOffset, this.#tsRecent, this.#ipId);
+    this.#timeWaitSocket = tw;
+    if (!closed) this.#ns.replaceConn(this, tw);
+    this.#ns.enterTimeWait(tw, this.#ns.net.now() + TIME_WAIT_MS);
   }
 
   /**
@@ -580,15 +580,31 @@ export class TcpConnection {
   }
 }
 
+/** `TimeWaitSocket`'s bits: reaped (or destroyed), accepted on all addresses, the server's end. */
+const TW_CLOSED = 1;
+const TW_DUAL_STACK = 2;
+const TW_SERVER = 4;
+
 /**
  * A connection in TIME-WAIT, as the kernel keeps one (a small timewait socket instead of the full socket): its
- * addresses for the table and `ss`, the sequence and timestamp state it answers the peer with, and when it ends.
- * It answers as the connection would in TIME-WAIT: an ACK for a SYN, a FIN or out-of-order data, nothing for a
- * RST; the peer's ACKs move `sndUna` (ss's Send-Q); ICMP errors are ignored.
+ * addresses for the table and `ss`, the sequence and timestamp state it answers the peer with. It answers as the
+ * connection would in TIME-WAIT: an ACK for a SYN, a FIN or out-of-order data, nothing for a RST; the peer's ACKs
+ * move `sndUna` (ss's Send-Q); ICMP errors are ignored.
+ *
+ * A record lives the whole 60 s (tens of thousands of requests on the HTTP bench), so every young-generation
+ * collection it meets copies it: it keeps its flags in one number and not its end of TIME-WAIT, which the
+ * namespace's reaper keeps in its own list (a fractional virtual time in a field would be a boxed number, a second
+ * object per record).
  */
 export class TimeWaitSocket {
-  state: 'TIME-WAIT' | 'CLOSED' = 'TIME-WAIT';
   readonly #ns: NetNamespace;
+  readonly localAddr: Ipv4;
+  readonly localPort: number;
+  readonly remoteAddr: Ipv4;
+  readonly remotePort: number;
+  readonly reqId: number;
+  /** TW_CLOSED, TW_DUAL_STACK, TW_SERVER. */
+  #bits: number;
   /** Sequence numbers and timestamps as the connection kept them (signed 32-bit). */
   #sndUna: number;
   readonly #sndNxt: number;
@@ -598,26 +614,18 @@ export class TimeWaitSocket {
   #ipId: number;
 
   constructor(
-    ns: NetNamespace,
-    readonly localAddr: Ipv4,
-    readonly localPort: number,
-    readonly remoteAddr: Ipv4,
-    readonly remotePort: number,
-    readonly reqId: number,
-    /** Accepted by a listener on all addresses (`ss` shows IPv4-mapped addresses). */
-    readonly dualStack: boolean,
-    /** The window its ACKs advertise (the connection's). */
-    readonly window: number,
-    sndUna: number,
-    sndNxt: number,
-    rcvNxt: number,
-    tsOffset: number,
-    tsRecent: number,
-    ipId: number,
-    /** When TIME-WAIT ends (2×MSL = 60 s on Linux); the namespace's reaper closes the socket then. */
-    readonly timeWaitUntil: number,
+    ns: NetNamespace, localAddr: Ipv4, localPort: number, remoteAddr: Ipv4, remotePort: number, reqId: number,
+    /** TW_CLOSED (the connection was destroyed while closing), TW_DUAL_STACK, TW_SERVER (its ACKs advertise the server's window). */
+    bits: number,
+    sndUna: number, sndNxt: number, rcvNxt: number, tsOffset: number, tsRecent: number, ipId: number,
   ) {
     this.#ns = ns;
+    this.localAddr = localAddr;
+    this.localPort = localPort;
+    this.remoteAddr = remoteAddr;
+    this.remotePort = remotePort;
+    this.reqId = reqId;
+    this.#bits = bits;
     this.#sndUna = sndUna;
     this.#sndNxt = sndNxt;
     this.#rcvNxt = rcvNxt;
@@ -626,8 +634,22 @@ export class TimeWaitSocket {
     this.#ipId = ipId;
   }
 
+  get state(): 'TIME-WAIT' | 'CLOSED' {
+    return this.#bits & TW_CLOSED ? 'CLOSED' : 'TIME-WAIT';
+  }
+
   get stateName(): TcpState {
     return this.state;
+  }
+
+  /** Accepted by a listener on all addresses (`ss` shows IPv4-mapped addresses). */
+  get dualStack(): boolean {
+    return (this.#bits & TW_DUAL_STACK) !== 0;
+  }
+
+  /** The window its ACKs advertise (the connection's: `TcpConnection`'s `#window` after the handshake). */
+  get window(): number {
+    return this.#bits & TW_SERVER ? 64 : 63;
   }
 
   get sendQueue(): number {
@@ -638,7 +660,7 @@ export class TimeWaitSocket {
   input(p: Ipv4Packet): void {
     const seg = p.l4 as TcpSegment;
     const flags = p.tcpFlags;
-    if (this.state === 'CLOSED' || flags & TCP_RST) return;
+    if (this.#bits & TW_CLOSED || flags & TCP_RST) return;
     this.#tsRecent = lastTsVal(seg.options, this.#tsRecent);
     if (flags & TCP_SYN) {
       this.#ack();
@@ -670,12 +692,12 @@ export class TimeWaitSocket {
 
   /** Called by the namespace's TIME-WAIT reaper. */
   expireTimeWait(): void {
-    if (this.state === 'TIME-WAIT') this.destroy();
+    if (!(this.#bits & TW_CLOSED)) this.destroy();
   }
 
   /** Forget the socket (TIME-WAIT over, its port taken over, or its namespace deleted). */
   destroy(): void {
-    this.state = 'CLOSED';
+    this.#bits |= TW_CLOSED;
     this.#ns.removeConn(this);
   }
 }
