@@ -109,10 +109,21 @@ function lastTsVal(options: readonly TcpOption[], current: number): number {
 }
 
 export class TcpConnection {
+  /**
+   * The public fields the constructor sets are declared only (`declare`): a class field is defined as undefined
+   * when the object is made, then set, two stores where one does. A connection is made for every request at each
+   * end, through the engine's generic construct path (the constructor is too large to inline where it is called).
+   */
+  declare readonly localAddr: Ipv4;
+  declare readonly localPort: number;
+  declare readonly remoteAddr: Ipv4;
+  declare readonly remotePort: number;
+  /** Packets of this connection carry this request id (a server connection inherits it from the SYN). */
+  declare reqId: number;
+  declare events: TcpEvents | null;
   #state = S_CLOSED;
   /** The record that took the connection's place in TIME-WAIT (the namespace keeps it, not the connection). */
   #timeWaitSocket: TimeWaitSocket | null = null;
-  events: TcpEvents | null;
   /** Bytes/records sent and received, for `ss` and tests. */
   bytesSent = 0;
   bytesReceived = 0;
@@ -157,18 +168,14 @@ export class TcpConnection {
   #ipId = 0;
   #closedReported = false;
 
-  constructor(
-    ns: NetNamespace,
-    readonly localAddr: Ipv4,
-    readonly localPort: number,
-    readonly remoteAddr: Ipv4,
-    readonly remotePort: number,
-    /** Packets of this connection carry this request id (a server connection inherits it from the SYN). */
-    public reqId: number,
-    events: TcpEvents | null,
-  ) {
-    this.#ns = ns;
+  constructor(ns: NetNamespace, localAddr: Ipv4, localPort: number, remoteAddr: Ipv4, remotePort: number, reqId: number, events: TcpEvents | null) {
+    this.localAddr = localAddr;
+    this.localPort = localPort;
+    this.remoteAddr = remoteAddr;
+    this.remotePort = remotePort;
+    this.reqId = reqId;
     this.events = events;
+    this.#ns = ns;
     this.#isClient = events !== null;
     this.#tsOffset = ns.net.rng.nextUint32() | 0;
     this.#ipId = ns.net.rng.int(65536);
@@ -598,11 +605,12 @@ const TW_SERVER = 4;
  */
 export class TimeWaitSocket {
   readonly #ns: NetNamespace;
-  readonly localAddr: Ipv4;
-  readonly localPort: number;
-  readonly remoteAddr: Ipv4;
-  readonly remotePort: number;
-  readonly reqId: number;
+  /** Set by the constructor (declared only, as `TcpConnection`'s). */
+  declare readonly localAddr: Ipv4;
+  declare readonly localPort: number;
+  declare readonly remoteAddr: Ipv4;
+  declare readonly remotePort: number;
+  declare readonly reqId: number;
   /** TW_CLOSED, TW_DUAL_STACK, TW_SERVER. */
   #bits: number;
   /** Sequence numbers and timestamps as the connection kept them (signed 32-bit). */
