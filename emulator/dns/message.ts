@@ -4,7 +4,7 @@
  * (lengths for tcpdump, pcap) stays in the packet layer.
  */
 import type { DnsMessage, DnsQuestion, DnsRdata, DnsRecord, DnsType, DnsRcodeName } from '../net/packet/dns';
-import { DNS_CLASS_IN, DNS_RCODES, DNS_TYPES, dnsMessage, dottedQuad } from '../net/packet/dns';
+import { DNS_CLASS_IN, DNS_RCODES, DNS_TYPES, dottedQuad, queryMessage } from '../net/packet/dns';
 
 export type { DnsMessage, DnsQuestion, DnsRecord, DnsRdata, DnsType, DnsRcodeName };
 
@@ -60,7 +60,7 @@ export function dnsQuery(id: number, name: string, type: DnsType, opts?: { rd?: 
     options.set(cookie, 4);
     additional = [{ name: '', class: 1232, ttl: 0, rdata: { type: 'OPT', options } }];
   }
-  return dnsMessage({ id, rd: opts?.rd ?? true, questions: [{ name: relative(name), type, class: DNS_CLASS_IN }], additional });
+  return queryMessage(id, opts?.rd ?? true, [{ name: relative(name), type, class: DNS_CLASS_IN }], additional);
 }
 
 /** The OPT record of a message, if any (its `class` is the advertised UDP payload size). */

@@ -98,6 +98,18 @@ export function dnsMessage(fields: Partial<DnsMessage> & { id: number }): DnsMes
 
 const NONE: readonly never[] = Object.freeze([]);
 
+/**
+ * `dnsMessage` of a query (no flags but RD, no answers), positional: what a resolver builds for every question it
+ * sends, without a field record per query. The same keys in the same order, so the same shape.
+ */
+export function queryMessage(id: number, rd: boolean, questions: readonly DnsQuestion[], additional: readonly DnsRecord[] | undefined): DnsMessage {
+  return {
+    kind: 'dns', qr: false, opcode: 0, aa: false, tc: false, rd, ra: false, ad: false, cd: false, rcode: 0,
+    questions, answers: NONE, authority: NONE, additional: additional ?? NONE,
+    id,
+  };
+}
+
 // ---- IPv6 text (AAAA) ----
 
 export function parseIpv6(text: string): Uint8Array | undefined {
