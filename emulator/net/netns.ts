@@ -48,7 +48,7 @@ import type { DnsMessage } from './packet/dns';
 import type { RawData } from './packet/http';
 import { formatRoute, routeRecord, RouteTable, type Route } from './routing';
 import { dropPrefix } from '../core/scheduler';
-import { TcpConnection, type TcpError, type TcpEvents, type TcpSocket, type TimeWaitSocket } from './tcp-socket';
+import { newTcpConnection, type TcpConnection, type TcpError, type TcpEvents, type TcpSocket, type TimeWaitSocket } from './tcp-socket';
 import { formatFrameLine, formatTuple } from './format';
 
 export type NeighState = 'INCOMPLETE' | 'REACHABLE' | 'STALE' | 'DELAY' | 'PROBE' | 'FAILED' | 'PERMANENT';
@@ -953,7 +953,7 @@ export class NetNamespace {
     const l = this.tcpListeners.get(p.dport);
     if (l && (l.addr === 0 || l.addr === p.dst) && p.tcpFlags & TCP_SYN && !(p.tcpFlags & (TCP_ACK | TCP_RST))) {
       if (tracing) this.#hop(p, 'deliver', { detail: `listening socket ${l.addr === 0 ? '*' : formatIpv4(l.addr)}:${l.port}` });
-      const c = new TcpConnection(this, p.dst, p.dport, p.src, p.sport, p.reqId, null);
+      const c = newTcpConnection(this, p.dst, p.dport, p.src, p.sport, p.reqId, null);
       this.#addConn(c);
       c.acceptSyn(p, l);
       return;
@@ -992,7 +992,7 @@ export class NetNamespace {
     const route = d.route;
     const src = opts.src ?? (route !== undefined ? (route.src ?? this.#selectSrc(route, opts.dst)) : 0);
     const sport = opts.sport ?? this.#ephemeralTcpPort(opts.dst, opts.dport);
-    const c = new TcpConnection(this, src, sport, opts.dst, opts.dport, opts.reqId ?? 0, opts.events);
+    const c = newTcpConnection(this, src, sport, opts.dst, opts.dport, opts.reqId ?? 0, opts.events);
     if (d.unicast === false) {
       this.net.scheduler.after(0, () => c.fail('ENETUNREACH'));
       return c;

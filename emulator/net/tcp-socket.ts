@@ -587,6 +587,19 @@ export class TcpConnection {
   }
 }
 
+/**
+ * `new TcpConnection(...)`, as the stack makes one (a client's connect, a listener's SYN). The constructor, with its
+ * field initializer and random draws, is too large to be inlined into those callers, which then construct through
+ * the engine's generic path (its construct stub and a generic allocation, about 280 instructions, then every field
+ * defined on an object it knows nothing about). This function is small and its own optimized code inlines the
+ * constructor: the object is allocated and its fields stored in place, and the callers make one ordinary call.
+ */
+export function newTcpConnection(
+  ns: NetNamespace, localAddr: Ipv4, localPort: number, remoteAddr: Ipv4, remotePort: number, reqId: number, events: TcpEvents | null,
+): TcpConnection {
+  return new TcpConnection(ns, localAddr, localPort, remoteAddr, remotePort, reqId, events);
+}
+
 /** `TimeWaitSocket`'s bits: reaped (or destroyed), accepted on all addresses, the server's end. */
 const TW_CLOSED = 1;
 const TW_DUAL_STACK = 2;
