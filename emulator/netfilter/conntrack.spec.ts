@@ -48,6 +48,36 @@ describe('conntrack table', () => {
     expect(ct.list(T0 + 120_001)).toEqual([]);
   });
 
+  it('keeps a connection\'s times exact at fractional instants: its expiry and the UDP stream\'s two seconds', () => {
+    // The next double below x (x from 2^40 ms on, as virtual times are: one unit in the last place is 2^-12 ms).
+    const below = (x: number) => x - 2 ** (Math.floor(Math.log2(x)) - 52);
+    const t = T0 + 0.1 + 0.2;
+    const a = ip('10.244.1.6'), b = ip('10.96.0.10');
+    const query = (sport: number) => pkt({ proto: 17, src: a, dst: b, sport, dport: 53 });
+    const answer = (sport: number) => pkt({ proto: 17, src: b, dst: a, sport: 53, dport: sport });
+    const ct = new ConntrackTable();
+    const e = ct.track(query(40000), t).entry!;
+    ct.confirm(e, t);
+    expect(e.created).toBe(t);
+    expect(e.expires).toBe(t + 30_000);
+    ct.track(answer(40000), t + 1.7);
+    expect(e.expires).toBe(t + 1.7 + 30_000);
+    // Present one unit before its expiry, gone at it (a lookup at the instant removes it).
+    expect(ct.find(17, { src: a, dst: b, sport: 40000, dport: 53 }, below(e.expires))).toBeDefined();
+    expect(ct.find(17, { src: a, dst: b, sport: 40000, dport: 53 }, e.expires)).toBeUndefined();
+    // A stream (ASSURED, udp_timeout_stream) only when a packet comes more than 2,000 ms after the first: around the
+    // instant, one unit apart, each on a connection of its own.
+    const edge = t + 2000;
+    for (const [i, at] of [below(edge), edge, edge + (edge - below(edge))].entries()) {
+      const c = ct.track(query(41000 + i), t).entry!;
+      ct.confirm(c, t);
+      ct.track(answer(41000 + i), t + 1);
+      ct.track(query(41000 + i), at);
+      expect(c.assured).toBe(at - t > 2000);
+      expect(c.expires).toBe(at + (at - t > 2000 ? 120_000 : 30_000));
+    }
+  });
+
   it('prints an unanswered SYN with [UNREPLIED] between the tuples', () => {
     const ct = new ConntrackTable();
     const r = ct.track(pkt({ src: ip('172.18.0.1'), dst: ip('10.244.1.99'), sport: 52852, dport: 80, tcpFlags: TCP_SYN }), T0);

@@ -81,6 +81,8 @@ export interface CtEntry {
  */
 export const CTF_CONFIRMED = 1, CTF_SEEN_REPLY = 2, CTF_ASSURED = 4, CTF_DST_MANIP_DONE = 8, CTF_SRC_MANIP_DONE = 16,
   CTF_SNAT = 32, CTF_DNAT = 64, CTF_REMOVED = 128, CTF_IN_RING = 256;
+/** Where `flags` keeps a connection's TCP state (TCP_NONE ... TCP_CLOSE), above the CTF_* bits. */
+const CTF_TCP_SHIFT = 9, CTF_TCP = 0xf << CTF_TCP_SHIFT;
 
 /**
  * A packet's conntrack attachment (`NfPacket.nfct`), a hash-chain node of the table, and the tuple of its
@@ -155,41 +157,59 @@ const REF_DIR = 0x100, REF_SPECIAL_SHIFT = 9;
  */
 class Connection extends CtRef implements CtEntry {
   // Fields are declared and assigned in the constructor, in this order: a class field without an initializer would
-  // be defined as undefined first, and a double (expires, created) stored over undefined is boxed anew each time.
+  // be defined as undefined first.
+  /**
+   * The CtEntry booleans as CTF_* bits, and above them (CTF_TCP) the TCP state as a number (TCP_NONE ...
+   * TCP_CLOSE), what the state machine compares: a state name is a string load that optimized code checks is
+   * internalized before every compare; `tcpState` names it for the readers of `CtEntry`. The state is kept in this
+   * field rather than one of its own because a connection lives long (see above): 8 bytes of every one.
+   */
   declare flags: number;
-  /** Virtual ms at which the entry expires (a double kept in place: updated, not boxed anew). */
-  declare expires: number;
+  /**
+   * Virtual ms at which the entry expires, as the two 32-bit halves of the double (see `timeBits`): `expires`
+   * reads and writes it. A fractional virtual time held in a field is a heap number of its own (16 bytes, one more
+   * object for every collection to copy, promote and mark, for the connection's whole life); two small integers
+   * are stored in the object.
+   */
+  declare expiresHi: number;
+  declare expiresLo: number;
   /** The GC ring's neighbours (meaningful while in the ring). */
   declare gcNext: Connection;
   declare gcPrev: Connection;
-  /**
-   * The TCP state as a number (TCP_NONE ... TCP_CLOSE), what the state machine compares: a state name is a string
-   * load that optimized code checks is internalized before every compare (up to six compares a packet in
-   * `#update`); `tcpState` names it for the readers of `CtEntry`.
-   */
-  declare tcp: number;
   /** The reply direction's table entry; also what a reply packet carries as its conntrack attachment. */
   declare reply: CtRef;
-  declare created: number;
+  /** Virtual ms of the first packet, as `expiresHi`/`expiresLo` are (read through `created`). */
+  declare createdHi: number;
+  declare createdLo: number;
   declare mark: number;
 
   constructor(owner: ConntrackTable, proto: number, src: number, dst: number, sport: number, dport: number, tcp: number,
     now: number, expires: number) {
     super(owner, undefined, DIR_ORIGINAL, 0, proto, src, dst, sport, dport);
     this.entry = this;
-    this.flags = 0;
-    this.expires = expires;
+    this.flags = tcp << CTF_TCP_SHIFT;
+    TIME_BITS[0] = expires;
+    this.expiresHi = TIME_HALVES[1]!;
+    this.expiresLo = TIME_HALVES[0]!;
     this.gcNext = undefined!;
     this.gcPrev = undefined!;
-    this.tcp = tcp;
     this.reply = new CtRef(owner, this, DIR_REPLY, 0, proto, dst, src, dport, sport);
-    this.created = now;
+    TIME_BITS[0] = now;
+    this.createdHi = TIME_HALVES[1]!;
+    this.createdLo = TIME_HALVES[0]!;
     this.mark = 0;
   }
 
   /** The original direction's tuple and table entry: the connection itself. */
   get orig(): CtRef { return this; }
-  get tcpState(): TcpState | undefined { return TCP_STATE_NAMES[this.tcp]; }
+  get tcpState(): TcpState | undefined { return TCP_STATE_NAMES[(this.flags & CTF_TCP) >> CTF_TCP_SHIFT]; }
+  get expires(): number { return expiresOf(this); }
+  set expires(t: number) { setExpires(this, t); }
+  get created(): number {
+    TIME_HALVES[0] = this.createdLo;
+    TIME_HALVES[1] = this.createdHi;
+    return TIME_BITS[0]!;
+  }
 
   get confirmed(): boolean { return (this.flags & CTF_CONFIRMED) !== 0; }
   set confirmed(v: boolean) { setFlag(this, CTF_CONFIRMED, v); }
@@ -208,6 +228,26 @@ class Connection extends CtRef implements CtEntry {
   get srcManipDone(): boolean { return (this.flags & CTF_SRC_MANIP_DONE) !== 0; }
   set srcManipDone(v: boolean) { setFlag(this, CTF_SRC_MANIP_DONE, v); }
 
+}
+
+/**
+ * A virtual time's 64 bits (an IEEE double), read as two 32-bit integers: how a connection stores its times
+ * exactly without a heap number each (see `Connection.expiresHi`). Written and read through the same two views,
+ * so the byte order does not matter.
+ */
+const TIME_BITS = new Float64Array(1);
+const TIME_HALVES = new Int32Array(TIME_BITS.buffer);
+
+function expiresOf(e: Connection): number {
+  TIME_HALVES[0] = e.expiresLo;
+  TIME_HALVES[1] = e.expiresHi;
+  return TIME_BITS[0]!;
+}
+
+function setExpires(e: Connection, t: number): void {
+  TIME_BITS[0] = t;
+  e.expiresHi = TIME_HALVES[1]!;
+  e.expiresLo = TIME_HALVES[0]!;
 }
 
 /**
@@ -357,7 +397,7 @@ export class ConntrackTable {
     for (let n = this.#ringSize; n > 0; n--) {
       const c = e!;
       e = c.gcNext;
-      if ((c.flags & CTF_REMOVED) === 0 && c.expires <= now) this.#remove(c);
+      if ((c.flags & CTF_REMOVED) === 0 && expiresOf(c) <= now) this.#remove(c);
     }
   }
 
@@ -486,7 +526,7 @@ export class ConntrackTable {
       const e = this.#gcHead!;
       this.#qHead++;
       if ((e.flags & CTF_REMOVED) !== 0) this.#ringDrop(e);
-      else if (e.expires <= now) {
+      else if (expiresOf(e) <= now) {
         this.#ringDrop(e);
         this.#remove(e);
       } else {
@@ -528,7 +568,7 @@ export class ConntrackTable {
     const hit = this.#lookup(proto, t.src, t.dst, t.sport, t.dport);
     if (!hit) return undefined;
     const e = hit.entry as Connection;
-    if (e.expires <= now) {
+    if (expiresOf(e) <= now) {
       this.#remove(e);
       return undefined;
     }
@@ -567,7 +607,7 @@ export class ConntrackTable {
     const hit = this.#lookup(proto, pkt.src, pkt.dst, sport, dport);
     if (hit !== undefined) {
       const e = hit.entry as Connection;
-      if (e.expires > this.now) return this.#update(e, hit, pkt);
+      if (expiresOf(e) > this.now) return this.#update(e, hit, pkt);
       this.#remove(e);
     }
     return this.#create(pkt, sport, dport);
@@ -625,17 +665,19 @@ export class ConntrackTable {
    */
   #update(e: Connection, hit: CtRef, pkt: NfPacket): CtRef {
     const now = this.now;
-    const dir = hit.dir;
-    const before = e.tcp;
+    const dir = (hit.meta >> 8) & 1;
+    const flagsBefore = e.flags;
+    const before = (flagsBefore & CTF_TCP) >> CTF_TCP_SHIFT;
     if (before >= TCP_TIME_WAIT && dir === DIR_ORIGINAL && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
       // A new SYN on a closed connection's tuple (only TCP connections have a state) reopens it as a new
       // connection (tcp_packet's sTW/sCL → sSS).
       this.#remove(e);
       return this.#create(pkt, pkt.sport, pkt.dport);
     }
-    const flagsBefore = e.flags;
-    if (dir === DIR_REPLY) e.flags = flagsBefore | CTF_SEEN_REPLY;
-    if (e.proto === IPPROTO_TCP) {
+    // The new flags (TCP state included) are built here and stored once.
+    let flags = dir === DIR_REPLY ? flagsBefore | CTF_SEEN_REPLY : flagsBefore;
+    const proto = e.meta & 0xff;
+    if (proto === IPPROTO_TCP) {
       const f = pkt.tcpFlags;
       const s = before;
       let next = s;
@@ -643,7 +685,11 @@ export class ConntrackTable {
       else if (f & TCP_SYN) {
         if (dir === DIR_REPLY && f & TCP_ACK && (s === TCP_SYN_SENT || s === TCP_SYN_RECV)) next = TCP_SYN_RECV;
         else if (dir === DIR_ORIGINAL && !(f & TCP_ACK) && s === TCP_SYN_SENT) next = TCP_SYN_SENT;
-        else if (s !== TCP_ESTABLISHED) return this.#invalid;
+        else if (s !== TCP_ESTABLISHED) {
+          // INVALID: the reply seen is still recorded.
+          e.flags = flags;
+          return this.#invalid;
+        }
       } else if (f & TCP_FIN) {
         if (s === TCP_ESTABLISHED || s === TCP_SYN_RECV) next = TCP_FIN_WAIT;
         else if (s === TCP_FIN_WAIT || s === TCP_CLOSE_WAIT) next = TCP_LAST_ACK;
@@ -653,22 +699,23 @@ export class ConntrackTable {
         else if (s === TCP_LAST_ACK) next = TCP_TIME_WAIT;
       }
       if (next !== s) {
-        e.tcp = next;
-        if (next === TCP_ESTABLISHED && s === TCP_SYN_RECV) e.flags |= CTF_ASSURED;
+        flags = (flags & ~CTF_TCP) | (next << CTF_TCP_SHIFT);
+        if (next === TCP_ESTABLISHED && s === TCP_SYN_RECV) flags |= CTF_ASSURED;
       }
-      e.expires = now + tcpTimeout(this.timeouts.tcp, next) * 1000;
-    } else if (e.proto === IPPROTO_UDP) {
-      if ((e.flags & CTF_SEEN_REPLY) !== 0 && now - e.created > 2000) {
+      setExpires(e, now + tcpTimeout(this.timeouts.tcp, next) * 1000);
+    } else if (proto === IPPROTO_UDP) {
+      if ((flags & CTF_SEEN_REPLY) !== 0 && now - e.created > 2000) {
         // Still active after two seconds with traffic both ways: a stream (udp_timeout_stream, ASSURED).
-        e.expires = now + this.timeouts.udpStream * 1000;
-        e.flags |= CTF_ASSURED;
-      } else e.expires = now + this.timeouts.udp * 1000;
+        setExpires(e, now + this.timeouts.udpStream * 1000);
+        flags |= CTF_ASSURED;
+      } else setExpires(e, now + this.timeouts.udp * 1000);
     } else {
-      e.expires = now + (e.proto === IPPROTO_ICMP ? this.timeouts.icmp : this.timeouts.generic) * 1000;
+      setExpires(e, now + (proto === IPPROTO_ICMP ? this.timeouts.icmp : this.timeouts.generic) * 1000);
     }
-    const changed = flagsBefore ^ e.flags;
-    if (this.#events.size > 0 && (flagsBefore & CTF_CONFIRMED) !== 0 && (before !== e.tcp || (changed & CTF_ASSURED) !== 0 ||
-        ((changed & CTF_SEEN_REPLY) !== 0 && e.proto !== IPPROTO_TCP))) {
+    e.flags = flags;
+    const changed = flagsBefore ^ flags;
+    if (this.#events.size > 0 && (flagsBefore & CTF_CONFIRMED) !== 0 && ((changed & (CTF_TCP | CTF_ASSURED)) !== 0 ||
+        ((changed & CTF_SEEN_REPLY) !== 0 && proto !== IPPROTO_TCP))) {
       this.#events.fire({ type: 'UPDATE', line: formatEvent('UPDATE', e, now), entry: e });
     }
     return hit;
