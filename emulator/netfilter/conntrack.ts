@@ -141,8 +141,13 @@ export class CtRef implements Tuple {
   get special(): number { return this.meta >> REF_SPECIAL_SHIFT; }
 }
 
-/** `CtRef.meta`: the direction's bit and where the kind of ref (`special`) starts. */
-const REF_DIR = 0x100, REF_SPECIAL_SHIFT = 9;
+/**
+ * `CtRef.meta`: the direction's bit and where the kind of ref (`special`) starts. A hook reads a ref's `meta` once
+ * and tests it against these (below REF_RELATED: a connection's own ref; from REF_INVALID: INVALID) instead of
+ * reading `dir` and `special`: each read of a ref's field checks its map against both ref classes.
+ */
+export const REF_DIR = 0x100, REF_SPECIAL_SHIFT = 9, REF_RELATED = 1 << REF_SPECIAL_SHIFT,
+  REF_INVALID = 2 << REF_SPECIAL_SHIFT;
 
 /**
  * A connection as the table keeps it: the `CtEntry` fields plus its place in the garbage collector's ring (see

@@ -20,7 +20,8 @@ import {
 } from './hook-api';
 import {
   ConntrackTable, CTF_CONFIRMED, CTF_DNAT, CTF_DST_MANIP_DONE, CTF_SEEN_REPLY, CTF_SNAT, CTF_SRC_MANIP_DONE,
-  DIR_ORIGINAL, DIR_REPLY, formatEntry, refInfo, type ConntrackTimeouts, type CtEntry, type CtRef, type Tuple,
+  DIR_ORIGINAL, DIR_REPLY, formatEntry, REF_DIR, REF_INVALID, REF_RELATED, refInfo, type ConntrackTimeouts,
+  type CtEntry, type CtRef, type Tuple,
 } from './conntrack';
 import { formatIpv4 } from './ip';
 import {
@@ -528,7 +529,9 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       pkt.nfct = ct;
     }
     const len = pkt.length;
-    const ctb = ctStateBits(ct);
+    // The ref's fields read once (see REF_DIR): its connection and what it is.
+    const e = ct.entry, meta = ct.meta;
+    const ctb = ctBitsOf(e, meta);
     const walk = fwd.only!;
     const hit = walk.memo!.find(pkt, ctb);
     if (hit !== undefined) {
@@ -551,13 +554,12 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     // Counts taken on the plans or the memo (a real walk counted its rules itself; a pending flag is harmless).
     this.#countsPending = true;
     // The nat step (#natStep, written out: called through it, applyNat no longer fit TurboFan's inlining budget).
-    const e = ct.entry;
     if (e !== undefined) {
-      if (ct.special !== 2) {
-        if ((e.flags & (CTF_CONFIRMED | CTF_SRC_MANIP_DONE)) === 0 && ct.dir === DIR_ORIGINAL) {
+      if (meta < REF_INVALID) {
+        if ((e.flags & (CTF_CONFIRMED | CTF_SRC_MANIP_DONE)) === 0 && (meta & REF_DIR) === 0) {
           const v = this.#natFirst(post, post.only!, pkt, ctx, ct, e);
           if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
-        } else applyNat(e, ct.dir, false, pkt, ct.special === 1);
+        } else applyNat(e, (meta & REF_DIR) >> 8, false, pkt, meta >= REF_RELATED);
       }
       // POSTROUTING confirms a new connection.
       if ((e.flags & CTF_CONFIRMED) === 0) conntrack.confirm(e);
@@ -585,12 +587,12 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     // code, applyNat included, and then had no room left in #runNat for applyNat or track).
     const e = ct.entry;
     if (e === undefined) return ACCEPT_FAST;
-    const special = ct.special, dir = ct.dir;
-    if (special !== 2) {
-      if ((e.flags & plan.natPending) === 0 && dir === DIR_ORIGINAL) {
+    const meta = ct.meta;
+    if (meta < REF_INVALID) {
+      if ((e.flags & plan.natPending) === 0 && (meta & REF_DIR) === 0) {
         const v = this.#natFirst(plan, plan.only!, pkt, ctx, ct, e);
         if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
-      } else applyNat(e, dir, plan.dstManip, pkt, special === 1);
+      } else applyNat(e, (meta & REF_DIR) >> 8, plan.dstManip, pkt, meta >= REF_RELATED);
     }
     if (plan.confirms === true && (e.flags & CTF_CONFIRMED) === 0) conntrack.confirm(e);
     return ACCEPT_FAST;
@@ -685,9 +687,10 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
    */
   #natFirst(plan: HookPlan, step: HookStep, pkt: NfPacket, ctx: NfHookContext, ct: CtRef, e: CtEntry): number {
     e.flags |= plan.natPending & ~CTF_CONFIRMED;
-    const ctb = ctStateBits(ct);
+    const meta = ct.meta;
+    const ctb = ctBitsOf(e, meta);
     const v = this.#replayOrWalk(step.memo!.findFirst(pkt, ctb, ctx), step, plan.hook, pkt, ctx, ct, ctb);
-    if (v === V_ACCEPT) applyNat(e, ct.dir, plan.dstManip, pkt, ct.special === 1);
+    if (v === V_ACCEPT) applyNat(e, (meta & REF_DIR) >> 8, plan.dstManip, pkt, meta >= REF_RELATED);
     return v;
   }
 
@@ -843,9 +846,10 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   /** The packet's conntrack view for the matchers: its entry and direction, and `ctStateBits`. */
   #setEnv(ct: CtRef): void {
     const env = this.#env;
-    env.entry = ct.entry;
-    env.dir = ct.dir;
-    env.ctBits = ctStateBits(ct);
+    const e = ct.entry, meta = ct.meta;
+    env.entry = e;
+    env.dir = (meta & REF_DIR) >> 8;
+    env.ctBits = ctBitsOf(e, meta);
   }
 
   #denied(v: number, steps: NfTraceStep[] | null, ct: CtRef | undefined, now: number): NfHookResult {
@@ -1137,15 +1141,17 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
 
 /** `refInfo` as a ctstate bit, plus the entry's NAT bits; no connection (before conntrack): INVALID. */
 function ctStateBits(ct: CtRef | undefined): number {
-  if (ct === undefined) return CT_INVALID;
-  const e = ct.entry;
-  const special = ct.special;
-  // Booleans compared with true: see `hook`.
-  let b = special === 0 ? (ct.dir === DIR_REPLY || (e!.flags & CTF_SEEN_REPLY) !== 0 ? CT_ESTABLISHED : CT_NEW)
-    : special === 1 ? CT_RELATED : CT_INVALID;
+  return ct === undefined ? CT_INVALID : ctBitsOf(ct.entry, ct.meta);
+}
+
+/** `ctStateBits` of a ref whose connection and `meta` the caller has read. */
+function ctBitsOf(e: CtEntry | undefined, meta: number): number {
+  // Only the table's INVALID ref has no connection.
+  const f = e !== undefined ? e.flags : 0;
+  const b = meta < REF_RELATED ? ((meta & REF_DIR) !== 0 || (f & CTF_SEEN_REPLY) !== 0 ? CT_ESTABLISHED : CT_NEW)
+    : meta < REF_INVALID ? CT_RELATED : CT_INVALID;
   // The connection's NAT flags are the ctstate bits CT_SNAT and CT_DNAT.
-  if (e !== undefined) b |= e.flags & (CTF_SNAT | CTF_DNAT);
-  return b;
+  return b | (f & (CTF_SNAT | CTF_DNAT));
 }
 
 /** Rewrite the packet from its connection's NAT bindings (nf_nat_packet), including ICMP errors' quoted header. */
