@@ -679,9 +679,10 @@ export class ConntrackTable {
       this.#remove(e);
       return this.#create(pkt, pkt.sport, pkt.dport);
     }
-    // The new flags (TCP state included) are built here and stored once.
+    // The new flags (TCP state included) and the timeout are found here and stored once each.
     let flags = dir === DIR_REPLY ? flagsBefore | CTF_SEEN_REPLY : flagsBefore;
     const proto = e.meta & 0xff;
+    let timeout: number;
     if (proto === IPPROTO_TCP) {
       const f = pkt.tcpFlags;
       const s = before;
@@ -707,16 +708,16 @@ export class ConntrackTable {
         flags = (flags & ~CTF_TCP) | (next << CTF_TCP_SHIFT);
         if (next === TCP_ESTABLISHED && s === TCP_SYN_RECV) flags |= CTF_ASSURED;
       }
-      setExpires(e, now + tcpTimeout(this.timeouts.tcp, next) * 1000);
+      timeout = tcpTimeout(this.timeouts.tcp, next);
     } else if (proto === IPPROTO_UDP) {
       if ((flags & CTF_SEEN_REPLY) !== 0 && now - e.created > 2000) {
         // Still active after two seconds with traffic both ways: a stream (udp_timeout_stream, ASSURED).
-        setExpires(e, now + this.timeouts.udpStream * 1000);
+        timeout = this.timeouts.udpStream;
         flags |= CTF_ASSURED;
-      } else setExpires(e, now + this.timeouts.udp * 1000);
-    } else {
-      setExpires(e, now + (proto === IPPROTO_ICMP ? this.timeouts.icmp : this.timeouts.generic) * 1000);
-    }
+      } else timeout = this.timeouts.udp;
+    } else timeout = proto === IPPROTO_ICMP ? this.timeouts.icmp : this.timeouts.generic;
+    // One write of the time for every protocol: each inlined copy of the typed-array writes is code of its own.
+    setExpires(e, now + timeout * 1000);
     e.flags = flags;
     const changed = flagsBefore ^ flags;
     if (this.#events.size > 0 && (flagsBefore & CTF_CONFIRMED) !== 0 && ((changed & (CTF_TCP | CTF_ASSURED)) !== 0 ||
