@@ -297,7 +297,7 @@ export interface StaticNat {
 const REAPER_TASK = { background: true, label: 'time-wait' };
 /** Answers `isLocal` remembers. */
 const LOCAL_MEMO_SLOTS = 4;
-/** Destinations `#dst` keeps. */
+/** Destinations `#dst` keeps (a power of two). */
 const DST_SLOTS = 4;
 const ARP_RETRANS_MS = 1000;
 const ARP_PROBES = 3;
@@ -491,7 +491,7 @@ export class NetNamespace {
       addrs.fill(-1);
       this.#localMemoVersion = this.localAddrs.version;
     }
-    const local = this.localAddrs.has(addr) || addr >>> 24 === 127;
+    const local = this.#isLocalAddr(addr);
     for (let i = LOCAL_MEMO_SLOTS - 1; i > 0; i--) {
       addrs[i] = addrs[i - 1]!;
       answers[i] = answers[i - 1]!;
@@ -499,6 +499,11 @@ export class NetNamespace {
     addrs[0] = addr;
     answers[0] = local ? 1 : 0;
     return local;
+  }
+
+  /** Whether `addr` is one of the namespace's addresses or in 127.0.0.0/8 (what `isLocal` answers, unremembered). */
+  #isLocalAddr(addr: Ipv4): boolean {
+    return this.localAddrs.has(addr) || addr >>> 24 === 127;
   }
 
   readonly #localMemoAddrs = new Float64Array(LOCAL_MEMO_SLOTS).fill(-1);
@@ -523,13 +528,21 @@ export class NetNamespace {
 
   // Every packet routed asks the same things about its destination: is it local, which route, which device, which
   // next hop, is that a broadcast address, which neighbour entry. A node forwards both ways between the few pods a
-  // request involves (client, its DNS server, the backend), so three or four destinations take turns: the last ones
-  // are kept, newest first, the oldest dropped on a miss (a fixed handful of slots: nothing keyed by address grows
-  // or thrashes). They hold while the local addresses and the routes are unchanged (their versions: an address that
-  // can be a subnet's broadcast comes with its connected route) and the interfaces too (`#forgetDsts`); each keeps
-  // its neighbour entry while the neighbour table is unchanged (`#neighGen`).
+  // request involves (client, its DNS server, the backend), so three or four destinations take turns: they are kept
+  // in a fixed handful of slots (nothing keyed by address grows or thrashes). A slot is replaced by second chance
+  // (CLOCK): a hit marks it, and a miss takes the first unmarked slot from a hand that unmarks the slots it passes.
+  // A client pod asks about its DNS server, its own address and, per request, a new ClusterIP: the two it asks every
+  // request stay marked, and each new ClusterIP replaces the last one. (Replacing the oldest stored let three
+  // ClusterIPs in a row push out the DNS server and then the pod's own address: 1.67 misses a request, not 1.)
+  // They hold while the local addresses and the routes are unchanged (their versions: an address that can be a
+  // subnet's broadcast comes with its connected route) and the interfaces too (`#forgetDsts`); each keeps its
+  // neighbour entry while the neighbour table is unchanged (`#neighGen`).
   readonly #dstAddrs = new Float64Array(DST_SLOTS).fill(-1);
   readonly #dsts: (Destination | undefined)[] = new Array<Destination | undefined>(DST_SLOTS).fill(undefined);
+  /** The slots hit since the hand last passed them, one bit each (a small integer: a hit marks with one store). */
+  #dstMarks = 0;
+  /** The slot the next miss looks at first. */
+  #dstHand = 0;
   #dstLocalVersion = -1;
   #dstRouteVersion = -1;
   /** Counts the changes of `neigh` (an entry set or deleted). */
@@ -539,27 +552,43 @@ export class NetNamespace {
   #dst(addr: Ipv4): Destination {
     if (this.localAddrs.version === this.#dstLocalVersion && this.routes.version === this.#dstRouteVersion) {
       const addrs = this.#dstAddrs;
-      for (let i = 0; i < DST_SLOTS; i++) if (addrs[i] === addr) return this.#dsts[i]!;
+      for (let i = 0; i < DST_SLOTS; i++) {
+        if (addrs[i] === addr) {
+          this.#dstMarks |= 1 << i;
+          return this.#dsts[i]!;
+        }
+      }
     }
     return this.#dstMiss(addr);
   }
 
   /** `#dst` for an address not kept: decided and kept (apart, so that `#dst` inlines). */
   #dstMiss(addr: Ipv4): Destination {
-    const addrs = this.#dstAddrs, dsts = this.#dsts;
     if (this.localAddrs.version !== this.#dstLocalVersion || this.routes.version !== this.#dstRouteVersion) {
       this.#forgetDsts();
       this.#dstLocalVersion = this.localAddrs.version;
       this.#dstRouteVersion = this.routes.version;
     }
-    const local = this.isLocal(addr);
+    // The set itself, not `isLocal`: an address kept here is not asked again while kept, so its answer in `isLocal`'s
+    // memo would only take a slot (a client pod's new ClusterIP every request).
+    const local = this.#isLocalAddr(addr);
     const d = this.#destination(addr, local, local ? localRoute(addr) : this.routes.lookup(addr));
-    for (let i = DST_SLOTS - 1; i > 0; i--) {
-      addrs[i] = addrs[i - 1]!;
-      dsts[i] = dsts[i - 1];
+    let slot = this.#dstHand, marks = this.#dstMarks;
+    while ((marks & (1 << slot)) !== 0) {
+      marks &= ~(1 << slot);
+      slot = (slot + 1) & (DST_SLOTS - 1);
     }
-    addrs[0] = addr;
-    dsts[0] = d;
+    this.#dstMarks = marks;
+    this.#dstHand = (slot + 1) & (DST_SLOTS - 1);
+    this.#dstAddrs[slot] = addr;
+    const old = this.#dsts[slot];
+    // The destination it replaces most often went by the same next hop (a pod's last ClusterIP, by its gateway):
+    // its neighbour entry, found at the table's present generation, is this one's too (no lookup in the table).
+    if (old !== undefined && old.neighGen === this.#neighGen && old.iface === d.iface && old.nexthop === d.nexthop) {
+      d.neigh = old.neigh;
+      d.neighGen = old.neighGen;
+    }
+    this.#dsts[slot] = d;
     return d;
   }
 
@@ -570,6 +599,8 @@ export class NetNamespace {
   #forgetDsts(): void {
     this.#dstAddrs.fill(-1);
     this.#dsts.fill(undefined);
+    this.#dstMarks = 0;
+    this.#dstHand = 0;
   }
 
   // ---------------------------------------------------------------- routing
