@@ -335,16 +335,23 @@ export class NetNamespace {
   /**
    * TCP connections (and TIME-WAIT records) by local port, then by remote ip*65536+port. A port with one
    * connection (every client connection's ephemeral port) holds it directly: no map is built and dropped per
-   * connection. A listening port whose last connection closed keeps its entry, as null (see `#releasePort`).
+   * connection. A port with a few holds them in a list, in the order they came, scanned: once TIME-WAIT records
+   * hold most ephemeral ports (60 s of them: tens of thousands on the HTTP bench, whose clock moves 1 ms a request),
+   * most new client connections share a port with one or two, and a map per port would be built from entries and
+   * keyed by boxed numbers (the keys pass 2^31). A port with more than `PORT_LIST_MAX` holds a map by key. A
+   * listening port whose last connection closed keeps its entry, as null (see `#releasePort`).
    */
-  readonly #conns = new Map<number, TcpSocket | Map<number, TcpSocket> | null>();
+  readonly #conns = new Map<number, PortConns>();
   /** The port last added to `#conns` as a new key, while it is the newest key there; else -1. */
   #newestConnPort = -1;
 
   /** The connections by local port, then by remote ip*65536+port, in creation order (for `ss`). */
   get tcpConns(): Map<number, Map<number, TcpSocket>> {
     const view = new Map<number, Map<number, TcpSocket>>();
-    for (const [port, x] of this.#conns) if (x !== null) view.set(port, x instanceof Map ? x : new Map([[connKey(x), x]]));
+    for (const [port, x] of this.#conns) {
+      if (x === null) continue;
+      view.set(port, x instanceof Map ? x : Array.isArray(x) ? new Map(x.map((c) => [connKey(c), c])) : new Map([[connKey(x), x]]));
+    }
     return view;
   }
 
@@ -352,6 +359,10 @@ export class NetNamespace {
   #conn(port: number, key: number): TcpSocket | undefined {
     const x = this.#conns.get(port);
     if (x === undefined || x === null) return undefined;
+    if (Array.isArray(x)) {
+      const i = indexOfKey(x, key);
+      return i >= 0 ? x[i] : undefined;
+    }
     if (x instanceof Map) return x.get(key);
     return connKey(x) === key ? x : undefined;
   }
@@ -1036,7 +1047,8 @@ export class NetNamespace {
   #addConn(c: TcpConnection): void {
     const port = c.localPort;
     const x = this.#conns.get(port);
-    if (x instanceof Map) x.set(connKey(c), c);
+    if (Array.isArray(x)) this.#addConnToList(port, x, c);
+    else if (x instanceof Map) x.set(connKey(c), c);
     else if (x === undefined) this.#addConnPort(port, c);
     else if (x === null) {
       // A kept entry (`#releasePort`) is filled in place when no port was added after it; otherwise it moves to
@@ -1047,7 +1059,20 @@ export class NetNamespace {
         this.#addConnPort(port, c);
       }
     } else if (connKey(x) === connKey(c)) this.#conns.set(port, c);
-    else this.#conns.set(port, new Map([[connKey(x), x], [connKey(c), c]]));
+    else this.#conns.set(port, [x, c]);
+  }
+
+  /** A connection joins a port's list: in place of one with its key (as a map's set), else at the end. */
+  #addConnToList(port: number, list: TcpSocket[], c: TcpConnection): void {
+    const i = indexOfKey(list, connKey(c));
+    if (i >= 0) list[i] = c;
+    else if (list.length < PORT_LIST_MAX) list.push(c);
+    else {
+      const m = new Map<number, TcpSocket>();
+      for (const s of list) m.set(connKey(s), s);
+      m.set(connKey(c), c);
+      this.#conns.set(port, m);
+    }
   }
 
   #addConnPort(port: number, c: TcpConnection): void {
@@ -1073,7 +1098,10 @@ export class NetNamespace {
   replaceConn(c: TcpConnection, tw: TimeWaitSocket): void {
     const x = this.#conns.get(c.localPort);
     if (x === c) this.#conns.set(c.localPort, tw);
-    else if (x instanceof Map && x.get(connKey(c)) === c) x.set(connKey(c), tw);
+    else if (Array.isArray(x)) {
+      const i = x.indexOf(c);
+      if (i >= 0) x[i] = tw;
+    } else if (x instanceof Map && x.get(connKey(c)) === c) x.set(connKey(c), tw);
   }
 
   readonly #timeWait: TimeWaitSocket[] = [];
@@ -1121,6 +1149,12 @@ export class NetNamespace {
   removeConn(c: TcpSocket): void {
     const m = this.#conns.get(c.localPort);
     if (m === undefined || m === null) return;
+    if (Array.isArray(m)) {
+      const i = m.indexOf(c);
+      if (i >= 0) m.splice(i, 1);
+      if (m.length === 0) this.#releasePort(c.localPort);
+      return;
+    }
     if (!(m instanceof Map)) {
       if (m === c) this.#releasePort(c.localPort);
       return;
@@ -1442,6 +1476,17 @@ function localRoute(dst: Ipv4): Route {
 /** A connection's key among those sharing its local port: remote ip*65536+port. */
 function connKey(c: TcpSocket): number {
   return c.remoteAddr * 65536 + c.remotePort;
+}
+
+/** Connections on one local port (see `NetNamespace.#conns`): one, a list of a few, a map by key, or none kept. */
+type PortConns = TcpSocket | TcpSocket[] | Map<number, TcpSocket> | null;
+/** Connections a port's list holds before it becomes a map. */
+const PORT_LIST_MAX = 8;
+
+/** The index of the connection with key `key` in a port's list, or -1. */
+function indexOfKey(list: TcpSocket[], key: number): number {
+  for (let i = 0; i < list.length; i++) if (connKey(list[i]!) === key) return i;
+  return -1;
 }
 
 /** Whether `addr` is the broadcast address of one of the interface's subnets. */
