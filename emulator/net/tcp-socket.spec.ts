@@ -222,3 +222,43 @@ describe('TCP segment lengths', () => {
     for (const p of seen) expect(p.length).toBe(emitIpv4Bytes(p).length);
   });
 });
+
+describe('TCP timestamps', () => {
+  it('each segment after the first SYN echoes the timestamp value of the last segment its sender received (SYN-ACK, ACKs, data, FIN)', () => {
+    const t = testNet('local', 3);
+    const a = addPod(t, 'a', 'worker-1', '10.244.1.5', '10.244.1.0/24');
+    const b = addPod(t, 'b', 'worker-2', '10.244.2.7', '10.244.2.0/24');
+    const A = ipv4('10.244.1.5');
+    const tsOf = (p: Ipv4Packet): { val: number; ecr: number } => {
+      const o = (p.l4 as TcpSegment).options.find((x) => x.kind === 'ts');
+      if (o?.kind !== 'ts') throw new Error('no timestamps option');
+      return { val: o.val >>> 0, ecr: o.ecr >>> 0 };
+    };
+    // Captured where each side sends and receives: the order at an interface is the order its socket saw.
+    const atA: Ipv4Packet[] = [], atB: Ipv4Packet[] = [];
+    const tcp = (f: { payload: unknown }): Ipv4Packet | null => {
+      const p = f.payload as Ipv4Packet;
+      return !('kind' in (f.payload as object)) && p.l4.kind === 'tcp' ? p : null;
+    };
+    t.network.attachCapture(a, { iface: 'eth0', onFrame: (_time, _i, f) => { const p = tcp(f); if (p) atA.push(p); } });
+    t.network.attachCapture(b, { iface: 'eth0', onFrame: (_time, _i, f) => { const p = tcp(f); if (p) atB.push(p); } });
+    b.listenTcp(9000, () => ({
+      onData: (c) => c.send(rawData(new TextEncoder().encode('pong'))),
+      onPeerClose: (c) => c.close(),
+    }));
+    let done = false;
+    a.connectTcp({ dst: ipv4('10.244.2.7'), dport: 9000, events: { onConnect: (c) => c.send(rawData(new TextEncoder().encode('ping'))), onData: (c) => c.close(), onClose: () => { done = true; } } });
+    t.scheduler.runUntil(() => done, t.scheduler.now() + 5000);
+    for (const [seen, self] of [[atA, A], [atB, ipv4('10.244.2.7')]] as const) {
+      let lastPeerVal: number | undefined;
+      let checked = 0;
+      for (const p of seen) {
+        if (p.src !== self) { lastPeerVal = tsOf(p).val; continue; }
+        if (lastPeerVal === undefined) { expect(tsOf(p).ecr).toBe(0); continue; } // the first SYN
+        expect(tsOf(p).ecr).toBe(lastPeerVal);
+        checked++;
+      }
+      expect(checked).toBeGreaterThanOrEqual(4);
+    }
+  });
+});

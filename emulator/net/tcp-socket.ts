@@ -98,8 +98,16 @@ const OPTIONS_LENGTH = 12;
  * The value of the last timestamps option in `options` (signed 32-bit), or `current` without one. The options of
  * the stack's own segments are mostly the shared constants above: skipping them by identity keeps the loop from
  * reading `kind` of every option through a lookup that has seen each option's shape (a cache probe per read).
+ * The stack's own two lists (`#options`) are known by those constants at their places, and their third option is
+ * the only one that can be a timestamps option: it is read without the loop (every segment a socket receives).
  */
 function lastTsVal(options: readonly TcpOption[], current: number): number {
+  const n = options.length;
+  if (n === 3 ? options[0] === NOP && options[1] === NOP
+    : n === 5 && options[0] === MSS_OPT && options[1] === SACK_OK && options[3] === NOP && options[4] === WSCALE_OPT) {
+    const o = options[2]!;
+    return o.kind === 'ts' ? o.val | 0 : current;
+  }
   let val = current;
   for (let i = 0; i < options.length; i++) {
     const o = options[i]!;
