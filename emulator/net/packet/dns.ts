@@ -304,11 +304,14 @@ function countDns(msg: DnsMessage): number {
     if (n < 0) return -1;
     len += n + 4;
   }
-  const an = recordsLength(seen, msg.answers);
+  // Most sections are empty (a query has its question only, an answer no authority, a NODATA reply no answer): ten
+  // of the twelve a lookup's four messages have. Their length is 0 without a call that loads the list's length again.
+  const answers = msg.answers, authority = msg.authority, additional = msg.additional;
+  const an = answers.length === 0 ? 0 : recordsLength(seen, answers);
   if (an < 0) return -1;
-  const ns = recordsLength(seen, msg.authority);
+  const ns = authority.length === 0 ? 0 : recordsLength(seen, authority);
   if (ns < 0) return -1;
-  const ar = recordsLength(seen, msg.additional);
+  const ar = additional.length === 0 ? 0 : recordsLength(seen, additional);
   if (ar < 0) return -1;
   len += an + ns + ar;
   // A name written past offset 0x4000 is not in the compressor's table: let the encoder decide. (Lengths only grow,
