@@ -27,6 +27,7 @@ export interface HttpBenchResult {
   readonly requests: number;
   readonly packets: number;
   readonly seconds: number;
+  /** V8 heap in use after the measurement, with every rig measured in turn with this one still alive. */
   readonly heapMB: number;
   readonly failures: number;
   /** CPU seconds per request of each measuring window, in run order. */
@@ -185,41 +186,53 @@ export function prepareHttpBench(services: number, path: 'pod' | 'lb'): HttpBenc
 }
 
 /**
- * Measure `durationMs` of CPU time in `windowCount` windows. One long window on a shared machine mixes the code's
- * cost with whatever else ran: per-window figures show the spread, their median is the typical cost and the
- * fastest window the cost least disturbed by other load.
+ * Measure each of `services`' configurations for `durationMs` of CPU time, in `windowCount` windows taken in turn
+ * (10, 1,000, 10,000, 10, 1,000, ...): this machine's speed drifts by up to 2× within minutes, and configurations
+ * measured one after the other compared the drift as much as the code. In turn, each configuration's windows span
+ * the same minutes. One long window also mixes the code's cost with whatever else ran: per-window figures show the
+ * spread, their median is the typical cost and the fastest window the cost least disturbed by other load. The rigs
+ * share the process, so they run the same optimized code (compiled on all of their traffic), as one app would.
  */
-export function runHttpBench(services: number, path: 'pod' | 'lb', durationMs = 1500, windowCount = 5): HttpBenchResult {
-  const { one, urls, advance } = prepareHttpBench(services, path);
+export function runHttpBenches(services: readonly number[], path: 'pod' | 'lb', durationMs = 1500, windowCount = 5): HttpBenchResult[] {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const rigs = services.map((n) => ({ services: n, rig: prepareHttpBench(n, path), requests: 0, failures: 0, seconds: 0, windows: [] as number[] }));
   // Building 10,000 Services' rules leaves hundreds of MB of garbage; collect it here, not inside the measurement.
-  (globalThis as { gc?: () => void }).gc?.();
-  let requests = 0, failures = 0;
+  gc?.();
   // CPU time, not wall time, of every thread (the collector's helper threads included).
   const cpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
-  const windows: number[] = [];
-  const t0 = cpuMs();
   for (let w = 0; w < windowCount; w++) {
-    const w0 = cpuMs();
-    const deadline = w0 + durationMs / windowCount;
-    let n = 0;
-    while (cpuMs() < deadline) {
-      for (let b = 0; b < 50; b++) {
-        const o = one((requests * 7919) % urls);
-        if (o.kind !== 'response') failures++;
-        requests++;
-        n++;
-        advance(1);
+    for (const r of rigs) {
+      const { one, urls, advance } = r.rig;
+      const w0 = cpuMs();
+      const deadline = w0 + durationMs / windowCount;
+      let n = 0;
+      while (cpuMs() < deadline) {
+        for (let b = 0; b < 50; b++) {
+          const o = one((r.requests * 7919) % urls);
+          if (o.kind !== 'response') r.failures++;
+          r.requests++;
+          n++;
+          advance(1);
+        }
       }
+      const spent = cpuMs() - w0;
+      r.seconds += spent / 1000;
+      r.windows.push(spent / 1000 / n);
     }
-    windows.push((cpuMs() - w0) / 1000 / n);
   }
-  const seconds = (cpuMs() - t0) / 1000;
   // pod path: 4 DNS datagrams + 10 TCP segments; LB path: 10 client↔LB + 10 LB↔node segments
   const perReq = path === 'pod' ? 14 : 20;
-  return {
-    label: path === 'pod' ? `pod→name→ClusterIP, ${services} Services` : `laptop→ELB→NodePort→pod, ${services} Services`,
-    requests, packets: requests * perReq, seconds, heapMB: process.memoryUsage().heapUsed / 1048576, failures, windows,
-  };
+  const heapMB = process.memoryUsage().heapUsed / 1048576;
+  return rigs.map((r) => ({
+    label: path === 'pod' ? `pod→name→ClusterIP, ${r.services} Services` : `laptop→ELB→NodePort→pod, ${r.services} Services`,
+    requests: r.requests, packets: r.requests * perReq, seconds: r.seconds, heapMB, failures: r.failures,
+    windows: r.windows,
+  }));
+}
+
+/** One configuration alone (the same measurement as `runHttpBenches` with one rig). */
+export function runHttpBench(services: number, path: 'pod' | 'lb', durationMs = 1500, windowCount = 5): HttpBenchResult {
+  return runHttpBenches([services], path, durationMs, windowCount)[0]!;
 }
 
 export function formatHttpBench(r: HttpBenchResult): string {
@@ -255,24 +268,22 @@ export function referenceLoopMs(): number {
 export async function main(args: string[]): Promise<void> {
   const ms = Number(args.find((a) => a.startsWith('--ms='))?.slice(5) ?? 2500);
   const windows = Number(args.find((a) => a.startsWith('--windows='))?.slice(10) ?? 5);
-  const before = referenceLoopMs();
   console.log('Full HTTP requests with DNS (curl-like: lookup, handshake, request/response, teardown; tracing off)');
   let podAt1k = 0;
   for (const path of ['pod', 'lb'] as const) {
-    const res: HttpBenchResult[] = [];
-    for (const n of [10, 1000, 10000]) {
-      const r = runHttpBench(n, path, ms, windows);
-      res.push(r);
-      console.log(formatHttpBench(r));
-    }
+    const before = referenceLoopMs();
+    const res = runHttpBenches([10, 1000, 10000], path, ms, windows);
+    const after = referenceLoopMs();
+    for (const r of res) console.log(formatHttpBench(r));
     const ratio = medianCost(res[2]!) / medianCost(res[0]!);
     const bestRatio = bestCost(res[2]!) / bestCost(res[0]!);
     console.log(`  per-request cost at 10,000 Services / at 10: ${ratio.toFixed(2)}× (medians), ${bestRatio.toFixed(2)}× (best windows)`);
+    console.log(`  machine: a fixed integer loop (referenceLoopMs) took ${before.toFixed(0)} ms of CPU before these three, ${after.toFixed(0)} ms after (less is faster)`);
     if (path === 'pod') podAt1k = 1 / medianCost(res[1]!);
   }
-  console.log(`machine speed: a fixed integer loop took ${before.toFixed(0)} ms of CPU before these runs, ${referenceLoopMs().toFixed(0)} ms after (less is faster)`);
   if (args.includes('--no-kernel')) return;
   // The same request pattern through the real kernel, on the same kube-proxy ruleset (root + ip netns).
+  const kernelReference = referenceLoopMs();
   const k = await kernelHttpRate(1000, Number(args.find((a) => a.startsWith('--kernel-requests='))?.slice(18) ?? 3000));
   if ('skipped' in k) {
     console.log(`kernel: skipped (${k.skipped})`);
@@ -280,7 +291,7 @@ export async function main(args: string[]): Promise<void> {
   }
   const fmt = (n: number) => Math.round(n).toLocaleString('en-US').padStart(7);
   console.log('Linux kernel, same pattern (pod netns → kube-dns ClusterIP A+AAAA → ClusterIP, new connection per request; 1,000 Services loaded with iptables-restore; client and servers in C):');
-  console.log(`  one request at a time                      ${fmt(k.serial)} req/s (wall)${k.failures ? `, ${k.failures} FAILED` : ''}`);
+  console.log(`  one request at a time                      ${fmt(k.serial)} req/s (wall); machine ${kernelReference.toFixed(0)} ms${k.failures ? `, ${k.failures} FAILED` : ''}`);
   console.log(`  16 client processes                        ${fmt(k.parallel)} req/s (wall)`);
   console.log(`  ratio emulator (median) / kernel at 1,000 Services: ${(podAt1k / k.serial).toFixed(2)}× one at a time, ${(podAt1k / k.parallel).toFixed(2)}× against 16 client processes`);
 }
