@@ -76,6 +76,10 @@ describe('go-yaml v2 emitter', () => {
     for (const s of ['web', 'nginx:1.25', '10.96.0.1', 'v1', 'yes-please', '1.2.3', 'Y2', '-x', '80/TCP']) {
       expect(resolvesAsNonString(s), s).toBe(false);
     }
+    // A plain scalar starting with `.` goes to Go's strconv.ParseFloat, which takes underscores between digits
+    // (kubectl 1.32 quotes exactly the first list: checked with `kubectl create configmap --from-literal`).
+    for (const s of ['.0_0', '.1_2e1_0', '.0e5_0', '.0e5']) expect(resolvesAsNonString(s), s).toBe(true);
+    for (const s of ['._0', '.0__0', '.0_', '.0_e5', '.0e_5', '.5.5', '.0e', '.']) expect(resolvesAsNonString(s), s).toBe(false);
     expect(toYaml({ a: '80', b: 'x: y', c: "it's", d: '- x', e: 'a\nb', f: '1:20', g: 'x\ty' })).toBe(
       `a: "80"\nb: 'x: y'\nc: it's\nd: '- x'\ne: |-\n  a\n  b\nf: "1:20"\ng: "x\\ty"\n`,
     );

@@ -86,6 +86,28 @@ function goParseIntBase0(s: string): boolean {
   return false;
 }
 
+/**
+ * strconv.ParseFloat(s, 64) succeeding on a decimal literal: digits with at most one point, an optional exponent
+ * whose first character after the sign is a digit, and underscores only between digits (Go's underscoreOK: `.0_0`
+ * and `.1_2e1_0` are floats, `._0`, `.0__0`, `.0_` and `.0_e5` are not — kubectl quotes exactly the former).
+ */
+function goParsesDecimalFloat(s: string): boolean {
+  const m = /^[+-]?([0-9_]*(?:\.[0-9_]*)?)(?:[eE][+-]?[0-9][0-9_]*)?$/.exec(s);
+  if (m === null || !/[0-9]/.test(m[1]!)) return false;
+  let saw = '^'; // the last character's class: ^ start, 0 digit, _ underscore, ! anything else
+  for (const c of s.replace(/^[+-]/, '')) {
+    if (c >= '0' && c <= '9') saw = '0';
+    else if (c === '_') {
+      if (saw !== '0') return false;
+      saw = '_';
+    } else {
+      if (saw === '_') return false;
+      saw = '!';
+    }
+  }
+  return saw !== '_';
+}
+
 /** True when go-yaml would resolve `s` (plain) to something other than a string. */
 export function resolvesAsNonString(s: string): boolean {
   if (s === '') return true;
@@ -93,7 +115,8 @@ export function resolvesAsNonString(s: string): boolean {
   const hint = c === '+' || c === '-' ? 'S' : isDigit(c) ? 'D' : 'yYnNtTfFoO~'.includes(c) ? 'M' : c === '.' ? '.' : c === '<' ? 'M' : '';
   if (!hint) return false;
   if (BOOL_NULL_WORDS.has(s)) return true;
-  if (hint === '.') return YAML_FLOAT.test(s) || /^\.[0-9]/.test(s) && !Number.isNaN(Number(s));
+  // go-yaml v2 asks strconv.ParseFloat itself here (not its YAML float pattern), which takes Go's underscores.
+  if (hint === '.') return goParsesDecimalFloat(s);
   if (hint === 'D' || hint === 'S') {
     if (TIMESTAMP.test(s)) return true;
     const plain = s.replace(/_/g, '');
