@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../netfilter/hook-api';
-import { emitDns, dnsWireLength, parseDns, dnsSummary, dnsMessage, formatIpv6, parseIpv6, type DnsRecord, type DnsMessage } from './dns';
+import { emitDns, dnsWireLength, parseDns, dnsSummary, dnsMessage, queryMessage, formatIpv6, parseIpv6, type DnsRecord, type DnsMessage } from './dns';
 import { emitEthernet, parseEthernet, type EthernetFrame } from './ethernet';
 import { httpRequest, httpResponse, emitStreamData, parseStreamData, httpText as httpTextOf } from './http';
 import { emitIpv4Bytes, makePacket, parseIpv4, type Ipv4Packet } from './ipv4';
@@ -204,5 +204,18 @@ describe('tcpdump DNS summaries (§3.6)', () => {
     expect(dnsSummary(nx)).toBe('25824 NXDomain*- 0/1/0');
     // the query's UDP payload length as tcpdump prints it: 12 header + name + 4 + 11 OPT
     expect(emitDns(q).length).toBe(12 + 31 + 4 + 11);
+  });
+});
+
+describe('queryMessage', () => {
+  it("is dnsMessage's query: the same fields in the same key order (its JSON shows the order)", () => {
+    const q = [{ name: 'web.default.svc.cluster.local', type: 'A' as const, class: 1 }];
+    const opt: DnsRecord[] = [{ name: '', class: 1232, ttl: 0, rdata: { type: 'OPT', options: new Uint8Array(0) } }];
+    for (const [rd, additional] of [[true, undefined], [false, opt]] as const) {
+      const made = queryMessage(7, rd, q, additional);
+      const reference = dnsMessage({ id: 7, rd, questions: q, ...(additional ? { additional } : {}) });
+      expect(JSON.stringify(made)).toBe(JSON.stringify(reference));
+      expect(Object.keys(made)).toEqual(Object.keys(reference));
+    }
   });
 });
