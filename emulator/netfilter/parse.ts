@@ -610,11 +610,9 @@ const BUNDLE = /^-[nvxLSFZXNADIRCPEt]{2,}$/;
  * grammar with the table given by the enclosing `*table`.
  */
 export function parseIptablesArgs(argv: readonly string[], defaultTable: NfTable = 'filter'): IptablesCommand {
-  const args: string[] = [];
-  for (const a of argv) {
-    if (a.length > 2 && a.charCodeAt(0) === 45 && a.charCodeAt(1) !== 45 && BUNDLE.test(a)) for (const ch of a.slice(1)) args.push(`-${ch}`);
-    else args.push(a);
-  }
+  // Bundles (`-nvL`) are split where an option is read, not beforehand: like getopt, an option's argument is taken
+  // whole whatever it looks like (`--comment -CA` is a comment, not `-C -A`).
+  const args = argv.slice();
   let table: NfTable = defaultTable;
   let op: IptablesOp | undefined;
   let chain: string | undefined;
@@ -651,7 +649,11 @@ export function parseIptablesArgs(argv: readonly string[], defaultTable: NfTable
 
   let invert = false;
   while (i < args.length) {
-    const tok = args[i++]!;
+    let tok = args[i++]!;
+    if (tok.length > 2 && tok.charCodeAt(0) === 45 && tok.charCodeAt(1) !== 45 && BUNDLE.test(tok)) {
+      args.splice(i - 1, 1, ...Array.from(tok.slice(1), (ch) => `-${ch}`));
+      tok = args[i - 1]!;
+    }
     if (tok === '!') {
       if (invert) throw usageError('multiple `!\' flags not allowed');
       invert = true;

@@ -158,6 +158,12 @@ const specArb: fc.Arbitrary<RuleSpec> = fc.record({
 });
 
 describe('parse ∘ render', () => {
+  it("takes an option's argument whole, even one that looks like a bundle of flags (getopt)", () => {
+    const spec = parseIptablesArgs(tokenizeRestoreLine('-A X -m comment --comment -CA -j MASQUERADE'), 'nat').spec!;
+    expect(spec.matches).toEqual([{ module: 'comment', comment: '-CA' }]);
+    expect(parseIptablesArgs(['-nvL', 'INPUT']).op).toBe('L');
+  });
+
   it('parse(render(rule)) = rule for generated rules', () => {
     fc.assert(
       fc.property(specArb, (spec) => {
