@@ -544,7 +544,14 @@ class SlowLink {
   readonly #ifaces: Iface[] = [];
   readonly #dsts: (Mac | null)[] = [null];
   readonly #srcs: (Mac | null)[] = [null];
-  readonly #payloads: (FramePayload | null)[] = [];
+  /**
+   * The packets: a list that stays young, as the backlog's frame list (see `Network.#bFrames`). A packet is a young
+   * object, and storing it into a list that lives on makes the write barrier record the slot (its slow path, ~50
+   * instructions a store: one per frame carried). The list is replaced by a copy (every slot null: delivered) every
+   * `RING_BURSTS` times the link empties, long before a second young-generation collection could promote it.
+   */
+  #payloads: (FramePayload | null)[] = [];
+  #emptied = 0;
   #head = 0;
   #tail = 0;
 
@@ -568,7 +575,13 @@ class SlowLink {
     const i = this.#head++;
     const iface = this.#ifaces[i]!, dst = this.#dsts[i]!, src = this.#srcs[i]!, payload = this.#payloads[i]!;
     this.#dsts[i] = this.#srcs[i] = this.#payloads[i] = null; // delivered: the frame is no longer reachable from here
-    if (this.#head === this.#tail) this.#head = this.#tail = 0;
+    if (this.#head === this.#tail) {
+      this.#head = this.#tail = 0;
+      if (++this.#emptied === RING_BURSTS) {
+        this.#emptied = 0;
+        this.#payloads = this.#payloads.slice();
+      }
+    }
     this.input(iface, dst, src, payload);
   };
 }
