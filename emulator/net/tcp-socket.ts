@@ -176,7 +176,11 @@ export class TcpConnection {
   #ipId = 0;
   #closedReported = false;
 
-  constructor(ns: NetNamespace, localAddr: Ipv4, localPort: number, remoteAddr: Ipv4, remotePort: number, reqId: number, events: TcpEvents | null) {
+  /** `tsOffset` (signed 32-bit) and `ipId` are the connection's random draws, made by `newTcpConnection`. */
+  constructor(
+    ns: NetNamespace, localAddr: Ipv4, localPort: number, remoteAddr: Ipv4, remotePort: number, reqId: number, events: TcpEvents | null,
+    tsOffset: number, ipId: number,
+  ) {
     this.localAddr = localAddr;
     this.localPort = localPort;
     this.remoteAddr = remoteAddr;
@@ -185,8 +189,8 @@ export class TcpConnection {
     this.events = events;
     this.#ns = ns;
     this.#isClient = events !== null;
-    this.#tsOffset = ns.net.rng.nextUint32() | 0;
-    this.#ipId = ns.net.rng.int(65536);
+    this.#tsOffset = tsOffset;
+    this.#ipId = ipId;
   }
 
   /** The state; in TIME-WAIT, the state of the record that took the connection's place (CLOSED once reaped). */
@@ -605,7 +609,29 @@ export class TcpConnection {
 export function newTcpConnection(
   ns: NetNamespace, localAddr: Ipv4, localPort: number, remoteAddr: Ipv4, remotePort: number, reqId: number, events: TcpEvents | null,
 ): TcpConnection {
-  return new TcpConnection(ns, localAddr, localPort, remoteAddr, remotePort, reqId, events);
+  if (unprimed === true) primeSocketShapes(ns);
+  // The draws in the constructor's order before: the timestamp offset, then the first IP id.
+  const rng = ns.net.rng;
+  return new TcpConnection(ns, localAddr, localPort, remoteAddr, remotePort, reqId, events, rng.nextUint32() | 0, rng.int(65536));
+}
+
+let unprimed = true;
+
+/**
+ * Show the engine a connection and a TIME-WAIT record whose addresses are not numbers (null), once, before the
+ * first real one (as `unaddressed` in packet/ipv4.ts does for packets). A field that has only held numbers is kept
+ * as a number: once one address beyond 2^31 was stored (172.18.x node addresses, the laptop's 198.51.100.7) both
+ * classes kept `localAddr` and `remoteAddr` unboxed, as a 16-byte number box inside every connection and every
+ * TIME-WAIT record (one more object for each record the young-generation collector copies and promotes: they live
+ * 60 s), and every packet a connection built boxed an address beyond 2^31 again (the LB path's public addresses).
+ * A field that has held null is a plain reference: a small address is stored as it is, a large one is the one
+ * number object it was handed. The two records are dropped at once; no random number is drawn for them.
+ */
+function primeSocketShapes(ns: NetNamespace): void {
+  unprimed = false;
+  const none = null as unknown as Ipv4;
+  new TcpConnection(ns, none, 0, none, 0, 0, null, 0, 0);
+  new TimeWaitSocket(ns, none, 0, none, 0, 0, TW_CLOSED, 0, 0, 0, 0, 0, 0);
 }
 
 /** `TimeWaitSocket`'s bits: reaped (or destroyed), accepted on all addresses, the server's end. */

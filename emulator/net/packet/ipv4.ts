@@ -67,20 +67,23 @@ export function packetOf(
   src: number, dst: number, proto: number, sport: number, dport: number, tcpFlags: number, icmpType: number,
   icmpCode: number, l4: L4, ttl: number, df: boolean, id: number, tos: number, reqId: number, pid: number,
 ): Ipv4Packet {
-  return packetOfLength(src, dst, proto, sport, dport, tcpFlags, icmpType, icmpCode, l4, 20 + l4Length(l4), ttl, df, id, tos, reqId, pid);
+  return packetOfLength(src >>> 0, dst >>> 0, proto, sport, dport, tcpFlags, icmpType, icmpCode, l4, 20 + l4Length(l4), ttl, df, id, tos, reqId, pid);
 }
 
 /**
  * `packetOf` with the packet's length given (`length`: the IP header's 20 bytes and `l4Length(l4)`), for a sender
  * that knows its payload's size without measuring it: a TCP socket builds its segments' option lists itself.
+ * `src` and `dst` are stored as given: uint32 values (`packetOf` makes them so), such as a socket's addresses, which
+ * came from packets and routes. An address beyond 2^31 is then the number object the socket holds, where `>>> 0`
+ * made a new one for every packet (16 bytes; two a packet between the laptop and a load balancer's public address).
  */
 export function packetOfLength(
   src: number, dst: number, proto: number, sport: number, dport: number, tcpFlags: number, icmpType: number,
   icmpCode: number, l4: L4, length: number, ttl: number, df: boolean, id: number, tos: number, reqId: number, pid: number,
 ): Ipv4Packet {
   return {
-    src: src >>> 0,
-    dst: dst >>> 0,
+    src,
+    dst,
     proto,
     sport,
     dport,
