@@ -295,6 +295,8 @@ export interface StaticNat {
 }
 
 const REAPER_TASK = { background: true, label: 'time-wait' };
+/** Deadlines the TIME-WAIT list makes room for at its first (it doubles when full; most namespaces never use it). */
+const TIME_WAIT_SLOTS = 64;
 /** Answers `isLocal` remembers. */
 const LOCAL_MEMO_SLOTS = 4;
 /** Destinations `#dst` keeps (a power of two). */
@@ -1105,8 +1107,13 @@ export class NetNamespace {
   }
 
   readonly #timeWait: TimeWaitSocket[] = [];
-  /** When each of `#timeWait` ends (a list of numbers, stored unboxed: the records do not keep it). */
-  readonly #timeWaitUntil: number[] = [];
+  /**
+   * When each of `#timeWait` ends, at the same index up to its length: a typed array, so the deadlines (fractional
+   * virtual times) are plain doubles. A list of numbers held them as one number object each (a heap snapshot after
+   * 3,000 HTTP requests showed the list's elements kind generic and a 16-byte box a request in it), every one of them
+   * copied and promoted by the young-generation collector and kept for the 60 s of TIME-WAIT.
+   */
+  #timeWaitUntil = new Float64Array(0);
   #timeWaitHead = 0;
   #reaperArmed = false;
 
@@ -1115,15 +1122,20 @@ export class NetNamespace {
    * instead of a timer per connection.
    */
   enterTimeWait(c: TimeWaitSocket, until: number): void {
+    const n = this.#timeWait.length;
+    if (n === this.#timeWaitUntil.length) {
+      const bigger = new Float64Array(Math.max(TIME_WAIT_SLOTS, n * 2));
+      bigger.set(this.#timeWaitUntil);
+      this.#timeWaitUntil = bigger;
+    }
+    this.#timeWaitUntil[n] = until;
     this.#timeWait.push(c);
-    this.#timeWaitUntil.push(until);
     if (!this.#reaperArmed) this.#armReaper();
   }
 
   #armReaper(): void {
     if (this.#timeWaitHead === this.#timeWait.length) {
       this.#timeWait.length = 0;
-      this.#timeWaitUntil.length = 0;
       this.#timeWaitHead = 0;
       this.#reaperArmed = false;
       return;
@@ -1138,8 +1150,8 @@ export class NetNamespace {
       this.#timeWait[this.#timeWaitHead++]!.expireTimeWait();
     }
     if (this.#timeWaitHead > 1024 && this.#timeWaitHead * 2 > this.#timeWait.length) {
+      this.#timeWaitUntil.copyWithin(0, this.#timeWaitHead, this.#timeWait.length);
       dropPrefix(this.#timeWait, this.#timeWaitHead);
-      dropPrefix(this.#timeWaitUntil, this.#timeWaitHead);
       this.#timeWaitHead = 0;
     }
     this.#armReaper();
