@@ -3,6 +3,7 @@ import { ipv4 } from './addr';
 import { rawData, type StreamData } from './packet/http';
 import type { TcpConnection } from './tcp-socket';
 import { addPod, testNet } from './testkit';
+import { AddressMap } from './netns';
 
 describe('TCP connections sharing a local port', () => {
   it('a port shared by a few connections and then by more (a list, then a map) finds each one, lists them in the order they came, and keeps TIME-WAIT records in their places', () => {
@@ -57,5 +58,25 @@ describe('TCP connections sharing a local port', () => {
     for (const c of conns) if (c.state === 'ESTAB') c.close();
     t.scheduler.advance(61_000);
     expect(a.tcpConns.has(40000)).toBe(false);
+  });
+});
+
+describe('AddressMap (the internet gateway 1:1 NAT table)', () => {
+  it('answers as a Map after every change, though it remembers its last lookup', () => {
+    const m = new AddressMap();
+    const pub = 0xcb007196; // 203.0.113.150: beyond 2^31
+    expect(m.get(pub)).toBeUndefined();
+    m.set(pub, 0x0a0001c8);
+    expect(m.get(pub)).toBe(0x0a0001c8);
+    expect(m.get(pub)).toBe(0x0a0001c8);
+    m.set(pub, 0x0a0001c9); // the same key mapped again: the remembered answer must not be returned
+    expect(m.get(pub)).toBe(0x0a0001c9);
+    m.delete(pub);
+    expect(m.get(pub)).toBeUndefined();
+    m.set(pub, 1);
+    expect(m.get(pub)).toBe(1);
+    m.clear();
+    expect(m.get(pub)).toBeUndefined();
+    expect(m.get(0xcb007197)).toBeUndefined();
   });
 });

@@ -290,8 +290,49 @@ export const passThroughNetfilter: NetfilterNamespace = {
 /** Static 1:1 NAT of a cloud internet gateway: public ↔ private, on the gateway's internet-facing interface. */
 export interface StaticNat {
   readonly outsideIface: string;
-  readonly publicToPrivate: Map<Ipv4, Ipv4>;
-  readonly privateToPublic: Map<Ipv4, Ipv4>;
+  readonly publicToPrivate: AddressMap;
+  readonly privateToPublic: AddressMap;
+}
+
+/**
+ * A map from address to address that counts its changes (`version`), so that a lookup can be remembered until the
+ * next one (as `AddressSet`). The internet gateway's 1:1 NAT asks it for every packet crossing it (ten a request on
+ * the LB path), keyed by addresses beyond 2^31, which the map hashes as number objects (about 80 instructions a
+ * lookup); `get` answers the last key again from a memo.
+ */
+export class AddressMap extends Map<Ipv4, Ipv4> {
+  version = 0;
+  #key = -1;
+  #value: Ipv4 | undefined = undefined;
+  #memoVersion = -1;
+
+  override get(key: Ipv4): Ipv4 | undefined {
+    if (key === this.#key && this.#memoVersion === this.version) return this.#value;
+    return this.#miss(key);
+  }
+
+  #miss(key: Ipv4): Ipv4 | undefined {
+    const value = super.get(key);
+    this.#key = key;
+    this.#value = value;
+    this.#memoVersion = this.version;
+    return value;
+  }
+
+  override set(key: Ipv4, value: Ipv4): this {
+    this.version++;
+    return super.set(key, value);
+  }
+
+  override delete(key: Ipv4): boolean {
+    this.version++;
+    return super.delete(key);
+  }
+
+  override clear(): void {
+    this.version++;
+    super.clear();
+  }
 }
 
 const REAPER_TASK = { background: true, label: 'time-wait' };

@@ -15,7 +15,7 @@
  * internet: one router; public DNS 8.8.8.8 (dns.google) and api.external.com 203.0.113.10 hang off it.
  */
 import { cidr, formatIpv4, ipv4, networkOf, type Ipv4 } from './addr';
-import type { NetNamespace } from './netns';
+import { AddressMap, type NetNamespace } from './netns';
 import type { Network } from './network';
 
 export interface NodeNetSpec {
@@ -169,7 +169,7 @@ export function buildCloudTopology(net: Network, specs: readonly NodeNetSpec[] =
   vpc.addAddr(subnetB.name, ipv4('10.0.2.1'), 24);
   // AmazonProvidedDNS answers at the VPC base + 2; the DNS subsystem binds UDP 53 in this namespace.
   vpc.addAddr('lo', ipv4(VPC_RESOLVER_IP), 32);
-  const nat = { outsideIface: 'igw0', publicToPrivate: new Map<Ipv4, Ipv4>(), privateToPublic: new Map<Ipv4, Ipv4>() };
+  const nat = { outsideIface: 'igw0', publicToPrivate: new AddressMap(), privateToPublic: new AddressMap() };
   vpc.staticNat = nat;
   const addPublicIp = (publicIp: string, privateIp: string): void => {
     const pub = ipv4(publicIp), priv = ipv4(privateIp);
