@@ -8,7 +8,7 @@
  */
 import { DNS_CLASS_IN, queryMessage } from '../net/packet/dns';
 import type { DnsMessage, DnsQuestion, DnsType } from './message';
-import { addressesOf, fqdn, isAbsolute, isIPv4, rcodeOf, relative } from './message';
+import { addressesOf, flatString, fqdn, isAbsolute, isIPv4, rcodeOf, relative } from './message';
 
 export interface ResolvConf {
   readonly nameservers: readonly string[];
@@ -116,7 +116,7 @@ function candidatesOf(name: string, conf: Pick<ResolvConf, 'search' | 'ndots'>):
     if (lists.size >= MAX_CANDIDATE_LISTS) lists.clear();
     const names = searchCandidates(name, conf);
     const built = new Array<Candidate>(names.length);
-    for (let i = 0; i < names.length; i++) built[i] = new Candidate(names[i]!, relative(names[i]!));
+    for (let i = 0; i < names.length; i++) built[i] = new Candidate(names[i]!, flatString(relative(names[i]!)));
     lists.set(name, (list = built));
   }
   return list;
