@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { ClusterDnsView, DnsEndpoint, DnsService } from './cluster-zone';
-import { answerClusterQuestion } from './cluster-zone';
+import { answerClusterQuestion, answerInZone, clusterZone } from './cluster-zone';
 import type { DnsType } from './message';
 import { DNS_CLASS_IN } from '../net/packet/dns';
 
@@ -171,6 +171,22 @@ describe('CoreDNS kubernetes plugin answers', () => {
     expect(soaSerial('web.default.svc.cluster.local')).toBe(1767225661);
     expect(answerClusterQuestion({ name: 'web.default.svc.cluster.local', type: 'AAAA', class: 1 }, changing, { zone: 'cluster.local', ttl: 5 }))
       .toMatchObject({ authority: [{ ttl: 5, rdata: { serial: 1767225661, minimum: 5 } }] });
+  });
+
+  it('answers a name it read before from the view as it is at the time of the query', () => {
+    const services: DnsService[] = [web];
+    const z = clusterZone(view(services));
+    const a = (name: string, type: DnsType = 'A') => answerInZone({ name, type, class: DNS_CLASS_IN }, z);
+    expect(a('web.default.svc.cluster.local')).toMatchObject({ rcode: 'NOERROR', answer: [{ name: 'web.default.svc.cluster.local', rdata: { address: '10.96.45.12' } }] });
+    services.length = 0;
+    expect(a('web.default.svc.cluster.local')).toMatchObject({ rcode: 'NXDOMAIN' });
+    services.push({ ...web, clusterIP: '10.96.7.7' });
+    expect(a('web.default.svc.cluster.local')).toMatchObject({ rcode: 'NOERROR', answer: [{ rdata: { address: '10.96.7.7' } }] });
+    expect(a('Web.Default.svc.cluster.local')).toMatchObject({ rcode: 'NOERROR', answer: [{ name: 'Web.Default.svc.cluster.local', rdata: { address: '10.96.7.7' } }] });
+    // More names than a zone keeps read: it starts over, and answers stay the view's.
+    for (let i = 0; i < 5000; i++) expect(a(`s${i}.default.svc.cluster.local`)).toMatchObject({ rcode: 'NXDOMAIN' });
+    expect(a('web.default.svc.cluster.local', 'AAAA')).toMatchObject({ rcode: 'NOERROR', answer: [] });
+    expect(a('web.default.svc.cluster.local')).toMatchObject({ rcode: 'NOERROR', answer: [{ rdata: { address: '10.96.7.7' } }] });
   });
 
   it('answers the schema version TXT', () => {

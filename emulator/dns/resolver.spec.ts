@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseHostsFile, parseResolvConf, resolveHost, searchCandidates, type DnsTransport, type LookupResult } from './resolver';
 import type { DnsMessage } from './message';
-import { aRecord } from './message';
+import { aRecord, dnsQuery } from './message';
 import { dnsMessage } from '../net/packet/dns';
 
 const pod = parseResolvConf('search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n');
@@ -107,6 +107,33 @@ describe('resolveHost', () => {
     const absolute = fakeTransport({ 'web.default.svc.cluster.local': '10.1.2.4' });
     expect(lookup('web.default.svc.cluster.local.', absolute.t)).toMatchObject({ ok: true, addresses: ['10.1.2.4'] });
     expect(absolute.asked).toEqual(['A web.default.svc.cluster.local', 'AAAA web.default.svc.cluster.local']);
+  });
+
+  it('asks a name with the queries dnsQuery builds, sharing its question lists lookup after lookup', () => {
+    const sent: DnsMessage[] = [];
+    let id = 0;
+    const t: DnsTransport = {
+      nextId: () => ++id,
+      exchange(_server, queries, _timeout, done) {
+        sent.push(...queries);
+        done(queries.map((q) => dnsMessage({ id: q.id, qr: true, rcode: 3, questions: q.questions })));
+      },
+    };
+    const ask = (name: string) => resolveHost(name, { resolvConf: pod, hosts: new Map() }, t, () => {});
+    ask('web.shop.svc.cluster.local.');
+    ask('web.shop.svc.cluster.local.');
+    expect(sent).toEqual([
+      dnsQuery(1, 'web.shop.svc.cluster.local.', 'A'), dnsQuery(2, 'web.shop.svc.cluster.local.', 'AAAA'),
+      dnsQuery(3, 'web.shop.svc.cluster.local.', 'A'), dnsQuery(4, 'web.shop.svc.cluster.local.', 'AAAA'),
+    ]);
+    expect(sent[2]!.questions).toBe(sent[0]!.questions);
+    expect(sent[3]!.questions).toBe(sent[1]!.questions);
+    sent.length = 0;
+    ask('web');
+    ask('web');
+    const names = searchCandidates('web', pod);
+    expect(sent.map((q) => `${q.questions[0]!.type} ${q.questions[0]!.name}.`)).toEqual([...names, ...names].flatMap((n) => [`A ${n}`, `AAAA ${n}`]));
+    for (let i = 0; i < sent.length / 2; i++) expect(sent[i + sent.length / 2]!.questions).toBe(sent[i]!.questions);
   });
 
   it('answers literals and /etc/hosts without any query', () => {

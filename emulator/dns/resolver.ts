@@ -6,8 +6,9 @@
  * Continuations are callbacks run inside scheduler tasks (not promises), so a whole lookup completes within one
  * `scheduler.advance` however the caller drives virtual time.
  */
-import type { DnsMessage, DnsType } from './message';
-import { addressesOf, dnsQuery, fqdn, isAbsolute, isIPv4, rcodeOf, relative } from './message';
+import { DNS_CLASS_IN, queryMessage } from '../net/packet/dns';
+import type { DnsMessage, DnsQuestion, DnsType } from './message';
+import { addressesOf, flatString, fqdn, isAbsolute, isIPv4, rcodeOf, relative } from './message';
 
 export interface ResolvConf {
   readonly nameservers: readonly string[];
@@ -77,23 +78,46 @@ export function searchCandidates(name: string, conf: Pick<ResolvConf, 'search' |
   return dots >= conf.ndots ? [fqdn(name), ...expanded] : [...expanded, fqdn(name)];
 }
 
+/** What getaddrinfo(AF_UNSPEC) asks for each candidate: A and AAAA, sent together. */
+const ADDRESS_TYPES: readonly DnsType[] = Object.freeze(['A', 'AAAA']);
+
 /**
- * `searchCandidates` of each relative name a host looks up, kept per resolv.conf (a pod curls the same few names
- * again and again): the list is built once per name. Bounded: a full table starts over. An absolute name is its
- * own only candidate (nothing to build, nothing to keep).
+ * A name a lookup asks, built once per name: its absolute form (what the result reports), the relative form its
+ * questions carry, and the question list of each address type (records are never mutated, so every query for the
+ * name shares them). One string per name for every lookup of it also lets CoreDNS find what it read of the name
+ * before by that string, whose hash is then computed already (see `readQuestionName`).
  */
-const candidateLists = new WeakMap<Pick<ResolvConf, 'search' | 'ndots'>, Map<string, readonly string[]>>();
+class Candidate {
+  /** Per `ADDRESS_TYPES`: the one-question list of that type. */
+  readonly questions: readonly (readonly DnsQuestion[])[];
+
+  constructor(readonly name: string, readonly question: string) {
+    const questions = new Array<readonly DnsQuestion[]>(ADDRESS_TYPES.length);
+    for (let i = 0; i < ADDRESS_TYPES.length; i++) questions[i] = [{ name: question, type: ADDRESS_TYPES[i]!, class: DNS_CLASS_IN }];
+    this.questions = questions;
+  }
+}
+
+/**
+ * The candidates of each name a host looks up (`searchCandidates`), kept per resolv.conf for relative names (a pod
+ * curls the same few names again and again) and in one table for absolute names (their own only candidate, whatever
+ * the search list): built once per name. Bounded: a full table starts over.
+ */
+const candidateLists = new WeakMap<Pick<ResolvConf, 'search' | 'ndots'>, Map<string, readonly Candidate[]>>();
+const absoluteCandidates = new Map<string, readonly Candidate[]>();
 const MAX_CANDIDATE_LISTS = 1024;
 
-function candidatesOf(name: string, conf: Pick<ResolvConf, 'search' | 'ndots'>): readonly string[] {
-  if (isAbsolute(name)) return [name];
-  let lists = candidateLists.get(conf);
-  if (lists === undefined) candidateLists.set(conf, (lists = new Map()));
+function candidatesOf(name: string, conf: Pick<ResolvConf, 'search' | 'ndots'>): readonly Candidate[] {
+  let lists: Map<string, readonly Candidate[]> | undefined;
+  if (isAbsolute(name)) lists = absoluteCandidates;
+  else if ((lists = candidateLists.get(conf)) === undefined) candidateLists.set(conf, (lists = new Map()));
   let list = lists.get(name);
   if (list === undefined) {
     if (lists.size >= MAX_CANDIDATE_LISTS) lists.clear();
-    list = searchCandidates(name, conf);
-    lists.set(name, list);
+    const names = searchCandidates(name, conf);
+    const built = new Array<Candidate>(names.length);
+    for (let i = 0; i < names.length; i++) built[i] = new Candidate(names[i]!, flatString(relative(names[i]!)));
+    lists.set(name, (list = built));
   }
   return list;
 }
@@ -139,9 +163,6 @@ export interface ResolverHost {
   readonly hosts: ReadonlyMap<string, string>;
 }
 
-/** What getaddrinfo(AF_UNSPEC) asks for each candidate: A and AAAA, sent together. */
-const ADDRESS_TYPES: readonly DnsType[] = Object.freeze(['A', 'AAAA']);
-
 /**
  * getaddrinfo(name, AF_UNSPEC) as glibc does it, reduced to the IPv4 result our clients use. Calls `done` exactly
  * once, from inside a scheduler task (or synchronously for literals and /etc/hosts hits).
@@ -162,20 +183,19 @@ export function resolveHost(name: string, host: ResolverHost, transport: DnsTran
  * continuation of its exchanges (one callback per lookup, not closures per candidate and per attempt).
  */
 class Lookup {
-  readonly #candidates: readonly string[];
+  readonly #candidates: readonly Candidate[];
   readonly #conf: ResolvConf;
   readonly #transport: DnsTransport;
   readonly #done: (r: LookupResult) => void;
   #index = 0;
   #sawNodata = false;
-  /** The candidate being asked, as the result reports it (absolute) and as its questions carry it (relative). */
-  #qname = '';
-  #question = '';
+  /** The candidate being asked. */
+  #candidate: Candidate | null = null;
   #tries = 0;
   #lastError: ExchangeError = 'timeout';
   readonly #onReplies = (replies: readonly (DnsMessage | undefined)[], error?: ExchangeError): void => this.#replied(replies, error);
 
-  constructor(candidates: readonly string[], conf: ResolvConf, transport: DnsTransport, done: (r: LookupResult) => void) {
+  constructor(candidates: readonly Candidate[], conf: ResolvConf, transport: DnsTransport, done: (r: LookupResult) => void) {
     this.#candidates = candidates;
     this.#conf = conf;
     this.#transport = transport;
@@ -184,8 +204,7 @@ class Lookup {
 
   nextCandidate(): void {
     if (this.#index >= this.#candidates.length) { this.#done({ ok: false, error: this.#sawNodata ? 'NODATA' : 'NXDOMAIN' }); return; }
-    this.#qname = this.#candidates[this.#index++]!;
-    this.#question = relative(this.#qname); // one question name for every query of every attempt
+    this.#candidate = this.#candidates[this.#index++]!;
     this.#tries = 0;
     this.#lastError = 'timeout';
     this.#attempt();
@@ -194,15 +213,17 @@ class Lookup {
   /** Ask the next nameserver (round-robin over `attempts` rounds), all types at once (glibc's parallel A+AAAA). */
   #attempt(): void {
     const conf = this.#conf;
-    const servers = conf.nameservers;
+    const servers = nameserversOf(conf);
     if (this.#tries >= servers.length * conf.attempts) {
       this.#done({ ok: false, error: this.#lastError === 'timeout' ? 'TIMEOUT' : 'CONNREFUSED' });
       return;
     }
     const server = servers[this.#tries % servers.length]!;
     this.#tries++;
-    const queries: DnsMessage[] = new Array<DnsMessage>(ADDRESS_TYPES.length);
-    for (let i = 0; i < ADDRESS_TYPES.length; i++) queries[i] = dnsQuery(this.#transport.nextId(), this.#question, ADDRESS_TYPES[i]!);
+    // `dnsQuery` of each type, with the candidate's question lists (one per name, not one per query).
+    const questions = this.#candidate!.questions;
+    const queries: DnsMessage[] = new Array<DnsMessage>(questions.length);
+    for (let i = 0; i < questions.length; i++) queries[i] = queryMessage(this.#transport.nextId(), true, questions[i]!, undefined);
     this.#transport.exchange(server, queries, conf.timeoutSec * 1000, this.#onReplies);
   }
 
@@ -215,7 +236,7 @@ class Lookup {
       return;
     }
     const addrs = addressesOf(replies[0]);
-    if (addrs.length > 0) { this.#done({ ok: true, name: this.#qname, addresses: addrs, source: 'dns' }); return; }
+    if (addrs.length > 0) { this.#done({ ok: true, name: this.#candidate!.name, addresses: addrs, source: 'dns' }); return; }
     // res_search stops walking on anything but "no such name" / "no data" (e.g. SERVFAIL, REFUSED).
     for (let i = 0; i < replies.length; i++) {
       const rcode = replies[i]!.rcode;
@@ -227,6 +248,23 @@ class Lookup {
     }
     this.nextCandidate();
   }
+}
+
+/**
+ * The nameservers of the last resolv.conf asked, as an unfrozen copy: the parsed file's lists are frozen (it is shared
+ * by every lookup with the same text), and V8's optimized code does not inline an element load from a frozen array
+ * (Node 20: a keyed-load stub call, about 80 instructions per lookup). One entry, compared by identity: the same few
+ * parsed files serve every lookup.
+ */
+let lastConf: ResolvConf | null = null;
+let lastNameservers: readonly string[] = [];
+
+function nameserversOf(conf: ResolvConf): readonly string[] {
+  if (conf !== lastConf) {
+    lastNameservers = conf.nameservers.slice();
+    lastConf = conf;
+  }
+  return lastNameservers;
 }
 
 const RCODE_NOERROR = rcodeOf('NOERROR');

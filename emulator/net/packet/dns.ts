@@ -168,15 +168,32 @@ export function formatIpv6(bytes: Uint8Array): string {
 let lastQuadText = '0.0.0.0';
 let lastQuad: Ipv4 = 0;
 
-/** `parseIpv4` of an address text (an A record's, a host's), the last valid one remembered. */
+/**
+ * Every text found to be a dotted quad, with its address: the first read of a lookup's address (the server's check of
+ * a Service's ClusterIP) is of a string read before, by an earlier lookup of the same name (the view's string, kept
+ * with the Service), and a map lookup by it (its hash computed once, kept in the string) costs about 80 instructions
+ * where parsing it again cost about 510 on the HTTP bench, which cycles through 999 Services. Bounded: a full table
+ * starts over.
+ */
+const quads = new Map<string, Ipv4>();
+const MAX_QUADS = 4096;
+
+/** `parseIpv4` of an address text (an A record's, a host's), the valid ones remembered. */
 export function dottedQuad(text: string): Ipv4 | undefined {
   // Equal content parses the same, so an equal string that is not the same object is a hit too.
   if (text === lastQuadText) return lastQuad;
-  const n = parseIpv4(text);
-  if (n !== undefined) {
-    lastQuadText = text;
-    lastQuad = n;
+  // A dotted quad starts with a digit: a host name (what `isIPv4` mostly sees otherwise) is not looked up.
+  const c = text.charCodeAt(0);
+  if (!(c >= 48 && c <= 57)) return undefined;
+  let n = quads.get(text);
+  if (n === undefined) {
+    n = parseIpv4(text);
+    if (n === undefined) return undefined;
+    if (quads.size >= MAX_QUADS) quads.clear();
+    quads.set(text, n);
   }
+  lastQuadText = text;
+  lastQuad = n;
   return n;
 }
 
@@ -300,7 +317,17 @@ function countDns(msg: DnsMessage): number {
   // iterating them all from one site made V8 build an iterator per section.
   const questions = msg.questions;
   for (let i = 0; i < questions.length; i++) {
-    const n = nameLength(seen, questions[i]!.name);
+    // The first name of a message has nothing before it to share a suffix with: written whole (`nameLength` with no
+    // name seen), without a call whose entry (its optional arguments, the module's variables) costs about 80
+    // instructions, four times a lookup.
+    const name = questions[i]!.name;
+    let n: number;
+    if (seenCount !== 0) n = nameLength(seen, name, false, seenCount, 0);
+    else if (name.length === 0) n = 1;
+    else if (validLabels(name)) {
+      seen[seenCount++] = name;
+      n = name.length + 2;
+    } else return -1;
     if (n < 0) return -1;
     len += n + 4;
   }
@@ -342,7 +369,10 @@ function recordsLength(seen: string[], recs: readonly DnsRecord[]): number {
     const r = recs[i]!;
     const checked = r === lastValidSoa;
     const before = seenCount;
-    const n = nameLength(seen, r.name, checked);
+    // A record owned by the message's first name (an answer to the question): a pointer to it, found without a call.
+    const name = r.name;
+    const first = before !== 0 ? seen[0]! : '';
+    const n = first.length === name.length && before !== 0 && first === name ? 2 : nameLength(seen, name, checked, before, 0);
     if (n < 0) return -1;
     len += n + 10;
     const d = r.rdata;
@@ -354,9 +384,9 @@ function recordsLength(seen: string[], recs: readonly DnsRecord[]): number {
         if (!parseIpv6(d.address)) return -1;
         rd = 16;
         break;
-      case 'CNAME': case 'NS': case 'PTR': rd = nameLength(seen, d.target); break;
+      case 'CNAME': case 'NS': case 'PTR': rd = nameLength(seen, d.target, false, seenCount, 0); break;
       case 'SRV': {
-        const t = nameLength(seen, d.target);
+        const t = nameLength(seen, d.target, false, seenCount, 0);
         rd = t < 0 ? -1 : 6 + t;
         break;
       }
@@ -367,8 +397,8 @@ function recordsLength(seen: string[], recs: readonly DnsRecord[]): number {
           rd = m + nameLength(seen, d.rname, true, before, soaRnameShared) + 20;
           break;
         }
-        const m = nameLength(seen, d.mname);
-        const rn = m < 0 ? -1 : nameLength(seen, d.rname);
+        const m = nameLength(seen, d.mname, false, seenCount, 0);
+        const rn = m < 0 ? -1 : nameLength(seen, d.rname, false, seenCount, 0);
         rd = rn < 0 ? -1 : m + rn + 20;
         if (rd >= 0) {
           lastValidSoa = r;
@@ -408,7 +438,7 @@ let seenCount = 0;
  * matched with `endsWith`, and a tail shared with part of an earlier name is compared character by character, only
  * where it could be longer than what the whole-name matches found (one character pair rules most of them out).
  */
-function nameLength(seen: string[], name: string, checked = false, before = seenCount, known = 0): number {
+function nameLength(seen: string[], name: string, checked: boolean, before: number, known: number): number {
   const nl = name.length;
   if (nl === 0) return 1;
   // A name already written (an answer owned by the question's name): one pointer, labels already checked.
@@ -455,26 +485,36 @@ function sharedWith(name: string, m: string, atLeast: number): number {
  * Labels of 1..63 characters (what the encoder accepts). A name of at most 63 characters has no label longer than
  * that, so it only needs no empty label: no leading, trailing or doubled dot (one native search, no character loop).
  * The name last found valid is remembered (one entry, compared by content): a lookup's question is measured four
- * times in a row (its A and AAAA queries and replies), and the next lookup's name simply replaces it.
+ * times in a row (its A and AAAA queries and replies), and the next lookup's name simply replaces it. Every name
+ * found valid is also kept in a set: a stub resolver asks each name with one string for every lookup of it
+ * (resolver.ts), so the first message of a lookup finds its question there (about 80 instructions, the string's hash
+ * kept in it) instead of searching it again (the native search cost about 600 on the HTTP bench). Bounded: a full
+ * set starts over.
  */
 function validLabels(name: string): boolean {
   if (name === lastValidName) return true;
-  const nl = name.length;
-  if (nl <= 63) {
-    if (name.charCodeAt(0) === 46 || name.charCodeAt(nl - 1) === 46 || name.indexOf('..') >= 0) return false;
-  } else {
-    let labelAt = 0;
-    for (let i = 0; i < nl; i++) {
-      if (name.charCodeAt(i) !== 46) continue;
-      if (i === labelAt || i - labelAt > 63) return false;
-      labelAt = i + 1;
+  if (!validNames.has(name)) {
+    const nl = name.length;
+    if (nl <= 63) {
+      if (name.charCodeAt(0) === 46 || name.charCodeAt(nl - 1) === 46 || name.indexOf('..') >= 0) return false;
+    } else {
+      let labelAt = 0;
+      for (let i = 0; i < nl; i++) {
+        if (name.charCodeAt(i) !== 46) continue;
+        if (i === labelAt || i - labelAt > 63) return false;
+        labelAt = i + 1;
+      }
+      if (labelAt >= nl || nl - labelAt > 63) return false;
     }
-    if (labelAt >= nl || nl - labelAt > 63) return false;
+    if (validNames.size >= MAX_VALID_NAMES) validNames.clear();
+    validNames.add(name);
   }
   lastValidName = name;
   return true;
 }
 
+const validNames = new Set<string>();
+const MAX_VALID_NAMES = 4096;
 let lastValidName = 'a'; // a valid name to start with
 
 /**
