@@ -112,9 +112,8 @@ export class CtRef implements Tuple {
   declare readonly meta: number;
   /** The connection (the ref itself for the original direction); undefined for the table's INVALID ref. */
   declare entry: CtEntry | undefined;
-  declare readonly owner: ConntrackTable;
 
-  constructor(owner: ConntrackTable, entry: CtEntry | undefined, dir: number, special: number, proto: number,
+  constructor(entry: CtEntry | undefined, dir: number, special: number, proto: number,
     src: number, dst: number, sport: number, dport: number) {
     this.next = undefined;
     this.saddr = src | 0;
@@ -122,7 +121,6 @@ export class CtRef implements Tuple {
     this.ports = (sport << 16) | dport;
     this.meta = proto | (dir << 8) | (special << REF_SPECIAL_SHIFT);
     this.entry = entry;
-    this.owner = owner;
   }
 
   get src(): number { return this.saddr >>> 0; }
@@ -188,9 +186,9 @@ class Connection extends CtRef implements CtEntry {
   declare createdLo: number;
   declare mark: number;
 
-  constructor(owner: ConntrackTable, proto: number, src: number, dst: number, sport: number, dport: number, tcp: number,
+  constructor(proto: number, src: number, dst: number, sport: number, dport: number, tcp: number,
     now: number, expires: number) {
-    super(owner, undefined, DIR_ORIGINAL, 0, proto, src, dst, sport, dport);
+    super(undefined, DIR_ORIGINAL, 0, proto, src, dst, sport, dport);
     this.entry = this;
     this.flags = tcp << CTF_TCP_SHIFT;
     TIME_BITS[0] = expires;
@@ -198,7 +196,7 @@ class Connection extends CtRef implements CtEntry {
     this.expiresLo = TIME_HALVES[0]!;
     this.gcNext = undefined!;
     this.gcPrev = undefined!;
-    this.reply = new CtRef(owner, this, DIR_REPLY, 0, proto, dst, src, dport, sport);
+    this.reply = new CtRef(this, DIR_REPLY, 0, proto, dst, src, dport, sport);
     TIME_BITS[0] = now;
     this.createdHi = TIME_HALVES[1]!;
     this.createdLo = TIME_HALVES[0]!;
@@ -364,7 +362,7 @@ export class ConntrackTable {
   /** Entries removed while still in the ring (compaction drops those the collector has not passed). */
   #removedInRing: Connection[] = [];
   #live = 0;
-  readonly #invalid: CtRef = new CtRef(this, undefined, 0, 2, 0, 0, 0, 0, 0);
+  readonly #invalid: CtRef = new CtRef(undefined, 0, 2, 0, 0, 0, 0, 0);
   readonly #events = new Emitter<CtEvent>();
   readonly onEvent: (listener: (e: CtEvent) => void) => Disposable = this.#events.event;
   /**
@@ -626,7 +624,7 @@ export class ConntrackTable {
     const em = pkt.embedded!;
     // The error travels opposite to the packet it quotes: look up the quoted tuple reversed.
     const hit = this.find(em.proto, { src: em.dst, dst: em.src, sport: em.dport, dport: em.sport }, this.now);
-    return hit ? new CtRef(this, hit.entry, hit.dir, 1, hit.proto, hit.src, hit.dst, hit.sport, hit.dport) : this.#invalid;
+    return hit ? new CtRef(hit.entry, hit.dir, 1, hit.proto, hit.src, hit.dst, hit.sport, hit.dport) : this.#invalid;
   }
 
   #create(pkt: NfPacket, sport: number, dport: number): CtRef {
@@ -646,7 +644,7 @@ export class ConntrackTable {
       if (pkt.icmpType !== 8) return this.#invalid;
       timeout = this.timeouts.icmp;
     } else timeout = this.timeouts.generic;
-    return new Connection(this, proto, pkt.src, pkt.dst, sport, dport, tcp, now, now + timeout * 1000);
+    return new Connection(proto, pkt.src, pkt.dst, sport, dport, tcp, now, now + timeout * 1000);
   }
 
   /** Insert a new connection once its first packet was accepted (at `now`, else at `this.now`). */

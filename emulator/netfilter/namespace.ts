@@ -524,7 +524,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     // request on the HTTP bench's pod path), and the call into #runShaped and its loop's tests of each plan's shape
     // and next plan cost about as much as the memo lookup.
     let ct = pkt.nfct as CtRef | undefined;
-    if (ct === undefined || ct.owner !== conntrack) {
+    if (ct === undefined) {
       ct = conntrack.track(pkt);
       pkt.nfct = ct;
     }
@@ -574,7 +574,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   #runNat(plan: HookPlan, pkt: NfPacket, ctx: NfHookContext): NfHookResult {
     const conntrack = this.conntrack;
     let ct = pkt.nfct as CtRef | undefined;
-    if (ct === undefined || ct.owner !== conntrack) {
+    if (ct === undefined) {
       ct = conntrack.track(pkt);
       pkt.nfct = ct;
     }
@@ -625,7 +625,6 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     // ran out before ctStateBits, a call per FORWARD (1.6k instructions per request more, callgrind).
     const conntrack = this.conntrack;
     let ct = pkt.nfct as CtRef | undefined;
-    if (ct !== undefined && ct.owner !== conntrack) ct = undefined;
     for (;;) {
       if (plan.hasLead === true) {
         plan.packets++;
@@ -656,10 +655,13 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     return ACCEPT_FAST;
   }
 
-  /** The packet's conntrack attachment when this namespace's table made it (a packet may carry another's). */
+  /**
+   * The packet's conntrack attachment: this namespace's table made it, as the stack clears it when a packet enters
+   * another namespace (see `NfPacket.nfct`), so no ref says which table it belongs to.
+   */
   #attachment(pkt: NfPacket): CtRef | undefined {
     const ct = pkt.nfct as CtRef | undefined;
-    return ct !== undefined && ct.owner === this.conntrack ? ct : undefined;
+    return ct;
   }
 
   /** The lead's policies, counted once on the plan (see HookPlan). */
@@ -805,8 +807,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       const now = ctx.now;
       const conntrack = this.conntrack;
       let ct = pkt.nfct as CtRef | undefined;
-      if (ct !== undefined && ct.owner !== conntrack) ct = undefined;
-      this.#resetEnv(ct, ctx);
+        this.#resetEnv(ct, ctx);
       const all = plan.steps;
       for (let i = 0; i < all.length; i++) {
         const step = all[i]!;
