@@ -11,6 +11,26 @@ function pkt(o: Partial<NfPacket>): NfPacket {
 }
 
 describe('conntrack table', () => {
+  it('keeps a connection\'s ctmark (0 until set, then listed and filtered on; back to 0 when cleared)', () => {
+    const ct = new ConntrackTable();
+    const a = ct.track(pkt({ src: ip('10.0.0.1'), dst: ip('10.0.0.2'), sport: 1000, dport: 80, tcpFlags: TCP_SYN }), T0).entry!;
+    const b = ct.track(pkt({ src: ip('10.0.0.1'), dst: ip('10.0.0.2'), sport: 1001, dport: 80, tcpFlags: TCP_SYN }), T0).entry!;
+    ct.confirm(a, T0);
+    ct.confirm(b, T0);
+    expect(a.mark).toBe(0);
+    a.mark = 0x4000;
+    b.mark = 7;
+    expect([a.mark, b.mark]).toEqual([0x4000, 7]);
+    expect(formatEntry(a, T0)).toMatch(/ mark=16384 use=1$/);
+    expect(ct.list(T0).filter((e) => matchesFilter(e, { mark: 7 }))).toEqual([b]);
+    // The state and flags the mark shares a field with are untouched.
+    expect([a.tcpState, a.confirmed, a.seenReply]).toEqual(['SYN_SENT', true, false]);
+    a.mark = 0;
+    expect(a.mark).toBe(0);
+    expect(formatEntry(a, T0)).toMatch(/ mark=0 use=1$/);
+    expect(b.mark).toBe(7);
+  });
+
   it('emits the event sequence of tool-output-formats §2.1 for one DNATed HTTP connection', () => {
     const ct = new ConntrackTable();
     const lines: string[] = [];

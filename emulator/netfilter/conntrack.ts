@@ -83,6 +83,16 @@ export const CTF_CONFIRMED = 1, CTF_SEEN_REPLY = 2, CTF_ASSURED = 4, CTF_DST_MAN
   CTF_SNAT = 32, CTF_DNAT = 64, CTF_REMOVED = 128, CTF_IN_RING = 256;
 /** Where `flags` keeps a connection's TCP state (TCP_NONE ... TCP_CLOSE), above the CTF_* bits. */
 const CTF_TCP_SHIFT = 9, CTF_TCP = 0xf << CTF_TCP_SHIFT;
+/** The connection's ctmark is not 0: it is in CT_MARKS (see `Connection.mark`). */
+const CTF_MARKED = 1 << 13;
+
+/**
+ * The ctmark of connections whose mark is not 0. Nothing in the lab sets one yet (no CONNMARK target; `conntrack
+ * -L` prints mark=0, `-m` filters on it): a field of its own was 8 bytes of every connection for a value that is
+ * always 0, in an object that lives 30-120 s of virtual time (see `Connection`). A weak map: a removed connection
+ * takes its mark with it.
+ */
+const CT_MARKS = new WeakMap<CtEntry, number>();
 
 /**
  * A packet's conntrack attachment (`NfPacket.nfct`), a hash-chain node of the table, and the tuple of its
@@ -153,8 +163,9 @@ export const REF_DIR = 0x100, REF_SPECIAL_SHIFT = 9, REF_RELATED = 1 << REF_SPEC
  * connection lives 120 s of virtual time after its last packet (TIME_WAIT), 30 s for UDP: every young-generation
  * collection it survives copies it and every full one marks it, so each field and object costs on each of them.
  * Hence nine booleans as bits of one field (`flags`, read through accessors by everything that is not per
- * packet), the TCP state's name derived from its number, and no per-direction packet and byte counts (nothing
- * reads them: Linux keeps them only with nf_conntrack_acct=1, and `conntrack -L` here prints none). The fields
+ * packet), the TCP state's name derived from its number, the ctmark (always 0 so far) kept aside (CT_MARKS), and
+ * no per-direction packet and byte counts (nothing reads them: Linux keeps them only with nf_conntrack_acct=1,
+ * and `conntrack -L` here prints none). The fields
  * the collector reads on an old, uncached entry (`flags` for removed, `expires`, the ring links) come first after
  * the ref's.
  */
@@ -184,7 +195,6 @@ class Connection extends CtRef implements CtEntry {
   /** Virtual ms of the first packet, as `expiresHi`/`expiresLo` are (read through `created`). */
   declare createdHi: number;
   declare createdLo: number;
-  declare mark: number;
 
   constructor(proto: number, src: number, dst: number, sport: number, dport: number, tcp: number,
     now: number, expires: number) {
@@ -200,7 +210,6 @@ class Connection extends CtRef implements CtEntry {
     TIME_BITS[0] = now;
     this.createdHi = TIME_HALVES[1]!;
     this.createdLo = TIME_HALVES[0]!;
-    this.mark = 0;
   }
 
   /** The original direction's tuple and table entry: the connection itself. */
@@ -208,6 +217,17 @@ class Connection extends CtRef implements CtEntry {
   get tcpState(): TcpState | undefined { return TCP_STATE_NAMES[(this.flags & CTF_TCP) >> CTF_TCP_SHIFT]; }
   get expires(): number { return expiresOf(this); }
   set expires(t: number) { setExpires(this, t); }
+  /** The ctmark: 0 unless set, then kept in CT_MARKS (see there). */
+  get mark(): number { return (this.flags & CTF_MARKED) !== 0 ? CT_MARKS.get(this)! : 0; }
+  set mark(m: number) {
+    if (m === 0) {
+      this.flags &= ~CTF_MARKED;
+      CT_MARKS.delete(this);
+    } else {
+      this.flags |= CTF_MARKED;
+      CT_MARKS.set(this, m);
+    }
+  }
   get created(): number {
     TIME_HALVES[0] = this.createdLo;
     TIME_HALVES[1] = this.createdHi;
