@@ -95,53 +95,26 @@ const CTF_MARKED = 1 << 13;
 const CT_MARKS = new WeakMap<CtEntry, number>();
 
 /**
- * A packet's conntrack attachment (`NfPacket.nfct`), a hash-chain node of the table, and the tuple of its
- * direction (`entry.orig` / `entry.reply` are the refs themselves, so a lookup compares the node it is on). The
- * original direction's ref is the connection itself (`Connection` extends this class) and the reply direction's
- * is a `CtRef` made with it, so tracking a packet allocates nothing and a connection is two objects; RELATED and
- * INVALID packets get their own small refs. The hash chains hold both classes: the fields a lookup and the hooks
- * read are this class's, at the same places in both, so optimized code reads them with one load after a check of
- * either map.
+ * A packet's conntrack attachment (`NfPacket.nfct`): its connection and what the packet is to it (`meta`). The
+ * original direction's attachment is the connection itself (`Connection` extends this class); a reply packet,
+ * a RELATED one (an ICMP error) and an INVALID one get a ref of this class, made per packet for the first two (a
+ * packet's attachment lives as long as the packet, a few microtasks of work; the table's objects live 30-120 s of
+ * virtual time: see `Connection`). The hooks read `meta` and `entry`, at the same places in both classes, so
+ * optimized code reads each with one load after a check of either map.
  */
-export class CtRef implements Tuple {
-  // Declared and assigned in the constructor in this order (see `Connection`). A connection's two refs live as
-  // long as it does (see there): the tuple is packed as the kernel's nf_conntrack_tuple packs it, into small
-  // integers, and read through the accessors below.
-  declare next: CtRef | undefined;
-  /**
-   * The addresses as signed 32-bit integers (`src`, `dst` give them unsigned): always small integers to V8. An
-   * address from 128.0.0.0 up is a heap number as an unsigned value, and once a field of a class has held one,
-   * V8 gives that field of every later object its own boxed double: 16 bytes more per address of every
-   * connection, for the rest of its life.
-   */
-  declare saddr: number;
-  declare daddr: number;
-  /** `sport << 16 | dport` (a signed 32-bit integer): the ports in one field. */
-  declare ports: number;
+export class CtRef {
+  // Declared and assigned in the constructor in this order (see `Connection`).
   /** `proto | dir << 8 | special << 9` (REF_DIR, REF_SPECIAL_SHIFT): what the ref is, in one field. */
   declare readonly meta: number;
   /** The connection (the ref itself for the original direction); undefined for the table's INVALID ref. */
   declare entry: CtEntry | undefined;
 
-  constructor(entry: CtEntry | undefined, dir: number, special: number, proto: number,
-    src: number, dst: number, sport: number, dport: number) {
-    this.next = undefined;
-    this.saddr = src | 0;
-    this.daddr = dst | 0;
-    this.ports = (sport << 16) | dport;
-    this.meta = proto | (dir << 8) | (special << REF_SPECIAL_SHIFT);
+  constructor(entry: CtEntry | undefined, meta: number) {
+    this.meta = meta;
     this.entry = entry;
   }
 
-  get src(): number { return this.saddr >>> 0; }
-  set src(a: number) { this.saddr = a | 0; }
-  get dst(): number { return this.daddr >>> 0; }
-  set dst(a: number) { this.daddr = a | 0; }
-  get sport(): number { return this.ports >>> 16; }
-  set sport(port: number) { this.ports = (port << 16) | (this.ports & 0xffff); }
-  get dport(): number { return this.ports & 0xffff; }
-  set dport(port: number) { this.ports = (this.ports & ~0xffff) | port; }
-  /** The connection's protocol (`entry.proto`), on the node a lookup is already reading. */
+  /** The connection's protocol (`entry.proto`). */
   get proto(): number { return this.meta & 0xff; }
   /** DIR_ORIGINAL or DIR_REPLY. */
   get dir(): number { return (this.meta >> 8) & 1; }
@@ -158,25 +131,51 @@ export const REF_DIR = 0x100, REF_SPECIAL_SHIFT = 9, REF_RELATED = 1 << REF_SPEC
   REF_INVALID = 2 << REF_SPECIAL_SHIFT;
 
 /**
- * A connection as the table keeps it: the `CtEntry` fields plus its place in the garbage collector's ring (see
- * `ConntrackTable`), and the hash-chain node and tuple of its original direction (it is its own `orig` ref). A
- * connection lives 120 s of virtual time after its last packet (TIME_WAIT), 30 s for UDP: every young-generation
- * collection it survives copies it and every full one marks it, so each field and object costs on each of them.
- * Hence nine booleans as bits of one field (`flags`, read through accessors by everything that is not per
- * packet), the TCP state's name derived from its number, the ctmark (always 0 so far) kept aside (CT_MARKS), and
- * no per-direction packet and byte counts (nothing reads them: Linux keeps them only with nf_conntrack_acct=1,
- * and `conntrack -L` here prints none). The fields
- * the collector reads on an old, uncached entry (`flags` for removed, `expires`, the ring links) come first after
- * the ref's.
+ * `Connection.flags` bits saying in which direction the next node of each of its two hash-chain links is (see
+ * `ConntrackTable.#buckets`): set, the node after its original-direction link (`next`) / its reply-direction link
+ * (`rnext`) is linked there by its reply tuple.
  */
-class Connection extends CtRef implements CtEntry {
+const CTF_NEXT_REPLY = 1 << 14, CTF_RNEXT_REPLY = 1 << 15;
+
+/**
+ * A connection as the table keeps it: the `CtEntry` fields, its place in the garbage collector's ring (see
+ * `ConntrackTable`), and both directions' tuples and hash-chain links, as the kernel's nf_conn embeds its two
+ * tuplehash nodes (it is its own `orig`; `reply` is a view of its reply fields). A connection lives 120 s of virtual
+ * time after its last packet (TIME_WAIT), 30 s for UDP: every young-generation collection it survives copies it
+ * and every full one marks it, so each field and object costs on each of them. Hence one object per connection
+ * (a reply direction's node of its own was 72 bytes more and one more object to copy, promote and mark), nine
+ * booleans as bits of one field (`flags`, read through accessors by everything that is not per packet), the TCP
+ * state's name derived from its number, the ctmark (always 0 so far) kept aside (CT_MARKS), and no per-direction
+ * packet and byte counts (nothing reads them: Linux keeps them only with nf_conntrack_acct=1, and `conntrack -L`
+ * here prints none). The tuples are packed as the kernel's nf_conntrack_tuple packs them, into small integers,
+ * and read through accessors (`src`, `dst`, `sport`, `dport` for the original direction).
+ */
+class Connection extends CtRef implements CtEntry, Tuple {
   // Fields are declared and assigned in the constructor, in this order: a class field without an initializer would
   // be defined as undefined first.
+  /** The next node of the hash chain its original tuple is linked in (its direction: CTF_NEXT_REPLY). */
+  declare next: Connection | undefined;
+  /**
+   * The original tuple's addresses as signed 32-bit integers (`src`, `dst` give them unsigned): always small
+   * integers to V8. An address from 128.0.0.0 up is a heap number as an unsigned value, and once a field of a class
+   * has held one, V8 gives that field of every later object its own boxed double: 16 bytes more per address of
+   * every connection, for the rest of its life.
+   */
+  declare saddr: number;
+  declare daddr: number;
+  /** `sport << 16 | dport` (a signed 32-bit integer): the ports in one field. */
+  declare ports: number;
+  /** The reply tuple's chain link and fields, as `next`, `saddr`, `daddr`, `ports` (direction: CTF_RNEXT_REPLY). */
+  declare rnext: Connection | undefined;
+  declare rsaddr: number;
+  declare rdaddr: number;
+  declare rports: number;
   /**
    * The CtEntry booleans as CTF_* bits, and above them (CTF_TCP) the TCP state as a number (TCP_NONE ...
    * TCP_CLOSE), what the state machine compares: a state name is a string load that optimized code checks is
    * internalized before every compare; `tcpState` names it for the readers of `CtEntry`. The state is kept in this
-   * field rather than one of its own because a connection lives long (see above): 8 bytes of every one.
+   * field rather than one of its own because a connection lives long (see above): 8 bytes of every one. Also the
+   * directions of its chain links' next nodes (CTF_NEXT_REPLY, CTF_RNEXT_REPLY) and CTF_MARKED.
    */
   declare flags: number;
   /**
@@ -190,30 +189,46 @@ class Connection extends CtRef implements CtEntry {
   /** The GC ring's neighbours (meaningful while in the ring). */
   declare gcNext: Connection;
   declare gcPrev: Connection;
-  /** The reply direction's table entry; also what a reply packet carries as its conntrack attachment. */
-  declare reply: CtRef;
   /** Virtual ms of the first packet, as `expiresHi`/`expiresLo` are (read through `created`). */
   declare createdHi: number;
   declare createdLo: number;
 
   constructor(proto: number, src: number, dst: number, sport: number, dport: number, tcp: number,
     now: number, expires: number) {
-    super(undefined, DIR_ORIGINAL, 0, proto, src, dst, sport, dport);
+    super(undefined, proto);
     this.entry = this;
+    this.next = undefined;
+    this.saddr = src | 0;
+    this.daddr = dst | 0;
+    this.ports = (sport << 16) | dport;
+    this.rnext = undefined;
+    this.rsaddr = dst | 0;
+    this.rdaddr = src | 0;
+    this.rports = (dport << 16) | sport;
     this.flags = tcp << CTF_TCP_SHIFT;
     TIME_BITS[0] = expires;
     this.expiresHi = TIME_HALVES[1]!;
     this.expiresLo = TIME_HALVES[0]!;
     this.gcNext = undefined!;
     this.gcPrev = undefined!;
-    this.reply = new CtRef(this, DIR_REPLY, 0, proto, dst, src, dport, sport);
     TIME_BITS[0] = now;
     this.createdHi = TIME_HALVES[1]!;
     this.createdLo = TIME_HALVES[0]!;
   }
 
-  /** The original direction's tuple and table entry: the connection itself. */
-  get orig(): CtRef { return this; }
+  get src(): number { return this.saddr >>> 0; }
+  set src(a: number) { this.saddr = a | 0; }
+  get dst(): number { return this.daddr >>> 0; }
+  set dst(a: number) { this.daddr = a | 0; }
+  get sport(): number { return this.ports >>> 16; }
+  set sport(port: number) { this.ports = (port << 16) | (this.ports & 0xffff); }
+  get dport(): number { return this.ports & 0xffff; }
+  set dport(port: number) { this.ports = (this.ports & ~0xffff) | port; }
+
+  /** The original direction's tuple: the connection itself. */
+  get orig(): Tuple { return this; }
+  /** The reply direction's tuple: a view of the connection's reply fields (read and written through). */
+  get reply(): Tuple { return new ReplyTuple(this); }
   get tcpState(): TcpState | undefined { return TCP_STATE_NAMES[(this.flags & CTF_TCP) >> CTF_TCP_SHIFT]; }
   get expires(): number { return expiresOf(this); }
   set expires(t: number) { setExpires(this, t); }
@@ -250,7 +265,25 @@ class Connection extends CtRef implements CtEntry {
   set dstManipDone(v: boolean) { setFlag(this, CTF_DST_MANIP_DONE, v); }
   get srcManipDone(): boolean { return (this.flags & CTF_SRC_MANIP_DONE) !== 0; }
   set srcManipDone(v: boolean) { setFlag(this, CTF_SRC_MANIP_DONE, v); }
+}
 
+/** A connection as the table stores it, for the hooks that read its packed tuples (namespace.ts `applyNat`). */
+export type CtConnection = Connection;
+
+/**
+ * A connection's reply tuple as a `Tuple` (`CtEntry.reply`): made on each read, by what formats, filters or
+ * writes it (`conntrack -L`, the nat table binding a connection's first packet), none of them per packet.
+ */
+class ReplyTuple implements Tuple {
+  constructor(private readonly c: Connection) {}
+  get src(): number { return this.c.rsaddr >>> 0; }
+  set src(a: number) { this.c.rsaddr = a | 0; }
+  get dst(): number { return this.c.rdaddr >>> 0; }
+  set dst(a: number) { this.c.rdaddr = a | 0; }
+  get sport(): number { return this.c.rports >>> 16; }
+  set sport(port: number) { this.c.rports = (port << 16) | (this.c.rports & 0xffff); }
+  get dport(): number { return this.c.rports & 0xffff; }
+  set dport(port: number) { this.c.rports = (this.c.rports & ~0xffff) | port; }
 }
 
 /**
@@ -354,16 +387,25 @@ export class ConntrackTable {
   readonly timeouts: ConntrackTimeouts;
   /**
    * Both directions' tuples of every confirmed connection: a power-of-two bucket array indexed by the tuple hash,
-   * collisions chained through `CtRef.next` (an array slot, not a Map probe, per packet). Sized as the kernel
-   * sizes nf_conntrack_buckets (CT_BUCKETS) when the first connection is confirmed: until then one empty bucket
-   * (mask 0, so a lookup needs no test), and a namespace that never tracks costs nothing. Grows only past one
-   * ref per bucket (the kernel's table does not grow at all; its chains get longer).
+   * collisions chained (an array slot, not a Map probe, per packet). Sized as the kernel sizes
+   * nf_conntrack_buckets (CT_BUCKETS) when the first connection is confirmed: until then one empty bucket (mask 0,
+   * so a lookup needs no test), and a namespace that never tracks costs nothing. Grows only past one tuple per
+   * bucket (the kernel's table does not grow at all; its chains get longer).
+   *
+   * A chain's node is a connection in one of its directions, as the kernel's chains link the two tuplehash nodes
+   * embedded in an nf_conn: a connection is in its original tuple's chain through `next` and in its reply tuple's
+   * through `rnext` (both in the same chain, twice, when the two tuples hash alike). Which link a node is reached
+   * by is its direction there: `#headDir[b]` for bucket b's first node, then the node's CTF_NEXT_REPLY or
+   * CTF_RNEXT_REPLY bit for the node after it.
    */
-  #buckets: (CtRef | undefined)[] = new Array<CtRef | undefined>(1).fill(undefined);
+  #buckets: (Connection | undefined)[] = new Array<Connection | undefined>(1).fill(undefined);
+  #headDir = new Uint8Array(1);
   #mask = 0;
-  /** Refs the bucket array holds before it grows (0: not allocated yet). */
+  /** The direction (DIR_ORIGINAL, DIR_REPLY) of the connection `#lookup` found last. */
+  #hitDir = 0;
+  /** Tuples the bucket array holds before it grows (0: not allocated yet). */
   #capacity = 0;
-  /** Refs linked (two per confirmed connection). */
+  /** Tuples linked (two per confirmed connection). */
   #linked = 0;
   /**
    * The garbage collector's ring: every confirmed entry, oldest first from `#gcHead` (what `conntrack -L` walks),
@@ -382,7 +424,7 @@ export class ConntrackTable {
   /** Entries removed while still in the ring (compaction drops those the collector has not passed). */
   #removedInRing: Connection[] = [];
   #live = 0;
-  readonly #invalid: CtRef = new CtRef(undefined, 0, 2, 0, 0, 0, 0, 0);
+  readonly #invalid: CtRef = new CtRef(undefined, REF_INVALID);
   readonly #events = new Emitter<CtEvent>();
   readonly onEvent: (listener: (e: CtEvent) => void) => Disposable = this.#events.event;
   /**
@@ -438,72 +480,110 @@ export class ConntrackTable {
   // ---------------------------------------------------------------------------------------------------------------
   // The index
 
-  #lookup(proto: number, src: number, dst: number, sport: number, dport: number): CtRef | undefined {
-    let r = this.#buckets[tupleHash(proto, src, dst, sport, dport) & this.#mask];
+  /** The connection with the tuple, if any (`#hitDir`: the direction it has that tuple in). */
+  #lookup(proto: number, src: number, dst: number, sport: number, dport: number): Connection | undefined {
+    const b = tupleHash(proto, src, dst, sport, dport) & this.#mask;
+    let c = this.#buckets[b];
+    if (c === undefined) return undefined;
+    let reply = this.#headDir[b] !== 0;
     const saddr = src | 0, daddr = dst | 0, ports = (sport << 16) | dport;
-    while (r !== undefined) {
-      // A linked ref is a connection's (special 0): its meta is its protocol and direction.
-      if (r.saddr === saddr && r.daddr === daddr && r.ports === ports && (r.meta & ~REF_DIR) === proto) return r;
-      r = r.next;
+    for (;;) {
+      // A connection's meta is its protocol.
+      if (reply === false) {
+        if (c.saddr === saddr && c.daddr === daddr && c.ports === ports && c.meta === proto) {
+          this.#hitDir = DIR_ORIGINAL;
+          return c;
+        }
+        reply = (c.flags & CTF_NEXT_REPLY) !== 0;
+        c = c.next;
+      } else {
+        if (c.rsaddr === saddr && c.rdaddr === daddr && c.rports === ports && c.meta === proto) {
+          this.#hitDir = DIR_REPLY;
+          return c;
+        }
+        reply = (c.flags & CTF_RNEXT_REPLY) !== 0;
+        c = c.rnext;
+      }
+      if (c === undefined) return undefined;
     }
-    return undefined;
   }
 
-  #link(r: CtRef): void {
+  /** Link a connection's tuple of direction `dir` at the head of its chain. */
+  #link(c: Connection, dir: number): void {
     if (++this.#linked > this.#capacity) this.#grow();
-    const i = refHash(r) & this.#mask;
-    r.next = this.#buckets[i];
-    this.#buckets[i] = r;
+    const b = tupleHashOf(c, dir) & this.#mask;
+    setLink(c, dir, this.#buckets[b], this.#headDir[b]!);
+    this.#buckets[b] = c;
+    this.#headDir[b] = dir;
   }
 
-  #unlink(r: CtRef): void {
+  #unlink(c: Connection, dir: number): void {
     this.#linked--;
-    const i = refHash(r) & this.#mask;
-    let cur = this.#buckets[i];
-    if (cur === r) this.#buckets[i] = r.next;
-    else {
-      while (cur !== undefined && cur.next !== r) cur = cur.next;
-      if (cur !== undefined) cur.next = r.next;
+    const b = tupleHashOf(c, dir) & this.#mask;
+    const after = linkOf(c, dir), afterDir = linkDirOf(c, dir);
+    let cur = this.#buckets[b], curDir = this.#headDir[b]!;
+    if (cur === c && curDir === dir) {
+      this.#buckets[b] = after;
+      this.#headDir[b] = afterDir;
+    } else {
+      while (cur !== undefined) {
+        const n = linkOf(cur, curDir), nDir = linkDirOf(cur, curDir);
+        if (n === c && nDir === dir) {
+          setLink(cur, curDir, after, afterDir);
+          break;
+        }
+        cur = n;
+        curDir = nDir;
+      }
     }
-    r.next = undefined;
+    setLink(c, dir, undefined, 0);
   }
 
   /**
    * Allocate the bucket array on the first link (CT_BUCKETS), then grow it fourfold (a table that keeps growing rehashes a third as often as doubling would, and
-   * chains stay shorter). Old bucket b splits into b + k × old size (k = 0..3); each ref is appended in its old
-   * order, so refs with equal tuples keep their order and a lookup finds the same one as before.
+   * chains stay shorter). Old bucket b splits into b + k × old size (k = 0..3); each node is appended in its old
+   * order, so tuples that are equal keep their order and a lookup finds the same one as before.
    */
   #grow(): void {
     if (this.#capacity === 0) {
-      this.#buckets = new Array<CtRef | undefined>(CT_BUCKETS).fill(undefined);
+      this.#buckets = new Array<Connection | undefined>(CT_BUCKETS).fill(undefined);
+      this.#headDir = new Uint8Array(CT_BUCKETS);
       this.#mask = CT_BUCKETS - 1;
       this.#capacity = CT_BUCKETS;
       return;
     }
-    const old = this.#buckets;
+    const old = this.#buckets, oldDir = this.#headDir;
     const oldSize = old.length;
     const size = oldSize * 4;
-    const buckets = new Array<CtRef | undefined>(size).fill(undefined);
+    const buckets = new Array<Connection | undefined>(size).fill(undefined);
+    const headDir = new Uint8Array(size);
     const mask = size - 1;
     const shift = 31 - Math.clz32(oldSize);
-    const tails: (CtRef | undefined)[] = [undefined, undefined, undefined, undefined];
+    const tails: (Connection | undefined)[] = [undefined, undefined, undefined, undefined];
+    const tailDirs = [0, 0, 0, 0];
     for (let b = 0; b < oldSize; b++) {
-      let r = old[b];
-      if (r === undefined) continue;
+      let c = old[b];
+      if (c === undefined) continue;
+      let dir = oldDir[b]!;
       tails[0] = tails[1] = tails[2] = tails[3] = undefined;
-      while (r !== undefined) {
-        const next: CtRef | undefined = r.next;
-        r.next = undefined;
-        const i = refHash(r) & mask;
+      while (c !== undefined) {
+        const next = linkOf(c, dir), nextDir = linkDirOf(c, dir);
+        setLink(c, dir, undefined, 0);
+        const i = tupleHashOf(c, dir) & mask;
         const k = i >>> shift;
         const tail = tails[k];
-        if (tail === undefined) buckets[i] = r;
-        else tail.next = r;
-        tails[k] = r;
-        r = next;
+        if (tail === undefined) {
+          buckets[i] = c;
+          headDir[i] = dir;
+        } else setLink(tail, tailDirs[k]!, c, dir);
+        tails[k] = c;
+        tailDirs[k] = dir;
+        c = next;
+        dir = nextDir;
       }
     }
     this.#buckets = buckets;
+    this.#headDir = headDir;
     this.#mask = mask;
     this.#capacity = size;
   }
@@ -576,8 +656,8 @@ export class ConntrackTable {
     if ((f & (CTF_REMOVED | CTF_CONFIRMED)) !== CTF_CONFIRMED) return;
     e.flags = f | CTF_REMOVED;
     this.#live--;
-    this.#unlink(e.orig);
-    this.#unlink(e.reply);
+    this.#unlink(e, DIR_ORIGINAL);
+    this.#unlink(e, DIR_REPLY);
     if ((f & CTF_IN_RING) !== 0) this.#removedInRing.push(e);
     if (this.#events.size > 0) this.#events.fire({ type: 'DESTROY', line: formatEvent('DESTROY', e, this.now), entry: e });
   }
@@ -585,17 +665,23 @@ export class ConntrackTable {
   // ---------------------------------------------------------------------------------------------------------------
   // Packets
 
-  /** Find a confirmed connection by one of its tuples. */
+  /** Find a confirmed connection by one of its tuples (a ref of the tuple's direction). */
   find(proto: number, t: Tuple, now: number): CtRef | undefined {
     this.now = now;
-    const hit = this.#lookup(proto, t.src, t.dst, t.sport, t.dport);
-    if (!hit) return undefined;
-    const e = hit.entry as Connection;
-    if (expiresOf(e) <= now) {
+    const e = this.#findLive(proto, t.src, t.dst, t.sport, t.dport);
+    if (e === undefined) return undefined;
+    return this.#hitDir === DIR_ORIGINAL ? e : new CtRef(e, proto | REF_DIR);
+  }
+
+  /** The connection with the tuple unless it has expired (then removed); `#hitDir` its direction. */
+  #findLive(proto: number, src: number, dst: number, sport: number, dport: number): Connection | undefined {
+    const e = this.#lookup(proto, src, dst, sport, dport);
+    if (e === undefined) return undefined;
+    if (expiresOf(e) <= this.now) {
       this.#remove(e);
       return undefined;
     }
-    return hit;
+    return e;
   }
 
   /** Is `t` already some connection's tuple (used to pick a free SNAT port)? */
@@ -627,10 +713,9 @@ export class ConntrackTable {
   }
 
   #trackTuple(pkt: NfPacket, proto: number, sport: number, dport: number): CtRef {
-    const hit = this.#lookup(proto, pkt.src, pkt.dst, sport, dport);
-    if (hit !== undefined) {
-      const e = hit.entry as Connection;
-      if (expiresOf(e) > this.now) return this.#update(e, hit, pkt);
+    const e = this.#lookup(proto, pkt.src, pkt.dst, sport, dport);
+    if (e !== undefined) {
+      if (expiresOf(e) > this.now) return this.#update(e, this.#hitDir, pkt);
       this.#remove(e);
     }
     return this.#create(pkt, sport, dport);
@@ -643,8 +728,8 @@ export class ConntrackTable {
   #trackError(pkt: NfPacket): CtRef {
     const em = pkt.embedded!;
     // The error travels opposite to the packet it quotes: look up the quoted tuple reversed.
-    const hit = this.find(em.proto, { src: em.dst, dst: em.src, sport: em.dport, dport: em.sport }, this.now);
-    return hit ? new CtRef(hit.entry, hit.dir, 1, hit.proto, hit.src, hit.dst, hit.sport, hit.dport) : this.#invalid;
+    const e = this.#findLive(em.proto, em.dst, em.src, em.dport, em.sport);
+    return e !== undefined ? new CtRef(e, em.proto | (this.#hitDir << 8) | REF_RELATED) : this.#invalid;
   }
 
   #create(pkt: NfPacket, sport: number, dport: number): CtRef {
@@ -673,8 +758,8 @@ export class ConntrackTable {
     const e = entry as Connection;
     if ((e.flags & CTF_CONFIRMED) !== 0) return;
     e.flags |= CTF_CONFIRMED;
-    this.#link(e.orig);
-    this.#link(e.reply);
+    this.#link(e, DIR_ORIGINAL);
+    this.#link(e, DIR_REPLY);
     this.#ringAppend(e);
     this.#qLength++;
     this.#live++;
@@ -683,12 +768,12 @@ export class ConntrackTable {
   }
 
   /**
-   * Protocol state machine for a packet of an existing connection (found by `hit`): the packet's attachment,
-   * which is `hit`, the INVALID ref, or a new connection when a SYN reopens a closed one's tuple.
+   * Protocol state machine for a packet of an existing connection (found in direction `dir`): the packet's
+   * attachment, which is the connection (original direction), a reply ref made for the packet, the INVALID ref,
+   * or a new connection when a SYN reopens a closed one's tuple.
    */
-  #update(e: Connection, hit: CtRef, pkt: NfPacket): CtRef {
+  #update(e: Connection, dir: number, pkt: NfPacket): CtRef {
     const now = this.now;
-    const dir = (hit.meta >> 8) & 1;
     const flagsBefore = e.flags;
     const before = (flagsBefore & CTF_TCP) >> CTF_TCP_SHIFT;
     if (before >= TCP_TIME_WAIT && dir === DIR_ORIGINAL && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
@@ -742,16 +827,36 @@ export class ConntrackTable {
         ((changed & CTF_SEEN_REPLY) !== 0 && proto !== IPPROTO_TCP))) {
       this.#events.fire({ type: 'UPDATE', line: formatEvent('UPDATE', e, now), entry: e });
     }
-    return hit;
+    return dir === DIR_ORIGINAL ? e : new CtRef(e, proto | REF_DIR);
   }
 }
 
 /**
- * The hash of a ref's tuple, found again when it is unlinked or rehashed rather than kept on every ref: a linked
- * ref's tuple does not change (NAT rewrites the reply tuple only before the connection is confirmed).
+ * The hash of a connection's tuple of direction `dir`, found again when it is unlinked or rehashed rather than
+ * kept on every connection: a linked tuple does not change (NAT rewrites the reply tuple only before the
+ * connection is confirmed).
  */
-function refHash(r: CtRef): number {
-  return tupleHash(r.meta & 0xff, r.saddr, r.daddr, r.ports >>> 16, r.ports & 0xffff);
+function tupleHashOf(c: Connection, dir: number): number {
+  const proto = c.meta & 0xff;
+  return dir === DIR_ORIGINAL ? tupleHash(proto, c.saddr, c.daddr, c.ports >>> 16, c.ports & 0xffff)
+    : tupleHash(proto, c.rsaddr, c.rdaddr, c.rports >>> 16, c.rports & 0xffff);
+}
+
+/** The node after a connection's chain link of direction `dir`, and that node's direction (`linkDirOf`). */
+function linkOf(c: Connection, dir: number): Connection | undefined {
+  return dir === DIR_ORIGINAL ? c.next : c.rnext;
+}
+
+function linkDirOf(c: Connection, dir: number): number {
+  return (c.flags & (dir === DIR_ORIGINAL ? CTF_NEXT_REPLY : CTF_RNEXT_REPLY)) !== 0 ? DIR_REPLY : DIR_ORIGINAL;
+}
+
+/** Point a connection's chain link of direction `dir` at `n` in direction `nDir`. */
+function setLink(c: Connection, dir: number, n: Connection | undefined, nDir: number): void {
+  const bit = dir === DIR_ORIGINAL ? CTF_NEXT_REPLY : CTF_RNEXT_REPLY;
+  if (dir === DIR_ORIGINAL) c.next = n;
+  else c.rnext = n;
+  c.flags = nDir === DIR_REPLY ? c.flags | bit : c.flags & ~bit;
 }
 
 /** `timeouts[state]` as named reads (a keyed read by a varying state name is a megamorphic lookup per packet). */

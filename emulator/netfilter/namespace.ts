@@ -21,7 +21,7 @@ import {
 import {
   ConntrackTable, CTF_CONFIRMED, CTF_DNAT, CTF_DST_MANIP_DONE, CTF_SEEN_REPLY, CTF_SNAT, CTF_SRC_MANIP_DONE,
   DIR_ORIGINAL, DIR_REPLY, formatEntry, REF_DIR, REF_INVALID, REF_RELATED, refInfo, type ConntrackTimeouts,
-  type CtEntry, type CtRef, type Tuple,
+  type CtConnection, type CtEntry, type CtRef, type Tuple,
 } from './conntrack';
 import { formatIpv4 } from './ip';
 import {
@@ -1166,17 +1166,18 @@ function applyNat(e: CtEntry, dir: number, dstManip: boolean, p: NfPacket, relat
   // only while it stays small.
   const original = dir === DIR_ORIGINAL;
   if ((f & (dstManip === original ? CTF_DNAT : CTF_SNAT)) !== 0) {
-    // The other direction's ref (a connection is its own original-direction ref), its packed tuple read as it is
-    // stored (CtRef): each accessor inlined here would count against the same budget.
-    const t = (original ? e.reply : e) as CtRef;
-    const proto = t.meta & 0xff;
+    // The other direction's tuple, read packed as the connection stores it (CtConnection): each accessor inlined
+    // here would count against the same budget.
+    const c = e as CtConnection;
+    const proto = c.meta & 0xff;
     const ports = !related && (proto === 6 || proto === 17);
+    const tports = original ? c.rports : c.ports;
     if (dstManip === true) {
-      p.dst = t.saddr >>> 0;
-      if (ports) p.dport = t.ports >>> 16;
+      p.dst = (original ? c.rsaddr : c.saddr) >>> 0;
+      if (ports) p.dport = tports >>> 16;
     } else {
-      p.src = t.daddr >>> 0;
-      if (ports) p.sport = t.ports & 0xffff;
+      p.src = (original ? c.rdaddr : c.daddr) >>> 0;
+      if (ports) p.sport = tports & 0xffff;
     }
   }
   if (related && p.proto === IPPROTO_ICMP && p.embedded) applyNatToQuote(e, dir, dstManip, p);
