@@ -1155,11 +1155,17 @@ function ctBitsOf(e: CtEntry | undefined, meta: number): number {
   return b | (f & (CTF_SNAT | CTF_DNAT));
 }
 
+/**
+ * Both NAT flags, one constant: each module constant in a bundle is a context slot, and a load each with their
+ * `|` made applyNat 9 bytes of bytecode larger (see there).
+ */
+const CTF_NAT = CTF_SNAT | CTF_DNAT;
+
 /** Rewrite the packet from its connection's NAT bindings (nf_nat_packet), including ICMP errors' quoted header. */
 function applyNat(e: CtEntry, dir: number, dstManip: boolean, p: NfPacket, related: boolean): void {
   // The connection's NAT flags, in one load: most connections have none.
   const f = e.flags;
-  if ((f & (CTF_SNAT | CTF_DNAT)) === 0) return;
+  if ((f & CTF_NAT) === 0) return;
   // The destination of an original packet is DNAT's, of a reply SNAT's (undone); the source the other way round.
   // The packet takes the address and port the other direction's tuple expects to see: its source's for the
   // destination, its destination's for the source. Written as one case: TurboFan inlines applyNat into the hooks
@@ -1169,7 +1175,8 @@ function applyNat(e: CtEntry, dir: number, dstManip: boolean, p: NfPacket, relat
     // The other direction's tuple, read packed as the connection stores it (CtConnection): each accessor inlined
     // here would count against the same budget.
     const c = e as CtConnection;
-    const proto = c.meta & 0xff;
+    // A connection's meta is its protocol (the ref of its original direction: see CtRef.meta).
+    const proto = c.meta;
     const ports = !related && (proto === 6 || proto === 17);
     const tports = original ? c.rports : c.ports;
     if (dstManip === true) {
@@ -1180,14 +1187,16 @@ function applyNat(e: CtEntry, dir: number, dstManip: boolean, p: NfPacket, relat
       if (ports) p.sport = tports & 0xffff;
     }
   }
-  if (related && p.proto === IPPROTO_ICMP && p.embedded) applyNatToQuote(e, dir, dstManip, p);
+  if (related) applyNatToQuote(e, dir, dstManip, p);
 }
 
 /**
- * An ICMP error's quoted header, rewritten with its connection's bindings. Apart from `applyNat`, which every
- * packet of a NATed connection runs: kept there, this rare part made applyNat too big to inline into the hooks.
+ * An ICMP error's quoted header, rewritten with its connection's bindings (a RELATED packet's, when it is an ICMP
+ * error quoting a header). Apart from `applyNat`, which every packet of a NATed connection runs: kept there, this
+ * rare part and its tests made applyNat too big to inline into the hooks.
  */
 function applyNatToQuote(e: CtEntry, dir: number, dstManip: boolean, p: NfPacket): void {
+  if (p.proto !== IPPROTO_ICMP || !p.embedded) return;
   // The quoted header is a packet of the other direction: show it as the receiver knows it.
   const q = dir === DIR_REPLY ? e.orig : e.reply;
   const next = { ...p.embedded! };
