@@ -11,6 +11,26 @@ function pkt(o: Partial<NfPacket>): NfPacket {
 }
 
 describe('conntrack table', () => {
+  it('keeps a connection\'s ctmark (0 until set, then listed and filtered on; back to 0 when cleared)', () => {
+    const ct = new ConntrackTable();
+    const a = ct.track(pkt({ src: ip('10.0.0.1'), dst: ip('10.0.0.2'), sport: 1000, dport: 80, tcpFlags: TCP_SYN }), T0).entry!;
+    const b = ct.track(pkt({ src: ip('10.0.0.1'), dst: ip('10.0.0.2'), sport: 1001, dport: 80, tcpFlags: TCP_SYN }), T0).entry!;
+    ct.confirm(a, T0);
+    ct.confirm(b, T0);
+    expect(a.mark).toBe(0);
+    a.mark = 0x4000;
+    b.mark = 7;
+    expect([a.mark, b.mark]).toEqual([0x4000, 7]);
+    expect(formatEntry(a, T0)).toMatch(/ mark=16384 use=1$/);
+    expect(ct.list(T0).filter((e) => matchesFilter(e, { mark: 7 }))).toEqual([b]);
+    // The state and flags the mark shares a field with are untouched.
+    expect([a.tcpState, a.confirmed, a.seenReply]).toEqual(['SYN_SENT', true, false]);
+    a.mark = 0;
+    expect(a.mark).toBe(0);
+    expect(formatEntry(a, T0)).toMatch(/ mark=0 use=1$/);
+    expect(b.mark).toBe(7);
+  });
+
   it('emits the event sequence of tool-output-formats §2.1 for one DNATed HTTP connection', () => {
     const ct = new ConntrackTable();
     const lines: string[] = [];
@@ -219,6 +239,63 @@ describe('the table as it grows', () => {
       }
       expect(ct.size).toBe(linked.length);
     }), { numRuns: 40 });
+  });
+});
+
+describe('the table past its first bucket array', () => {
+  it('finds every tuple in its direction (the latest linked on a clash) after growth, deletes and NAT clashes', () => {
+    // About 45,000 connections: 90,000 tuples, past the 65,536 buckets of the first array (one growth), with deletes
+    // from the middle of chains before and after it. Reply tuples clash (few backends) with each other and, for
+    // some, with another connection's original tuple (a backend connecting to a client's port directly).
+    const ct = new ConntrackTable();
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    const linked: CtEntry[] = [];
+    for (let i = 0; i < 50000; i++) {
+      if (rnd(20) === 0 && linked.length > 0) {
+        ct.delete(linked.splice(rnd(linked.length), 1)[0]!, T0);
+        continue;
+      }
+      const direct = rnd(50) === 0;
+      const client = 0x0a000000 + rnd(4000), backend = 0xc0a80000 + rnd(3);
+      const p: NfPacket = direct
+        ? pkt({ src: backend, dst: 0x0a000000 + rnd(4000), sport: 8080, dport: 30000 + rnd(20), tcpFlags: TCP_SYN })
+        : pkt({ src: client, dst: 0x0a600000 + rnd(500), sport: 30000 + rnd(20), dport: 80, tcpFlags: TCP_SYN });
+      const e = ct.track(p, T0).entry;
+      if (!e || e.confirmed) continue;
+      if (!direct) {
+        e.reply.src = backend;
+        e.reply.sport = 8080;
+        e.dnat = true;
+      }
+      ct.confirm(e, T0);
+      linked.push(e);
+    }
+    // The model: the latest linked tuple wins (a connection's original tuple is linked before its reply tuple).
+    const key = (t: Tuple) => `${t.src} ${t.dst} ${t.sport} ${t.dport}`;
+    const want = new Map<string, [CtEntry, number]>();
+    for (const e of linked) {
+      want.set(key(e.orig), [e, 0]);
+      want.set(key(e.reply), [e, 1]);
+    }
+    expect(2 * ct.size).toBeGreaterThan(65536);
+    expect(want.size).toBeLessThan(2 * linked.length); // clashes happened
+    let wrong = 0;
+    for (const [k, [entry, dir]] of want) {
+      const [src, dst, sport, dport] = k.split(' ').map(Number) as [number, number, number, number];
+      const r = ct.find(6, { src, dst, sport, dport }, T0);
+      if (r?.entry !== entry || r.dir !== dir || r.special !== 0) wrong++;
+    }
+    expect(wrong).toBe(0);
+    expect(ct.size).toBe(linked.length);
+    // Deleting everything leaves no tuple behind.
+    for (const e of linked) ct.delete(e, T0);
+    let left = 0;
+    for (const k of want.keys()) {
+      const [src, dst, sport, dport] = k.split(' ').map(Number) as [number, number, number, number];
+      if (ct.find(6, { src, dst, sport, dport }, T0) !== undefined) left++;
+    }
+    expect([left, ct.size]).toEqual([0, 0]);
   });
 });
 

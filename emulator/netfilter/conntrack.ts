@@ -52,14 +52,14 @@ export interface CtEntry {
   /** Fixed once confirmed; before that NAT may still rewrite it. */
   readonly reply: Tuple;
   readonly tcpState: TcpState | undefined;
-  /** Virtual ms at which the entry expires. */
-  expires: number;
+  /** Virtual ms at which the entry expires (the table's to change: it keeps a copy, see `ConntrackTable`). */
+  readonly expires: number;
   readonly created: number;
   seenReply: boolean;
   assured: boolean;
   confirmed: boolean;
   /** Deleted from the table (expired, `conntrack -D`, or replaced by a reopening SYN). */
-  removed: boolean;
+  readonly removed: boolean;
   /** Connection mark (ctmark), distinct from the packet mark. */
   mark: number;
   /** NAT bindings decided on the first packet (the reply tuple reflects them). */
@@ -83,57 +83,38 @@ export const CTF_CONFIRMED = 1, CTF_SEEN_REPLY = 2, CTF_ASSURED = 4, CTF_DST_MAN
   CTF_SNAT = 32, CTF_DNAT = 64, CTF_REMOVED = 128, CTF_IN_RING = 256;
 /** Where `flags` keeps a connection's TCP state (TCP_NONE ... TCP_CLOSE), above the CTF_* bits. */
 const CTF_TCP_SHIFT = 9, CTF_TCP = 0xf << CTF_TCP_SHIFT;
+/** The connection's ctmark is not 0: it is in CT_MARKS (see `Connection.mark`). */
+const CTF_MARKED = 1 << 13;
 
 /**
- * A packet's conntrack attachment (`NfPacket.nfct`), a hash-chain node of the table, and the tuple of its
- * direction (`entry.orig` / `entry.reply` are the refs themselves, so a lookup compares the node it is on). The
- * original direction's ref is the connection itself (`Connection` extends this class) and the reply direction's
- * is a `CtRef` made with it, so tracking a packet allocates nothing and a connection is two objects; RELATED and
- * INVALID packets get their own small refs. The hash chains hold both classes: the fields a lookup and the hooks
- * read are this class's, at the same places in both, so optimized code reads them with one load after a check of
- * either map.
+ * The ctmark of connections whose mark is not 0. Nothing in the lab sets one yet (no CONNMARK target; `conntrack
+ * -L` prints mark=0, `-m` filters on it): a field of its own was 8 bytes of every connection for a value that is
+ * always 0, in an object that lives 30-120 s of virtual time (see `Connection`). A weak map: a removed connection
+ * takes its mark with it.
  */
-export class CtRef implements Tuple {
-  // Declared and assigned in the constructor in this order (see `Connection`). A connection's two refs live as
-  // long as it does (see there): the tuple is packed as the kernel's nf_conntrack_tuple packs it, into small
-  // integers, and read through the accessors below.
-  declare next: CtRef | undefined;
-  /**
-   * The addresses as signed 32-bit integers (`src`, `dst` give them unsigned): always small integers to V8. An
-   * address from 128.0.0.0 up is a heap number as an unsigned value, and once a field of a class has held one,
-   * V8 gives that field of every later object its own boxed double: 16 bytes more per address of every
-   * connection, for the rest of its life.
-   */
-  declare saddr: number;
-  declare daddr: number;
-  /** `sport << 16 | dport` (a signed 32-bit integer): the ports in one field. */
-  declare ports: number;
+const CT_MARKS = new WeakMap<CtEntry, number>();
+
+/**
+ * A packet's conntrack attachment (`NfPacket.nfct`): its connection and what the packet is to it (`meta`). The
+ * original direction's attachment is the connection itself (`Connection` extends this class); a reply packet,
+ * a RELATED one (an ICMP error) and an INVALID one get a ref of this class, made per packet for the first two (a
+ * packet's attachment lives as long as the packet, a few microtasks of work; the table's objects live 30-120 s of
+ * virtual time: see `Connection`). The hooks read `meta` and `entry`, at the same places in both classes, so
+ * optimized code reads each with one load after a check of either map.
+ */
+export class CtRef {
+  // Declared and assigned in the constructor in this order (see `Connection`).
   /** `proto | dir << 8 | special << 9` (REF_DIR, REF_SPECIAL_SHIFT): what the ref is, in one field. */
   declare readonly meta: number;
   /** The connection (the ref itself for the original direction); undefined for the table's INVALID ref. */
   declare entry: CtEntry | undefined;
-  declare readonly owner: ConntrackTable;
 
-  constructor(owner: ConntrackTable, entry: CtEntry | undefined, dir: number, special: number, proto: number,
-    src: number, dst: number, sport: number, dport: number) {
-    this.next = undefined;
-    this.saddr = src | 0;
-    this.daddr = dst | 0;
-    this.ports = (sport << 16) | dport;
-    this.meta = proto | (dir << 8) | (special << REF_SPECIAL_SHIFT);
+  constructor(entry: CtEntry | undefined, meta: number) {
+    this.meta = meta;
     this.entry = entry;
-    this.owner = owner;
   }
 
-  get src(): number { return this.saddr >>> 0; }
-  set src(a: number) { this.saddr = a | 0; }
-  get dst(): number { return this.daddr >>> 0; }
-  set dst(a: number) { this.daddr = a | 0; }
-  get sport(): number { return this.ports >>> 16; }
-  set sport(port: number) { this.ports = (port << 16) | (this.ports & 0xffff); }
-  get dport(): number { return this.ports & 0xffff; }
-  set dport(port: number) { this.ports = (this.ports & ~0xffff) | port; }
-  /** The connection's protocol (`entry.proto`), on the node a lookup is already reading. */
+  /** The connection's protocol (`entry.proto`). */
   get proto(): number { return this.meta & 0xff; }
   /** DIR_ORIGINAL or DIR_REPLY. */
   get dir(): number { return (this.meta >> 8) & 1; }
@@ -150,24 +131,51 @@ export const REF_DIR = 0x100, REF_SPECIAL_SHIFT = 9, REF_RELATED = 1 << REF_SPEC
   REF_INVALID = 2 << REF_SPECIAL_SHIFT;
 
 /**
- * A connection as the table keeps it: the `CtEntry` fields plus its place in the garbage collector's ring (see
- * `ConntrackTable`), and the hash-chain node and tuple of its original direction (it is its own `orig` ref). A
- * connection lives 120 s of virtual time after its last packet (TIME_WAIT), 30 s for UDP: every young-generation
- * collection it survives copies it and every full one marks it, so each field and object costs on each of them.
- * Hence nine booleans as bits of one field (`flags`, read through accessors by everything that is not per
- * packet), the TCP state's name derived from its number, and no per-direction packet and byte counts (nothing
- * reads them: Linux keeps them only with nf_conntrack_acct=1, and `conntrack -L` here prints none). The fields
- * the collector reads on an old, uncached entry (`flags` for removed, `expires`, the ring links) come first after
- * the ref's.
+ * `Connection.flags` bits saying in which direction the next node of each of its two hash-chain links is (see
+ * `ConntrackTable.#buckets`): set, the node after its original-direction link (`next`) / its reply-direction link
+ * (`rnext`) is linked there by its reply tuple.
  */
-class Connection extends CtRef implements CtEntry {
+const CTF_NEXT_REPLY = 1 << 14, CTF_RNEXT_REPLY = 1 << 15;
+
+/**
+ * A connection as the table keeps it: the `CtEntry` fields, its place in the garbage collector's ring (see
+ * `ConntrackTable`), and both directions' tuples and hash-chain links, as the kernel's nf_conn embeds its two
+ * tuplehash nodes (it is its own `orig`; `reply` is a view of its reply fields). A connection lives 120 s of virtual
+ * time after its last packet (TIME_WAIT), 30 s for UDP: every young-generation collection it survives copies it
+ * and every full one marks it, so each field and object costs on each of them. Hence one object per connection
+ * (a reply direction's node of its own was 72 bytes more and one more object to copy, promote and mark), nine
+ * booleans as bits of one field (`flags`, read through accessors by everything that is not per packet), the TCP
+ * state's name derived from its number, the ctmark (always 0 so far) kept aside (CT_MARKS), and no per-direction
+ * packet and byte counts (nothing reads them: Linux keeps them only with nf_conntrack_acct=1, and `conntrack -L`
+ * here prints none). The tuples are packed as the kernel's nf_conntrack_tuple packs them, into small integers,
+ * and read through accessors (`src`, `dst`, `sport`, `dport` for the original direction).
+ */
+class Connection extends CtRef implements CtEntry, Tuple {
   // Fields are declared and assigned in the constructor, in this order: a class field without an initializer would
   // be defined as undefined first.
+  /** The next node of the hash chain its original tuple is linked in (its direction: CTF_NEXT_REPLY). */
+  declare next: Connection | undefined;
+  /**
+   * The original tuple's addresses as signed 32-bit integers (`src`, `dst` give them unsigned): always small
+   * integers to V8. An address from 128.0.0.0 up is a heap number as an unsigned value, and once a field of a class
+   * has held one, V8 gives that field of every later object its own boxed double: 16 bytes more per address of
+   * every connection, for the rest of its life.
+   */
+  declare saddr: number;
+  declare daddr: number;
+  /** `sport << 16 | dport` (a signed 32-bit integer): the ports in one field. */
+  declare ports: number;
+  /** The reply tuple's chain link and fields, as `next`, `saddr`, `daddr`, `ports` (direction: CTF_RNEXT_REPLY). */
+  declare rnext: Connection | undefined;
+  declare rsaddr: number;
+  declare rdaddr: number;
+  declare rports: number;
   /**
    * The CtEntry booleans as CTF_* bits, and above them (CTF_TCP) the TCP state as a number (TCP_NONE ...
    * TCP_CLOSE), what the state machine compares: a state name is a string load that optimized code checks is
    * internalized before every compare; `tcpState` names it for the readers of `CtEntry`. The state is kept in this
-   * field rather than one of its own because a connection lives long (see above): 8 bytes of every one.
+   * field rather than one of its own because a connection lives long (see above): 8 bytes of every one. Also the
+   * directions of its chain links' next nodes (CTF_NEXT_REPLY, CTF_RNEXT_REPLY) and CTF_MARKED.
    */
   declare flags: number;
   /**
@@ -178,38 +186,60 @@ class Connection extends CtRef implements CtEntry {
    */
   declare expiresHi: number;
   declare expiresLo: number;
-  /** The GC ring's neighbours (meaningful while in the ring). */
-  declare gcNext: Connection;
-  declare gcPrev: Connection;
-  /** The reply direction's table entry; also what a reply packet carries as its conntrack attachment. */
-  declare reply: CtRef;
+  /** The connection's slot in its table's garbage-collector ring (see `ConntrackTable`); -1 while not in it. */
+  declare slot: number;
   /** Virtual ms of the first packet, as `expiresHi`/`expiresLo` are (read through `created`). */
   declare createdHi: number;
   declare createdLo: number;
-  declare mark: number;
 
-  constructor(owner: ConntrackTable, proto: number, src: number, dst: number, sport: number, dport: number, tcp: number,
+  constructor(proto: number, src: number, dst: number, sport: number, dport: number, tcp: number,
     now: number, expires: number) {
-    super(owner, undefined, DIR_ORIGINAL, 0, proto, src, dst, sport, dport);
+    super(undefined, proto);
     this.entry = this;
+    this.next = undefined;
+    this.saddr = src | 0;
+    this.daddr = dst | 0;
+    this.ports = (sport << 16) | dport;
+    this.rnext = undefined;
+    this.rsaddr = dst | 0;
+    this.rdaddr = src | 0;
+    this.rports = (dport << 16) | sport;
     this.flags = tcp << CTF_TCP_SHIFT;
     TIME_BITS[0] = expires;
     this.expiresHi = TIME_HALVES[1]!;
     this.expiresLo = TIME_HALVES[0]!;
-    this.gcNext = undefined!;
-    this.gcPrev = undefined!;
-    this.reply = new CtRef(owner, this, DIR_REPLY, 0, proto, dst, src, dport, sport);
+    this.slot = -1;
     TIME_BITS[0] = now;
     this.createdHi = TIME_HALVES[1]!;
     this.createdLo = TIME_HALVES[0]!;
-    this.mark = 0;
   }
 
-  /** The original direction's tuple and table entry: the connection itself. */
-  get orig(): CtRef { return this; }
+  get src(): number { return this.saddr >>> 0; }
+  set src(a: number) { this.saddr = a | 0; }
+  get dst(): number { return this.daddr >>> 0; }
+  set dst(a: number) { this.daddr = a | 0; }
+  get sport(): number { return this.ports >>> 16; }
+  set sport(port: number) { this.ports = (port << 16) | (this.ports & 0xffff); }
+  get dport(): number { return this.ports & 0xffff; }
+  set dport(port: number) { this.ports = (this.ports & ~0xffff) | port; }
+
+  /** The original direction's tuple: the connection itself. */
+  get orig(): Tuple { return this; }
+  /** The reply direction's tuple: a view of the connection's reply fields (read and written through). */
+  get reply(): Tuple { return new ReplyTuple(this); }
   get tcpState(): TcpState | undefined { return TCP_STATE_NAMES[(this.flags & CTF_TCP) >> CTF_TCP_SHIFT]; }
   get expires(): number { return expiresOf(this); }
-  set expires(t: number) { setExpires(this, t); }
+  /** The ctmark: 0 unless set, then kept in CT_MARKS (see there). */
+  get mark(): number { return (this.flags & CTF_MARKED) !== 0 ? CT_MARKS.get(this)! : 0; }
+  set mark(m: number) {
+    if (m === 0) {
+      this.flags &= ~CTF_MARKED;
+      CT_MARKS.delete(this);
+    } else {
+      this.flags |= CTF_MARKED;
+      CT_MARKS.set(this, m);
+    }
+  }
   get created(): number {
     TIME_HALVES[0] = this.createdLo;
     TIME_HALVES[1] = this.createdHi;
@@ -223,7 +253,6 @@ class Connection extends CtRef implements CtEntry {
   get assured(): boolean { return (this.flags & CTF_ASSURED) !== 0; }
   set assured(v: boolean) { setFlag(this, CTF_ASSURED, v); }
   get removed(): boolean { return (this.flags & CTF_REMOVED) !== 0; }
-  set removed(v: boolean) { setFlag(this, CTF_REMOVED, v); }
   get dnat(): boolean { return (this.flags & CTF_DNAT) !== 0; }
   set dnat(v: boolean) { setFlag(this, CTF_DNAT, v); }
   get snat(): boolean { return (this.flags & CTF_SNAT) !== 0; }
@@ -232,7 +261,25 @@ class Connection extends CtRef implements CtEntry {
   set dstManipDone(v: boolean) { setFlag(this, CTF_DST_MANIP_DONE, v); }
   get srcManipDone(): boolean { return (this.flags & CTF_SRC_MANIP_DONE) !== 0; }
   set srcManipDone(v: boolean) { setFlag(this, CTF_SRC_MANIP_DONE, v); }
+}
 
+/** A connection as the table stores it, for the hooks that read its packed tuples (namespace.ts `applyNat`). */
+export type CtConnection = Connection;
+
+/**
+ * A connection's reply tuple as a `Tuple` (`CtEntry.reply`): made on each read, by what formats, filters or
+ * writes it (`conntrack -L`, the nat table binding a connection's first packet), none of them per packet.
+ */
+class ReplyTuple implements Tuple {
+  constructor(private readonly c: Connection) {}
+  get src(): number { return this.c.rsaddr >>> 0; }
+  set src(a: number) { this.c.rsaddr = a | 0; }
+  get dst(): number { return this.c.rdaddr >>> 0; }
+  set dst(a: number) { this.c.rdaddr = a | 0; }
+  get sport(): number { return this.c.rports >>> 16; }
+  set sport(port: number) { this.c.rports = (port << 16) | (this.c.rports & 0xffff); }
+  get dport(): number { return this.c.rports & 0xffff; }
+  set dport(port: number) { this.c.rports = (this.c.rports & ~0xffff) | port; }
 }
 
 /**
@@ -332,20 +379,32 @@ export interface ConntrackOptions {
  */
 const CT_BUCKETS = 65536;
 
+/** The garbage collector ring's first slot count (grown by doubling). */
+const RING_SLOTS = 1024;
+
 export class ConntrackTable {
   readonly timeouts: ConntrackTimeouts;
   /**
    * Both directions' tuples of every confirmed connection: a power-of-two bucket array indexed by the tuple hash,
-   * collisions chained through `CtRef.next` (an array slot, not a Map probe, per packet). Sized as the kernel
-   * sizes nf_conntrack_buckets (CT_BUCKETS) when the first connection is confirmed: until then one empty bucket
-   * (mask 0, so a lookup needs no test), and a namespace that never tracks costs nothing. Grows only past one
-   * ref per bucket (the kernel's table does not grow at all; its chains get longer).
+   * collisions chained (an array slot, not a Map probe, per packet). Sized as the kernel sizes
+   * nf_conntrack_buckets (CT_BUCKETS) when the first connection is confirmed: until then one empty bucket (mask 0,
+   * so a lookup needs no test), and a namespace that never tracks costs nothing. Grows only past one tuple per
+   * bucket (the kernel's table does not grow at all; its chains get longer).
+   *
+   * A chain's node is a connection in one of its directions, as the kernel's chains link the two tuplehash nodes
+   * embedded in an nf_conn: a connection is in its original tuple's chain through `next` and in its reply tuple's
+   * through `rnext` (both in the same chain, twice, when the two tuples hash alike). Which link a node is reached
+   * by is its direction there: `#headDir[b]` for bucket b's first node, then the node's CTF_NEXT_REPLY or
+   * CTF_RNEXT_REPLY bit for the node after it.
    */
-  #buckets: (CtRef | undefined)[] = new Array<CtRef | undefined>(1).fill(undefined);
+  #buckets: (Connection | undefined)[] = new Array<Connection | undefined>(1).fill(undefined);
+  #headDir = new Uint8Array(1);
   #mask = 0;
-  /** Refs the bucket array holds before it grows (0: not allocated yet). */
+  /** The direction (DIR_ORIGINAL, DIR_REPLY) of the connection `#lookup` found last. */
+  #hitDir = 0;
+  /** Tuples the bucket array holds before it grows (0: not allocated yet). */
   #capacity = 0;
-  /** Refs linked (two per confirmed connection). */
+  /** Tuples linked (two per confirmed connection). */
   #linked = 0;
   /**
    * The garbage collector's ring: every confirmed entry, oldest first from `#gcHead` (what `conntrack -L` walks),
@@ -356,15 +415,32 @@ export class ConntrackTable {
    * `#qHead`/`#qLength` count what an array queue doing the same (pop the head, push back live entries) would
    * hold: compaction, which drops the removed entries the collector has not reached, runs when that queue's head
    * passes half its length, so the collector's looks fall on the same entries in the same order.
+   *
+   * The ring is kept in arrays indexed by slot (`Connection.slot`), not in the connections: its links
+   * (`#ringNext`, `#ringPrev`), its connections (`#ringConn`) and each one's expiry (`#ringExp`, a copy written
+   * where the connection's is; NaN once it is removed). Nearly every look is at a live entry (the collector cycles
+   * through the whole ring every few dozen connections: 3 looks per new connection, ~150,000 entries per node on
+   * the HTTP bench, each live for 30-120 s of virtual time), and reading it in the connection itself was a cache
+   * miss on an old object per look: the first read of a looked-at entry took 40 % of confirm's CPU samples
+   * (--cpu-prof, pod path, 1,000 Services). A look now reads the two arrays and touches the connection only to
+   * drop or remove it. The arrays are allocated on the first confirmation (RING_SLOTS; a namespace that never
+   * tracks costs nothing), grown by doubling, and free slots are kept in a list through `#ringNext`.
    */
-  #gcHead: Connection | undefined = undefined;
+  #gcHead = -1;
   #ringSize = 0;
+  #ringNext = new Int32Array(0);
+  #ringPrev = new Int32Array(0);
+  #ringExp = new Float64Array(0);
+  #ringConn: (Connection | undefined)[] = [];
+  /** Slots never used yet start here; `#freeSlot` heads the list of released ones (-1: none). */
+  #slotsUsed = 0;
+  #freeSlot = -1;
   #qHead = 0;
   #qLength = 0;
   /** Entries removed while still in the ring (compaction drops those the collector has not passed). */
   #removedInRing: Connection[] = [];
   #live = 0;
-  readonly #invalid: CtRef = new CtRef(this, undefined, 0, 2, 0, 0, 0, 0, 0);
+  readonly #invalid: CtRef = new CtRef(undefined, REF_INVALID);
   readonly #events = new Emitter<CtEvent>();
   readonly onEvent: (listener: (e: CtEvent) => void) => Disposable = this.#events.event;
   /**
@@ -388,20 +464,20 @@ export class ConntrackTable {
     this.sweep(now);
     this.#compact();
     const out: CtEntry[] = [];
-    let e = this.#gcHead;
+    let s = this.#gcHead;
     for (let n = this.#ringSize; n > 0; n--) {
-      out.push(e!);
-      e = e!.gcNext;
+      out.push(this.#ringConn[s]!);
+      s = this.#ringNext[s]!;
     }
     return out;
   }
 
   sweep(now: number): void {
     this.now = now;
-    let e = this.#gcHead;
+    let s = this.#gcHead;
     for (let n = this.#ringSize; n > 0; n--) {
-      const c = e!;
-      e = c.gcNext;
+      const c = this.#ringConn[s]!;
+      s = this.#ringNext[s]!;
       if ((c.flags & CTF_REMOVED) === 0 && expiresOf(c) <= now) this.#remove(c);
     }
   }
@@ -420,72 +496,125 @@ export class ConntrackTable {
   // ---------------------------------------------------------------------------------------------------------------
   // The index
 
-  #lookup(proto: number, src: number, dst: number, sport: number, dport: number): CtRef | undefined {
-    let r = this.#buckets[tupleHash(proto, src, dst, sport, dport) & this.#mask];
+  /**
+   * The connection with the tuple, if any (`#hitDir`: the direction it has that tuple in). Inlined into the hooks
+   * with the rest of `track`, which TurboFan does only while they fit its inlining budget with applyNat: one loop
+   * with one exit, the direction of the node it is on kept as the flag bit its link was read from.
+   */
+  #lookup(proto: number, src: number, dst: number, sport: number, dport: number): Connection | undefined {
+    const b = tupleHash(proto, src, dst, sport, dport) & this.#mask;
+    let c = this.#buckets[b];
+    // Not 0: the node `c` is reached in its reply direction.
+    let reply = this.#headDir[b]!;
     const saddr = src | 0, daddr = dst | 0, ports = (sport << 16) | dport;
-    while (r !== undefined) {
-      // A linked ref is a connection's (special 0): its meta is its protocol and direction.
-      if (r.saddr === saddr && r.daddr === daddr && r.ports === ports && (r.meta & ~REF_DIR) === proto) return r;
-      r = r.next;
+    // A connection's meta is its protocol.
+    while (c !== undefined) {
+      if (reply === 0) {
+        if (c.saddr === saddr && c.daddr === daddr && c.ports === ports && c.meta === proto) break;
+        reply = c.flags & CTF_NEXT_REPLY;
+        c = c.next;
+      } else {
+        if (c.rsaddr === saddr && c.rdaddr === daddr && c.rports === ports && c.meta === proto) break;
+        reply = c.flags & CTF_RNEXT_REPLY;
+        c = c.rnext;
+      }
     }
-    return undefined;
+    this.#hitDir = reply === 0 ? DIR_ORIGINAL : DIR_REPLY;
+    return c;
   }
 
-  #link(r: CtRef): void {
-    if (++this.#linked > this.#capacity) this.#grow();
-    const i = refHash(r) & this.#mask;
-    r.next = this.#buckets[i];
-    this.#buckets[i] = r;
+  /**
+   * Link a new connection's two tuples, each at the head of its chain (the original one first: a chain holding
+   * both has the reply node first). Both directions written out, with the hashes: a link of one direction
+   * (choosing its fields and flag bit by `dir`, as `#unlink` does) was not inlined into confirm (1.3k instructions
+   * a request as two calls, callgrind).
+   */
+  #linkNew(c: Connection): void {
+    // #linked is even (two per connection): past the capacity after two more links iff past it after one.
+    if ((this.#linked += 2) > this.#capacity) this.#grow();
+    const buckets = this.#buckets, heads = this.#headDir, mask = this.#mask;
+    const proto = c.meta, ports = c.ports, rports = c.rports;
+    const o = tupleHash(proto, c.saddr, c.daddr, ports >>> 16, ports & 0xffff) & mask;
+    c.next = buckets[o];
+    // A new connection's flags have no link bits yet.
+    let f = heads[o] !== DIR_ORIGINAL ? c.flags | CTF_NEXT_REPLY : c.flags;
+    buckets[o] = c;
+    heads[o] = DIR_ORIGINAL;
+    const r = tupleHash(proto, c.rsaddr, c.rdaddr, rports >>> 16, rports & 0xffff) & mask;
+    c.rnext = buckets[r];
+    if (heads[r] !== DIR_ORIGINAL) f |= CTF_RNEXT_REPLY;
+    c.flags = f;
+    buckets[r] = c;
+    heads[r] = DIR_REPLY;
   }
 
-  #unlink(r: CtRef): void {
+  #unlink(c: Connection, dir: number): void {
     this.#linked--;
-    const i = refHash(r) & this.#mask;
-    let cur = this.#buckets[i];
-    if (cur === r) this.#buckets[i] = r.next;
-    else {
-      while (cur !== undefined && cur.next !== r) cur = cur.next;
-      if (cur !== undefined) cur.next = r.next;
+    const b = tupleHashOf(c, dir) & this.#mask;
+    const after = linkOf(c, dir), afterDir = linkDirOf(c, dir);
+    let cur = this.#buckets[b], curDir = this.#headDir[b]!;
+    if (cur === c && curDir === dir) {
+      this.#buckets[b] = after;
+      this.#headDir[b] = afterDir;
+    } else {
+      while (cur !== undefined) {
+        const n = linkOf(cur, curDir), nDir = linkDirOf(cur, curDir);
+        if (n === c && nDir === dir) {
+          setLink(cur, curDir, after, afterDir);
+          break;
+        }
+        cur = n;
+        curDir = nDir;
+      }
     }
-    r.next = undefined;
+    setLink(c, dir, undefined, 0);
   }
 
   /**
    * Allocate the bucket array on the first link (CT_BUCKETS), then grow it fourfold (a table that keeps growing rehashes a third as often as doubling would, and
-   * chains stay shorter). Old bucket b splits into b + k × old size (k = 0..3); each ref is appended in its old
-   * order, so refs with equal tuples keep their order and a lookup finds the same one as before.
+   * chains stay shorter). Old bucket b splits into b + k × old size (k = 0..3); each node is appended in its old
+   * order, so tuples that are equal keep their order and a lookup finds the same one as before.
    */
   #grow(): void {
     if (this.#capacity === 0) {
-      this.#buckets = new Array<CtRef | undefined>(CT_BUCKETS).fill(undefined);
+      this.#buckets = new Array<Connection | undefined>(CT_BUCKETS).fill(undefined);
+      this.#headDir = new Uint8Array(CT_BUCKETS);
       this.#mask = CT_BUCKETS - 1;
       this.#capacity = CT_BUCKETS;
       return;
     }
-    const old = this.#buckets;
+    const old = this.#buckets, oldDir = this.#headDir;
     const oldSize = old.length;
     const size = oldSize * 4;
-    const buckets = new Array<CtRef | undefined>(size).fill(undefined);
+    const buckets = new Array<Connection | undefined>(size).fill(undefined);
+    const headDir = new Uint8Array(size);
     const mask = size - 1;
     const shift = 31 - Math.clz32(oldSize);
-    const tails: (CtRef | undefined)[] = [undefined, undefined, undefined, undefined];
+    const tails: (Connection | undefined)[] = [undefined, undefined, undefined, undefined];
+    const tailDirs = [0, 0, 0, 0];
     for (let b = 0; b < oldSize; b++) {
-      let r = old[b];
-      if (r === undefined) continue;
+      let c = old[b];
+      if (c === undefined) continue;
+      let dir = oldDir[b]!;
       tails[0] = tails[1] = tails[2] = tails[3] = undefined;
-      while (r !== undefined) {
-        const next: CtRef | undefined = r.next;
-        r.next = undefined;
-        const i = refHash(r) & mask;
+      while (c !== undefined) {
+        const next = linkOf(c, dir), nextDir = linkDirOf(c, dir);
+        setLink(c, dir, undefined, 0);
+        const i = tupleHashOf(c, dir) & mask;
         const k = i >>> shift;
         const tail = tails[k];
-        if (tail === undefined) buckets[i] = r;
-        else tail.next = r;
-        tails[k] = r;
-        r = next;
+        if (tail === undefined) {
+          buckets[i] = c;
+          headDir[i] = dir;
+        } else setLink(tail, tailDirs[k]!, c, dir);
+        tails[k] = c;
+        tailDirs[k] = dir;
+        c = next;
+        dir = nextDir;
       }
     }
     this.#buckets = buckets;
+    this.#headDir = headDir;
     this.#mask = mask;
     this.#capacity = size;
   }
@@ -494,48 +623,81 @@ export class ConntrackTable {
   // The garbage collector's ring
 
   #ringAppend(e: Connection): void {
+    let slot = this.#freeSlot;
+    if (slot >= 0) this.#freeSlot = this.#ringNext[slot]!;
+    else {
+      if (this.#slotsUsed === this.#ringConn.length) this.#ringGrow();
+      slot = this.#slotsUsed++;
+    }
+    const next = this.#ringNext, prev = this.#ringPrev;
+    this.#ringConn[slot] = e;
+    this.#ringExp[slot] = expiresOf(e);
+    e.slot = slot;
     const head = this.#gcHead;
-    if (head === undefined) {
-      e.gcNext = e;
-      e.gcPrev = e;
-      this.#gcHead = e;
+    if (head < 0) {
+      next[slot] = slot;
+      prev[slot] = slot;
+      this.#gcHead = slot;
     } else {
-      const last = head.gcPrev;
-      last.gcNext = e;
-      e.gcPrev = last;
-      e.gcNext = head;
-      head.gcPrev = e;
+      const last = prev[head]!;
+      next[last] = slot;
+      prev[slot] = last;
+      next[slot] = head;
+      prev[head] = slot;
     }
     e.flags |= CTF_IN_RING;
     this.#ringSize++;
   }
 
-  #ringDrop(e: Connection): void {
-    e.flags &= ~CTF_IN_RING;
-    if (--this.#ringSize === 0) this.#gcHead = undefined;
-    else {
-      const prev = e.gcPrev, next = e.gcNext;
-      prev.gcNext = next;
-      next.gcPrev = prev;
-      if (this.#gcHead === e) this.#gcHead = next;
-    }
-    // A removed entry may live on (a packet's attachment): it keeps no neighbours alive.
-    e.gcNext = undefined!;
-    e.gcPrev = undefined!;
+  #ringGrow(): void {
+    const size = Math.max(RING_SLOTS, this.#ringConn.length * 2);
+    const next = new Int32Array(size), prev = new Int32Array(size), exp = new Float64Array(size);
+    next.set(this.#ringNext);
+    prev.set(this.#ringPrev);
+    exp.set(this.#ringExp);
+    this.#ringNext = next;
+    this.#ringPrev = prev;
+    this.#ringExp = exp;
+    const conns = this.#ringConn;
+    for (let i = conns.length; i < size; i++) conns.push(undefined);
   }
 
-  /** Incremental garbage collection: a few entries per new connection, oldest first, as the kernel's GC worker. */
+  #ringDrop(e: Connection): void {
+    const slot = e.slot;
+    e.flags &= ~CTF_IN_RING;
+    e.slot = -1;
+    const next = this.#ringNext, prev = this.#ringPrev;
+    if (--this.#ringSize === 0) this.#gcHead = -1;
+    else {
+      const p = prev[slot]!, n = next[slot]!;
+      next[p] = n;
+      prev[n] = p;
+      if (this.#gcHead === slot) this.#gcHead = n;
+    }
+    // A removed entry may live on (a packet's attachment); the ring keeps nothing of it.
+    this.#ringConn[slot] = undefined;
+    next[slot] = this.#freeSlot;
+    this.#freeSlot = slot;
+  }
+
+  /**
+   * Incremental garbage collection: a few entries per new connection, oldest first, as the kernel's GC worker.
+   * Reads the ring's copy of each entry's expiry (NaN: removed), not the entry (see `#gcHead`).
+   */
   #gcStep(): void {
     const now = this.now;
+    const exp = this.#ringExp;
     for (let n = 0; n < 3 && this.#ringSize > 0; n++) {
-      const e = this.#gcHead!;
+      const slot = this.#gcHead;
       this.#qHead++;
-      if ((e.flags & CTF_REMOVED) !== 0) this.#ringDrop(e);
-      else if (expiresOf(e) <= now) {
+      const t = exp[slot]!;
+      if (t !== t) this.#ringDrop(this.#ringConn[slot]!);
+      else if (t <= now) {
+        const e = this.#ringConn[slot]!;
         this.#ringDrop(e);
         this.#remove(e);
       } else {
-        this.#gcHead = e.gcNext;
+        this.#gcHead = this.#ringNext[slot]!;
         this.#qLength++;
       }
     }
@@ -558,26 +720,35 @@ export class ConntrackTable {
     if ((f & (CTF_REMOVED | CTF_CONFIRMED)) !== CTF_CONFIRMED) return;
     e.flags = f | CTF_REMOVED;
     this.#live--;
-    this.#unlink(e.orig);
-    this.#unlink(e.reply);
-    if ((f & CTF_IN_RING) !== 0) this.#removedInRing.push(e);
+    this.#unlink(e, DIR_ORIGINAL);
+    this.#unlink(e, DIR_REPLY);
+    if ((f & CTF_IN_RING) !== 0) {
+      this.#ringExp[e.slot] = NaN;
+      this.#removedInRing.push(e);
+    }
     if (this.#events.size > 0) this.#events.fire({ type: 'DESTROY', line: formatEvent('DESTROY', e, this.now), entry: e });
   }
 
   // ---------------------------------------------------------------------------------------------------------------
   // Packets
 
-  /** Find a confirmed connection by one of its tuples. */
+  /** Find a confirmed connection by one of its tuples (a ref of the tuple's direction). */
   find(proto: number, t: Tuple, now: number): CtRef | undefined {
     this.now = now;
-    const hit = this.#lookup(proto, t.src, t.dst, t.sport, t.dport);
-    if (!hit) return undefined;
-    const e = hit.entry as Connection;
-    if (expiresOf(e) <= now) {
+    const e = this.#findLive(proto, t.src, t.dst, t.sport, t.dport);
+    if (e === undefined) return undefined;
+    return this.#hitDir === DIR_ORIGINAL ? e : new CtRef(e, proto | REF_DIR);
+  }
+
+  /** The connection with the tuple unless it has expired (then removed); `#hitDir` its direction. */
+  #findLive(proto: number, src: number, dst: number, sport: number, dport: number): Connection | undefined {
+    const e = this.#lookup(proto, src, dst, sport, dport);
+    if (e === undefined) return undefined;
+    if (expiresOf(e) <= this.now) {
       this.#remove(e);
       return undefined;
     }
-    return hit;
+    return e;
   }
 
   /** Is `t` already some connection's tuple (used to pick a free SNAT port)? */
@@ -609,10 +780,9 @@ export class ConntrackTable {
   }
 
   #trackTuple(pkt: NfPacket, proto: number, sport: number, dport: number): CtRef {
-    const hit = this.#lookup(proto, pkt.src, pkt.dst, sport, dport);
-    if (hit !== undefined) {
-      const e = hit.entry as Connection;
-      if (expiresOf(e) > this.now) return this.#update(e, hit, pkt);
+    const e = this.#lookup(proto, pkt.src, pkt.dst, sport, dport);
+    if (e !== undefined) {
+      if (expiresOf(e) > this.now) return this.#update(e, this.#hitDir, pkt);
       this.#remove(e);
     }
     return this.#create(pkt, sport, dport);
@@ -625,8 +795,8 @@ export class ConntrackTable {
   #trackError(pkt: NfPacket): CtRef {
     const em = pkt.embedded!;
     // The error travels opposite to the packet it quotes: look up the quoted tuple reversed.
-    const hit = this.find(em.proto, { src: em.dst, dst: em.src, sport: em.dport, dport: em.sport }, this.now);
-    return hit ? new CtRef(this, hit.entry, hit.dir, 1, hit.proto, hit.src, hit.dst, hit.sport, hit.dport) : this.#invalid;
+    const e = this.#findLive(em.proto, em.dst, em.src, em.dport, em.sport);
+    return e !== undefined ? new CtRef(e, em.proto | (this.#hitDir << 8) | REF_RELATED) : this.#invalid;
   }
 
   #create(pkt: NfPacket, sport: number, dport: number): CtRef {
@@ -646,7 +816,7 @@ export class ConntrackTable {
       if (pkt.icmpType !== 8) return this.#invalid;
       timeout = this.timeouts.icmp;
     } else timeout = this.timeouts.generic;
-    return new Connection(this, proto, pkt.src, pkt.dst, sport, dport, tcp, now, now + timeout * 1000);
+    return new Connection(proto, pkt.src, pkt.dst, sport, dport, tcp, now, now + timeout * 1000);
   }
 
   /** Insert a new connection once its first packet was accepted (at `now`, else at `this.now`). */
@@ -655,8 +825,7 @@ export class ConntrackTable {
     const e = entry as Connection;
     if ((e.flags & CTF_CONFIRMED) !== 0) return;
     e.flags |= CTF_CONFIRMED;
-    this.#link(e.orig);
-    this.#link(e.reply);
+    this.#linkNew(e);
     this.#ringAppend(e);
     this.#qLength++;
     this.#live++;
@@ -665,12 +834,12 @@ export class ConntrackTable {
   }
 
   /**
-   * Protocol state machine for a packet of an existing connection (found by `hit`): the packet's attachment,
-   * which is `hit`, the INVALID ref, or a new connection when a SYN reopens a closed one's tuple.
+   * Protocol state machine for a packet of an existing connection (found in direction `dir`): the packet's
+   * attachment, which is the connection (original direction), a reply ref made for the packet, the INVALID ref,
+   * or a new connection when a SYN reopens a closed one's tuple.
    */
-  #update(e: Connection, hit: CtRef, pkt: NfPacket): CtRef {
+  #update(e: Connection, dir: number, pkt: NfPacket): CtRef {
     const now = this.now;
-    const dir = (hit.meta >> 8) & 1;
     const flagsBefore = e.flags;
     const before = (flagsBefore & CTF_TCP) >> CTF_TCP_SHIFT;
     if (before >= TCP_TIME_WAIT && dir === DIR_ORIGINAL && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
@@ -717,23 +886,46 @@ export class ConntrackTable {
       } else timeout = this.timeouts.udp;
     } else timeout = proto === IPPROTO_ICMP ? this.timeouts.icmp : this.timeouts.generic;
     // One write of the time for every protocol: each inlined copy of the typed-array writes is code of its own.
-    setExpires(e, now + timeout * 1000);
+    // A connection found by a lookup is linked, so confirmed, not removed and in the ring: the ring's copy too.
+    const expires = now + timeout * 1000;
+    setExpires(e, expires);
+    this.#ringExp[e.slot] = expires;
     e.flags = flags;
     const changed = flagsBefore ^ flags;
     if (this.#events.size > 0 && (flagsBefore & CTF_CONFIRMED) !== 0 && ((changed & (CTF_TCP | CTF_ASSURED)) !== 0 ||
         ((changed & CTF_SEEN_REPLY) !== 0 && proto !== IPPROTO_TCP))) {
       this.#events.fire({ type: 'UPDATE', line: formatEvent('UPDATE', e, now), entry: e });
     }
-    return hit;
+    return dir === DIR_ORIGINAL ? e : new CtRef(e, proto | REF_DIR);
   }
 }
 
 /**
- * The hash of a ref's tuple, found again when it is unlinked or rehashed rather than kept on every ref: a linked
- * ref's tuple does not change (NAT rewrites the reply tuple only before the connection is confirmed).
+ * The hash of a connection's tuple of direction `dir`, found again when it is unlinked or rehashed rather than
+ * kept on every connection: a linked tuple does not change (NAT rewrites the reply tuple only before the
+ * connection is confirmed).
  */
-function refHash(r: CtRef): number {
-  return tupleHash(r.meta & 0xff, r.saddr, r.daddr, r.ports >>> 16, r.ports & 0xffff);
+function tupleHashOf(c: Connection, dir: number): number {
+  const proto = c.meta & 0xff;
+  return dir === DIR_ORIGINAL ? tupleHash(proto, c.saddr, c.daddr, c.ports >>> 16, c.ports & 0xffff)
+    : tupleHash(proto, c.rsaddr, c.rdaddr, c.rports >>> 16, c.rports & 0xffff);
+}
+
+/** The node after a connection's chain link of direction `dir`, and that node's direction (`linkDirOf`). */
+function linkOf(c: Connection, dir: number): Connection | undefined {
+  return dir === DIR_ORIGINAL ? c.next : c.rnext;
+}
+
+function linkDirOf(c: Connection, dir: number): number {
+  return (c.flags & (dir === DIR_ORIGINAL ? CTF_NEXT_REPLY : CTF_RNEXT_REPLY)) !== 0 ? DIR_REPLY : DIR_ORIGINAL;
+}
+
+/** Point a connection's chain link of direction `dir` at `n` in direction `nDir`. */
+function setLink(c: Connection, dir: number, n: Connection | undefined, nDir: number): void {
+  const bit = dir === DIR_ORIGINAL ? CTF_NEXT_REPLY : CTF_RNEXT_REPLY;
+  if (dir === DIR_ORIGINAL) c.next = n;
+  else c.rnext = n;
+  c.flags = nDir === DIR_REPLY ? c.flags | bit : c.flags & ~bit;
 }
 
 /** `timeouts[state]` as named reads (a keyed read by a varying state name is a megamorphic lookup per packet). */

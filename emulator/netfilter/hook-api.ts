@@ -44,8 +44,11 @@ export interface NfPacket {
   embedded?: { src: number; dst: number; proto: number; sport: number; dport: number };
   /**
    * Netfilter's conntrack attachment, set by the namespace that tracked the packet and read back by its later
-   * hooks (and by its PREROUTING when the packet loops back through `lo`). Opaque to the stack. A new packet must
-   * start without it (create a new object per packet; never recycle a packet object across packets).
+   * hooks (and by its PREROUTING when the packet loops back through `lo`). Opaque to the stack, which clears it
+   * when the packet enters another namespace, as Linux drops an skb's conntrack reference when it leaves a netns
+   * (network.ts does, on every input but `lo`'s): netfilter trusts an attachment to be its own namespace's, and a
+   * ref carries no owner (8 bytes of each of a connection's two refs, which live 30-120 s of virtual time). A new
+   * packet must start without it (create a new object per packet; never recycle a packet object across packets).
    */
   nfct?: object;
 }

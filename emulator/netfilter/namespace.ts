@@ -21,7 +21,7 @@ import {
 import {
   ConntrackTable, CTF_CONFIRMED, CTF_DNAT, CTF_DST_MANIP_DONE, CTF_SEEN_REPLY, CTF_SNAT, CTF_SRC_MANIP_DONE,
   DIR_ORIGINAL, DIR_REPLY, formatEntry, REF_DIR, REF_INVALID, REF_RELATED, refInfo, type ConntrackTimeouts,
-  type CtEntry, type CtRef, type Tuple,
+  type CtConnection, type CtEntry, type CtRef, type Tuple,
 } from './conntrack';
 import { formatIpv4 } from './ip';
 import {
@@ -524,7 +524,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     // request on the HTTP bench's pod path), and the call into #runShaped and its loop's tests of each plan's shape
     // and next plan cost about as much as the memo lookup.
     let ct = pkt.nfct as CtRef | undefined;
-    if (ct === undefined || ct.owner !== conntrack) {
+    if (ct === undefined) {
       ct = conntrack.track(pkt);
       pkt.nfct = ct;
     }
@@ -574,7 +574,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   #runNat(plan: HookPlan, pkt: NfPacket, ctx: NfHookContext): NfHookResult {
     const conntrack = this.conntrack;
     let ct = pkt.nfct as CtRef | undefined;
-    if (ct === undefined || ct.owner !== conntrack) {
+    if (ct === undefined) {
       ct = conntrack.track(pkt);
       pkt.nfct = ct;
     }
@@ -625,7 +625,6 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     // ran out before ctStateBits, a call per FORWARD (1.6k instructions per request more, callgrind).
     const conntrack = this.conntrack;
     let ct = pkt.nfct as CtRef | undefined;
-    if (ct !== undefined && ct.owner !== conntrack) ct = undefined;
     for (;;) {
       if (plan.hasLead === true) {
         plan.packets++;
@@ -656,10 +655,13 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     return ACCEPT_FAST;
   }
 
-  /** The packet's conntrack attachment when this namespace's table made it (a packet may carry another's). */
+  /**
+   * The packet's conntrack attachment: this namespace's table made it, as the stack clears it when a packet enters
+   * another namespace (see `NfPacket.nfct`), so no ref says which table it belongs to.
+   */
   #attachment(pkt: NfPacket): CtRef | undefined {
     const ct = pkt.nfct as CtRef | undefined;
-    return ct !== undefined && ct.owner === this.conntrack ? ct : undefined;
+    return ct;
   }
 
   /** The lead's policies, counted once on the plan (see HookPlan). */
@@ -805,8 +807,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       const now = ctx.now;
       const conntrack = this.conntrack;
       let ct = pkt.nfct as CtRef | undefined;
-      if (ct !== undefined && ct.owner !== conntrack) ct = undefined;
-      this.#resetEnv(ct, ctx);
+        this.#resetEnv(ct, ctx);
       const all = plan.steps;
       for (let i = 0; i < all.length; i++) {
         const step = all[i]!;
@@ -1154,38 +1155,48 @@ function ctBitsOf(e: CtEntry | undefined, meta: number): number {
   return b | (f & (CTF_SNAT | CTF_DNAT));
 }
 
+/**
+ * Both NAT flags, one constant: each module constant in a bundle is a context slot, and a load each with their
+ * `|` made applyNat 9 bytes of bytecode larger (see there).
+ */
+const CTF_NAT = CTF_SNAT | CTF_DNAT;
+
 /** Rewrite the packet from its connection's NAT bindings (nf_nat_packet), including ICMP errors' quoted header. */
 function applyNat(e: CtEntry, dir: number, dstManip: boolean, p: NfPacket, related: boolean): void {
   // The connection's NAT flags, in one load: most connections have none.
   const f = e.flags;
-  if ((f & (CTF_SNAT | CTF_DNAT)) === 0) return;
+  if ((f & CTF_NAT) === 0) return;
   // The destination of an original packet is DNAT's, of a reply SNAT's (undone); the source the other way round.
   // The packet takes the address and port the other direction's tuple expects to see: its source's for the
   // destination, its destination's for the source. Written as one case: TurboFan inlines applyNat into the hooks
   // only while it stays small.
   const original = dir === DIR_ORIGINAL;
   if ((f & (dstManip === original ? CTF_DNAT : CTF_SNAT)) !== 0) {
-    // The other direction's ref (a connection is its own original-direction ref), its packed tuple read as it is
-    // stored (CtRef): each accessor inlined here would count against the same budget.
-    const t = (original ? e.reply : e) as CtRef;
-    const proto = t.meta & 0xff;
+    // The other direction's tuple, read packed as the connection stores it (CtConnection): each accessor inlined
+    // here would count against the same budget.
+    const c = e as CtConnection;
+    // A connection's meta is its protocol (the ref of its original direction: see CtRef.meta).
+    const proto = c.meta;
     const ports = !related && (proto === 6 || proto === 17);
+    const tports = original ? c.rports : c.ports;
     if (dstManip === true) {
-      p.dst = t.saddr >>> 0;
-      if (ports) p.dport = t.ports >>> 16;
+      p.dst = (original ? c.rsaddr : c.saddr) >>> 0;
+      if (ports) p.dport = tports >>> 16;
     } else {
-      p.src = t.daddr >>> 0;
-      if (ports) p.sport = t.ports & 0xffff;
+      p.src = (original ? c.rdaddr : c.daddr) >>> 0;
+      if (ports) p.sport = tports & 0xffff;
     }
   }
-  if (related && p.proto === IPPROTO_ICMP && p.embedded) applyNatToQuote(e, dir, dstManip, p);
+  if (related) applyNatToQuote(e, dir, dstManip, p);
 }
 
 /**
- * An ICMP error's quoted header, rewritten with its connection's bindings. Apart from `applyNat`, which every
- * packet of a NATed connection runs: kept there, this rare part made applyNat too big to inline into the hooks.
+ * An ICMP error's quoted header, rewritten with its connection's bindings (a RELATED packet's, when it is an ICMP
+ * error quoting a header). Apart from `applyNat`, which every packet of a NATed connection runs: kept there, this
+ * rare part and its tests made applyNat too big to inline into the hooks.
  */
 function applyNatToQuote(e: CtEntry, dir: number, dstManip: boolean, p: NfPacket): void {
+  if (p.proto !== IPPROTO_ICMP || !p.embedded) return;
   // The quoted header is a packet of the other direction: show it as the receiver knows it.
   const q = dir === DIR_REPLY ? e.orig : e.reply;
   const next = { ...p.embedded! };
