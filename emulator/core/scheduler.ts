@@ -103,6 +103,15 @@ export class Scheduler {
   /** Cancelled tasks still in the heap (a DNS timeout cancelled by its reply waits seconds to reach the top). */
   #heapCancelled = 0;
   readonly #lanes: Lane[] = [];
+  /**
+   * The earliest head of all lanes, while `#laneBestValid`: `#front` runs before every task, and on a path with a
+   * few latency lanes (the LB bench path: its links' frames) scanning every lane each time cost more than the
+   * task it picked. A scan leaves every lane's head pending (cancelled heads dropped) or the lane empty; from then
+   * on only three things change a head: a task appended to an empty lane (compared here), a lane task run and a
+   * cancel (both clear the flag, and the next `#front` scans again).
+   */
+  #laneBest: Task | undefined = undefined;
+  #laneBestValid = false;
 
   constructor(startMs: number = VIRTUAL_EPOCH_MS) {
     this.#now = startMs;
@@ -123,6 +132,11 @@ export class Scheduler {
         const task = new Task(this, ++this.#seq, now + delayMs, fn, background);
         if (!background) this.#foreground++;
         task.lane = lane;
+        if (lane.head >= lane.tail && this.#laneBestValid === true) {
+          // The lane's new head (it was empty): the earliest head if it comes before the one known.
+          const best = this.#laneBest;
+          if (best === undefined || before(task, best)) this.#laneBest = task;
+        }
         lane.tasks[lane.tail++] = task;
         return task;
       }
@@ -207,6 +221,7 @@ export class Scheduler {
     // A lane keeps a cancelled task until it reaches the front; many of them (timeouts answered in time) are
     // dropped together, keeping the order of the rest.
     const lane = handle.lane;
+    if (lane !== null && lane !== IN_HEAP) this.#laneBestValid = false;
     if (lane !== null && lane !== IN_HEAP && ++lane.cancelled > 256 && lane.cancelled * 2 > lane.tail - lane.head) {
       const live = lane.tasks.slice(lane.head, lane.tail).filter((t) => t.state === PENDING);
       lane.tasks = live;
@@ -313,6 +328,14 @@ export class Scheduler {
       const first = q[this.#nowHead]!;
       if (best === undefined || !before(best, first)) best = first;
     }
+    const lb = this.#laneBestValid === true ? this.#laneBest : this.#scanLanes();
+    if (lb !== undefined && (best === undefined || before(lb, best))) best = lb;
+    return best;
+  }
+
+  /** Every lane's head (cancelled heads dropped on the way): the earliest, which `#laneBest` keeps from now on. */
+  #scanLanes(): Task | undefined {
+    let best: Task | undefined;
     const lanes = this.#lanes;
     for (let i = 0; i < lanes.length; i++) {
       const lane = lanes[i]!;
@@ -331,6 +354,8 @@ export class Scheduler {
       const first = tasks[lane.head]!;
       if (best === undefined || before(first, best)) best = first;
     }
+    this.#laneBest = best;
+    this.#laneBestValid = true;
     return best;
   }
 
@@ -341,6 +366,7 @@ export class Scheduler {
     if (lane === IN_HEAP) this.#pop(); // `#front` returned the heap's top
     else if (lane !== null) {
       // `#front` returned the lane's head.
+      this.#laneBestValid = false;
       const tasks = lane.tasks;
       tasks[lane.head++] = undefined!;
       if (lane.head > 4096 && lane.head * 2 > lane.tail) {
