@@ -807,7 +807,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       const now = ctx.now;
       const conntrack = this.conntrack;
       let ct = pkt.nfct as CtRef | undefined;
-        this.#resetEnv(ct, ctx);
+      this.#resetEnv(ct, ctx);
       const all = plan.steps;
       for (let i = 0; i < all.length; i++) {
         const step = all[i]!;
