@@ -32,7 +32,20 @@ export interface HttpBenchResult {
   readonly failures: number;
   /** CPU seconds per request of each measuring window, in run order. */
   readonly windows: readonly number[];
+  /**
+   * The machine's speed around each window (`machineProbeMs` before and after it, the slower of the two), in the
+   * reference loop's units: the same index as `windows`.
+   */
+  readonly machine: readonly number[];
+  /** The fastest probe of the whole run (every configuration's windows): what this core does when nothing slows it. */
+  readonly machineFastest: number;
 }
+
+/**
+ * A window ran on a core at full speed when the probes around it read within this factor of the run's fastest.
+ * The probe's own spread in a quiet phase is ≈ 1.15× (186–215 ms); a slowed core reads 1.5–2× (300–370 ms).
+ */
+export const FULL_SPEED_FACTOR = 1.25;
 
 /** The median of the windows' per-request CPU seconds. */
 export function medianCost(r: HttpBenchResult): number {
@@ -44,6 +57,17 @@ export function medianCost(r: HttpBenchResult): number {
 /** The least disturbed window's per-request CPU seconds (the machine is shared: other load only adds time). */
 export function bestCost(r: HttpBenchResult): number {
   return Math.min(...r.windows);
+}
+
+/** The windows that ran on a core at full speed (see FULL_SPEED_FACTOR), as per-request CPU seconds. */
+export function fullSpeedWindows(r: HttpBenchResult): number[] {
+  return r.windows.filter((_, i) => r.machine[i]! <= r.machineFastest * FULL_SPEED_FACTOR);
+}
+
+/** The median of the full-speed windows' per-request CPU seconds; undefined when no window ran at full speed. */
+export function fullSpeedCost(r: HttpBenchResult): number | undefined {
+  const w = fullSpeedWindows(r);
+  return w.length === 0 ? undefined : medianCost({ ...r, windows: w });
 }
 
 const SERVER_IP = '10.244.2.6';
@@ -192,14 +216,21 @@ export function prepareHttpBench(services: number, path: 'pod' | 'lb'): HttpBenc
  * the same minutes. One long window also mixes the code's cost with whatever else ran: per-window figures show the
  * spread, their median is the typical cost and the fastest window the cost least disturbed by other load. The rigs
  * share the process, so they run the same optimized code (compiled on all of their traffic), as one app would.
+ *
+ * Each window is bracketed by a probe of the machine's speed (`machineProbeMs`): this VM's core runs at half speed
+ * for seconds at a time (a fixed integer loop reads 186 ms and 371 ms within the same half minute, in CPU time,
+ * with nothing else running in the VM), and a window's figure follows its core. The probes are not counted in the
+ * windows' time.
  */
 export function runHttpBenches(services: readonly number[], path: 'pod' | 'lb', durationMs = 1500, windowCount = 5): HttpBenchResult[] {
   const gc = (globalThis as { gc?: () => void }).gc;
-  const rigs = services.map((n) => ({ services: n, rig: prepareHttpBench(n, path), requests: 0, failures: 0, seconds: 0, windows: [] as number[] }));
+  const rigs = services.map((n) => ({ services: n, rig: prepareHttpBench(n, path), requests: 0, failures: 0, seconds: 0, windows: [] as number[], machine: [] as number[] }));
   // Building 10,000 Services' rules leaves hundreds of MB of garbage; collect it here, not inside the measurement.
   gc?.();
   // CPU time, not wall time, of every thread (the collector's helper threads included).
   const cpuMs = (): number => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+  machineProbeMs(); // the probe's loop optimized before its first reading counts
+  let probe = machineProbeMs();
   for (let w = 0; w < windowCount; w++) {
     for (const r of rigs) {
       const { one, urls, advance } = r.rig;
@@ -218,15 +249,19 @@ export function runHttpBenches(services: readonly number[], path: 'pod' | 'lb', 
       const spent = cpuMs() - w0;
       r.seconds += spent / 1000;
       r.windows.push(spent / 1000 / n);
+      const next = machineProbeMs();
+      r.machine.push(Math.max(probe, next));
+      probe = next;
     }
   }
   // pod path: 4 DNS datagrams + 10 TCP segments; LB path: 10 client↔LB + 10 LB↔node segments
   const perReq = path === 'pod' ? 14 : 20;
   const heapMB = process.memoryUsage().heapUsed / 1048576;
+  const machineFastest = Math.min(...rigs.flatMap((r) => r.machine));
   return rigs.map((r) => ({
     label: path === 'pod' ? `pod→name→ClusterIP, ${r.services} Services` : `laptop→ELB→NodePort→pod, ${r.services} Services`,
     requests: r.requests, packets: r.requests * perReq, seconds: r.seconds, heapMB, failures: r.failures,
-    windows: r.windows,
+    windows: r.windows, machine: r.machine, machineFastest,
   }));
 }
 
@@ -239,12 +274,21 @@ export function formatHttpBench(r: HttpBenchResult): string {
   const perPacket = r.packets / r.requests;
   const med = medianCost(r), best = bestCost(r);
   const rate = (s: number) => Math.round(1 / s).toLocaleString('en-US').padStart(7);
-  return `${r.label.padEnd(44)} ${rate(med)} req/s median, ${rate(best)} best of ${r.windows.length} windows; ` +
+  const full = fullSpeedCost(r);
+  const fullText = full === undefined ? 'no window at full speed' : `${rate(full)} at full speed (${fullSpeedWindows(r).length} windows)`;
+  return `${r.label.padEnd(44)} ${rate(med)} req/s median, ${rate(best)} best of ${r.windows.length} windows, ${fullText}; ` +
     `${((med * 1e6) / perPacket).toFixed(2)} µs/packet, ${(med * 1e6).toFixed(1)} µs/request (median); ` +
     `heap ${r.heapMB.toFixed(0)} MB${r.failures ? `, ${r.failures} FAILED` : ''}`;
 }
 
 let referenceSink = 0;
+
+/** The reference loop: one dependent add a cycle, whatever the caches hold. */
+function referenceSpin(n: number): number {
+  let s = 0;
+  for (let i = 0; i < n; i++) s = (s + i * 7) | 0;
+  return s;
+}
 
 /**
  * CPU milliseconds of a fixed integer loop (300 million additions, one dependent add a cycle). This machine's
@@ -254,20 +298,35 @@ let referenceSink = 0;
  * compiler queue, five times slower).
  */
 export function referenceLoopMs(): number {
-  const spin = (n: number): number => { let s = 0; for (let i = 0; i < n; i++) s = (s + i * 7) | 0; return s; };
   let best = Infinity;
   for (let run = 0; run < 3; run++) {
     const t0 = process.cpuUsage();
-    referenceSink ^= spin(1e8); // the result is kept, so the loop cannot be optimized away
+    referenceSink ^= referenceSpin(1e8); // the result is kept, so the loop cannot be optimized away
     const u = process.cpuUsage(t0);
     best = Math.min(best, (u.user + u.system) / 1000);
   }
   return best * 3;
 }
 
+/**
+ * The machine's speed now, in `referenceLoopMs`' units (its loop, 3 × 5 million additions, the fastest run scaled to
+ * 300 million): about 10 ms of CPU, short enough to bracket every measuring window. Call it once before its
+ * readings count, so that its loop is optimized.
+ */
+export function machineProbeMs(): number {
+  let best = Infinity;
+  for (let run = 0; run < 3; run++) {
+    const t0 = process.cpuUsage();
+    referenceSink ^= referenceSpin(5e6);
+    const u = process.cpuUsage(t0);
+    best = Math.min(best, (u.user + u.system) / 1000);
+  }
+  return best * 60;
+}
+
 export async function main(args: string[]): Promise<void> {
-  const ms = Number(args.find((a) => a.startsWith('--ms='))?.slice(5) ?? 2500);
-  const windows = Number(args.find((a) => a.startsWith('--windows='))?.slice(10) ?? 5);
+  const ms = Number(args.find((a) => a.startsWith('--ms='))?.slice(5) ?? 4000);
+  const windows = Number(args.find((a) => a.startsWith('--windows='))?.slice(10) ?? 10);
   console.log('Full HTTP requests with DNS (curl-like: lookup, handshake, request/response, teardown; tracing off)');
   let podAt1k = 0;
   for (const path of ['pod', 'lb'] as const) {
@@ -277,8 +336,12 @@ export async function main(args: string[]): Promise<void> {
     for (const r of res) console.log(formatHttpBench(r));
     const ratio = medianCost(res[2]!) / medianCost(res[0]!);
     const bestRatio = bestCost(res[2]!) / bestCost(res[0]!);
-    console.log(`  per-request cost at 10,000 Services / at 10: ${ratio.toFixed(2)}× (medians), ${bestRatio.toFixed(2)}× (best windows)`);
-    console.log(`  machine: a fixed integer loop (referenceLoopMs) took ${before.toFixed(0)} ms of CPU before these three, ${after.toFixed(0)} ms after (less is faster)`);
+    const full10 = fullSpeedCost(res[0]!), full10k = fullSpeedCost(res[2]!);
+    const fullRatio = full10 !== undefined && full10k !== undefined ? `, ${(full10k / full10).toFixed(2)}× (full-speed medians)` : '';
+    console.log(`  per-request cost at 10,000 Services / at 10: ${ratio.toFixed(2)}× (medians), ${bestRatio.toFixed(2)}× (best windows)${fullRatio}`);
+    const probes = res.flatMap((r) => r.machine);
+    console.log(`  machine: a fixed integer loop (referenceLoopMs) took ${before.toFixed(0)} ms of CPU before these three, ${after.toFixed(0)} ms after (less is faster); ` +
+      `probes around the windows ${Math.min(...probes).toFixed(0)}–${Math.max(...probes).toFixed(0)} ms, full speed ≤ ${(res[0]!.machineFastest * FULL_SPEED_FACTOR).toFixed(0)} ms`);
     if (path === 'pod') podAt1k = 1 / medianCost(res[1]!);
   }
   if (args.includes('--no-kernel')) return;
