@@ -181,6 +181,17 @@ describe('terminal: line editing', () => {
     expect(t.screen()).toMatch(/student@workstation:~\$ $/);
   });
 
+  it('redraws the Ctrl-R search line when the terminal changes width', async () => {
+    const t = setup({ cols: 30 });
+    await t.type('echo abc\r\x12abc');
+    t.clear();
+    // 33 columns: two rows at 30, one at 80; the redraw goes up the one row it took.
+    t.term.resize(80, 24);
+    expect(t.screen()).toBe("\x1b[1A\r\x1b[J(reverse-i-search)`abc': echo abc");
+    await t.type('\r');
+    expect(t.entries.map((e) => e.command)).toEqual(['echo abc', 'echo abc']);
+  });
+
   it('Ctrl-C at the prompt abandons the line, sets $? to 130', async () => {
     const t = setup();
     await t.type('echo never\x03');
