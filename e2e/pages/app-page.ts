@@ -56,6 +56,18 @@ export class AppPage {
   }
 
   /**
+   * Wait until the line being typed ends with `text` on screen: the echo (or the redraw after a resize) may still be
+   * on its way. Only where nothing else prints. The shell, like bash, draws the line as if its prompt began at the
+   * left margin and does not draw around a background job's output, so after output without a final newline, or
+   * with a job printing, a line that wraps can overwrite itself on screen while the command stays as typed.
+   */
+  async expectTyped(text: string): Promise<void> {
+    await expect
+      .poll(async () => ((await this.terminalLines()).at(-1) ?? '').trimEnd(), { message: 'the line being typed, on screen' })
+      .toMatch(new RegExp(`${escapeRegExp(text.trimEnd())}$`));
+  }
+
+  /**
    * Wait until the terminal shows text matching `pattern`. The cluster's clock follows the wall clock in the app, so
    * a command that waits on the cluster (rollout status, wait) takes as many real seconds as it would on a cluster:
    * give those a `timeoutMs` above the virtual time they wait.
@@ -63,10 +75,15 @@ export class AppPage {
   async expectTerminal(pattern: RegExp | string, opts: { timeoutMs?: number } = {}): Promise<void> {
     await expect
       .poll(() => this.terminalText(), { message: `terminal should show ${String(pattern)}`, ...(opts.timeoutMs ? { timeout: opts.timeoutMs } : {}) })
-      .toMatch(typeof pattern === 'string' ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) : pattern);
+      .toMatch(typeof pattern === 'string' ? new RegExp(escapeRegExp(pattern)) : pattern);
   }
 
   async documentTheme(): Promise<string | undefined> {
     return this.page.evaluate(() => document.documentElement.dataset['theme']);
   }
+}
+
+/** `text` as a regular expression that matches it literally. */
+export function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

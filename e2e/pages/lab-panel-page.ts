@@ -3,7 +3,7 @@
  * a step's commands into the terminal as a learner does (waiting for each command to finish, never sleeping).
  */
 import { expect, type Locator, type Page } from '@playwright/test';
-import type { AppPage } from './app-page';
+import { escapeRegExp, type AppPage } from './app-page';
 
 declare global {
   interface Window {
@@ -29,7 +29,7 @@ export class LabPanelPage {
 
   /** Open a lab from the sidebar and wait until its world is set up and the panel shows it. */
   async openLab(title: string): Promise<void> {
-    await this.app.labs.getByRole('button', { name: new RegExp(`^${escape(title)}`) }).click();
+    await this.app.labs.getByRole('button', { name: new RegExp(`^${escapeRegExp(title)}`) }).click();
     await this.app.waitReady();
     await expect(this.completion).toBeVisible({ timeout: 30_000 });
     await this.page.evaluate(() => {
@@ -110,7 +110,7 @@ export class LabPanelPage {
   }
 
   check(description: string | RegExp): Locator {
-    const name = typeof description === 'string' ? new RegExp(`: ${escape(description)}$`) : description;
+    const name = typeof description === 'string' ? new RegExp(`: ${escapeRegExp(description)}$`) : description;
     return this.currentStep.getByRole('listitem').filter({ has: this.page.locator('.desc') }).and(this.page.getByRole('listitem', { name }));
   }
 
@@ -132,8 +132,4 @@ export class LabPanelPage {
   quizFeedback(): Locator {
     return this.currentStep.getByRole('status', { name: 'Quiz feedback' });
   }
-}
-
-function escape(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -11,7 +11,7 @@ class ScreenModel {
   r = 0;
   c = 0;
   wrapPending = false;
-  constructor(readonly cols: number) {}
+  constructor(public cols: number) {}
 
   #row(r: number): string[] {
     while (this.rows.length <= r) this.rows.push([]);
@@ -64,6 +64,17 @@ class ScreenModel {
     }
   }
 
+  /**
+   * The terminal became `cols` wide. Like xterm.js with `reflowCursorLine` off (the app's terminal), the rows of the
+   * line being edited stay as drawn: cut when narrower, padded when wider; the cursor keeps its row.
+   */
+  resize(cols: number): void {
+    for (const row of this.rows) row.length = Math.min(row.length, cols);
+    this.c = Math.min(this.c, cols - 1);
+    this.wrapPending = false;
+    this.cols = cols;
+  }
+
   text(): string {
     return this.rows.map((r, i) => (i < this.rows.length - 1 ? r.join('').padEnd(this.cols) : r.join(''))).join('').trimEnd();
   }
@@ -106,6 +117,56 @@ describe('line editor', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('redraws the line when the terminal changes width mid-line, for any keys and widths', () => {
+    const step = fc.oneof(
+      fc.constantFrom<Key>('a', 'a', 'b', ' ', 'bs', 'left', 'home', 'end', 'killWord', 'yank').map((k) => ({ key: k })),
+      fc.integer({ min: 8, max: 40 }).map((cols) => ({ cols })),
+    );
+    fc.assert(
+      fc.property(fc.integer({ min: 8, max: 40 }), fc.array(step, { maxLength: 80 }), (cols, steps) => {
+        const screen = new ScreenModel(cols);
+        const ed = new LineEditor(cols, () => []);
+        screen.write(PROMPT + ed.reset(PROMPT.length));
+        for (const s of steps) {
+          if ('key' in s) screen.write(press(ed, s.key));
+          else {
+            screen.resize(s.cols);
+            screen.write(ed.resize(s.cols, PROMPT));
+          }
+        }
+        expect(screen.text()).toBe((PROMPT + ed.buffer).trimEnd());
+        const pos = PROMPT.length + ed.cursor;
+        expect([screen.r, screen.c]).toEqual([Math.floor(pos / screen.cols), pos % screen.cols]);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps a pasted lab command whole when the terminal narrows before Enter', () => {
+    // The e2e flake: the lab panel squeezed the terminal from 65 to 63 columns between the paste and Enter, and the
+    // screen read `currency-exchange -ame=exchange-np` (the old first row cut at 63).
+    const prompt = 'student@laptop:~$ ';
+    const line = 'kubectl expose deployment currency-exchange --name=exchange-np --type=NodePort --port=80 --target-port=8000';
+    const screen = new ScreenModel(65);
+    const ed = new LineEditor(65, () => []);
+    screen.write(prompt + ed.reset(prompt.length));
+    for (const ch of line) screen.write(ed.insert(ch));
+    screen.resize(63);
+    screen.write(ed.resize(63, prompt));
+    expect(screen.text()).toBe(prompt + line);
+    expect(screen.rows.map((r) => r.join(''))).toEqual([(prompt + line).slice(0, 63), (prompt + line).slice(63)]);
+  });
+
+  it('leaves a line that fits one row at both widths alone, and writes nothing when only the height changed', () => {
+    const ed = new LineEditor(80, () => []);
+    ed.reset(PROMPT.length);
+    ed.insert('kubectl get svc');
+    expect(ed.resize(60, PROMPT)).toBe('');
+    expect(ed.resize(60, PROMPT)).toBe('');
+    expect(ed.resize(30, PROMPT)).toBe(`\r\x1b[J${PROMPT}kubectl get svc`);
+    expect(ed.resize(60, PROMPT)).toBe(`\x1b[1A\r\x1b[J${PROMPT}kubectl get svc`);
   });
 
   it('navigates history, restoring the draft below the newest entry', () => {

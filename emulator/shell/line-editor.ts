@@ -32,8 +32,26 @@ export class LineEditor {
     this.#history = history;
   }
 
+  /** A new width while the line is not on screen (a command is running): the next prompt is drawn with it. */
   set cols(cols: number) {
     this.#cols = Math.max(1, cols);
+  }
+
+  /**
+   * The terminal became `cols` wide while the line is on screen: returns what redraws `prompt` + buffer for that
+   * width, as readline does on SIGWINCH. xterm.js leaves the rows of the cursor's line as drawn (it does not reflow
+   * them, `reflowCursorLine` being off): narrower cuts them, wider leaves holes where the old width wrapped, and the
+   * cursor stays as many rows below the prompt's first row as it was at the old width. So: up those rows, clear,
+   * draw again. A line that fits one row at both widths is untouched by the resize and is left alone.
+   */
+  resize(cols: number, prompt: string): string {
+    const width = Math.max(1, cols);
+    if (width === this.#cols) return '';
+    const rowsUp = this.#row(this.cursor);
+    const wrapsAtEitherWidth = this.#promptWidth + this.buffer.length >= Math.min(this.#cols, width);
+    this.#cols = width;
+    if (!wrapsAtEitherWidth) return '';
+    return (rowsUp > 0 ? `\x1b[${rowsUp}A` : '') + '\r\x1b[J' + this.drawAll(prompt);
   }
 
   /**

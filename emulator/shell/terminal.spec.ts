@@ -157,6 +157,41 @@ describe('terminal: line editing', () => {
     expect(t.screen()).toContain('\x1b[1A');
   });
 
+  it('redraws the line being typed when the terminal changes width, and nothing else', async () => {
+    const t = setup({ cols: 30 });
+    // At the prompt with nothing typed (the renderer resizes right after opening): the prompt fits, nothing to do.
+    t.term.resize(40, 24);
+    expect(t.screen()).toBe('student@workstation:~$ ');
+    await t.type('echo abcdefghijklmnop');
+    t.clear();
+    t.term.resize(30, 24);
+    // Up to the prompt's row (the cursor was one row down at 40 columns), clear, and draw again at 30.
+    expect(t.screen()).toBe('\x1b[1A\r\x1b[Jstudent@workstation:~$ echo abcdefghijklmnop');
+    t.clear();
+    t.term.resize(30, 50);
+    expect(t.screen()).toBe('');
+    // A running command's output is its own; the next prompt is drawn for the new width.
+    const done = t.term.submit('sleep 5');
+    await tick();
+    t.clear();
+    t.term.resize(20, 24);
+    expect(t.screen()).toBe('');
+    t.world.scheduler.advance(5000);
+    await done;
+    expect(t.screen()).toMatch(/student@workstation:~\$ $/);
+  });
+
+  it('redraws the Ctrl-R search line when the terminal changes width', async () => {
+    const t = setup({ cols: 30 });
+    await t.type('echo abc\r\x12abc');
+    t.clear();
+    // 33 columns: two rows at 30, one at 80; the redraw goes up the one row it took.
+    t.term.resize(80, 24);
+    expect(t.screen()).toBe("\x1b[1A\r\x1b[J(reverse-i-search)`abc': echo abc");
+    await t.type('\r');
+    expect(t.entries.map((e) => e.command)).toEqual(['echo abc', 'echo abc']);
+  });
+
   it('Ctrl-C at the prompt abandons the line, sets $? to 130', async () => {
     const t = setup();
     await t.type('echo never\x03');

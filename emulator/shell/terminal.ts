@@ -147,9 +147,15 @@ class Terminal implements ShellTerminalSession {
   }
 
   resize(cols: number, rows: number): void {
-    this.#cols = Math.max(1, cols);
     this.#rows = Math.max(1, rows);
-    this.#editor.cols = this.#cols;
+    const width = Math.max(1, cols);
+    if (width === this.#cols || this.#disposed) return;
+    this.#cols = width;
+    // The line on screen is redrawn for the new width (readline's SIGWINCH); a running command's output is not.
+    if (this.#running || this.#search) this.#editor.cols = width;
+    if (this.#search) this.#drawSearch();
+    else if (!this.#running) this.#write(this.#editor.resize(width, this.prompt()));
+    this.#flush();
   }
 
   get rows(): number {

@@ -163,6 +163,10 @@ test.describe('a lab\'s life cycle', () => {
     // …and the directory the shell was in.
     await lab.type('cd /tmp');
     const shownBefore = await lab.app.terminalLines();
+    const params = drawParams(clusterIpAlways, seed);
+    const typedAtPrompt = [...clusterIpAlways.steps[0]!.solution!, 'SVC=exchange-lb'].map((line) => `:~$ ${render(line, params)}`);
+    // The screen showed each command as it was typed (the terminal narrowing between a paste and Enter once cut a row).
+    for (const typed of typedAtPrompt) expect(shownBefore.join('\n'), 'the screen before the restart').toContain(typed);
     await shell.stop();
 
     shell = await startWebShellProcess(dataDir);
@@ -177,10 +181,7 @@ test.describe('a lab\'s life cycle', () => {
     const linesBefore = shownBefore.slice(0, -1);
     const at = resumedLines.findIndex((_, i) => linesBefore.every((l, j) => resumedLines[i + j] === l));
     expect(at, `the lines shown before the restart:\n${linesBefore.join('\n')}\n\nafter it:\n${resumedLines.join('\n')}`).toBeGreaterThanOrEqual(0);
-    const params = drawParams(clusterIpAlways, seed);
-    for (const line of [...clusterIpAlways.steps[0]!.solution!, 'SVC=exchange-lb']) {
-      expect(resumed.replace(/\n/g, '')).toContain(`:~$ ${render(line, params)}`);
-    }
+    for (const typed of typedAtPrompt) expect(resumed.replace(/\n/g, '')).toContain(typed);
     await expect.poll(() => lab.app.cursorLine()).toMatch(/^student@[\w-]+:\/tmp\$ ?$/);
     await lab.type('cd');
     await expect(lab.completion).toHaveAttribute('aria-valuenow', String(before));

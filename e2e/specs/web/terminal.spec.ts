@@ -85,3 +85,24 @@ test('@web choosing a lab from the list opens a terminal in that lab’s world',
   await app.run('echo in the lab');
   await app.expectTerminal(/^in the lab$/m);
 });
+
+test('@web a half-typed line that wraps stays whole when the window is resized, and runs as shown', async ({ page }) => {
+  const app = new AppPage(page);
+  await app.open(shell.url);
+  const columns = () => page.evaluate(() => window.__kslTest!.terminal.cols);
+  const wide = await columns();
+  // Longer than a row at any of the widths below, so it wraps at each, at a different place.
+  const typed = `echo ${'abcdefghij'.repeat(15)}`;
+  await app.focusTerminal();
+  await page.keyboard.insertText(typed);
+  await app.expectTyped(typed);
+  await page.setViewportSize({ width: 1000, height: 800 });
+  await expect.poll(columns).toBeLessThan(wide);
+  await app.expectTyped(typed);
+  await page.keyboard.insertText('XYZ');
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await expect.poll(columns).toBe(wide);
+  await app.expectTyped(`${typed}XYZ`);
+  await page.keyboard.press('Enter');
+  await expect.poll(() => app.terminalLines()).toContain(`${'abcdefghij'.repeat(15)}XYZ`);
+});
