@@ -47,7 +47,7 @@ export const DIR_REPLY = 1;
 
 export interface CtEntry {
   readonly proto: number;
-  /** The original-direction tuple (in the table, the direction's `CtRef`: a ref carries its own tuple). */
+  /** The original-direction tuple (in the table, the connection itself). */
   readonly orig: Tuple;
   /** Fixed once confirmed; before that NAT may still rewrite it. */
   readonly reply: Tuple;
@@ -95,40 +95,34 @@ const CTF_MARKED = 1 << 13;
 const CT_MARKS = new WeakMap<CtEntry, number>();
 
 /**
- * A packet's conntrack attachment (`NfPacket.nfct`): its connection and what the packet is to it (`meta`). The
- * original direction's attachment is the connection itself (`Connection` extends this class); a reply packet,
- * a RELATED one (an ICMP error) and an INVALID one get a ref of this class, made per packet for the first two (a
- * packet's attachment lives as long as the packet, a few microtasks of work; the table's objects live 30-120 s of
- * virtual time: see `Connection`). The hooks read `meta` and `entry`, at the same places in both classes, so
- * optimized code reads each with one load after a check of either map.
+ * A packet's relation to its connection, as Linux keeps it in the low bits of the skb's `_nfct` (enum
+ * ip_conntrack_info): `NfPacket.ctinfo`, next to the connection itself in `NfPacket.nfct`. The reply bit, then the
+ * kind: below CTINFO_RELATED the connection's own packet (NEW or ESTABLISHED, derived from the connection), from
+ * CTINFO_INVALID an INVALID packet (attached to INVALID_CONN, no connection of its own). A reply packet had an
+ * object of its own (a ref holding the connection and this number: 20 bytes per reply packet, and a map check
+ * against two classes at every read of either field); now both are fields of the packet, written once each.
  */
-export class CtRef {
-  // Declared and assigned in the constructor in this order (see `Connection`).
-  /** `proto | dir << 8 | special << 9` (REF_DIR, REF_SPECIAL_SHIFT): what the ref is, in one field. */
-  declare readonly meta: number;
-  /** The connection (the ref itself for the original direction); undefined for the table's INVALID ref. */
-  declare entry: CtEntry | undefined;
-
-  constructor(entry: CtEntry | undefined, meta: number) {
-    this.meta = meta;
-    this.entry = entry;
-  }
-
-  /** The connection's protocol (`entry.proto`). */
-  get proto(): number { return this.meta & 0xff; }
-  /** DIR_ORIGINAL or DIR_REPLY. */
-  get dir(): number { return (this.meta >> 8) & 1; }
-  /** 0 = derive NEW/ESTABLISHED from the entry, 1 = RELATED, 2 = INVALID. */
-  get special(): number { return this.meta >> REF_SPECIAL_SHIFT; }
-}
+export const CTINFO_REPLY = 1, CTINFO_RELATED = 2, CTINFO_INVALID = 4;
 
 /**
- * `CtRef.meta`: the direction's bit and where the kind of ref (`special`) starts. A hook reads a ref's `meta` once
- * and tests it against these (below REF_RELATED: a connection's own ref; from REF_INVALID: INVALID) instead of
- * reading `dir` and `special`: each read of a ref's field checks its map against both ref classes.
+ * What `track` and `find` answer: a connection and a packet's relation to it. A connection is its own original
+ * direction's ref (getters on its class, no field); the other answers are made per call, for tools and tests (the
+ * hooks read `NfPacket.nfct` and `NfPacket.ctinfo`).
  */
-export const REF_DIR = 0x100, REF_SPECIAL_SHIFT = 9, REF_RELATED = 1 << REF_SPECIAL_SHIFT,
-  REF_INVALID = 2 << REF_SPECIAL_SHIFT;
+export interface CtRef {
+  /** The connection; undefined for INVALID. */
+  readonly entry: CtEntry | undefined;
+  /** DIR_ORIGINAL or DIR_REPLY. */
+  readonly dir: number;
+  /** 0 = derive NEW/ESTABLISHED from the entry, 1 = RELATED, 2 = INVALID. */
+  readonly special: number;
+}
+
+class CtInfoRef implements CtRef {
+  constructor(readonly entry: CtEntry | undefined, private readonly info: number) {}
+  get dir(): number { return this.info & CTINFO_REPLY; }
+  get special(): number { return this.info >= CTINFO_INVALID ? 2 : this.info >= CTINFO_RELATED ? 1 : 0; }
+}
 
 /**
  * `Connection.flags` bits saying in which direction the next node of each of its two hash-chain links is (see
@@ -148,11 +142,13 @@ const CTF_NEXT_REPLY = 1 << 14, CTF_RNEXT_REPLY = 1 << 15;
  * state's name derived from its number, the ctmark (always 0 so far) kept aside (CT_MARKS), and no per-direction
  * packet and byte counts (nothing reads them: Linux keeps them only with nf_conntrack_acct=1, and `conntrack -L`
  * here prints none). The tuples are packed as the kernel's nf_conntrack_tuple packs them, into small integers,
- * and read through accessors (`src`, `dst`, `sport`, `dport` for the original direction).
+ * and read through accessors (`src`, `dst`, `sport`, `dport` for the original direction). Its protocol is a field
+ * of its own (as the superclass of a packet's ref, it was the ref's `meta`, next to an `entry` pointing at itself).
  */
-class Connection extends CtRef implements CtEntry, Tuple {
+class Connection implements CtEntry, Tuple, CtRef {
   // Fields are declared and assigned in the constructor, in this order: a class field without an initializer would
   // be defined as undefined first.
+  declare readonly proto: number;
   /** The next node of the hash chain its original tuple is linked in (its direction: CTF_NEXT_REPLY). */
   declare next: Connection | undefined;
   /**
@@ -194,8 +190,7 @@ class Connection extends CtRef implements CtEntry, Tuple {
 
   constructor(proto: number, src: number, dst: number, sport: number, dport: number, tcp: number,
     now: number, expires: number) {
-    super(undefined, proto);
-    this.entry = this;
+    this.proto = proto;
     this.next = undefined;
     this.saddr = src | 0;
     this.daddr = dst | 0;
@@ -222,6 +217,11 @@ class Connection extends CtRef implements CtEntry, Tuple {
   set sport(port: number) { this.ports = (port << 16) | (this.ports & 0xffff); }
   get dport(): number { return this.ports & 0xffff; }
   set dport(port: number) { this.ports = (this.ports & ~0xffff) | port; }
+
+  /** As its original direction's ref (see `CtRef`). */
+  get entry(): CtEntry { return this; }
+  get dir(): number { return DIR_ORIGINAL; }
+  get special(): number { return 0; }
 
   /** The original direction's tuple: the connection itself. */
   get orig(): Tuple { return this; }
@@ -316,6 +316,21 @@ const TCP_NONE = 0, TCP_SYN_SENT = 1, TCP_SYN_RECV = 2, TCP_ESTABLISHED = 3, TCP
 const TCP_STATE_NAMES: readonly (TcpState | undefined)[] = [
   undefined, 'SYN_SENT', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT', 'CLOSE',
 ];
+
+/**
+ * The attachment of an INVALID packet (`NfPacket.ctinfo` CTINFO_INVALID): a connection that is never linked, so the
+ * hooks read the same class from `nfct` whatever the packet is. Confirmed and removed, so nothing confirms or
+ * deletes it; both manipulations done and no NAT flag, so nothing binds or rewrites.
+ */
+const INVALID_CONN = new Connection(0, 0, 0, 0, 0, TCP_NONE, 0, 0);
+INVALID_CONN.flags = CTF_CONFIRMED | CTF_REMOVED | CTF_DST_MANIP_DONE | CTF_SRC_MANIP_DONE;
+
+/** `refInfo` of a packet's attachment: its connection (`NfPacket.nfct`) and `NfPacket.ctinfo`. */
+export function ctInfoName(e: CtEntry, info: number): CtInfo {
+  if (info >= CTINFO_INVALID) return 'INVALID';
+  if (info >= CTINFO_RELATED) return 'RELATED';
+  return (info & CTINFO_REPLY) !== 0 || e.seenReply ? 'ESTABLISHED' : 'NEW';
+}
 
 export function refInfo(r: CtRef): CtInfo {
   if (r.special === 1) return 'RELATED';
@@ -440,7 +455,6 @@ export class ConntrackTable {
   /** Entries removed while still in the ring (compaction drops those the collector has not passed). */
   #removedInRing: Connection[] = [];
   #live = 0;
-  readonly #invalid: CtRef = new CtRef(undefined, REF_INVALID);
   readonly #events = new Emitter<CtEvent>();
   readonly onEvent: (listener: (e: CtEvent) => void) => Disposable = this.#events.event;
   /**
@@ -498,7 +512,7 @@ export class ConntrackTable {
 
   /**
    * The connection with the tuple, if any (`#hitDir`: the direction it has that tuple in). Inlined into the hooks
-   * with the rest of `track`, which TurboFan does only while they fit its inlining budget with applyNat: one loop
+   * with the rest of `attach`, which TurboFan does only while they fit its inlining budget with applyNat: one loop
    * with one exit, the direction of the node it is on kept as the flag bit its link was read from.
    */
   #lookup(proto: number, src: number, dst: number, sport: number, dport: number): Connection | undefined {
@@ -507,14 +521,13 @@ export class ConntrackTable {
     // Not 0: the node `c` is reached in its reply direction.
     let reply = this.#headDir[b]!;
     const saddr = src | 0, daddr = dst | 0, ports = (sport << 16) | dport;
-    // A connection's meta is its protocol.
     while (c !== undefined) {
       if (reply === 0) {
-        if (c.saddr === saddr && c.daddr === daddr && c.ports === ports && c.meta === proto) break;
+        if (c.saddr === saddr && c.daddr === daddr && c.ports === ports && c.proto === proto) break;
         reply = c.flags & CTF_NEXT_REPLY;
         c = c.next;
       } else {
-        if (c.rsaddr === saddr && c.rdaddr === daddr && c.rports === ports && c.meta === proto) break;
+        if (c.rsaddr === saddr && c.rdaddr === daddr && c.rports === ports && c.proto === proto) break;
         reply = c.flags & CTF_RNEXT_REPLY;
         c = c.rnext;
       }
@@ -533,7 +546,7 @@ export class ConntrackTable {
     // #linked is even (two per connection): past the capacity after two more links iff past it after one.
     if ((this.#linked += 2) > this.#capacity) this.#grow();
     const buckets = this.#buckets, heads = this.#headDir, mask = this.#mask;
-    const proto = c.meta, ports = c.ports, rports = c.rports;
+    const proto = c.proto, ports = c.ports, rports = c.rports;
     const o = tupleHash(proto, c.saddr, c.daddr, ports >>> 16, ports & 0xffff) & mask;
     c.next = buckets[o];
     // A new connection's flags have no link bits yet.
@@ -737,7 +750,7 @@ export class ConntrackTable {
     this.now = now;
     const e = this.#findLive(proto, t.src, t.dst, t.sport, t.dport);
     if (e === undefined) return undefined;
-    return this.#hitDir === DIR_ORIGINAL ? e : new CtRef(e, proto | REF_DIR);
+    return this.#hitDir === DIR_ORIGINAL ? e : new CtInfoRef(e, CTINFO_REPLY);
   }
 
   /** The connection with the tuple unless it has expired (then removed); `#hitDir` its direction. */
@@ -762,24 +775,36 @@ export class ConntrackTable {
   }
 
   /**
-   * nf_conntrack_in: find or create the packet's connection and update its protocol state; returns the packet's
-   * attachment. A new connection is not in the table until `confirm`. Without `now`, at `this.now`.
+   * nf_conntrack_in for tools and tests: `attach`, at `now` if given, answered as a ref (the connection itself for
+   * its original direction's packets).
    */
   track(pkt: NfPacket, now?: number): CtRef {
     if (now !== undefined) this.now = now;
-    const proto = pkt.proto;
-    // ICMP (errors, echo ids as both ports) and the TCP reopening apart: TurboFan inlines track into the hooks, with
-    // the nat step and applyNat, only while all of them fit its inlining budget together.
-    if (proto === IPPROTO_ICMP) return this.#trackIcmp(pkt);
-    return this.#trackTuple(pkt, proto, pkt.sport, pkt.dport);
+    const e = this.attach(pkt);
+    const info = pkt.ctinfo!;
+    return info === 0 ? e : new CtInfoRef(info >= CTINFO_INVALID ? undefined : e, info);
   }
 
-  #trackIcmp(pkt: NfPacket): CtRef {
+  /**
+   * nf_conntrack_in: find or create the packet's connection and update its protocol state, at `this.now`. The
+   * packet's attachment is written to it (`nfct`: the connection, INVALID_CONN for an INVALID packet; `ctinfo`)
+   * and the connection returned. A new connection is not in the table until `confirm`.
+   */
+  attach(pkt: NfPacket): CtConnection {
+    const proto = pkt.proto;
+    // ICMP (errors, echo ids as both ports) and the TCP reopening apart: TurboFan inlines attach into the hooks, with
+    // the nat step and applyNat, only while all of them fit its inlining budget together.
+    const e = proto === IPPROTO_ICMP ? this.#trackIcmp(pkt) : this.#trackTuple(pkt, proto, pkt.sport, pkt.dport);
+    pkt.nfct = e;
+    return e;
+  }
+
+  #trackIcmp(pkt: NfPacket): Connection {
     if (pkt.embedded !== undefined && isIcmpError(pkt.icmpType)) return this.#trackError(pkt);
     return this.#trackTuple(pkt, IPPROTO_ICMP, pkt.sport, pkt.sport);
   }
 
-  #trackTuple(pkt: NfPacket, proto: number, sport: number, dport: number): CtRef {
+  #trackTuple(pkt: NfPacket, proto: number, sport: number, dport: number): Connection {
     const e = this.#lookup(proto, pkt.src, pkt.dst, sport, dport);
     if (e !== undefined) {
       if (expiresOf(e) > this.now) return this.#update(e, this.#hitDir, pkt);
@@ -789,33 +814,36 @@ export class ConntrackTable {
   }
 
   /**
-   * An ICMP error: RELATED to the connection of the packet it quotes. Apart from `track`, which TurboFan inlines
+   * An ICMP error: RELATED to the connection of the packet it quotes. Apart from `attach`, which TurboFan inlines
    * into the hooks only while it stays small.
    */
-  #trackError(pkt: NfPacket): CtRef {
+  #trackError(pkt: NfPacket): Connection {
     const em = pkt.embedded!;
     // The error travels opposite to the packet it quotes: look up the quoted tuple reversed.
     const e = this.#findLive(em.proto, em.dst, em.src, em.dport, em.sport);
-    return e !== undefined ? new CtRef(e, em.proto | (this.#hitDir << 8) | REF_RELATED) : this.#invalid;
+    if (e === undefined) return invalid(pkt);
+    pkt.ctinfo = this.#hitDir | CTINFO_RELATED;
+    return e;
   }
 
-  #create(pkt: NfPacket, sport: number, dport: number): CtRef {
+  #create(pkt: NfPacket, sport: number, dport: number): Connection {
     const now = this.now;
     const proto = pkt.proto;
     let tcp = TCP_NONE;
     let timeout: number;
     if (proto === IPPROTO_TCP) {
       const f = pkt.tcpFlags;
-      if (f & TCP_RST) return this.#invalid;
+      if (f & TCP_RST) return invalid(pkt);
       if ((f & (TCP_SYN | TCP_ACK)) === TCP_SYN) tcp = TCP_SYN_SENT;
       else if ((f & (TCP_SYN | TCP_FIN)) === 0 && f & TCP_ACK) tcp = TCP_ESTABLISHED; // nf_conntrack_tcp_loose pick-up
-      else return this.#invalid;
+      else return invalid(pkt);
       timeout = tcpTimeout(this.timeouts.tcp, tcp);
     } else if (proto === IPPROTO_UDP) timeout = this.timeouts.udp;
     else if (proto === IPPROTO_ICMP) {
-      if (pkt.icmpType !== 8) return this.#invalid;
+      if (pkt.icmpType !== 8) return invalid(pkt);
       timeout = this.timeouts.icmp;
     } else timeout = this.timeouts.generic;
+    pkt.ctinfo = 0;
     return new Connection(proto, pkt.src, pkt.dst, sport, dport, tcp, now, now + timeout * 1000);
   }
 
@@ -835,10 +863,10 @@ export class ConntrackTable {
 
   /**
    * Protocol state machine for a packet of an existing connection (found in direction `dir`): the packet's
-   * attachment, which is the connection (original direction), a reply ref made for the packet, the INVALID ref,
-   * or a new connection when a SYN reopens a closed one's tuple.
+   * attachment (its `ctinfo` written), which is the connection, INVALID_CONN, or a new connection when a SYN
+   * reopens a closed one's tuple.
    */
-  #update(e: Connection, dir: number, pkt: NfPacket): CtRef {
+  #update(e: Connection, dir: number, pkt: NfPacket): Connection {
     const now = this.now;
     const flagsBefore = e.flags;
     const before = (flagsBefore & CTF_TCP) >> CTF_TCP_SHIFT;
@@ -850,7 +878,7 @@ export class ConntrackTable {
     }
     // The new flags (TCP state included) and the timeout are found here and stored once each.
     let flags = dir === DIR_REPLY ? flagsBefore | CTF_SEEN_REPLY : flagsBefore;
-    const proto = e.meta & 0xff;
+    const proto = e.proto;
     let timeout: number;
     if (proto === IPPROTO_TCP) {
       const f = pkt.tcpFlags;
@@ -863,7 +891,7 @@ export class ConntrackTable {
         else if (s !== TCP_ESTABLISHED) {
           // INVALID: the reply seen is still recorded.
           e.flags = flags;
-          return this.#invalid;
+          return invalid(pkt);
         }
       } else if (f & TCP_FIN) {
         if (s === TCP_ESTABLISHED || s === TCP_SYN_RECV) next = TCP_FIN_WAIT;
@@ -896,8 +924,15 @@ export class ConntrackTable {
         ((changed & CTF_SEEN_REPLY) !== 0 && proto !== IPPROTO_TCP))) {
       this.#events.fire({ type: 'UPDATE', line: formatEvent('UPDATE', e, now), entry: e });
     }
-    return dir === DIR_ORIGINAL ? e : new CtRef(e, proto | REF_DIR);
+    pkt.ctinfo = dir;
+    return e;
   }
+}
+
+/** An INVALID packet's attachment (see INVALID_CONN); apart from the paths that return it, all rare. */
+function invalid(pkt: NfPacket): Connection {
+  pkt.ctinfo = CTINFO_INVALID;
+  return INVALID_CONN;
 }
 
 /**
@@ -906,7 +941,7 @@ export class ConntrackTable {
  * connection is confirmed).
  */
 function tupleHashOf(c: Connection, dir: number): number {
-  const proto = c.meta & 0xff;
+  const proto = c.proto;
   return dir === DIR_ORIGINAL ? tupleHash(proto, c.saddr, c.daddr, c.ports >>> 16, c.ports & 0xffff)
     : tupleHash(proto, c.rsaddr, c.rdaddr, c.rports >>> 16, c.rports & 0xffff);
 }

@@ -44,13 +44,20 @@ export interface NfPacket {
   embedded?: { src: number; dst: number; proto: number; sport: number; dport: number };
   /**
    * Netfilter's conntrack attachment, set by the namespace that tracked the packet and read back by its later
-   * hooks (and by its PREROUTING when the packet loops back through `lo`). Opaque to the stack, which clears it
-   * when the packet enters another namespace, as Linux drops an skb's conntrack reference when it leaves a netns
-   * (network.ts does, on every input but `lo`'s): netfilter trusts an attachment to be its own namespace's, and a
-   * ref carries no owner (8 bytes of each of a connection's two refs, which live 30-120 s of virtual time). A new
-   * packet must start without it (create a new object per packet; never recycle a packet object across packets).
+   * hooks (and by its PREROUTING when the packet loops back through `lo`): the packet's connection. Opaque to the
+   * stack, which clears it when the packet enters another namespace, as Linux drops an skb's conntrack reference
+   * when it leaves a netns (network.ts does, on every input but `lo`'s): netfilter trusts an attachment to be its
+   * own namespace's, and a connection carries no owner (8 bytes of each connection, which lives 30-120 s of
+   * virtual time). A new packet must start without it (create a new object per packet; never recycle a packet
+   * object across packets).
    */
   nfct?: object;
+  /**
+   * The packet's relation to `nfct` (conntrack.ts CTINFO_*: reply, RELATED, INVALID), as Linux keeps it in the low
+   * bits of `skb->_nfct`; read only while `nfct` is set, so clearing `nfct` is enough. A small integer, always
+   * written by netfilter with `nfct`; the stack's packet literal starts it at 0 so that every packet has the field.
+   */
+  ctinfo?: number;
 }
 
 export type NfVerdict =

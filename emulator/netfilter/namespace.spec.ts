@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../core/rng';
 import { TCP_ACK, TCP_FIN, TCP_SYN, type NfHook, type NfHookContext, type NfPacket } from './hook-api';
-import { formatEntry } from './conntrack';
+import { CTINFO_INVALID, CTINFO_RELATED, CTINFO_REPLY, formatEntry } from './conntrack';
 import { ip } from './ip';
 import { NetfilterNamespaceImpl } from './namespace';
 import { parseIptablesArgs } from './parse';
@@ -195,6 +195,64 @@ describe('NAT decided on the first packet and reversed on replies', () => {
     expect(err.src).toBe(VIP);
     expect(err.embedded).toEqual({ src: POD_C, dst: VIP, proto: 6, sport: 40000, dport: 80 });
   });
+});
+
+describe('a packet\'s conntrack attachment (nfct: the connection, ctinfo: the packet\'s relation to it)', () => {
+  for (const trace of [false, true]) {
+    it(`is the same connection for both directions across NAT, RELATED for an ICMP error, INVALID without one${trace ? ' (traced)' : ''}`, () => {
+      const ns = node();
+      const run = (p: NfPacket, now: number) => {
+        p.inIface = 'veth1';
+        const c = ctx(now, [NODE, ip('10.244.1.1')], trace, ip('10.244.1.1'));
+        for (const h of ['PREROUTING', 'FORWARD', 'POSTROUTING'] as NfHook[]) {
+          if (h === 'FORWARD') p.outIface = 'veth2';
+          expect(ns.hook(h, p, c).verdict.kind).toBe('accept');
+        }
+      };
+      const syn = packet({ src: POD_C, dst: VIP, sport: 40000, dport: 80, tcpFlags: TCP_SYN });
+      run(syn, T0);
+      const conn = ns.conntrack.list(T0)[0]!;
+      expect(syn.nfct).toBe(conn);
+      expect(syn.ctinfo).toBe(0);
+      const be = syn.dst;
+      const synack = packet({ src: be, dst: POD_C, sport: 8000, dport: 40000, tcpFlags: TCP_SYN | TCP_ACK });
+      run(synack, T0 + 1);
+      expect(synack.nfct).toBe(conn);
+      expect(synack.ctinfo).toBe(CTINFO_REPLY);
+      expect(synack.src).toBe(VIP);
+      const ack = packet({ src: POD_C, dst: VIP, sport: 40000, dport: 80, tcpFlags: TCP_ACK });
+      run(ack, T0 + 2);
+      expect(ack.nfct).toBe(conn);
+      expect(ack.ctinfo).toBe(0);
+      // An ICMP error from the endpoint about the client's packet: a reply-direction RELATED packet.
+      const err = packet({ src: be, dst: POD_C, proto: 1, icmpType: 3, icmpCode: 3, embedded: { src: POD_C, dst: be, proto: 6, sport: 40000, dport: 8000 } });
+      run(err, T0 + 3);
+      expect(err.nfct).toBe(conn);
+      expect(err.ctinfo).toBe(CTINFO_RELATED | CTINFO_REPLY);
+      expect(err.src).toBe(VIP);
+      // And one from the client about a reply: original-direction RELATED.
+      const err2 = packet({ src: POD_C, dst: VIP, proto: 1, icmpType: 3, icmpCode: 3, embedded: { src: VIP, dst: POD_C, proto: 6, sport: 80, dport: 40000 } });
+      run(err2, T0 + 4);
+      expect(err2.nfct).toBe(conn);
+      expect(err2.ctinfo).toBe(CTINFO_RELATED);
+      expect(err2.dst).toBe(be);
+      // A RST of no connection: INVALID, not NATed, nothing confirmed.
+      const rst = packet({ src: POD_C, dst: VIP, sport: 40001, dport: 80, tcpFlags: 0x04 });
+      run(rst, T0 + 5);
+      expect(rst.ctinfo).toBe(CTINFO_INVALID);
+      expect(rst.nfct).not.toBe(conn);
+      expect(rst.dst).toBe(VIP);
+      expect(ns.conntrack.list(T0 + 5)).toEqual([conn]);
+      // A packet entering another namespace loses its attachment (the stack clears nfct, not ctinfo): tracked there
+      // afresh, a SYN-ACK of no connection is INVALID.
+      const other = node();
+      synack.nfct = undefined;
+      other.hook('PREROUTING', synack, ctx(T0 + 6, [NODE], trace));
+      expect(synack.nfct).not.toBe(conn);
+      expect(synack.ctinfo).toBe(CTINFO_INVALID);
+      expect(other.conntrack.list(T0 + 6)).toEqual([]);
+    });
+  }
 });
 
 describe('trace steps', () => {

@@ -16,12 +16,12 @@ import type { Rng } from '../core/rng';
 import {
   IPPROTO_ICMP,
   type NetfilterNamespace, type NfHook, type NfHookContext, type NfHookResult, type NfPacket, type NfTable,
-  type NfTraceStep, type NfVerdict, type RejectWith,
+  type NfConntrackView, type NfTraceStep, type NfVerdict, type RejectWith,
 } from './hook-api';
 import {
   ConntrackTable, CTF_CONFIRMED, CTF_DNAT, CTF_DST_MANIP_DONE, CTF_SEEN_REPLY, CTF_SNAT, CTF_SRC_MANIP_DONE,
-  DIR_ORIGINAL, DIR_REPLY, formatEntry, REF_DIR, REF_INVALID, REF_RELATED, refInfo, type ConntrackTimeouts,
-  type CtConnection, type CtEntry, type CtRef, type Tuple,
+  CTINFO_INVALID, CTINFO_RELATED, CTINFO_REPLY, ctInfoName, DIR_ORIGINAL, DIR_REPLY, formatEntry,
+  type ConntrackTimeouts, type CtConnection, type CtEntry, type Tuple,
 } from './conntrack';
 import { formatIpv4 } from './ip';
 import {
@@ -523,15 +523,11 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     // is #runShaped for these two shapes written out here: every packet a node forwards comes this way (28 a
     // request on the HTTP bench's pod path), and the call into #runShaped and its loop's tests of each plan's shape
     // and next plan cost about as much as the memo lookup.
-    let ct = pkt.nfct as CtRef | undefined;
-    if (ct === undefined) {
-      ct = conntrack.track(pkt);
-      pkt.nfct = ct;
-    }
+    let e = pkt.nfct as CtConnection | undefined;
+    if (e === undefined) e = conntrack.attach(pkt);
+    const info = pkt.ctinfo!;
     const len = pkt.length;
-    // The ref's fields read once (see REF_DIR): its connection and what it is.
-    const e = ct.entry, meta = ct.meta;
-    const ctb = ctBitsOf(e, meta);
+    const ctb = ctBitsOf(e, info);
     const walk = fwd.only!;
     const hit = walk.memo!.find(pkt, ctb);
     if (hit !== undefined) {
@@ -543,9 +539,9 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
         fwd.packets++;
         fwd.bytes += len;
       }
-      this.#resetEnv(ct, ctx);
+      this.#resetEnv(e, info, ctx);
       const v = this.#walkAndRemember(walk, 'FORWARD', pkt, ctb);
-      if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
+      if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, pkt, ctx.now);
       if (post.hasLead === true) {
         post.packets++;
         post.bytes += len;
@@ -554,16 +550,13 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     // Counts taken on the plans or the memo (a real walk counted its rules itself; a pending flag is harmless).
     this.#countsPending = true;
     // The nat step (#natStep, written out: called through it, applyNat no longer fit TurboFan's inlining budget).
-    if (e !== undefined) {
-      if (meta < REF_INVALID) {
-        if ((e.flags & (CTF_CONFIRMED | CTF_SRC_MANIP_DONE)) === 0 && (meta & REF_DIR) === 0) {
-          const v = this.#natFirst(post, post.only!, pkt, ctx, ct, e);
-          if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
-        } else applyNat(e, (meta & REF_DIR) >> 8, false, pkt, meta >= REF_RELATED);
-      }
-      // POSTROUTING confirms a new connection.
-      if ((e.flags & CTF_CONFIRMED) === 0) conntrack.confirm(e);
-    }
+    // INVALID_CONN is confirmed, with both manipulations done and no NAT flag: no nat, no rewrite, no confirmation.
+    if ((e.flags & (CTF_CONFIRMED | CTF_SRC_MANIP_DONE)) === 0 && (info & CTINFO_REPLY) === 0) {
+      const v = this.#natFirst(post, post.only!, pkt, ctx, e, info);
+      if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, pkt, ctx.now);
+    } else applyNat(e, info & CTINFO_REPLY, false, pkt, info >= CTINFO_RELATED);
+    // POSTROUTING confirms a new connection.
+    if ((e.flags & CTF_CONFIRMED) === 0) conntrack.confirm(e);
     return ACCEPT_FAST;
   }
 
@@ -573,27 +566,21 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
    */
   #runNat(plan: HookPlan, pkt: NfPacket, ctx: NfHookContext): NfHookResult {
     const conntrack = this.conntrack;
-    let ct = pkt.nfct as CtRef | undefined;
-    if (ct === undefined) {
-      ct = conntrack.track(pkt);
-      pkt.nfct = ct;
-    }
+    let e = pkt.nfct as CtConnection | undefined;
+    if (e === undefined) e = conntrack.attach(pkt);
     if (plan.hasLead === true) {
       plan.packets++;
       plan.bytes += pkt.length;
       this.#countsPending = true;
     }
     // The nat step (#natStep, written out as in forward(): TurboFan sizes a call to #natStep by its own optimized
-    // code, applyNat included, and then had no room left in #runNat for applyNat or track).
-    const e = ct.entry;
-    if (e === undefined) return ACCEPT_FAST;
-    const meta = ct.meta;
-    if (meta < REF_INVALID) {
-      if ((e.flags & plan.natPending) === 0 && (meta & REF_DIR) === 0) {
-        const v = this.#natFirst(plan, plan.only!, pkt, ctx, ct, e);
-        if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
-      } else applyNat(e, (meta & REF_DIR) >> 8, plan.dstManip, pkt, meta >= REF_RELATED);
-    }
+    // code, applyNat included, and then had no room left in #runNat for applyNat or track). INVALID_CONN is
+    // confirmed, with both manipulations done and no NAT flag: no nat, no rewrite, no confirmation.
+    const info = pkt.ctinfo!;
+    if ((e.flags & plan.natPending) === 0 && (info & CTINFO_REPLY) === 0) {
+      const v = this.#natFirst(plan, plan.only!, pkt, ctx, e, info);
+      if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, pkt, ctx.now);
+    } else applyNat(e, info & CTINFO_REPLY, plan.dstManip, pkt, info >= CTINFO_RELATED);
     if (plan.confirms === true && (e.flags & CTF_CONFIRMED) === 0) conntrack.confirm(e);
     return ACCEPT_FAST;
   }
@@ -602,15 +589,13 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
    * The nat step of an untraced packet on its connection: the table is consulted for the connection's first packet
    * (for the manipulation of the plan's hook), and every packet gets the connection's binding applied.
    */
-  #natStep(plan: HookPlan, pkt: NfPacket, ctx: NfHookContext, ct: CtRef): number {
-    const e = ct.entry;
-    // The ref's kind and direction read once each (accessors: each read inlined counts against the hooks' budget).
-    const special = ct.special, dir = ct.dir;
-    if (e === undefined || special === 2) return V_ACCEPT;
-    if ((e.flags & plan.natPending) === 0 && dir === DIR_ORIGINAL) {
-      return this.#natFirst(plan, plan.only!, pkt, ctx, ct, e);
+  #natStep(plan: HookPlan, pkt: NfPacket, ctx: NfHookContext, e: CtConnection): number {
+    // As in #runNat: INVALID_CONN goes through neither branch's work.
+    const info = pkt.ctinfo!;
+    if ((e.flags & plan.natPending) === 0 && (info & CTINFO_REPLY) === 0) {
+      return this.#natFirst(plan, plan.only!, pkt, ctx, e, info);
     }
-    applyNat(e, dir, plan.dstManip, pkt, special === 1);
+    applyNat(e, info & CTINFO_REPLY, plan.dstManip, pkt, info >= CTINFO_RELATED);
     return V_ACCEPT;
   }
 
@@ -624,7 +609,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     // (#attachment, #countLead, #confirmAt): with those three calls TurboFan's inlining budget for this function
     // ran out before ctStateBits, a call per FORWARD (1.6k instructions per request more, callgrind).
     const conntrack = this.conntrack;
-    let ct = pkt.nfct as CtRef | undefined;
+    let e = pkt.nfct as CtConnection | undefined;
     for (;;) {
       if (plan.hasLead === true) {
         plan.packets++;
@@ -632,22 +617,18 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
         this.#countsPending = true;
       }
       // The step is nat or a table after raw: conntrack runs before it.
-      if (ct === undefined) {
-        ct = conntrack.track(pkt);
-        pkt.nfct = ct;
-      }
+      if (e === undefined) e = conntrack.attach(pkt);
       const step = plan.only!;
       let v = V_ACCEPT;
-      if (plan.shape === SHAPE_NAT) v = this.#natStep(plan, pkt, ctx, ct);
+      if (plan.shape === SHAPE_NAT) v = this.#natStep(plan, pkt, ctx, e);
       else {
-        const ctb = ctStateBits(ct);
-        v = this.#replayOrWalk(step.memo!.find(pkt, ctb), step, plan.hook, pkt, ctx, ct, ctb);
+        const info = pkt.ctinfo!;
+        const ctb = ctBitsOf(e, info);
+        v = this.#replayOrWalk(step.memo!.find(pkt, ctb), step, plan.hook, pkt, ctx, e, info, ctb);
       }
-      if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
-      if (plan.confirms === true) {
-        const e = ct.entry;
-        if (e !== undefined && (e.flags & CTF_CONFIRMED) === 0) conntrack.confirm(e);
-      }
+      if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, pkt, ctx.now);
+      // INVALID_CONN is confirmed.
+      if (plan.confirms === true && (e.flags & CTF_CONFIRMED) === 0) conntrack.confirm(e);
       if (then === null) break;
       plan = then;
       then = null;
@@ -656,12 +637,11 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   }
 
   /**
-   * The packet's conntrack attachment: this namespace's table made it, as the stack clears it when a packet enters
-   * another namespace (see `NfPacket.nfct`), so no ref says which table it belongs to.
+   * The packet's connection: this namespace's table made it, as the stack clears it when a packet enters another
+   * namespace (see `NfPacket.nfct`), so no connection says which table it belongs to.
    */
-  #attachment(pkt: NfPacket): CtRef | undefined {
-    const ct = pkt.nfct as CtRef | undefined;
-    return ct;
+  #attachment(pkt: NfPacket): CtConnection | undefined {
+    return pkt.nfct as CtConnection | undefined;
   }
 
   /** The lead's policies, counted once on the plan (see HookPlan). */
@@ -674,11 +654,9 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   }
 
   /** A new connection enters the table when its first packet passes the last hook (INPUT, POSTROUTING). */
-  #confirmAt(plan: HookPlan, ct: CtRef): void {
-    if (plan.confirms === true) {
-      const e = ct.entry;
-      if (e !== undefined && (e.flags & CTF_CONFIRMED) === 0) this.conntrack.confirm(e);
-    }
+  #confirmAt(plan: HookPlan, e: CtConnection): void {
+    // INVALID_CONN is confirmed.
+    if (plan.confirms === true && (e.flags & CTF_CONFIRMED) === 0) this.conntrack.confirm(e);
   }
 
   /**
@@ -687,12 +665,11 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
    * target matched: a node forwarding pod traffic that is not for a Service, not masqueraded) is remembered and
    * replayed like a filter chain's. The matchers' view is set only for a real walk.
    */
-  #natFirst(plan: HookPlan, step: HookStep, pkt: NfPacket, ctx: NfHookContext, ct: CtRef, e: CtEntry): number {
+  #natFirst(plan: HookPlan, step: HookStep, pkt: NfPacket, ctx: NfHookContext, e: CtConnection, info: number): number {
     e.flags |= plan.natPending & ~CTF_CONFIRMED;
-    const meta = ct.meta;
-    const ctb = ctBitsOf(e, meta);
-    const v = this.#replayOrWalk(step.memo!.findFirst(pkt, ctb, ctx), step, plan.hook, pkt, ctx, ct, ctb);
-    if (v === V_ACCEPT) applyNat(e, (meta & REF_DIR) >> 8, plan.dstManip, pkt, meta >= REF_RELATED);
+    const ctb = ctBitsOf(e, info);
+    const v = this.#replayOrWalk(step.memo!.findFirst(pkt, ctb, ctx), step, plan.hook, pkt, ctx, e, info, ctb);
+    if (v === V_ACCEPT) applyNat(e, info & CTINFO_REPLY, plan.dstManip, pkt, info >= CTINFO_RELATED);
     return v;
   }
 
@@ -701,14 +678,14 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
    * taken on the entry, see `ruleset`), else walked with the matchers' view set, and remembered.
    */
   #replayOrWalk(hit: WalkMemoEntry | undefined, step: HookStep, hook: NfHook, pkt: NfPacket, ctx: NfHookContext,
-    ct: CtRef, ctb: number): number {
+    e: CtConnection, info: number, ctb: number): number {
     if (hit !== undefined) {
       hit.packets++;
       hit.bytes += pkt.length;
       this.#countsPending = true;
       return V_ACCEPT;
     }
-    this.#resetEnv(ct, ctx);
+    this.#resetEnv(e, info, ctx);
     return this.#walkAndRemember(step, hook, pkt, ctb);
   }
 
@@ -718,7 +695,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
    */
   #run(plan: HookPlan, pkt: NfPacket, ctx: NfHookContext, then: HookPlan | null): NfHookResult {
     const conntrack = this.conntrack;
-    let ct = this.#attachment(pkt);
+    let e = this.#attachment(pkt);
     for (;;) {
       this.#countLead(plan, pkt);
       // The matchers' view of the packet (#env) is set only when some rule is evaluated: a replayed walk needs the
@@ -727,27 +704,26 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       const rest = plan.rest;
       for (let i = 0; i < rest.length; i++) {
         const step = rest[i]!;
-        if (ct === undefined && step.raw === false) {
+        if (e === undefined && step.raw === false) {
           // conntrack runs after raw, before mangle: find or create the packet's connection.
-          ct = conntrack.track(pkt);
-          pkt.nfct = ct;
+          e = conntrack.attach(pkt);
           envSet = false;
         }
         let v: number;
         const kind = step.kind;
         if (kind === K_NAT) {
           // nat on a connection's later packets is its binding applied; the table is consulted for the first.
-          const e = ct!.entry;
-          if (e === undefined || ct!.special === 2) continue;
+          const info = pkt.ctinfo!;
+          if (info >= CTINFO_INVALID) continue;
           v = V_ACCEPT;
-          if ((e.flags & plan.natPending) === 0 && ct!.dir === DIR_ORIGINAL) {
+          if ((e!.flags & plan.natPending) === 0 && (info & CTINFO_REPLY) === 0) {
             // Sets the matchers' view only when it walks the table (a replayed walk does not): set it again later.
-            v = this.#natFirst(plan, step, pkt, ctx, ct!, e);
+            v = this.#natFirst(plan, step, pkt, ctx, e!, info);
             envSet = false;
-          } else applyNat(e, ct!.dir, plan.dstManip, pkt, ct!.special === 1);
+          } else applyNat(e!, info & CTINFO_REPLY, plan.dstManip, pkt, info >= CTINFO_RELATED);
         } else if (kind === K_WALK) {
           // A remembered walk needs only the packet and its ctstate bits; the matchers' view is set for a real walk.
-          const ctb = envSet ? this.#env.ctBits : ctStateBits(ct);
+          const ctb = envSet ? this.#env.ctBits : e === undefined ? CT_INVALID : ctBitsOf(e, pkt.ctinfo!);
           const hit = step.memo!.find(pkt, ctb);
           if (hit !== undefined) {
             // The walk's counters, counted on the entry until someone can read them (see `ruleset`).
@@ -757,7 +733,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
             continue;
           }
           if (!envSet) {
-            this.#resetEnv(ct, ctx);
+            this.#resetEnv(e, pkt.ctinfo!, ctx);
             envSet = true;
           }
           v = this.#walkAndRemember(step, plan.hook, pkt, ctb);
@@ -770,13 +746,10 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
           this.#dropReason = `${step.table} ${step.builtin.name} policy DROP`;
           v = V_DROP;
         }
-        if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
+        if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, pkt, ctx.now);
       }
-      if (ct === undefined) {
-        ct = conntrack.track(pkt);
-        pkt.nfct = ct;
-      }
-      this.#confirmAt(plan, ct);
+      if (e === undefined) e = conntrack.attach(pkt);
+      this.#confirmAt(plan, e);
       if (then === null) return ACCEPT_FAST;
       plan = then;
       then = null;
@@ -784,10 +757,10 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   }
 
   /** The matchers' view for a walk: the packet's connection (none yet: INVALID, as before conntrack) and context. */
-  #resetEnv(ct: CtRef | undefined, ctx: NfHookContext): void {
+  #resetEnv(e: CtConnection | undefined, info: number, ctx: NfHookContext): void {
     const env = this.#env;
     env.ctx = ctx;
-    if (ct !== undefined) this.#setEnv(ct);
+    if (e !== undefined) this.#setEnv(e, info);
     else {
       env.entry = undefined;
       env.dir = 0;
@@ -806,15 +779,15 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     try {
       const now = ctx.now;
       const conntrack = this.conntrack;
-      let ct = pkt.nfct as CtRef | undefined;
-      this.#resetEnv(ct, ctx);
+      let e = pkt.nfct as CtConnection | undefined;
+      this.#resetEnv(e, e !== undefined ? pkt.ctinfo! : 0, ctx);
       const all = plan.steps;
       for (let i = 0; i < all.length; i++) {
         const step = all[i]!;
-        if (ct === undefined && !step.raw) {
-          ct = conntrack.track(pkt, now);
-          pkt.nfct = ct;
-          this.#setEnv(ct);
+        if (e === undefined && !step.raw) {
+          conntrack.now = now;
+          e = conntrack.attach(pkt);
+          this.#setEnv(e, pkt.ctinfo!);
         }
         let v: number;
         const kind = step.kind;
@@ -827,17 +800,17 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
           if (step.policyAccept) continue;
           this.#dropReason = `${step.table} ${c.name} policy DROP`;
           v = V_DROP;
-        } else if (kind === K_NAT) v = this.#natHook(plan, pkt, ct, step.chain);
+        } else if (kind === K_NAT) v = this.#natHook(plan, pkt, e, step.chain);
         else v = this.#runBuiltin(step.table, hook, pkt, step.chain);
-        if (v === V_DROP || v === V_REJECT) return this.#denied(v, steps, ct, now);
+        if (v === V_DROP || v === V_REJECT) return this.#denied(v, steps, pkt, now);
       }
-      if (ct === undefined) {
-        ct = conntrack.track(pkt, now);
-        pkt.nfct = ct;
+      if (e === undefined) {
+        conntrack.now = now;
+        e = conntrack.attach(pkt);
       }
-      const e = ct.entry;
-      if (e !== undefined && !e.confirmed && plan.confirms) conntrack.confirm(e, now);
-      return { verdict: ACCEPT_VERDICT, steps, conntrack: { line: e ? formatEntry(e, now) : '', state: refInfo(ct) } };
+      // INVALID_CONN is confirmed.
+      if (!e.confirmed && plan.confirms) conntrack.confirm(e, now);
+      return { verdict: ACCEPT_VERDICT, steps, conntrack: attachmentView(e, pkt.ctinfo!, now) };
     } finally {
       // Untraced hooks never write it: they read it as null.
       this.#steps = null;
@@ -845,20 +818,21 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   }
 
   /** The packet's conntrack view for the matchers: its entry and direction, and `ctStateBits`. */
-  #setEnv(ct: CtRef): void {
+  #setEnv(e: CtConnection, info: number): void {
     const env = this.#env;
-    const e = ct.entry, meta = ct.meta;
-    env.entry = e;
-    env.dir = (meta & REF_DIR) >> 8;
-    env.ctBits = ctBitsOf(e, meta);
+    // The matchers and NAT targets see no connection for an INVALID packet.
+    env.entry = info >= CTINFO_INVALID ? undefined : e;
+    env.dir = info & CTINFO_REPLY;
+    env.ctBits = ctBitsOf(e, info);
   }
 
-  #denied(v: number, steps: NfTraceStep[] | null, ct: CtRef | undefined, now: number): NfHookResult {
+  #denied(v: number, steps: NfTraceStep[] | null, pkt: NfPacket, now: number): NfHookResult {
     const verdict: NfVerdict = v === V_REJECT
       ? { kind: 'reject', with: this.#rejectWith, reason: this.#dropReason }
       : { kind: 'drop', reason: this.#dropReason };
     const base = { verdict, steps: steps ?? NO_STEPS };
-    if (steps && ct) return { ...base, conntrack: { line: ct.entry ? formatEntry(ct.entry, now) : '', state: refInfo(ct) } };
+    const e = pkt.nfct as CtConnection | undefined;
+    if (steps && e) return { ...base, conntrack: attachmentView(e, pkt.ctinfo!, now) };
     return base;
   }
 
@@ -912,13 +886,15 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
    * The nat table of a traced packet: consulted for a new connection's first packet, then the binding is applied
    * to every packet (and shown as a step).
    */
-  #natHook(plan: HookPlan, pkt: NfPacket, ct: CtRef | undefined, cc: CompiledChain): number {
-    const e = ct?.entry;
-    if (!e || ct.special === 2) return V_ACCEPT;
+  #natHook(plan: HookPlan, pkt: NfPacket, e: CtConnection | undefined, cc: CompiledChain): number {
+    if (e === undefined) return V_ACCEPT;
+    const info = pkt.ctinfo!;
+    if (info >= CTINFO_INVALID) return V_ACCEPT;
+    const dir = info & CTINFO_REPLY, related = info >= CTINFO_RELATED;
     const hook = plan.hook;
     const dstManip = plan.dstManip;
     let consulted = false;
-    if (!e.confirmed && ct.dir === DIR_ORIGINAL) {
+    if (!e.confirmed && dir === DIR_ORIGINAL) {
       const done = dstManip ? e.dstManipDone : e.srcManipDone;
       if (!done) {
         if (dstManip) e.dstManipDone = true;
@@ -932,18 +908,18 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     if (steps !== null && !consulted && (e.dnat || e.snat)) {
       // Not the first packet: the nat table is skipped and the connection's binding is applied (or undone).
       const before = tupleText(pkt);
-      applyNat(e, ct.dir, dstManip, pkt, ct.special === 1);
+      applyNat(e, dir, dstManip, pkt, related);
       const after = tupleText(pkt);
       if (before !== after) {
-        const what = ct.dir === DIR_ORIGINAL ? (dstManip ? 'DNAT' : 'SNAT') : dstManip ? 'un-SNAT' : 'un-DNAT';
+        const what = dir === DIR_ORIGINAL ? (dstManip ? 'DNAT' : 'SNAT') : dstManip ? 'un-SNAT' : 'un-DNAT';
         steps.push({
-          hook, table: 'nat', chain: hook, ruleNum: 0, ruleText: `conntrack ${ct.dir === DIR_ORIGINAL ? 'original' : 'reply'} direction`,
+          hook, table: 'nat', chain: hook, ruleNum: 0, ruleText: `conntrack ${dir === DIR_ORIGINAL ? 'original' : 'reply'} direction`,
           verdict: `${what} ${before} -> ${after} (from the conntrack entry; the nat table only sees a connection's first packet)`,
         });
       }
       return V_ACCEPT;
     }
-    applyNat(e, ct.dir, dstManip, pkt, ct.special === 1);
+    applyNat(e, dir, dstManip, pkt, related);
     return V_ACCEPT;
   }
 
@@ -1140,19 +1116,21 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   }
 }
 
-/** `refInfo` as a ctstate bit, plus the entry's NAT bits; no connection (before conntrack): INVALID. */
-function ctStateBits(ct: CtRef | undefined): number {
-  return ct === undefined ? CT_INVALID : ctBitsOf(ct.entry, ct.meta);
-}
-
-/** `ctStateBits` of a ref whose connection and `meta` the caller has read. */
-function ctBitsOf(e: CtEntry | undefined, meta: number): number {
-  // Only the table's INVALID ref has no connection.
-  const f = e !== undefined ? e.flags : 0;
-  const b = meta < REF_RELATED ? ((meta & REF_DIR) !== 0 || (f & CTF_SEEN_REPLY) !== 0 ? CT_ESTABLISHED : CT_NEW)
-    : meta < REF_INVALID ? CT_RELATED : CT_INVALID;
+/**
+ * A packet's ctstate as a ctstate bit (`ctInfoName`), plus its connection's NAT bits (INVALID_CONN has none), from
+ * its attachment (`NfPacket.nfct`, `NfPacket.ctinfo`).
+ */
+function ctBitsOf(e: CtConnection, info: number): number {
+  const f = e.flags;
+  const b = info < CTINFO_RELATED ? ((info & CTINFO_REPLY) !== 0 || (f & CTF_SEEN_REPLY) !== 0 ? CT_ESTABLISHED : CT_NEW)
+    : info < CTINFO_INVALID ? CT_RELATED : CT_INVALID;
   // The connection's NAT flags are the ctstate bits CT_SNAT and CT_DNAT.
   return b | (f & (CTF_SNAT | CTF_DNAT));
+}
+
+/** The hook result's view of a traced packet's attachment. */
+function attachmentView(e: CtConnection, info: number, now: number): NfConntrackView {
+  return { line: info >= CTINFO_INVALID ? '' : formatEntry(e, now), state: ctInfoName(e, info) };
 }
 
 /**
@@ -1175,8 +1153,7 @@ function applyNat(e: CtEntry, dir: number, dstManip: boolean, p: NfPacket, relat
     // The other direction's tuple, read packed as the connection stores it (CtConnection): each accessor inlined
     // here would count against the same budget.
     const c = e as CtConnection;
-    // A connection's meta is its protocol (the ref of its original direction: see CtRef.meta).
-    const proto = c.meta;
+    const proto = c.proto;
     const ports = !related && (proto === 6 || proto === 17);
     const tports = original ? c.rports : c.ports;
     if (dstManip === true) {
