@@ -8,12 +8,19 @@
 export type NfHook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
 export type NfTable = 'raw' | 'mangle' | 'nat' | 'filter';
 
-export const IPPROTO_ICMP = 1;
-export const IPPROTO_TCP = 6;
-export const IPPROTO_UDP = 17;
+/**
+ * IP protocol numbers. Netfilter's packet path reads the enum (esbuild writes its values where they are used; a
+ * module constant is a bundle `var` loaded and checked at every use, see conntrack.ts DIR); the IPPROTO_* constants
+ * are the same values for the stack.
+ */
+export const enum IPPROTO { ICMP = 1, TCP = 6, UDP = 17 }
+export const IPPROTO_ICMP = IPPROTO.ICMP;
+export const IPPROTO_TCP = IPPROTO.TCP;
+export const IPPROTO_UDP = IPPROTO.UDP;
 
-/** TCP flag bits as on the wire. */
-export const TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10;
+/** TCP flag bits as on the wire (TCPHDR, as IPPROTO; TCP_* for the stack). */
+export const enum TCPHDR { FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10 }
+export const TCP_FIN = TCPHDR.FIN, TCP_SYN = TCPHDR.SYN, TCP_RST = TCPHDR.RST, TCP_PSH = TCPHDR.PSH, TCP_ACK = TCPHDR.ACK;
 
 /**
  * The fields netfilter matches and rewrites. Addresses are IPv4 as unsigned 32-bit numbers. The stack passes its
