@@ -766,7 +766,8 @@ export class ConntrackTable {
   #findLive(proto: number, src: number, dst: number, sport: number, dport: number): Connection | undefined {
     const e = this.#lookup(proto, src, dst, sport, dport);
     if (e === undefined) return undefined;
-    if (expiresOf(e) <= this.now) {
+    // Linked, so in the ring: its copy of the expiry (see #trackTuple).
+    if (this.#ringExp[e.slot]! <= this.now) {
       this.#remove(e);
       return undefined;
     }
@@ -816,7 +817,9 @@ export class ConntrackTable {
   #trackTuple(pkt: NfPacket, proto: number, sport: number, dport: number): Connection {
     const e = this.#lookup(proto, pkt.src, pkt.dst, sport, dport);
     if (e !== undefined) {
-      if (expiresOf(e) > this.now) return this.#update(e, this.#hitDir, pkt);
+      // A linked connection is in the ring, whose copy of its expiry is one load (the connection's own is two
+      // 32-bit halves put together through module-level typed arrays: about twenty instructions more per packet).
+      if (this.#ringExp[e.slot]! > this.now) return this.#update(e, this.#hitDir, pkt);
       this.#remove(e);
     }
     return this.#create(pkt, sport, dport);
