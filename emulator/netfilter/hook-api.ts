@@ -54,7 +54,7 @@ export interface NfPacket {
    * hooks (and by its PREROUTING when the packet loops back through `lo`): the packet's connection. Opaque to the
    * stack, which clears it when the packet enters another namespace, as Linux drops an skb's conntrack reference
    * when it leaves a netns (network.ts does, on every input but `lo`'s): netfilter trusts an attachment to be its
-   * own namespace's, and a connection carries no owner (8 bytes of each connection, which lives 30-120 s of
+   * own namespace's, and a connection carries no owner (a field of 4 bytes in each connection, which lives 30-120 s of
    * virtual time). A new packet must start without it (create a new object per packet; never recycle a packet
    * object across packets).
    */
