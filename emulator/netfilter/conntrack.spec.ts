@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { TCP_ACK, TCP_FIN, TCP_SYN, type NfPacket } from './hook-api';
+import { TCPHDR, type NfPacket } from './hook-api';
 import { ConntrackTable, defaultTimeouts, formatEntry, matchesFilter, refInfo, type CtEntry, type Tuple } from './conntrack';
 import { ip } from './ip';
 
@@ -13,8 +13,8 @@ function pkt(o: Partial<NfPacket>): NfPacket {
 describe('conntrack table', () => {
   it('keeps a connection\'s ctmark (0 until set, then listed and filtered on; back to 0 when cleared)', () => {
     const ct = new ConntrackTable();
-    const a = ct.track(pkt({ src: ip('10.0.0.1'), dst: ip('10.0.0.2'), sport: 1000, dport: 80, tcpFlags: TCP_SYN }), T0).entry!;
-    const b = ct.track(pkt({ src: ip('10.0.0.1'), dst: ip('10.0.0.2'), sport: 1001, dport: 80, tcpFlags: TCP_SYN }), T0).entry!;
+    const a = ct.track(pkt({ src: ip('10.0.0.1'), dst: ip('10.0.0.2'), sport: 1000, dport: 80, tcpFlags: TCPHDR.SYN }), T0).entry!;
+    const b = ct.track(pkt({ src: ip('10.0.0.1'), dst: ip('10.0.0.2'), sport: 1001, dport: 80, tcpFlags: TCPHDR.SYN }), T0).entry!;
     ct.confirm(a, T0);
     ct.confirm(b, T0);
     expect(a.mark).toBe(0);
@@ -38,19 +38,19 @@ describe('conntrack table', () => {
     const c = ip('10.244.1.6'), vip = ip('10.96.45.12'), pod = ip('10.244.1.5');
     const orig = (flags: number) => pkt({ src: c, dst: vip, sport: 46084, dport: 80, tcpFlags: flags });
     const reply = (flags: number) => pkt({ src: pod, dst: c, sport: 8000, dport: 46084, tcpFlags: flags });
-    const first = ct.track(orig(TCP_SYN), T0);
+    const first = ct.track(orig(TCPHDR.SYN), T0);
     const e = first.entry!;
     // what the nat table's DNAT records
     (e.reply as { src: number }).src = pod;
     (e.reply as { sport: number }).sport = 8000;
     e.dnat = true;
     ct.confirm(e, T0);
-    ct.track(reply(TCP_SYN | TCP_ACK), T0);
-    ct.track(orig(TCP_ACK), T0);
-    ct.track(orig(TCP_ACK), T0);
-    ct.track(orig(TCP_FIN | TCP_ACK), T0);
-    ct.track(reply(TCP_FIN | TCP_ACK), T0);
-    ct.track(orig(TCP_ACK), T0);
+    ct.track(reply(TCPHDR.SYN | TCPHDR.ACK), T0);
+    ct.track(orig(TCPHDR.ACK), T0);
+    ct.track(orig(TCPHDR.ACK), T0);
+    ct.track(orig(TCPHDR.FIN | TCPHDR.ACK), T0);
+    ct.track(reply(TCPHDR.FIN | TCPHDR.ACK), T0);
+    ct.track(orig(TCPHDR.ACK), T0);
     const tuple = 'src=10.244.1.6 dst=10.96.45.12 sport=46084 dport=80';
     const rtuple = 'src=10.244.1.5 dst=10.244.1.6 sport=8000 dport=46084';
     expect(lines).toEqual([
@@ -100,7 +100,7 @@ describe('conntrack table', () => {
 
   it('prints an unanswered SYN with [UNREPLIED] between the tuples', () => {
     const ct = new ConntrackTable();
-    const r = ct.track(pkt({ src: ip('172.18.0.1'), dst: ip('10.244.1.99'), sport: 52852, dport: 80, tcpFlags: TCP_SYN }), T0);
+    const r = ct.track(pkt({ src: ip('172.18.0.1'), dst: ip('10.244.1.99'), sport: 52852, dport: 80, tcpFlags: TCPHDR.SYN }), T0);
     ct.confirm(r.entry!, T0);
     expect(formatEntry(r.entry!, T0 + 2000)).toBe(
       'tcp      6 118 SYN_SENT src=172.18.0.1 dst=10.244.1.99 sport=52852 dport=80 [UNREPLIED] src=10.244.1.99 dst=172.18.0.1 sport=80 dport=52852 mark=0 use=1');
@@ -113,18 +113,18 @@ describe('conntrack table', () => {
     const c = ip('10.244.1.6'), s = ip('10.244.2.7');
     const orig = (flags: number) => pkt({ src: c, dst: s, sport: 40000, dport: 80, tcpFlags: flags });
     const reply = (flags: number) => pkt({ src: s, dst: c, sport: 80, dport: 40000, tcpFlags: flags });
-    const first = ct.track(orig(TCP_SYN), T0);
+    const first = ct.track(orig(TCPHDR.SYN), T0);
     const e = first.entry!;
     ct.confirm(e, T0);
-    for (const [p, f] of [[reply, TCP_SYN | TCP_ACK], [orig, TCP_ACK], [orig, TCP_FIN | TCP_ACK], [reply, TCP_FIN | TCP_ACK], [orig, TCP_ACK]] as const) {
+    for (const [p, f] of [[reply, TCPHDR.SYN | TCPHDR.ACK], [orig, TCPHDR.ACK], [orig, TCPHDR.FIN | TCPHDR.ACK], [reply, TCPHDR.FIN | TCPHDR.ACK], [orig, TCPHDR.ACK]] as const) {
       ct.track(p(f), T0 + 1);
     }
     expect(e.tcpState).toBe('TIME_WAIT');
-    expect(refInfo(ct.track(reply(TCP_SYN), T0 + 2))).toBe('INVALID');
-    expect(refInfo(ct.track(reply(TCP_SYN | TCP_ACK), T0 + 2))).toBe('INVALID');
+    expect(refInfo(ct.track(reply(TCPHDR.SYN), T0 + 2))).toBe('INVALID');
+    expect(refInfo(ct.track(reply(TCPHDR.SYN | TCPHDR.ACK), T0 + 2))).toBe('INVALID');
     expect(destroyed).toEqual([]);
     expect(e.tcpState).toBe('TIME_WAIT');
-    const again = ct.track(orig(TCP_SYN), T0 + 3);
+    const again = ct.track(orig(TCPHDR.SYN), T0 + 3);
     expect(destroyed).toEqual([e]);
     expect(again.entry).not.toBe(e);
     expect(again.dir).toBe(0);
@@ -180,14 +180,14 @@ describe('conntrack table', () => {
 
   it('classifies packets: NEW until a reply, ESTABLISHED after, INVALID for a stray RST, loose pick-up of ACKs', () => {
     const ct = new ConntrackTable();
-    const syn = ct.track(pkt({ src: 1, dst: 2, sport: 3, dport: 4, tcpFlags: TCP_SYN }), T0);
+    const syn = ct.track(pkt({ src: 1, dst: 2, sport: 3, dport: 4, tcpFlags: TCPHDR.SYN }), T0);
     expect(refInfo(syn)).toBe('NEW');
     ct.confirm(syn.entry!, T0);
-    expect(refInfo(ct.track(pkt({ src: 1, dst: 2, sport: 3, dport: 4, tcpFlags: TCP_SYN }), T0))).toBe('NEW');
-    expect(refInfo(ct.track(pkt({ src: 2, dst: 1, sport: 4, dport: 3, tcpFlags: TCP_SYN | TCP_ACK }), T0))).toBe('ESTABLISHED');
-    expect(refInfo(ct.track(pkt({ src: 1, dst: 2, sport: 3, dport: 4, tcpFlags: TCP_ACK }), T0))).toBe('ESTABLISHED');
+    expect(refInfo(ct.track(pkt({ src: 1, dst: 2, sport: 3, dport: 4, tcpFlags: TCPHDR.SYN }), T0))).toBe('NEW');
+    expect(refInfo(ct.track(pkt({ src: 2, dst: 1, sport: 4, dport: 3, tcpFlags: TCPHDR.SYN | TCPHDR.ACK }), T0))).toBe('ESTABLISHED');
+    expect(refInfo(ct.track(pkt({ src: 1, dst: 2, sport: 3, dport: 4, tcpFlags: TCPHDR.ACK }), T0))).toBe('ESTABLISHED');
     expect(refInfo(ct.track(pkt({ src: 9, dst: 8, sport: 7, dport: 6, tcpFlags: 0x04 }), T0))).toBe('INVALID');
-    const loose = ct.track(pkt({ src: 9, dst: 8, sport: 7, dport: 6, tcpFlags: TCP_ACK }), T0);
+    const loose = ct.track(pkt({ src: 9, dst: 8, sport: 7, dport: 6, tcpFlags: TCPHDR.ACK }), T0);
     expect(refInfo(loose)).toBe('NEW');
     expect(loose.entry!.tcpState).toBe('ESTABLISHED');
   });
@@ -219,7 +219,7 @@ describe('the table as it grows', () => {
           ct.delete(victim.entry, T0);
           continue;
         }
-        const p: NfPacket = { src: o.client, dst: 100 + o.vip, proto: 6, sport: o.sport, dport: 80, tcpFlags: TCP_SYN, icmpType: 0, icmpCode: 0, length: 60, mark: 0, inIface: '', outIface: '' };
+        const p: NfPacket = { src: o.client, dst: 100 + o.vip, proto: 6, sport: o.sport, dport: 80, tcpFlags: TCPHDR.SYN, icmpType: 0, icmpCode: 0, length: 60, mark: 0, inIface: '', outIface: '' };
         const ref = ct.track(p, T0);
         const e = ref.entry;
         if (!e || e.confirmed) continue;
@@ -259,8 +259,8 @@ describe('the table past its first bucket array', () => {
       const direct = rnd(50) === 0;
       const client = 0x0a000000 + rnd(4000), backend = 0xc0a80000 + rnd(3);
       const p: NfPacket = direct
-        ? pkt({ src: backend, dst: 0x0a000000 + rnd(4000), sport: 8080, dport: 30000 + rnd(20), tcpFlags: TCP_SYN })
-        : pkt({ src: client, dst: 0x0a600000 + rnd(500), sport: 30000 + rnd(20), dport: 80, tcpFlags: TCP_SYN });
+        ? pkt({ src: backend, dst: 0x0a000000 + rnd(4000), sport: 8080, dport: 30000 + rnd(20), tcpFlags: TCPHDR.SYN })
+        : pkt({ src: client, dst: 0x0a600000 + rnd(500), sport: 30000 + rnd(20), dport: 80, tcpFlags: TCPHDR.SYN });
       const e = ct.track(p, T0).entry;
       if (!e || e.confirmed) continue;
       if (!direct) {
@@ -340,7 +340,7 @@ describe('the garbage collector', () => {
 
   const step = fc.record({
     kind: fc.integer({ min: 0, max: 999 }), client: fc.integer({ min: 1, max: 10 }), sport: fc.integer({ min: 1000, max: 3000 }),
-    flags: fc.constantFrom(TCP_SYN, TCP_SYN | TCP_ACK, TCP_ACK, TCP_FIN | TCP_ACK), udp: fc.boolean(), dt: fc.integer({ min: 0, max: 10 }),
+    flags: fc.constantFrom(TCPHDR.SYN, TCPHDR.SYN | TCPHDR.ACK, TCPHDR.ACK, TCPHDR.FIN | TCPHDR.ACK), udp: fc.boolean(), dt: fc.integer({ min: 0, max: 10 }),
   });
 
   it('lists and destroys entries in the order and at the moments of the array queue, across compactions', () => {

@@ -6,7 +6,7 @@
  * Timeouts are on the virtual clock and expire lazily (on lookup and listing), as the kernel's GC would.
  */
 import { Emitter, type Disposable } from '../core/events';
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type NfPacket } from './hook-api';
+import { IPPROTO, TCPHDR, type NfPacket } from './hook-api';
 import { formatIpv4 } from './ip';
 import { tupleHash } from '../net/hash-chains';
 
@@ -42,12 +42,16 @@ export interface Tuple {
   dport: number;
 }
 
-export const DIR_ORIGINAL = 0;
-export const DIR_REPLY = 1;
+/**
+ * A tuple's direction. Constants of the packet path are enum members: esbuild writes an enum member's value where it
+ * is used, while a module-level `const` becomes a `var` of the bundle, which optimized code loads from the module's
+ * context and checks for a small integer at every use (about four instructions each; #update used fifty).
+ */
+export const enum DIR { ORIGINAL = 0, REPLY = 1 }
 
 export interface CtEntry {
   readonly proto: number;
-  /** The original-direction tuple (in the table, the direction's `CtRef`: a ref carries its own tuple). */
+  /** The original-direction tuple (in the table, the connection itself). */
   readonly orig: Tuple;
   /** Fixed once confirmed; before that NAT may still rewrite it. */
   readonly reply: Tuple;
@@ -76,15 +80,25 @@ export interface CtEntry {
 }
 
 /**
- * `CtEntry.flags`. CTF_SNAT and CTF_DNAT are the ctstate match's SNAT and DNAT bits (interpreter.ts CT_BIT), so
+ * `CtEntry.flags`. CTF.SNAT and CTF.DNAT are the ctstate match's SNAT and DNAT bits (interpreter.ts CT_BIT), so
  * the packet's ctstate bits take them with one mask.
  */
-export const CTF_CONFIRMED = 1, CTF_SEEN_REPLY = 2, CTF_ASSURED = 4, CTF_DST_MANIP_DONE = 8, CTF_SRC_MANIP_DONE = 16,
-  CTF_SNAT = 32, CTF_DNAT = 64, CTF_REMOVED = 128, CTF_IN_RING = 256;
-/** Where `flags` keeps a connection's TCP state (TCP_NONE ... TCP_CLOSE), above the CTF_* bits. */
-const CTF_TCP_SHIFT = 9, CTF_TCP = 0xf << CTF_TCP_SHIFT;
-/** The connection's ctmark is not 0: it is in CT_MARKS (see `Connection.mark`). */
-const CTF_MARKED = 1 << 13;
+export const enum CTF {
+  CONFIRMED = 1, SEEN_REPLY = 2, ASSURED = 4, DST_MANIP_DONE = 8, SRC_MANIP_DONE = 16, SNAT = 32, DNAT = 64,
+  REMOVED = 128, IN_RING = 256,
+  /** Both NAT flags. */
+  NAT = SNAT | DNAT,
+  /** Where `flags` keeps a connection's TCP state (TCPS.NONE ... TCPS.CLOSE), above the bits before. */
+  TCP_SHIFT = 9, TCP = 0xf << TCP_SHIFT,
+  /** The connection's ctmark is not 0: it is in CT_MARKS (see `Connection.mark`). */
+  MARKED = 1 << 13,
+  /**
+   * The directions of the next nodes of a connection's two hash-chain links (see `ConntrackTable.#buckets`): set,
+   * the node after its original-direction link (`next`) / its reply-direction link (`rnext`) is linked there by
+   * its reply tuple.
+   */
+  NEXT_REPLY = 1 << 14, RNEXT_REPLY = 1 << 15,
+}
 
 /**
  * The ctmark of connections whose mark is not 0. Nothing in the lab sets one yet (no CONNMARK target; `conntrack
@@ -95,47 +109,34 @@ const CTF_MARKED = 1 << 13;
 const CT_MARKS = new WeakMap<CtEntry, number>();
 
 /**
- * A packet's conntrack attachment (`NfPacket.nfct`): its connection and what the packet is to it (`meta`). The
- * original direction's attachment is the connection itself (`Connection` extends this class); a reply packet,
- * a RELATED one (an ICMP error) and an INVALID one get a ref of this class, made per packet for the first two (a
- * packet's attachment lives as long as the packet, a few microtasks of work; the table's objects live 30-120 s of
- * virtual time: see `Connection`). The hooks read `meta` and `entry`, at the same places in both classes, so
- * optimized code reads each with one load after a check of either map.
+ * A packet's relation to its connection, as Linux keeps it in the low bits of the skb's `_nfct` (enum
+ * ip_conntrack_info): `NfPacket.ctinfo`, next to the connection itself in `NfPacket.nfct`. The reply bit, then the
+ * kind: below CTINFO.RELATED the connection's own packet (NEW or ESTABLISHED, derived from the connection), from
+ * CTINFO.INVALID an INVALID packet (attached to INVALID_CONN, no connection of its own). A reply packet had an
+ * object of its own (a ref holding the connection and this number: 20 bytes per reply packet, and a map check
+ * against two classes at every read of either field); now both are fields of the packet, written once each.
  */
-export class CtRef {
-  // Declared and assigned in the constructor in this order (see `Connection`).
-  /** `proto | dir << 8 | special << 9` (REF_DIR, REF_SPECIAL_SHIFT): what the ref is, in one field. */
-  declare readonly meta: number;
-  /** The connection (the ref itself for the original direction); undefined for the table's INVALID ref. */
-  declare entry: CtEntry | undefined;
+export const enum CTINFO { REPLY = 1, RELATED = 2, INVALID = 4 }
 
-  constructor(entry: CtEntry | undefined, meta: number) {
-    this.meta = meta;
-    this.entry = entry;
-  }
-
-  /** The connection's protocol (`entry.proto`). */
-  get proto(): number { return this.meta & 0xff; }
-  /** DIR_ORIGINAL or DIR_REPLY. */
-  get dir(): number { return (this.meta >> 8) & 1; }
+/**
+ * What `track` and `find` answer: a connection and a packet's relation to it. A connection is its own original
+ * direction's ref (getters on its class, no field); the other answers are made per call, for tools and tests (the
+ * hooks read `NfPacket.nfct` and `NfPacket.ctinfo`).
+ */
+export interface CtRef {
+  /** The connection; undefined for INVALID. */
+  readonly entry: CtEntry | undefined;
+  /** DIR.ORIGINAL or DIR.REPLY. */
+  readonly dir: number;
   /** 0 = derive NEW/ESTABLISHED from the entry, 1 = RELATED, 2 = INVALID. */
-  get special(): number { return this.meta >> REF_SPECIAL_SHIFT; }
+  readonly special: number;
 }
 
-/**
- * `CtRef.meta`: the direction's bit and where the kind of ref (`special`) starts. A hook reads a ref's `meta` once
- * and tests it against these (below REF_RELATED: a connection's own ref; from REF_INVALID: INVALID) instead of
- * reading `dir` and `special`: each read of a ref's field checks its map against both ref classes.
- */
-export const REF_DIR = 0x100, REF_SPECIAL_SHIFT = 9, REF_RELATED = 1 << REF_SPECIAL_SHIFT,
-  REF_INVALID = 2 << REF_SPECIAL_SHIFT;
-
-/**
- * `Connection.flags` bits saying in which direction the next node of each of its two hash-chain links is (see
- * `ConntrackTable.#buckets`): set, the node after its original-direction link (`next`) / its reply-direction link
- * (`rnext`) is linked there by its reply tuple.
- */
-const CTF_NEXT_REPLY = 1 << 14, CTF_RNEXT_REPLY = 1 << 15;
+class CtInfoRef implements CtRef {
+  constructor(readonly entry: CtEntry | undefined, private readonly info: number) {}
+  get dir(): number { return this.info & CTINFO.REPLY; }
+  get special(): number { return this.info >= CTINFO.INVALID ? 2 : this.info >= CTINFO.RELATED ? 1 : 0; }
+}
 
 /**
  * A connection as the table keeps it: the `CtEntry` fields, its place in the garbage collector's ring (see
@@ -148,12 +149,14 @@ const CTF_NEXT_REPLY = 1 << 14, CTF_RNEXT_REPLY = 1 << 15;
  * state's name derived from its number, the ctmark (always 0 so far) kept aside (CT_MARKS), and no per-direction
  * packet and byte counts (nothing reads them: Linux keeps them only with nf_conntrack_acct=1, and `conntrack -L`
  * here prints none). The tuples are packed as the kernel's nf_conntrack_tuple packs them, into small integers,
- * and read through accessors (`src`, `dst`, `sport`, `dport` for the original direction).
+ * and read through accessors (`src`, `dst`, `sport`, `dport` for the original direction). Its protocol is a field
+ * of its own (as the superclass of a packet's ref, it was the ref's `meta`, next to an `entry` pointing at itself).
  */
-class Connection extends CtRef implements CtEntry, Tuple {
+class Connection implements CtEntry, Tuple, CtRef {
   // Fields are declared and assigned in the constructor, in this order: a class field without an initializer would
   // be defined as undefined first.
-  /** The next node of the hash chain its original tuple is linked in (its direction: CTF_NEXT_REPLY). */
+  declare readonly proto: number;
+  /** The next node of the hash chain its original tuple is linked in (its direction: CTF.NEXT_REPLY). */
   declare next: Connection | undefined;
   /**
    * The original tuple's addresses as signed 32-bit integers (`src`, `dst` give them unsigned): always small
@@ -165,17 +168,17 @@ class Connection extends CtRef implements CtEntry, Tuple {
   declare daddr: number;
   /** `sport << 16 | dport` (a signed 32-bit integer): the ports in one field. */
   declare ports: number;
-  /** The reply tuple's chain link and fields, as `next`, `saddr`, `daddr`, `ports` (direction: CTF_RNEXT_REPLY). */
+  /** The reply tuple's chain link and fields, as `next`, `saddr`, `daddr`, `ports` (direction: CTF.RNEXT_REPLY). */
   declare rnext: Connection | undefined;
   declare rsaddr: number;
   declare rdaddr: number;
   declare rports: number;
   /**
-   * The CtEntry booleans as CTF_* bits, and above them (CTF_TCP) the TCP state as a number (TCP_NONE ...
-   * TCP_CLOSE), what the state machine compares: a state name is a string load that optimized code checks is
+   * The CtEntry booleans as CTF_* bits, and above them (CTF.TCP) the TCP state as a number (TCPS.NONE ...
+   * TCPS.CLOSE), what the state machine compares: a state name is a string load that optimized code checks is
    * internalized before every compare; `tcpState` names it for the readers of `CtEntry`. The state is kept in this
    * field rather than one of its own because a connection lives long (see above): 8 bytes of every one. Also the
-   * directions of its chain links' next nodes (CTF_NEXT_REPLY, CTF_RNEXT_REPLY) and CTF_MARKED.
+   * directions of its chain links' next nodes (CTF.NEXT_REPLY, CTF.RNEXT_REPLY) and CTF.MARKED.
    */
   declare flags: number;
   /**
@@ -194,8 +197,7 @@ class Connection extends CtRef implements CtEntry, Tuple {
 
   constructor(proto: number, src: number, dst: number, sport: number, dport: number, tcp: number,
     now: number, expires: number) {
-    super(undefined, proto);
-    this.entry = this;
+    this.proto = proto;
     this.next = undefined;
     this.saddr = src | 0;
     this.daddr = dst | 0;
@@ -204,7 +206,7 @@ class Connection extends CtRef implements CtEntry, Tuple {
     this.rsaddr = dst | 0;
     this.rdaddr = src | 0;
     this.rports = (dport << 16) | sport;
-    this.flags = tcp << CTF_TCP_SHIFT;
+    this.flags = tcp << CTF.TCP_SHIFT;
     TIME_BITS[0] = expires;
     this.expiresHi = TIME_HALVES[1]!;
     this.expiresLo = TIME_HALVES[0]!;
@@ -223,20 +225,25 @@ class Connection extends CtRef implements CtEntry, Tuple {
   get dport(): number { return this.ports & 0xffff; }
   set dport(port: number) { this.ports = (this.ports & ~0xffff) | port; }
 
+  /** As its original direction's ref (see `CtRef`). */
+  get entry(): CtEntry { return this; }
+  get dir(): number { return DIR.ORIGINAL; }
+  get special(): number { return 0; }
+
   /** The original direction's tuple: the connection itself. */
   get orig(): Tuple { return this; }
   /** The reply direction's tuple: a view of the connection's reply fields (read and written through). */
   get reply(): Tuple { return new ReplyTuple(this); }
-  get tcpState(): TcpState | undefined { return TCP_STATE_NAMES[(this.flags & CTF_TCP) >> CTF_TCP_SHIFT]; }
+  get tcpState(): TcpState | undefined { return TCP_STATE_NAMES[(this.flags & CTF.TCP) >> CTF.TCP_SHIFT]; }
   get expires(): number { return expiresOf(this); }
   /** The ctmark: 0 unless set, then kept in CT_MARKS (see there). */
-  get mark(): number { return (this.flags & CTF_MARKED) !== 0 ? CT_MARKS.get(this)! : 0; }
+  get mark(): number { return (this.flags & CTF.MARKED) !== 0 ? CT_MARKS.get(this)! : 0; }
   set mark(m: number) {
     if (m === 0) {
-      this.flags &= ~CTF_MARKED;
+      this.flags &= ~CTF.MARKED;
       CT_MARKS.delete(this);
     } else {
-      this.flags |= CTF_MARKED;
+      this.flags |= CTF.MARKED;
       CT_MARKS.set(this, m);
     }
   }
@@ -246,21 +253,21 @@ class Connection extends CtRef implements CtEntry, Tuple {
     return TIME_BITS[0]!;
   }
 
-  get confirmed(): boolean { return (this.flags & CTF_CONFIRMED) !== 0; }
-  set confirmed(v: boolean) { setFlag(this, CTF_CONFIRMED, v); }
-  get seenReply(): boolean { return (this.flags & CTF_SEEN_REPLY) !== 0; }
-  set seenReply(v: boolean) { setFlag(this, CTF_SEEN_REPLY, v); }
-  get assured(): boolean { return (this.flags & CTF_ASSURED) !== 0; }
-  set assured(v: boolean) { setFlag(this, CTF_ASSURED, v); }
-  get removed(): boolean { return (this.flags & CTF_REMOVED) !== 0; }
-  get dnat(): boolean { return (this.flags & CTF_DNAT) !== 0; }
-  set dnat(v: boolean) { setFlag(this, CTF_DNAT, v); }
-  get snat(): boolean { return (this.flags & CTF_SNAT) !== 0; }
-  set snat(v: boolean) { setFlag(this, CTF_SNAT, v); }
-  get dstManipDone(): boolean { return (this.flags & CTF_DST_MANIP_DONE) !== 0; }
-  set dstManipDone(v: boolean) { setFlag(this, CTF_DST_MANIP_DONE, v); }
-  get srcManipDone(): boolean { return (this.flags & CTF_SRC_MANIP_DONE) !== 0; }
-  set srcManipDone(v: boolean) { setFlag(this, CTF_SRC_MANIP_DONE, v); }
+  get confirmed(): boolean { return (this.flags & CTF.CONFIRMED) !== 0; }
+  set confirmed(v: boolean) { setFlag(this, CTF.CONFIRMED, v); }
+  get seenReply(): boolean { return (this.flags & CTF.SEEN_REPLY) !== 0; }
+  set seenReply(v: boolean) { setFlag(this, CTF.SEEN_REPLY, v); }
+  get assured(): boolean { return (this.flags & CTF.ASSURED) !== 0; }
+  set assured(v: boolean) { setFlag(this, CTF.ASSURED, v); }
+  get removed(): boolean { return (this.flags & CTF.REMOVED) !== 0; }
+  get dnat(): boolean { return (this.flags & CTF.DNAT) !== 0; }
+  set dnat(v: boolean) { setFlag(this, CTF.DNAT, v); }
+  get snat(): boolean { return (this.flags & CTF.SNAT) !== 0; }
+  set snat(v: boolean) { setFlag(this, CTF.SNAT, v); }
+  get dstManipDone(): boolean { return (this.flags & CTF.DST_MANIP_DONE) !== 0; }
+  set dstManipDone(v: boolean) { setFlag(this, CTF.DST_MANIP_DONE, v); }
+  get srcManipDone(): boolean { return (this.flags & CTF.SRC_MANIP_DONE) !== 0; }
+  set srcManipDone(v: boolean) { setFlag(this, CTF.SRC_MANIP_DONE, v); }
 }
 
 /** A connection as the table stores it, for the hooks that read its packed tuples (namespace.ts `applyNat`). */
@@ -310,17 +317,34 @@ function setFlag(e: Connection, bit: number, v: boolean): void {
   e.flags = v ? e.flags | bit : e.flags & ~bit;
 }
 
-// TCP states as numbers, in `TcpState` order (TCP_NONE: not a TCP connection); TCP_STATE_NAMES[n] names state n.
-const TCP_NONE = 0, TCP_SYN_SENT = 1, TCP_SYN_RECV = 2, TCP_ESTABLISHED = 3, TCP_FIN_WAIT = 4, TCP_CLOSE_WAIT = 5,
-  TCP_LAST_ACK = 6, TCP_TIME_WAIT = 7, TCP_CLOSE = 8;
+// TCP states as numbers, in `TcpState` order (TCPS.NONE: not a TCP connection); TCP_STATE_NAMES[n] names state n.
+const enum TCPS {
+  NONE = 0, SYN_SENT = 1, SYN_RECV = 2, ESTABLISHED = 3, FIN_WAIT = 4, CLOSE_WAIT = 5, LAST_ACK = 6, TIME_WAIT = 7,
+  CLOSE = 8,
+}
 const TCP_STATE_NAMES: readonly (TcpState | undefined)[] = [
   undefined, 'SYN_SENT', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT', 'CLOSE',
 ];
 
+/**
+ * The attachment of an INVALID packet (`NfPacket.ctinfo` CTINFO.INVALID): a connection that is never linked, so the
+ * hooks read the same class from `nfct` whatever the packet is. Confirmed and removed, so nothing confirms or
+ * deletes it; both manipulations done and no NAT flag, so nothing binds or rewrites.
+ */
+const INVALID_CONN = new Connection(0, 0, 0, 0, 0, TCPS.NONE, 0, 0);
+INVALID_CONN.flags = CTF.CONFIRMED | CTF.REMOVED | CTF.DST_MANIP_DONE | CTF.SRC_MANIP_DONE;
+
+/** `refInfo` of a packet's attachment: its connection (`NfPacket.nfct`) and `NfPacket.ctinfo`. */
+export function ctInfoName(e: CtEntry, info: number): CtInfo {
+  if (info >= CTINFO.INVALID) return 'INVALID';
+  if (info >= CTINFO.RELATED) return 'RELATED';
+  return (info & CTINFO.REPLY) !== 0 || e.seenReply ? 'ESTABLISHED' : 'NEW';
+}
+
 export function refInfo(r: CtRef): CtInfo {
   if (r.special === 1) return 'RELATED';
   if (r.special === 2) return 'INVALID';
-  return r.dir === DIR_REPLY || r.entry!.seenReply ? 'ESTABLISHED' : 'NEW';
+  return r.dir === DIR.REPLY || r.entry!.seenReply ? 'ESTABLISHED' : 'NEW';
 }
 
 export type CtEventType = 'NEW' | 'UPDATE' | 'DESTROY';
@@ -333,13 +357,13 @@ export interface CtEvent {
 }
 
 export function protoName(p: number): string {
-  return p === IPPROTO_TCP ? 'tcp' : p === IPPROTO_UDP ? 'udp' : p === IPPROTO_ICMP ? 'icmp' : 'unknown';
+  return p === IPPROTO.TCP ? 'tcp' : p === IPPROTO.UDP ? 'udp' : p === IPPROTO.ICMP ? 'icmp' : 'unknown';
 }
 
 function tupleText(proto: number, t: Tuple): string {
   const base = `src=${formatIpv4(t.src)} dst=${formatIpv4(t.dst)}`;
-  if (proto === IPPROTO_ICMP) return `${base} type=8 code=0 id=${t.sport}`;
-  if (proto === IPPROTO_TCP || proto === IPPROTO_UDP) return `${base} sport=${t.sport} dport=${t.dport}`;
+  if (proto === IPPROTO.ICMP) return `${base} type=8 code=0 id=${t.sport}`;
+  if (proto === IPPROTO.TCP || proto === IPPROTO.UDP) return `${base} sport=${t.sport} dport=${t.dport}`;
   return base;
 }
 
@@ -355,7 +379,7 @@ export function formatEntry(e: CtEntry, now: number, opts: { event?: boolean; ex
   if (e.tcpState) s += `${e.tcpState} `;
   s += tupleText(e.proto, e.orig);
   if (!e.seenReply) s += ' [UNREPLIED]';
-  s += ` ${e.proto === IPPROTO_ICMP ? replyIcmpText(e.reply) : tupleText(e.proto, e.reply)}`;
+  s += ` ${e.proto === IPPROTO.ICMP ? replyIcmpText(e.reply) : tupleText(e.proto, e.reply)}`;
   if (e.assured) s += ' [ASSURED]';
   if (!opts.event) s += ` mark=${e.mark} use=1`;
   return s;
@@ -394,13 +418,13 @@ export class ConntrackTable {
    * A chain's node is a connection in one of its directions, as the kernel's chains link the two tuplehash nodes
    * embedded in an nf_conn: a connection is in its original tuple's chain through `next` and in its reply tuple's
    * through `rnext` (both in the same chain, twice, when the two tuples hash alike). Which link a node is reached
-   * by is its direction there: `#headDir[b]` for bucket b's first node, then the node's CTF_NEXT_REPLY or
-   * CTF_RNEXT_REPLY bit for the node after it.
+   * by is its direction there: `#headDir[b]` for bucket b's first node, then the node's CTF.NEXT_REPLY or
+   * CTF.RNEXT_REPLY bit for the node after it.
    */
   #buckets: (Connection | undefined)[] = new Array<Connection | undefined>(1).fill(undefined);
   #headDir = new Uint8Array(1);
   #mask = 0;
-  /** The direction (DIR_ORIGINAL, DIR_REPLY) of the connection `#lookup` found last. */
+  /** The direction (DIR.ORIGINAL, DIR.REPLY) of the connection `#lookup` found last. */
   #hitDir = 0;
   /** Tuples the bucket array holds before it grows (0: not allocated yet). */
   #capacity = 0;
@@ -440,7 +464,6 @@ export class ConntrackTable {
   /** Entries removed while still in the ring (compaction drops those the collector has not passed). */
   #removedInRing: Connection[] = [];
   #live = 0;
-  readonly #invalid: CtRef = new CtRef(undefined, REF_INVALID);
   readonly #events = new Emitter<CtEvent>();
   readonly onEvent: (listener: (e: CtEvent) => void) => Disposable = this.#events.event;
   /**
@@ -478,7 +501,7 @@ export class ConntrackTable {
     for (let n = this.#ringSize; n > 0; n--) {
       const c = this.#ringConn[s]!;
       s = this.#ringNext[s]!;
-      if ((c.flags & CTF_REMOVED) === 0 && expiresOf(c) <= now) this.#remove(c);
+      if ((c.flags & CTF.REMOVED) === 0 && expiresOf(c) <= now) this.#remove(c);
     }
   }
 
@@ -498,7 +521,7 @@ export class ConntrackTable {
 
   /**
    * The connection with the tuple, if any (`#hitDir`: the direction it has that tuple in). Inlined into the hooks
-   * with the rest of `track`, which TurboFan does only while they fit its inlining budget with applyNat: one loop
+   * with the rest of `attach`, which TurboFan does only while they fit its inlining budget with applyNat: one loop
    * with one exit, the direction of the node it is on kept as the flag bit its link was read from.
    */
   #lookup(proto: number, src: number, dst: number, sport: number, dport: number): Connection | undefined {
@@ -507,19 +530,18 @@ export class ConntrackTable {
     // Not 0: the node `c` is reached in its reply direction.
     let reply = this.#headDir[b]!;
     const saddr = src | 0, daddr = dst | 0, ports = (sport << 16) | dport;
-    // A connection's meta is its protocol.
     while (c !== undefined) {
       if (reply === 0) {
-        if (c.saddr === saddr && c.daddr === daddr && c.ports === ports && c.meta === proto) break;
-        reply = c.flags & CTF_NEXT_REPLY;
+        if (c.saddr === saddr && c.daddr === daddr && c.ports === ports && c.proto === proto) break;
+        reply = c.flags & CTF.NEXT_REPLY;
         c = c.next;
       } else {
-        if (c.rsaddr === saddr && c.rdaddr === daddr && c.rports === ports && c.meta === proto) break;
-        reply = c.flags & CTF_RNEXT_REPLY;
+        if (c.rsaddr === saddr && c.rdaddr === daddr && c.rports === ports && c.proto === proto) break;
+        reply = c.flags & CTF.RNEXT_REPLY;
         c = c.rnext;
       }
     }
-    this.#hitDir = reply === 0 ? DIR_ORIGINAL : DIR_REPLY;
+    this.#hitDir = reply === 0 ? DIR.ORIGINAL : DIR.REPLY;
     return c;
   }
 
@@ -533,19 +555,19 @@ export class ConntrackTable {
     // #linked is even (two per connection): past the capacity after two more links iff past it after one.
     if ((this.#linked += 2) > this.#capacity) this.#grow();
     const buckets = this.#buckets, heads = this.#headDir, mask = this.#mask;
-    const proto = c.meta, ports = c.ports, rports = c.rports;
+    const proto = c.proto, ports = c.ports, rports = c.rports;
     const o = tupleHash(proto, c.saddr, c.daddr, ports >>> 16, ports & 0xffff) & mask;
     c.next = buckets[o];
     // A new connection's flags have no link bits yet.
-    let f = heads[o] !== DIR_ORIGINAL ? c.flags | CTF_NEXT_REPLY : c.flags;
+    let f = heads[o] !== DIR.ORIGINAL ? c.flags | CTF.NEXT_REPLY : c.flags;
     buckets[o] = c;
-    heads[o] = DIR_ORIGINAL;
+    heads[o] = DIR.ORIGINAL;
     const r = tupleHash(proto, c.rsaddr, c.rdaddr, rports >>> 16, rports & 0xffff) & mask;
     c.rnext = buckets[r];
-    if (heads[r] !== DIR_ORIGINAL) f |= CTF_RNEXT_REPLY;
+    if (heads[r] !== DIR.ORIGINAL) f |= CTF.RNEXT_REPLY;
     c.flags = f;
     buckets[r] = c;
-    heads[r] = DIR_REPLY;
+    heads[r] = DIR.REPLY;
   }
 
   #unlink(c: Connection, dir: number): void {
@@ -645,7 +667,7 @@ export class ConntrackTable {
       next[slot] = head;
       prev[head] = slot;
     }
-    e.flags |= CTF_IN_RING;
+    e.flags |= CTF.IN_RING;
     this.#ringSize++;
   }
 
@@ -664,7 +686,7 @@ export class ConntrackTable {
 
   #ringDrop(e: Connection): void {
     const slot = e.slot;
-    e.flags &= ~CTF_IN_RING;
+    e.flags &= ~CTF.IN_RING;
     e.slot = -1;
     const next = this.#ringNext, prev = this.#ringPrev;
     if (--this.#ringSize === 0) this.#gcHead = -1;
@@ -708,7 +730,7 @@ export class ConntrackTable {
     const removed = this.#removedInRing;
     for (let i = 0; i < removed.length; i++) {
       const e = removed[i]!;
-      if ((e.flags & CTF_IN_RING) !== 0) this.#ringDrop(e);
+      if ((e.flags & CTF.IN_RING) !== 0) this.#ringDrop(e);
     }
     removed.length = 0;
     this.#qHead = 0;
@@ -717,12 +739,12 @@ export class ConntrackTable {
 
   #remove(e: Connection): void {
     const f = e.flags;
-    if ((f & (CTF_REMOVED | CTF_CONFIRMED)) !== CTF_CONFIRMED) return;
-    e.flags = f | CTF_REMOVED;
+    if ((f & (CTF.REMOVED | CTF.CONFIRMED)) !== CTF.CONFIRMED) return;
+    e.flags = f | CTF.REMOVED;
     this.#live--;
-    this.#unlink(e, DIR_ORIGINAL);
-    this.#unlink(e, DIR_REPLY);
-    if ((f & CTF_IN_RING) !== 0) {
+    this.#unlink(e, DIR.ORIGINAL);
+    this.#unlink(e, DIR.REPLY);
+    if ((f & CTF.IN_RING) !== 0) {
       this.#ringExp[e.slot] = NaN;
       this.#removedInRing.push(e);
     }
@@ -737,14 +759,15 @@ export class ConntrackTable {
     this.now = now;
     const e = this.#findLive(proto, t.src, t.dst, t.sport, t.dport);
     if (e === undefined) return undefined;
-    return this.#hitDir === DIR_ORIGINAL ? e : new CtRef(e, proto | REF_DIR);
+    return this.#hitDir === DIR.ORIGINAL ? e : new CtInfoRef(e, CTINFO.REPLY);
   }
 
   /** The connection with the tuple unless it has expired (then removed); `#hitDir` its direction. */
   #findLive(proto: number, src: number, dst: number, sport: number, dport: number): Connection | undefined {
     const e = this.#lookup(proto, src, dst, sport, dport);
     if (e === undefined) return undefined;
-    if (expiresOf(e) <= this.now) {
+    // Linked, so in the ring: its copy of the expiry (see #trackTuple).
+    if (this.#ringExp[e.slot]! <= this.now) {
       this.#remove(e);
       return undefined;
     }
@@ -762,60 +785,77 @@ export class ConntrackTable {
   }
 
   /**
-   * nf_conntrack_in: find or create the packet's connection and update its protocol state; returns the packet's
-   * attachment. A new connection is not in the table until `confirm`. Without `now`, at `this.now`.
+   * nf_conntrack_in for tools and tests: `attach`, at `now` if given, answered as a ref (the connection itself for
+   * its original direction's packets).
    */
   track(pkt: NfPacket, now?: number): CtRef {
     if (now !== undefined) this.now = now;
+    const e = this.attach(pkt);
+    const info = pkt.ctinfo!;
+    return info === 0 ? e : new CtInfoRef(info >= CTINFO.INVALID ? undefined : e, info);
+  }
+
+  /**
+   * nf_conntrack_in: find or create the packet's connection and update its protocol state, at `this.now`. The
+   * packet's attachment is written to it (`nfct`: the connection, INVALID_CONN for an INVALID packet; `ctinfo`)
+   * and the connection returned. A new connection is not in the table until `confirm`.
+   */
+  attach(pkt: NfPacket): CtConnection {
     const proto = pkt.proto;
-    // ICMP (errors, echo ids as both ports) and the TCP reopening apart: TurboFan inlines track into the hooks, with
+    // ICMP (errors, echo ids as both ports) and the TCP reopening apart: TurboFan inlines attach into the hooks, with
     // the nat step and applyNat, only while all of them fit its inlining budget together.
-    if (proto === IPPROTO_ICMP) return this.#trackIcmp(pkt);
-    return this.#trackTuple(pkt, proto, pkt.sport, pkt.dport);
+    const e = proto === IPPROTO.ICMP ? this.#trackIcmp(pkt) : this.#trackTuple(pkt, proto, pkt.sport, pkt.dport);
+    pkt.nfct = e;
+    return e;
   }
 
-  #trackIcmp(pkt: NfPacket): CtRef {
+  #trackIcmp(pkt: NfPacket): Connection {
     if (pkt.embedded !== undefined && isIcmpError(pkt.icmpType)) return this.#trackError(pkt);
-    return this.#trackTuple(pkt, IPPROTO_ICMP, pkt.sport, pkt.sport);
+    return this.#trackTuple(pkt, IPPROTO.ICMP, pkt.sport, pkt.sport);
   }
 
-  #trackTuple(pkt: NfPacket, proto: number, sport: number, dport: number): CtRef {
+  #trackTuple(pkt: NfPacket, proto: number, sport: number, dport: number): Connection {
     const e = this.#lookup(proto, pkt.src, pkt.dst, sport, dport);
     if (e !== undefined) {
-      if (expiresOf(e) > this.now) return this.#update(e, this.#hitDir, pkt);
+      // A linked connection is in the ring, whose copy of its expiry is one load (the connection's own is two
+      // 32-bit halves put together through module-level typed arrays: about twenty instructions more per packet).
+      if (this.#ringExp[e.slot]! > this.now) return this.#update(e, this.#hitDir, pkt);
       this.#remove(e);
     }
     return this.#create(pkt, sport, dport);
   }
 
   /**
-   * An ICMP error: RELATED to the connection of the packet it quotes. Apart from `track`, which TurboFan inlines
+   * An ICMP error: RELATED to the connection of the packet it quotes. Apart from `attach`, which TurboFan inlines
    * into the hooks only while it stays small.
    */
-  #trackError(pkt: NfPacket): CtRef {
+  #trackError(pkt: NfPacket): Connection {
     const em = pkt.embedded!;
     // The error travels opposite to the packet it quotes: look up the quoted tuple reversed.
     const e = this.#findLive(em.proto, em.dst, em.src, em.dport, em.sport);
-    return e !== undefined ? new CtRef(e, em.proto | (this.#hitDir << 8) | REF_RELATED) : this.#invalid;
+    if (e === undefined) return invalid(pkt);
+    pkt.ctinfo = this.#hitDir | CTINFO.RELATED;
+    return e;
   }
 
-  #create(pkt: NfPacket, sport: number, dport: number): CtRef {
+  #create(pkt: NfPacket, sport: number, dport: number): Connection {
     const now = this.now;
     const proto = pkt.proto;
-    let tcp = TCP_NONE;
+    let tcp = TCPS.NONE;
     let timeout: number;
-    if (proto === IPPROTO_TCP) {
+    if (proto === IPPROTO.TCP) {
       const f = pkt.tcpFlags;
-      if (f & TCP_RST) return this.#invalid;
-      if ((f & (TCP_SYN | TCP_ACK)) === TCP_SYN) tcp = TCP_SYN_SENT;
-      else if ((f & (TCP_SYN | TCP_FIN)) === 0 && f & TCP_ACK) tcp = TCP_ESTABLISHED; // nf_conntrack_tcp_loose pick-up
-      else return this.#invalid;
+      if (f & TCPHDR.RST) return invalid(pkt);
+      if ((f & (TCPHDR.SYN | TCPHDR.ACK)) === TCPHDR.SYN) tcp = TCPS.SYN_SENT;
+      else if ((f & (TCPHDR.SYN | TCPHDR.FIN)) === 0 && f & TCPHDR.ACK) tcp = TCPS.ESTABLISHED; // nf_conntrack_tcp_loose pick-up
+      else return invalid(pkt);
       timeout = tcpTimeout(this.timeouts.tcp, tcp);
-    } else if (proto === IPPROTO_UDP) timeout = this.timeouts.udp;
-    else if (proto === IPPROTO_ICMP) {
-      if (pkt.icmpType !== 8) return this.#invalid;
+    } else if (proto === IPPROTO.UDP) timeout = this.timeouts.udp;
+    else if (proto === IPPROTO.ICMP) {
+      if (pkt.icmpType !== 8) return invalid(pkt);
       timeout = this.timeouts.icmp;
     } else timeout = this.timeouts.generic;
+    pkt.ctinfo = 0;
     return new Connection(proto, pkt.src, pkt.dst, sport, dport, tcp, now, now + timeout * 1000);
   }
 
@@ -823,8 +863,8 @@ export class ConntrackTable {
   confirm(entry: CtEntry, now?: number): void {
     if (now !== undefined) this.now = now;
     const e = entry as Connection;
-    if ((e.flags & CTF_CONFIRMED) !== 0) return;
-    e.flags |= CTF_CONFIRMED;
+    if ((e.flags & CTF.CONFIRMED) !== 0) return;
+    e.flags |= CTF.CONFIRMED;
     this.#linkNew(e);
     this.#ringAppend(e);
     this.#qLength++;
@@ -835,56 +875,56 @@ export class ConntrackTable {
 
   /**
    * Protocol state machine for a packet of an existing connection (found in direction `dir`): the packet's
-   * attachment, which is the connection (original direction), a reply ref made for the packet, the INVALID ref,
-   * or a new connection when a SYN reopens a closed one's tuple.
+   * attachment (its `ctinfo` written), which is the connection, INVALID_CONN, or a new connection when a SYN
+   * reopens a closed one's tuple.
    */
-  #update(e: Connection, dir: number, pkt: NfPacket): CtRef {
+  #update(e: Connection, dir: number, pkt: NfPacket): Connection {
     const now = this.now;
     const flagsBefore = e.flags;
-    const before = (flagsBefore & CTF_TCP) >> CTF_TCP_SHIFT;
-    if (before >= TCP_TIME_WAIT && dir === DIR_ORIGINAL && (pkt.tcpFlags & (TCP_SYN | TCP_ACK)) === TCP_SYN) {
+    const before = (flagsBefore & CTF.TCP) >> CTF.TCP_SHIFT;
+    if (before >= TCPS.TIME_WAIT && dir === DIR.ORIGINAL && (pkt.tcpFlags & (TCPHDR.SYN | TCPHDR.ACK)) === TCPHDR.SYN) {
       // A new SYN on a closed connection's tuple (only TCP connections have a state) reopens it as a new
       // connection (tcp_packet's sTW/sCL → sSS).
       this.#remove(e);
       return this.#create(pkt, pkt.sport, pkt.dport);
     }
     // The new flags (TCP state included) and the timeout are found here and stored once each.
-    let flags = dir === DIR_REPLY ? flagsBefore | CTF_SEEN_REPLY : flagsBefore;
-    const proto = e.meta & 0xff;
+    let flags = dir === DIR.REPLY ? flagsBefore | CTF.SEEN_REPLY : flagsBefore;
+    const proto = e.proto;
     let timeout: number;
-    if (proto === IPPROTO_TCP) {
+    if (proto === IPPROTO.TCP) {
       const f = pkt.tcpFlags;
       const s = before;
       let next = s;
-      if (f & TCP_RST) next = TCP_CLOSE;
-      else if (f & TCP_SYN) {
-        if (dir === DIR_REPLY && f & TCP_ACK && (s === TCP_SYN_SENT || s === TCP_SYN_RECV)) next = TCP_SYN_RECV;
-        else if (dir === DIR_ORIGINAL && !(f & TCP_ACK) && s === TCP_SYN_SENT) next = TCP_SYN_SENT;
-        else if (s !== TCP_ESTABLISHED) {
+      if (f & TCPHDR.RST) next = TCPS.CLOSE;
+      else if (f & TCPHDR.SYN) {
+        if (dir === DIR.REPLY && f & TCPHDR.ACK && (s === TCPS.SYN_SENT || s === TCPS.SYN_RECV)) next = TCPS.SYN_RECV;
+        else if (dir === DIR.ORIGINAL && !(f & TCPHDR.ACK) && s === TCPS.SYN_SENT) next = TCPS.SYN_SENT;
+        else if (s !== TCPS.ESTABLISHED) {
           // INVALID: the reply seen is still recorded.
           e.flags = flags;
-          return this.#invalid;
+          return invalid(pkt);
         }
-      } else if (f & TCP_FIN) {
-        if (s === TCP_ESTABLISHED || s === TCP_SYN_RECV) next = TCP_FIN_WAIT;
-        else if (s === TCP_FIN_WAIT || s === TCP_CLOSE_WAIT) next = TCP_LAST_ACK;
-      } else if (f & TCP_ACK) {
-        if (s === TCP_SYN_RECV && dir === DIR_ORIGINAL) next = TCP_ESTABLISHED;
-        else if (s === TCP_FIN_WAIT && dir === DIR_REPLY) next = TCP_CLOSE_WAIT;
-        else if (s === TCP_LAST_ACK) next = TCP_TIME_WAIT;
+      } else if (f & TCPHDR.FIN) {
+        if (s === TCPS.ESTABLISHED || s === TCPS.SYN_RECV) next = TCPS.FIN_WAIT;
+        else if (s === TCPS.FIN_WAIT || s === TCPS.CLOSE_WAIT) next = TCPS.LAST_ACK;
+      } else if (f & TCPHDR.ACK) {
+        if (s === TCPS.SYN_RECV && dir === DIR.ORIGINAL) next = TCPS.ESTABLISHED;
+        else if (s === TCPS.FIN_WAIT && dir === DIR.REPLY) next = TCPS.CLOSE_WAIT;
+        else if (s === TCPS.LAST_ACK) next = TCPS.TIME_WAIT;
       }
       if (next !== s) {
-        flags = (flags & ~CTF_TCP) | (next << CTF_TCP_SHIFT);
-        if (next === TCP_ESTABLISHED && s === TCP_SYN_RECV) flags |= CTF_ASSURED;
+        flags = (flags & ~CTF.TCP) | (next << CTF.TCP_SHIFT);
+        if (next === TCPS.ESTABLISHED && s === TCPS.SYN_RECV) flags |= CTF.ASSURED;
       }
       timeout = tcpTimeout(this.timeouts.tcp, next);
-    } else if (proto === IPPROTO_UDP) {
-      if ((flags & CTF_SEEN_REPLY) !== 0 && now - e.created > 2000) {
+    } else if (proto === IPPROTO.UDP) {
+      if ((flags & CTF.SEEN_REPLY) !== 0 && now - e.created > 2000) {
         // Still active after two seconds with traffic both ways: a stream (udp_timeout_stream, ASSURED).
         timeout = this.timeouts.udpStream;
-        flags |= CTF_ASSURED;
+        flags |= CTF.ASSURED;
       } else timeout = this.timeouts.udp;
-    } else timeout = proto === IPPROTO_ICMP ? this.timeouts.icmp : this.timeouts.generic;
+    } else timeout = proto === IPPROTO.ICMP ? this.timeouts.icmp : this.timeouts.generic;
     // One write of the time for every protocol: each inlined copy of the typed-array writes is code of its own.
     // A connection found by a lookup is linked, so confirmed, not removed and in the ring: the ring's copy too.
     const expires = now + timeout * 1000;
@@ -892,12 +932,19 @@ export class ConntrackTable {
     this.#ringExp[e.slot] = expires;
     e.flags = flags;
     const changed = flagsBefore ^ flags;
-    if (this.#events.size > 0 && (flagsBefore & CTF_CONFIRMED) !== 0 && ((changed & (CTF_TCP | CTF_ASSURED)) !== 0 ||
-        ((changed & CTF_SEEN_REPLY) !== 0 && proto !== IPPROTO_TCP))) {
+    if (this.#events.size > 0 && (flagsBefore & CTF.CONFIRMED) !== 0 && ((changed & (CTF.TCP | CTF.ASSURED)) !== 0 ||
+        ((changed & CTF.SEEN_REPLY) !== 0 && proto !== IPPROTO.TCP))) {
       this.#events.fire({ type: 'UPDATE', line: formatEvent('UPDATE', e, now), entry: e });
     }
-    return dir === DIR_ORIGINAL ? e : new CtRef(e, proto | REF_DIR);
+    pkt.ctinfo = dir;
+    return e;
   }
+}
+
+/** An INVALID packet's attachment (see INVALID_CONN); apart from the paths that return it, all rare. */
+function invalid(pkt: NfPacket): Connection {
+  pkt.ctinfo = CTINFO.INVALID;
+  return INVALID_CONN;
 }
 
 /**
@@ -906,38 +953,38 @@ export class ConntrackTable {
  * connection is confirmed).
  */
 function tupleHashOf(c: Connection, dir: number): number {
-  const proto = c.meta & 0xff;
-  return dir === DIR_ORIGINAL ? tupleHash(proto, c.saddr, c.daddr, c.ports >>> 16, c.ports & 0xffff)
+  const proto = c.proto;
+  return dir === DIR.ORIGINAL ? tupleHash(proto, c.saddr, c.daddr, c.ports >>> 16, c.ports & 0xffff)
     : tupleHash(proto, c.rsaddr, c.rdaddr, c.rports >>> 16, c.rports & 0xffff);
 }
 
 /** The node after a connection's chain link of direction `dir`, and that node's direction (`linkDirOf`). */
 function linkOf(c: Connection, dir: number): Connection | undefined {
-  return dir === DIR_ORIGINAL ? c.next : c.rnext;
+  return dir === DIR.ORIGINAL ? c.next : c.rnext;
 }
 
 function linkDirOf(c: Connection, dir: number): number {
-  return (c.flags & (dir === DIR_ORIGINAL ? CTF_NEXT_REPLY : CTF_RNEXT_REPLY)) !== 0 ? DIR_REPLY : DIR_ORIGINAL;
+  return (c.flags & (dir === DIR.ORIGINAL ? CTF.NEXT_REPLY : CTF.RNEXT_REPLY)) !== 0 ? DIR.REPLY : DIR.ORIGINAL;
 }
 
 /** Point a connection's chain link of direction `dir` at `n` in direction `nDir`. */
 function setLink(c: Connection, dir: number, n: Connection | undefined, nDir: number): void {
-  const bit = dir === DIR_ORIGINAL ? CTF_NEXT_REPLY : CTF_RNEXT_REPLY;
-  if (dir === DIR_ORIGINAL) c.next = n;
+  const bit = dir === DIR.ORIGINAL ? CTF.NEXT_REPLY : CTF.RNEXT_REPLY;
+  if (dir === DIR.ORIGINAL) c.next = n;
   else c.rnext = n;
-  c.flags = nDir === DIR_REPLY ? c.flags | bit : c.flags & ~bit;
+  c.flags = nDir === DIR.REPLY ? c.flags | bit : c.flags & ~bit;
 }
 
 /** `timeouts[state]` as named reads (a keyed read by a varying state name is a megamorphic lookup per packet). */
 function tcpTimeout(t: Record<TcpState, number>, s: number): number {
   switch (s) {
-    case TCP_ESTABLISHED: return t.ESTABLISHED;
-    case TCP_SYN_SENT: return t.SYN_SENT;
-    case TCP_SYN_RECV: return t.SYN_RECV;
-    case TCP_FIN_WAIT: return t.FIN_WAIT;
-    case TCP_CLOSE_WAIT: return t.CLOSE_WAIT;
-    case TCP_LAST_ACK: return t.LAST_ACK;
-    case TCP_TIME_WAIT: return t.TIME_WAIT;
+    case TCPS.ESTABLISHED: return t.ESTABLISHED;
+    case TCPS.SYN_SENT: return t.SYN_SENT;
+    case TCPS.SYN_RECV: return t.SYN_RECV;
+    case TCPS.FIN_WAIT: return t.FIN_WAIT;
+    case TCPS.CLOSE_WAIT: return t.CLOSE_WAIT;
+    case TCPS.LAST_ACK: return t.LAST_ACK;
+    case TCPS.TIME_WAIT: return t.TIME_WAIT;
     default: return t.CLOSE;
   }
 }

@@ -8,12 +8,19 @@
 export type NfHook = 'PREROUTING' | 'INPUT' | 'FORWARD' | 'OUTPUT' | 'POSTROUTING';
 export type NfTable = 'raw' | 'mangle' | 'nat' | 'filter';
 
-export const IPPROTO_ICMP = 1;
-export const IPPROTO_TCP = 6;
-export const IPPROTO_UDP = 17;
+/**
+ * IP protocol numbers. Netfilter's packet path reads the enum (esbuild writes its values where they are used; a
+ * module constant is a bundle `var` loaded and checked at every use, see conntrack.ts DIR); the IPPROTO_* constants
+ * are the same values for the stack.
+ */
+export const enum IPPROTO { ICMP = 1, TCP = 6, UDP = 17 }
+export const IPPROTO_ICMP = IPPROTO.ICMP;
+export const IPPROTO_TCP = IPPROTO.TCP;
+export const IPPROTO_UDP = IPPROTO.UDP;
 
-/** TCP flag bits as on the wire. */
-export const TCP_FIN = 0x01, TCP_SYN = 0x02, TCP_RST = 0x04, TCP_PSH = 0x08, TCP_ACK = 0x10;
+/** TCP flag bits as on the wire (TCPHDR, as IPPROTO; TCP_* for the stack). */
+export const enum TCPHDR { FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10 }
+export const TCP_FIN = TCPHDR.FIN, TCP_SYN = TCPHDR.SYN, TCP_RST = TCPHDR.RST, TCP_PSH = TCPHDR.PSH, TCP_ACK = TCPHDR.ACK;
 
 /**
  * The fields netfilter matches and rewrites. Addresses are IPv4 as unsigned 32-bit numbers. The stack passes its
@@ -44,13 +51,20 @@ export interface NfPacket {
   embedded?: { src: number; dst: number; proto: number; sport: number; dport: number };
   /**
    * Netfilter's conntrack attachment, set by the namespace that tracked the packet and read back by its later
-   * hooks (and by its PREROUTING when the packet loops back through `lo`). Opaque to the stack, which clears it
-   * when the packet enters another namespace, as Linux drops an skb's conntrack reference when it leaves a netns
-   * (network.ts does, on every input but `lo`'s): netfilter trusts an attachment to be its own namespace's, and a
-   * ref carries no owner (8 bytes of each of a connection's two refs, which live 30-120 s of virtual time). A new
-   * packet must start without it (create a new object per packet; never recycle a packet object across packets).
+   * hooks (and by its PREROUTING when the packet loops back through `lo`): the packet's connection. Opaque to the
+   * stack, which clears it when the packet enters another namespace, as Linux drops an skb's conntrack reference
+   * when it leaves a netns (network.ts does, on every input but `lo`'s): netfilter trusts an attachment to be its
+   * own namespace's, and a connection carries no owner (a field of 4 bytes in each connection, which lives 30-120 s of
+   * virtual time). A new packet must start without it (create a new object per packet; never recycle a packet
+   * object across packets).
    */
   nfct?: object;
+  /**
+   * The packet's relation to `nfct` (conntrack.ts CTINFO_*: reply, RELATED, INVALID), as Linux keeps it in the low
+   * bits of `skb->_nfct`; read only while `nfct` is set, so clearing `nfct` is enough. A small integer, always
+   * written by netfilter with `nfct`; the stack's packet literal starts it at 0 so that every packet has the field.
+   */
+  ctinfo?: number;
 }
 
 export type NfVerdict =

@@ -40,13 +40,13 @@ export function ctBits(info: CtInfo, entry: CtEntry | undefined): number {
 }
 
 // Verdict codes of a compiled chain walk.
-export const V_CONTINUE = 0;
-export const V_ACCEPT = 1;
-export const V_DROP = 2;
-export const V_REJECT = 3;
+// (Enums rather than module constants: see conntrack.ts DIR.)
+export const enum V { CONTINUE = 0, ACCEPT = 1, DROP = 2, REJECT = 3 }
 
-export const T_ACCEPT = 1, T_DROP = 2, T_RETURN = 3, T_REJECT = 4, T_JUMP = 5, T_GOTO = 6, T_DNAT = 7,
-  T_SNAT = 8, T_MASQ = 9, T_MARK = 10, T_LOG = 11, T_NONE = 12;
+export const enum T {
+  ACCEPT = 1, DROP = 2, RETURN = 3, REJECT = 4, JUMP = 5, GOTO = 6, DNAT = 7, SNAT = 8, MASQ = 9, MARK = 10, LOG = 11,
+  NONE = 12,
+}
 
 /**
  * A rule ready to run. The checks nearly every rule has (addresses, protocol, ports) are plain numbers on the
@@ -115,20 +115,22 @@ export interface CompiledRule {
 }
 
 /**
- * Dependency bits of a rule (see `CompiledRule.deps`). D_IMPURE: randomness, state or time, or (for a rule that
- * matched, see `CompiledRule.targetDeps`) a packet rewrite. D_SRC_TYPE, D_DST_TYPE: `-m addrtype`, whose answer is
+ * Dependency bits of a rule (see `CompiledRule.deps`). D.IMPURE: randomness, state or time, or (for a rule that
+ * matched, see `CompiledRule.targetDeps`) a packet rewrite. D.SRC_TYPE, D.DST_TYPE: `-m addrtype`, whose answer is
  * the address's type (`addrTypeOf`: the namespace's own addresses are LOCAL).
  */
-export const D_PROTO = 1, D_SPORT = 2, D_DPORT = 4, D_CT = 8, D_IN = 16, D_OUT = 32, D_FLAGS = 64, D_ICMP = 128,
-  D_IMPURE = 256, D_SRC_TYPE = 512, D_DST_TYPE = 1024;
+export const enum D {
+  PROTO = 1, SPORT = 2, DPORT = 4, CT = 8, IN = 16, OUT = 32, FLAGS = 64, ICMP = 128, IMPURE = 256, SRC_TYPE = 512,
+  DST_TYPE = 1024,
+}
 
 function ruleDeps(rule: Rule): { deps: number; depSrc: number; depDst: number; depMark: number } {
   let deps = 0, depSrc = 0, depDst = 0, depMark = 0;
   if (rule.src) depSrc |= rule.src.mask;
   if (rule.dst) depDst |= rule.dst.mask;
-  if (rule.proto && rule.proto.num !== 0) deps |= D_PROTO;
-  if (rule.inIface) deps |= D_IN;
-  if (rule.outIface) deps |= D_OUT;
+  if (rule.proto && rule.proto.num !== 0) deps |= D.PROTO;
+  if (rule.inIface) deps |= D.IN;
+  if (rule.outIface) deps |= D.OUT;
   for (const m of rule.matches) {
     switch (m.module) {
       case 'comment':
@@ -136,31 +138,31 @@ function ruleDeps(rule: Rule): { deps: number; depSrc: number; depDst: number; d
         break;
       case 'tcp':
       case 'udp':
-        deps |= D_PROTO;
-        if (m.sport) deps |= D_SPORT;
-        if (m.dport) deps |= D_DPORT;
-        if (m.module === 'tcp' && m.tcpFlags) deps |= D_FLAGS;
+        deps |= D.PROTO;
+        if (m.sport) deps |= D.SPORT;
+        if (m.dport) deps |= D.DPORT;
+        if (m.module === 'tcp' && m.tcpFlags) deps |= D.FLAGS;
         break;
       case 'icmp':
-        deps |= D_ICMP;
+        deps |= D.ICMP;
         break;
       case 'mark':
         depMark |= m.mask;
         break;
       case 'conntrack':
       case 'state':
-        deps |= D_CT;
+        deps |= D.CT;
         break;
       case 'multiport':
-        deps |= D_SPORT | D_DPORT;
+        deps |= D.SPORT | D.DPORT;
         break;
       case 'addrtype':
-        if (m.srcType) deps |= D_SRC_TYPE;
-        if (m.dstType) deps |= D_DST_TYPE;
+        if (m.srcType) deps |= D.SRC_TYPE;
+        if (m.dstType) deps |= D.DST_TYPE;
         break;
       default:
         // statistic (randomness, packet count), recent (lists, time)
-        deps |= D_IMPURE;
+        deps |= D.IMPURE;
     }
   }
   return { deps, depSrc: depSrc >>> 0, depDst: depDst >>> 0, depMark: depMark >>> 0 };
@@ -174,22 +176,22 @@ function ruleDeps(rule: Rule): { deps: number; depSrc: number; depDst: number; d
  */
 function targetDeps(rule: Rule): number {
   const k = rule.target.kind;
-  return k === 'MARK' || k === 'DNAT' || k === 'SNAT' || k === 'MASQUERADE' ? D_IMPURE : 0;
+  return k === 'MARK' || k === 'DNAT' || k === 'SNAT' || k === 'MASQUERADE' ? D.IMPURE : 0;
 }
 
-export const H_SRC = 1, H_DST = 2, H_PROTO = 4, H_SPORT = 8, H_DPORT = 16, H_CT = 32, H_MARK = 64;
+export const enum H { SRC = 1, DST = 2, PROTO = 4, SPORT = 8, DPORT = 16, CT = 32, MARK = 64 }
 
 /** The inline checks of a compiled rule, then its extra matchers (iptables order: IP header, then modules). */
 export function ruleMatches(cr: CompiledRule, p: NfPacket, env: EvalEnv): boolean {
   const c = cr.checks;
   if (c !== 0) {
-    if (c & H_DST && (((p.dst & cr.dstMask) === cr.dstAddr) === cr.dstInv)) return false;
-    if (c & H_SRC && (((p.src & cr.srcMask) === cr.srcAddr) === cr.srcInv)) return false;
-    if (c & H_PROTO && ((p.proto === cr.proto) === cr.protoInv)) return false;
-    if (c & H_DPORT && ((p.dport >= cr.dportLo && p.dport <= cr.dportHi) === cr.dportInv)) return false;
-    if (c & H_SPORT && ((p.sport >= cr.sportLo && p.sport <= cr.sportHi) === cr.sportInv)) return false;
-    if (c & H_CT && (((env.ctBits & cr.ctMask) !== 0) === cr.ctInv)) return false;
-    if (c & H_MARK && (((p.mark & cr.markMask) === cr.markValue) === cr.markInv)) return false;
+    if (c & H.DST && (((p.dst & cr.dstMask) === cr.dstAddr) === cr.dstInv)) return false;
+    if (c & H.SRC && (((p.src & cr.srcMask) === cr.srcAddr) === cr.srcInv)) return false;
+    if (c & H.PROTO && ((p.proto === cr.proto) === cr.protoInv)) return false;
+    if (c & H.DPORT && ((p.dport >= cr.dportLo && p.dport <= cr.dportHi) === cr.dportInv)) return false;
+    if (c & H.SPORT && ((p.sport >= cr.sportLo && p.sport <= cr.sportHi) === cr.sportInv)) return false;
+    if (c & H.CT && (((env.ctBits & cr.ctMask) !== 0) === cr.ctInv)) return false;
+    if (c & H.MARK && (((p.mark & cr.markMask) === cr.markValue) === cr.markInv)) return false;
   }
   return cr.extra === null || cr.extra(p, env);
 }
@@ -483,19 +485,19 @@ export function compileRule(rule: Rule, num: number, chainName: string): Compile
   const extra: Matcher[] = [];
   if (rule.src) {
     if (rule.src.mask !== 0) {
-      checks |= H_SRC;
+      checks |= H.SRC;
       ({ addr: srcAddr, mask: srcMask, invert: srcInv } = rule.src);
     } else if (rule.src.invert) extra.push(() => false);
   }
   if (rule.dst) {
     if (rule.dst.mask !== 0) {
-      checks |= H_DST;
+      checks |= H.DST;
       ({ addr: dstAddr, mask: dstMask, invert: dstInv } = rule.dst);
     } else if (rule.dst.invert) extra.push(() => false);
   }
   if (rule.proto) {
     if (rule.proto.num !== 0) {
-      checks |= H_PROTO;
+      checks |= H.PROTO;
       proto = rule.proto.num;
       protoInv = rule.proto.invert;
     } else if (rule.proto.invert) extra.push(() => false);
@@ -509,24 +511,24 @@ export function compileRule(rule: Rule, num: number, chainName: string): Compile
   for (const m of rule.matches) {
     if ((m.module === 'tcp' || m.module === 'udp') && !sideEffectsSoFar && ruleProto === (m.module === 'tcp' ? 6 : 17) && !m.tcpFlags) {
       if (m.sport) {
-        checks |= H_SPORT;
+        checks |= H.SPORT;
         ({ lo: sportLo, hi: sportHi, invert: sportInv } = m.sport);
       }
       if (m.dport) {
-        checks |= H_DPORT;
+        checks |= H.DPORT;
         ({ lo: dportLo, hi: dportHi, invert: dportInv } = m.dport);
       }
       continue;
     }
     // Side-effect-free tests move inline too (the same first-fail result whatever the order among them).
-    if ((m.module === 'conntrack' || m.module === 'state') && !sideEffectsSoFar && !(checks & H_CT)) {
-      checks |= H_CT;
+    if ((m.module === 'conntrack' || m.module === 'state') && !sideEffectsSoFar && !(checks & H.CT)) {
+      checks |= H.CT;
       for (const st of m.states) ctMask |= CT_BIT[st]!;
       ctInv = m.invert;
       continue;
     }
-    if (m.module === 'mark' && !sideEffectsSoFar && !(checks & H_MARK)) {
-      checks |= H_MARK;
+    if (m.module === 'mark' && !sideEffectsSoFar && !(checks & H.MARK)) {
+      checks |= H.MARK;
       ({ mark: markValue, mask: markMask, invert: markInv } = m);
       continue;
     }
@@ -535,10 +537,10 @@ export function compileRule(rule: Rule, num: number, chainName: string): Compile
     if (f) extra.push(f);
   }
   const tg = rule.target;
-  const t = tg.kind === 'ACCEPT' ? T_ACCEPT : tg.kind === 'DROP' ? T_DROP : tg.kind === 'RETURN' ? T_RETURN
-    : tg.kind === 'REJECT' ? T_REJECT : tg.kind === 'jump' ? (tg.goto ? T_GOTO : T_JUMP) : tg.kind === 'DNAT' ? T_DNAT
-    : tg.kind === 'SNAT' ? T_SNAT : tg.kind === 'MASQUERADE' ? T_MASQ : tg.kind === 'MARK' ? T_MARK
-    : tg.kind === 'LOG' ? T_LOG : T_NONE;
+  const t = tg.kind === 'ACCEPT' ? T.ACCEPT : tg.kind === 'DROP' ? T.DROP : tg.kind === 'RETURN' ? T.RETURN
+    : tg.kind === 'REJECT' ? T.REJECT : tg.kind === 'jump' ? (tg.goto ? T.GOTO : T.JUMP) : tg.kind === 'DNAT' ? T.DNAT
+    : tg.kind === 'SNAT' ? T.SNAT : tg.kind === 'MASQUERADE' ? T.MASQ : tg.kind === 'MARK' ? T.MARK
+    : tg.kind === 'LOG' ? T.LOG : T.NONE;
   const { deps, depSrc, depDst, depMark } = ruleDeps(rule);
   const to = tg.kind === 'DNAT' ? tg.to : undefined;
   // What a walk reads first comes first (fewer cache lines per rule of a rarely-cached Service chain); addresses,

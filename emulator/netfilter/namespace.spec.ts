@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../core/rng';
-import { TCP_ACK, TCP_FIN, TCP_SYN, type NfHook, type NfHookContext, type NfPacket } from './hook-api';
-import { formatEntry } from './conntrack';
+import { TCPHDR, type NfHook, type NfHookContext, type NfPacket } from './hook-api';
+import { CTINFO, formatEntry } from './conntrack';
 import { ip } from './ip';
 import { NetfilterNamespaceImpl } from './namespace';
 import { parseIptablesArgs } from './parse';
@@ -90,19 +90,19 @@ function forward(ns: NetfilterNamespaceImpl, p: NfPacket, now: number, inIface =
 describe('NAT decided on the first packet and reversed on replies', () => {
   it('DNATs pod → ClusterIP to an endpoint and un-DNATs the reply; conntrack shows the tuples', () => {
     const ns = node();
-    const syn = packet({ src: POD_C, dst: VIP, sport: 40000, dport: 80, tcpFlags: TCP_SYN });
+    const syn = packet({ src: POD_C, dst: VIP, sport: 40000, dport: 80, tcpFlags: TCPHDR.SYN });
     expect(forward(ns, syn, T0)).toBe('accept');
     expect([POD_A, POD_B]).toContain(syn.dst);
     expect(syn.dport).toBe(8000);
     expect(syn.src).toBe(POD_C); // pod source inside the cluster CIDR: no masquerade
     const backend = syn.dst;
 
-    const synack = packet({ src: backend, dst: POD_C, sport: 8000, dport: 40000, tcpFlags: TCP_SYN | TCP_ACK });
+    const synack = packet({ src: backend, dst: POD_C, sport: 8000, dport: 40000, tcpFlags: TCPHDR.SYN | TCPHDR.ACK });
     expect(forward(ns, synack, T0 + 1)).toBe('accept');
     expect(synack.src).toBe(VIP);
     expect(synack.sport).toBe(80);
 
-    const ack = packet({ src: POD_C, dst: VIP, sport: 40000, dport: 80, tcpFlags: TCP_ACK });
+    const ack = packet({ src: POD_C, dst: VIP, sport: 40000, dport: 80, tcpFlags: TCPHDR.ACK });
     expect(forward(ns, ack, T0 + 2)).toBe('accept');
     expect(ack.dst).toBe(backend); // same endpoint: the nat table is not consulted again
 
@@ -118,12 +118,12 @@ describe('NAT decided on the first packet and reversed on replies', () => {
 
   it('masquerades NodePort traffic (mark 0x4000) to the node address and reverses both NATs on the reply', () => {
     const ns = node(7);
-    const syn = packet({ src: CLIENT, dst: NODE, sport: 43686, dport: 31234, tcpFlags: TCP_SYN });
+    const syn = packet({ src: CLIENT, dst: NODE, sport: 43686, dport: 31234, tcpFlags: TCPHDR.SYN });
     expect(forward(ns, syn, T0, 'eth0', 'cni0')).toBe('accept');
     expect([POD_A, POD_B]).toContain(syn.dst);
     expect(syn.src).toBe(ip('10.244.1.1'));
     expect(syn.mark & 0x4000).toBe(0); // KUBE-POSTROUTING xored it off again
-    const reply = packet({ src: syn.dst, dst: syn.src, sport: 8000, dport: syn.sport, tcpFlags: TCP_SYN | TCP_ACK });
+    const reply = packet({ src: syn.dst, dst: syn.src, sport: 8000, dport: syn.sport, tcpFlags: TCPHDR.SYN | TCPHDR.ACK });
     expect(forward(ns, reply, T0 + 1, 'cni0', 'eth0')).toBe('accept');
     expect(reply.src).toBe(NODE);
     expect(reply.sport).toBe(31234);
@@ -135,7 +135,7 @@ describe('NAT decided on the first packet and reversed on replies', () => {
 
   it('REJECTs a Service without endpoints and leaves no conntrack entry', () => {
     const ns = node();
-    const p = packet({ src: POD_C, dst: ip('10.96.99.99'), sport: 40001, dport: 80, tcpFlags: TCP_SYN });
+    const p = packet({ src: POD_C, dst: ip('10.96.99.99'), sport: 40001, dport: 80, tcpFlags: TCPHDR.SYN });
     const c = ctx(T0, [NODE]);
     expect(ns.hook('PREROUTING', p, c).verdict.kind).toBe('accept');
     p.outIface = 'eth0';
@@ -149,7 +149,7 @@ describe('NAT decided on the first packet and reversed on replies', () => {
       const ns = node(seed);
       const picks: number[] = [];
       for (let i = 0; i < 400; i++) {
-        const p = packet({ src: POD_C, dst: VIP, sport: 20000 + i, dport: 80, tcpFlags: TCP_SYN });
+        const p = packet({ src: POD_C, dst: VIP, sport: 20000 + i, dport: 80, tcpFlags: TCPHDR.SYN });
         forward(ns, p, T0 + i);
         picks.push(p.dst);
       }
@@ -166,16 +166,16 @@ describe('NAT decided on the first packet and reversed on replies', () => {
     const ns = node();
     const c = (src: number, dst: number, sport: number, dport: number, f: number, t: number) =>
       forward(ns, packet({ src, dst, sport, dport, tcpFlags: f }), t);
-    c(POD_C, VIP, 40000, 80, TCP_SYN, T0);
+    c(POD_C, VIP, 40000, 80, TCPHDR.SYN, T0);
     const e = ns.conntrack.list(T0)[0]!;
     const be = e.reply.src;
-    c(be, POD_C, 8000, 40000, TCP_SYN | TCP_ACK, T0);
-    c(POD_C, VIP, 40000, 80, TCP_ACK, T0);
-    c(POD_C, VIP, 40000, 80, TCP_FIN | TCP_ACK, T0 + 1000);
+    c(be, POD_C, 8000, 40000, TCPHDR.SYN | TCPHDR.ACK, T0);
+    c(POD_C, VIP, 40000, 80, TCPHDR.ACK, T0);
+    c(POD_C, VIP, 40000, 80, TCPHDR.FIN | TCPHDR.ACK, T0 + 1000);
     expect(e.tcpState).toBe('FIN_WAIT');
-    c(be, POD_C, 8000, 40000, TCP_FIN | TCP_ACK, T0 + 1000);
+    c(be, POD_C, 8000, 40000, TCPHDR.FIN | TCPHDR.ACK, T0 + 1000);
     expect(e.tcpState).toBe('LAST_ACK');
-    c(POD_C, VIP, 40000, 80, TCP_ACK, T0 + 1000);
+    c(POD_C, VIP, 40000, 80, TCPHDR.ACK, T0 + 1000);
     expect(e.tcpState).toBe('TIME_WAIT');
     expect(formatEntry(e, T0 + 19_000)).toContain('tcp      6 102 TIME_WAIT');
     expect(ns.conntrack.list(T0 + 121_000)).toHaveLength(0);
@@ -183,7 +183,7 @@ describe('NAT decided on the first packet and reversed on replies', () => {
 
   it('marks ICMP errors RELATED and un-NATs the quoted header', () => {
     const ns = node();
-    const syn = packet({ src: POD_C, dst: VIP, sport: 40000, dport: 80, tcpFlags: TCP_SYN });
+    const syn = packet({ src: POD_C, dst: VIP, sport: 40000, dport: 80, tcpFlags: TCPHDR.SYN });
     forward(ns, syn, T0);
     const be = syn.dst;
     const err = packet({ src: be, dst: POD_C, proto: 1, icmpType: 3, icmpCode: 3, embedded: { src: POD_C, dst: be, proto: 6, sport: 40000, dport: 8000 } });
@@ -197,10 +197,68 @@ describe('NAT decided on the first packet and reversed on replies', () => {
   });
 });
 
+describe('a packet\'s conntrack attachment (nfct: the connection, ctinfo: the packet\'s relation to it)', () => {
+  for (const trace of [false, true]) {
+    it(`is the same connection for both directions across NAT, RELATED for an ICMP error, INVALID without one${trace ? ' (traced)' : ''}`, () => {
+      const ns = node();
+      const run = (p: NfPacket, now: number) => {
+        p.inIface = 'veth1';
+        const c = ctx(now, [NODE, ip('10.244.1.1')], trace, ip('10.244.1.1'));
+        for (const h of ['PREROUTING', 'FORWARD', 'POSTROUTING'] as NfHook[]) {
+          if (h === 'FORWARD') p.outIface = 'veth2';
+          expect(ns.hook(h, p, c).verdict.kind).toBe('accept');
+        }
+      };
+      const syn = packet({ src: POD_C, dst: VIP, sport: 40000, dport: 80, tcpFlags: TCPHDR.SYN });
+      run(syn, T0);
+      const conn = ns.conntrack.list(T0)[0]!;
+      expect(syn.nfct).toBe(conn);
+      expect(syn.ctinfo).toBe(0);
+      const be = syn.dst;
+      const synack = packet({ src: be, dst: POD_C, sport: 8000, dport: 40000, tcpFlags: TCPHDR.SYN | TCPHDR.ACK });
+      run(synack, T0 + 1);
+      expect(synack.nfct).toBe(conn);
+      expect(synack.ctinfo).toBe(CTINFO.REPLY);
+      expect(synack.src).toBe(VIP);
+      const ack = packet({ src: POD_C, dst: VIP, sport: 40000, dport: 80, tcpFlags: TCPHDR.ACK });
+      run(ack, T0 + 2);
+      expect(ack.nfct).toBe(conn);
+      expect(ack.ctinfo).toBe(0);
+      // An ICMP error from the endpoint about the client's packet: a reply-direction RELATED packet.
+      const err = packet({ src: be, dst: POD_C, proto: 1, icmpType: 3, icmpCode: 3, embedded: { src: POD_C, dst: be, proto: 6, sport: 40000, dport: 8000 } });
+      run(err, T0 + 3);
+      expect(err.nfct).toBe(conn);
+      expect(err.ctinfo).toBe(CTINFO.RELATED | CTINFO.REPLY);
+      expect(err.src).toBe(VIP);
+      // And one from the client about a reply: original-direction RELATED.
+      const err2 = packet({ src: POD_C, dst: VIP, proto: 1, icmpType: 3, icmpCode: 3, embedded: { src: VIP, dst: POD_C, proto: 6, sport: 80, dport: 40000 } });
+      run(err2, T0 + 4);
+      expect(err2.nfct).toBe(conn);
+      expect(err2.ctinfo).toBe(CTINFO.RELATED);
+      expect(err2.dst).toBe(be);
+      // A RST of no connection: INVALID, not NATed, nothing confirmed.
+      const rst = packet({ src: POD_C, dst: VIP, sport: 40001, dport: 80, tcpFlags: 0x04 });
+      run(rst, T0 + 5);
+      expect(rst.ctinfo).toBe(CTINFO.INVALID);
+      expect(rst.nfct).not.toBe(conn);
+      expect(rst.dst).toBe(VIP);
+      expect(ns.conntrack.list(T0 + 5)).toEqual([conn]);
+      // A packet entering another namespace loses its attachment (the stack clears nfct, not ctinfo): tracked there
+      // afresh, a SYN-ACK of no connection is INVALID.
+      const other = node();
+      synack.nfct = undefined;
+      other.hook('PREROUTING', synack, ctx(T0 + 6, [NODE], trace));
+      expect(synack.nfct).not.toBe(conn);
+      expect(synack.ctinfo).toBe(CTINFO.INVALID);
+      expect(other.conntrack.list(T0 + 6)).toEqual([]);
+    });
+  }
+});
+
 describe('trace steps', () => {
   it('lists each matched rule in iptables-save form with its verdict', () => {
     const ns = node();
-    const p = packet({ src: POD_C, dst: VIP, sport: 40000, dport: 80, tcpFlags: TCP_SYN });
+    const p = packet({ src: POD_C, dst: VIP, sport: 40000, dport: 80, tcpFlags: TCPHDR.SYN });
     const r = ns.hook('PREROUTING', p, ctx(T0, [NODE], true));
     expect(r.steps[0]).toEqual({
       hook: 'PREROUTING', table: 'raw', chain: 'PREROUTING', ruleNum: 0, ruleText: ':PREROUTING ACCEPT', verdict: 'policy ACCEPT',
@@ -231,7 +289,7 @@ describe('-m recent (ClientIP affinity)', () => {
 COMMIT
 `);
     const hit = (sport: number, t: number) => {
-      const p = packet({ src: ip('10.244.2.9'), dst: ip('10.96.0.50'), sport, dport: 80, tcpFlags: TCP_SYN });
+      const p = packet({ src: ip('10.244.2.9'), dst: ip('10.96.0.50'), sport, dport: 80, tcpFlags: TCPHDR.SYN });
       ns.hook('PREROUTING', p, ctx(t));
       ns.hook('POSTROUTING', p, ctx(t));
       return p.dst;
@@ -278,7 +336,7 @@ describe('indexed chains keep first-match semantics and counters', () => {
       const linear = new NetfilterNamespaceImpl({ name: 'l', rng: new Rng(1) });
       linear.restore(linearText);
       pkts.forEach((q, i) => {
-        const a = packet({ dst: ip(`10.0.0.${q.dst}`), proto: q.proto, dport: q.dport, sport: 1000 + i, tcpFlags: TCP_SYN });
+        const a = packet({ dst: ip(`10.0.0.${q.dst}`), proto: q.proto, dport: q.dport, sport: 1000 + i, tcpFlags: TCPHDR.SYN });
         const b = { ...a };
         const ra = indexed.hook('INPUT', a, ctx(T0));
         const rb = linear.hook('INPUT', b, ctx(T0));
@@ -334,7 +392,7 @@ describe('counters counted lazily (remembered walks, empty chains, compiled rule
       let sport = 1000;
       for (const o of ops) {
         if (o.kind === 'packet') {
-          const p = packet({ src: ip(`10.0.0.${o.src}`), dst: ip(`10.0.1.${o.dst}`), mark: o.mark, proto: o.proto, dport: o.dport, sport: sport++, length: o.length, tcpFlags: TCP_SYN });
+          const p = packet({ src: ip(`10.0.0.${o.src}`), dst: ip(`10.0.1.${o.dst}`), mark: o.mark, proto: o.proto, dport: o.dport, sport: sport++, length: o.length, tcpFlags: TCPHDR.SYN });
           const q = { ...p };
           for (const h of ['PREROUTING', 'FORWARD', 'POSTROUTING'] as NfHook[]) {
             lazy.hook(h, p, ctx(T0));
@@ -406,7 +464,7 @@ describe('hook plans (empty chains counted once per hook, policies after rules)'
         }
         const hooks: NfHook[] = o.path === 'forward' ? ['PREROUTING', 'FORWARD', 'POSTROUTING']
           : o.path === 'input' ? ['PREROUTING', 'INPUT'] : ['OUTPUT', 'POSTROUTING'];
-        const p = packet({ src: ip(`10.0.0.${o.src}`), dst: ip('10.0.1.1'), proto: o.proto, sport: o.sport, dport: o.dport, mark: o.mark, length: o.length, tcpFlags: TCP_SYN });
+        const p = packet({ src: ip(`10.0.0.${o.src}`), dst: ip('10.0.1.1'), proto: o.proto, sport: o.sport, dport: o.dport, mark: o.mark, length: o.length, tcpFlags: TCPHDR.SYN });
         const q = { ...p };
         for (const h of hooks) {
           const a = lazy.hook(h, p, ctx(T0));
@@ -433,7 +491,7 @@ describe('forward(): FORWARD and POSTROUTING in one call', () => {
     const pkt = fc.record({
       src: fc.constantFrom(POD_C, CLIENT, POD_A), dst: fc.constantFrom(VIP, ip('10.96.99.99'), POD_B, NODE),
       sport: fc.integer({ min: 40000, max: 40003 }), dport: fc.constantFrom(80, 31234, 8000),
-      flags: fc.constantFrom(TCP_SYN, TCP_ACK, TCP_SYN | TCP_ACK, TCP_FIN | TCP_ACK), dt: fc.integer({ min: 0, max: 5000 }),
+      flags: fc.constantFrom(TCPHDR.SYN, TCPHDR.ACK, TCPHDR.SYN | TCPHDR.ACK, TCPHDR.FIN | TCPHDR.ACK), dt: fc.integer({ min: 0, max: 5000 }),
     });
     // A node whose FORWARD and POSTROUTING have leads (mangle's empty ACCEPT chains before filter FORWARD and nat
     // POSTROUTING): a replayed FORWARD walk counts for both leads on its memo entry, read mid-stream here too.
@@ -477,7 +535,7 @@ describe('DNAT to a range', () => {
     ns.restore('*nat\n:PREROUTING ACCEPT [0:0]\n-A PREROUTING -p tcp -d 10.96.0.1 --dport 80 -j DNAT --to-destination 10.0.0.1-10.0.0.4:8000-8003\nCOMMIT\n');
     const draws = new Rng(4);
     for (let i = 0; i < 40; i++) {
-      const p = packet({ src: POD_C, dst: ip('10.96.0.1'), sport: 30000 + i, dport: 80, tcpFlags: TCP_SYN });
+      const p = packet({ src: POD_C, dst: ip('10.96.0.1'), sport: 30000 + i, dport: 80, tcpFlags: TCPHDR.SYN });
       ns.hook('PREROUTING', p, ctx(T0));
       const addr = ip('10.0.0.1') + (draws.nextUint32() % 4);
       const port = 8000 + (draws.nextUint32() % 4);
@@ -489,9 +547,9 @@ describe('DNAT to a range', () => {
 describe('trace of a reply', () => {
   it('says the NAT was undone from the conntrack entry', () => {
     const ns = node();
-    const syn = packet({ src: ip('10.244.2.9'), dst: VIP, sport: 40000, dport: 80, tcpFlags: TCP_SYN });
+    const syn = packet({ src: ip('10.244.2.9'), dst: VIP, sport: 40000, dport: 80, tcpFlags: TCPHDR.SYN });
     forward(ns, syn, T0);
-    const reply = packet({ src: syn.dst, dst: syn.src, sport: 8000, dport: 40000, tcpFlags: TCP_SYN | TCP_ACK, inIface: 'cni0' });
+    const reply = packet({ src: syn.dst, dst: syn.src, sport: 8000, dport: 40000, tcpFlags: TCPHDR.SYN | TCPHDR.ACK, inIface: 'cni0' });
     const c = ctx(T0 + 1, [NODE], true);
     ns.hook('PREROUTING', reply, c);
     reply.outIface = 'veth9';
@@ -557,7 +615,7 @@ describe('nat walks remembered (a connection\'s first packet that binds nothing)
         else if (o.kind === 'read') expect(lazy.save({ counters: true })).toBe(traced.save({ counters: true }));
         else {
           // Every packet is a new connection's first.
-          const p = packet({ src: o.src, dst: o.dst, proto: o.proto, sport: sport++, dport: o.dport, mark: o.mark, length: o.length, tcpFlags: TCP_SYN });
+          const p = packet({ src: o.src, dst: o.dst, proto: o.proto, sport: sport++, dport: o.dport, mark: o.mark, length: o.length, tcpFlags: TCPHDR.SYN });
           const q = { ...p };
           const hooks: NfHook[] = o.path === 'forward' ? ['PREROUTING', 'POSTROUTING'] : o.path === 'input' ? ['PREROUTING', 'INPUT'] : ['OUTPUT', 'POSTROUTING'];
           for (const h of hooks) {

@@ -14,21 +14,17 @@
 import { Emitter, type Disposable } from '../core/events';
 import type { Rng } from '../core/rng';
 import {
-  IPPROTO_ICMP,
-  type NetfilterNamespace, type NfHook, type NfHookContext, type NfHookResult, type NfPacket, type NfTable,
-  type NfTraceStep, type NfVerdict, type RejectWith,
+  IPPROTO, type NetfilterNamespace, type NfHook, type NfHookContext, type NfHookResult, type NfPacket, type NfTable,
+  type NfConntrackView, type NfTraceStep, type NfVerdict, type RejectWith,
 } from './hook-api';
 import {
-  ConntrackTable, CTF_CONFIRMED, CTF_DNAT, CTF_DST_MANIP_DONE, CTF_SEEN_REPLY, CTF_SNAT, CTF_SRC_MANIP_DONE,
-  DIR_ORIGINAL, DIR_REPLY, formatEntry, REF_DIR, REF_INVALID, REF_RELATED, refInfo, type ConntrackTimeouts,
-  type CtConnection, type CtEntry, type CtRef, type Tuple,
+  ConntrackTable, CTF, CTINFO, ctInfoName, DIR, formatEntry, type ConntrackTimeouts, type CtConnection, type CtEntry,
+  type Tuple,
 } from './conntrack';
 import { formatIpv4 } from './ip';
 import {
-  D_CT, D_DPORT, D_DST_TYPE, D_FLAGS, D_ICMP, D_IMPURE, D_IN, D_OUT, D_PROTO, D_SPORT, D_SRC_TYPE,
-  RecentLists, T_ACCEPT, T_DNAT, T_DROP, T_GOTO, T_JUMP, T_LOG, T_MARK, T_MASQ, T_NONE, T_REJECT, T_RETURN, T_SNAT,
-  V_ACCEPT, V_CONTINUE, V_DROP, V_REJECT, addrTypeOf, compileTable, ruleMatches,
-  type CompiledChain, type CompiledRule, type CompiledTable, type EvalEnv,
+  D, RecentLists, T, V, addrTypeOf, compileTable, ruleMatches, type CompiledChain, type CompiledRule,
+  type CompiledTable, type EvalEnv,
 } from './interpreter';
 import { ruleSaveLine, saveTables, type SaveOptions } from './render';
 import { Ruleset } from './ruleset';
@@ -75,7 +71,7 @@ class WalkMemoEntry {
     readonly tcpFlags: number,
     readonly icmpType: number,
     readonly icmpCode: number,
-    /** `-m addrtype`'s type of the source and destination (D_SRC_TYPE, D_DST_TYPE), '' when no rule read it. */
+    /** `-m addrtype`'s type of the source and destination (D.SRC_TYPE, D.DST_TYPE), '' when no rule read it. */
     readonly srcType: string,
     readonly dstType: string,
     readonly counted: readonly Counted[],
@@ -90,13 +86,13 @@ class WalkMemoEntry {
     if ((p.src & this.srcMask) !== this.src || (p.dst & this.dstMask) !== this.dst ||
         (p.mark & this.markMask) !== this.mark) return false;
     const d = this.deps;
-    if (d & D_CT && ctBits !== this.ctBits) return false;
-    if (d & D_PROTO && p.proto !== this.proto) return false;
-    if (d & D_DPORT && p.dport !== this.dport) return false;
-    if (d & D_IN && p.inIface !== this.inIface) return false;
-    if (d & D_OUT && p.outIface !== this.outIface) return false;
-    if (d & D_FLAGS && p.tcpFlags !== this.tcpFlags) return false;
-    if (d & D_ICMP && (p.icmpType !== this.icmpType || p.icmpCode !== this.icmpCode)) return false;
+    if (d & D.CT && ctBits !== this.ctBits) return false;
+    if (d & D.PROTO && p.proto !== this.proto) return false;
+    if (d & D.DPORT && p.dport !== this.dport) return false;
+    if (d & D.IN && p.inIface !== this.inIface) return false;
+    if (d & D.OUT && p.outIface !== this.outIface) return false;
+    if (d & D.FLAGS && p.tcpFlags !== this.tcpFlags) return false;
+    if (d & D.ICMP && (p.icmpType !== this.icmpType || p.icmpCode !== this.icmpCode)) return false;
     return true;
   }
 
@@ -107,8 +103,8 @@ class WalkMemoEntry {
    */
   typesMatch(p: NfPacket, ctx: NfHookContext): boolean {
     const d = this.deps;
-    if (d & D_SRC_TYPE && addrTypeOf(p.src, ctx) !== this.srcType) return false;
-    if (d & D_DST_TYPE && addrTypeOf(p.dst, ctx) !== this.dstType) return false;
+    if (d & D.SRC_TYPE && addrTypeOf(p.src, ctx) !== this.srcType) return false;
+    if (d & D.DST_TYPE && addrTypeOf(p.dst, ctx) !== this.dstType) return false;
     return true;
   }
 
@@ -213,10 +209,10 @@ class WalkMemo {
 const WALK_MEMO_ENTRIES = 8;
 
 /** A merge position past every rule of a chain. */
-const NONE = 0x3fffffff;
+const enum MERGE { NONE = 0x3fffffff }
 
 // CT_BIT values (interpreter.ts), as constants for the hook's conntrack view.
-const CT_INVALID = 1, CT_NEW = 2, CT_RELATED = 4, CT_ESTABLISHED = 8; // SNAT, DNAT: conntrack's CTF_SNAT, CTF_DNAT
+const enum CT { INVALID = 1, NEW = 2, RELATED = 4, ESTABLISHED = 8 } // SNAT, DNAT: conntrack's CTF.SNAT, CTF.DNAT
 
 /** Randomness source for `-m statistic` and NAT port choice (a fork of the world's seeded RNG). */
 export interface RandomSource {
@@ -244,13 +240,13 @@ const HOOK_TABLES: Readonly<Record<NfHook, readonly NfTable[]>> = {
 };
 
 /** What a hook step does: count an empty chain's policy, walk a chain (through its memo), or the nat hook. */
-const K_POLICY = 0, K_WALK = 1, K_NAT = 2;
+const enum K { POLICY = 0, WALK = 1, NAT = 2 }
 
 /** A plan's steps after its lead (see HookPlan.shape). */
-const SHAPE_STEPS = 0, SHAPE_NAT = 1, SHAPE_WALK = 2;
+const enum SHAPE { STEPS = 0, NAT = 1, WALK = 2 }
 
 class HookStep {
-  /** K_POLICY without tracing: packets and bytes not yet added to the policy's counters (see WalkMemoEntry). */
+  /** K.POLICY without tracing: packets and bytes not yet added to the policy's counters (see WalkMemoEntry). */
   packets = 0;
   bytes = 0;
   /** `builtin.policy === 'ACCEPT'` (a policy change is a new generation, so a new plan). */
@@ -262,7 +258,7 @@ class HookStep {
     /** `chain.chain`: the built-in chain whose policy counters an empty chain bumps. */
     readonly builtin: Chain,
     readonly raw: boolean,
-    /** For K_WALK and K_NAT steps. */
+    /** For K.WALK and K.NAT steps. */
     readonly memo: WalkMemo | null,
   ) {
     this.policyAccept = builtin.policy === 'ACCEPT';
@@ -295,8 +291,8 @@ class HookPlan {
   /** nat at PREROUTING/OUTPUT rewrites the destination, at INPUT/POSTROUTING the source. */
   readonly dstManip: boolean;
   /**
-   * The connection flag saying the nat table was consulted for this plan's manipulation (CTF_DST_MANIP_DONE or
-   * CTF_SRC_MANIP_DONE), plus CTF_CONFIRMED: a packet whose connection has neither is a first packet nat consults.
+   * The connection flag saying the nat table was consulted for this plan's manipulation (CTF.DST_MANIP_DONE or
+   * CTF.SRC_MANIP_DONE), plus CTF.CONFIRMED: a packet whose connection has neither is a first packet nat consults.
    */
   readonly natPending: number;
   /** INPUT and POSTROUTING confirm a new connection (the last hook of its first packet). */
@@ -304,27 +300,27 @@ class HookPlan {
   /** `lead.length !== 0`. */
   readonly hasLead: boolean;
   /**
-   * SHAPE_NAT: the rest is the nat table alone; SHAPE_WALK: one walked chain of a table after raw; SHAPE_STEPS:
+   * SHAPE.NAT: the rest is the nat table alone; SHAPE.WALK: one walked chain of a table after raw; SHAPE.STEPS:
    * anything else. Every hook of a kube-proxy node has one of the first two shapes after its lead (PREROUTING and
-   * POSTROUTING: nat; FORWARD: filter), and so does a hook without rules (SHAPE_STEPS with no steps).
+   * POSTROUTING: nat; FORWARD: filter), and so does a hook without rules (SHAPE.STEPS with no steps).
    */
   readonly shape: number;
-  /** The rest's one step, for SHAPE_NAT and SHAPE_WALK. */
+  /** The rest's one step, for SHAPE.NAT and SHAPE.WALK. */
   readonly only: HookStep | null;
 
   constructor(readonly hook: NfHook, readonly steps: readonly HookStep[]) {
     let n = 0;
-    while (n < steps.length && steps[n]!.kind === K_POLICY && steps[n]!.policyAccept) n++;
+    while (n < steps.length && steps[n]!.kind === K.POLICY && steps[n]!.policyAccept) n++;
     this.lead = steps.slice(0, n).map((s) => s.builtin);
     this.rest = steps.slice(n);
     this.dstManip = hook === 'PREROUTING' || hook === 'OUTPUT';
-    this.natPending = CTF_CONFIRMED | (this.dstManip ? CTF_DST_MANIP_DONE : CTF_SRC_MANIP_DONE);
+    this.natPending = CTF.CONFIRMED | (this.dstManip ? CTF.DST_MANIP_DONE : CTF.SRC_MANIP_DONE);
     this.confirms = hook === 'POSTROUTING' || hook === 'INPUT';
     this.hasLead = n !== 0;
     const only = this.rest.length === 1 ? this.rest[0]! : null;
-    this.shape = only === null ? SHAPE_STEPS : only.kind === K_NAT ? SHAPE_NAT
-      : only.kind === K_WALK && only.raw === false ? SHAPE_WALK : SHAPE_STEPS;
-    this.only = this.shape === SHAPE_STEPS ? null : only;
+    this.shape = only === null ? SHAPE.STEPS : only.kind === K.NAT ? SHAPE.NAT
+      : only.kind === K.WALK && only.raw === false ? SHAPE.WALK : SHAPE.STEPS;
+    this.only = this.shape === SHAPE.STEPS ? null : only;
   }
 
   flush(): void {
@@ -470,15 +466,15 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     const plan = (hook: NfHook): HookPlan => new HookPlan(hook, HOOK_TABLES[hook].flatMap((table) => {
       const chain = this.#compiled.get(table)!.chains.get(hook);
       if (!chain) return [];
-      const kind = table === 'nat' ? K_NAT : chain.rules.length === 0 ? K_POLICY : K_WALK;
-      return [new HookStep(kind, table, chain, chain.chain, table === 'raw', kind === K_POLICY ? null : new WalkMemo(kind === K_NAT))];
+      const kind = table === 'nat' ? K.NAT : chain.rules.length === 0 ? K.POLICY : K.WALK;
+      return [new HookStep(kind, table, chain, chain.chain, table === 'raw', kind === K.POLICY ? null : new WalkMemo(kind === K.NAT))];
     }));
     this.#pre = plan('PREROUTING');
     this.#in = plan('INPUT');
     this.#fwd = plan('FORWARD');
     this.#out = plan('OUTPUT');
     this.#post = plan('POSTROUTING');
-    if (this.#fwd.shape === SHAPE_WALK) this.#fwd.only!.memo!.forwardLeads = [...this.#fwd.lead, ...this.#post.lead];
+    if (this.#fwd.shape === SHAPE.WALK) this.#fwd.only!.memo!.forwardLeads = [...this.#fwd.lead, ...this.#post.lead];
     this.#active = active;
     this.#compiledGen = this.#ruleset.generation;
   }
@@ -499,8 +495,8 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     if (ctx.trace === true) return this.#hookTraced(plan, pkt, ctx);
     // The packet's time, where conntrack reads it (not an argument: see ConntrackTable.now).
     this.conntrack.now = ctx.now;
-    return plan.shape === SHAPE_NAT ? this.#runNat(plan, pkt, ctx)
-      : plan.shape === SHAPE_WALK ? this.#runShaped(plan, pkt, ctx, null) : this.#run(plan, pkt, ctx, null);
+    return plan.shape === SHAPE.NAT ? this.#runNat(plan, pkt, ctx)
+      : plan.shape === SHAPE.WALK ? this.#runShaped(plan, pkt, ctx, null) : this.#run(plan, pkt, ctx, null);
   }
 
   /** FORWARD and POSTROUTING of an untraced packet (see `NetfilterNamespace.forward`). */
@@ -515,23 +511,19 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     const conntrack = this.conntrack;
     conntrack.now = ctx.now;
     const fwd = this.#fwd, post = this.#post;
-    if (fwd.shape !== SHAPE_WALK || post.shape !== SHAPE_NAT) {
-      return fwd.shape !== SHAPE_STEPS && post.shape !== SHAPE_STEPS ? this.#runShaped(fwd, pkt, ctx, post)
+    if (fwd.shape !== SHAPE.WALK || post.shape !== SHAPE.NAT) {
+      return fwd.shape !== SHAPE.STEPS && post.shape !== SHAPE.STEPS ? this.#runShaped(fwd, pkt, ctx, post)
         : this.#run(fwd, pkt, ctx, post);
     }
     // A kube-proxy node: filter FORWARD walked (through its memo), then nat POSTROUTING, each after its lead. This
     // is #runShaped for these two shapes written out here: every packet a node forwards comes this way (28 a
     // request on the HTTP bench's pod path), and the call into #runShaped and its loop's tests of each plan's shape
     // and next plan cost about as much as the memo lookup.
-    let ct = pkt.nfct as CtRef | undefined;
-    if (ct === undefined) {
-      ct = conntrack.track(pkt);
-      pkt.nfct = ct;
-    }
+    let e = pkt.nfct as CtConnection | undefined;
+    if (e === undefined) e = conntrack.attach(pkt);
+    const info = pkt.ctinfo!;
     const len = pkt.length;
-    // The ref's fields read once (see REF_DIR): its connection and what it is.
-    const e = ct.entry, meta = ct.meta;
-    const ctb = ctBitsOf(e, meta);
+    const ctb = ctBitsOf(e, info);
     const walk = fwd.only!;
     const hit = walk.memo!.find(pkt, ctb);
     if (hit !== undefined) {
@@ -543,9 +535,9 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
         fwd.packets++;
         fwd.bytes += len;
       }
-      this.#resetEnv(ct, ctx);
+      this.#resetEnv(e, info, ctx);
       const v = this.#walkAndRemember(walk, 'FORWARD', pkt, ctb);
-      if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
+      if (v === V.DROP || v === V.REJECT) return this.#denied(v, null, pkt, ctx.now);
       if (post.hasLead === true) {
         post.packets++;
         post.bytes += len;
@@ -554,47 +546,38 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     // Counts taken on the plans or the memo (a real walk counted its rules itself; a pending flag is harmless).
     this.#countsPending = true;
     // The nat step (#natStep, written out: called through it, applyNat no longer fit TurboFan's inlining budget).
-    if (e !== undefined) {
-      if (meta < REF_INVALID) {
-        if ((e.flags & (CTF_CONFIRMED | CTF_SRC_MANIP_DONE)) === 0 && (meta & REF_DIR) === 0) {
-          const v = this.#natFirst(post, post.only!, pkt, ctx, ct, e);
-          if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
-        } else applyNat(e, (meta & REF_DIR) >> 8, false, pkt, meta >= REF_RELATED);
-      }
-      // POSTROUTING confirms a new connection.
-      if ((e.flags & CTF_CONFIRMED) === 0) conntrack.confirm(e);
-    }
+    // INVALID_CONN is confirmed, with both manipulations done and no NAT flag: no nat, no rewrite, no confirmation.
+    if ((e.flags & (CTF.CONFIRMED | CTF.SRC_MANIP_DONE)) === 0 && (info & CTINFO.REPLY) === 0) {
+      const v = this.#natFirst(post, post.only!, pkt, ctx, e, info);
+      if (v === V.DROP || v === V.REJECT) return this.#denied(v, null, pkt, ctx.now);
+    } else applyNat(e, info & CTINFO.REPLY, false, pkt, info >= CTINFO.RELATED);
+    // POSTROUTING confirms a new connection.
+    if ((e.flags & CTF.CONFIRMED) === 0) conntrack.confirm(e);
     return ACCEPT_FAST;
   }
 
   /**
-   * A plan that is the nat table after its lead (SHAPE_NAT: a kube-proxy node's PREROUTING, 28 packets a request
+   * A plan that is the nat table after its lead (SHAPE.NAT: a kube-proxy node's PREROUTING, 28 packets a request
    * on the HTTP bench's pod path): #runShaped without its loop, its walk branch and its test of the plan's shape.
    */
   #runNat(plan: HookPlan, pkt: NfPacket, ctx: NfHookContext): NfHookResult {
     const conntrack = this.conntrack;
-    let ct = pkt.nfct as CtRef | undefined;
-    if (ct === undefined) {
-      ct = conntrack.track(pkt);
-      pkt.nfct = ct;
-    }
+    let e = pkt.nfct as CtConnection | undefined;
+    if (e === undefined) e = conntrack.attach(pkt);
     if (plan.hasLead === true) {
       plan.packets++;
       plan.bytes += pkt.length;
       this.#countsPending = true;
     }
     // The nat step (#natStep, written out as in forward(): TurboFan sizes a call to #natStep by its own optimized
-    // code, applyNat included, and then had no room left in #runNat for applyNat or track).
-    const e = ct.entry;
-    if (e === undefined) return ACCEPT_FAST;
-    const meta = ct.meta;
-    if (meta < REF_INVALID) {
-      if ((e.flags & plan.natPending) === 0 && (meta & REF_DIR) === 0) {
-        const v = this.#natFirst(plan, plan.only!, pkt, ctx, ct, e);
-        if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
-      } else applyNat(e, (meta & REF_DIR) >> 8, plan.dstManip, pkt, meta >= REF_RELATED);
-    }
-    if (plan.confirms === true && (e.flags & CTF_CONFIRMED) === 0) conntrack.confirm(e);
+    // code, applyNat included, and then had no room left in #runNat for applyNat or track). INVALID_CONN is
+    // confirmed, with both manipulations done and no NAT flag: no nat, no rewrite, no confirmation.
+    const info = pkt.ctinfo!;
+    if ((e.flags & plan.natPending) === 0 && (info & CTINFO.REPLY) === 0) {
+      const v = this.#natFirst(plan, plan.only!, pkt, ctx, e, info);
+      if (v === V.DROP || v === V.REJECT) return this.#denied(v, null, pkt, ctx.now);
+    } else applyNat(e, info & CTINFO.REPLY, plan.dstManip, pkt, info >= CTINFO.RELATED);
+    if (plan.confirms === true && (e.flags & CTF.CONFIRMED) === 0) conntrack.confirm(e);
     return ACCEPT_FAST;
   }
 
@@ -602,20 +585,18 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
    * The nat step of an untraced packet on its connection: the table is consulted for the connection's first packet
    * (for the manipulation of the plan's hook), and every packet gets the connection's binding applied.
    */
-  #natStep(plan: HookPlan, pkt: NfPacket, ctx: NfHookContext, ct: CtRef): number {
-    const e = ct.entry;
-    // The ref's kind and direction read once each (accessors: each read inlined counts against the hooks' budget).
-    const special = ct.special, dir = ct.dir;
-    if (e === undefined || special === 2) return V_ACCEPT;
-    if ((e.flags & plan.natPending) === 0 && dir === DIR_ORIGINAL) {
-      return this.#natFirst(plan, plan.only!, pkt, ctx, ct, e);
+  #natStep(plan: HookPlan, pkt: NfPacket, ctx: NfHookContext, e: CtConnection): number {
+    // As in #runNat: INVALID_CONN goes through neither branch's work.
+    const info = pkt.ctinfo!;
+    if ((e.flags & plan.natPending) === 0 && (info & CTINFO.REPLY) === 0) {
+      return this.#natFirst(plan, plan.only!, pkt, ctx, e, info);
     }
-    applyNat(e, dir, plan.dstManip, pkt, special === 1);
-    return V_ACCEPT;
+    applyNat(e, info & CTINFO.REPLY, plan.dstManip, pkt, info >= CTINFO.RELATED);
+    return V.ACCEPT;
   }
 
   /**
-   * `#run` for plans of one step after the lead (SHAPE_NAT, SHAPE_WALK; `then` too, when given): the same counts,
+   * `#run` for plans of one step after the lead (SHAPE.NAT, SHAPE.WALK; `then` too, when given): the same counts,
    * lookups and rewrites in the same order, without a loop over a step list or a test of each step's kind and
    * table. A kube-proxy node's every hook takes this path.
    */
@@ -624,7 +605,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     // (#attachment, #countLead, #confirmAt): with those three calls TurboFan's inlining budget for this function
     // ran out before ctStateBits, a call per FORWARD (1.6k instructions per request more, callgrind).
     const conntrack = this.conntrack;
-    let ct = pkt.nfct as CtRef | undefined;
+    let e = pkt.nfct as CtConnection | undefined;
     for (;;) {
       if (plan.hasLead === true) {
         plan.packets++;
@@ -632,22 +613,18 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
         this.#countsPending = true;
       }
       // The step is nat or a table after raw: conntrack runs before it.
-      if (ct === undefined) {
-        ct = conntrack.track(pkt);
-        pkt.nfct = ct;
-      }
+      if (e === undefined) e = conntrack.attach(pkt);
       const step = plan.only!;
-      let v = V_ACCEPT;
-      if (plan.shape === SHAPE_NAT) v = this.#natStep(plan, pkt, ctx, ct);
+      let v = V.ACCEPT;
+      if (plan.shape === SHAPE.NAT) v = this.#natStep(plan, pkt, ctx, e);
       else {
-        const ctb = ctStateBits(ct);
-        v = this.#replayOrWalk(step.memo!.find(pkt, ctb), step, plan.hook, pkt, ctx, ct, ctb);
+        const info = pkt.ctinfo!;
+        const ctb = ctBitsOf(e, info);
+        v = this.#replayOrWalk(step.memo!.find(pkt, ctb), step, plan.hook, pkt, ctx, e, info, ctb);
       }
-      if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
-      if (plan.confirms === true) {
-        const e = ct.entry;
-        if (e !== undefined && (e.flags & CTF_CONFIRMED) === 0) conntrack.confirm(e);
-      }
+      if (v === V.DROP || v === V.REJECT) return this.#denied(v, null, pkt, ctx.now);
+      // INVALID_CONN is confirmed.
+      if (plan.confirms === true && (e.flags & CTF.CONFIRMED) === 0) conntrack.confirm(e);
       if (then === null) break;
       plan = then;
       then = null;
@@ -656,12 +633,11 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   }
 
   /**
-   * The packet's conntrack attachment: this namespace's table made it, as the stack clears it when a packet enters
-   * another namespace (see `NfPacket.nfct`), so no ref says which table it belongs to.
+   * The packet's connection: this namespace's table made it, as the stack clears it when a packet enters another
+   * namespace (see `NfPacket.nfct`), so no connection says which table it belongs to.
    */
-  #attachment(pkt: NfPacket): CtRef | undefined {
-    const ct = pkt.nfct as CtRef | undefined;
-    return ct;
+  #attachment(pkt: NfPacket): CtConnection | undefined {
+    return pkt.nfct as CtConnection | undefined;
   }
 
   /** The lead's policies, counted once on the plan (see HookPlan). */
@@ -674,11 +650,9 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   }
 
   /** A new connection enters the table when its first packet passes the last hook (INPUT, POSTROUTING). */
-  #confirmAt(plan: HookPlan, ct: CtRef): void {
-    if (plan.confirms === true) {
-      const e = ct.entry;
-      if (e !== undefined && (e.flags & CTF_CONFIRMED) === 0) this.conntrack.confirm(e);
-    }
+  #confirmAt(plan: HookPlan, e: CtConnection): void {
+    // INVALID_CONN is confirmed.
+    if (plan.confirms === true && (e.flags & CTF.CONFIRMED) === 0) this.conntrack.confirm(e);
   }
 
   /**
@@ -687,12 +661,11 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
    * target matched: a node forwarding pod traffic that is not for a Service, not masqueraded) is remembered and
    * replayed like a filter chain's. The matchers' view is set only for a real walk.
    */
-  #natFirst(plan: HookPlan, step: HookStep, pkt: NfPacket, ctx: NfHookContext, ct: CtRef, e: CtEntry): number {
-    e.flags |= plan.natPending & ~CTF_CONFIRMED;
-    const meta = ct.meta;
-    const ctb = ctBitsOf(e, meta);
-    const v = this.#replayOrWalk(step.memo!.findFirst(pkt, ctb, ctx), step, plan.hook, pkt, ctx, ct, ctb);
-    if (v === V_ACCEPT) applyNat(e, (meta & REF_DIR) >> 8, plan.dstManip, pkt, meta >= REF_RELATED);
+  #natFirst(plan: HookPlan, step: HookStep, pkt: NfPacket, ctx: NfHookContext, e: CtConnection, info: number): number {
+    e.flags |= plan.natPending & ~CTF.CONFIRMED;
+    const ctb = ctBitsOf(e, info);
+    const v = this.#replayOrWalk(step.memo!.findFirst(pkt, ctb, ctx), step, plan.hook, pkt, ctx, e, info, ctb);
+    if (v === V.ACCEPT) applyNat(e, info & CTINFO.REPLY, plan.dstManip, pkt, info >= CTINFO.RELATED);
     return v;
   }
 
@@ -701,14 +674,14 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
    * taken on the entry, see `ruleset`), else walked with the matchers' view set, and remembered.
    */
   #replayOrWalk(hit: WalkMemoEntry | undefined, step: HookStep, hook: NfHook, pkt: NfPacket, ctx: NfHookContext,
-    ct: CtRef, ctb: number): number {
+    e: CtConnection, info: number, ctb: number): number {
     if (hit !== undefined) {
       hit.packets++;
       hit.bytes += pkt.length;
       this.#countsPending = true;
-      return V_ACCEPT;
+      return V.ACCEPT;
     }
-    this.#resetEnv(ct, ctx);
+    this.#resetEnv(e, info, ctx);
     return this.#walkAndRemember(step, hook, pkt, ctb);
   }
 
@@ -718,7 +691,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
    */
   #run(plan: HookPlan, pkt: NfPacket, ctx: NfHookContext, then: HookPlan | null): NfHookResult {
     const conntrack = this.conntrack;
-    let ct = this.#attachment(pkt);
+    let e = this.#attachment(pkt);
     for (;;) {
       this.#countLead(plan, pkt);
       // The matchers' view of the packet (#env) is set only when some rule is evaluated: a replayed walk needs the
@@ -727,27 +700,26 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       const rest = plan.rest;
       for (let i = 0; i < rest.length; i++) {
         const step = rest[i]!;
-        if (ct === undefined && step.raw === false) {
+        if (e === undefined && step.raw === false) {
           // conntrack runs after raw, before mangle: find or create the packet's connection.
-          ct = conntrack.track(pkt);
-          pkt.nfct = ct;
+          e = conntrack.attach(pkt);
           envSet = false;
         }
         let v: number;
         const kind = step.kind;
-        if (kind === K_NAT) {
+        if (kind === K.NAT) {
           // nat on a connection's later packets is its binding applied; the table is consulted for the first.
-          const e = ct!.entry;
-          if (e === undefined || ct!.special === 2) continue;
-          v = V_ACCEPT;
-          if ((e.flags & plan.natPending) === 0 && ct!.dir === DIR_ORIGINAL) {
+          const info = pkt.ctinfo!;
+          if (info >= CTINFO.INVALID) continue;
+          v = V.ACCEPT;
+          if ((e!.flags & plan.natPending) === 0 && (info & CTINFO.REPLY) === 0) {
             // Sets the matchers' view only when it walks the table (a replayed walk does not): set it again later.
-            v = this.#natFirst(plan, step, pkt, ctx, ct!, e);
+            v = this.#natFirst(plan, step, pkt, ctx, e!, info);
             envSet = false;
-          } else applyNat(e, ct!.dir, plan.dstManip, pkt, ct!.special === 1);
-        } else if (kind === K_WALK) {
+          } else applyNat(e!, info & CTINFO.REPLY, plan.dstManip, pkt, info >= CTINFO.RELATED);
+        } else if (kind === K.WALK) {
           // A remembered walk needs only the packet and its ctstate bits; the matchers' view is set for a real walk.
-          const ctb = envSet ? this.#env.ctBits : ctStateBits(ct);
+          const ctb = envSet ? this.#env.ctBits : e === undefined ? CT.INVALID : ctBitsOf(e, pkt.ctinfo!);
           const hit = step.memo!.find(pkt, ctb);
           if (hit !== undefined) {
             // The walk's counters, counted on the entry until someone can read them (see `ruleset`).
@@ -757,7 +729,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
             continue;
           }
           if (!envSet) {
-            this.#resetEnv(ct, ctx);
+            this.#resetEnv(e, pkt.ctinfo!, ctx);
             envSet = true;
           }
           v = this.#walkAndRemember(step, plan.hook, pkt, ctb);
@@ -768,15 +740,12 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
           this.#countsPending = true;
           if (step.policyAccept === true) continue;
           this.#dropReason = `${step.table} ${step.builtin.name} policy DROP`;
-          v = V_DROP;
+          v = V.DROP;
         }
-        if (v === V_DROP || v === V_REJECT) return this.#denied(v, null, ct, ctx.now);
+        if (v === V.DROP || v === V.REJECT) return this.#denied(v, null, pkt, ctx.now);
       }
-      if (ct === undefined) {
-        ct = conntrack.track(pkt);
-        pkt.nfct = ct;
-      }
-      this.#confirmAt(plan, ct);
+      if (e === undefined) e = conntrack.attach(pkt);
+      this.#confirmAt(plan, e);
       if (then === null) return ACCEPT_FAST;
       plan = then;
       then = null;
@@ -784,10 +753,10 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   }
 
   /** The matchers' view for a walk: the packet's connection (none yet: INVALID, as before conntrack) and context. */
-  #resetEnv(ct: CtRef | undefined, ctx: NfHookContext): void {
+  #resetEnv(e: CtConnection | undefined, info: number, ctx: NfHookContext): void {
     const env = this.#env;
     env.ctx = ctx;
-    if (ct !== undefined) this.#setEnv(ct);
+    if (e !== undefined) this.#setEnv(e, info);
     else {
       env.entry = undefined;
       env.dir = 0;
@@ -806,19 +775,19 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     try {
       const now = ctx.now;
       const conntrack = this.conntrack;
-      let ct = pkt.nfct as CtRef | undefined;
-      this.#resetEnv(ct, ctx);
+      let e = pkt.nfct as CtConnection | undefined;
+      this.#resetEnv(e, e !== undefined ? pkt.ctinfo! : 0, ctx);
       const all = plan.steps;
       for (let i = 0; i < all.length; i++) {
         const step = all[i]!;
-        if (ct === undefined && !step.raw) {
-          ct = conntrack.track(pkt, now);
-          pkt.nfct = ct;
-          this.#setEnv(ct);
+        if (e === undefined && !step.raw) {
+          conntrack.now = now;
+          e = conntrack.attach(pkt);
+          this.#setEnv(e, pkt.ctinfo!);
         }
         let v: number;
         const kind = step.kind;
-        if (kind === K_POLICY) {
+        if (kind === K.POLICY) {
           const c = step.builtin;
           step.packets++;
           step.bytes += pkt.length;
@@ -826,18 +795,18 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
           steps.push({ hook, table: step.table, chain: c.name, ruleNum: 0, ruleText: `:${c.name} ${c.policy}`, verdict: `policy ${c.policy}` });
           if (step.policyAccept) continue;
           this.#dropReason = `${step.table} ${c.name} policy DROP`;
-          v = V_DROP;
-        } else if (kind === K_NAT) v = this.#natHook(plan, pkt, ct, step.chain);
+          v = V.DROP;
+        } else if (kind === K.NAT) v = this.#natHook(plan, pkt, e, step.chain);
         else v = this.#runBuiltin(step.table, hook, pkt, step.chain);
-        if (v === V_DROP || v === V_REJECT) return this.#denied(v, steps, ct, now);
+        if (v === V.DROP || v === V.REJECT) return this.#denied(v, steps, pkt, now);
       }
-      if (ct === undefined) {
-        ct = conntrack.track(pkt, now);
-        pkt.nfct = ct;
+      if (e === undefined) {
+        conntrack.now = now;
+        e = conntrack.attach(pkt);
       }
-      const e = ct.entry;
-      if (e !== undefined && !e.confirmed && plan.confirms) conntrack.confirm(e, now);
-      return { verdict: ACCEPT_VERDICT, steps, conntrack: { line: e ? formatEntry(e, now) : '', state: refInfo(ct) } };
+      // INVALID_CONN is confirmed.
+      if (!e.confirmed && plan.confirms) conntrack.confirm(e, now);
+      return { verdict: ACCEPT_VERDICT, steps, conntrack: attachmentView(e, pkt.ctinfo!, now) };
     } finally {
       // Untraced hooks never write it: they read it as null.
       this.#steps = null;
@@ -845,20 +814,21 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   }
 
   /** The packet's conntrack view for the matchers: its entry and direction, and `ctStateBits`. */
-  #setEnv(ct: CtRef): void {
+  #setEnv(e: CtConnection, info: number): void {
     const env = this.#env;
-    const e = ct.entry, meta = ct.meta;
-    env.entry = e;
-    env.dir = (meta & REF_DIR) >> 8;
-    env.ctBits = ctBitsOf(e, meta);
+    // The matchers and NAT targets see no connection for an INVALID packet.
+    env.entry = info >= CTINFO.INVALID ? undefined : e;
+    env.dir = info & CTINFO.REPLY;
+    env.ctBits = ctBitsOf(e, info);
   }
 
-  #denied(v: number, steps: NfTraceStep[] | null, ct: CtRef | undefined, now: number): NfHookResult {
-    const verdict: NfVerdict = v === V_REJECT
+  #denied(v: number, steps: NfTraceStep[] | null, pkt: NfPacket, now: number): NfHookResult {
+    const verdict: NfVerdict = v === V.REJECT
       ? { kind: 'reject', with: this.#rejectWith, reason: this.#dropReason }
       : { kind: 'drop', reason: this.#dropReason };
     const base = { verdict, steps: steps ?? NO_STEPS };
-    if (steps && ct) return { ...base, conntrack: { line: ct.entry ? formatEntry(ct.entry, now) : '', state: refInfo(ct) } };
+    const e = pkt.nfct as CtConnection | undefined;
+    if (steps && e) return { ...base, conntrack: attachmentView(e, pkt.ctinfo!, now) };
     return base;
   }
 
@@ -875,14 +845,14 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     const v = this.#runBuiltin(step.table, hook, pkt, step.chain);
     this.#rec = null;
     const deps = this.#deps, depSrc = this.#depSrc >>> 0, depDst = this.#depDst >>> 0, depMark = this.#depMark >>> 0;
-    if (v === V_ACCEPT && (deps & (D_IMPURE | D_SPORT)) === 0 && (memo.firstPackets === true ||
-        ((deps & (D_SRC_TYPE | D_DST_TYPE)) === 0 && depSrc !== 0xffffffff && depDst !== 0xffffffff))) {
+    if (v === V.ACCEPT && (deps & (D.IMPURE | D.SPORT)) === 0 && (memo.firstPackets === true ||
+        ((deps & (D.SRC_TYPE | D.DST_TYPE)) === 0 && depSrc !== 0xffffffff && depDst !== 0xffffffff))) {
       // The packet is as the walk found it: a walk that rewrote it (MARK, NAT) is impure.
       const ctx = this.#env.ctx;
       memo.add(new WalkMemoEntry(
         deps, depSrc | 0, pkt.src & depSrc, depDst | 0, pkt.dst & depDst, depMark | 0, pkt.mark & depMark,
         pkt.proto, pkt.dport, ctb, pkt.inIface, pkt.outIface, pkt.tcpFlags, pkt.icmpType, pkt.icmpCode,
-        deps & D_SRC_TYPE ? addrTypeOf(pkt.src, ctx) : '', deps & D_DST_TYPE ? addrTypeOf(pkt.dst, ctx) : '',
+        deps & D.SRC_TYPE ? addrTypeOf(pkt.src, ctx) : '', deps & D.DST_TYPE ? addrTypeOf(pkt.dst, ctx) : '',
         rec.slice(0, this.#recLength),
       ));
     }
@@ -893,7 +863,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   #runBuiltin(tname: NfTable, hook: NfHook, pkt: NfPacket, cc: CompiledChain): number {
     this.#table = tname;
     const v = this.#walk(cc, pkt);
-    if (v !== V_CONTINUE) return v;
+    if (v !== V.CONTINUE) return v;
     const c = cc.chain;
     c.packets++;
     c.bytes += pkt.length;
@@ -903,51 +873,53 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     }
     if (c.policy === 'DROP') {
       this.#dropReason = `${tname} ${c.name} policy DROP`;
-      return V_DROP;
+      return V.DROP;
     }
-    return V_ACCEPT;
+    return V.ACCEPT;
   }
 
   /**
    * The nat table of a traced packet: consulted for a new connection's first packet, then the binding is applied
    * to every packet (and shown as a step).
    */
-  #natHook(plan: HookPlan, pkt: NfPacket, ct: CtRef | undefined, cc: CompiledChain): number {
-    const e = ct?.entry;
-    if (!e || ct.special === 2) return V_ACCEPT;
+  #natHook(plan: HookPlan, pkt: NfPacket, e: CtConnection | undefined, cc: CompiledChain): number {
+    if (e === undefined) return V.ACCEPT;
+    const info = pkt.ctinfo!;
+    if (info >= CTINFO.INVALID) return V.ACCEPT;
+    const dir = info & CTINFO.REPLY, related = info >= CTINFO.RELATED;
     const hook = plan.hook;
     const dstManip = plan.dstManip;
     let consulted = false;
-    if (!e.confirmed && ct.dir === DIR_ORIGINAL) {
+    if (!e.confirmed && dir === DIR.ORIGINAL) {
       const done = dstManip ? e.dstManipDone : e.srcManipDone;
       if (!done) {
         if (dstManip) e.dstManipDone = true;
         else e.srcManipDone = true;
         consulted = true;
         const v = this.#runBuiltin('nat', hook, pkt, cc);
-        if (v === V_DROP || v === V_REJECT) return v;
+        if (v === V.DROP || v === V.REJECT) return v;
       }
     }
     const steps = this.#steps;
     if (steps !== null && !consulted && (e.dnat || e.snat)) {
       // Not the first packet: the nat table is skipped and the connection's binding is applied (or undone).
       const before = tupleText(pkt);
-      applyNat(e, ct.dir, dstManip, pkt, ct.special === 1);
+      applyNat(e, dir, dstManip, pkt, related);
       const after = tupleText(pkt);
       if (before !== after) {
-        const what = ct.dir === DIR_ORIGINAL ? (dstManip ? 'DNAT' : 'SNAT') : dstManip ? 'un-SNAT' : 'un-DNAT';
+        const what = dir === DIR.ORIGINAL ? (dstManip ? 'DNAT' : 'SNAT') : dstManip ? 'un-SNAT' : 'un-DNAT';
         steps.push({
-          hook, table: 'nat', chain: hook, ruleNum: 0, ruleText: `conntrack ${ct.dir === DIR_ORIGINAL ? 'original' : 'reply'} direction`,
+          hook, table: 'nat', chain: hook, ruleNum: 0, ruleText: `conntrack ${dir === DIR.ORIGINAL ? 'original' : 'reply'} direction`,
           verdict: `${what} ${before} -> ${after} (from the conntrack entry; the nat table only sees a connection's first packet)`,
         });
       }
-      return V_ACCEPT;
+      return V.ACCEPT;
     }
-    applyNat(e, ct.dir, dstManip, pkt, ct.special === 1);
-    return V_ACCEPT;
+    applyNat(e, dir, dstManip, pkt, related);
+    return V.ACCEPT;
   }
 
-  /** Walk one chain; returns V_CONTINUE when the chain ends or RETURNs, else the verdict. */
+  /** Walk one chain; returns V.CONTINUE when the chain ends or RETURNs, else the verdict. */
   #walk(cc: CompiledChain, p: NfPacket): number {
     const ix = cc.index;
     if (ix === null) return this.#walkFrom(cc.first, p);
@@ -955,7 +927,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     // Merge the candidate lists in rule order (see interpreter.ts): same first match, same counters.
     if (this.#rec !== null) {
       // Which candidates are walked depends on the destination, protocol and port.
-      this.#deps |= D_PROTO | D_DPORT;
+      this.#deps |= D.PROTO | D.DPORT;
       this.#depDst = -1;
     }
     const proto = p.proto;
@@ -973,11 +945,11 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     const c = ix.fallback;
     const al = a !== undefined ? a.length : single >= 0 ? 1 : 0, bl = b ? b.length : 0, cl = c.length;
     let i = 0, j = 0, k = 0;
-    // NONE is past every position (a small integer, so the merge compares integers only).
+    // MERGE.NONE is past every position (a small integer, so the merge compares integers only).
     while (i < al || j < bl || k < cl) {
-      const va = i < al ? (a !== undefined ? a[i]! : single) : NONE;
-      const vb = j < bl ? b![j]! : NONE;
-      const vc = k < cl ? c[k]! : NONE;
+      const va = i < al ? (a !== undefined ? a[i]! : single) : MERGE.NONE;
+      const vb = j < bl ? b![j]! : MERGE.NONE;
+      const vc = k < cl ? c[k]! : MERGE.NONE;
       let pos: number;
       if (va <= vb && va <= vc) {
         pos = va;
@@ -992,16 +964,16 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       const r = this.#exec(rules[pos]!, p);
       if (r >= 0) return r;
     }
-    return V_CONTINUE;
+    return V.CONTINUE;
   }
 
-  /** Walk a chain without an index from its first rule; V_CONTINUE when the chain ends or RETURNs. */
+  /** Walk a chain without an index from its first rule; V.CONTINUE when the chain ends or RETURNs. */
   #walkFrom(first: CompiledRule | null, p: NfPacket): number {
     for (let cr = first; cr !== null; cr = cr.next) {
       const r = this.#exec(cr, p);
       if (r >= 0) return r;
     }
-    return V_CONTINUE;
+    return V.CONTINUE;
   }
 
   /** -1: go on with the next rule; otherwise what the chain walk returns. */
@@ -1026,44 +998,44 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
     }
     const steps = this.#steps;
     switch (cr.t) {
-      case T_ACCEPT:
+      case T.ACCEPT:
         if (steps) this.#step(cr, 'ACCEPT');
-        return V_ACCEPT;
-      case T_DROP:
+        return V.ACCEPT;
+      case T.DROP:
         if (steps) this.#step(cr, 'DROP');
         this.#dropReason = `${this.#table} ${cr.chainName} rule ${cr.num} DROP`;
-        return V_DROP;
-      case T_REJECT: {
+        return V.DROP;
+      case T.REJECT: {
         const t = rule.target as { kind: 'REJECT'; with: RejectWith };
         if (steps) this.#step(cr, `REJECT ${t.with}`);
         this.#rejectWith = t.with;
         this.#dropReason = `${this.#table} ${cr.chainName} rule ${cr.num} REJECT`;
-        return V_REJECT;
+        return V.REJECT;
       }
-      case T_RETURN:
+      case T.RETURN:
         if (steps) this.#step(cr, 'RETURN');
-        return V_CONTINUE;
-      case T_JUMP: {
+        return V.CONTINUE;
+      case T.JUMP: {
         if (steps) this.#step(cr, `jump ${cr.jump!.chain.name}`);
         const v = cr.jumpLinear ? this.#walkFrom(cr.jumpFirst, p) : this.#walk(cr.jump!, p);
-        return v === V_CONTINUE ? -1 : v;
+        return v === V.CONTINUE ? -1 : v;
       }
-      case T_GOTO:
+      case T.GOTO:
         if (steps) this.#step(cr, `goto ${cr.jump!.chain.name}`);
         return cr.jumpLinear ? this.#walkFrom(cr.jumpFirst, p) : this.#walk(cr.jump!, p);
-      case T_MARK: {
+      case T.MARK: {
         const t = rule.target as { kind: 'MARK'; value: number; mask: number };
         p.mark = ((p.mark & ~t.mask) ^ t.value) >>> 0;
         if (steps) this.#step(cr, `MARK set 0x${p.mark.toString(16)}`);
         return -1;
       }
-      case T_LOG:
-      case T_NONE:
-        if (steps) this.#step(cr, cr.t === T_LOG ? 'LOG' : 'continue');
+      case T.LOG:
+      case T.NONE:
+        if (steps) this.#step(cr, cr.t === T.LOG ? 'LOG' : 'continue');
         return -1;
-      case T_DNAT:
-      case T_SNAT:
-      case T_MASQ:
+      case T.DNAT:
+      case T.SNAT:
+      case T.MASQ:
         return this.#nat(cr, p);
     }
     return -1;
@@ -1079,9 +1051,9 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   /** A NAT target on a connection's first packet: record the binding in the reply tuple. */
   #nat(cr: CompiledRule, p: NfPacket): number {
     const e = this.#env.entry;
-    if (!e || this.#table !== 'nat') return V_ACCEPT;
+    if (!e || this.#table !== 'nat') return V.ACCEPT;
     const reply = e.reply as Tuple;
-    if (cr.t === T_DNAT) {
+    if (cr.t === T.DNAT) {
       // The range from the compiled rule: the same draws (address, then port) as pickAddr/pickPort on the target.
       const lo = cr.natAddrLo, hi = cr.natAddrHi;
       const addr = hi === lo ? lo : (lo + (this.#rng.nextUint32() % (hi - lo + 1))) >>> 0;
@@ -1091,7 +1063,7 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       e.dnat = true;
       this.#env.ctBits |= 64;
       if (this.#steps) this.#step(cr, `DNAT ${formatIpv4(e.orig.dst)}:${e.orig.dport} -> ${formatIpv4(addr)}:${port}`);
-      return V_ACCEPT;
+      return V.ACCEPT;
     }
     const t = cr.rule.target;
     let addr: number;
@@ -1107,19 +1079,19 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
       if (a === undefined) {
         this.#dropReason = `MASQUERADE: no IPv4 address on ${p.outIface}`;
         if (this.#steps) this.#step(cr, 'MASQUERADE (no address: drop)');
-        return V_DROP;
+        return V.DROP;
       }
       addr = a;
       lo = t.ports?.lo;
       hi = t.ports?.hi;
       randomFully = t.randomFully;
-    } else return V_ACCEPT;
+    } else return V.ACCEPT;
     reply.dst = addr;
     if (e.proto === 6 || e.proto === 17) reply.dport = this.#snatPort(e, addr, lo, hi, randomFully);
     e.snat = true;
     this.#env.ctBits |= 32;
     if (this.#steps) this.#step(cr, `${t.kind} ${formatIpv4(e.orig.src)}:${e.orig.sport} -> ${formatIpv4(addr)}:${reply.dport}`);
-    return V_ACCEPT;
+    return V.ACCEPT;
   }
 
   /** A source port that keeps the reply tuple unique (the original one when free, unless --random-fully). */
@@ -1140,43 +1112,39 @@ export class NetfilterNamespaceImpl implements NetfilterNamespace {
   }
 }
 
-/** `refInfo` as a ctstate bit, plus the entry's NAT bits; no connection (before conntrack): INVALID. */
-function ctStateBits(ct: CtRef | undefined): number {
-  return ct === undefined ? CT_INVALID : ctBitsOf(ct.entry, ct.meta);
-}
-
-/** `ctStateBits` of a ref whose connection and `meta` the caller has read. */
-function ctBitsOf(e: CtEntry | undefined, meta: number): number {
-  // Only the table's INVALID ref has no connection.
-  const f = e !== undefined ? e.flags : 0;
-  const b = meta < REF_RELATED ? ((meta & REF_DIR) !== 0 || (f & CTF_SEEN_REPLY) !== 0 ? CT_ESTABLISHED : CT_NEW)
-    : meta < REF_INVALID ? CT_RELATED : CT_INVALID;
-  // The connection's NAT flags are the ctstate bits CT_SNAT and CT_DNAT.
-  return b | (f & (CTF_SNAT | CTF_DNAT));
-}
-
 /**
- * Both NAT flags, one constant: each module constant in a bundle is a context slot, and a load each with their
- * `|` made applyNat 9 bytes of bytecode larger (see there).
+ * A packet's ctstate as a ctstate bit (`ctInfoName`), plus its connection's NAT bits (INVALID_CONN has none), from
+ * its attachment (`NfPacket.nfct`, `NfPacket.ctinfo`).
  */
-const CTF_NAT = CTF_SNAT | CTF_DNAT;
+function ctBitsOf(e: CtConnection, info: number): number {
+  const f = e.flags;
+  const b = info < CTINFO.RELATED ? ((info & CTINFO.REPLY) !== 0 || (f & CTF.SEEN_REPLY) !== 0 ? CT.ESTABLISHED : CT.NEW)
+    : info < CTINFO.INVALID ? CT.RELATED : CT.INVALID;
+  // The connection's NAT flags are the ctstate bits CT_SNAT and CT_DNAT.
+  return b | (f & (CTF.SNAT | CTF.DNAT));
+}
+
+/** The hook result's view of a traced packet's attachment. */
+function attachmentView(e: CtConnection, info: number, now: number): NfConntrackView {
+  return { line: info >= CTINFO.INVALID ? '' : formatEntry(e, now), state: ctInfoName(e, info) };
+}
+
 
 /** Rewrite the packet from its connection's NAT bindings (nf_nat_packet), including ICMP errors' quoted header. */
 function applyNat(e: CtEntry, dir: number, dstManip: boolean, p: NfPacket, related: boolean): void {
   // The connection's NAT flags, in one load: most connections have none.
   const f = e.flags;
-  if ((f & CTF_NAT) === 0) return;
+  if ((f & CTF.NAT) === 0) return;
   // The destination of an original packet is DNAT's, of a reply SNAT's (undone); the source the other way round.
   // The packet takes the address and port the other direction's tuple expects to see: its source's for the
   // destination, its destination's for the source. Written as one case: TurboFan inlines applyNat into the hooks
   // only while it stays small.
-  const original = dir === DIR_ORIGINAL;
-  if ((f & (dstManip === original ? CTF_DNAT : CTF_SNAT)) !== 0) {
+  const original = dir === DIR.ORIGINAL;
+  if ((f & (dstManip === original ? CTF.DNAT : CTF.SNAT)) !== 0) {
     // The other direction's tuple, read packed as the connection stores it (CtConnection): each accessor inlined
     // here would count against the same budget.
     const c = e as CtConnection;
-    // A connection's meta is its protocol (the ref of its original direction: see CtRef.meta).
-    const proto = c.meta;
+    const proto = c.proto;
     const ports = !related && (proto === 6 || proto === 17);
     const tports = original ? c.rports : c.ports;
     if (dstManip === true) {
@@ -1196,17 +1164,17 @@ function applyNat(e: CtEntry, dir: number, dstManip: boolean, p: NfPacket, relat
  * rare part and its tests made applyNat too big to inline into the hooks.
  */
 function applyNatToQuote(e: CtEntry, dir: number, dstManip: boolean, p: NfPacket): void {
-  if (p.proto !== IPPROTO_ICMP || !p.embedded) return;
+  if (p.proto !== IPPROTO.ICMP || !p.embedded) return;
   // The quoted header is a packet of the other direction: show it as the receiver knows it.
-  const q = dir === DIR_REPLY ? e.orig : e.reply;
+  const q = dir === DIR.REPLY ? e.orig : e.reply;
   const next = { ...p.embedded! };
   if (dstManip) {
     // the quoted packet's source is this packet's destination
-    if (dir === DIR_REPLY ? e.snat : e.dnat) {
+    if (dir === DIR.REPLY ? e.snat : e.dnat) {
       next.src = q.src;
       next.sport = q.sport;
     }
-  } else if (dir === DIR_REPLY ? e.dnat : e.snat) {
+  } else if (dir === DIR.REPLY ? e.dnat : e.snat) {
     next.dst = q.dst;
     next.dport = q.dport;
   }

@@ -7,11 +7,10 @@
  */
 import { parseIpv4, prefixMask } from './ip';
 import type { NfTable, RejectWith } from './hook-api';
-import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN } from './hook-api';
+import { TCPHDR } from './hook-api';
 import {
-  CT_STATES, PROTO_NUMBERS, isTableName,
-  type AddrMatch, type AddrType, type CtStateName, type IfaceMatch, type InvertiblePorts, type MatchModule,
-  type NatRange, type PortRange, type RuleSpec, type Target,
+  CT_STATES, PROTO_NUMBERS, isTableName, type AddrMatch, type AddrType, type CtStateName, type IfaceMatch,
+  type InvertiblePorts, type MatchModule, type NatRange, type PortRange, type RuleSpec, type Target,
 } from './rule';
 import { servicePort } from './services';
 
@@ -116,7 +115,7 @@ function parseValueMask(text: string, what: string): { value: number; mask: numb
 }
 
 const TCP_FLAG_BITS: Record<string, number> = {
-  FIN: TCP_FIN, SYN: TCP_SYN, RST: TCP_RST, PSH: TCP_PSH, ACK: TCP_ACK, URG: 0x20, ALL: 0x3f, NONE: 0,
+  FIN: TCPHDR.FIN, SYN: TCPHDR.SYN, RST: TCPHDR.RST, PSH: TCPHDR.PSH, ACK: TCPHDR.ACK, URG: 0x20, ALL: 0x3f, NONE: 0,
 };
 
 function parseTcpFlags(text: string): number {
@@ -247,7 +246,7 @@ function moduleParser(name: string, protoName: () => string | undefined): Module
             const mask = parseTcpFlags(next());
             tcpFlags = { mask, comp: parseTcpFlags(next()), invert };
           } else if (name === 'tcp' && opt === '--syn') {
-            tcpFlags = { mask: TCP_FIN | TCP_SYN | TCP_RST | TCP_ACK, comp: TCP_SYN, invert };
+            tcpFlags = { mask: TCPHDR.FIN | TCPHDR.SYN | TCPHDR.RST | TCPHDR.ACK, comp: TCPHDR.SYN, invert };
           } else return false;
           return true;
         },

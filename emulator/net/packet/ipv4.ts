@@ -96,6 +96,7 @@ export function packetOfLength(
     outIface: '',
     embedded: l4.kind === 'icmp' && l4.original ? l4.original : undefined,
     nfct: undefined,
+    ctinfo: 0,
     pid,
     reqId,
     tos,

@@ -75,7 +75,7 @@ const icmpError = fc.record({ ...base, code: fc.constantFrom(0, 1, 3, 13), quote
 
 /** The fields that go on the wire (the record's bookkeeping — pid, reqId, hook state — does not). */
 function wire(p: Ipv4Packet): unknown {
-  const { pid: _pid, reqId: _reqId, mark: _m, inIface: _i, outIface: _o, nfct: _n, embedded: _e, ...rest } = p;
+  const { pid: _pid, reqId: _reqId, mark: _m, inIface: _i, outIface: _o, nfct: _n, ctinfo: _c, embedded: _e, ...rest } = p;
   if (rest.l4.kind === 'icmp' && rest.l4.original) return { ...rest, l4: { ...rest.l4, original: wire(rest.l4.original) } };
   return rest;
 }

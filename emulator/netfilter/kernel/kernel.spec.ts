@@ -16,7 +16,7 @@ import { Scheduler } from '../../core/scheduler';
 import { KubeProxy } from '../../kube-proxy/kube-proxy';
 import { nodeBaselineRules } from '../../kube-proxy/node-baseline';
 import { FakeProxyStore, type SvcSpec } from '../../kube-proxy/testing';
-import { TCP_ACK, TCP_SYN, type NfHook, type NfPacket } from '../hook-api';
+import { TCPHDR, type NfHook, type NfPacket } from '../hook-api';
 import { formatIpv4, ip } from '../ip';
 import { createNetfilterNamespace, type NetfilterNamespaceImpl } from '../index';
 
@@ -118,7 +118,7 @@ function emulateAttempt(nf: NetfilterNamespaceImpl, from: 'cli' | 'ext', a: Conn
   const pkt = (s: number, d: number, sp: number, dp: number, flags: number, inIface: string): NfPacket => ({
     src: s, dst: d, proto: 6, sport: sp, dport: dp, tcpFlags: flags, icmpType: 0, icmpCode: 0, length: 60, mark: 0, inIface, outIface: '',
   });
-  const syn = pkt(src, ip(a.ip), sport, a.port, TCP_SYN, from === 'cli' ? 'vcli' : 'eth0');
+  const syn = pkt(src, ip(a.ip), sport, a.port, TCPHDR.SYN, from === 'cli' ? 'vcli' : 'eth0');
   const r = nodePass(nf, syn, now);
   if (r === 'local') return 'refused'; // nothing listens on the node itself: RST
   if (r) return r;
@@ -126,11 +126,11 @@ function emulateAttempt(nf: NetfilterNamespaceImpl, from: 'cli' | 'ext', a: Conn
   if (!served.has(syn.dport)) return 'refused';
   const identity = `${formatIpv4(syn.dst)}:${syn.dport}`;
   // The backend answers the (possibly masqueraded) source; the reply must come back un-NATed to the client.
-  const synack = pkt(syn.dst, syn.src, syn.dport, syn.sport, TCP_SYN | TCP_ACK, 'vbe');
+  const synack = pkt(syn.dst, syn.src, syn.dport, syn.sport, TCPHDR.SYN | TCPHDR.ACK, 'vbe');
   const r2 = nodePass(nf, synack, now);
   if (r2) return 'timeout';
   if (synack.src !== ip(a.ip) || synack.sport !== a.port || synack.dst !== src || synack.dport !== sport) return 'refused';
-  const ack = pkt(src, ip(a.ip), sport, a.port, TCP_ACK, from === 'cli' ? 'vcli' : 'eth0');
+  const ack = pkt(src, ip(a.ip), sport, a.port, TCPHDR.ACK, from === 'cli' ? 'vcli' : 'eth0');
   if (nodePass(nf, ack, now)) return 'timeout';
   return `ok:${identity}`;
 }
