@@ -592,11 +592,37 @@ class SlowLink {
  * while a memo on the bridge would flip between the two directions), on the bridge for its own stack's frames.
  */
 function fdbLookup(bridge: Iface, from: Iface, mac: Mac): FdbEntry | undefined {
-  if (from.fdbDstMac === mac && from.fdbDstGeneration === bridge.fdbGeneration) return from.fdbDstEntry;
+  if (from.fdbDstGeneration === bridge.fdbGeneration) {
+    if (from.fdbDstMac === mac) {
+      if (from.fdbDstLast !== 0) from.fdbDstLast = 0;
+      return from.fdbDstEntry;
+    }
+    if (from.fdbDstMac2 === mac) {
+      if (from.fdbDstLast !== 1) from.fdbDstLast = 1;
+      return from.fdbDstEntry2;
+    }
+  }
+  return fdbDstMiss(bridge, from, mac);
+}
+
+/** `fdbLookup` for a MAC neither memo holds: the table's answer replaces the memo used less recently. */
+function fdbDstMiss(bridge: Iface, from: Iface, mac: Mac): FdbEntry | undefined {
   const entry = bridge.fdb!.get(mac);
-  from.fdbDstMac = mac;
-  from.fdbDstEntry = entry;
-  from.fdbDstGeneration = bridge.fdbGeneration;
+  if (from.fdbDstGeneration !== bridge.fdbGeneration) {
+    from.fdbDstGeneration = bridge.fdbGeneration;
+    from.fdbDstMac2 = -1;
+    from.fdbDstEntry2 = undefined;
+    from.fdbDstLast = 1;
+  }
+  if (from.fdbDstLast === 1) {
+    from.fdbDstMac = mac;
+    from.fdbDstEntry = entry;
+    from.fdbDstLast = 0;
+  } else {
+    from.fdbDstMac2 = mac;
+    from.fdbDstEntry2 = entry;
+    from.fdbDstLast = 1;
+  }
   return entry;
 }
 
