@@ -254,4 +254,30 @@ describe('the backlog', () => {
     }
     expect(got).toEqual(expected);
   });
+
+  it('frames on slow links (scheduled, not in the backlog) arrive in order at their times, more in flight than a link first has slots for', () => {
+    const scheduler = new Scheduler(0);
+    const net = new Network(scheduler, new Rng(1));
+    const a = net.createNamespace('a'), b = net.createNamespace('b');
+    const latencies = [2, 0.5];
+    const ends = latencies.map((ms, i) => net.vethPair(a, `v${i}`, b, `w${i}`, ms));
+    const arrived: { time: number; id: number }[] = [];
+    net.attachCapture(b, { iface: undefined, onFrame: (time, _iface, f) => arrived.push({ time, id: (f.payload as Ipv4Packet).id }) });
+    const expected: { time: number; id: number }[] = [];
+    const rng = new Rng(3);
+    let id = 0;
+    for (let round = 0; round < 200; round++) {
+      const n = round % 7 === 0 ? 21 : 1 + rng.int(3);
+      for (let k = 0; k < n; k++) {
+        const link = rng.int(latencies.length);
+        const [from, to] = ends[link]!;
+        net.send(from, to.mac, from.mac, packetOf(ipv4('10.0.0.1'), ipv4('10.0.0.2'), 17, 1, 2, 0, 0, 0, { kind: 'raw-l4', data: rawData(new Uint8Array(0)) }, 64, true, ++id, 0, 0, 0), 0);
+        expected.push({ time: scheduler.now() + latencies[link]!, id });
+      }
+      scheduler.advance(round % 3 === 0 ? 0.25 : 3);
+    }
+    scheduler.advance(10);
+    expected.sort((x, y) => x.time - y.time || x.id - y.id);
+    expect(arrived).toEqual(expected);
+  });
 });
