@@ -25,10 +25,13 @@ function hashLabel(label: string): number {
 }
 
 export class Rng {
-  #a: number;
-  #b: number;
-  #c: number;
-  #d: number;
+  // Numbers from the start: a field declared without a value holds undefined first, and then keeps each later
+  // number (most of these are above the small-integer range) as a reference to a new number object, which every
+  // draw allocated four times and stored into this long-lived object through the write barrier's slow path.
+  #a = 0;
+  #b = 0;
+  #c = 0;
+  #d = 0;
   readonly seed: number;
 
   constructor(seed: number) {

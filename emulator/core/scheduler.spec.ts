@@ -193,6 +193,23 @@ describe('Scheduler', () => {
     }), { numRuns: 40 });
   });
 
+  it('a lane that empties hundreds of times (its task list is replaced now and then) keeps running its tasks in order with the other lanes', () => {
+    const s = new Scheduler(0);
+    const ran: string[] = [];
+    const expected: string[] = [];
+    for (let round = 0; round < 300; round++) {
+      // Two tasks on the 2 ms lane, one on the 3 ms lane between them in time; then the 2 ms lane empties.
+      s.after(2, () => ran.push(`a${round}`));
+      s.after(3, () => ran.push(`c${round}`));
+      s.advance(0.5);
+      s.after(2, () => ran.push(`b${round}`));
+      s.advance(4);
+      expected.push(`a${round}`, `b${round}`, `c${round}`);
+    }
+    expect(ran).toEqual(expected);
+    expect(s.pendingForeground()).toBe(0);
+  });
+
   it('property: a timer re-armed with atReusing runs exactly as with at (order, times, foreground count)', () => {
     const op = fc.record({ delay: fc.constantFrom(0, 0, 1, 2, 5), rearms: fc.constantFrom(0, 1, 2, 3, 7), reuse: fc.boolean(), background: fc.boolean() });
     fc.assert(fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {

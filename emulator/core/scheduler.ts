@@ -31,14 +31,23 @@ class Task implements TaskHandle {
    * lane counts towards compacting it. One field for both (a task record is made for every packet hop).
    */
   lane: Lane | null = null;
-  constructor(
-    readonly owner: Scheduler,
-    /** Mutable only for `atReusing`, which queues a finished task again as a new one. */
-    public id: number,
-    public due: number,
-    public fn: (() => void) | null,
-    public background: boolean,
-  ) {}
+  // `declare`: no field definitions before the constructor's stores. A class field starts out undefined, and a
+  // field that held undefined before a number keeps every later number as a reference to a number object: each
+  // store of a due time (`atReusing`) then allocates one, and storing it into a long-lived task takes the write
+  // barrier's slow path. Stored first with a number, `due` holds the double itself and a store overwrites it.
+  declare readonly owner: Scheduler;
+  /** Mutable only for `atReusing`, which queues a finished task again as a new one. */
+  declare id: number;
+  declare due: number;
+  declare fn: (() => void) | null;
+  declare background: boolean;
+  constructor(owner: Scheduler, id: number, due: number, fn: (() => void) | null, background: boolean) {
+    this.owner = owner;
+    this.id = id;
+    this.due = due;
+    this.fn = fn;
+    this.background = background;
+  }
 }
 
 /**
@@ -48,16 +57,29 @@ class Task implements TaskHandle {
  * now-queue's head, so the order is exactly the one a single heap would give.
  */
 class Lane {
-  /** Waiting tasks from `head` to `tail`; undefined elsewhere (see `Scheduler.#nowQueue` on keeping the storage). */
+  /**
+   * Waiting tasks from `head` to `tail`; undefined elsewhere (see `Scheduler.#nowQueue` on keeping the storage).
+   * Replaced by a copy (every entry undefined) every `LANE_RENEWAL` times the lane empties, so that it stays young:
+   * a task is a young object, and storing it into a list that lives on takes the write barrier's slow path (about
+   * 50 instructions; the LB path appends 20 link frames a request). See `Network.#bFrames`.
+   */
   tasks: Task[] = [];
   head = 0;
   tail = 0;
   cancelled = 0;
+  /** Times the lane emptied since `tasks` was last replaced. */
+  emptied = 0;
   constructor(readonly delay: number) {}
 }
 
 /** The `lane` of a task in the heap. */
 const IN_HEAP = new Lane(-1);
+
+/**
+ * Empties of a lane between renewals of its list: young-generation collections (which promote what survives two)
+ * come thousands of empties apart on the HTTP bench.
+ */
+const LANE_RENEWAL = 64;
 
 /** Distinct delays given lanes (the first ones seen; later delays go to the heap). */
 const MAX_LANES = 8;
@@ -83,7 +105,12 @@ export function dropPrefix(a: unknown[], n: number): void {
 export const VIRTUAL_EPOCH_MS = Date.UTC(2026, 0, 1, 0, 0, 0);
 
 export class Scheduler {
-  #now: number;
+  /**
+   * A number from the start (as `Task.due`): declared without one, the field would hold undefined first and keep
+   * each later time as a reference to a number object, stored into this long-lived scheduler through the write
+   * barrier's slow path on every task run.
+   */
+  #now = VIRTUAL_EPOCH_MS;
   #seq = 0;
   /** Tasks due later than now, as a binary heap by (due, id). */
   #heap: Task[] = [];
@@ -108,9 +135,11 @@ export class Scheduler {
    * few latency lanes (the LB bench path: its links' frames) scanning every lane each time cost more than the
    * task it picked. A scan leaves every lane's head pending (cancelled heads dropped) or the lane empty; from then
    * on only three things change a head: a task appended to an empty lane (compared here), a lane task run and a
-   * cancel (both clear the flag, and the next `#front` scans again).
+   * cancel (both clear the flag, and the next `#front` scans again). The lane is kept rather than its head task:
+   * a lane is long-lived, a task young, and a young object stored into this long-lived scheduler takes the write
+   * barrier's slow path.
    */
-  #laneBest: Task | undefined = undefined;
+  #laneBest: Lane | null = null;
   #laneBestValid = false;
 
   constructor(startMs: number = VIRTUAL_EPOCH_MS) {
@@ -135,7 +164,7 @@ export class Scheduler {
         if (lane.head >= lane.tail && this.#laneBestValid === true) {
           // The lane's new head (it was empty): the earliest head if it comes before the one known.
           const best = this.#laneBest;
-          if (best === undefined || before(task, best)) this.#laneBest = task;
+          if (best === null || before(task, best.tasks[best.head]!)) this.#laneBest = lane;
         }
         lane.tasks[lane.tail++] = task;
         return task;
@@ -328,14 +357,18 @@ export class Scheduler {
       const first = q[this.#nowHead]!;
       if (best === undefined || !before(best, first)) best = first;
     }
-    const lb = this.#laneBestValid === true ? this.#laneBest : this.#scanLanes();
-    if (lb !== undefined && (best === undefined || before(lb, best))) best = lb;
+    const lane = this.#laneBestValid === true ? this.#laneBest : this.#scanLanes();
+    if (lane !== null) {
+      const first = lane.tasks[lane.head]!;
+      if (best === undefined || before(first, best)) best = first;
+    }
     return best;
   }
 
-  /** Every lane's head (cancelled heads dropped on the way): the earliest, which `#laneBest` keeps from now on. */
-  #scanLanes(): Task | undefined {
+  /** The lane with the earliest head (cancelled heads dropped on the way), which `#laneBest` keeps from now on. */
+  #scanLanes(): Lane | null {
     let best: Task | undefined;
+    let bestLane: Lane | null = null;
     const lanes = this.#lanes;
     for (let i = 0; i < lanes.length; i++) {
       const lane = lanes[i]!;
@@ -348,15 +381,22 @@ export class Scheduler {
         if (lane.tail > 0) {
           lane.tail = 0;
           lane.head = 0;
+          if (++lane.emptied === LANE_RENEWAL) {
+            lane.emptied = 0;
+            lane.tasks = tasks.slice();
+          }
         }
         continue;
       }
       const first = tasks[lane.head]!;
-      if (best === undefined || before(first, best)) best = first;
+      if (best === undefined || before(first, best)) {
+        best = first;
+        bestLane = lane;
+      }
     }
-    this.#laneBest = best;
+    this.#laneBest = bestLane;
     this.#laneBestValid = true;
-    return best;
+    return bestLane;
   }
 
   /** Run the task `#front` returned, taking it off its queue first. */

@@ -46,11 +46,17 @@ export class Iface {
    */
   fdbGeneration = 0;
   /**
-   * The last destination looked up in the FDB (valid while the bridge's `fdbGeneration` is unchanged): on a bridge,
-   * for frames its own stack sends; on a port, for frames bridged in by that port.
+   * The last two destinations looked up in the FDB (valid while the bridge's `fdbGeneration` is unchanged): on a
+   * bridge, for frames its own stack sends; on a port, for frames bridged in by that port. Two, because a port's
+   * frames often alternate between two destinations: a load balancer's ENI sends to the node it picked and to the
+   * router (its replies to the internet client), six misses a request with one.
    */
   fdbDstMac: Mac = -1;
   fdbDstEntry: FdbEntry | undefined = undefined;
+  fdbDstMac2: Mac = -1;
+  fdbDstEntry2: FdbEntry | undefined = undefined;
+  /** Which of the two was used last (1: the second): a miss replaces the other one. */
+  fdbDstLast = 0;
   fdbDstGeneration = -1;
   /** Bridge port: the FDB entry of the last source MAC learned on this port (same validity rule). */
   fdbSrcMac: Mac = -1;

@@ -217,4 +217,67 @@ describe('the backlog', () => {
     scheduler.advance(1);
     expect(arrived).toEqual(next);
   });
+
+  it('a bridge forwards by its FDB while a port sends to three destinations in turn and a MAC moves to another port', () => {
+    const scheduler = new Scheduler();
+    const net = new Network(scheduler, new Rng(1));
+    const sw = net.createNamespace('sw');
+    const br = net.addBridge(sw, 'br0');
+    const hosts = [0, 1, 2, 3].map((i) => {
+      const h = net.createNamespace(`h${i}`);
+      const [port, end] = net.vethPair(sw, `p${i}`, h, 'eth0');
+      net.enslave(port, br);
+      return { h, end };
+    });
+    const got: { host: number; id: number }[] = [];
+    hosts.forEach(({ h }, i) => net.attachCapture(h, { iface: undefined, onFrame: (_t, _iface, f) => got.push({ host: i, id: (f.payload as Ipv4Packet).id }) }));
+    let id = 0;
+    const frame = (from: number, dst: number, src = hosts[from]!.end.mac): number => {
+      const end = hosts[from]!.end;
+      net.send(end, dst, src, packetOf(ipv4('10.0.0.1'), ipv4('10.0.0.2'), 17, 1, 2, 0, 0, 0, { kind: 'raw-l4', data: rawData(new Uint8Array(0)) }, 64, true, ++id, 0, 0, 0), 0);
+      scheduler.advance(1);
+      return id;
+    };
+    for (let i = 0; i < 4; i++) frame(i, 0xffffffffffff); // every host's MAC learned on its port
+    got.length = 0;
+    const expected: { host: number; id: number }[] = [];
+    const rng = new Rng(11);
+    const owner = [0, 1, 2, 3]; // which port each host's MAC is on
+    for (let k = 0; k < 120; k++) {
+      if (k === 60) {
+        frame(3, hosts[0]!.end.mac, hosts[2]!.end.mac); // host 2's MAC now comes from port 3
+        expected.push({ host: 0, id });
+        owner[2] = 3;
+      }
+      const to = 1 + rng.int(3);
+      expected.push({ host: owner[to]!, id: frame(0, hosts[to]!.end.mac) });
+    }
+    expect(got).toEqual(expected);
+  });
+
+  it('frames on slow links (scheduled, not in the backlog) arrive in order at their times, more in flight than a link first has slots for', () => {
+    const scheduler = new Scheduler(0);
+    const net = new Network(scheduler, new Rng(1));
+    const a = net.createNamespace('a'), b = net.createNamespace('b');
+    const latencies = [2, 0.5];
+    const ends = latencies.map((ms, i) => net.vethPair(a, `v${i}`, b, `w${i}`, ms));
+    const arrived: { time: number; id: number }[] = [];
+    net.attachCapture(b, { iface: undefined, onFrame: (time, _iface, f) => arrived.push({ time, id: (f.payload as Ipv4Packet).id }) });
+    const expected: { time: number; id: number }[] = [];
+    const rng = new Rng(3);
+    let id = 0;
+    for (let round = 0; round < 200; round++) {
+      const n = round % 7 === 0 ? 21 : 1 + rng.int(3);
+      for (let k = 0; k < n; k++) {
+        const link = rng.int(latencies.length);
+        const [from, to] = ends[link]!;
+        net.send(from, to.mac, from.mac, packetOf(ipv4('10.0.0.1'), ipv4('10.0.0.2'), 17, 1, 2, 0, 0, 0, { kind: 'raw-l4', data: rawData(new Uint8Array(0)) }, 64, true, ++id, 0, 0, 0), 0);
+        expected.push({ time: scheduler.now() + latencies[link]!, id });
+      }
+      scheduler.advance(round % 3 === 0 ? 0.25 : 3);
+    }
+    scheduler.advance(10);
+    expected.sort((x, y) => x.time - y.time || x.id - y.id);
+    expect(arrived).toEqual(expected);
+  });
 });

@@ -541,16 +541,15 @@ export class Network {
  * record and a closure per frame (the LB path sends 40 frames a request over the internet links).
  */
 class SlowLink {
-  readonly #ifaces: Iface[] = [];
-  readonly #dsts: (Mac | null)[] = [null];
-  readonly #srcs: (Mac | null)[] = [null];
   /**
-   * The packets: a list that stays young, as the backlog's frame list (see `Network.#bFrames`). A packet is a young
-   * object, and storing it into a list that lives on makes the write barrier record the slot (its slow path, ~50
-   * instructions a store: one per frame carried). The list is replaced by a copy (every slot null: delivered) every
-   * `RING_BURSTS` times the link empties, long before a second young-generation collection could promote it.
+   * The frames in flight, four entries a slot as in the backlog's ring (interface, destination MAC, source MAC,
+   * payload): one list to load and bounds-check per frame where four parallel lists took four. A list that stays
+   * young (see `Network.#bFrames`): a packet is a young object, and storing it into a list that lives on makes the
+   * write barrier record the slot (its slow path, ~50 instructions a store: one per frame carried). The list is
+   * replaced by a copy (every slot null: delivered) every `RING_BURSTS` times the link empties, long before a second
+   * young-generation collection could promote it.
    */
-  #payloads: (FramePayload | null)[] = [];
+  #frames: BacklogEntry[] = emptyRing(SLOW_LINK_SLOTS);
   #emptied = 0;
   #head = 0;
   #tail = 0;
@@ -563,28 +562,40 @@ class SlowLink {
 
   /** Put the frame on the cable: it arrives at `iface` after the latency. */
   carry(iface: Iface, dst: Mac, src: Mac, payload: FramePayload): void {
-    const i = this.#tail++;
-    this.#ifaces[i] = iface;
-    this.#dsts[i] = dst;
-    this.#srcs[i] = src;
-    this.#payloads[i] = payload;
+    const at = this.#tail++ << 2;
+    if (at === this.#frames.length) this.#grow();
+    const frames = this.#frames;
+    frames[at] = iface;
+    frames[at + 1] = dst;
+    frames[at + 2] = src;
+    frames[at + 3] = payload;
     this.scheduler.after(this.latencyMs, this.#arrive);
   }
 
+  /** More frames in flight than the list has slots: twice the slots (stores stay within the list's length). */
+  #grow(): void {
+    const frames = this.#frames, bigger = emptyRing(frames.length >> 1);
+    for (let i = 0; i < frames.length; i++) bigger[i] = frames[i]!;
+    this.#frames = bigger;
+  }
+
   readonly #arrive = (): void => {
-    const i = this.#head++;
-    const iface = this.#ifaces[i]!, dst = this.#dsts[i]!, src = this.#srcs[i]!, payload = this.#payloads[i]!;
-    this.#dsts[i] = this.#srcs[i] = this.#payloads[i] = null; // delivered: the frame is no longer reachable from here
+    const frames = this.#frames, at = this.#head++ << 2;
+    const iface = frames[at] as Iface, dst = frames[at + 1] as Mac, src = frames[at + 2] as Mac, payload = frames[at + 3] as FramePayload;
+    frames[at + 1] = frames[at + 2] = frames[at + 3] = null; // delivered: the frame is no longer reachable from here
     if (this.#head === this.#tail) {
       this.#head = this.#tail = 0;
       if (++this.#emptied === RING_BURSTS) {
         this.#emptied = 0;
-        this.#payloads = this.#payloads.slice();
+        this.#frames = frames.slice();
       }
     }
     this.input(iface, dst, src, payload);
   };
 }
+
+/** Frames in flight a slow link has slots for at first (it doubles when full). */
+const SLOW_LINK_SLOTS = 8;
 
 /**
  * The bridge's FDB entry for `mac`, through a one-entry memo kept where the frame entered: on the ingress port for
@@ -592,11 +603,37 @@ class SlowLink {
  * while a memo on the bridge would flip between the two directions), on the bridge for its own stack's frames.
  */
 function fdbLookup(bridge: Iface, from: Iface, mac: Mac): FdbEntry | undefined {
-  if (from.fdbDstMac === mac && from.fdbDstGeneration === bridge.fdbGeneration) return from.fdbDstEntry;
+  if (from.fdbDstGeneration === bridge.fdbGeneration) {
+    if (from.fdbDstMac === mac) {
+      if (from.fdbDstLast !== 0) from.fdbDstLast = 0;
+      return from.fdbDstEntry;
+    }
+    if (from.fdbDstMac2 === mac) {
+      if (from.fdbDstLast !== 1) from.fdbDstLast = 1;
+      return from.fdbDstEntry2;
+    }
+  }
+  return fdbDstMiss(bridge, from, mac);
+}
+
+/** `fdbLookup` for a MAC neither memo holds: the table's answer replaces the memo used less recently. */
+function fdbDstMiss(bridge: Iface, from: Iface, mac: Mac): FdbEntry | undefined {
   const entry = bridge.fdb!.get(mac);
-  from.fdbDstMac = mac;
-  from.fdbDstEntry = entry;
-  from.fdbDstGeneration = bridge.fdbGeneration;
+  if (from.fdbDstGeneration !== bridge.fdbGeneration) {
+    from.fdbDstGeneration = bridge.fdbGeneration;
+    from.fdbDstMac2 = -1;
+    from.fdbDstEntry2 = undefined;
+    from.fdbDstLast = 1;
+  }
+  if (from.fdbDstLast === 1) {
+    from.fdbDstMac = mac;
+    from.fdbDstEntry = entry;
+    from.fdbDstLast = 0;
+  } else {
+    from.fdbDstMac2 = mac;
+    from.fdbDstEntry2 = entry;
+    from.fdbDstLast = 1;
+  }
   return entry;
 }
 
